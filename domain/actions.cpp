@@ -1,0 +1,208 @@
+#include "domain/actions.hpp"
+
+#include <sodium.h>
+
+namespace bk {
+
+BK_JSON_FIELDS(static, EnrollPerson, person)
+BK_JSON_FIELDS(static, DefineBay, bay)
+BK_JSON_FIELDS(static, OperationSpec, id, trade, title, std_minutes, main_tech, handover)
+BK_JSON_FIELDS(static, OpenWorkOrder, wo, ops)
+BK_JSON_FIELDS(static, UpdateWorkOrder, wo, by, promised_at, road_test_required, customer, bay)
+BK_JSON_FIELDS(static, ClockOn, entry, tech, op, bay, at)
+BK_JSON_FIELDS(static, ClockOff, tech, op, reason, at)
+BK_JSON_FIELDS(static, EndShift, tech, at)
+BK_JSON_FIELDS(static, RecordInspection, inspection, sig)
+BK_JSON_FIELDS(static, ProposeAddOn, addon, op, wo, found_on, proposer, trade, reason, est_minutes, parts, safety,
+        warranty_claimed, at)
+BK_JSON_FIELDS(static, DecideWarranty, addon, covered, note, sig)
+BK_JSON_FIELDS(static, QuoteAddOn, addon, price_cents, minutes, sig)
+BK_JSON_FIELDS(static, SignAddOnTechnical, addon, sig)
+BK_JSON_FIELDS(static, SignAddOnCost, addon, sig)
+BK_JSON_FIELDS(static, RecordConsent, addon, granted, channel, warned, sig)
+BK_JSON_FIELDS(static, DisputeCharge, incident, by, reason, at)
+BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
+BK_JSON_FIELDS(static, ResolveReview, review, by, resolution, at)
+BK_JSON_FIELDS(static, DeliverWorkOrder, wo, by, at)
+
+namespace {
+
+template <typename T> struct TypeName;
+#define BK_TYPE(T, n) template <> struct TypeName<T> { static constexpr std::string_view value = n; };
+BK_TYPE(EnrollPerson, "enroll_person")
+BK_TYPE(DefineBay, "define_bay")
+BK_TYPE(OpenWorkOrder, "open_work_order")
+BK_TYPE(UpdateWorkOrder, "update_work_order")
+BK_TYPE(ClockOn, "clock_on")
+BK_TYPE(ClockOff, "clock_off")
+BK_TYPE(EndShift, "end_shift")
+BK_TYPE(RecordInspection, "record_inspection")
+BK_TYPE(ProposeAddOn, "propose_addon")
+BK_TYPE(DecideWarranty, "decide_warranty")
+BK_TYPE(QuoteAddOn, "quote_addon")
+BK_TYPE(SignAddOnTechnical, "sign_addon_technical")
+BK_TYPE(SignAddOnCost, "sign_addon_cost")
+BK_TYPE(RecordConsent, "record_consent")
+BK_TYPE(DisputeCharge, "dispute_charge")
+BK_TYPE(DecideDispute, "decide_dispute")
+BK_TYPE(ResolveReview, "resolve_review")
+BK_TYPE(DeliverWorkOrder, "deliver_work_order")
+
+template <std::size_t I = 0>
+Action decodeAs(std::string_view type, const json& j) {
+  if constexpr (I == std::variant_size_v<Action>) {
+    throw json::other_error::create(598, "unknown action type: " + std::string(type), &j);
+  } else {
+    using T = std::variant_alternative_t<I, Action>;
+    if (type == TypeName<T>::value) {
+      T v;
+      from_json(j, v);
+      return v;
+    }
+    return decodeAs<I + 1>(type, j);
+  }
+}
+
+template <typename... F> struct Overload : F... { using F::operator()...; };
+template <typename... F> Overload(F...) -> Overload<F...>;
+
+}  // namespace
+
+std::string_view actionType(const Action& a) {
+  return std::visit([](auto& v) { return TypeName<std::decay_t<decltype(v)>>::value; }, a);
+}
+
+json toJson(const Action& a) {
+  json j = std::visit([](auto& v) { json o; to_json(o, v); return o; }, a);
+  j["type"] = std::string(actionType(a));
+  return j;
+}
+
+Action actionFromJson(const json& j) {
+  if (!j.is_object()) throw json::type_error::create(302, "action must be an object", &j);
+  const auto& t = j.at("type");
+  if (!t.is_string()) throw json::type_error::create(302, "action type must be a string", &j);
+  return decodeAs(t.get_ref<const std::string&>(), j);
+}
+
+Id actorOf(const Action& a) {
+  return std::visit(Overload{
+      [](const EnrollPerson&) { return Id{}; },
+      [](const DefineBay&) { return Id{}; },
+      [](const OpenWorkOrder& v) { return v.wo.advisor; },
+      [](const UpdateWorkOrder& v) { return v.by; },
+      [](const ClockOn& v) { return v.tech; },
+      [](const ClockOff& v) { return v.tech; },
+      [](const EndShift& v) { return v.tech; },
+      [](const ProposeAddOn& v) { return v.proposer; },
+      [](const DisputeCharge& v) { return v.by; },
+      [](const ResolveReview& v) { return v.by; },
+      [](const DeliverWorkOrder& v) { return v.by; },
+      [](const auto& v) { return v.sig.signer; },
+  }, a);
+}
+
+Millis timeOf(const Action& a) {
+  return std::visit(Overload{
+      [](const EnrollPerson&) { return Millis{0}; },
+      [](const DefineBay&) { return Millis{0}; },
+      [](const OpenWorkOrder& v) { return v.wo.opened_at; },
+      [](const UpdateWorkOrder&) { return Millis{0}; },
+      [](const ClockOn& v) { return v.at; },
+      [](const ClockOff& v) { return v.at; },
+      [](const EndShift& v) { return v.at; },
+      [](const ProposeAddOn& v) { return v.at; },
+      [](const DisputeCharge& v) { return v.at; },
+      [](const ResolveReview& v) { return v.at; },
+      [](const DeliverWorkOrder& v) { return v.at; },
+      [](const auto& v) { return v.sig.at; },
+  }, a);
+}
+
+Id workOrderOf(const Shop& s, const Action& a) {
+  auto ofOp = [&](const Id& op) { auto* o = s.operation(op); return o ? o->wo : Id{}; };
+  auto ofAddOn = [&](const Id& id) { auto it = s.addons.find(id); return it == s.addons.end() ? Id{} : it->second.wo; };
+  auto ofIncident = [&](const Id& id) { auto it = s.incidents.find(id); return it == s.incidents.end() ? Id{} : it->second.wo; };
+  return std::visit(Overload{
+      [](const EnrollPerson&) { return Id{}; },
+      [](const DefineBay&) { return Id{}; },
+      [](const EndShift&) { return Id{}; },
+      [](const OpenWorkOrder& v) { return v.wo.id; },
+      [](const UpdateWorkOrder& v) { return v.wo; },
+      [&](const ClockOn& v) { return ofOp(v.op); },
+      [&](const ClockOff& v) { return ofOp(v.op); },
+      [](const RecordInspection& v) { return v.inspection.wo; },
+      [](const ProposeAddOn& v) { return v.wo; },
+      [&](const DisputeCharge& v) { return ofIncident(v.incident); },
+      [&](const DecideDispute& v) { return ofIncident(v.incident); },
+      [&](const ResolveReview& v) { auto it = s.reviews.find(v.review); return it == s.reviews.end() ? Id{} : it->second.wo; },
+      [](const DeliverWorkOrder& v) { return v.wo; },
+      [&](const auto& v) { return ofAddOn(v.addon); },
+  }, a);
+}
+
+const Signature* signatureOf(const Action& a) {
+  return std::visit([](const auto& v) -> const Signature* {
+    if constexpr (requires { v.sig; }) return &v.sig; else return nullptr;
+  }, a);
+}
+Signature* signatureOf(Action& a) {
+  return std::visit([](auto& v) -> Signature* {
+    if constexpr (requires { v.sig; }) return &v.sig; else return nullptr;
+  }, a);
+}
+
+std::string expectedMeaning(const Action& a) {
+  return std::visit(Overload{
+      [](const RecordInspection& v) { return "inspection." + std::string(name(v.inspection.kind)); },
+      [](const DecideWarranty&) { return std::string("addon.warranty"); },
+      [](const QuoteAddOn&) { return std::string("addon.quote"); },
+      [](const SignAddOnTechnical&) { return std::string("addon.technical"); },
+      [](const SignAddOnCost&) { return std::string("addon.cost"); },
+      [](const RecordConsent& v) { return std::string(v.granted ? "addon.consent" : "addon.refusal"); },
+      [](const DecideDispute&) { return std::string("incident.ruling"); },
+      [](const auto&) { return std::string(); },
+  }, a);
+}
+
+std::string expectedRecord(const Action& a) {
+  return std::visit(Overload{
+      [](const RecordInspection& v) { return "inspection/" + v.inspection.id; },
+      [](const DecideDispute& v) { return "incident/" + v.incident; },
+      [](const auto& v) {
+        if constexpr (requires { v.addon; v.sig; }) return "addon/" + v.addon;
+        else return std::string();
+      },
+  }, a);
+}
+
+std::string signingDigest(const Action& a) {
+  json j = toJson(a);
+  if (j.contains("sig")) j["sig"]["digest"] = "";
+  if (j.contains("inspection")) j["inspection"]["sig"]["digest"] = "";
+  const std::string text = canonical(j);
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * sizeof out);
+  for (unsigned char c : out) { s += hex[c >> 4]; s += hex[c & 15]; }
+  return s;
+}
+
+void sealSignature(Action& a, const Id& signer, Millis at) {
+  Signature* sig = signatureOf(a);
+  if (!sig) return;
+  sig->signer = signer;
+  sig->at = at;
+  sig->meaning = expectedMeaning(a);
+  sig->record = expectedRecord(a);
+  sig->digest.clear();
+  if (auto* ri = std::get_if<RecordInspection>(&a)) {
+    ri->inspection.sig = *sig;  // the stored record carries its signature
+  }
+  sig->digest = signingDigest(a);
+  if (auto* ri = std::get_if<RecordInspection>(&a)) ri->inspection.sig.digest = sig->digest;
+}
+
+}  // namespace bk

@@ -1,0 +1,104 @@
+#pragma once
+// What people do at a kiosk or the front desk. An action is both the intent
+// (checked by the rules) and, once accepted, the body of the event that is
+// stored, synced and replayed: so a replay re-runs exactly what happened.
+#include "domain/model.hpp"
+
+#include <variant>
+
+namespace bk {
+
+// Master data (front desk / hub administration).
+struct EnrollPerson { Person person; };
+struct DefineBay { Bay bay; };
+struct OperationSpec {
+  Id id;
+  Trade trade = Trade::None;
+  std::string title;
+  int std_minutes = 0;
+  Id main_tech;
+  bool handover = false;  // R8: must accept the previous operation first
+};
+struct OpenWorkOrder { WorkOrder wo; std::vector<OperationSpec> ops; };
+struct UpdateWorkOrder {
+  Id wo;
+  Id by;
+  Millis promised_at = 0;
+  bool road_test_required = false;
+  std::string customer;
+  Id bay;
+};
+
+// Clocking (R1–R4).
+struct ClockOn { Id entry; Id tech; Id op; Id bay; Millis at = 0; };
+struct ClockOff { Id tech; Id op; StopReason reason = StopReason::Break; Millis at = 0; };
+struct EndShift { Id tech; Millis at = 0; };
+
+// Inspections (R5–R11), signed (R15).
+struct RecordInspection { Inspection inspection; Signature sig; };
+
+// Add-ons (R12–R14); every approval step is signed (R15).
+struct ProposeAddOn {
+  Id addon;
+  Id op;  // id of the operation it will become
+  Id wo;
+  Id found_on;
+  Id proposer;
+  Trade trade = Trade::None;
+  std::string reason;
+  int est_minutes = 0;
+  std::vector<std::string> parts;
+  bool safety = false;
+  bool warranty_claimed = false;
+  Millis at = 0;
+};
+struct DecideWarranty { Id addon; bool covered = false; std::string note; Signature sig; };
+struct QuoteAddOn { Id addon; std::int64_t price_cents = 0; int minutes = 0; Signature sig; };
+struct SignAddOnTechnical { Id addon; Signature sig; };
+struct SignAddOnCost { Id addon; Signature sig; };
+struct RecordConsent {
+  Id addon;
+  bool granted = false;
+  ConsentChannel channel = ConsentChannel::Phone;
+  bool warned = false;
+  Signature sig;
+};
+
+// Responsibility disputes (R8) and review of conflicts (R16).
+struct DisputeCharge { Id incident; Id by; std::string reason; Millis at = 0; };
+struct DecideDispute { Id incident; Id charged_to; Signature sig; };
+struct ResolveReview { Id review; Id by; std::string resolution; Millis at = 0; };
+
+// Delivery (R10).
+struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; };
+
+using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, ClockOn,
+                            ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
+                            QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
+                            DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder>;
+
+// The event type name ("clock_on", …) and the action's JSON, {"type":…, …}.
+std::string_view actionType(const Action& a);
+json toJson(const Action& a);
+// Throws json::exception on anything out of schema (unknown type, missing or
+// mistyped field, unknown enum value).
+Action actionFromJson(const json& j);
+
+// Who did it and when, as the action says.
+Id actorOf(const Action& a);
+Millis timeOf(const Action& a);
+// The work order it concerns, or empty.
+Id workOrderOf(const Shop& s, const Action& a);
+
+// R15: signed actions carry a Signature; these say what it must contain.
+const Signature* signatureOf(const Action& a);
+Signature* signatureOf(Action& a);
+std::string expectedMeaning(const Action& a);  // e.g. "inspection.final"
+std::string expectedRecord(const Action& a);   // e.g. "inspection/ins-1"
+// Hex SHA-256 of the canonical JSON of the action with the digest blanked.
+std::string signingDigest(const Action& a);
+// Fills meaning, record, signer, time and digest: what the store does after
+// the PIN was checked again.
+void sealSignature(Action& a, const Id& signer, Millis at);
+
+}  // namespace bk

@@ -1,0 +1,64 @@
+#pragma once
+// Checklist templates and defect lists, kept as data in assets/catalog (both
+// languages), never in code.
+#include "domain/model.hpp"
+
+namespace bk {
+
+struct TemplateItem {
+  std::string key, zh, en, unit;
+  std::optional<double> min, max;
+  bool measured() const { return !unit.empty(); }
+};
+
+struct DefectDef {
+  std::string code, zh, en;
+  Trade trade = Trade::None;  // None: general, offered for every trade
+};
+
+struct LaborOp {  // 工时项目: what the front desk puts on a work order
+  std::string code, zh, en;
+  Trade trade = Trade::None;
+  int minutes = 0;
+};
+
+struct Phrase {  // a pick-list entry, so no flow needs a keyboard
+  std::string code, zh, en;
+  Trade trade = Trade::None;
+  int minutes = 0;
+  bool safety = false;
+};
+
+class Catalog {
+ public:
+  // Throws std::runtime_error naming what is wrong in the files.
+  static Catalog parse(const json& checklists, const json& defects, const json& operations,
+                       const json& phrases);
+  static Catalog load(const std::string& catalog_dir);
+
+  // The items for an inspection kind: those for any trade, then the trade's.
+  std::vector<TemplateItem> checklist(InspectionKind kind, Trade trade) const;
+  // A fresh checklist to fill in: every item pass, measured ones empty.
+  std::vector<ChecklistItem> blankItems(InspectionKind kind, Trade trade) const;
+  // The trade's defects followed by the general ones.
+  std::vector<DefectDef> defects(Trade trade) const;
+  const DefectDef* defect(const std::string& code) const;
+  const TemplateItem* item(const std::string& key) const;
+  const std::vector<DefectDef>& allDefects() const { return defects_; }
+  const std::vector<LaborOp>& laborOps() const { return labor_; }
+  const LaborOp* laborOp(const std::string& code) const;
+  // Phrase groups: addon_reasons, not_covered_reasons, dispute_reasons, review_resolutions.
+  const std::vector<Phrase>& phrases(const std::string& group) const;
+  const Phrase* phrase(const std::string& code) const;
+  // A code's text in the language ("zh" or "en"): a labour operation, phrase,
+  // defect or checklist item; the code itself when unknown (free text).
+  std::string text(const std::string& code, const std::string& lang) const;
+
+ private:
+  std::map<std::pair<InspectionKind, Trade>, std::vector<TemplateItem>> lists_;
+  std::vector<DefectDef> defects_;
+  std::vector<LaborOp> labor_;
+  std::map<std::string, std::vector<Phrase>> phrases_;
+};
+
+}  // namespace bk

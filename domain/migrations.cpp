@@ -1,0 +1,74 @@
+#include "domain/migrations.hpp"
+
+#include <array>
+#include <string>
+
+namespace bk {
+namespace {
+
+// 1: the event log (own events get a gap-free seq per kiosk) and the state
+//    as records, one row per entity, JSON body.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE meta(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE events(
+  pos        INTEGER PRIMARY KEY,          -- local apply order
+  event_id   BLOB NOT NULL UNIQUE,         -- 16 bytes, UUIDv7 (time-ordered)
+  origin     TEXT NOT NULL,                -- kiosk instance id that made it
+  origin_seq INTEGER NOT NULL,             -- gap-free per origin
+  wall_ms    INTEGER NOT NULL,             -- the device's wall time
+  hlc        INTEGER NOT NULL,             -- hybrid logical clock
+  type       TEXT NOT NULL,
+  body       TEXT NOT NULL,                -- canonical JSON of the action
+  UNIQUE(origin, origin_seq)
+);
+CREATE TABLE records(
+  kind TEXT NOT NULL,
+  id   TEXT NOT NULL,
+  wo   TEXT,
+  body TEXT NOT NULL,
+  PRIMARY KEY(kind, id)
+) WITHOUT ROWID;
+)sql";
+
+// 2: sign-in credentials: PIN hashes (Argon2id over a peppered HMAC) and
+//    lock-out state. Never synced as events.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE credentials(
+  person       TEXT PRIMARY KEY,
+  pin_hash     TEXT NOT NULL,
+  failures     INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)sql";
+
+// 3: boards read records by work order.
+constexpr const char* kV3 = R"sql(
+CREATE INDEX records_by_wo ON records(kind, wo);
+)sql";
+
+constexpr std::array<const char*, 3> kMigrations{kV1, kV2, kV3};
+
+}  // namespace
+
+int schemaVersion(sql::Db& db) { return static_cast<int>(db.scalarInt("PRAGMA user_version")); }
+int latestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+void migrate(sql::Db& db, int target) {
+  if (target < 0) target = latestSchemaVersion();
+  int v = schemaVersion(db);
+  if (v > latestSchemaVersion())
+    throw sql::SqliteError(SQLITE_ERROR, "database schema v" + std::to_string(v) +
+                                             " is newer than this program (v" +
+                                             std::to_string(latestSchemaVersion()) + ")");
+  for (; v < target; ++v) {
+    sql::Tx tx(db);
+    db.exec(kMigrations[static_cast<std::size_t>(v)]);
+    db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    tx.commit();
+  }
+}
+
+}  // namespace bk

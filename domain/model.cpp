@@ -1,0 +1,90 @@
+#include "domain/model.hpp"
+
+#include <algorithm>
+
+namespace bk {
+
+BK_JSON_FIELDS(, Person, id, name, roles, trade, badge)
+BK_JSON_FIELDS(, Bay, id, name, trade)
+BK_JSON_FIELDS(, Vehicle, plate, vin, model)
+BK_JSON_FIELDS(, WorkOrder, id, number, vehicle, customer, advisor, category, road_test_required, opened_at,
+        promised_at, bay, final_passed, delivered_at, delivered_by)
+BK_JSON_FIELDS(, Operation, id, wo, seq, trade, title, std_minutes, main_tech, upstream, handover,
+        accepted_by, addon, phase)
+BK_JSON_FIELDS(, TimeEntry, id, op, wo, tech, bay, start, end, reason, rework)
+BK_JSON_FIELDS(, ChecklistItem, key, verdict, value, unit, min, max)
+BK_JSON_FIELDS(, Signature, signer, at, meaning, record, digest)
+BK_JSON_FIELDS(, Inspection, id, kind, wo, op, downstream, inspector, items, result, defect, defect_op,
+        road_test, stop, supersedes, sig)
+BK_JSON_FIELDS(, Rework, id, op, wo, inspection, found_in, defect, assigned_to, opened_at, closed_at)
+BK_JSON_FIELDS(, Incident, id, rework, wo, op, defect, trade, charged_to, at, disputed_by, dispute_reason,
+        decision)
+BK_JSON_FIELDS(, WarrantyStep, covered, note, sig)
+BK_JSON_FIELDS(, QuoteStep, price_cents, minutes, sig)
+BK_JSON_FIELDS(, ConsentStep, granted, channel, warned, sig)
+BK_JSON_FIELDS(, AddOn, id, wo, found_on, op, proposer, trade, reason, est_minutes, parts, safety,
+        warranty_claimed, proposed_at, warranty, quote, technical, manager, consent)
+BK_JSON_FIELDS(, ReviewItem, id, reason, for_role, wo, action, facts, at, resolved_by, resolved_at, resolution)
+
+bool Person::has(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+
+void Shop::reindex() {
+  ops_of_wo.clear();
+  open_entries.clear();
+  entries_of_op.clear();
+  for (auto& [id, op] : operations) ops_of_wo[op.wo].push_back(id);
+  for (auto& [wo, ids] : ops_of_wo)
+    std::sort(ids.begin(), ids.end(), [&](const Id& a, const Id& b) {
+      return operations.at(a).seq < operations.at(b).seq;
+    });
+  for (auto& [id, e] : entries) {
+    if (!e.end) open_entries.insert(id);
+    entries_of_op[e.op].push_back(id);
+  }
+}
+
+bool Shop::sameRecords(const Shop& o) const {
+  return people == o.people && bays == o.bays && work_orders == o.work_orders &&
+         operations == o.operations && entries == o.entries && inspections == o.inspections &&
+         reworks == o.reworks && incidents == o.incidents && addons == o.addons &&
+         reviews == o.reviews && superseded_by == o.superseded_by;
+}
+
+template <typename M>
+static auto* find(const M& m, const Id& id) {
+  auto it = m.find(id);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+const Person* Shop::person(const Id& id) const { return find(people, id); }
+const Operation* Shop::operation(const Id& id) const { return find(operations, id); }
+const WorkOrder* Shop::workOrder(const Id& id) const { return find(work_orders, id); }
+
+std::vector<const Operation*> Shop::opsOf(const Id& wo) const {
+  std::vector<const Operation*> out;
+  if (auto it = ops_of_wo.find(wo); it != ops_of_wo.end())
+    for (auto& id : it->second) out.push_back(&operations.at(id));
+  return out;
+}
+
+std::vector<const TimeEntry*> Shop::openEntriesOf(const Id& tech) const {
+  std::vector<const TimeEntry*> out;
+  for (auto& id : open_entries) if (auto& e = entries.at(id); e.tech == tech) out.push_back(&e);
+  return out;
+}
+
+std::vector<const TimeEntry*> Shop::openEntriesOn(const Id& op) const {
+  std::vector<const TimeEntry*> out;
+  for (auto& id : open_entries) if (auto& e = entries.at(id); e.op == op) out.push_back(&e);
+  return out;
+}
+
+bool Shop::workedOn(const Id& person, const Id& op) const {
+  auto* o = operation(op);
+  if (o && o->main_tech == person) return true;
+  if (auto it = entries_of_op.find(op); it != entries_of_op.end())
+    for (auto& id : it->second) if (entries.at(id).tech == person) return true;
+  return false;
+}
+
+}  // namespace bk

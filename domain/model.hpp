@@ -1,0 +1,281 @@
+#pragma once
+// The things of the workshop (DOMAIN.md "Things") and the shop's state.
+#include "domain/types.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace bk {
+
+struct Person {
+  Id id;
+  std::string name;
+  std::vector<Role> roles;  // one person may hold several roles
+  Trade trade = Trade::None;
+  std::string badge;        // badge number the USB reader types; may be empty
+  bool has(Role r) const;
+  bool operator==(const Person&) const = default;
+};
+
+struct Bay {
+  Id id;
+  std::string name;
+  Trade trade = Trade::None;
+  bool operator==(const Bay&) const = default;
+};
+
+struct Vehicle {
+  std::string plate, vin, model;
+  bool operator==(const Vehicle&) const = default;
+};
+
+struct WorkOrder {
+  Id id;
+  std::string number;  // 工单号 as printed at the front desk
+  Vehicle vehicle;
+  std::string customer;
+  Id advisor;
+  Category category = Category::GeneralRepair;
+  bool road_test_required = false;
+  Millis opened_at = 0;
+  Millis promised_at = 0;  // R14: extended by approved add-on time
+  Id bay;
+  std::optional<Id> final_passed;  // the signed final inspection that holds (R9/R10)
+  std::optional<Millis> delivered_at;
+  std::optional<Id> delivered_by;
+  bool operator==(const WorkOrder&) const = default;
+};
+
+struct Operation {
+  Id id;
+  Id wo;
+  int seq = 0;
+  Trade trade = Trade::None;
+  std::string title;
+  int std_minutes = 0;  // flat-rate 工时 in minutes (integers keep event JSON canonical)
+  Id main_tech;
+  std::optional<Id> upstream;          // R8: this operation must accept `upstream` first
+  std::optional<Id> handover;          // R8: the passed acceptance of `upstream`
+  std::optional<Id> accepted_by;       // R8: who accepted THIS operation downstream
+  std::optional<Id> addon;             // the add-on this operation came from (R12)
+  Phase phase = Phase::Open;
+  bool operator==(const Operation&) const = default;
+};
+
+struct TimeEntry {
+  Id id;
+  Id op;
+  Id wo;
+  Id tech;
+  Id bay;
+  Millis start = 0;
+  std::optional<Millis> end;
+  std::optional<StopReason> reason;
+  bool rework = false;  // R4: rework time is counted apart
+  bool operator==(const TimeEntry&) const = default;
+};
+
+struct ChecklistItem {
+  std::string key;  // template item key (assets/catalog/checklists.json)
+  Verdict verdict = Verdict::Pass;
+  std::optional<double> value;  // a measured value, with its unit and tolerance
+  std::string unit;
+  std::optional<double> min, max;
+  bool operator==(const ChecklistItem&) const = default;
+};
+
+// R15: a person, a time, a meaning and the record it signs, plus a hash of
+// exactly what was signed (the canonical JSON of the action, digest blank).
+struct Signature {
+  Id signer;
+  Millis at = 0;
+  std::string meaning;  // e.g. "inspection.peer" — translated for display
+  std::string record;   // e.g. "inspection/ins-42"
+  std::string digest;   // hex SHA-256
+  bool operator==(const Signature&) const = default;
+};
+
+struct Inspection {
+  Id id;
+  InspectionKind kind = InspectionKind::Self;
+  Id wo;
+  std::optional<Id> op;          // the operation inspected (none for final)
+  std::optional<Id> downstream;  // handover: the accepting operation
+  Id inspector;
+  std::vector<ChecklistItem> items;
+  Verdict result = Verdict::Pass;      // pass or fail
+  std::optional<std::string> defect;   // defect code when failed (assets/catalog/defects.json)
+  std::optional<Id> defect_op;         // final: the operation the defect is in
+  std::optional<Verdict> road_test;    // final: when the work order asks for one (R9)
+  bool stop = false;                   // patrol: stops the operation (R11)
+  std::optional<Id> supersedes;        // R15: a correction points at the old record
+  Signature sig;
+  bool operator==(const Inspection&) const = default;
+};
+
+struct Rework {
+  Id id;
+  Id op;
+  Id wo;
+  Id inspection;  // the failed inspection that sent it back (R7)
+  InspectionKind found_in = InspectionKind::Peer;
+  std::string defect;
+  Id assigned_to;  // R7: the operation's main technician
+  Millis opened_at = 0;
+  std::optional<Millis> closed_at;
+  bool operator==(const Rework&) const = default;
+};
+
+// 质量责任事故: a defect charged to a person (R8 decides who), by trade.
+struct Incident {
+  Id id;
+  Id rework;
+  Id wo;
+  Id op;
+  std::string defect;
+  Trade trade = Trade::None;
+  Id charged_to;
+  Millis at = 0;
+  std::optional<Id> disputed_by;
+  std::string dispute_reason;
+  std::optional<Signature> decision;  // the service manager's ruling (R8)
+  bool operator==(const Incident&) const = default;
+};
+
+struct WarrantyStep {
+  bool covered = false;
+  std::string note;  // why not covered: told to the customer (R12)
+  Signature sig;
+  bool operator==(const WarrantyStep&) const = default;
+};
+struct QuoteStep {
+  std::int64_t price_cents = 0;
+  int minutes = 0;
+  Signature sig;
+  bool operator==(const QuoteStep&) const = default;
+};
+struct ConsentStep {
+  bool granted = false;
+  ConsentChannel channel = ConsentChannel::Phone;
+  bool warned = false;  // R13: told of the safety risk when declining
+  Signature sig;
+  bool operator==(const ConsentStep&) const = default;
+};
+
+struct AddOn {
+  Id id;
+  Id wo;
+  Id found_on;  // operation during which it was found
+  Id op;        // the operation it becomes (awaiting approval until consent)
+  Id proposer;
+  Trade trade = Trade::None;
+  std::string reason;  // phrase code or short text
+  int est_minutes = 0;
+  std::vector<std::string> parts;
+  bool safety = false;
+  bool warranty_claimed = false;
+  Millis proposed_at = 0;
+  std::optional<WarrantyStep> warranty;
+  std::optional<QuoteStep> quote;
+  std::optional<Signature> technical;
+  std::optional<Signature> manager;
+  std::optional<ConsentStep> consent;
+  bool operator==(const AddOn&) const = default;
+};
+
+// R16: an action that conflicts with what is already known, kept and put
+// before a person to decide.
+struct ReviewItem {
+  Id id;
+  Reason reason = Reason::BadInput;
+  Role for_role = Role::Foreman;
+  Id wo;
+  std::string action;  // the conflicting action's type
+  json facts;          // both facts, as recorded
+  Millis at = 0;
+  std::optional<Id> resolved_by;
+  std::optional<Millis> resolved_at;
+  std::string resolution;
+  bool operator==(const ReviewItem&) const = default;
+};
+
+// Rule settings a shop may change.
+struct Policy {
+  std::set<Category> final_required{Category::GeneralRepair, Category::MajorOverhaul,
+                                    Category::BodyPaint};  // R9
+  Millis overlong_entry = 4 * 3600 * 1000;                  // R3
+  bool operator==(const Policy&) const = default;
+};
+
+// The kinds of record the state holds, for persistence.
+enum class RecordKind : std::uint8_t {
+  Person, Bay, WorkOrder, Operation, TimeEntry, Inspection, Rework, Incident, AddOn, Review,
+  Supersede,
+};
+inline constexpr EnumTable<RecordKind, 11> kRecordKindNames{{
+    {RecordKind::Person, "person"}, {RecordKind::Bay, "bay"}, {RecordKind::WorkOrder, "work_order"},
+    {RecordKind::Operation, "operation"}, {RecordKind::TimeEntry, "time_entry"},
+    {RecordKind::Inspection, "inspection"}, {RecordKind::Rework, "rework"},
+    {RecordKind::Incident, "incident"}, {RecordKind::AddOn, "addon"}, {RecordKind::Review, "review"},
+    {RecordKind::Supersede, "supersede"},
+}};
+BK_ENUM_JSON(RecordKind)
+
+// The whole state a kiosk or the hub knows. Entities live in ordered maps so
+// that iteration, JSON and comparison are deterministic.
+struct Shop {
+  Policy policy;
+  std::map<Id, Person> people;
+  std::map<Id, Bay> bays;
+  std::map<Id, WorkOrder> work_orders;
+  std::map<Id, Operation> operations;
+  std::map<Id, TimeEntry> entries;
+  std::map<Id, Inspection> inspections;
+  std::map<Id, Rework> reworks;
+  std::map<Id, Incident> incidents;
+  std::map<Id, AddOn> addons;
+  std::map<Id, ReviewItem> reviews;
+  std::map<Id, Id> superseded_by;  // R15: old record -> its correction
+
+  // Derived indexes, rebuilt by reindex(); not part of equality.
+  std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
+  std::set<Id> open_entries;
+  std::map<Id, std::vector<Id>> entries_of_op;
+
+  // Records changed by apply() since the store last wrote them.
+  std::set<std::pair<RecordKind, Id>> dirty;
+  void touch(RecordKind k, const Id& id) { dirty.emplace(k, id); }
+
+  void reindex();
+  bool sameRecords(const Shop& o) const;
+
+  const Person* person(const Id& id) const;
+  const Operation* operation(const Id& id) const;
+  const WorkOrder* workOrder(const Id& id) const;
+  std::vector<const Operation*> opsOf(const Id& wo) const;
+  std::vector<const TimeEntry*> openEntriesOf(const Id& tech) const;
+  std::vector<const TimeEntry*> openEntriesOn(const Id& op) const;
+  bool workedOn(const Id& person, const Id& op) const;  // main tech or clocked time
+};
+
+void to_json(json& j, const Person& v);      void from_json(const json& j, Person& v);
+void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& v);
+void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);
+void to_json(json& j, const WorkOrder& v);   void from_json(const json& j, WorkOrder& v);
+void to_json(json& j, const Operation& v);   void from_json(const json& j, Operation& v);
+void to_json(json& j, const TimeEntry& v);   void from_json(const json& j, TimeEntry& v);
+void to_json(json& j, const ChecklistItem& v); void from_json(const json& j, ChecklistItem& v);
+void to_json(json& j, const Signature& v);   void from_json(const json& j, Signature& v);
+void to_json(json& j, const Inspection& v);  void from_json(const json& j, Inspection& v);
+void to_json(json& j, const Rework& v);      void from_json(const json& j, Rework& v);
+void to_json(json& j, const Incident& v);    void from_json(const json& j, Incident& v);
+void to_json(json& j, const WarrantyStep& v); void from_json(const json& j, WarrantyStep& v);
+void to_json(json& j, const QuoteStep& v);   void from_json(const json& j, QuoteStep& v);
+void to_json(json& j, const ConsentStep& v); void from_json(const json& j, ConsentStep& v);
+void to_json(json& j, const AddOn& v);       void from_json(const json& j, AddOn& v);
+void to_json(json& j, const ReviewItem& v);  void from_json(const json& j, ReviewItem& v);
+
+}  // namespace bk

@@ -1,0 +1,47 @@
+#pragma once
+// The monthly quality report (DOMAIN.md 返工报表), computed from the state.
+#include "domain/model.hpp"
+
+namespace bk {
+
+struct CountHours {
+  int count = 0;
+  double hours = 0;
+  bool operator==(const CountHours&) const = default;
+};
+
+struct PassRate {
+  int first = 0;         // first inspections of their kind on a target
+  int passed_first = 0;  // ... that passed
+  double rate() const { return first ? double(passed_first) / first : 0.0; }
+  bool operator==(const PassRate&) const = default;
+};
+
+struct Efficiency {  // R4
+  double standard_hours = 0;  // flat-rate hours credited for finished operations
+  double actual_hours = 0;    // time clocked on them, rework apart
+  double rework_hours = 0;    // counted apart (R4)
+  double ratio() const { return actual_hours > 0 ? standard_hours / actual_hours : 0.0; }
+  bool operator==(const Efficiency&) const = default;
+};
+
+struct MonthlyReport {
+  Millis from = 0, to = 0;  // [from, to)
+  std::map<Trade, CountHours> rework_by_trade;
+  std::map<Id, CountHours> rework_by_technician;  // charged person (R8)
+  std::map<std::string, CountHours> rework_by_defect;
+  std::map<InspectionKind, PassRate> first_pass;
+  std::map<Trade, int> incidents_by_trade;
+  int addons_raised = 0, addons_approved = 0, addons_declined = 0;
+  std::map<Id, Efficiency> efficiency;  // by technician
+  bool operator==(const MonthlyReport&) const = default;
+};
+
+MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to);
+
+// The report as CSV: section,key,name,count,hours,value — one table a
+// spreadsheet opens. Names come from the state (people), keys are codes.
+std::string reportCsv(const Shop& s, const MonthlyReport& r);
+json reportJson(const Shop& s, const MonthlyReport& r);
+
+}  // namespace bk

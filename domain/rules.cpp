@@ -1,0 +1,688 @@
+#include "domain/rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bk {
+namespace {
+
+template <typename... F> struct Overload : F... { using F::operator()...; };
+template <typename... F> Overload(F...) -> Overload<F...>;
+
+using O = Outcome;
+
+O needPerson(const Shop& s, const Id& id, std::initializer_list<Role> any_of) {
+  auto* p = s.person(id);
+  if (!p) return O::no(Reason::UnknownPerson, id);
+  if (any_of.size() == 0) return O::ok();
+  for (Role r : any_of) if (p->has(r)) return O::ok();
+  return O::no(Reason::LacksRole, id);
+}
+
+O needOpenWorkOrder(const Shop& s, const Id& wo) {
+  auto* w = s.workOrder(wo);
+  if (!w) return O::no(Reason::UnknownWorkOrder, wo);
+  if (w->delivered_at) return O::no(Reason::WorkOrderClosed, wo);
+  return O::ok();
+}
+
+bool systemReason(StopReason r) {
+  return r == StopReason::Switched || r == StopReason::Finished || r == StopReason::StoppedByPatrol;
+}
+
+// R15: the signature is the signer's, means what the action does, names the
+// record, and its digest is the hash of exactly this action.
+O checkSignature(const Action& a, const Id& expected_signer) {
+  const Signature* sig = signatureOf(a);
+  if (!sig) return O::ok();
+  if (sig->signer.empty() || sig->signer != expected_signer || sig->meaning != expectedMeaning(a) ||
+      sig->record != expectedRecord(a) || sig->digest != signingDigest(a))
+    return O::no(Reason::SignatureInvalid, sig->record);
+  return O::ok();
+}
+
+// ---- master data ---------------------------------------------------------
+
+O checkEnroll(const Shop&, const EnrollPerson& v) {
+  if (v.person.id.empty() || v.person.name.empty() || v.person.roles.empty())
+    return O::no(Reason::BadInput, "person");
+  return O::ok();
+}
+
+O checkBay(const Shop&, const DefineBay& v) {
+  if (v.bay.id.empty() || v.bay.name.empty()) return O::no(Reason::BadInput, "bay");
+  return O::ok();
+}
+
+O checkOpen(const Shop& s, const OpenWorkOrder& v) {
+  const WorkOrder& w = v.wo;
+  if (w.id.empty() || v.ops.empty() || w.promised_at < w.opened_at)
+    return O::no(Reason::BadInput, w.id);
+  if (s.work_orders.count(w.id)) return O::no(Reason::DuplicateId, w.id);
+  if (w.final_passed || w.delivered_at || w.delivered_by) return O::no(Reason::BadInput, w.id);
+  if (auto o = needPerson(s, w.advisor, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
+  if (!w.bay.empty() && !s.bays.count(w.bay)) return O::no(Reason::UnknownBay, w.bay);
+  std::set<Id> ids;
+  for (std::size_t i = 0; i < v.ops.size(); ++i) {
+    const auto& op = v.ops[i];
+    if (op.id.empty() || op.std_minutes < 0 || (i == 0 && op.handover))
+      return O::no(Reason::BadInput, op.id);
+    if (s.operations.count(op.id) || !ids.insert(op.id).second)
+      return O::no(Reason::DuplicateId, op.id);
+    if (auto o = needPerson(s, op.main_tech, {Role::Technician}); !o) return o;
+  }
+  return O::ok();
+}
+
+O checkUpdate(const Shop& s, const UpdateWorkOrder& v) {
+  if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
+  if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
+  if (!v.bay.empty() && !s.bays.count(v.bay)) return O::no(Reason::UnknownBay, v.bay);
+  if (v.promised_at < s.work_orders.at(v.wo).opened_at) return O::no(Reason::BadInput, v.wo);
+  return O::ok();
+}
+
+// ---- clocking (R1–R3) ----------------------------------------------------
+
+O checkClockOn(const Shop& s, const ClockOn& v) {
+  if (v.entry.empty()) return O::no(Reason::BadInput, "entry");
+  if (s.entries.count(v.entry)) return O::no(Reason::DuplicateId, v.entry);
+  if (auto o = needPerson(s, v.tech, {Role::Technician}); !o) return o;
+  auto* op = s.operation(v.op);
+  if (!op) return O::no(Reason::UnknownOperation, v.op);
+  if (!s.bays.count(v.bay)) return O::no(Reason::UnknownBay, v.bay);
+  if (auto o = needOpenWorkOrder(s, op->wo); !o) return o;
+  if (auto b = clockBlocker(s, *op)) return O{*b};  // R2, R8, R12
+  for (auto* e : s.openEntriesOf(v.tech)) {
+    if (e->op == v.op) return O::no(Reason::AlreadyClockedOn, v.op);
+    // R1 closes the open entry at this time; a time before its start means
+    // two kiosks disagree about where the technician was (R16).
+    if (v.at < e->start) return O::no(Reason::ClockOverlap, e->id);
+  }
+  return O::ok();
+}
+
+O checkClockOff(const Shop& s, const ClockOff& v) {
+  if (auto o = needPerson(s, v.tech, {}); !o) return o;
+  if (systemReason(v.reason)) return O::no(Reason::ReasonRequired, std::string(name(v.reason)));  // R3
+  for (auto* e : s.openEntriesOf(v.tech))
+    if (e->op == v.op) return v.at < e->start ? O::no(Reason::ClockOverlap, e->id) : O::ok();
+  return O::no(Reason::NotClockedOn, v.op);
+}
+
+O checkEndShift(const Shop& s, const EndShift& v) { return needPerson(s, v.tech, {}); }
+
+// ---- inspections (R5–R11, R15) -------------------------------------------
+
+O checkItems(const Inspection& in) {
+  for (const auto& it : in.items) {
+    if (it.value) {
+      if (!std::isfinite(*it.value)) return O::no(Reason::BadInput, it.key);
+      const bool inside = (!it.min || *it.value >= *it.min) && (!it.max || *it.value <= *it.max);
+      if (it.verdict == Verdict::Pass && !inside) return O::no(Reason::MeasuredOutOfTolerance, it.key);
+      if (it.verdict == Verdict::NotApplicable) return O::no(Reason::BadInput, it.key);
+    }
+    if (in.result == Verdict::Pass && it.verdict == Verdict::Fail)
+      return O::no(Reason::ResultInconsistent, it.key);
+  }
+  if (in.result == Verdict::NotApplicable) return O::no(Reason::BadInput, "result");
+  return O::ok();
+}
+
+O checkInspection(const Shop& s, const RecordInspection& v) {
+  const Inspection& in = v.inspection;
+  if (in.id.empty()) return O::no(Reason::BadInput, "inspection");
+  if (s.inspections.count(in.id)) return O::no(Reason::SignedRecordImmutable, in.id);  // R15
+  if (auto o = checkSignature(v, in.inspector); !o) return o;
+  if (!(in.sig == v.sig)) return O::no(Reason::SignatureInvalid, in.id);
+  if (auto o = needPerson(s, in.inspector, {}); !o) return o;
+  if (auto o = needOpenWorkOrder(s, in.wo); !o) return o;
+  if (auto o = checkItems(in); !o) return o;
+  if (in.result == Verdict::Fail && in.kind != InspectionKind::Self && (!in.defect || in.defect->empty()))
+    return O::no(Reason::DefectRequired, in.id);  // R7/R8
+  if (in.stop && (in.kind != InspectionKind::Patrol || in.result != Verdict::Fail))
+    return O::no(Reason::ResultInconsistent, "stop");
+
+  const Operation* op = nullptr;
+  if (in.kind != InspectionKind::Final) {
+    if (!in.op) return O::no(Reason::BadInput, "op");
+    op = s.operation(*in.op);
+    if (!op || op->wo != in.wo) return O::no(Reason::UnknownOperation, *in.op);
+  }
+
+  // R15: a correction is a new record pointing at the old one, same target,
+  // same verdict (changing the verdict is a new inspection, R7).
+  if (in.supersedes) {
+    auto it = s.inspections.find(*in.supersedes);
+    if (it == s.inspections.end()) return O::no(Reason::UnknownInspection, *in.supersedes);
+    const Inspection& old = it->second;
+    if (s.superseded_by.count(old.id)) return O::no(Reason::SignedRecordImmutable, old.id);
+    if (old.kind != in.kind || old.wo != in.wo || old.op != in.op || old.downstream != in.downstream)
+      return O::no(Reason::BadInput, old.id);
+    if (old.result != in.result) return O::no(Reason::CorrectionChangesResult, old.id);
+    if (old.inspector != in.inspector) return O::no(Reason::OwnWork, old.id);
+    return O::ok();
+  }
+
+  switch (in.kind) {
+    case InspectionKind::Self:  // R5: the main technician inspects their own work
+      if (op->main_tech != in.inspector) return O::no(Reason::NotMainTechnician, op->id);
+      if (op->phase != Phase::Open && op->phase != Phase::Rework)
+        return O::no(Reason::NotReadyForInspection, op->id);
+      if (!s.entries_of_op.count(op->id)) return O::no(Reason::NotReadyForInspection, op->id);
+      return O::ok();
+    case InspectionKind::Peer:  // R6: the foreman, never someone who worked on it
+      if (auto o = needPerson(s, in.inspector, {Role::Foreman}); !o) return o;
+      if (s.workedOn(in.inspector, op->id)) return O::no(Reason::OwnWork, op->id);
+      if (op->phase != Phase::AwaitingPeer) return O::no(Reason::NotReadyForInspection, op->id);
+      return O::ok();
+    case InspectionKind::Patrol:  // R11: any running operation, any time
+      if (auto o = needPerson(s, in.inspector, {Role::Supervisor, Role::TechDirector}); !o) return o;
+      if (s.workedOn(in.inspector, op->id)) return O::no(Reason::OwnWork, op->id);
+      if (op->phase != Phase::Open && op->phase != Phase::Rework && op->phase != Phase::AwaitingPeer)
+        return O::no(Reason::NotReadyForInspection, op->id);
+      return O::ok();
+    case InspectionKind::Handover: {  // R8: the next operation's technician accepts
+      if (!in.downstream) return O::no(Reason::BadInput, "downstream");
+      auto* down = s.operation(*in.downstream);
+      if (!down || down->upstream != op->id) return O::no(Reason::UnknownOperation, *in.downstream);
+      if (down->main_tech != in.inspector) return O::no(Reason::NotMainTechnician, down->id);
+      if (s.workedOn(in.inspector, op->id)) return O::no(Reason::OwnWork, op->id);
+      if (op->phase != Phase::Done) return O::no(Reason::BlockedUpstreamUnfinished, op->id);
+      if (down->handover) return O::no(Reason::NotReadyForInspection, down->id);
+      return O::ok();
+    }
+    case InspectionKind::Final: {  // R9: a quality inspector who worked on none of it
+      if (auto o = needPerson(s, in.inspector, {Role::QualityInspector}); !o) return o;
+      const WorkOrder& wo = s.work_orders.at(in.wo);
+      if (wo.final_passed) return O::no(Reason::NotReadyForInspection, wo.id);
+      for (auto* o : s.opsOf(wo.id)) {
+        if (s.workedOn(in.inspector, o->id)) return O::no(Reason::OwnWork, o->id);
+        if (o->phase != Phase::Done && o->phase != Phase::Declined)
+          return O::no(Reason::NotReadyForInspection, o->id);
+      }
+      if (wo.road_test_required && (!in.road_test || *in.road_test == Verdict::NotApplicable))
+        return O::no(Reason::RoadTestRequired, wo.id);
+      if (in.result == Verdict::Pass && in.road_test == Verdict::Fail)
+        return O::no(Reason::ResultInconsistent, "road_test");
+      if (in.result == Verdict::Fail) {
+        auto* d = in.defect_op ? s.operation(*in.defect_op) : nullptr;
+        if (!d || d->wo != wo.id || d->phase != Phase::Done) return O::no(Reason::DefectRequired, wo.id);
+      }
+      return O::ok();
+    }
+  }
+  return O::no(Reason::BadInput, "kind");
+}
+
+// ---- add-ons (R12–R14) ---------------------------------------------------
+
+O needAddOn(const Shop& s, const Id& id, const AddOn*& out) {
+  auto it = s.addons.find(id);
+  if (it == s.addons.end()) return O::no(Reason::UnknownAddOn, id);
+  out = &it->second;
+  if (out->consent) return O::no(Reason::AddOnResolved, id);  // R13: decided, kept as it is
+  return needOpenWorkOrder(s, out->wo);
+}
+
+O checkPropose(const Shop& s, const ProposeAddOn& v) {
+  if (v.addon.empty() || v.op.empty() || v.reason.empty() || v.est_minutes <= 0)
+    return O::no(Reason::BadInput, v.addon);
+  if (s.addons.count(v.addon)) return O::no(Reason::DuplicateId, v.addon);
+  if (s.operations.count(v.op)) return O::no(Reason::DuplicateId, v.op);
+  if (auto o = needPerson(s, v.proposer, {Role::Technician}); !o) return o;
+  if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
+  auto* on = s.operation(v.found_on);
+  if (!on || on->wo != v.wo) return O::no(Reason::UnknownOperation, v.found_on);
+  if (on->main_tech != v.proposer) return O::no(Reason::NotMainTechnician, on->id);  // R12
+  return O::ok();
+}
+
+template <typename Step>
+O checkStep(const Shop& s, const Step& v, std::initializer_list<Role> roles) {
+  const AddOn* a = nullptr;
+  if (auto o = needAddOn(s, v.addon, a); !o) return o;
+  if (auto o = needPerson(s, v.sig.signer, roles); !o) return o;
+  // R12: warranty first (when claimed), then quote, technical, cost, consent.
+  const bool warrantyDone = !a->warranty_claimed || a->warranty;
+  bool inOrder = false;
+  if constexpr (std::is_same_v<Step, DecideWarranty>) inOrder = a->warranty_claimed && !a->warranty;
+  if constexpr (std::is_same_v<Step, QuoteAddOn>) inOrder = warrantyDone && !a->quote;
+  if constexpr (std::is_same_v<Step, SignAddOnTechnical>) inOrder = a->quote && !a->technical;
+  if constexpr (std::is_same_v<Step, SignAddOnCost>) inOrder = a->technical && !a->manager;
+  if constexpr (std::is_same_v<Step, RecordConsent>) inOrder = a->manager.has_value();
+  if (!inOrder) return O::no(Reason::AddOnWrongStep, a->id);
+  if constexpr (std::is_same_v<Step, QuoteAddOn>)
+    if (v.minutes <= 0 || v.price_cents < 0) return O::no(Reason::BadInput, a->id);
+  if constexpr (std::is_same_v<Step, RecordConsent>)
+    if (!v.granted && a->safety && !v.warned) return O::no(Reason::WarningRequired, a->id);  // R13
+  return checkSignature(Action{v}, v.sig.signer);
+}
+
+// ---- disputes, reviews, delivery -----------------------------------------
+
+O checkDispute(const Shop& s, const DisputeCharge& v) {
+  auto it = s.incidents.find(v.incident);
+  if (it == s.incidents.end()) return O::no(Reason::UnknownIncident, v.incident);
+  if (auto o = needPerson(s, v.by, {}); !o) return o;
+  const Incident& inc = it->second;
+  if (inc.disputed_by || inc.decision) return O::no(Reason::NotDisputable, inc.id);
+  if (v.by != inc.charged_to && !s.people.at(v.by).has(Role::Foreman))
+    return O::no(Reason::LacksRole, v.by);
+  if (v.reason.empty()) return O::no(Reason::ReasonRequired, inc.id);
+  return O::ok();
+}
+
+O checkDecide(const Shop& s, const DecideDispute& v) {
+  auto it = s.incidents.find(v.incident);
+  if (it == s.incidents.end()) return O::no(Reason::UnknownIncident, v.incident);
+  if (auto o = needPerson(s, v.sig.signer, {Role::ServiceManager}); !o) return o;  // R8
+  if (!it->second.disputed_by || it->second.decision) return O::no(Reason::NotDisputable, v.incident);
+  if (auto o = needPerson(s, v.charged_to, {}); !o) return o;
+  return checkSignature(Action{v}, v.sig.signer);
+}
+
+O checkResolve(const Shop& s, const ResolveReview& v) {
+  auto it = s.reviews.find(v.review);
+  if (it == s.reviews.end()) return O::no(Reason::UnknownReviewItem, v.review);
+  if (it->second.resolved_by) return O::no(Reason::AlreadyResolved, v.review);
+  if (v.resolution.empty()) return O::no(Reason::ReasonRequired, v.review);
+  return needPerson(s, v.by, {it->second.for_role, Role::ServiceManager});
+}
+
+O checkDeliver(const Shop& s, const DeliverWorkOrder& v) {
+  if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
+  if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
+  auto blockers = deliveryBlockers(s, s.work_orders.at(v.wo));
+  if (!blockers.empty())  // R10
+    return O::no(Reason::NotDeliverable, std::string(name(blockers.front().reason)) + ":" + blockers.front().detail);
+  return O::ok();
+}
+
+// ---- apply -----------------------------------------------------------------
+
+void closeEntry(Shop& s, const Id& id, Millis at, StopReason r) {
+  TimeEntry& e = s.entries.at(id);
+  e.end = std::max(at, e.start);
+  e.reason = r;
+  s.open_entries.erase(id);
+  s.touch(RecordKind::TimeEntry, id);
+}
+
+void closeEntriesOn(Shop& s, const Id& op, Millis at, StopReason r) {
+  for (auto* e : s.openEntriesOn(op)) closeEntry(s, e->id, at, r);
+}
+
+// R7: back to the main technician as rework; R8 decides who is charged.
+void sendBack(Shop& s, Operation& op, const Inspection& in) {
+  const Id charged = responsibleFor(s, op);
+  op.phase = Phase::Rework;
+  s.touch(RecordKind::Operation, op.id);
+  s.work_orders.at(op.wo).final_passed.reset();  // a new final inspection is needed
+  s.touch(RecordKind::WorkOrder, op.wo);
+  Rework rw{"rw-" + in.id, op.id, op.wo, in.id, in.kind, in.defect.value_or(""), op.main_tech,
+            in.sig.at, std::nullopt};
+  s.reworks[rw.id] = rw;
+  s.touch(RecordKind::Rework, rw.id);
+  const Person* p = s.person(charged);
+  Trade trade = p && p->trade != Trade::None ? p->trade : op.trade;
+  Incident inc{"inc-" + in.id, rw.id, op.wo, op.id, rw.defect, trade, charged, in.sig.at,
+               std::nullopt, "", std::nullopt};
+  s.incidents[inc.id] = inc;
+  s.touch(RecordKind::Incident, inc.id);
+}
+
+void closeReworks(Shop& s, const Id& op, Millis at) {
+  for (auto& [id, rw] : s.reworks)
+    if (rw.op == op && !rw.closed_at) { rw.closed_at = at; s.touch(RecordKind::Rework, id); }
+}
+
+void applyInspection(Shop& s, const RecordInspection& v) {
+  const Inspection& in = v.inspection;
+  if (s.inspections.count(in.id)) return;  // R15: never overwrite a signed record
+  s.inspections[in.id] = in;
+  s.touch(RecordKind::Inspection, in.id);
+  if (in.supersedes) {
+    if (!s.inspections.count(*in.supersedes) || s.superseded_by.count(*in.supersedes)) return;
+    s.superseded_by[*in.supersedes] = in.id;
+    s.touch(RecordKind::Supersede, *in.supersedes);
+    if (auto wo = s.work_orders.find(in.wo); wo != s.work_orders.end() && wo->second.final_passed == in.supersedes) {
+      wo->second.final_passed = in.id;
+      s.touch(RecordKind::WorkOrder, wo->first);
+    }
+    for (auto* op : s.opsOf(in.wo))
+      if (op->handover == in.supersedes) {
+        s.operations.at(op->id).handover = in.id;
+        s.touch(RecordKind::Operation, op->id);
+      }
+    return;
+  }
+  auto opIt = in.op ? s.operations.find(*in.op) : s.operations.end();
+  Operation* op = opIt == s.operations.end() ? nullptr : &opIt->second;
+  const bool pass = in.result == Verdict::Pass;
+  const Millis at = in.sig.at;
+  switch (in.kind) {
+    case InspectionKind::Self:
+      if (op && pass && (op->phase == Phase::Open || op->phase == Phase::Rework)) {
+        closeEntriesOn(s, op->id, at, StopReason::Finished);  // R5
+        op->phase = Phase::AwaitingPeer;
+        s.touch(RecordKind::Operation, op->id);
+      }
+      break;
+    case InspectionKind::Peer:
+      if (op && op->phase == Phase::AwaitingPeer) {
+        if (pass) {
+          op->phase = Phase::Done;
+          s.touch(RecordKind::Operation, op->id);
+          closeReworks(s, op->id, at);
+        }
+        else sendBack(s, *op, in);  // R7
+      }
+      break;
+    case InspectionKind::Patrol:
+      if (op && !pass && op->phase != Phase::Done && op->phase != Phase::Declined) {
+        closeEntriesOn(s, op->id, at, StopReason::StoppedByPatrol);  // R11
+        sendBack(s, *op, in);
+      }
+      break;
+    case InspectionKind::Handover: {
+      auto downIt = in.downstream ? s.operations.find(*in.downstream) : s.operations.end();
+      if (!op || downIt == s.operations.end()) break;
+      Operation& down = downIt->second;
+      if (pass) {
+        if (!down.handover) {
+          down.handover = in.id;
+          op->accepted_by = down.main_tech;
+          s.touch(RecordKind::Operation, down.id);
+          s.touch(RecordKind::Operation, op->id);
+        }
+      } else if (op->phase == Phase::Done) {
+        sendBack(s, *op, in);  // R8: found at handover, charged upstream (not yet accepted)
+      }
+      break;
+    }
+    case InspectionKind::Final: {
+      auto woIt = s.work_orders.find(in.wo);
+      if (woIt == s.work_orders.end()) break;
+      if (pass) {
+        if (!woIt->second.final_passed) {
+          woIt->second.final_passed = in.id;
+          s.touch(RecordKind::WorkOrder, in.wo);
+        }
+      } else if (in.defect_op) {
+        auto d = s.operations.find(*in.defect_op);
+        if (d != s.operations.end() && d->second.phase == Phase::Done) sendBack(s, d->second, in);
+      }
+      break;
+    }
+  }
+}
+
+void applyAddOnStep(Shop& s, const Action& a) {
+  auto addon = [&](const Id& id) -> AddOn* {
+    auto it = s.addons.find(id);
+    if (it == s.addons.end()) return nullptr;
+    s.touch(RecordKind::AddOn, id);
+    return &it->second;
+  };
+  std::visit(Overload{
+      [&](const DecideWarranty& v) { if (auto* ad = addon(v.addon); ad && !ad->warranty) ad->warranty = WarrantyStep{v.covered, v.note, v.sig}; },
+      [&](const QuoteAddOn& v) { if (auto* ad = addon(v.addon); ad && !ad->quote) ad->quote = QuoteStep{v.price_cents, v.minutes, v.sig}; },
+      [&](const SignAddOnTechnical& v) { if (auto* ad = addon(v.addon); ad && !ad->technical) ad->technical = v.sig; },
+      [&](const SignAddOnCost& v) { if (auto* ad = addon(v.addon); ad && !ad->manager) ad->manager = v.sig; },
+      [&](const RecordConsent& v) {
+        AddOn* ad = addon(v.addon);
+        if (!ad || ad->consent) return;  // R13: a decision stands
+        ad->consent = ConsentStep{v.granted, v.channel, v.warned, v.sig};
+        auto op = s.operations.find(ad->op);
+        if (op == s.operations.end() || op->second.phase != Phase::AwaitingApproval) return;
+        s.touch(RecordKind::Operation, op->first);
+        if (v.granted) {
+          op->second.phase = Phase::Open;  // R12: only now can it be clocked (R2)
+          if (ad->quote) op->second.std_minutes = ad->quote->minutes;
+          auto wo = s.work_orders.find(ad->wo);
+          if (wo != s.work_orders.end() && ad->quote) {
+            wo->second.promised_at += Millis{ad->quote->minutes} * 60'000;  // R14
+            s.touch(RecordKind::WorkOrder, wo->first);
+          }
+        } else {
+          op->second.phase = Phase::Declined;  // R13: kept with the refusal
+        }
+      },
+      [](const auto&) {},
+  }, a);
+}
+
+json knownFacts(const Shop& s, const Action& a) {
+  json j = json::object();
+  std::visit(Overload{
+      [&](const ClockOn& v) {
+        json open = json::array();
+        for (auto* e : s.openEntriesOf(v.tech)) open.push_back(*e);
+        j["open_entries"] = open;
+        if (auto* op = s.operation(v.op)) j["operation"] = *op;
+      },
+      [&](const ClockOff& v) { if (auto* op = s.operation(v.op)) j["operation"] = *op; },
+      [&](const RecordInspection& v) {
+        if (v.inspection.op) if (auto* op = s.operation(*v.inspection.op)) j["operation"] = *op;
+        if (auto* wo = s.workOrder(v.inspection.wo)) j["work_order"] = *wo;
+      },
+      [&](const DisputeCharge& v) { if (auto it = s.incidents.find(v.incident); it != s.incidents.end()) j["incident"] = it->second; },
+      [&](const DecideDispute& v) { if (auto it = s.incidents.find(v.incident); it != s.incidents.end()) j["incident"] = it->second; },
+      [&](const auto& v) {
+        if constexpr (requires { v.addon; v.sig; })
+          if (auto it = s.addons.find(v.addon); it != s.addons.end()) j["addon"] = it->second;
+        if constexpr (requires { v.wo; }) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v.wo)>, Id>)
+            if (auto* wo = s.workOrder(v.wo)) j["work_order"] = *wo;
+        }
+      },
+  }, a);
+  return j;
+}
+
+}  // namespace
+
+// ---- public ----------------------------------------------------------------
+
+std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op) {
+  switch (op.phase) {
+    case Phase::AwaitingApproval: return Refusal{Reason::BlockedAddOnUnapproved, op.addon.value_or(op.id)};
+    case Phase::Declined: return Refusal{Reason::BlockedDeclined, op.id};
+    case Phase::AwaitingPeer:
+    case Phase::Done: return Refusal{Reason::OperationFinished, op.id};
+    case Phase::Open:
+    case Phase::Rework: break;
+  }
+  if (op.upstream && !op.handover) {  // R8: accept the previous operation first
+    auto* up = s.operation(*op.upstream);
+    if (!up || up->phase != Phase::Done) return Refusal{Reason::BlockedUpstreamUnfinished, *op.upstream};
+    return Refusal{Reason::BlockedAwaitingHandover, *op.upstream};
+  }
+  return std::nullopt;
+}
+
+bool finalRequired(const Shop& s, const WorkOrder& wo) {
+  return s.policy.final_required.count(wo.category) > 0;
+}
+
+std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo) {
+  std::vector<Refusal> out;
+  if (wo.delivered_at) out.push_back({Reason::WorkOrderClosed, wo.id});
+  for (auto* op : s.opsOf(wo.id)) {
+    if (op->phase == Phase::AwaitingApproval) out.push_back({Reason::BlockedAddOnUnapproved, op->addon.value_or(op->id)});
+    else if (op->phase != Phase::Done && op->phase != Phase::Declined) out.push_back({Reason::OperationUnfinished, op->id});
+  }
+  if (finalRequired(s, wo) && !wo.final_passed) out.push_back({Reason::FinalMissing, wo.id});  // R9
+  return out;
+}
+
+std::vector<const TimeEntry*> overlongEntries(const Shop& s, Millis now) {
+  std::vector<const TimeEntry*> out;
+  for (auto& id : s.open_entries) {
+    const TimeEntry& e = s.entries.at(id);
+    if (now - e.start > s.policy.overlong_entry) out.push_back(&e);
+  }
+  return out;
+}
+
+Id responsibleFor(const Shop&, const Operation& op) {
+  return op.accepted_by ? *op.accepted_by : op.main_tech;  // R8
+}
+
+Role reviewerFor(const Action& a, Reason r) {
+  if (std::holds_alternative<ClockOn>(a) || std::holds_alternative<ClockOff>(a) ||
+      std::holds_alternative<EndShift>(a))
+    return Role::Foreman;
+  if (std::holds_alternative<RecordInspection>(a) && r != Reason::SignatureInvalid) return Role::Foreman;
+  return Role::ServiceManager;
+}
+
+Outcome check(const Shop& s, const Action& a) {
+  return std::visit(Overload{
+      [&](const EnrollPerson& v) { return checkEnroll(s, v); },
+      [&](const DefineBay& v) { return checkBay(s, v); },
+      [&](const OpenWorkOrder& v) { return checkOpen(s, v); },
+      [&](const UpdateWorkOrder& v) { return checkUpdate(s, v); },
+      [&](const ClockOn& v) { return checkClockOn(s, v); },
+      [&](const ClockOff& v) { return checkClockOff(s, v); },
+      [&](const EndShift& v) { return checkEndShift(s, v); },
+      [&](const RecordInspection& v) { return checkInspection(s, v); },
+      [&](const ProposeAddOn& v) { return checkPropose(s, v); },
+      [&](const DecideWarranty& v) { return checkStep(s, v, {Role::WarrantyClerk}); },
+      [&](const QuoteAddOn& v) { return checkStep(s, v, {Role::ServiceAdvisor}); },
+      [&](const SignAddOnTechnical& v) { return checkStep(s, v, {Role::TechDirector}); },
+      [&](const SignAddOnCost& v) { return checkStep(s, v, {Role::ServiceManager}); },
+      [&](const RecordConsent& v) { return checkStep(s, v, {Role::ServiceAdvisor, Role::ServiceManager}); },
+      [&](const DisputeCharge& v) { return checkDispute(s, v); },
+      [&](const DecideDispute& v) { return checkDecide(s, v); },
+      [&](const ResolveReview& v) { return checkResolve(s, v); },
+      [&](const DeliverWorkOrder& v) { return checkDeliver(s, v); },
+  }, a);
+}
+
+void apply(Shop& s, const Action& a) {
+  std::visit(Overload{
+      [&](const EnrollPerson& v) { s.people[v.person.id] = v.person; s.touch(RecordKind::Person, v.person.id); },
+      [&](const DefineBay& v) { s.bays[v.bay.id] = v.bay; s.touch(RecordKind::Bay, v.bay.id); },
+      [&](const OpenWorkOrder& v) {
+        if (s.work_orders.count(v.wo.id)) return;
+        s.work_orders[v.wo.id] = v.wo;
+        s.touch(RecordKind::WorkOrder, v.wo.id);
+        auto& ids = s.ops_of_wo[v.wo.id];
+        for (std::size_t i = 0; i < v.ops.size(); ++i) {
+          const auto& sp = v.ops[i];
+          if (s.operations.count(sp.id)) continue;
+          Operation op{sp.id, v.wo.id, static_cast<int>(i + 1), sp.trade, sp.title, sp.std_minutes,
+                       sp.main_tech, std::nullopt, std::nullopt, std::nullopt, std::nullopt, Phase::Open};
+          if (sp.handover && !ids.empty()) op.upstream = ids.back();
+          s.operations[op.id] = op;
+          s.touch(RecordKind::Operation, op.id);
+          ids.push_back(op.id);
+        }
+      },
+      [&](const UpdateWorkOrder& v) {
+        auto it = s.work_orders.find(v.wo);
+        if (it == s.work_orders.end()) return;
+        it->second.promised_at = v.promised_at;
+        it->second.road_test_required = v.road_test_required;
+        it->second.customer = v.customer;
+        it->second.bay = v.bay;
+        s.touch(RecordKind::WorkOrder, v.wo);
+      },
+      [&](const ClockOn& v) {
+        if (s.entries.count(v.entry)) return;
+        for (auto* e : s.openEntriesOf(v.tech))
+          if (e->start <= v.at) closeEntry(s, e->id, v.at, StopReason::Switched);  // R1
+        auto* op = s.operation(v.op);
+        TimeEntry e{v.entry, v.op, op ? op->wo : Id{}, v.tech, v.bay, v.at, std::nullopt,
+                    std::nullopt, op && op->phase == Phase::Rework};  // R4: rework apart
+        s.entries[e.id] = e;
+        s.touch(RecordKind::TimeEntry, e.id);
+        s.open_entries.insert(e.id);
+        s.entries_of_op[e.op].push_back(e.id);
+      },
+      [&](const ClockOff& v) {
+        for (auto* e : s.openEntriesOf(v.tech))
+          if (e->op == v.op) closeEntry(s, e->id, v.at, v.reason);
+      },
+      [&](const EndShift& v) {  // R3: a shift end closes all open entries
+        for (auto* e : s.openEntriesOf(v.tech)) closeEntry(s, e->id, v.at, StopReason::EndOfShift);
+      },
+      [&](const RecordInspection& v) { applyInspection(s, v); },
+      [&](const ProposeAddOn& v) {
+        if (s.addons.count(v.addon) || s.operations.count(v.op)) return;
+        AddOn ad{v.addon, v.wo, v.found_on, v.op, v.proposer, v.trade, v.reason, v.est_minutes,
+                 v.parts, v.safety, v.warranty_claimed, v.at};
+        s.addons[ad.id] = ad;
+        s.touch(RecordKind::AddOn, ad.id);
+        auto& ids = s.ops_of_wo[v.wo];
+        int seq = ids.empty() ? 1 : s.operations.at(ids.back()).seq + 1;
+        Operation op{v.op, v.wo, seq, v.trade, v.reason, v.est_minutes, v.proposer,
+                     std::nullopt, std::nullopt, std::nullopt, v.addon, Phase::AwaitingApproval};
+        s.operations[op.id] = op;
+        s.touch(RecordKind::Operation, op.id);
+        ids.push_back(op.id);
+      },
+      [&](const DisputeCharge& v) {
+        auto it = s.incidents.find(v.incident);
+        if (it == s.incidents.end() || it->second.disputed_by) return;
+        it->second.disputed_by = v.by;
+        it->second.dispute_reason = v.reason;
+        s.touch(RecordKind::Incident, v.incident);
+      },
+      [&](const DecideDispute& v) {
+        auto it = s.incidents.find(v.incident);
+        if (it == s.incidents.end() || it->second.decision) return;
+        it->second.decision = v.sig;
+        it->second.charged_to = v.charged_to;
+        s.touch(RecordKind::Incident, v.incident);
+        if (auto* p = s.person(v.charged_to); p && p->trade != Trade::None) it->second.trade = p->trade;
+      },
+      [&](const ResolveReview& v) {
+        auto it = s.reviews.find(v.review);
+        if (it == s.reviews.end() || it->second.resolved_by) return;
+        it->second.resolved_by = v.by;
+        it->second.resolved_at = v.at;
+        it->second.resolution = v.resolution;
+        s.touch(RecordKind::Review, v.review);
+      },
+      [&](const DeliverWorkOrder& v) {
+        auto it = s.work_orders.find(v.wo);
+        if (it == s.work_orders.end() || it->second.delivered_at) return;
+        // R10 even for a conflicting event kept under R16: the fact is kept
+        // in the review item, the car is not marked delivered.
+        if (!deliveryBlockers(s, it->second).empty()) return;
+        it->second.delivered_at = v.at;
+        it->second.delivered_by = v.by;
+        s.touch(RecordKind::WorkOrder, v.wo);
+      },
+      [&](const auto&) { applyAddOnStep(s, a); },
+  }, a);
+}
+
+Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at) {
+  Outcome o = check(s, a);
+  if (o) {
+    bk::apply(s, a);
+    return {};
+  }
+  // R16: kept, and put before a person with both facts.
+  const Refusal& r = *o.refusal;
+  ReviewItem item;
+  item.id = "rv-" + event_id;
+  item.reason = r.reason;
+  item.for_role = reviewerFor(a, r.reason);
+  item.wo = workOrderOf(s, a);
+  item.action = std::string(actionType(a));
+  item.facts = json{{"action", toJson(a)}, {"known", knownFacts(s, a)}, {"detail", r.detail}};
+  item.at = at;
+  if (!s.reviews.count(item.id)) {
+    s.reviews[item.id] = item;
+    s.touch(RecordKind::Review, item.id);
+  }
+  bk::apply(s, a);
+  return {false, item.id, r};
+}
+
+}  // namespace bk

@@ -1,0 +1,46 @@
+#pragma once
+// The workshop's rules R1–R16 (DOMAIN.md). check() says whether an action may
+// happen and why not; apply() carries an accepted action out; neither reads a
+// clock or makes an id: times and ids are in the action.
+#include "domain/actions.hpp"
+
+namespace bk {
+
+// May this action happen now? Never changes anything.
+[[nodiscard]] Outcome check(const Shop& s, const Action& a);
+
+// Carries out an action. Total: on a state where the action's preconditions
+// no longer hold (a conflict kept under R16) it records what it can and skips
+// effects that would break an invariant. Call check() first for local use.
+void apply(Shop& s, const Action& a);
+
+// R16: how the hub (and any replay) takes an event. A checked action is
+// applied; a refused one is still recorded and becomes a review item for the
+// foreman or the service manager, with both facts kept. Deterministic: a
+// replay of the same events in the same order gives the same review items.
+struct Ingested {
+  bool clean = true;            // passed check()
+  std::optional<Id> review;     // the review item made, if not clean
+  std::optional<Refusal> refusal;
+};
+Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at);
+
+// R2/R8/R12: why an operation cannot be clocked on, if it cannot.
+std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op);
+
+// R10: everything that stands between a work order and delivery.
+std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo);
+bool finalRequired(const Shop& s, const WorkOrder& wo);
+
+// R3: entries open longer than the policy's limit — flagged to the foreman,
+// never closed silently.
+std::vector<const TimeEntry*> overlongEntries(const Shop& s, Millis now);
+
+// R8: who answers for a defect found in `op` now: whoever accepted it at
+// handover, else its main technician.
+Id responsibleFor(const Shop& s, const Operation& op);
+
+// Which role decides a review item about this action (R16).
+Role reviewerFor(const Action& a, Reason r);
+
+}  // namespace bk

@@ -1,0 +1,85 @@
+#pragma once
+// A thin RAII layer over SQLite: a connection, prepared statements reused
+// for the connection's life, and transactions that roll back unless
+// committed. SQLite errors are I/O faults: they throw SqliteError.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bk::sql {
+
+struct SqliteError : std::runtime_error {
+  int code;
+  SqliteError(int c, const std::string& what) : std::runtime_error(what), code(c) {}
+};
+
+class Db {
+ public:
+  explicit Db(const std::string& path, bool create = true);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  void exec(std::string_view sql);
+  std::int64_t scalarInt(std::string_view sql);
+  std::string scalarText(std::string_view sql);
+  sqlite3* raw() const { return db_; }
+  const std::string& path() const { return path_; }
+  int changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Stmt {
+ public:
+  Stmt(Db& db, std::string_view sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, std::int64_t v);
+  Stmt& bind(int i, int v) { return bind(i, std::int64_t{v}); }
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Stmt& bindBlob(int i, const void* data, int n);
+  Stmt& bindNull(int i);
+  Stmt& bind(int i, const std::optional<std::string>& v) { return v ? bind(i, *v) : bindNull(i); }
+
+  bool step();   // true while a row is available
+  void run();    // step to completion, then reset
+  void reset();
+
+  std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+  std::string text(int col) const;
+  std::vector<std::uint8_t> blob(int col) const;
+  bool isNull(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* st_ = nullptr;
+  sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE: the write lock is taken up front, so a transaction never
+// fails half-way for lack of it. Rolls back in the destructor unless committed.
+class Tx {
+ public:
+  explicit Tx(Db& db);
+  ~Tx();
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  void commit();
+
+ private:
+  Db& db_;
+  bool done_ = false;
+};
+
+}  // namespace bk::sql

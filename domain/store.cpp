@@ -1,0 +1,270 @@
+#include "domain/store.hpp"
+
+#include "domain/migrations.hpp"
+
+namespace bk {
+
+namespace {
+
+constexpr const char* kUpsertRecord =
+    "INSERT INTO records(kind, id, wo, body) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(kind, id) DO UPDATE SET wo = excluded.wo, body = excluded.body";
+constexpr const char* kInsertEvent =
+    "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kSelectEvents =
+    "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
+    "WHERE pos > ?1 ORDER BY pos LIMIT ?2";
+constexpr const char* kSelectCredential =
+    "SELECT pin_hash, failures, locked_until FROM credentials WHERE person = ?1";
+constexpr const char* kUpsertCredential =
+    "INSERT INTO credentials(person, pin_hash) VALUES(?1, ?2) "
+    "ON CONFLICT(person) DO UPDATE SET pin_hash = excluded.pin_hash, failures = 0, locked_until = 0";
+constexpr const char* kSetFailures =
+    "UPDATE credentials SET failures = ?2, locked_until = ?3 WHERE person = ?1";
+
+template <typename T>
+json entityJson(const std::map<Id, T>& m, const Id& id, bool& found) {
+  auto it = m.find(id);
+  found = it != m.end();
+  return found ? json(it->second) : json();
+}
+
+template <typename T>
+void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
+  m[id] = body.get<T>();
+}
+
+}  // namespace
+
+struct Store::Statements {
+  sql::Stmt upsertRecord, insertEvent, selectEvents, selectCredential, upsertCredential, setFailures;
+  explicit Statements(sql::Db& db)
+      : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent), selectEvents(db, kSelectEvents),
+        selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
+        setFailures(db, kSetFailures) {}
+};
+
+json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
+  found = false;
+  wo.clear();
+  switch (kind) {
+    case RecordKind::Person: return entityJson(s.people, id, found);
+    case RecordKind::Bay: return entityJson(s.bays, id, found);
+    case RecordKind::WorkOrder: wo = id; return entityJson(s.work_orders, id, found);
+    case RecordKind::Operation: if (auto* o = s.operation(id)) wo = o->wo; return entityJson(s.operations, id, found);
+    case RecordKind::TimeEntry: if (auto it = s.entries.find(id); it != s.entries.end()) wo = it->second.wo; return entityJson(s.entries, id, found);
+    case RecordKind::Inspection: if (auto it = s.inspections.find(id); it != s.inspections.end()) wo = it->second.wo; return entityJson(s.inspections, id, found);
+    case RecordKind::Rework: if (auto it = s.reworks.find(id); it != s.reworks.end()) wo = it->second.wo; return entityJson(s.reworks, id, found);
+    case RecordKind::Incident: if (auto it = s.incidents.find(id); it != s.incidents.end()) wo = it->second.wo; return entityJson(s.incidents, id, found);
+    case RecordKind::AddOn: if (auto it = s.addons.find(id); it != s.addons.end()) wo = it->second.wo; return entityJson(s.addons, id, found);
+    case RecordKind::Review: if (auto it = s.reviews.find(id); it != s.reviews.end()) wo = it->second.wo; return entityJson(s.reviews, id, found);
+    case RecordKind::Supersede: return entityJson(s.superseded_by, id, found);
+  }
+  return json();
+}
+
+Store::Store(StoreOptions opts, Entropy& entropy)
+    : entropy_(entropy), opts_(std::move(opts)), hasher_(opts_.pepper, opts_.auth) {
+  db_ = std::make_unique<sql::Db>(opts_.path);
+  db_->exec("PRAGMA journal_mode = WAL");
+  // Anything a person clocked or signed must survive a power cut once the
+  // kiosk said it was saved: FULL syncs the WAL on every commit.
+  db_->exec("PRAGMA synchronous = FULL");
+  db_->exec("PRAGMA foreign_keys = ON");
+  migrate(*db_);
+  st_ = std::make_unique<Statements>(*db_);
+
+  kiosk_id_ = db_->scalarText("SELECT value FROM meta WHERE key = 'kiosk_id'");
+  if (kiosk_id_.empty()) {
+    if (opts_.kiosk_id.empty()) throw std::invalid_argument("a new store needs a kiosk id");
+    kiosk_id_ = opts_.kiosk_id;
+    sql::Stmt ins(*db_, "INSERT INTO meta(key, value) VALUES('kiosk_id', ?1)");
+    ins.bind(1, kiosk_id_).run();
+  }
+  {
+    sql::Stmt q(*db_, "SELECT COALESCE(MAX(origin_seq), 0) FROM events WHERE origin = ?1");
+    q.bind(1, kiosk_id_);
+    own_seq_ = q.step() ? q.integer(0) : 0;
+  }
+  hlc_.value = db_->scalarInt("SELECT COALESCE(MAX(hlc), 0) FROM events");
+
+  shop_ = loadRecords();
+  if (shop_.work_orders.empty() && shop_.people.empty() && eventCount() > 0) shop_ = rebuildFromEvents();
+}
+
+Store::~Store() = default;
+
+Shop Store::loadRecords() const {
+  Shop s;
+  s.policy = opts_.policy;
+  sql::Stmt q(*db_, "SELECT kind, id, body FROM records");
+  while (q.step()) {
+    RecordKind kind;
+    const std::string k = q.text(0), id = q.text(1);
+    if (!parse(k, kind)) throw std::runtime_error("unknown record kind in store: " + k);
+    const json body = json::parse(q.text(2));
+    switch (kind) {
+      case RecordKind::Person: loadInto(s.people, id, body); break;
+      case RecordKind::Bay: loadInto(s.bays, id, body); break;
+      case RecordKind::WorkOrder: loadInto(s.work_orders, id, body); break;
+      case RecordKind::Operation: loadInto(s.operations, id, body); break;
+      case RecordKind::TimeEntry: loadInto(s.entries, id, body); break;
+      case RecordKind::Inspection: loadInto(s.inspections, id, body); break;
+      case RecordKind::Rework: loadInto(s.reworks, id, body); break;
+      case RecordKind::Incident: loadInto(s.incidents, id, body); break;
+      case RecordKind::AddOn: loadInto(s.addons, id, body); break;
+      case RecordKind::Review: loadInto(s.reviews, id, body); break;
+      case RecordKind::Supersede: s.superseded_by[id] = body.get<Id>(); break;
+    }
+  }
+  s.reindex();
+  return s;
+}
+
+Shop Store::rebuildFromEvents() const {
+  Shop s;
+  s.policy = opts_.policy;
+  sql::Stmt q(*db_, "SELECT event_id, wall_ms, body FROM events ORDER BY pos");
+  while (q.step()) {
+    auto raw = q.blob(0);
+    Uuid id{};
+    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), id.begin());
+    (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1));
+  }
+  s.dirty.clear();
+  return s;
+}
+
+void Store::writeDirty() {
+  for (auto& [kind, id] : shop_.dirty) {
+    Id wo;
+    bool found = false;
+    json body = recordJson(shop_, kind, id, wo, found);
+    if (!found) continue;
+    auto& st = st_->upsertRecord;
+    st.bind(1, name(kind)).bind(2, id);
+    if (wo.empty()) st.bindNull(3); else st.bind(3, wo);
+    st.bind(4, canonical(body)).run();
+  }
+  shop_.dirty.clear();
+}
+
+StoredEvent Store::appendEvent(const Action& a, Millis now) {
+  StoredEvent e;
+  e.id = uuid_.next(now, entropy_.random8());
+  e.origin = kiosk_id_;
+  e.origin_seq = own_seq_ + 1;  // gap-free: only ever the next one, inside the transaction
+  e.wall_ms = now;
+  e.hlc = hlc_.tick(now);
+  e.type = std::string(actionType(a));
+  e.body = canonical(toJson(a));
+  auto& st = st_->insertEvent;
+  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
+      .bind(5, e.hlc).bind(6, e.type).bind(7, e.body).run();
+  e.pos = sqlite3_last_insert_rowid(db_->raw());
+  return e;
+}
+
+Recorded Store::record(Action a, Millis now) {
+  Outcome o = check(shop_, a);
+  if (!o) return {o, std::nullopt};
+  shop_.dirty.clear();
+  const Hlc savedHlc = hlc_;
+  const UuidV7 savedUuid = uuid_;
+  try {
+    sql::Tx tx(*db_);
+    bk::apply(shop_, a);
+    writeDirty();
+    StoredEvent e = appendEvent(a, now);
+    tx.commit();
+    own_seq_ = e.origin_seq;
+    return {Outcome::ok(), e};
+  } catch (...) {
+    // The transaction rolled back: put memory back to what the disk holds.
+    hlc_ = savedHlc;
+    uuid_ = savedUuid;
+    shop_ = loadRecords();
+    throw;
+  }
+}
+
+Recorded Store::sign(Action a, const Id& signer, const std::string& pin, Millis now) {
+  if (!signatureOf(a)) return {Outcome::no(Reason::BadInput, "not a signed action"), std::nullopt};
+  if (Outcome o = checkPin(signer, pin, now); !o) return {o, std::nullopt};
+  sealSignature(a, signer, now);
+  return record(std::move(a), now);
+}
+
+Outcome Store::setPin(const Id& person, const std::string& pin) {
+  if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
+  if (!PinHasher::wellFormed(pin)) return Outcome::no(Reason::BadInput, "pin");
+  st_->upsertCredential.bind(1, person).bind(2, hasher_.hash(pin)).run();
+  return Outcome::ok();
+}
+
+Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now) {
+  if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
+  auto& q = st_->selectCredential;
+  q.bind(1, person);
+  if (!q.step()) {
+    q.reset();
+    return Outcome::no(Reason::WrongPin, person);
+  }
+  const std::string stored = q.text(0);
+  const auto failures = q.integer(1);
+  const Millis locked_until = q.integer(2);
+  q.reset();
+  if (now < locked_until) return Outcome::no(Reason::LockedOut, std::to_string(locked_until));
+  if (PinHasher::wellFormed(pin) && hasher_.verify(stored, pin)) {
+    if (failures != 0) st_->setFailures.bind(1, person).bind(2, 0).bind(3, 0).run();
+    return Outcome::ok();
+  }
+  const auto n = failures + 1;
+  const auto& pol = hasher_.policy();
+  if (n >= pol.max_failures) {
+    st_->setFailures.bind(1, person).bind(2, 0).bind(3, now + pol.lockout).run();
+    return Outcome::no(Reason::LockedOut, std::to_string(now + pol.lockout));
+  }
+  st_->setFailures.bind(1, person).bind(2, n).bind(3, 0).run();
+  return Outcome::no(Reason::WrongPin, person);
+}
+
+SignIn Store::signInPin(const Id& person, const std::string& pin, Millis now) {
+  Outcome o = checkPin(person, pin, now);
+  return {o, o ? person : Id{}};
+}
+
+SignIn Store::signInBadge(const std::string& badge, Millis) {
+  if (badge.empty()) return {Outcome::no(Reason::UnknownBadge), {}};
+  for (auto& [id, p] : shop_.people)
+    if (p.badge == badge) return {Outcome::ok(), id};
+  return {Outcome::no(Reason::UnknownBadge), {}};
+}
+
+std::vector<StoredEvent> Store::events(std::int64_t after, int limit) const {
+  std::vector<StoredEvent> out;
+  auto& q = st_->selectEvents;
+  q.bind(1, after).bind(2, limit);
+  while (q.step()) {
+    StoredEvent e;
+    e.pos = q.integer(0);
+    auto raw = q.blob(1);
+    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
+    e.origin = q.text(2);
+    e.origin_seq = q.integer(3);
+    e.wall_ms = q.integer(4);
+    e.hlc = q.integer(5);
+    e.type = q.text(6);
+    e.body = q.text(7);
+    out.push_back(std::move(e));
+  }
+  q.reset();
+  return out;
+}
+
+std::int64_t Store::lastOwnSeq() const { return own_seq_; }
+std::int64_t Store::eventCount() const { return db_->scalarInt("SELECT COUNT(*) FROM events"); }
+std::string Store::integrityCheck() const { return db_->scalarText("PRAGMA integrity_check"); }
+
+}  // namespace bk

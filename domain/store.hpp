@@ -1,0 +1,104 @@
+#pragma once
+// The durable local store of a kiosk (and, later, of the hub): SQLite in WAL
+// mode with synchronous=FULL. Every action is one transaction that writes the
+// records it changed and appends its event to the log; the state can always be
+// rebuilt from the events alone.
+#include "domain/auth.hpp"
+#include "domain/ids.hpp"
+#include "domain/rules.hpp"
+#include "domain/sqlite.hpp"
+
+#include <memory>
+
+namespace bk {
+
+// Random bits for event ids, supplied by the platform (tests pass fixed ones).
+class Entropy {
+ public:
+  virtual ~Entropy() = default;
+  virtual std::array<std::uint8_t, 8> random8() = 0;
+};
+
+struct StoredEvent {
+  std::int64_t pos = 0;         // local apply order
+  Uuid id{};
+  Id origin;                    // kiosk instance id
+  std::int64_t origin_seq = 0;  // gap-free per origin
+  Millis wall_ms = 0;
+  std::int64_t hlc = 0;
+  std::string type;
+  std::string body;             // canonical JSON of the action
+};
+
+struct [[nodiscard]] Recorded {
+  Outcome outcome;
+  std::optional<StoredEvent> event;  // set when the action was committed
+  explicit operator bool() const { return static_cast<bool>(outcome); }
+  Reason reason() const { return outcome.refusal ? outcome.refusal->reason : Reason::BadInput; }
+};
+
+struct [[nodiscard]] SignIn {
+  Outcome outcome;
+  Id person;
+  explicit operator bool() const { return static_cast<bool>(outcome); }
+};
+
+struct StoreOptions {
+  std::string path;
+  Id kiosk_id;                        // used when the database is created
+  Policy policy;
+  AuthPolicy auth;
+  std::vector<std::uint8_t> pepper;   // from outside the database (≥ 32 bytes)
+};
+
+class Store {
+ public:
+  Store(StoreOptions opts, Entropy& entropy);
+  ~Store();
+
+  const Shop& shop() const { return shop_; }
+  const Id& kioskId() const { return kiosk_id_; }
+
+  // Checks and, if allowed, commits one action (one transaction, one event).
+  Recorded record(Action a, Millis now);
+  // R15: signing asks for the PIN again; the signature is sealed over exactly
+  // what is recorded. A wrong PIN counts towards the lock-out.
+  Recorded sign(Action a, const Id& signer, const std::string& pin, Millis now);
+
+  // Sign-in. Failures are counted per person; too many lock them out.
+  SignIn signInPin(const Id& person, const std::string& pin, Millis now);
+  SignIn signInBadge(const std::string& badge, Millis now);
+  Outcome setPin(const Id& person, const std::string& pin);
+  Outcome checkPin(const Id& person, const std::string& pin, Millis now);
+
+  std::vector<StoredEvent> events(std::int64_t after_pos, int limit) const;
+  std::int64_t lastOwnSeq() const;
+  std::int64_t eventCount() const;
+
+  // Replays every event into an empty state (R16's ingest, in log order).
+  Shop rebuildFromEvents() const;
+  // Reads the state back from the records tables.
+  Shop loadRecords() const;
+  std::string integrityCheck() const;
+  sql::Db& db() { return *db_; }
+
+ private:
+  void writeDirty();
+  StoredEvent appendEvent(const Action& a, Millis now);
+
+  std::unique_ptr<sql::Db> db_;
+  Entropy& entropy_;
+  StoreOptions opts_;
+  PinHasher hasher_;
+  Id kiosk_id_;
+  Shop shop_;
+  Hlc hlc_;
+  UuidV7 uuid_;
+  std::int64_t own_seq_ = 0;
+  struct Statements;
+  std::unique_ptr<Statements> st_;
+};
+
+json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo_out, bool& found);
+
+}  // namespace bk

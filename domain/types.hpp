@@ -1,0 +1,174 @@
+#pragma once
+// The workshop's vocabulary (DOMAIN.md): roles, trades, categories, reasons.
+#include "domain/json_util.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bk {
+
+using Id = std::string;
+using Millis = std::int64_t;  // Unix epoch milliseconds; always an input, never read here.
+
+enum class Role : std::uint8_t {
+  Technician, Foreman, Supervisor, TechDirector, QualityInspector,
+  ServiceAdvisor, ServiceManager, WarrantyClerk,
+};
+inline constexpr EnumTable<Role, 8> kRoleNames{{
+    {Role::Technician, "technician"}, {Role::Foreman, "foreman"},
+    {Role::Supervisor, "supervisor"}, {Role::TechDirector, "tech_director"},
+    {Role::QualityInspector, "quality_inspector"}, {Role::ServiceAdvisor, "service_advisor"},
+    {Role::ServiceManager, "service_manager"}, {Role::WarrantyClerk, "warranty_clerk"},
+}};
+BK_ENUM_JSON(Role)
+
+enum class Trade : std::uint8_t { None, Mechanical, Body, Paint, Detailing };
+inline constexpr EnumTable<Trade, 5> kTradeNames{{
+    {Trade::None, "none"}, {Trade::Mechanical, "mechanical"}, {Trade::Body, "body"},
+    {Trade::Paint, "paint"}, {Trade::Detailing, "detailing"},
+}};
+BK_ENUM_JSON(Trade)
+
+enum class Category : std::uint8_t { Maintenance, GeneralRepair, MajorOverhaul, BodyPaint, Warranty };
+inline constexpr EnumTable<Category, 5> kCategoryNames{{
+    {Category::Maintenance, "maintenance"}, {Category::GeneralRepair, "general_repair"},
+    {Category::MajorOverhaul, "major_overhaul"}, {Category::BodyPaint, "body_paint"},
+    {Category::Warranty, "warranty"},
+}};
+BK_ENUM_JSON(Category)
+
+// Why a time entry ended (R3: every clock-off or pause has one).
+enum class StopReason : std::uint8_t {
+  WaitingParts, WaitingApproval, Break, CalledAway, EndOfShift,
+  Switched,         // R1: clocking on another operation closed this one
+  Finished,         // R5: closed by the main technician's passed self-inspection
+  StoppedByPatrol,  // R11
+};
+inline constexpr EnumTable<StopReason, 8> kStopReasonNames{{
+    {StopReason::WaitingParts, "waiting_parts"}, {StopReason::WaitingApproval, "waiting_approval"},
+    {StopReason::Break, "break"}, {StopReason::CalledAway, "called_away"},
+    {StopReason::EndOfShift, "end_of_shift"}, {StopReason::Switched, "switched"},
+    {StopReason::Finished, "finished"}, {StopReason::StoppedByPatrol, "stopped_by_patrol"},
+}};
+BK_ENUM_JSON(StopReason)
+
+enum class InspectionKind : std::uint8_t { Self, Peer, Patrol, Handover, Final };
+inline constexpr EnumTable<InspectionKind, 5> kInspectionKindNames{{
+    {InspectionKind::Self, "self"}, {InspectionKind::Peer, "peer"},
+    {InspectionKind::Patrol, "patrol"}, {InspectionKind::Handover, "handover"},
+    {InspectionKind::Final, "final"},
+}};
+BK_ENUM_JSON(InspectionKind)
+
+enum class Verdict : std::uint8_t { Pass, Fail, NotApplicable };
+inline constexpr EnumTable<Verdict, 3> kVerdictNames{{
+    {Verdict::Pass, "pass"}, {Verdict::Fail, "fail"}, {Verdict::NotApplicable, "na"},
+}};
+BK_ENUM_JSON(Verdict)
+
+// Where an operation stands. "Running" is not a phase: it is derived from
+// open time entries, so it can never disagree with them.
+enum class Phase : std::uint8_t {
+  AwaitingApproval,  // an add-on whose R12 chain is not complete (R2)
+  Open,              // may be clocked (subject to handover, R8)
+  AwaitingPeer,      // self-inspected (R5), waiting for the foreman (R6)
+  Rework,            // sent back after a failed inspection (R7)
+  Done,              // peer inspection passed
+  Declined,          // an add-on the customer declined (R13): kept, never worked
+};
+inline constexpr EnumTable<Phase, 6> kPhaseNames{{
+    {Phase::AwaitingApproval, "awaiting_approval"}, {Phase::Open, "open"},
+    {Phase::AwaitingPeer, "awaiting_peer"}, {Phase::Rework, "rework"},
+    {Phase::Done, "done"}, {Phase::Declined, "declined"},
+}};
+BK_ENUM_JSON(Phase)
+
+enum class ConsentChannel : std::uint8_t { Phone, InPerson, Message };
+inline constexpr EnumTable<ConsentChannel, 3> kConsentChannelNames{{
+    {ConsentChannel::Phone, "phone"}, {ConsentChannel::InPerson, "in_person"},
+    {ConsentChannel::Message, "message"},
+}};
+BK_ENUM_JSON(ConsentChannel)
+
+// Why an action was refused. Each code has a Chinese and an English text in
+// assets/i18n (a test checks that none is missing).
+enum class Reason : std::uint8_t {
+  BadInput, DuplicateId, UnknownPerson, UnknownBay, UnknownWorkOrder, UnknownOperation,
+  UnknownInspection, UnknownAddOn, UnknownIncident, UnknownReviewItem,
+  LacksRole,
+  WorkOrderClosed,
+  BlockedUpstreamUnfinished,  // R8
+  BlockedAwaitingHandover,    // R8
+  BlockedAddOnUnapproved,     // R2/R12
+  BlockedDeclined,            // R13
+  OperationFinished,          // no clocking on inspected or waiting work
+  ClockOverlap,               // R1/R16: a clock-on earlier than the open entry
+  NotClockedOn, ReasonRequired,  // R3
+  NotMainTechnician,          // R5, R12
+  NotReadyForInspection,      // R5/R6/R8/R9 order
+  OwnWork,                    // R6/R9: no one signs off their own work
+  MeasuredOutOfTolerance,     // a measured value outside tolerance marked pass
+  ResultInconsistent,         // overall result contradicts an item
+  DefectRequired,             // R7/R8: a failed inspection names its defect
+  RoadTestRequired,           // R9
+  FinalNotRequired,
+  NotDeliverable,             // R10
+  AddOnWrongStep,             // R12 order
+  AddOnResolved,              // R12/R13: decided already
+  WarningRequired,            // R13
+  SignatureInvalid,           // R15
+  SignedRecordImmutable,      // R15
+  CorrectionChangesResult,    // R15: a correction keeps the verdict
+  NotDisputable, AlreadyResolved,
+  WrongPin, LockedOut, UnknownBadge,
+  AlreadyClockedOn, OperationUnfinished, FinalMissing,
+};
+inline constexpr EnumTable<Reason, 43> kReasonNames{{
+    {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
+    {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
+    {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
+    {Reason::UnknownInspection, "unknown_inspection"}, {Reason::UnknownAddOn, "unknown_addon"},
+    {Reason::UnknownIncident, "unknown_incident"}, {Reason::UnknownReviewItem, "unknown_review_item"},
+    {Reason::LacksRole, "lacks_role"}, {Reason::WorkOrderClosed, "work_order_closed"},
+    {Reason::BlockedUpstreamUnfinished, "blocked_upstream_unfinished"},
+    {Reason::BlockedAwaitingHandover, "blocked_awaiting_handover"},
+    {Reason::BlockedAddOnUnapproved, "blocked_addon_unapproved"},
+    {Reason::BlockedDeclined, "blocked_declined"},
+    {Reason::OperationFinished, "operation_finished"}, {Reason::ClockOverlap, "clock_overlap"},
+    {Reason::NotClockedOn, "not_clocked_on"}, {Reason::ReasonRequired, "reason_required"},
+    {Reason::NotMainTechnician, "not_main_technician"},
+    {Reason::NotReadyForInspection, "not_ready_for_inspection"}, {Reason::OwnWork, "own_work"},
+    {Reason::MeasuredOutOfTolerance, "measured_out_of_tolerance"},
+    {Reason::ResultInconsistent, "result_inconsistent"}, {Reason::DefectRequired, "defect_required"},
+    {Reason::RoadTestRequired, "road_test_required"}, {Reason::FinalNotRequired, "final_not_required"},
+    {Reason::NotDeliverable, "not_deliverable"}, {Reason::AddOnWrongStep, "addon_wrong_step"},
+    {Reason::AddOnResolved, "addon_resolved"}, {Reason::WarningRequired, "warning_required"},
+    {Reason::SignatureInvalid, "signature_invalid"},
+    {Reason::SignedRecordImmutable, "signed_record_immutable"},
+    {Reason::CorrectionChangesResult, "correction_changes_result"},
+    {Reason::NotDisputable, "not_disputable"}, {Reason::AlreadyResolved, "already_resolved"},
+    {Reason::WrongPin, "wrong_pin"}, {Reason::LockedOut, "locked_out"},
+    {Reason::UnknownBadge, "unknown_badge"},
+    {Reason::AlreadyClockedOn, "already_clocked_on"},
+    {Reason::OperationUnfinished, "operation_unfinished"}, {Reason::FinalMissing, "final_missing"},
+}};
+BK_ENUM_JSON(Reason)
+
+// A refusal the UI can show: a code (translated from assets/i18n) and a
+// detail naming the record involved (ids, never secrets).
+struct Refusal {
+  Reason reason;
+  std::string detail;
+  bool operator==(const Refusal&) const = default;
+};
+
+// The answer of a rule that can say no.
+struct [[nodiscard]] Outcome {
+  std::optional<Refusal> refusal;
+  static Outcome ok() { return {}; }
+  static Outcome no(Reason r, std::string detail = {}) { return {Refusal{r, std::move(detail)}}; }
+  explicit operator bool() const { return !refusal.has_value(); }
+};
+
+}  // namespace bk

@@ -1,0 +1,413 @@
+#include "platform/demo.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+
+namespace bk::demo {
+namespace {
+
+constexpr Millis kMin = 60'000;
+constexpr Millis kHour = 60 * kMin;
+constexpr Millis kDay = 24 * kHour;
+
+const char* kNames[40] = {
+    "王建国", "李志强", "张伟", "刘洋", "陈磊", "杨帆", "赵勇", "黄海涛", "周鹏", "吴军",
+    "徐斌", "孙浩", "马超", "朱明", "胡军", "郭涛", "何亮", "高峰", "林峰", "罗斌",
+    "郑凯", "梁晨", "谢东", "宋杰", "唐磊", "韩冰", "冯刚", "董建华", "萧然", "程远",
+    "曹立新", "袁芳", "邓丽", "许晴", "傅敏", "沈洁", "曾静", "彭涛", "吕娜", "苏红"};
+
+const char* kModels[] = {"丰田凯美瑞 2.5L", "丰田卡罗拉 1.8L", "本田雅阁 1.5T", "大众帕萨特 2.0T",
+                         "日产天籁 2.0L", "别克君越 2.0T", "丰田RAV4 2.0L", "本田CR-V 1.5T"};
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"};
+const char* kPlatePrefix[] = {"粤A", "粤B", "粤S", "粤E"};
+
+struct Staff {
+  std::vector<Id> mech, body, paint, detail, foremen, advisors, inspectors;
+  Id supervisor, director, manager, warranty;
+};
+
+class Sim {
+ public:
+  Sim(Store& st, const Catalog& cat, const Options& o) : st_(st), cat_(cat), opt_(o), rng_(o.seed) {}
+
+  Summary run() {
+    enrol();
+    // History on working days (08:00–17:00 local), then a busy last few
+    // hours right up to `now`, so the floor has work running whenever the
+    // demo starts.
+    const Millis tz = Millis{opt_.utc_offset_minutes} * kMin;
+    const Millis busyFrom = opt_.now - 7 * kHour;
+    const Millis start = dayStart(opt_.now + tz) - tz - opt_.days * kDay;
+    std::vector<Millis> arrivals;
+    for (int d = 0; d <= opt_.days; ++d) {
+      const Millis day = start + d * kDay;
+      const int count = opt_.work_orders_per_day + (uni(0, 2) == 0 ? 1 : 0);
+      for (int k = 0; k < count; ++k) {
+        const Millis opened = day + 8 * kHour + uni(0, 9 * 60) * kMin;
+        if (opened < busyFrom) arrivals.push_back(opened);
+      }
+    }
+    for (int k = 0; k < opt_.busy_today; ++k)
+      arrivals.push_back(busyFrom + uni(0, 6 * 60 + 40) * kMin);
+    std::sort(arrivals.begin(), arrivals.end());
+    int n = 0;
+    for (Millis opened : arrivals) workOrder(++n, opened);
+    sum_.events = st_.eventCount();
+    for (auto& [id, wo] : st_.shop().work_orders) sum_.delivered += wo.delivered_at.has_value();
+    sum_.running = static_cast<int>(st_.shop().open_entries.size());
+    return sum_;
+  }
+
+ private:
+  int uni(int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng_); }
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  template <typename T> const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(uni(0, int(v.size()) - 1))]; }
+  static Millis dayStart(Millis t) { return t - t % kDay; }  // UTC day; fine for a demo
+
+  // The generator only moves time forward inside a work order; anything
+  // after `now` has not happened yet, so the work order stays in progress.
+  bool live(Millis t) const { return t <= opt_.now; }
+
+  void must(Recorded r, const char* what) {
+    if (!r) throw std::logic_error(std::string("demo: rules refused ") + what + ": " +
+                                   std::string(name(r.reason())) + " " + r.outcome.refusal->detail);
+  }
+  void act(Action a, Millis t, const char* what) { must(st_.record(std::move(a), t), what); }
+  void signed_(Action a, const Id& who, Millis t, const char* what) {
+    sealSignature(a, who, t);
+    must(st_.record(std::move(a), t), what);
+  }
+
+  Id person(int i, std::vector<Role> roles, Trade trade) {
+    const char* name = kNames[i - 1];
+    char id[16], badge[16];
+    std::snprintf(id, sizeof id, "p%02d", i);
+    std::snprintf(badge, sizeof badge, "%06d", 100000 + i);
+    act(EnrollPerson{Person{id, name, std::move(roles), trade, badge}}, opt_.now - opt_.days * kDay - kDay, "enrol");
+    if (opt_.set_pins) (void)st_.setPin(id, opt_.pin);
+    ++sum_.people;
+    return id;
+  }
+
+  void enrol() {
+    for (int b = 1; b <= 20; ++b) {
+      Trade t = b <= 10 ? Trade::Mechanical : b <= 14 ? Trade::Body : b <= 18 ? Trade::Paint : Trade::Detailing;
+      const char* zh = b <= 10 ? "机电" : b <= 14 ? "钣金" : b <= 18 ? "喷漆" : "美容";
+      char id[16], nm[32];
+      std::snprintf(id, sizeof id, "b%02d", b);
+      std::snprintf(nm, sizeof nm, "%s %02d", zh, b);
+      act(DefineBay{Bay{id, nm, t}}, 0, "bay");
+      bays_[t].push_back(id);
+      ++sum_.bays;
+    }
+    int i = 0;
+    for (int k = 0; k < 14; ++k) s_.mech.push_back(person(++i, {Role::Technician}, Trade::Mechanical));
+    for (int k = 0; k < 5; ++k) s_.body.push_back(person(++i, {Role::Technician}, Trade::Body));
+    for (int k = 0; k < 5; ++k) s_.paint.push_back(person(++i, {Role::Technician}, Trade::Paint));
+    for (int k = 0; k < 2; ++k) s_.detail.push_back(person(++i, {Role::Technician}, Trade::Detailing));
+    const Trade ft[4] = {Trade::Mechanical, Trade::Mechanical, Trade::Body, Trade::Paint};
+    for (int k = 0; k < 4; ++k) s_.foremen.push_back(person(++i, {Role::Foreman}, ft[k]));
+    s_.supervisor = person(++i, {Role::Supervisor, Role::Foreman}, Trade::Mechanical);
+    s_.director = person(++i, {Role::TechDirector}, Trade::Mechanical);
+    for (int k = 0; k < 2; ++k) s_.inspectors.push_back(person(++i, {Role::QualityInspector}, Trade::None));
+    for (int k = 0; k < 4; ++k) s_.advisors.push_back(person(++i, {Role::ServiceAdvisor}, Trade::None));
+    s_.manager = person(++i, {Role::ServiceManager}, Trade::None);
+    s_.warranty = person(++i, {Role::WarrantyClerk}, Trade::None);
+  }
+
+  const std::vector<Id>& techs(Trade t) {
+    return t == Trade::Body ? s_.body : t == Trade::Paint ? s_.paint : t == Trade::Detailing ? s_.detail : s_.mech;
+  }
+  // The technician of a trade who is free first (R1: one operation at a time).
+  Id freeTech(Trade t) {
+    const auto& v = techs(t);
+    Id best = v[0];
+    for (auto& id : v) if (free_[id] < free_[best] || (free_[id] == free_[best] && chance(0.3))) best = id;
+    return best;
+  }
+  // Each technician has a home bay of their trade, shared round-robin.
+  Id bayOf(const Id& tech, Trade t) {
+    auto& b = bays_[t == Trade::None ? Trade::Mechanical : t];
+    auto [it, fresh] = home_.emplace(tech, Id{});
+    if (fresh) it->second = b[next_bay_[t]++ % b.size()];
+    return it->second;
+  }
+  Id foremanFor(Trade t) {
+    if (t == Trade::Body) return s_.foremen[2];
+    if (t == Trade::Paint) return s_.foremen[3];
+    return s_.foremen[static_cast<std::size_t>(uni(0, 1))];
+  }
+  std::vector<ChecklistItem> items(InspectionKind k, Trade t, bool fail) {
+    auto v = cat_.blankItems(k, t);
+    bool failed = false;
+    for (auto& it : v) {
+      if (it.min && it.max) {
+        const double span = *it.max - *it.min;
+        it.value = std::round((*it.min + span * (0.2 + 0.6 * uni(0, 100) / 100.0)) * 10) / 10;
+        if (fail && !failed) { it.value = *it.max + span * 0.3; it.verdict = Verdict::Fail; failed = true; }
+      } else if (!it.unit.empty()) {
+        it.verdict = Verdict::NotApplicable;
+      }
+    }
+    if (fail && !failed && !v.empty()) v.back().verdict = Verdict::Fail;
+    return v;
+  }
+  std::string defectFor(Trade t) { return pick(cat_.defects(t)).code; }
+
+  // Clock a technician on an operation for `minutes` of work from `from`,
+  // sometimes pausing for parts. Returns when the work ended, or -1 if it
+  // has not ended by `now` (still running).
+  Millis work(const Id& op, const Id& tech, Trade trade, Millis from, int minutes) {
+    Millis t = std::max(from, free_[tech]);
+    const Id bay = bayOf(tech, trade);
+    if (!live(t)) { free_[tech] = t; return -1; }
+    act(ClockOn{"te-" + std::to_string(++entry_), tech, op, bay, t}, t, "clock on");
+    Millis end = t + Millis{minutes} * kMin * uni(80, 125) / 100;
+    if (minutes >= 90 && chance(0.12)) {  // waiting for parts part-way
+      const Millis pause = t + (end - t) / 2;
+      const Millis back = pause + uni(30, 150) * kMin;
+      if (!live(pause)) { free_[tech] = end; return -1; }
+      act(ClockOff{tech, op, StopReason::WaitingParts, pause}, pause, "pause");
+      if (!live(back)) { free_[tech] = back; return -1; }
+      act(ClockOn{"te-" + std::to_string(++entry_), tech, op, bay, back}, back, "resume");
+      end += back - pause;
+    }
+    free_[tech] = end;
+    return live(end) ? end : -1;
+  }
+
+  Id inspect(InspectionKind kind, const Id& wo, std::optional<Id> op, std::optional<Id> down, const Id& who,
+             Trade trade, bool pass, Millis t, std::optional<Id> defect_op = {}, std::optional<Verdict> road = {}) {
+    Inspection in;
+    in.id = "in-" + std::to_string(++insp_);
+    in.kind = kind;
+    in.wo = wo;
+    in.op = op;
+    in.downstream = down;
+    in.inspector = who;
+    in.items = items(kind, trade, !pass);
+    in.result = pass ? Verdict::Pass : Verdict::Fail;
+    if (!pass) in.defect = defectFor(trade);
+    in.defect_op = defect_op;
+    in.road_test = road;
+    signed_(RecordInspection{in, {}}, who, t, "inspection");
+    return in.id;
+  }
+
+  // Finish an operation: self-inspection (R5), then the foreman (R6); a
+  // failed peer inspection sends it back as rework (R7). Returns when it was
+  // done, or -1 if that is still ahead of `now`.
+  Millis finish(const Operation& op, Millis end) {
+    if (end < 0) return -1;
+    inspect(InspectionKind::Self, op.wo, op.id, {}, op.main_tech, op.trade, true, end);
+    for (int round = 0;; ++round) {
+      const Millis t = end + uni(10, 60) * kMin;
+      if (!live(t)) return -1;
+      const bool pass = round > 0 || !chance(0.1);
+      inspect(InspectionKind::Peer, op.wo, op.id, {}, foremanFor(op.trade), op.trade, pass, t);
+      if (pass) return t;
+      ++sum_.reworks;
+      end = work(op.id, op.main_tech, op.trade, t + 5 * kMin, uni(20, 60));
+      if (end < 0) return -1;
+      inspect(InspectionKind::Self, op.wo, op.id, {}, op.main_tech, op.trade, true, end);
+    }
+  }
+
+  // R12: proposed by the main technician, then warranty (when claimed),
+  // quote, technical director, service manager, customer.
+  std::optional<Millis> addOn(const Id& wo, const Operation& on, Category cat, Millis t) {
+    std::vector<Phrase> fits;
+    for (auto& p : cat_.phrases("addon_reasons")) if (p.trade == on.trade) fits.push_back(p);
+    if (fits.empty()) return std::nullopt;
+    const Phrase& reason = pick(fits);
+    const Id id = "ad-" + std::to_string(++addon_);
+    const Id opId = on.wo + "-a" + std::to_string(addon_);
+    const bool claimed = cat == Category::Warranty ? chance(0.7) : chance(0.1);
+    if (!live(t)) return std::nullopt;
+    act(ProposeAddOn{id, opId, wo, on.id, on.main_tech, on.trade, reason.code, reason.minutes,
+                     {"part." + reason.code.substr(6)}, reason.safety, claimed, t}, t, "propose add-on");
+    ++sum_.addons;
+    auto step = [&](Action a, const Id& who, const char* what) {
+      t += uni(10, 40) * kMin;
+      if (!live(t)) return false;
+      signed_(std::move(a), who, t, what);
+      return true;
+    };
+    bool covered = false;
+    if (claimed) {
+      covered = chance(0.6);
+      if (!step(DecideWarranty{id, covered, covered ? "" : pick(cat_.phrases("not_covered_reasons")).code, {}},
+                s_.warranty, "warranty")) return std::nullopt;
+    }
+    const std::int64_t price = covered ? 0 : std::int64_t{reason.minutes} * 300 + uni(1, 20) * 5000;
+    if (!step(QuoteAddOn{id, price, reason.minutes, {}}, pick(s_.advisors), "quote")) return std::nullopt;
+    if (!step(SignAddOnTechnical{id, {}}, s_.director, "technical")) return std::nullopt;
+    if (!step(SignAddOnCost{id, {}}, s_.manager, "cost")) return std::nullopt;
+    const bool granted = covered || chance(0.7);
+    if (!granted) ++sum_.addons_declined;
+    if (!step(RecordConsent{id, granted, granted ? ConsentChannel::Phone : ConsentChannel::InPerson,
+                            !granted && reason.safety, {}},
+              chance(0.8) ? pick(s_.advisors) : s_.manager, "consent")) return std::nullopt;
+    if (!granted) return t;
+    const Operation& added = st_.shop().operations.at(opId);
+    const Millis done = finish(added, work(opId, added.main_tech, added.trade, t, added.std_minutes));
+    if (done < 0) return std::nullopt;  // still being worked at `now`
+    return done;
+  }
+
+  void workOrder(int n, Millis opened) {
+    // Categories by how often a 4S shop sees them.
+    const int r = uni(0, 99);
+    const Category cat = r < 40 ? Category::Maintenance : r < 65 ? Category::GeneralRepair
+                       : r < 75 ? Category::MajorOverhaul : r < 92 ? Category::BodyPaint : Category::Warranty;
+    std::vector<std::string> codes;
+    switch (cat) {
+      case Category::Maintenance: codes = {chance(0.7) ? "maint.regular" : "maint.major"}; if (chance(0.2)) codes.push_back("wash.prep"); break;
+      case Category::GeneralRepair: {
+        const char* rep[] = {"mech.brake_pads", "mech.shock_front", "mech.aircon", "mech.spark_plugs", "mech.timing_belt", "mech.electrical"};
+        codes = {rep[uni(0, 5)]};
+        if (chance(0.3)) codes.push_back(rep[uni(0, 5)]);
+        break;
+      }
+      case Category::MajorOverhaul: codes = {chance(0.6) ? "mech.engine_ovh" : "mech.gearbox_ovh"}; break;
+      case Category::BodyPaint: {
+        const int k = uni(0, 2);
+        const char* b[] = {"body.bumper_front", "body.door", "body.frame"};
+        const char* p[] = {"paint.bumper", "paint.door", "paint.full_side"};
+        codes = {b[k], p[k], "wash.prep"};
+        break;
+      }
+      case Category::Warranty: codes = {"mech.water_pump"}; break;
+    }
+    if (codes.size() == 2 && codes[0] == codes[1]) codes.pop_back();
+
+    char id[16], number[24], plate[16], vin[18];
+    std::snprintf(id, sizeof id, "wo-%05d", n);
+    std::snprintf(number, sizeof number, "RO%05d", 20000 + n);
+    std::snprintf(plate, sizeof plate, "%s·%c%04d", kPlatePrefix[uni(0, 3)], 'A' + uni(0, 25), uni(0, 9999));
+    static constexpr char vc[] = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
+    for (int i = 0; i < 17; ++i) vin[i] = vc[uni(0, 32)];
+    vin[17] = 0;
+
+    OpenWorkOrder o;
+    WorkOrder& w = o.wo;
+    w.id = id;
+    w.number = number;
+    w.vehicle = {plate, vin, kModels[uni(0, 7)]};
+    w.customer = std::string(kSurnames[uni(0, 9)]) + (chance(0.6) ? "先生" : "女士");
+    w.advisor = pick(s_.advisors);
+    w.category = cat;
+    w.road_test_required = cat == Category::MajorOverhaul || (cat == Category::GeneralRepair && chance(0.5));
+    w.opened_at = opened;
+    int total = 0;
+    Trade prev = Trade::None;
+    Id prevTech;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      const LaborOp* lo = cat_.laborOp(codes[i]);
+      OperationSpec sp{w.id + "-" + std::to_string(i + 1), lo->trade, lo->code, lo->minutes, freeTech(lo->trade), false};
+      sp.handover = i > 0 && (lo->trade != prev || sp.main_tech != prevTech);  // R8
+      prev = lo->trade;
+      prevTech = sp.main_tech;
+      total += lo->minutes;
+      o.ops.push_back(sp);
+    }
+    w.promised_at = opened + Millis{total} * kMin * 2 + 2 * kHour;
+    w.bay = bayOf(o.ops[0].main_tech, o.ops[0].trade);
+    act(o, opened, "open work order");
+    ++sum_.work_orders;
+    const Id woId = w.id;
+
+    Millis t = opened + uni(10, 40) * kMin;
+    std::vector<Id> ops = st_.shop().ops_of_wo.at(woId);
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const Operation op = st_.shop().operations.at(ops[i]);
+      if (op.addon) continue;
+      if (op.upstream) {  // R8: accept the upstream work first
+        t = std::max(t, free_[op.main_tech]);
+        const Operation& up = st_.shop().operations.at(*op.upstream);
+        for (int round = 0;; ++round) {
+          if (!live(t)) return;
+          const bool pass = round > 0 || !chance(0.06);
+          inspect(InspectionKind::Handover, woId, up.id, op.id, op.main_tech, up.trade, pass, t);
+          if (pass) break;
+          ++sum_.reworks;  // found at handover: back upstream (R8)
+          Millis e = finish(up, work(up.id, up.main_tech, up.trade, t + 10 * kMin, uni(30, 90)));
+          if (e < 0) return;
+          t = e + 10 * kMin;
+        }
+      }
+      const Millis end = work(op.id, op.main_tech, op.trade, t, op.std_minutes);
+      const Millis ok = finish(st_.shop().operations.at(op.id), end);
+      if (ok < 0) return;
+      t = ok;
+      if (op.trade != Trade::Detailing && chance(0.15)) {  // found during the work (R12)
+        auto done = addOn(woId, op, cat, end - 20 * kMin);
+        if (!done) return;
+        t = std::max(t, *done);
+      }
+      t += uni(5, 30) * kMin;
+    }
+    if (st_.shop().work_orders.at(woId).delivered_at) return;
+
+    const WorkOrder& cur = st_.shop().work_orders.at(woId);
+    if (finalRequired(st_.shop(), cur)) {
+      for (int round = 0;; ++round) {
+        t += uni(15, 60) * kMin;
+        if (!live(t)) return;
+        const bool pass = round > 0 || !chance(0.08);
+        auto opsNow = st_.shop().opsOf(woId);
+        std::vector<const Operation*> doneOps;
+        for (auto* op : opsNow) if (op->phase == Phase::Done) doneOps.push_back(op);
+        const Operation* bad = doneOps[static_cast<std::size_t>(uni(0, int(doneOps.size()) - 1))];
+        const auto road = cur.road_test_required ? std::optional<Verdict>(Verdict::Pass) : std::nullopt;
+        inspect(InspectionKind::Final, woId, std::nullopt, std::nullopt, pick(s_.inspectors), bad->trade, pass, t,
+                pass ? std::nullopt : std::optional<Id>(bad->id), road);
+        if (pass) break;
+        ++sum_.reworks;
+        const Operation badOp = *bad;
+        // R8: a defect found after handover is charged to whoever accepted it;
+        // sometimes they dispute it and the service manager decides.
+        const Id incident = "inc-in-" + std::to_string(insp_);
+        const Incident& inc = st_.shop().incidents.at(incident);
+        if (inc.charged_to != badOp.main_tech && chance(0.6)) {
+          const Millis td = t + 30 * kMin;
+          if (!live(td)) return;
+          act(DisputeCharge{incident, inc.charged_to, pick(cat_.phrases("dispute_reasons")).code, td}, td, "dispute");
+          ++sum_.disputes;
+          const Millis tm = td + uni(60, 300) * kMin;
+          if (!live(tm)) return;
+          signed_(DecideDispute{incident, chance(0.5) ? badOp.main_tech : inc.charged_to, {}}, s_.manager, tm, "ruling");
+        }
+        Millis e = finish(st_.shop().operations.at(badOp.id), work(badOp.id, badOp.main_tech, badOp.trade, t + 15 * kMin, uni(30, 90)));
+        if (e < 0) return;
+        t = e;
+      }
+    }
+    t += uni(20, 120) * kMin;
+    if (!live(t)) return;
+    act(DeliverWorkOrder{woId, cur.advisor, t}, t, "deliver");
+  }
+
+  Store& st_;
+  const Catalog& cat_;
+  Options opt_;
+  std::mt19937 rng_;
+  Staff s_;
+  Summary sum_;
+  std::map<Trade, std::vector<Id>> bays_;
+  std::map<Id, Millis> free_;
+  std::map<Id, Id> home_;
+  std::map<Trade, std::size_t> next_bay_;
+  int entry_ = 0, insp_ = 0, addon_ = 0;
+};
+
+}  // namespace
+
+Summary generate(Store& store, const Catalog& catalog, const Options& opt) {
+  if (!store.shop().work_orders.empty()) throw std::logic_error("demo: the store is not empty");
+  return Sim(store, catalog, opt).run();
+}
+
+}  // namespace bk::demo

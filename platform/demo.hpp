@@ -1,0 +1,32 @@
+#pragma once
+// A believable shop for demos, screenshots and benchmarks: 20 bays, 40 staff
+// in every role, months of work orders through the real rules (rework,
+// add-ons approved and declined, handover defects and disputes), with the
+// last day still in progress at `now`. Deterministic for a seed and a `now`.
+#include "domain/catalog.hpp"
+#include "domain/store.hpp"
+
+namespace bk::demo {
+
+struct Options {
+  std::uint32_t seed = 7;
+  Millis now = 0;
+  int days = 120;                 // history before now
+  int work_orders_per_day = 3;
+  int busy_today = 28;            // work orders opened in the hours before now
+  int utc_offset_minutes = 480;   // the shop's local time (China Standard Time)
+  std::string pin = "1234";       // every demo person's PIN (documented in the README)
+  bool set_pins = true;
+};
+
+struct Summary {
+  int people = 0, bays = 0, work_orders = 0, delivered = 0, reworks = 0, addons = 0,
+      addons_declined = 0, disputes = 0, running = 0;
+  std::int64_t events = 0;
+};
+
+// Fills an empty store. Throws std::logic_error if the rules refuse a step
+// (the generator only does what the workshop allows).
+Summary generate(Store& store, const Catalog& catalog, const Options& opt);
+
+}  // namespace bk::demo

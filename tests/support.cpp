@@ -1,0 +1,336 @@
+#include "tests/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <unistd.h>
+
+namespace bkt {
+
+std::array<std::uint8_t, 8> FixedEntropy::random8() {
+  std::array<std::uint8_t, 8> b{};
+  ++n_;
+  for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n_ >> (8 * i));
+  return b;
+}
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path = std::filesystem::temp_directory_path() /
+         ("bk-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(path);
+}
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+std::vector<std::uint8_t> testPepper() { return std::vector<std::uint8_t>(32, 0x5a); }
+
+AuthPolicy fastAuth() {
+  AuthPolicy a;
+  a.opslimit = 1;
+  a.memlimit = 8192;  // libsodium's minimum; production uses 19 MiB
+  return a;
+}
+
+StoreOptions storeOptions(const std::string& path, const Id& kiosk) {
+  return StoreOptions{path, kiosk, Policy{}, fastAuth(), testPepper()};
+}
+
+const Catalog& catalog() {
+  static const Catalog c = Catalog::load(std::string(BK_ASSETS_DIR) + "/catalog");
+  return c;
+}
+
+std::vector<Action> staffAndBays() {
+  auto p = [](const char* id, std::vector<Role> roles, Trade t, const char* badge) {
+    return Action{EnrollPerson{Person{id, id, std::move(roles), t, badge}}};
+  };
+  return {
+      DefineBay{Bay{"bay1", "机电 01", Trade::Mechanical}},
+      DefineBay{Bay{"bay2", "钣金 02", Trade::Body}},
+      p("tech1", {Role::Technician}, Trade::Mechanical, "1001"),
+      p("tech2", {Role::Technician}, Trade::Mechanical, "1002"),
+      p("body1", {Role::Technician}, Trade::Body, "1003"),
+      p("paint1", {Role::Technician}, Trade::Paint, "1004"),
+      p("foreman", {Role::Foreman, Role::Technician}, Trade::Mechanical, "2001"),
+      p("foreman2", {Role::Foreman}, Trade::Body, "2002"),
+      p("supervisor", {Role::Supervisor}, Trade::Mechanical, "3001"),
+      p("director", {Role::TechDirector}, Trade::Mechanical, "3002"),
+      p("qi", {Role::QualityInspector}, Trade::None, "4001"),
+      p("qi2", {Role::QualityInspector, Role::Technician}, Trade::Mechanical, "4002"),
+      p("advisor", {Role::ServiceAdvisor}, Trade::None, "5001"),
+      p("manager", {Role::ServiceManager}, Trade::None, "5002"),
+      p("clerk", {Role::WarrantyClerk}, Trade::None, "5003"),
+  };
+}
+
+StaffedStore::StaffedStore() : st(storeOptions(dir.file("k.db")), ent) {
+  for (auto& a : staffAndBays()) REQUIRE(st.record(a, T0));
+}
+
+World::World() {
+  for (auto& a : staffAndBays()) must(a);
+}
+
+Outcome World::run(const Action& a) {
+  Outcome o = check(s, a);
+  if (o) bk::apply(s, a);
+  return o;
+}
+
+void World::must(const Action& a) {
+  Outcome o = run(a);
+  INFO("action ", toJson(a).dump());
+  INFO("refused: ", o.refusal ? std::string(name(o.refusal->reason)) + " " + o.refusal->detail : "");
+  REQUIRE(static_cast<bool>(o));
+}
+
+Reason World::refused(const Action& a) {
+  Outcome o = check(s, a);
+  INFO("action ", toJson(a).dump());
+  REQUIRE_FALSE(static_cast<bool>(o));
+  return o.refusal->reason;
+}
+
+OperationSpec spec(const Id& id, Trade trade, const Id& tech, bool handover, int minutes) {
+  return OperationSpec{id, trade, "mech.brake_pads", minutes, tech, handover};
+}
+
+Id World::openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road_test) {
+  const Id id = "wo-" + std::to_string(++next);
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    if (ops[i].id.empty()) ops[i].id = id + "-" + std::to_string(i + 1);
+  WorkOrder w;
+  w.id = id;
+  w.number = "RO" + id;
+  w.vehicle = {"粤B·12345", "LVGBE40K8GG123456", "丰田凯美瑞"};
+  w.customer = "王先生";
+  w.advisor = "advisor";
+  w.category = cat;
+  w.road_test_required = road_test;
+  w.opened_at = T0;
+  w.promised_at = T0 + 8 * 60 * MIN;
+  w.bay = "bay1";
+  must(OpenWorkOrder{w, ops});
+  return id;
+}
+
+Id World::clockOn(const Id& tech, const Id& op, Millis at, const Id& bay) {
+  const Id e = "te-" + std::to_string(++next);
+  must(ClockOn{e, tech, op, bay, at});
+  return e;
+}
+
+Action World::sealed(Action a, const Id& who, Millis at) {
+  sealSignature(a, who, at);
+  return a;
+}
+
+RecordInspection World::inspection(InspectionKind kind, const Id& wo, std::optional<Id> op, const Id& who,
+                                   bool pass, Millis at) {
+  Inspection in;
+  in.id = "in-" + std::to_string(++next);
+  in.kind = kind;
+  in.wo = wo;
+  in.op = op;
+  in.inspector = who;
+  in.items = {ChecklistItem{"works", pass ? Verdict::Pass : Verdict::Fail}};
+  in.result = pass ? Verdict::Pass : Verdict::Fail;
+  if (!pass) in.defect = "mech.missed_item";
+  if (kind == InspectionKind::Handover && op) {
+    for (auto& [id, o] : s.operations)
+      if (o.upstream == op) in.downstream = id;
+  }
+  Action a = RecordInspection{in, {}};
+  sealSignature(a, who, at);
+  return std::get<RecordInspection>(a);
+}
+
+void World::finish(const Id& op, Millis at) {
+  const Operation& o = s.operations.at(op);
+  clockOn(o.main_tech, op, at);
+  must(inspection(InspectionKind::Self, o.wo, op, o.main_tech, true, at + 30 * MIN));
+  const Id foreman = s.workedOn("foreman", op) ? "foreman2" : "foreman";
+  must(inspection(InspectionKind::Peer, o.wo, op, foreman, true, at + 40 * MIN));
+}
+
+void World::accept(const Id& op, Millis at) {
+  const Operation& o = s.operations.at(op);
+  REQUIRE(o.upstream);
+  must(inspection(InspectionKind::Handover, o.wo, *o.upstream, o.main_tech, true, at));
+}
+
+}  // namespace bkt
+
+namespace bkt {
+namespace {
+template <typename T> const T& any(const std::vector<T>& v, std::mt19937& rng) {
+  return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
+}
+}  // namespace
+
+Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter) {
+  auto roll = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  t += roll(30) * MIN + 1;
+  const std::string n = std::to_string(++counter);
+  static const std::vector<Id> people = {"tech1", "tech2", "body1", "paint1", "foreman", "foreman2", "supervisor",
+                                         "director", "qi", "qi2", "advisor", "manager", "clerk"};
+  std::vector<Id> ops, wos;
+  for (auto& [id, wo] : s.work_orders) if (!wo.delivered_at) wos.push_back(id);
+  // mostly work on open work orders, sometimes on delivered ones (refused)
+  for (auto& [id, op] : s.operations)
+    if (roll(10) == 0 || !s.work_orders.at(op.wo).delivered_at) ops.push_back(id);
+  // weights of the cases below: inspections and clocking most, new work rarely
+  static const std::vector<double> weights = {0, 2, 2, 1, 0.3, 3, 3, 1.5, 0.4, 2.5, 0.5, 1.5};
+  std::discrete_distribution<int> pickKind(weights.begin(), weights.end());
+  const int kind = (wos.size() < 3 || roll(40) == 0) ? 0 : pickKind(rng);
+  auto sealedAs = [&](Action a, const Id& who) { sealSignature(a, who, t); return a; };
+  auto inspect = [&](InspectionKind k, const Id& wo, std::optional<Id> op, std::optional<Id> down, const Id& who) {
+    Inspection in;
+    in.id = "in-" + n;
+    in.kind = k;
+    in.wo = wo;
+    in.op = op;
+    in.downstream = down;
+    in.inspector = who;
+    const bool pass = roll(5) != 0;
+    in.items = {ChecklistItem{"works", pass ? Verdict::Pass : Verdict::Fail}};
+    in.result = pass ? Verdict::Pass : Verdict::Fail;
+    if (!pass) in.defect = "gen.function_fault";
+    if (k == InspectionKind::Final) {
+      in.road_test = Verdict::Pass;
+      if (!pass) {
+        for (auto* o : s.opsOf(wo)) if (o->phase == Phase::Done) in.defect_op = o->id;
+      }
+    }
+    return sealedAs(RecordInspection{in, {}}, who);
+  };
+  switch (kind) {
+    case 0: {
+      const Id wo = "wo-r" + n;
+      const Trade tr[] = {Trade::Mechanical, Trade::Body, Trade::Paint};
+      const Id tech[] = {"tech1", "body1", "paint1"};
+      std::vector<OperationSpec> specs;
+      const int k = 1 + roll(3);
+      for (int i = 0; i < k; ++i) {
+        const int j = roll(3);
+        specs.push_back(OperationSpec{wo + "-" + std::to_string(i + 1), tr[j], "mech.brake_pads", 30 + roll(120),
+                                      roll(2) ? tech[j] : "tech2", i > 0 && roll(2) == 0});
+      }
+      WorkOrder w;
+      w.id = wo;
+      w.number = "R" + n;
+      w.advisor = "advisor";
+      w.category = static_cast<Category>(roll(5));
+      w.road_test_required = roll(3) == 0;
+      w.opened_at = t;
+      w.promised_at = t + 600 * MIN;
+      w.bay = "bay1";
+      return OpenWorkOrder{w, specs};
+    }
+    case 1: case 2: {
+      if (ops.empty()) break;
+      const Id& op = any(ops, rng);
+      const Id tech = roll(4) ? s.operations.at(op).main_tech : any(people, rng);
+      return ClockOn{"te-" + n, tech, op, roll(2) ? "bay1" : "bay2", t};
+    }
+    case 3: {
+      if (s.open_entries.empty()) break;
+      const TimeEntry& e = s.entries.at(*std::next(s.open_entries.begin(), roll(int(s.open_entries.size()))));
+      return ClockOff{e.tech, e.op, static_cast<StopReason>(roll(5)), t};
+    }
+    case 4: return EndShift{any(people, rng), t};
+    case 5: case 6: {
+      if (ops.empty()) break;
+      const Operation& op = s.operations.at(any(ops, rng));
+      const InspectionKind k = op.phase == Phase::AwaitingPeer ? InspectionKind::Peer
+                             : op.phase == Phase::Done ? InspectionKind::Handover : InspectionKind::Self;
+      Id who = k == InspectionKind::Peer ? (roll(2) ? "foreman" : "foreman2") : op.main_tech;
+      std::optional<Id> down;
+      if (k == InspectionKind::Handover) {
+        for (auto& [id, o] : s.operations) if (o.upstream == op.id) { down = id; who = o.main_tech; }
+      }
+      if (roll(6) == 0) who = any(people, rng);
+      return inspect(k, op.wo, op.id, down, who);
+    }
+    case 7: {
+      // mostly a work order that is waiting only for its final inspection
+      std::vector<Id> ready;
+      for (auto& id : wos) {
+        auto b = deliveryBlockers(s, s.work_orders.at(id));
+        if (b.size() == 1 && b[0].reason == Reason::FinalMissing) ready.push_back(id);
+      }
+      const Id& wo = (!ready.empty() && roll(5)) ? any(ready, rng) : any(wos, rng);
+      return inspect(InspectionKind::Final, wo, std::nullopt, std::nullopt, roll(4) ? "qi" : any(people, rng));
+    }
+    case 8: {
+      if (ops.empty()) break;
+      const Operation& op = s.operations.at(any(ops, rng));
+      return ProposeAddOn{"ad-" + n, "op-ad-" + n, op.wo, op.id, roll(4) ? op.main_tech : "tech2", op.trade,
+                          "addon.oil_leak", 30 + roll(60), {}, roll(2) == 0, roll(3) == 0, t};
+    }
+    case 9: {
+      if (s.addons.empty()) break;
+      const AddOn& a = std::next(s.addons.begin(), roll(int(s.addons.size())))->second;
+      // mostly the next step of R12's chain, sometimes any step
+      int step = roll(5);
+      if (roll(5)) step = (a.warranty_claimed && !a.warranty) ? 0 : !a.quote ? 1 : !a.technical ? 2 : !a.manager ? 3 : 4;
+      switch (step) {
+        case 0: return sealedAs(DecideWarranty{a.id, roll(2) == 0, "warranty.expired", {}}, roll(4) ? "clerk" : any(people, rng));
+        case 1: return sealedAs(QuoteAddOn{a.id, 10000, 30 + roll(60), {}}, roll(4) ? "advisor" : any(people, rng));
+        case 2: return sealedAs(SignAddOnTechnical{a.id, {}}, roll(4) ? "director" : any(people, rng));
+        case 3: return sealedAs(SignAddOnCost{a.id, {}}, roll(4) ? "manager" : any(people, rng));
+        default: return sealedAs(RecordConsent{a.id, roll(3) != 0, ConsentChannel::Phone, roll(2) == 0, {}},
+                                 roll(4) ? "advisor" : any(people, rng));
+      }
+    }
+    case 10: {
+      if (s.incidents.empty()) break;
+      const Incident& inc = std::next(s.incidents.begin(), roll(int(s.incidents.size())))->second;
+      if (!inc.disputed_by) return DisputeCharge{inc.id, inc.charged_to, "dispute.not_visible", t};
+      return sealedAs(DecideDispute{inc.id, any(people, rng), {}}, roll(3) ? "manager" : any(people, rng));
+    }
+    default: {
+      std::vector<Id> ready;
+      for (auto& id : wos) if (deliveryBlockers(s, s.work_orders.at(id)).empty()) ready.push_back(id);
+      const Id& wo = (!ready.empty() && roll(4)) ? any(ready, rng) : any(wos, rng);
+      return DeliverWorkOrder{wo, roll(4) ? "advisor" : any(people, rng), t};
+    }
+  }
+  return EndShift{any(people, rng), t};
+}
+
+void checkInvariants(const Shop& s) {
+  // R1: no technician is on two operations at once
+  std::map<Id, int> open;
+  for (auto& id : s.open_entries) ++open[s.entries.at(id).tech];
+  for (auto& [tech, n] : open) CHECK_MESSAGE(n == 1, "R1 broken for ", tech);
+  for (auto& [id, e] : s.entries) CHECK((!e.end || *e.end >= e.start));
+  // R10: no delivery without a signed final where required and everything done
+  for (auto& [id, wo] : s.work_orders) {
+    if (!wo.delivered_at) continue;
+    if (finalRequired(s, wo)) {
+      REQUIRE(wo.final_passed);
+      const Inspection& fin = s.inspections.at(*wo.final_passed);
+      CHECK(fin.result == Verdict::Pass);
+      CHECK(fin.sig.meaning == "inspection.final");
+    }
+    for (auto* op : s.opsOf(id)) CHECK((op->phase == Phase::Done || op->phase == Phase::Declined));
+  }
+  // R2: nobody is clocked on blocked work
+  for (auto& id : s.open_entries) {
+    const Operation& op = s.operations.at(s.entries.at(id).op);
+    CHECK(op.phase != Phase::AwaitingApproval);
+    CHECK(op.phase != Phase::Declined);
+  }
+  // R15: every signature holds for its record
+  for (auto& [id, in] : s.inspections) {
+    CHECK(in.sig.signer == in.inspector);
+    CHECK(in.sig.digest.size() == 64);
+  }
+}
+
+}  // namespace bkt

@@ -1,0 +1,85 @@
+#pragma once
+// Test support: a small shop with fixed people, times and ids, and real
+// temporary folders for store files.
+#include "domain/catalog.hpp"
+#include "domain/rules.hpp"
+#include "domain/store.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace bkt {
+using namespace bk;
+
+inline constexpr Millis T0 = 1'767'225'600'000;  // 2026-01-01 00:00 UTC
+inline constexpr Millis MIN = 60'000;
+
+// Deterministic "random" bits: a counter, so ids are reproducible.
+class FixedEntropy final : public Entropy {
+ public:
+  std::array<std::uint8_t, 8> random8() override;
+ private:
+  std::uint64_t n_ = 0;
+};
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir();
+  ~TempDir();
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+std::vector<std::uint8_t> testPepper();
+struct StaffedStore;
+AuthPolicy fastAuth();  // cheap Argon2id settings so tests stay quick
+StoreOptions storeOptions(const std::string& path, const Id& kiosk = "kiosk-a");
+const Catalog& catalog();
+
+// People of the test shop (ids are their names).
+// tech1, tech2: mechanical technicians; body1, paint1: body and paint;
+// foreman (mechanical), foreman2; supervisor; director; qi, qi2: quality
+// inspectors; advisor; manager; clerk: warranty clerk.
+std::vector<Action> staffAndBays();
+
+// A shop in memory, driven through check() + apply().
+struct World {
+  Shop s;
+  int next = 0;
+  World();
+  Outcome run(const Action& a);   // applies only if allowed
+  void must(const Action& a);     // fails the test if refused
+  Reason refused(const Action& a);  // fails the test if allowed; the reason
+  // A work order with the given operations (id wo-N, ops wo-N-1, …).
+  Id openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road_test = false);
+  Id clockOn(const Id& tech, const Id& op, Millis at, const Id& bay = "bay1");
+  // A signed inspection of `kind` by `who`, result pass/fail.
+  RecordInspection inspection(InspectionKind kind, const Id& wo, std::optional<Id> op, const Id& who,
+                              bool pass, Millis at);
+  // Clock on, self-inspect, foreman passes: the operation is Done.
+  void finish(const Id& op, Millis at);
+  // The handover acceptance of `op`'s upstream by its main technician.
+  void accept(const Id& op, Millis at);
+  Action sealed(Action a, const Id& who, Millis at);
+};
+
+OperationSpec spec(const Id& id, Trade trade, const Id& tech, bool handover = false, int minutes = 60);
+
+// A real store file in a temporary folder, with the test shop's people and bays.
+struct StaffedStore {
+  TempDir dir;
+  FixedEntropy ent;
+  Store st;
+  StaffedStore();
+};
+
+}  // namespace bkt
+
+#include <random>
+
+namespace bkt {
+// A random, plausible action on the shop: often allowed, sometimes refused
+// (wrong person, wrong order, blocked). Time moves forward in `t`.
+Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter);
+// Invariants that must hold after any sequence of actions.
+void checkInvariants(const Shop& s);
+}  // namespace bkt
