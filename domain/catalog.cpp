@@ -150,4 +150,13 @@ std::string Catalog::text(const std::string& code, const std::string& lang) cons
   return code;
 }
 
+std::string Catalog::allText() const {
+  std::string s;
+  for (auto& [k, list] : lists_) for (auto& t : list) s += t.zh + t.en + t.unit;
+  for (auto& d : defects_) s += d.zh + d.en;
+  for (auto& o : labor_) s += o.zh + o.en;
+  for (auto& [g, list] : phrases_) for (auto& p : list) s += p.zh + p.en;
+  return s;
+}
+
 }  // namespace bk

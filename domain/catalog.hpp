@@ -53,6 +53,8 @@ class Catalog {
   // A code's text in the language ("zh" or "en"): a labour operation, phrase,
   // defect or checklist item; the code itself when unknown (free text).
   std::string text(const std::string& code, const std::string& lang) const;
+  // Every text of both languages, for a font's glyph set.
+  std::string allText() const;
 
  private:
   std::map<std::pair<InspectionKind, Trade>, std::vector<TemplateItem>> lists_;

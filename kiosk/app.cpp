@@ -1,0 +1,219 @@
+#include "kiosk/app.hpp"
+
+#include "kiosk/screens/screens.hpp"
+
+#include <imgui_internal.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace bk::ui {
+
+App::App(const KioskConfig& cfg, Store& store, const Catalog& cat, Texts& texts, Entropy& entropy)
+    : cfg_(cfg), store_(store), cat_(cat), texts_(texts), entropy_(entropy) {
+  metrics_.dpi = cfg.dpi;
+  texts_.lang = cfg.lang == "en" ? Lang::En : Lang::Zh;
+  sync_.hub_configured = !cfg.hub.empty();
+  sync_.pending = store.lastOwnSeq();  // nothing has been acknowledged by a hub yet
+}
+
+std::string App::glyphText() const {
+  std::string s = texts_.allText() + cat_.allText();
+  const Shop& shop = store_.shop();
+  for (auto& [id, p] : shop.people) s += p.name;
+  for (auto& [id, b] : shop.bays) s += b.name;
+  for (auto& [id, w] : shop.work_orders) s += w.number + w.vehicle.plate + w.vehicle.model + w.customer;
+  return s;
+}
+
+bool App::fontsCoverData() const { return fonts_.body && fontCovers(fonts_.body, glyphText()); }
+
+void App::say(const std::string& text, Tone tone, Millis now) { st_.message = Message{text, tone, now + 6000}; }
+
+void App::refused(const Refusal& r, Millis now) {
+  say(texts_("reason." + std::string(name(r.reason))), Tone::Bad, now);
+}
+
+void App::noteInput(Millis now) { st_.last_input = now; }
+
+void App::onText(unsigned c, Millis now) {
+  noteInput(now);
+  // A USB badge reader types digits and Enter, like a keyboard.
+  if (!st_.session && c >= '0' && c <= '9' && st_.badge.size() < 32) st_.badge += static_cast<char>(c);
+}
+
+void App::onEnter(Millis now) {
+  noteInput(now);
+  if (!st_.session && !st_.badge.empty()) {
+    pending_.push_back(SignInWithBadge{st_.badge});
+    st_.badge.clear();
+  }
+}
+
+Millis App::nextWake(Millis now) const {
+  const Millis nextSecond = (now / 1000 + 1) * 1000;
+  if (st_.session) return nextSecond;                       // idle countdown, live timer
+  if (!store_.shop().open_entries.empty()) return nextSecond;  // the board's running timers
+  if (st_.message && st_.message->until > now) return std::min(st_.message->until, nextSecond);
+  return (now / 60000 + 1) * 60000;                         // the clock's next minute
+}
+
+void App::fillIds(Action& a, Millis now) {
+  auto fresh = [&](const char* prefix) { return prefix + toHex(ids_.next(now, entropy_.random8())); };
+  if (auto* v = std::get_if<ClockOn>(&a); v && v->entry.empty()) v->entry = fresh("te-");
+  if (auto* v = std::get_if<RecordInspection>(&a); v && v->inspection.id.empty()) v->inspection.id = fresh("in-");
+  if (auto* v = std::get_if<ProposeAddOn>(&a); v && v->addon.empty()) {
+    v->addon = fresh("ad-");
+    v->op = fresh("op-");
+  }
+}
+
+void App::signIn(const Id& person, Millis now) {
+  st_.resetPersonal();
+  st_.session = Session{person, now};
+  st_.last_input = now;
+  const auto screens = screensFor(*store_.shop().person(person));
+  openScreen(screens.empty() ? Screen::Board : screens.front(), now);
+}
+
+void App::openScreen(Screen s, Millis now) {
+  st_.screen = s;
+  st_.choosing_pause = false;
+  if (s == Screen::Report) {  // the last 30 days
+    st_.report = monthlyReport(store_.shop(), now - 30LL * 24 * 3600 * 1000, now);
+  }
+}
+
+void App::handle(const Intent& in, Millis now) {
+  std::visit(
+      [&](const auto& i) {
+        using T = std::decay_t<decltype(i)>;
+        if constexpr (std::is_same_v<T, SignInWithPin>) {
+          auto r = store_.signInPin(i.person, i.pin, now);
+          if (r) signIn(r.person, now);
+          else refused(*r.outcome.refusal, now);
+        } else if constexpr (std::is_same_v<T, SignInWithBadge>) {
+          auto r = store_.signInBadge(i.badge, now);
+          if (r) signIn(r.person, now);
+          else refused(*r.outcome.refusal, now);
+        } else if constexpr (std::is_same_v<T, SignOut>) {
+          st_.resetPersonal();
+        } else if constexpr (std::is_same_v<T, Go>) {
+          if (i.to != Screen::Board && i.to != Screen::SignIn && !st_.session) return;
+          st_.selected = i.selected;
+          openScreen(i.to, now);
+        } else if constexpr (std::is_same_v<T, Submit>) {
+          Action a = i.action;
+          fillIds(a, now);
+          auto r = store_.record(std::move(a), now);
+          if (r) say(texts_("done." + r.event->type), Tone::Good, now);
+          else refused(*r.outcome.refusal, now);
+        } else if constexpr (std::is_same_v<T, RequestSignature>) {
+          st_.sign = SignDialog{true, i.action, ""};
+        } else if constexpr (std::is_same_v<T, SubmitSigned>) {
+          if (!st_.session) return;
+          Action a = i.action;
+          fillIds(a, now);
+          auto r = store_.sign(std::move(a), st_.session->person, i.pin, now);
+          if (!r) {
+            refused(*r.outcome.refusal, now);
+            if (r.reason() != Reason::WrongPin) st_.sign = SignDialog{};
+            if (r.reason() == Reason::LockedOut) st_.resetPersonal();
+            return;
+          }
+          st_.sign = SignDialog{};
+          say(texts_("done." + r.event->type), Tone::Good, now);
+          if (std::holds_alternative<RecordInspection>(i.action)) {
+            st_.inspect = InspectForm{};
+            openScreen(screensFor(*store_.shop().person(st_.session->person)).front(), now);
+          }
+        } else if constexpr (std::is_same_v<T, SetLanguage>) {
+          texts_.lang = i.lang;
+        } else if constexpr (std::is_same_v<T, ExportReport>) {
+          if (!st_.report) return;
+          std::filesystem::create_directories(cfg_.export_dir);
+          const std::string path = cfg_.export_dir + "/quality-report-" + std::to_string(now / 1000) + ".csv";
+          std::ofstream f(path);
+          f << "\xEF\xBB\xBF" << reportCsv(store_.shop(), *st_.report);  // BOM: spreadsheets read UTF-8
+          if (!f) { say(texts_("report.export_failed"), Tone::Bad, now); return; }
+          st_.last_export = path;
+          say(texts_("report.export_done"), Tone::Good, now);
+        }
+      },
+      in);
+}
+
+void App::frame(Millis now) {
+  // Idle sign-out: nothing of one person's screen survives for the next.
+  if (st_.session && now - st_.last_input > Millis{cfg_.idle_seconds} * 1000) {
+    st_.resetPersonal();
+    say(texts_("status.signed_out_idle"), Tone::Neutral, now);
+  }
+  if (st_.session && !store_.shop().person(st_.session->person)) st_.resetPersonal();
+
+  Ui ui(metrics_, texts_, cat_, fonts_);
+  View v{store_.shop(), st_, sync_, now, cfg_.bay, cfg_.idle_seconds, cfg_.utc_offset_minutes};
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos({0, 0});
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  ImGui::Begin("##kiosk", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+  try {
+    if (st_.error) throw std::runtime_error(*st_.error);
+    drawStatusBar(ui, v, pending_);
+    if (!st_.session) {
+      if (st_.screen == Screen::SignIn) drawSignIn(ui, v, pending_);
+      else drawBoard(ui, v, pending_);
+    } else {
+      drawNavBar(ui, v, pending_);
+      ImGui::Dummy({0, ui.m.mm(1)});
+      const auto allowed = screensFor(*v.me());
+      const bool form = st_.screen == Screen::Inspect || st_.screen == Screen::AddOn;
+      if (!form && std::find(allowed.begin(), allowed.end(), st_.screen) == allowed.end())
+        st_.screen = allowed.empty() ? Screen::Board : allowed.front();
+      switch (st_.screen) {
+        case Screen::Work: drawWork(ui, v, pending_); break;
+        case Screen::Inspect: drawInspect(ui, v, pending_); break;
+        case Screen::AddOn: drawAddOn(ui, v, pending_); break;
+        case Screen::Approvals: drawApprovals(ui, v, pending_); break;
+        case Screen::Floor: drawFloor(ui, v, pending_); break;
+        case Screen::Final: drawFinal(ui, v, pending_); break;
+        case Screen::Report: drawReport(ui, v, pending_); break;
+        case Screen::Reviews: drawReviews(ui, v, pending_); break;
+        default: break;
+      }
+    }
+  } catch (const std::exception& e) {
+    // One bad frame shows an error instead of killing the kiosk.
+    ImGui::ErrorCheckEndWindowRecover(nullptr);
+    st_.error = e.what();
+    ImGui::SetCursorPos({ui.m.mm(10), ui.m.mm(20)});
+    ui.heading(ui.tr("error.title"));
+    ui.wrapped(*st_.error);
+    if (ui.button("error.reset", ui.tr("error.back_to_board"), Tone::Primary, ui.m.mm(70))) {
+      st_.resetPersonal();
+      st_.error.reset();
+    }
+  }
+  ImGui::End();
+  if (st_.session) drawSignDialog(ui, v, pending_);
+  drawMessage(ui, v);
+  hits_ = std::move(ui.hits);
+}
+
+bool App::afterFrame(Millis now) {
+  if (pending_.empty()) return false;
+  Intents todo;
+  todo.swap(pending_);
+  for (const Intent& in : todo) {
+    try {
+      handle(in, now);
+    } catch (const std::exception& e) {
+      // an I/O fault (disk full, database locked): shown, nothing half-done
+      say(texts_("error.storage") + " " + e.what(), Tone::Bad, now);
+    }
+  }
+  return true;
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,81 @@
+#pragma once
+// The kiosk shell: owns the application state, draws a frame from it, and
+// carries out the frame's intents through the store between frames. No
+// window system here — main.cpp (GLFW/OpenGL) and the headless test harness
+// both drive it the same way.
+#include "kiosk/state.hpp"
+
+#include "domain/store.hpp"
+
+namespace bk::ui {
+
+struct KioskConfig {
+  std::string db = "var/bay.db";
+  std::string pepper = "var/pepper.key";
+  std::string assets = "assets";
+  std::string font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+  std::string export_dir = "var/exports";
+  Id bay = "b01";
+  Id kiosk_id;              // default: "kiosk-" + bay
+  std::string lang = "zh";
+  int idle_seconds = 90;
+  float dpi = 151.f;
+  bool fullscreen = true;
+  int width = 1280, height = 800;
+  std::string hub;          // hub address; empty: standalone
+  int utc_offset_minutes = 480;
+};
+
+class App {
+ public:
+  App(const KioskConfig& cfg, Store& store, const Catalog& cat, Texts& texts, Entropy& entropy);
+
+  // Draws one frame. Call between ImGui::NewFrame() and ImGui::Render().
+  void frame(Millis now);
+  // Carries out what the frame asked for. Returns true if anything changed.
+  bool afterFrame(Millis now);
+  // Raw input from the window system: characters (the badge reader types
+  // digits then Enter) and any touch or key, for the idle timer.
+  void onText(unsigned codepoint, Millis now);
+  void onEnter(Millis now);
+  void noteInput(Millis now);
+
+  // When the screen must next be redrawn with no input: the next second of a
+  // visible timer or countdown, or the next minute of the clock.
+  Millis nextWake(Millis now) const;
+
+  AppState& state() { return st_; }
+  KioskConfig& config() { return cfg_; }
+  const Catalog& catalog() const { return cat_; }
+  const std::vector<Hit>& hits() const { return hits_; }
+  const Metrics& metrics() const { return metrics_; }
+  Fonts& fonts() { return fonts_; }
+  SyncStatus& sync() { return sync_; }
+  const Shop& shop() const { return store_.shop(); }
+  // Every character the kiosk can show now: texts, catalog, shop data.
+  std::string glyphText() const;
+  bool fontsCoverData() const;
+
+ private:
+  void handle(const Intent& in, Millis now);
+  void say(const std::string& text, Tone tone, Millis now);
+  void refused(const Refusal& r, Millis now);
+  void fillIds(Action& a, Millis now);
+  void signIn(const Id& person, Millis now);
+  void openScreen(Screen s, Millis now);
+
+  KioskConfig cfg_;
+  Store& store_;
+  const Catalog& cat_;
+  Texts& texts_;
+  Entropy& entropy_;
+  Metrics metrics_;
+  Fonts fonts_;
+  SyncStatus sync_;
+  AppState st_;
+  Intents pending_;
+  std::vector<Hit> hits_;
+  UuidV7 ids_;
+};
+
+}  // namespace bk::ui

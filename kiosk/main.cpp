@@ -1,0 +1,222 @@
+// bay-kiosk: the touchscreen app in each bay. GLFW + OpenGL3 around the App.
+// The loop sleeps until input arrives or the screen needs its next second,
+// renders a few frames to let ImGui settle, and sleeps again.
+#include "kiosk/app.hpp"
+#include "kiosk/tour.hpp"
+#include "platform/system.hpp"
+
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <GLFW/glfw3.h>
+#include <CLI/CLI.hpp>
+#include <stb/stb_image_write.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+struct Loop {
+  bk::ui::App* app = nullptr;
+  int frames_wanted = 3;  // frames to render before sleeping again
+};
+
+Loop* loopOf(GLFWwindow* w) { return static_cast<Loop*>(glfwGetWindowUserPointer(w)); }
+
+void onMouseButton(GLFWwindow* w, int b, int a, int m) {
+  ImGui_ImplGlfw_MouseButtonCallback(w, b, a, m);
+  loopOf(w)->app->noteInput(bk::platform::nowMillis());
+  loopOf(w)->frames_wanted = 4;
+}
+void onCursor(GLFWwindow* w, double, double) {
+  if (ImGui::GetIO().MouseDown[0]) loopOf(w)->frames_wanted = 4;  // a drag scrolls
+}
+void onScroll(GLFWwindow* w, double x, double y) {
+  ImGui_ImplGlfw_ScrollCallback(w, x, y);
+  loopOf(w)->frames_wanted = 4;
+}
+void onKey(GLFWwindow* w, int key, int sc, int action, int mods) {
+  ImGui_ImplGlfw_KeyCallback(w, key, sc, action, mods);
+  if (action == GLFW_PRESS && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER))
+    loopOf(w)->app->onEnter(bk::platform::nowMillis());
+  loopOf(w)->frames_wanted = 4;
+}
+void onChar(GLFWwindow* w, unsigned int c) {
+  ImGui_ImplGlfw_CharCallback(w, c);
+  loopOf(w)->app->onText(c, bk::platform::nowMillis());
+  loopOf(w)->frames_wanted = 4;
+}
+void onResize(GLFWwindow* w, int, int) { loopOf(w)->frames_wanted = 3; }
+
+void writeHits(const bk::ui::App& app, const std::string& path) {
+  bk::json j = bk::json::array();
+  for (auto& h : app.hits())
+    j.push_back({{"id", h.id}, {"x", (h.min.x + h.max.x) / 2}, {"y", (h.min.y + h.max.y) / 2}, {"enabled", h.enabled}});
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << j.dump();
+  std::filesystem::rename(tmp, path);
+}
+
+bool screenshot(GLFWwindow* win, const std::string& path) {
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(win, &w, &h);
+  std::vector<unsigned char> px(static_cast<std::size_t>(w) * h * 4);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+  stbi_flip_vertically_on_write(1);
+  return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bk::ui::KioskConfig cfg;
+  cfg.assets = BK_ASSETS_DIR;
+  std::string config_file, hits_file, shot, tour_dir;
+  bool windowed = false, continuous = false;
+  CLI::App cli{"Bay Kiosk (车间工位终端): the touchscreen app of a repair bay"};
+  cli.set_config("--config", "", "configuration file (TOML/INI: key = value)");
+  cli.add_option("--db", cfg.db, "this kiosk's store file")->capture_default_str();
+  cli.add_option("--pepper", cfg.pepper, "PIN pepper file (outside the database)")->capture_default_str();
+  cli.add_option("--assets", cfg.assets, "assets folder (translations, catalog)")->capture_default_str();
+  cli.add_option("--font", cfg.font, "CJK font file")->capture_default_str();
+  cli.add_option("--bay", cfg.bay, "the bay this kiosk stands in")->capture_default_str();
+  cli.add_option("--kiosk-id", cfg.kiosk_id, "instance id (default: kiosk-<bay>)");
+  cli.add_option("--hub", cfg.hub, "hub address, e.g. http://192.168.1.10:8600 (empty: standalone)");
+  cli.add_option("--lang", cfg.lang, "zh or en")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
+  cli.add_option("--idle", cfg.idle_seconds, "sign out after this many idle seconds")->check(CLI::Range(10, 3600))->capture_default_str();
+  cli.add_option("--dpi", cfg.dpi, "screen DPI (sizes follow it)")->check(CLI::Range(60.0, 400.0))->capture_default_str();
+  cli.add_option("--width", cfg.width, "window width (windowed mode)")->capture_default_str();
+  cli.add_option("--height", cfg.height, "window height (windowed mode)")->capture_default_str();
+  cli.add_option("--utc-offset", cfg.utc_offset_minutes, "the shop's local time, minutes from UTC")->capture_default_str();
+  cli.add_option("--export-dir", cfg.export_dir, "where report CSVs are written")->capture_default_str();
+  cli.add_flag("--windowed", windowed, "a window for desks instead of full-screen kiosk mode");
+  cli.add_option("--hits-file", hits_file, "write tap targets (id, centre) as JSON after each frame (for tests)");
+  cli.add_option("--screenshot", shot, "write a PNG of the first settled frame and exit");
+  cli.add_option("--tour", tour_dir, "write a PNG of every screen in both languages into this folder and exit");
+  cli.add_flag("--continuous", continuous, "render every frame (benchmark baseline only)");
+  CLI11_PARSE(cli, argc, argv);
+  cfg.fullscreen = !windowed;
+  if (cfg.kiosk_id.empty()) cfg.kiosk_id = "kiosk-" + cfg.bay;
+
+  try {
+    if (auto parent = std::filesystem::path(cfg.db).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
+    bk::platform::SodiumEntropy entropy;
+    bk::StoreOptions so;
+    so.path = cfg.db;
+    so.kiosk_id = cfg.kiosk_id;
+    so.pepper = bk::platform::loadOrCreatePepper(cfg.pepper);
+    bk::Store store(so, entropy);
+    const bk::Catalog catalog = bk::Catalog::load(cfg.assets + "/catalog");
+    bk::ui::Texts texts = bk::ui::Texts::load(cfg.assets + "/i18n");
+
+    if (!glfwInit()) throw std::runtime_error("cannot open a window (no display?)");
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    GLFWmonitor* monitor = cfg.fullscreen ? glfwGetPrimaryMonitor() : nullptr;
+    int w = cfg.width, h = cfg.height;
+    if (monitor) {
+      const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+      w = mode->width;
+      h = mode->height;
+    }
+    GLFWwindow* win = glfwCreateWindow(w, h, "Bay Kiosk 车间工位终端", monitor, nullptr);
+    if (!win) throw std::runtime_error("cannot create an OpenGL 3.0 window");
+    glfwMakeContextCurrent(win);
+    glfwSwapInterval(1);
+    if (cfg.fullscreen) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // touch: no pointer
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    ImGui::StyleColorsDark();
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.Colors[ImGuiCol_WindowBg] = {0.10f, 0.11f, 0.13f, 1};
+    style.WindowPadding = {12, 8};
+
+    bk::ui::App app(cfg, store, catalog, texts, entropy);
+    style.ItemSpacing = {app.metrics().gap(), app.metrics().mm(1.5f)};
+    bk::ui::buildFonts(io, app.metrics(), app.glyphText(), cfg.font, app.fonts());
+
+    Loop loop{&app};
+    glfwSetWindowUserPointer(win, &loop);
+    ImGui_ImplGlfw_InitForOpenGL(win, false);
+    glfwSetMouseButtonCallback(win, onMouseButton);
+    glfwSetCursorPosCallback(win, onCursor);
+    glfwSetScrollCallback(win, onScroll);
+    glfwSetKeyCallback(win, onKey);
+    glfwSetCharCallback(win, onChar);
+    glfwSetFramebufferSizeCallback(win, onResize);
+    ImGui_ImplOpenGL3_Init("#version 130");
+    app.noteInput(bk::platform::nowMillis());
+
+    auto render = [&](bk::Millis now) {
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      app.frame(now);
+      ImGui::Render();
+      int fw, fh;
+      glfwGetFramebufferSize(win, &fw, &fh);
+      glViewport(0, 0, fw, fh);
+      glClearColor(0.10f, 0.11f, 0.13f, 1);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      glfwSwapBuffers(win);
+      if (app.afterFrame(now)) loop.frames_wanted = std::max(loop.frames_wanted, 3);
+      // data with characters the atlas lacks (a new name, a new plate): rebuild it
+      if (!app.fontsCoverData()) {
+        bk::ui::buildFonts(io, app.metrics(), app.glyphText(), cfg.font, app.fonts());
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+      }
+      if (!hits_file.empty()) writeHits(app, hits_file);
+    };
+
+    int rc = 0;
+    if (!tour_dir.empty()) {
+      rc = bk::ui::runTour(app, texts, tour_dir, [&](const std::string& path) {
+        for (int i = 0; i < 4; ++i) {
+          glfwPollEvents();
+          render(bk::platform::nowMillis());
+        }
+        return screenshot(win, path);
+      });
+    } else {
+      bool shotDone = false;
+      int settled = 0;
+      while (!glfwWindowShouldClose(win)) {
+        const bk::Millis now = bk::platform::nowMillis();
+        if (continuous || loop.frames_wanted > 0 || now >= app.nextWake(now) - 5) {
+          render(now);
+          if (loop.frames_wanted > 0) --loop.frames_wanted;
+          if (!shot.empty() && !shotDone && ++settled >= 4) {
+            shotDone = screenshot(win, shot);
+            break;
+          }
+        }
+        if (continuous) {
+          glfwPollEvents();
+        } else if (loop.frames_wanted > 0) {
+          glfwPollEvents();
+        } else {
+          // sleep until input or the next moment the screen changes
+          const double wait = std::clamp((app.nextWake(bk::platform::nowMillis()) - bk::platform::nowMillis()) / 1000.0, 0.001, 60.0);
+          glfwWaitEventsTimeout(wait);
+        }
+      }
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(win);
+    glfwTerminate();
+    return rc;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bay-kiosk: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,167 @@
+// Add-on approvals (R12), each by the person who holds the step's role:
+// warranty clerk, service advisor (quote), technical director, service
+// manager; then the customer's consent or refusal (R13), recorded by the
+// advisor or the manager. Every step is signed (R15).
+#include "kiosk/screens/screens.hpp"
+
+namespace bk::ui {
+namespace {
+
+enum class Step { Warranty, Quote, Technical, Cost, Consent, None };
+
+Step nextStep(const AddOn& a) {
+  if (a.consent) return Step::None;
+  if (a.warranty_claimed && !a.warranty) return Step::Warranty;
+  if (!a.quote) return Step::Quote;
+  if (!a.technical) return Step::Technical;
+  if (!a.manager) return Step::Cost;
+  return Step::Consent;
+}
+
+bool mayDo(const Person& p, Step s) {
+  switch (s) {
+    case Step::Warranty: return p.has(Role::WarrantyClerk);
+    case Step::Quote: return p.has(Role::ServiceAdvisor);
+    case Step::Technical: return p.has(Role::TechDirector);
+    case Step::Cost: return p.has(Role::ServiceManager);
+    case Step::Consent: return p.has(Role::ServiceAdvisor) || p.has(Role::ServiceManager);
+    case Step::None: return false;
+  }
+  return false;
+}
+
+const char* stepKey(Step s) {
+  switch (s) {
+    case Step::Warranty: return "approvals.step.warranty";
+    case Step::Quote: return "approvals.step.quote";
+    case Step::Technical: return "approvals.step.technical";
+    case Step::Cost: return "approvals.step.cost";
+    case Step::Consent: return "approvals.step.consent";
+    case Step::None: return "approvals.step.done";
+  }
+  return "";
+}
+
+}  // namespace
+
+void drawApprovals(Ui& ui, const View& v, Intents& out) {
+  AppState& st = v.st;
+  const Shop& s = v.shop;
+  const Person& me = *v.me();
+  const ImVec2 avail = contentSize();
+  const float listW = avail.x * 0.42f;
+  ImGui::BeginGroup();
+  ui.heading(ui.tr("approvals.title"));
+  ui.beginList("approvals.list", {listW, avail.y - ImGui::GetTextLineHeightWithSpacing() * 2});
+  int shown = 0;
+  for (auto& [id, a] : s.addons) {
+    const Step step = nextStep(a);
+    if (step == Step::None) continue;
+    const WorkOrder* wo = s.workOrder(a.wo);
+    if (!wo || wo->delivered_at) continue;
+    const bool mine = mayDo(me, step);
+    const std::string label = wo->vehicle.plate + " · " + ui.data(a.reason);
+    if (ui.button("approvals.addon." + id, label, st.step.addon == id ? Tone::Primary : mine ? Tone::Neutral : Tone::Quiet,
+                  listW - ui.m.mm(3), a.safety ? Icon::Warning : Icon::None)) {
+      st.step = StepForm{id};
+      st.step.minutes = a.est_minutes;
+      st.step.price_yuan = a.est_minutes * 3;
+    }
+    ui.text("   " + ui.tr(stepKey(step)) + (mine ? "" : "  (" + ui.tr("approvals.not_your_step") + ")"), nullptr,
+            mine ? toneColour(Tone::Warn, 1.3f) : IM_COL32(150, 150, 150, 255));
+    ++shown;
+  }
+  if (!shown) ui.text(ui.tr("approvals.none"), nullptr, IM_COL32(170, 170, 170, 255));
+  ui.endList();
+  ImGui::EndGroup();
+
+  auto it = s.addons.find(st.step.addon);
+  if (it == s.addons.end()) return;
+  const AddOn& a = it->second;
+  const Step step = nextStep(a);
+  ImGui::SameLine();
+  ui.beginList("approvals.detail", {avail.x - listW - ui.m.gap(), avail.y});
+  ui.heading(ui.data(a.reason));
+  ui.text(format(ui.tr("approvals.proposed_by"), {personName(s, a.proposer), std::to_string(a.est_minutes)}));
+  if (a.safety) ui.chip(ui.tr("addon.safety"), Tone::Warn, Icon::Warning);
+  if (a.warranty_claimed) { ImGui::SameLine(); ui.chip(ui.tr("addon.warranty"), Tone::Primary, Icon::None); }
+  // the chain so far, each step with who signed
+  auto done = [&](const char* key, const Signature* sig) {
+    ui.chip(ui.tr(key) + (sig ? " · " + personName(s, sig->signer) : ""), sig ? Tone::Good : Tone::Quiet,
+            sig ? Icon::Check : Icon::Clock);
+  };
+  if (a.warranty_claimed) done("approvals.step.warranty", a.warranty ? &a.warranty->sig : nullptr);
+  done("approvals.step.quote", a.quote ? &a.quote->sig : nullptr);
+  done("approvals.step.technical", a.technical ? &*a.technical : nullptr);
+  done("approvals.step.cost", a.manager ? &*a.manager : nullptr);
+  ImGui::Dummy({0, ui.m.gap()});
+  if (!mayDo(me, step)) {
+    ui.wrapped(format(ui.tr("approvals.waiting_for"), {ui.tr(stepKey(step))}), IM_COL32(190, 190, 190, 255));
+    ui.endList();
+    return;
+  }
+  StepForm& f = st.step;
+  const float full = ImGui::GetContentRegionAvail().x - ui.m.mm(3);
+  const float sp = ImGui::GetStyle().ItemSpacing.x;
+  const float w = (full - sp) / 2;       // two side by side
+  const float w3 = (full - 2 * sp) / 3;  // three side by side
+  switch (step) {
+    case Step::Warranty: {
+      if (ui.button("approvals.covered", ui.tr("approvals.covered"), f.covered ? Tone::Good : Tone::Quiet, w)) f.covered = true;
+      ImGui::SameLine();
+      if (ui.button("approvals.not_covered", ui.tr("approvals.not_covered"), !f.covered ? Tone::Bad : Tone::Quiet, w)) f.covered = false;
+      const auto& reasons = ui.cat.phrases("not_covered_reasons");
+      if (!f.covered)
+        for (std::size_t i = 0; i < reasons.size(); ++i)
+          if (ui.button("approvals.nc." + reasons[i].code, ui.t.lang == Lang::Zh ? reasons[i].zh : reasons[i].en,
+                        f.not_covered_reason == static_cast<int>(i) ? Tone::Primary : Tone::Neutral, full))
+            f.not_covered_reason = static_cast<int>(i);
+      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign))
+        out.push_back(RequestSignature{DecideWarranty{a.id, f.covered,
+            f.covered || reasons.empty() ? "" : reasons[static_cast<std::size_t>(f.not_covered_reason)].code, {}}});
+      break;
+    }
+    case Step::Quote:
+      ui.text(ui.tr("approvals.price"));
+      ui.stepper("approvals.price", f.price_yuan, 50, 0, 100000, "¥" + std::to_string(f.price_yuan));
+      ui.text(ui.tr("approvals.minutes"));
+      ui.stepper("approvals.minutes", f.minutes, 15, 15, 24 * 60, format(ui.tr("common.minutes"), {std::to_string(f.minutes)}));
+      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign))
+        out.push_back(RequestSignature{QuoteAddOn{a.id, std::int64_t{f.price_yuan} * 100, f.minutes, {}}});
+      break;
+    case Step::Technical:
+      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {std::to_string(a.quote->price_cents / 100), std::to_string(a.quote->minutes)}));
+      if (ui.button("approvals.sign", ui.tr("approvals.sign_technical"), Tone::Good, full, Icon::Sign))
+        out.push_back(RequestSignature{SignAddOnTechnical{a.id, {}}});
+      break;
+    case Step::Cost:
+      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {std::to_string(a.quote->price_cents / 100), std::to_string(a.quote->minutes)}));
+      if (ui.button("approvals.sign", ui.tr("approvals.sign_cost"), Tone::Good, full, Icon::Sign))
+        out.push_back(RequestSignature{SignAddOnCost{a.id, {}}});
+      break;
+    case Step::Consent: {
+      if (ui.button("approvals.granted", ui.tr("approvals.granted"), f.granted ? Tone::Good : Tone::Quiet, w, Icon::Check)) f.granted = true;
+      ImGui::SameLine();
+      if (ui.button("approvals.declined", ui.tr("approvals.declined"), !f.granted ? Tone::Bad : Tone::Quiet, w, Icon::Cross)) f.granted = false;
+      const ConsentChannel chans[] = {ConsentChannel::Phone, ConsentChannel::InPerson, ConsentChannel::Message};
+      for (std::size_t i = 0; i < 3; ++i) {
+        if (i) ImGui::SameLine();
+        if (ui.button("approvals.channel." + std::string(name(chans[i])), ui.tr("channel." + std::string(name(chans[i]))),
+                      f.channel == chans[i] ? Tone::Primary : Tone::Neutral, w3))
+          f.channel = chans[i];
+      }
+      if (!f.granted && a.safety)  // R13: the customer was warned
+        if (ui.button("approvals.warned", ui.tr("approvals.warned"), f.warned ? Tone::Warn : Tone::Quiet, full,
+                      f.warned ? Icon::Check : Icon::Warning))
+          f.warned = !f.warned;
+      const bool ok = f.granted || !a.safety || f.warned;
+      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign, ok))
+        out.push_back(RequestSignature{RecordConsent{a.id, f.granted, f.channel, f.warned, {}}});
+      break;
+    }
+    case Step::None: break;
+  }
+  ui.endList();
+}
+
+}  // namespace bk::ui

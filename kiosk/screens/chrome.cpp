@@ -1,0 +1,119 @@
+// The status bar (bay, time, person, hub, pending sync, idle countdown),
+// the role navigation bar, and the message line.
+#include "kiosk/screens/screens.hpp"
+
+namespace bk::ui {
+
+ImVec2 contentSize() { return ImGui::GetContentRegionAvail(); }
+
+std::vector<Screen> screensFor(const Person& p) {
+  std::vector<Screen> s;
+  if (p.has(Role::Technician)) s.push_back(Screen::Work);
+  if (p.has(Role::Foreman) || p.has(Role::Supervisor) || p.has(Role::TechDirector)) s.push_back(Screen::Floor);
+  if (p.has(Role::QualityInspector)) s.push_back(Screen::Final);
+  if (p.has(Role::ServiceAdvisor) || p.has(Role::TechDirector) || p.has(Role::ServiceManager) ||
+      p.has(Role::WarrantyClerk))
+    s.push_back(Screen::Approvals);
+  if (p.has(Role::Foreman) || p.has(Role::ServiceManager)) s.push_back(Screen::Reviews);
+  if (p.has(Role::Supervisor) || p.has(Role::ServiceManager) || p.has(Role::TechDirector)) s.push_back(Screen::Report);
+  return s;
+}
+
+static const char* screenKey(Screen s) {
+  switch (s) {
+    case Screen::Work: return "nav.work";
+    case Screen::Floor: return "nav.floor";
+    case Screen::Final: return "nav.final";
+    case Screen::Approvals: return "nav.approvals";
+    case Screen::Reviews: return "nav.reviews";
+    case Screen::Report: return "nav.report";
+    default: return "nav.board";
+  }
+}
+
+void drawStatusBar(Ui& ui, const View& v, Intents& out) {
+  const float h = ui.m.statusBar();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float w = ImGui::GetContentRegionAvail().x;
+  dl->AddRectFilled(p, {p.x + w, p.y + h}, IM_COL32(18, 20, 24, 255));
+  const float ty = p.y + (h - ImGui::GetTextLineHeight()) * 0.5f;
+  float x = p.x + ui.m.mm(3);
+  auto put = [&](const std::string& s, ImU32 col = IM_COL32(235, 235, 235, 255)) {
+    dl->AddText({x, ty}, col, s.c_str());
+    x += ImGui::CalcTextSize(s.c_str()).x + ui.m.mm(5);
+  };
+  auto* bay = v.shop.bays.count(v.bay) ? &v.shop.bays.at(v.bay) : nullptr;
+  put(ui.tr("status.bay") + " " + (bay ? bay->name : v.bay));
+  put(clockText(v.now, v.utc_offset_minutes));
+  if (auto* me = v.me()) {
+    drawIcon(dl, Icon::Person, {x + ui.m.mm(2), p.y + h * 0.5f}, ui.m.mm(4), IM_COL32(235, 235, 235, 255));
+    x += ui.m.mm(5);
+    put(me->name);
+    const Millis left = Millis{v.idle_seconds} * 1000 - (v.now - v.st.last_input);
+    put(format(ui.tr("status.idle_countdown"), {std::to_string(std::max<Millis>(0, left / 1000))}),
+        left < 15'000 ? toneColour(Tone::Warn) : IM_COL32(170, 170, 170, 255));
+  }
+  // hub state: colour with an icon and a word, never colour alone
+  std::string hub;
+  Tone tone;
+  Icon icon;
+  if (!v.sync.hub_configured) { hub = ui.tr("status.hub_none"); tone = Tone::Warn; icon = Icon::Warning; }
+  else if (v.sync.reachable) { hub = ui.tr("status.hub_online"); tone = Tone::Good; icon = Icon::Check; }
+  else { hub = ui.tr("status.hub_offline"); tone = Tone::Bad; icon = Icon::Cross; }
+  const std::string pending = format(ui.tr("status.pending"), {std::to_string(v.sync.pending)});
+  // right side: language switch, hub state, pending count
+  const std::string& langLabel = ui.tr("status.switch_lang");
+  const float langW = ui.m.mm(26);
+  const float right = p.x + w - langW - ui.m.mm(2);
+  const float pendW = ImGui::CalcTextSize(pending.c_str()).x;
+  dl->AddText({right - pendW - ui.m.mm(3), ty}, v.sync.pending ? toneColour(Tone::Warn, 1.3f) : IM_COL32(200, 200, 200, 255),
+              pending.c_str());
+  const float hubW = ImGui::CalcTextSize(hub.c_str()).x + ui.m.mm(10);
+  const float hx = right - pendW - ui.m.mm(6) - hubW;
+  dl->AddRectFilled({hx, p.y + ui.m.mm(1.5f)}, {hx + hubW, p.y + h - ui.m.mm(1.5f)}, toneColour(tone), ui.m.mm(1));
+  drawIcon(dl, icon, {hx + ui.m.mm(3.5f), p.y + h * 0.5f}, ui.m.mm(4), IM_COL32(255, 255, 255, 255));
+  dl->AddText({hx + ui.m.mm(7), ty}, IM_COL32(255, 255, 255, 255), hub.c_str());
+  ImGui::SetCursorScreenPos({right, p.y + ui.m.mm(0.5f)});
+  if (ui.button("status.lang", langLabel, Tone::Quiet, langW, Icon::None, true, ui.m.touch()))
+    out.push_back(SetLanguage{ui.t.lang == Lang::Zh ? Lang::En : Lang::Zh});
+  ImGui::SetCursorScreenPos({p.x, p.y + h + ui.m.mm(1)});
+}
+
+void drawNavBar(Ui& ui, const View& v, Intents& out) {
+  auto* me = v.me();
+  if (!me) return;
+  const auto screens = screensFor(*me);
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float outW = ui.m.mm(36);
+  const float w = std::min(ui.m.mm(48), (avail - outW - ui.m.gap() * static_cast<float>(screens.size())) /
+                                            std::max<float>(1.f, static_cast<float>(screens.size())));
+  for (std::size_t i = 0; i < screens.size(); ++i) {
+    if (i) ImGui::SameLine();
+    const Screen s = screens[i];
+    const bool on = v.st.screen == s;
+    if (ui.button(std::string("nav.") + (screenKey(s) + 4), ui.tr(screenKey(s)), on ? Tone::Primary : Tone::Neutral, w))
+      out.push_back(Go{s, {}});
+  }
+  ImGui::SameLine(avail - outW);
+  if (ui.button("nav.signout", ui.tr("nav.sign_out"), Tone::Quiet, outW, Icon::Lock)) out.push_back(SignOut{});
+}
+
+void drawMessage(Ui& ui, const View& v) {
+  if (!v.st.message || v.now > v.st.message->until) return;
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  const float h = ui.m.mm(14);
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  const ImVec2 a{ui.m.mm(6), ds.y - h - ui.m.mm(4)}, b{ds.x - ui.m.mm(6), ds.y - ui.m.mm(4)};
+  dl->AddRectFilled(a, b, toneColour(v.st.message->tone), ui.m.mm(2));
+  const Icon icon = v.st.message->tone == Tone::Bad ? Icon::Warning : v.st.message->tone == Tone::Good ? Icon::Check : Icon::None;
+  drawIcon(dl, icon, {a.x + ui.m.mm(7), (a.y + b.y) * 0.5f}, ui.m.mm(7), IM_COL32(255, 255, 255, 255));
+  ImGui::PushFont(ui.fonts.large);
+  const std::string t = ui.fit(v.st.message->text, b.x - a.x - ui.m.mm(20));
+  const ImVec2 ts = ImGui::CalcTextSize(t.c_str());
+  dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, {a.x + ui.m.mm(14), (a.y + b.y - ts.y) * 0.5f},
+              IM_COL32(255, 255, 255, 255), t.c_str());
+  ImGui::PopFont();
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,119 @@
+// The monthly quality report (返工报表) as charts drawn with ImGui's draw
+// lists — rework by trade and defect, first-time pass rate, efficiency by
+// technician (R4) — and a CSV export.
+#include "kiosk/screens/screens.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace bk::ui {
+namespace {
+
+struct Bar {
+  std::string label;
+  double value;
+  std::string shown;
+};
+
+// Horizontal bars: label, bar, value written beside it (no hover needed).
+void bars(Ui& ui, const std::string& title, std::vector<Bar> rows, double max, float width, std::size_t limit,
+          Tone tone, double reference = -1) {
+  ui.text(title, ui.fonts.large);
+  if (rows.empty()) { ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255)); return; }
+  if (rows.size() > limit) rows.resize(limit);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float labelW = width * 0.34f, valueW = ui.m.mm(22), barW = width - labelW - valueW - ui.m.mm(2);
+  const float h = ImGui::GetTextLineHeight() + ui.m.mm(1.5f);
+  for (const Bar& b : rows) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::Dummy({width, h});
+    const std::string l = ui.fit(b.label, labelW - ui.m.mm(1));
+    dl->AddText({p.x, p.y + ui.m.mm(0.5f)}, IM_COL32(230, 230, 230, 255), l.c_str());
+    const float len = max > 0 ? static_cast<float>(b.value / max) * barW : 0;
+    dl->AddRectFilled({p.x + labelW, p.y + ui.m.mm(0.6f)}, {p.x + labelW + std::max(len, 2.f), p.y + h - ui.m.mm(0.6f)},
+                      toneColour(tone), 2);
+    dl->AddText({p.x + labelW + barW + ui.m.mm(1.5f), p.y + ui.m.mm(0.5f)}, IM_COL32(255, 255, 255, 255), b.shown.c_str());
+    if (reference > 0 && max > 0) {
+      const float rx = p.x + labelW + static_cast<float>(reference / max) * barW;
+      dl->AddLine({rx, p.y}, {rx, p.y + h}, IM_COL32(255, 255, 255, 160), 2);
+    }
+  }
+}
+
+std::string fixed(double v, const char* f) {
+  char b[32];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+}  // namespace
+
+void drawReport(Ui& ui, const View& v, Intents& out) {
+  const Shop& s = v.shop;
+  AppState& st = v.st;
+  const ImVec2 avail = contentSize();
+  ui.heading(ui.tr("report.title"));
+  ImGui::SameLine(avail.x - ui.m.mm(60));
+  if (ui.button("report.export", ui.tr("report.export_csv"), Tone::Primary, ui.m.mm(58), Icon::Check)) out.push_back(ExportReport{});
+  if (!st.last_export.empty()) ui.text(format(ui.tr("report.exported"), {st.last_export}), nullptr, IM_COL32(180, 220, 180, 255));
+  if (!st.report) { ui.text(ui.tr("report.computing")); return; }
+  const MonthlyReport& r = *st.report;
+  ui.text(dateTimeText(r.from, v.utc_offset_minutes) + " — " + dateTimeText(r.to, v.utc_offset_minutes), nullptr,
+          IM_COL32(180, 180, 180, 255));
+  const float colW = (avail.x - ui.m.gap() - ui.m.mm(4)) / 2;
+  ui.beginList("report.body", {avail.x, ImGui::GetContentRegionAvail().y});
+  ImGui::BeginGroup();
+  {
+    std::vector<Bar> rows;
+    double max = 0;
+    for (auto& [t, c] : r.rework_by_trade) {
+      rows.push_back({ui.tr("trade." + std::string(name(t))), double(c.count),
+                      std::to_string(c.count) + " · " + fixed(c.hours, "%.1fh")});
+      max = std::max(max, double(c.count));
+    }
+    bars(ui, ui.tr("report.rework_by_trade"), rows, max, colW, 8, Tone::Bad);
+  }
+  {
+    std::vector<Bar> rows;
+    double max = 0;
+    for (auto& [d, c] : r.rework_by_defect) {
+      rows.push_back({ui.data(d), double(c.count), std::to_string(c.count)});
+      max = std::max(max, double(c.count));
+    }
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.value > b.value; });
+    bars(ui, ui.tr("report.rework_by_defect"), rows, max, colW, 8, Tone::Warn);
+  }
+  {
+    std::vector<Bar> rows;
+    for (auto& [k, p] : r.first_pass)
+      rows.push_back({ui.tr("inspection." + std::string(name(k))), p.rate(),
+                      fixed(p.rate() * 100, "%.0f%%") + " (" + std::to_string(p.first) + ")"});
+    bars(ui, ui.tr("report.first_pass"), rows, 1.0, colW, 8, Tone::Good);
+  }
+  ImGui::EndGroup();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  {
+    std::vector<Bar> rows;
+    double max = 1.2;
+    for (auto& [id, e] : r.efficiency) {
+      if (e.actual_hours <= 0) continue;
+      rows.push_back({personName(s, id), e.ratio(), fixed(e.ratio() * 100, "%.0f%%")});
+      max = std::max(max, e.ratio());
+    }
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.value > b.value; });
+    bars(ui, ui.tr("report.efficiency"), rows, max, colW, 30, Tone::Primary, 1.0);
+  }
+  {
+    int incidents = 0;
+    for (auto& [t, n] : r.incidents_by_trade) incidents += n;
+    ui.text(ui.tr("report.addons"), ui.fonts.large);
+    ui.text(format(ui.tr("report.addon_counts"), {std::to_string(r.addons_raised), std::to_string(r.addons_approved),
+                                                  std::to_string(r.addons_declined)}));
+    ui.text(format(ui.tr("report.incidents"), {std::to_string(incidents)}));
+  }
+  ImGui::EndGroup();
+  ui.endList();
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,48 @@
+// R16: actions that conflicted with what the hub knew, kept with both facts,
+// decided here by the foreman or the service manager.
+#include "kiosk/screens/screens.hpp"
+
+namespace bk::ui {
+
+void drawReviews(Ui& ui, const View& v, Intents& out) {
+  AppState& st = v.st;
+  const Shop& s = v.shop;
+  const Person& me = *v.me();
+  const ImVec2 avail = contentSize();
+  const float listW = avail.x * 0.45f;
+  ImGui::BeginGroup();
+  ui.heading(ui.tr("reviews.title"));
+  ui.beginList("reviews.list", {listW, avail.y - ImGui::GetTextLineHeightWithSpacing() * 2});
+  int n = 0;
+  for (auto& [id, r] : s.reviews) {
+    if (r.resolved_by || !(me.has(r.for_role) || me.has(Role::ServiceManager))) continue;
+    ++n;
+    if (ui.button("reviews.item." + id, ui.tr("reason." + std::string(name(r.reason))),
+                  st.selected == id ? Tone::Primary : Tone::Neutral, listW - ui.m.mm(3), Icon::Warning))
+      st.selected = id;
+  }
+  if (!n) ui.text(ui.tr("reviews.none"), nullptr, IM_COL32(150, 150, 150, 255));
+  ui.endList();
+  ImGui::EndGroup();
+  auto it = s.reviews.find(st.selected);
+  if (it == s.reviews.end() || it->second.resolved_by) return;
+  const ReviewItem& r = it->second;
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ui.heading(ui.tr("reason." + std::string(name(r.reason))));
+  ui.text(ui.tr("reviews.action") + " " + r.action + "  " + dateTimeText(r.at, v.utc_offset_minutes));
+  if (auto* wo = s.workOrder(r.wo)) ui.text(wo->number + "  " + wo->vehicle.plate);
+  ui.wrapped(ui.tr("reviews.both_kept"), IM_COL32(190, 190, 190, 255));
+  const auto& phrases = ui.cat.phrases("review_resolutions");
+  for (std::size_t i = 0; i < phrases.size(); ++i)
+    if (ui.button("reviews.resolution." + phrases[i].code, ui.t.lang == Lang::Zh ? phrases[i].zh : phrases[i].en,
+                  st.review_pick == static_cast<int>(i) ? Tone::Primary : Tone::Neutral, ui.m.mm(80)))
+      st.review_pick = static_cast<int>(i);
+  if (ui.button("reviews.resolve", ui.tr("reviews.resolve"), Tone::Good, ui.m.mm(60), Icon::Check, st.review_pick >= 0)) {
+    out.push_back(Submit{ResolveReview{r.id, st.session->person, phrases[static_cast<std::size_t>(st.review_pick)].code, v.now}});
+    st.review_pick = -1;
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,49 @@
+// Sign-in by PIN: pick your name, then type the PIN on the pad.
+#include "kiosk/screens/screens.hpp"
+
+namespace bk::ui {
+
+void drawSignIn(Ui& ui, const View& v, Intents& out) {
+  AppState& st = v.st;
+  const Shop& s = v.shop;
+  const ImVec2 avail = contentSize();
+  if (ui.button("signin.back", ui.tr("common.back"), Tone::Quiet, ui.m.mm(40), Icon::Back)) {
+    st.pin.clear();
+    st.pin_person.clear();
+    out.push_back(Go{Screen::Board, {}});
+  }
+  ImGui::SameLine();
+  ui.heading(st.pin_person.empty() ? ui.tr("signin.pick_name") : format(ui.tr("signin.pin_for"), {personName(s, st.pin_person)}));
+  if (st.pin_person.empty()) {
+    // technicians of this bay's trade first, then everyone else
+    const Trade bayTrade = s.bays.count(v.bay) ? s.bays.at(v.bay).trade : Trade::None;
+    std::vector<const Person*> people;
+    for (auto& [id, p] : s.people) if (p.trade == bayTrade && p.has(Role::Technician)) people.push_back(&p);
+    for (auto& [id, p] : s.people) if (!(p.trade == bayTrade && p.has(Role::Technician))) people.push_back(&p);
+    ui.beginList("signin.people", {avail.x, avail.y - ui.m.touch() - ui.m.gap() * 2});
+    const float w = ui.m.mm(50);
+    const int cols = std::max(1, static_cast<int>((avail.x - ui.m.mm(4)) / (w + ui.m.gap())));
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      if (i % static_cast<std::size_t>(cols)) ImGui::SameLine();
+      if (ui.button("signin.person." + people[i]->id, people[i]->name, Tone::Neutral, w, Icon::Person)) {
+        st.pin_person = people[i]->id;
+        st.pin.clear();
+      }
+    }
+    ui.endList();
+    return;
+  }
+  ImGui::SetCursorPosX((avail.x - ui.m.mm(70)) * 0.5f);
+  ImGui::BeginGroup();
+  if (ui.pinPad("signin.pin", st.pin, 8)) {
+    out.push_back(SignInWithPin{st.pin_person, st.pin});
+    st.pin.clear();
+  }
+  if (ui.button("signin.other", ui.tr("signin.not_me"), Tone::Quiet, ui.m.mm(70))) {
+    st.pin_person.clear();
+    st.pin.clear();
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,129 @@
+// The technician's screen: the running operation with a large live timer,
+// pause with a reason (R3), finish through self-inspection (R5), raise an
+// add-on (R12), and the queue: clock on, accept handover (R8), rework (R7).
+#include "kiosk/screens/screens.hpp"
+
+#include "domain/rules.hpp"
+
+namespace bk::ui {
+
+void startInspection(const View& v, const Catalog& cat, InspectionKind kind, const Id& wo, std::optional<Id> op,
+                     std::optional<Id> downstream) {
+  InspectForm f;
+  f.kind = kind;
+  f.wo = wo;
+  f.op = op;
+  f.downstream = downstream;
+  const Operation* o = op ? v.shop.operation(*op) : nullptr;
+  f.items = cat.blankItems(kind, o ? o->trade : Trade::None);
+  const WorkOrder* w = v.shop.workOrder(wo);
+  if (kind == InspectionKind::Final && w && w->road_test_required) f.road_test = Verdict::Pass;
+  v.st.inspect = f;
+}
+
+static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, Intents& out) {
+  const Shop& s = v.shop;
+  const Operation& op = s.operations.at(e.op);
+  const WorkOrder& wo = s.work_orders.at(op.wo);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  dl->AddRectFilled(p, {p.x + width, p.y + ui.m.mm(58)}, IM_COL32(0, 60, 100, 255), ui.m.mm(2));
+  ImGui::SetCursorScreenPos({p.x + ui.m.mm(3), p.y + ui.m.mm(2)});
+  ImGui::BeginGroup();
+  ui.text(ui.tr("work.running"), nullptr, IM_COL32(190, 220, 255, 255));
+  ui.text(ui.fit(ui.data(op.title), width - ui.m.mm(6)), ui.fonts.large);
+  ui.text(wo.number + "  " + wo.vehicle.plate + "  " + wo.vehicle.model);
+  if (e.rework) ui.chip(ui.tr("phase.rework"), Tone::Bad, Icon::Wrench);
+  ui.text(durationText(v.now - e.start), ui.fonts.timer);
+  ImGui::EndGroup();
+  ImGui::SetCursorScreenPos({p.x, p.y + ui.m.mm(60)});
+  const float bw = (width - 2 * ui.m.gap()) / 3;
+  if (ui.button("work.pause", ui.tr("work.pause"), Tone::Warn, bw, Icon::Pause)) v.st.choosing_pause = true;
+  ImGui::SameLine();
+  const bool main = op.main_tech == v.st.session->person;
+  if (ui.button("work.finish", ui.tr("work.finish"), Tone::Good, bw, Icon::Check, main)) {
+    startInspection(v, ui.cat, InspectionKind::Self, op.wo, op.id, std::nullopt);
+    out.push_back(Go{Screen::Inspect, op.id});
+  }
+  ImGui::SameLine();
+  if (ui.button("work.addon", ui.tr("work.raise_addon"), Tone::Primary, bw, Icon::Warning, main)) {
+    v.st.addon = AddOnForm{op.id};
+    out.push_back(Go{Screen::AddOn, op.id});
+  }
+  if (v.st.choosing_pause) {
+    ui.text(ui.tr("work.pick_reason"), ui.fonts.large);
+    const StopReason reasons[] = {StopReason::WaitingParts, StopReason::WaitingApproval, StopReason::Break,
+                                  StopReason::CalledAway};
+    const float rw = (width - ui.m.gap()) / 2;
+    int i = 0;
+    for (StopReason r : reasons) {
+      if (i++ % 2) ImGui::SameLine();
+      if (ui.button("work.reason." + std::string(name(r)), ui.tr("stop." + std::string(name(r))), Tone::Warn, rw)) {
+        out.push_back(Submit{ClockOff{e.tech, e.op, r, v.now}});
+        v.st.choosing_pause = false;
+      }
+    }
+    if (ui.button("work.reason.end_of_shift", ui.tr("stop.end_of_shift"), Tone::Quiet, rw)) {
+      out.push_back(Submit{EndShift{e.tech, v.now}});  // R3: closes every open entry
+      v.st.choosing_pause = false;
+    }
+    ImGui::SameLine();
+    if (ui.button("work.reason.cancel", ui.tr("common.cancel"), Tone::Quiet, rw, Icon::Back)) v.st.choosing_pause = false;
+  }
+}
+
+void drawWork(Ui& ui, const View& v, Intents& out) {
+  const Shop& s = v.shop;
+  const Id me = v.st.session->person;
+  const ImVec2 avail = contentSize();
+  const float leftW = avail.x * 0.5f;
+  auto mine = s.openEntriesOf(me);
+
+  ImGui::BeginChild("work.left", {leftW, avail.y}, false, ImGuiWindowFlags_NoScrollbar);
+  if (!mine.empty()) {
+    runningCard(ui, v, *mine.front(), leftW - ui.m.mm(2), out);
+  } else {
+    ui.heading(ui.tr("work.not_running"));
+    ui.wrapped(ui.tr("work.pick_from_queue"), IM_COL32(190, 190, 190, 255));
+  }
+  // rework sent back to me (R7)
+  bool any = false;
+  for (auto& [id, rw] : s.reworks) {
+    if (rw.assigned_to != me || rw.closed_at) continue;
+    if (!any) { ImGui::Dummy({0, ui.m.gap()}); ui.heading(ui.tr("work.rework_for_me")); any = true; }
+    const Operation* op = s.operation(rw.op);
+    ui.chip(ui.tr("inspection." + std::string(name(rw.found_in))) + " · " + ui.data(rw.defect), Tone::Bad, Icon::Wrench);
+    if (op) ui.text(opTitle(ui, s, *op), nullptr, IM_COL32(200, 200, 200, 255));
+  }
+  ImGui::EndChild();
+
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ui.heading(ui.tr("work.queue"));
+  const float w = avail.x - leftW - ui.m.gap();
+  ui.beginList("work.queue", {w, avail.y - ImGui::GetTextLineHeightWithSpacing() * 2});
+  for (auto& [id, op] : s.operations) {
+    if (op.main_tech != me || op.phase == Phase::Done || op.phase == Phase::Declined) continue;
+    const WorkOrder* wo = s.workOrder(op.wo);
+    if (!wo || wo->delivered_at) continue;
+    const bool running = !mine.empty() && mine.front()->op == op.id;
+    if (running) continue;
+    operationRow(ui, v, op, w - ui.m.mm(3));
+    auto blocker = clockBlocker(s, op);
+    if (!blocker) {
+      if (ui.button("work.clock_on." + op.id, ui.tr("work.clock_on"), Tone::Good, ui.m.mm(56), Icon::Play))
+        out.push_back(Submit{ClockOn{"", me, op.id, v.bay, v.now}});
+    } else if (blocker->reason == Reason::BlockedAwaitingHandover) {
+      // R8: accept the upstream work, the vehicle's appearance especially
+      if (ui.button("work.accept." + op.id, ui.tr("work.accept_handover"), Tone::Primary, ui.m.mm(56), Icon::Check)) {
+        startInspection(v, ui.cat, InspectionKind::Handover, op.wo, *op.upstream, op.id);
+        out.push_back(Go{Screen::Inspect, op.id});
+      }
+    }
+    ImGui::Dummy({0, ui.m.mm(1)});
+  }
+  ui.endList();
+  ImGui::EndGroup();
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,137 @@
+#pragma once
+// The kiosk's one application state, owned by main (through App). Everything
+// personal is reset on sign-out and idle time-out (resetPersonal).
+#include "kiosk/ui.hpp"
+
+#include "domain/actions.hpp"
+#include "domain/report.hpp"
+
+#include <optional>
+#include <variant>
+
+namespace bk::ui {
+
+enum class Screen { Board, SignIn, Work, Inspect, AddOn, Approvals, Floor, Final, Report, Reviews };
+
+struct Session {
+  Id person;
+  Millis since = 0;
+};
+
+// What the bay knows of the hub (filled by the sync client).
+struct SyncStatus {
+  bool hub_configured = false;
+  bool reachable = false;
+  std::int64_t pending = 0;  // own events not yet acknowledged by the hub
+  Millis last_contact = 0;
+};
+
+struct InspectForm {
+  InspectionKind kind = InspectionKind::Self;
+  Id wo;
+  std::optional<Id> op, downstream;
+  std::vector<ChecklistItem> items;
+  int keypad_item = -1;        // the measured item being typed, if any
+  std::string keypad_text;
+  std::optional<std::string> defect;
+  std::optional<Id> defect_op;
+  std::optional<Verdict> road_test;
+  bool stop = false;           // patrol: stop the operation (R11)
+  bool choosing_defect = false;
+};
+
+struct AddOnForm {
+  Id found_on;
+  int reason = -1;             // index into the trade's phrases
+  int minutes = 30;
+  bool safety = false;
+  bool warranty = false;
+};
+
+struct StepForm {              // an add-on approval step (R12)
+  Id addon;
+  bool covered = false;
+  int not_covered_reason = 0;
+  int price_yuan = 0;
+  int minutes = 30;
+  bool granted = true;
+  ConsentChannel channel = ConsentChannel::Phone;
+  bool warned = false;
+};
+
+struct SignDialog {            // R15: signing asks for the PIN again
+  bool open = false;
+  Action action = EndShift{};
+  std::string pin;
+};
+
+struct Message {
+  std::string text;  // already translated
+  Tone tone = Tone::Neutral;
+  Millis until = 0;
+};
+
+struct AppState {
+  Screen screen = Screen::Board;
+  std::optional<Session> session;
+  Id selected;                 // the operation / work order / add-on in focus
+  Id pin_person;               // sign-in: who is typing their PIN
+  std::string pin;
+  std::string badge;           // digits typed by the USB badge reader
+  bool choosing_pause = false; // the pause-reason pick list is open
+  int review_pick = -1;
+  InspectForm inspect;
+  AddOnForm addon;
+  StepForm step;
+  SignDialog sign;
+  std::optional<Message> message;
+  std::optional<std::string> error;  // a frame that threw: shown, not fatal
+  std::optional<MonthlyReport> report;  // computed by App when the report opens
+  std::string last_export;
+  Millis last_input = 0;
+
+  // Sign-out and idle time-out: nothing of one person's screen survives.
+  void resetPersonal() {
+    const auto keepMessage = message;
+    *this = AppState{};
+    message = keepMessage;
+  }
+};
+
+// What a screen asks for; App carries it out between frames.
+struct SignInWithPin { Id person; std::string pin; };
+struct SignInWithBadge { std::string badge; };
+struct SignOut {};
+struct Go { Screen to; Id selected; };
+struct Submit { Action action; };             // unsigned actions (clocking, proposals…)
+struct RequestSignature { Action action; };   // opens the PIN dialog for a signed action
+struct SubmitSigned { Action action; std::string pin; };
+struct SetLanguage { Lang lang; };
+struct ExportReport {};
+using Intent = std::variant<SignInWithPin, SignInWithBadge, SignOut, Go, Submit, RequestSignature, SubmitSigned,
+                            SetLanguage, ExportReport>;
+
+// What a draw function may read.
+struct View {
+  const Shop& shop;
+  AppState& st;        // the UI's own form state (edited in place)
+  const SyncStatus& sync;
+  Millis now = 0;
+  Id bay;
+  int idle_seconds = 90;
+  int utc_offset_minutes = 480;
+  const Person* me() const { return st.session ? shop.person(st.session->person) : nullptr; }
+  bool has(Role r) const { auto* p = me(); return p && p->has(r); }
+};
+
+using Intents = std::vector<Intent>;
+
+// Helpers every screen uses.
+std::string clockText(Millis t, int utc_offset_minutes);       // "14:05"
+std::string dateTimeText(Millis t, int utc_offset_minutes);    // "11-23 14:05"
+std::string durationText(Millis ms);                           // "1:05:09"
+std::string personName(const Shop& s, const Id& id);
+std::string opTitle(const Ui& ui, const Shop& s, const Operation& op);  // "粤B·12345 · 更换刹车片"
+std::string refusalText(const Ui& ui, const Refusal& r);
+
+}  // namespace bk::ui

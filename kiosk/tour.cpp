@@ -1,0 +1,113 @@
+#include "kiosk/tour.hpp"
+
+#include "kiosk/screens/screens.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+namespace bk::ui {
+namespace {
+
+Millis wallNow() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+const Person* anyone(const Shop& s, Role r) {
+  for (auto& [id, p] : s.people) if (p.has(r)) return &p;
+  return nullptr;
+}
+
+}  // namespace
+
+int runTour(App& app, Texts& texts, const std::string& dir, const std::function<bool(const std::string&)>& shoot) {
+  std::filesystem::create_directories(dir);
+  const Shop& s = app.shop();
+  AppState& st = app.state();
+  int failures = 0, shots = 0;
+  // a bay with work running, so the board has something to show
+  const TimeEntry* running = s.open_entries.empty() ? nullptr : &s.entries.at(*s.open_entries.begin());
+  if (running) app.config().bay = running->bay;
+
+  auto as = [&](const Person* p, Screen screen) {
+    st.resetPersonal();
+    st.message.reset();
+    if (p) st.session = Session{p->id, wallNow()};
+    st.last_input = wallNow();
+    st.screen = screen;
+    if (screen == Screen::Report) st.report = monthlyReport(s, wallNow() - 30LL * 24 * 3600 * 1000, wallNow());
+  };
+  View view{s, st, app.sync(), wallNow(), app.config().bay, 90, app.config().utc_offset_minutes};
+  auto shot = [&](const std::string& name) {
+    st.last_input = wallNow();
+    const std::string path = dir + "/" + name + "-" + texts.code() + ".png";
+    ++shots;
+    if (!shoot(path)) {
+      std::fprintf(stderr, "tour: could not write %s\n", path.c_str());
+      ++failures;
+    }
+  };
+
+  for (Lang lang : {Lang::Zh, Lang::En}) {
+    texts.lang = lang;
+    as(nullptr, Screen::Board);
+    shot("01-board");
+    as(nullptr, Screen::SignIn);
+    shot("02-sign-in-names");
+    if (running) {
+      st.pin_person = running->tech;
+      st.pin = "12";
+      shot("03-sign-in-pin");
+      as(s.person(running->tech), Screen::Work);
+      shot("04-technician-work");
+      st.choosing_pause = true;
+      shot("05-pause-reason");
+      const Operation& op = s.operations.at(running->op);
+      as(s.person(running->tech), Screen::Inspect);
+      startInspection(view, app.catalog(), InspectionKind::Self, op.wo, op.id, std::nullopt);
+      for (std::size_t i = 0; i < st.inspect.items.size(); ++i)
+        if (!st.inspect.items[i].unit.empty()) { st.inspect.keypad_item = static_cast<int>(i); st.inspect.keypad_text = "12"; break; }
+      shot("06-self-inspection-keypad");
+      as(s.person(running->tech), Screen::AddOn);
+      st.addon = AddOnForm{op.id, 0, 90, true, false};
+      shot("07-raise-addon");
+      as(s.person(running->tech), Screen::Inspect);
+      startInspection(view, app.catalog(), InspectionKind::Peer, op.wo, op.id, std::nullopt);
+      if (!st.inspect.items.empty()) st.inspect.items[0].verdict = Verdict::Fail;
+      st.inspect.defect = app.catalog().defects(op.trade).front().code;
+      shot("08-inspection-failed-defect");
+    }
+    as(anyone(s, Role::Foreman), Screen::Floor);
+    shot("09-foreman-floor");
+    as(anyone(s, Role::QualityInspector), Screen::Final);
+    shot("10-final-inspection-queue");
+    for (auto& [id, wo] : s.work_orders) {
+      auto b = deliveryBlockers(s, wo);
+      if (!wo.delivered_at && b.size() == 1 && b[0].reason == Reason::FinalMissing) {
+        as(anyone(s, Role::QualityInspector), Screen::Inspect);
+        startInspection(view, app.catalog(), InspectionKind::Final, id, std::nullopt, std::nullopt);
+        shot("11-final-inspection-form");
+        break;
+      }
+    }
+    const AddOn* pending = nullptr;
+    for (auto& [id, a] : s.addons) if (!a.consent && !s.work_orders.at(a.wo).delivered_at) pending = &a;
+    as(anyone(s, Role::ServiceAdvisor), Screen::Approvals);
+    if (pending) { st.step = StepForm{pending->id}; st.step.minutes = pending->est_minutes; st.step.price_yuan = 300; }
+    shot("12-addon-approvals");
+    if (pending) {
+      st.sign = SignDialog{true, QuoteAddOn{pending->id, 30000, pending->est_minutes, {}}, "12"};
+      shot("13-sign-dialog");
+    }
+    as(anyone(s, Role::ServiceManager), Screen::Reviews);
+    shot("14-reviews");
+    as(anyone(s, Role::ServiceManager), Screen::Report);
+    shot("15-quality-report");
+  }
+  st.resetPersonal();
+  std::printf("tour: %d screenshots in %s%s\n", shots - failures, dir.c_str(), failures ? " (some failed)" : "");
+  return failures ? 1 : 0;
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,338 @@
+#include "kiosk/ui.hpp"
+
+#include <imgui_freetype.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bk::ui {
+
+void buildFonts(ImGuiIO& io, const Metrics& m, const std::string& glyph_text, const std::string& font_file,
+                Fonts& out) {
+  ImFontAtlas* atlas = io.Fonts;
+  atlas->Clear();
+  atlas->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+  ImVector<ImWchar>& textRanges = out.text_ranges;
+  ImVector<ImWchar>& digitRanges = out.digit_ranges;
+  textRanges.clear();
+  digitRanges.clear();
+  ImFontGlyphRangesBuilder b;
+  b.AddRanges(atlas->GetGlyphRangesDefault());  // ASCII + Latin-1
+  b.AddText(glyph_text.c_str());
+  b.AddText("…·—–×÷±°μΩ℃");
+  b.BuildRanges(&textRanges);
+  ImFontGlyphRangesBuilder d;
+  d.AddText("0123456789:-+. ");
+  d.BuildRanges(&digitRanges);
+
+  ImFontConfig cfg;
+  cfg.FontNo = 0;
+  cfg.PixelSnapH = true;
+  out.body = atlas->AddFontFromFileTTF(font_file.c_str(), std::round(m.bodyPx()), &cfg, textRanges.Data);
+  out.large = atlas->AddFontFromFileTTF(font_file.c_str(), std::round(m.largePx()), &cfg, textRanges.Data);
+  out.timer = atlas->AddFontFromFileTTF(font_file.c_str(), std::round(m.timerPx()), &cfg, digitRanges.Data);
+  if (!out.body || !out.large || !out.timer) {
+    // No CJK font: fall back to ImGui's built-in (Latin only) so the kiosk
+    // still starts and says why in English; install fonts-wqy-microhei.
+    atlas->Clear();
+    ImFontConfig def;
+    def.SizePixels = std::round(m.bodyPx());
+    out.body = out.large = out.timer = atlas->AddFontDefault(&def);
+  }
+  atlas->Build();
+}
+
+bool fontCovers(const ImFont* font, const std::string& text) {
+  const char* s = text.c_str();
+  const char* end = s + text.size();
+  while (s < end) {
+    unsigned int c = 0;
+    const int n = ImTextCharFromUtf8(&c, s, end);
+    if (n <= 0) break;
+    s += n;
+    if (c < 0x20) continue;
+    if (!const_cast<ImFont*>(font)->FindGlyphNoFallback(static_cast<ImWchar>(c))) return false;
+  }
+  return true;
+}
+
+ImU32 toneColour(Tone t, float shade) {
+  // Okabe–Ito: blue, bluish green, vermillion, orange; greys for neutral.
+  ImVec4 c;
+  switch (t) {
+    case Tone::Primary: c = {0.00f, 0.45f, 0.70f, 1}; break;
+    case Tone::Good: c = {0.00f, 0.52f, 0.38f, 1}; break;
+    case Tone::Bad: c = {0.80f, 0.33f, 0.00f, 1}; break;
+    case Tone::Warn: c = {0.80f, 0.55f, 0.00f, 1}; break;
+    case Tone::Quiet: c = {0.22f, 0.24f, 0.27f, 1}; break;
+    case Tone::Neutral: c = {0.30f, 0.33f, 0.37f, 1}; break;
+  }
+  return ImGui::ColorConvertFloat4ToU32({c.x * shade, c.y * shade, c.z * shade, 1});
+}
+
+void drawIcon(ImDrawList* dl, Icon icon, ImVec2 c, float s, ImU32 col) {
+  const float t = std::max(2.f, s * 0.12f);
+  const float h = s * 0.5f;
+  switch (icon) {
+    case Icon::None: break;
+    case Icon::Check:
+      dl->AddLine({c.x - h * 0.8f, c.y}, {c.x - h * 0.2f, c.y + h * 0.6f}, col, t);
+      dl->AddLine({c.x - h * 0.2f, c.y + h * 0.6f}, {c.x + h * 0.8f, c.y - h * 0.6f}, col, t);
+      break;
+    case Icon::Cross:
+      dl->AddLine({c.x - h * 0.6f, c.y - h * 0.6f}, {c.x + h * 0.6f, c.y + h * 0.6f}, col, t);
+      dl->AddLine({c.x + h * 0.6f, c.y - h * 0.6f}, {c.x - h * 0.6f, c.y + h * 0.6f}, col, t);
+      break;
+    case Icon::Clock:
+      dl->AddCircle(c, h * 0.85f, col, 24, t);
+      dl->AddLine(c, {c.x, c.y - h * 0.55f}, col, t);
+      dl->AddLine(c, {c.x + h * 0.4f, c.y}, col, t);
+      break;
+    case Icon::Warning:
+      dl->AddTriangle({c.x, c.y - h * 0.85f}, {c.x + h * 0.9f, c.y + h * 0.7f}, {c.x - h * 0.9f, c.y + h * 0.7f}, col, t);
+      dl->AddLine({c.x, c.y - h * 0.3f}, {c.x, c.y + h * 0.2f}, col, t);
+      dl->AddCircleFilled({c.x, c.y + h * 0.45f}, t * 0.7f, col);
+      break;
+    case Icon::Lock:
+      dl->AddRect({c.x - h * 0.6f, c.y - h * 0.1f}, {c.x + h * 0.6f, c.y + h * 0.8f}, col, 2, 0, t);
+      dl->PathArcTo({c.x, c.y - h * 0.1f}, h * 0.4f, 3.14159f, 2 * 3.14159f, 12);
+      dl->PathStroke(col, 0, t);
+      break;
+    case Icon::Pause:
+      dl->AddRectFilled({c.x - h * 0.55f, c.y - h * 0.6f}, {c.x - h * 0.15f, c.y + h * 0.6f}, col);
+      dl->AddRectFilled({c.x + h * 0.15f, c.y - h * 0.6f}, {c.x + h * 0.55f, c.y + h * 0.6f}, col);
+      break;
+    case Icon::Play:
+      dl->AddTriangleFilled({c.x - h * 0.45f, c.y - h * 0.65f}, {c.x + h * 0.7f, c.y}, {c.x - h * 0.45f, c.y + h * 0.65f}, col);
+      break;
+    case Icon::Stop: dl->AddRectFilled({c.x - h * 0.55f, c.y - h * 0.55f}, {c.x + h * 0.55f, c.y + h * 0.55f}, col); break;
+    case Icon::Person:
+      dl->AddCircleFilled({c.x, c.y - h * 0.35f}, h * 0.35f, col);
+      dl->PathArcTo({c.x, c.y + h * 0.75f}, h * 0.7f, 3.14159f, 2 * 3.14159f, 16);
+      dl->PathFillConvex(col);
+      break;
+    case Icon::Back:
+      dl->AddLine({c.x + h * 0.3f, c.y - h * 0.6f}, {c.x - h * 0.3f, c.y}, col, t);
+      dl->AddLine({c.x - h * 0.3f, c.y}, {c.x + h * 0.3f, c.y + h * 0.6f}, col, t);
+      break;
+    case Icon::Wrench:
+      dl->AddLine({c.x - h * 0.6f, c.y + h * 0.6f}, {c.x + h * 0.2f, c.y - h * 0.2f}, col, t * 1.4f);
+      dl->AddCircle({c.x + h * 0.35f, c.y - h * 0.35f}, h * 0.35f, col, 12, t);
+      break;
+    case Icon::Sign:
+      dl->AddLine({c.x - h * 0.7f, c.y + h * 0.6f}, {c.x + h * 0.6f, c.y - h * 0.7f}, col, t);
+      dl->AddLine({c.x - h * 0.8f, c.y + h * 0.75f}, {c.x + h * 0.8f, c.y + h * 0.75f}, col, t * 0.7f);
+      break;
+  }
+}
+
+std::string Ui::fit(const std::string& s, float width) const {
+  if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  std::string out = s;
+  while (!out.empty()) {
+    // drop one UTF-8 character from the end
+    std::size_t i = out.size() - 1;
+    while (i > 0 && (static_cast<unsigned char>(out[i]) & 0xC0) == 0x80) --i;
+    out.resize(i);
+    if (ImGui::CalcTextSize((out + "…").c_str()).x <= width) return out + "…";
+  }
+  return out;
+}
+
+static void recordHit(std::vector<Hit>& hits, const std::string& id, ImVec2 a, ImVec2 b, bool enabled) {
+  if (!ImGui::IsItemVisible()) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 cmin = dl->GetClipRectMin(), cmax = dl->GetClipRectMax();
+  Hit h{id, {std::max(a.x, cmin.x), std::max(a.y, cmin.y)}, {std::min(b.x, cmax.x), std::min(b.y, cmax.y)}, enabled,
+        a.x < cmin.x || a.y < cmin.y || b.x > cmax.x || b.y > cmax.y};
+  if (h.max.x > h.min.x && h.max.y > h.min.y) hits.push_back(std::move(h));
+}
+
+bool Ui::button(const std::string& id, const std::string& label, Tone tone, float width, Icon icon, bool enabled,
+                float height) {
+  const float h = height > 0 ? height : m.touch();
+  const float iconW = icon == Icon::None ? 0 : h * 0.55f;
+  float w = width > 0 ? width : ImGui::CalcTextSize(label.c_str()).x + 2 * m.mm(5) + iconW;
+  w = std::max(w, m.touch());
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::PushID(id.c_str());
+  bool clicked = ImGui::InvisibleButton("##b", {w, h});
+  const bool held = ImGui::IsItemActive() && enabled;
+  ImGui::PopID();
+  const ImGuiIO& io = ImGui::GetIO();
+  // a drag is a scroll, never a press
+  if (clicked && io.MouseDragMaxDistanceSqr[0] > dragThreshold() * dragThreshold()) clicked = false;
+  if (!enabled) clicked = false;
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float inset = held ? m.mm(0.6f) : 0.f;
+  const ImVec2 a{pos.x + inset, pos.y + inset}, b{pos.x + w - inset, pos.y + h - inset};
+  const ImU32 fill = !enabled ? toneColour(Tone::Quiet, 0.8f) : toneColour(tone, held ? 0.65f : 1.f);
+  dl->AddRectFilled(a, b, fill, m.mm(1.5f));
+  dl->AddRect(a, b, held ? IM_COL32(255, 255, 255, 255) : IM_COL32(255, 255, 255, 60), m.mm(1.5f), 0,
+              held ? m.mm(0.6f) : 1.f);
+  const ImU32 fg = enabled ? IM_COL32(255, 255, 255, 255) : IM_COL32(160, 160, 160, 255);
+  const float pad = m.mm(3);
+  float x = a.x + pad;
+  if (icon != Icon::None) {
+    drawIcon(dl, icon, {x + iconW * 0.5f, (a.y + b.y) * 0.5f}, iconW, fg);
+    x += iconW + m.mm(1.5f);
+  }
+  const std::string shown = fit(label, b.x - x - pad);
+  const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
+  const float tx = icon == Icon::None ? (a.x + b.x - ts.x) * 0.5f : x;
+  dl->AddText({tx, (a.y + b.y - ts.y) * 0.5f}, fg, shown.c_str());
+  recordHit(hits, id, pos, {pos.x + w, pos.y + h}, enabled);
+  return clicked;
+}
+
+bool Ui::verdict(const std::string& id, Verdict& v, bool allow_na) {
+  bool changed = false;
+  const float w = m.mm(34);
+  struct Opt { Verdict v; const char* key; Tone tone; Icon icon; const char* suffix; };
+  const Opt opts[] = {{Verdict::Pass, "verdict.pass", Tone::Good, Icon::Check, ".pass"},
+                      {Verdict::Fail, "verdict.fail", Tone::Bad, Icon::Cross, ".fail"},
+                      {Verdict::NotApplicable, "verdict.na", Tone::Neutral, Icon::None, ".na"}};
+  for (const Opt& o : opts) {
+    if (o.v == Verdict::NotApplicable && !allow_na) continue;
+    if (o.v != Verdict::Pass) ImGui::SameLine();
+    const bool on = v == o.v;
+    if (button(id + o.suffix, tr(o.key), on ? o.tone : Tone::Quiet, w, on ? o.icon : Icon::None)) {
+      changed = v != o.v;
+      v = o.v;
+    }
+  }
+  return changed;
+}
+
+bool Ui::stepper(const std::string& id, int& value, int step, int lo, int hi, const std::string& shown) {
+  const int before = value;
+  if (button(id + ".minus", "-", Tone::Neutral, m.touch(), Icon::None, value > lo)) value = std::max(lo, value - step);
+  ImGui::SameLine();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy({m.mm(38), m.touch()});
+  ImGui::PushFont(fonts.large);
+  const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
+  ImGui::GetWindowDrawList()->AddText({p.x + (m.mm(38) - ts.x) * 0.5f, p.y + (m.touch() - ts.y) * 0.5f},
+                                      IM_COL32(255, 255, 255, 255), shown.c_str());
+  ImGui::PopFont();
+  ImGui::SameLine();
+  if (button(id + ".plus", "+", Tone::Neutral, m.touch(), Icon::None, value < hi)) value = std::min(hi, value + step);
+  return value != before;
+}
+
+bool Ui::pinPad(const std::string& id, std::string& digits, std::size_t max_len) {
+  // The PIN is shown as dots, never as digits.
+  const float key = m.mm(22);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy({3 * key + 2 * m.gap(), m.mm(12)});
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (std::size_t i = 0; i < max_len; ++i) {
+    const ImVec2 c{p.x + key * 0.6f + static_cast<float>(i) * m.mm(9), p.y + m.mm(6)};
+    if (i < digits.size()) dl->AddCircleFilled(c, m.mm(2.5f), IM_COL32(255, 255, 255, 255));
+    else dl->AddCircle(c, m.mm(2.5f), IM_COL32(255, 255, 255, 120), 0, 2);
+  }
+  bool ok = false;
+  const char* rows[4][3] = {{"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"back", "0", "ok"}};
+  for (auto& row : rows) {
+    for (int c = 0; c < 3; ++c) {
+      if (c) ImGui::SameLine();
+      const std::string k = row[c];
+      if (k == "back") {
+        if (button(id + ".back", tr("common.delete"), Tone::Neutral, key, Icon::None, !digits.empty(), key * 0.8f)) digits.pop_back();
+      } else if (k == "ok") {
+        if (button(id + ".ok", tr("common.ok"), Tone::Primary, key, Icon::None, digits.size() >= 4, key * 0.8f)) ok = true;
+      } else if (button(id + "." + k, k, Tone::Neutral, key, Icon::None, digits.size() < max_len, key * 0.8f)) {
+        digits += k;
+      }
+    }
+  }
+  return ok;
+}
+
+bool Ui::keypad(const std::string& id, std::string& text) {
+  // 7 8 9 ⌫ / 4 5 6 − / 1 2 3 . / 0 OK — four rows fit any screen height
+  const float key = m.mm(19), kh = m.touch();
+  bool ok = false;
+  const char* rows[4][4] = {{"7", "8", "9", "back"}, {"4", "5", "6", "-"}, {"1", "2", "3", "."}, {"0", "ok", "", ""}};
+  for (auto& row : rows) {
+    for (int c = 0; c < 4; ++c) {
+      const std::string k = row[c];
+      if (k.empty()) continue;
+      if (c) ImGui::SameLine();
+      if (k == "back") {
+        if (button(id + ".back", tr("common.delete"), Tone::Neutral, key, Icon::None, !text.empty(), kh)) text.pop_back();
+      } else if (k == "ok") {
+        if (button(id + ".ok", tr("common.ok"), Tone::Primary, key * 2 + ImGui::GetStyle().ItemSpacing.x, Icon::Check,
+                   !text.empty() && text != "-", kh))
+          ok = true;
+      } else {
+        const bool allowed = text.size() < 8 && (k != "." || text.find('.') == std::string::npos) &&
+                             (k != "-" || text.empty());
+        const std::string kid = k == "-" ? "minus" : k == "." ? "dot" : k;
+        if (button(id + "." + kid, k, Tone::Neutral, key, Icon::None, allowed, kh)) text += k;
+      }
+    }
+  }
+  return ok;
+}
+
+void Ui::beginList(const std::string& id, ImVec2 size) {
+  ImGui::BeginChild(id.c_str(), size, false, ImGuiWindowFlags_NoScrollbar);
+  const ImGuiIO& io = ImGui::GetIO();
+  if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
+      ImGui::IsMouseDragging(ImGuiMouseButton_Left, dragThreshold()))
+    ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+}
+
+void Ui::endList() {
+  // a thin position bar, visible without hover
+  const float maxY = ImGui::GetScrollMaxY();
+  if (maxY > 0) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+    const float frac = ws.y / (ws.y + maxY);
+    const float top = wp.y + (ws.y - ws.y * frac) * (ImGui::GetScrollY() / maxY);
+    dl->AddRectFilled({wp.x + ws.x - m.mm(1.5f), top}, {wp.x + ws.x, top + ws.y * frac}, IM_COL32(255, 255, 255, 110), 2);
+  }
+  ImGui::EndChild();
+}
+
+void Ui::text(const std::string& s, ImFont* font, ImU32 col) {
+  if (font) ImGui::PushFont(font);
+  if (col) ImGui::PushStyleColor(ImGuiCol_Text, col);
+  ImGui::TextUnformatted(s.c_str());
+  if (col) ImGui::PopStyleColor();
+  if (font) ImGui::PopFont();
+}
+
+void Ui::wrapped(const std::string& s, ImU32 col) {
+  if (col) ImGui::PushStyleColor(ImGuiCol_Text, col);
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(s.c_str());
+  ImGui::PopTextWrapPos();
+  if (col) ImGui::PopStyleColor();
+}
+
+void Ui::heading(const std::string& s) { text(s, fonts.large); }
+
+void Ui::chip(const std::string& label, Tone tone, Icon icon) {
+  const float h = ImGui::GetTextLineHeight() + m.mm(2);
+  const float iw = icon == Icon::None ? 0 : h * 0.8f;
+  const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float w = ts.x + iw + m.mm(4);
+  ImGui::Dummy({w, h});
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, {p.x + w, p.y + h}, toneColour(tone), h * 0.3f);
+  if (icon != Icon::None) drawIcon(dl, icon, {p.x + m.mm(2) + iw * 0.45f, p.y + h * 0.5f}, iw, IM_COL32(255, 255, 255, 255));
+  dl->AddText({p.x + m.mm(2) + iw, p.y + (h - ts.y) * 0.5f}, IM_COL32(255, 255, 255, 255), label.c_str());
+}
+
+const Hit* Ui::find(const std::string& id) const {
+  for (auto& h : hits) if (h.id == id) return &h;
+  return nullptr;
+}
+
+}  // namespace bk::ui

@@ -1,0 +1,98 @@
+#pragma once
+// What every screen draws with: sizes in millimetres from one metrics helper,
+// the shared touch widgets (big button, PIN pad, keypad, stepper, pass/fail
+// toggle, drag-scrolled list), colour-blind-safe tones that always come with
+// an icon or a word, and a registry of tap targets by stable id, so tests
+// (and the xdotool test) can press a widget by name.
+#include "kiosk/texts.hpp"
+
+#include <imgui.h>
+
+#include <string>
+#include <vector>
+
+namespace bk::ui {
+
+struct Metrics {
+  float dpi = 151.f;  // a 10-inch 1280×800 panel
+  float mm(float v) const { return v * dpi / 25.4f; }
+  float touch() const { return mm(15.f); }  // every tap target ≥ 15 mm (R: touch first)
+  float gap() const { return mm(2.5f); }
+  float bodyPx() const { return mm(4.6f); }
+  float largePx() const { return mm(7.f); }
+  float timerPx() const { return mm(17.f); }
+  float statusBar() const { return mm(16.f); }
+};
+
+struct Fonts {
+  ImVector<ImWchar> text_ranges, digit_ranges;  // must outlive the atlas build
+  ImFont* body = nullptr;
+  ImFont* large = nullptr;
+  ImFont* timer = nullptr;  // digits and ':' only
+};
+
+// Builds the font atlas from exactly the characters the kiosk can show
+// (`glyph_text`: translations, catalog and shop data) plus ASCII — not the
+// "common" CJK range, which misses names and wastes memory.
+void buildFonts(ImGuiIO& io, const Metrics& m, const std::string& glyph_text, const std::string& font_file,
+                Fonts& out);
+// True if every character of `text` has a glyph in the atlas.
+bool fontCovers(const ImFont* font, const std::string& text);
+
+// Okabe–Ito palette: safe for the common colour-vision deficiencies.
+enum class Tone { Neutral, Primary, Good, Bad, Warn, Quiet };
+ImU32 toneColour(Tone t, float shade = 1.f);
+
+enum class Icon { None, Check, Cross, Clock, Warning, Lock, Pause, Play, Stop, Person, Back, Wrench, Sign };
+void drawIcon(ImDrawList* dl, Icon icon, ImVec2 centre, float size, ImU32 col);
+
+struct Hit {
+  std::string id;
+  ImVec2 min, max;       // the visible part
+  bool enabled = true;
+  bool clipped = false;  // partly scrolled out of its list
+};
+
+// The per-frame drawing context.
+class Ui {
+ public:
+  Ui(const Metrics& m, const Texts& t, const Catalog& cat, const Fonts& f) : m(m), t(t), cat(cat), fonts(f) {}
+
+  const Metrics& m;
+  const Texts& t;
+  const Catalog& cat;
+  const Fonts& fonts;
+  std::vector<Hit> hits;  // every tap target drawn this frame
+
+  // A large button; returns true when tapped (released on it, not dragged).
+  bool button(const std::string& id, const std::string& label, Tone tone = Tone::Neutral, float width = 0,
+              Icon icon = Icon::None, bool enabled = true, float height = 0);
+  // A toggle that shows its state in colour, icon and word.
+  bool verdict(const std::string& id, Verdict& v, bool allow_na);
+  // − value + with big targets; returns true when changed.
+  bool stepper(const std::string& id, int& value, int step, int lo, int hi, const std::string& shown);
+  // 0–9, ⌫ and OK; `max_len` digits. Returns true when OK is tapped.
+  bool pinPad(const std::string& id, std::string& digits, std::size_t max_len);
+  // Digits, '.', '-', delete and OK for measured values, four rows; the
+  // caller may put one more button after OK. Returns true on OK.
+  bool keypad(const std::string& id, std::string& text);
+  // A scrolled region that scrolls when dragged anywhere inside, so a drag
+  // that starts on a button scrolls instead of pressing it.
+  void beginList(const std::string& id, ImVec2 size);
+  void endList();
+
+  void text(const std::string& s, ImFont* font = nullptr, ImU32 col = 0);
+  void wrapped(const std::string& s, ImU32 col = 0);
+  // A coloured chip with an icon and a word (status never by colour alone).
+  void chip(const std::string& label, Tone tone, Icon icon);
+  void heading(const std::string& s);
+
+  const Hit* find(const std::string& id) const;
+  const std::string& tr(const std::string& key) const { return t(key); }
+  std::string data(const std::string& code) const { return cat.text(code, t.code()); }
+  // Fits a label into a width: the text itself, or shortened with "…".
+  std::string fit(const std::string& s, float width) const;
+  float dragThreshold() const { return m.mm(3.f); }
+};
+
+}  // namespace bk::ui

@@ -1,0 +1,167 @@
+#include "tests/kiosk/harness.hpp"
+
+#include <doctest/doctest.h>
+
+namespace bkt {
+
+Harness::Harness(const std::string& lang)
+    : cat(Catalog::load(std::string(BK_ASSETS_DIR) + "/catalog")),
+      texts(ui::Texts::load(std::string(BK_ASSETS_DIR) + "/i18n")) {
+  store = std::make_unique<Store>(storeOptions(dir.file("bay.db"), "kiosk-bay1"), ent);
+  for (auto& a : staffAndBays()) REQUIRE(store->record(a, T0));
+  for (auto& [id, p] : store->shop().people) REQUIRE(store->setPin(id, id == "tech1" ? "2468" : "1234"));
+  cfg.bay = "bay1";
+  cfg.lang = lang;
+  cfg.assets = BK_ASSETS_DIR;
+  cfg.export_dir = dir.file("exports");
+  cfg.fullscreen = false;
+  ctx = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = {1280, 800};
+  io.DeltaTime = 1.f / 60;
+  app = std::make_unique<ui::App>(cfg, *store, cat, texts, ent);
+  ui::buildFonts(io, app->metrics(), app->glyphText(), cfg.font, app->fonts());
+  REQUIRE(io.Fonts->IsBuilt());
+  app->noteInput(now);
+  frames(2);
+}
+
+Harness::~Harness() {
+  app.reset();
+  ImGui::DestroyContext(ctx);
+}
+
+void Harness::frame() {
+  ImGui::GetIO().DeltaTime = 1.f / 60;
+  ImGui::NewFrame();
+  app->frame(now);
+  ImGui::Render();
+  app->afterFrame(now);
+}
+
+bool Harness::exists(const std::string& id) {
+  for (auto& h : app->hits()) if (h.id == id) return true;
+  return false;
+}
+
+bool Harness::has(const std::string& id) {
+  for (auto& h : app->hits()) if (h.id == id) return h.enabled;
+  return false;
+}
+
+// Drags the content (as a finger would) until `id` is fully in view.
+void Harness::reveal(const std::string& id) {
+  auto find = [&]() -> const ui::Hit* {
+    for (auto& h : app->hits()) if (h.id == id) return &h;
+    return nullptr;
+  };
+  frame();
+  for (float dir : {-1.f, 1.f}) {
+    for (int i = 0; i < 12; ++i) {
+      const ui::Hit* hit = find();
+      if (hit && !hit->clipped) return;
+      ImGuiIO& io = ImGui::GetIO();
+      const float dy = hit ? (hit->min.y < 400 ? 150.f : -150.f) : dir * 200.f;
+      ImVec2 p{dragX, 480};
+      io.MousePos = p;
+      frame();
+      io.MouseDown[0] = true;
+      frame();
+      for (int k = 1; k <= 6; ++k) {
+        io.MousePos = {p.x, p.y + dy * static_cast<float>(k) / 6};
+        frame();
+      }
+      io.MouseDown[0] = false;
+      frame();
+      frame();
+    }
+  }
+}
+
+void Harness::tap(const std::string& id) {
+  reveal(id);
+  const ui::Hit* hit = nullptr;
+  for (auto& h : app->hits()) if (h.id == id) hit = &h;
+  INFO("tap ", id);
+  REQUIRE(hit != nullptr);
+  REQUIRE(hit->enabled);
+  const ImVec2 c{(hit->min.x + hit->max.x) * 0.5f, (hit->min.y + hit->max.y) * 0.5f};
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = c;
+  frame();
+  io.MouseDown[0] = true;
+  app->noteInput(now);
+  frame();
+  io.MouseDown[0] = false;
+  frame();
+  frame();
+}
+
+void Harness::drag(const std::string& id, float dy) {
+  frame();
+  const ui::Hit* hit = nullptr;
+  for (auto& h : app->hits()) if (h.id == id) hit = &h;
+  REQUIRE(hit != nullptr);
+  ImGuiIO& io = ImGui::GetIO();
+  ImVec2 p{(hit->min.x + hit->max.x) * 0.5f, (hit->min.y + hit->max.y) * 0.5f};
+  io.MousePos = p;
+  frame();
+  io.MouseDown[0] = true;
+  frame();
+  for (int i = 1; i <= 8; ++i) {
+    io.MousePos = {p.x, p.y + dy * static_cast<float>(i) / 8};
+    frame();
+  }
+  io.MouseDown[0] = false;
+  frame();
+  frame();
+}
+
+void Harness::type(const std::string& text) {
+  for (char c : text) app->onText(static_cast<unsigned char>(c), now);
+  frame();
+}
+
+void Harness::enter() {
+  app->onEnter(now);
+  frames(2);
+}
+
+void Harness::pin(const std::string& prefix, const std::string& digits) {
+  for (char c : digits) tap(prefix + "." + std::string(1, c));
+  tap(prefix + ".ok");
+}
+
+void Harness::signIn(const Id& person, const std::string& p) {
+  tap("board.signin");
+  tap("signin.person." + person);
+  pin("signin.pin", p);
+  REQUIRE(st().session);
+  REQUIRE(st().session->person == person);
+}
+
+Id Harness::openWorkOrder(Category c, std::vector<OperationSpec> ops, bool road) {
+  const Id id = "wo-" + std::to_string(++woCounter);
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    if (ops[i].id.empty()) ops[i].id = id + "-" + std::to_string(i + 1);
+  WorkOrder w;
+  w.id = id;
+  w.number = "RO" + std::to_string(1000 + woCounter);
+  w.vehicle = {"粤B·12345", "LVGBE40K8GG123456", "丰田凯美瑞"};
+  w.customer = "王先生";
+  w.advisor = "advisor";
+  w.category = c;
+  w.road_test_required = road;
+  w.opened_at = T0;
+  w.promised_at = T0 + 12 * 60 * MIN;
+  w.bay = "bay1";
+  REQUIRE(store->record(OpenWorkOrder{w, ops}, now));
+  // new data may bring characters the atlas lacks: rebuild, as the kiosk does
+  if (!app->fontsCoverData()) ui::buildFonts(ImGui::GetIO(), app->metrics(), app->glyphText(), cfg.font, app->fonts());
+  CHECK(app->fontsCoverData());
+  frames(2);
+  return id;
+}
+
+}  // namespace bkt

@@ -1,0 +1,46 @@
+#pragma once
+// Drives real ImGui frames in-process with no window and no GPU (the way
+// Dear ImGui's example_null runs): a real store file, the real App, taps on
+// widgets by their stable id through io.MousePos / io.MouseDown.
+#include "kiosk/app.hpp"
+#include "tests/support.hpp"
+
+#include <memory>
+
+namespace bkt {
+
+struct Harness {
+  TempDir dir;
+  FixedEntropy ent;
+  std::unique_ptr<Store> store;
+  Catalog cat;
+  ui::Texts texts;
+  ui::KioskConfig cfg;
+  std::unique_ptr<ui::App> app;
+  ImGuiContext* ctx = nullptr;
+  Millis now = T0 + 9 * 60 * MIN;
+
+  // A store with the test shop (every PIN "1234", tech1's "2468") and bay1.
+  explicit Harness(const std::string& lang = "zh");
+  ~Harness();
+
+  void frame();                       // one frame at `now`, then its intents
+  void frames(int n) { for (int i = 0; i < n; ++i) frame(); }
+  bool has(const std::string& id);    // drawn this frame (and enabled)
+  bool exists(const std::string& id); // drawn, enabled or not
+  void tap(const std::string& id);    // press and release on it (REQUIRE it exists)
+  void reveal(const std::string& id); // scroll by dragging until it is in view
+  float dragX = 300;                  // where drags for scrolling start
+  void drag(const std::string& id, float dy);  // press on it, move, release
+  void type(const std::string& text); // characters, as a badge reader types
+  void enter();
+  void pin(const std::string& prefix, const std::string& digits);  // taps digits, then OK
+  void advance(Millis ms) { now += ms; }
+  void signIn(const Id& person, const std::string& pin = "1234");
+  ui::AppState& st() { return app->state(); }
+  const Shop& shop() { return store->shop(); }
+  Id openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road = false);
+  int woCounter = 0;
+};
+
+}  // namespace bkt

@@ -1,0 +1,149 @@
+// Foreman, quality inspector, approvers, reviews and the report at the kiosk.
+#include "domain/rules.hpp"
+#include "tests/kiosk/harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace bkt;
+
+namespace {
+// An operation worked and self-inspected by tech1, waiting for the foreman.
+Id awaitingPeer(Harness& h, Category c = Category::GeneralRepair, bool road = false) {
+  const Id wo = h.openWorkOrder(c, {spec("", Trade::Mechanical, "tech1")}, road);
+  REQUIRE(h.store->record(ClockOn{"te-" + wo, "tech1", wo + "-1", "bay1", h.now}, h.now));
+  Inspection self{"in-s-" + wo, InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass};
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "2468", h.now + MIN));
+  h.frames(2);
+  return wo;
+}
+}  // namespace
+
+TEST_CASE("kiosk: the foreman fails a peer inspection on a measured value: rework for the technician (R6, R7)") {
+  Harness h;
+  const Id wo = awaitingPeer(h);
+  h.signIn("foreman2");
+  CHECK(h.st().screen == ui::Screen::Floor);
+  h.tap("floor.peer." + wo + "-1");
+  CHECK(h.st().inspect.kind == InspectionKind::Peer);
+  h.tap("inspect.item.wheel_torque.value");
+  for (const char* k : {"1", "4", "5"}) h.tap(std::string("inspect.keypad.") + k);
+  h.tap("inspect.keypad.ok");
+  // out of tolerance: the form fails on its own, and asks for the defect
+  CHECK_FALSE(h.has("inspect.sign"));
+  h.tap("inspect.defect.mech.wrong_install");
+  h.tap("inspect.sign");
+  h.pin("sign.pin", "1234");
+  CHECK(h.shop().operations.at(wo + "-1").phase == Phase::Rework);
+  REQUIRE(h.shop().reworks.size() == 1);
+  CHECK(h.shop().reworks.begin()->second.assigned_to == "tech1");
+  CHECK(h.shop().reworks.begin()->second.defect == "mech.wrong_install");
+}
+
+TEST_CASE("kiosk: nobody signs off their own work — the foreman who clocked on it cannot peer-inspect (R6)") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-f", "foreman", wo + "-1", "bay1", h.now}, h.now));
+  REQUIRE(h.store->record(ClockOn{"te-t", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  Inspection self{"in-s", InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass};
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "2468", h.now + MIN));
+  h.signIn("foreman");
+  h.tap("nav.floor");
+  CHECK(h.exists("floor.peer." + wo + "-1"));
+  CHECK_FALSE(h.has("floor.peer." + wo + "-1"));  // shown, but not for this foreman
+}
+
+TEST_CASE("kiosk: the quality inspector signs the final inspection with the road test (R9, R10)") {
+  Harness h;
+  const Id wo = awaitingPeer(h, Category::MajorOverhaul, true);
+  Inspection peer{"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman", {}, Verdict::Pass};
+  REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman", "1234", h.now + 2 * MIN));
+  h.signIn("qi");
+  CHECK(h.st().screen == ui::Screen::Final);
+  h.tap("final.start." + wo);
+  CHECK(h.st().inspect.road_test == Verdict::Pass);
+  h.tap("inspect.item.tyre_pressure.value");
+  for (const char* k : {"2", "4", "0"}) h.tap(std::string("inspect.keypad.") + k);
+  h.tap("inspect.keypad.ok");
+  h.tap("inspect.sign");
+  h.pin("sign.pin", "1234");
+  const WorkOrder& w = h.shop().work_orders.at(wo);
+  REQUIRE(w.final_passed);
+  CHECK(h.shop().inspections.at(*w.final_passed).road_test == Verdict::Pass);
+  CHECK(deliveryBlockers(h.shop(), w).empty());
+}
+
+TEST_CASE("kiosk: an add-on goes through every approver and the customer's refusal (R12, R13)") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  REQUIRE(h.store->record(ProposeAddOn{"ad-1", "op-ad", wo, wo + "-1", "tech1", Trade::Mechanical,
+                                       "addon.brake_disc_worn", 90, {}, true, true, h.now}, h.now));
+  h.dragX = 900;  // the step form is on the right
+  auto step = [&](const Id& who, auto&& body) {
+    h.signIn(who);
+    h.tap("nav.approvals");
+    h.tap("approvals.addon.ad-1");
+    body();
+    h.tap("approvals.sign");
+    h.pin("sign.pin", "1234");
+    h.tap("nav.signout");
+  };
+  // the advisor cannot quote before the warranty clerk decided
+  h.signIn("advisor");
+  h.tap("approvals.addon.ad-1");
+  CHECK_FALSE(h.exists("approvals.sign"));
+  h.tap("nav.signout");
+  step("clerk", [&] { h.tap("approvals.not_covered"); h.tap("approvals.nc.warranty.wear_part"); });
+  step("advisor", [&] { h.tap("approvals.price.plus"); h.tap("approvals.minutes.plus"); });
+  step("director", [] {});
+  step("manager", [] {});
+  step("advisor", [&] {
+    h.tap("approvals.declined");
+    CHECK_FALSE(h.has("approvals.sign"));  // a safety refusal records the warning first
+    h.tap("approvals.warned");
+  });
+  const AddOn& a = h.shop().addons.at("ad-1");
+  REQUIRE(a.warranty);
+  CHECK_FALSE(a.warranty->covered);
+  CHECK(a.warranty->note == "warranty.wear_part");
+  REQUIRE(a.quote);
+  CHECK(a.quote->minutes == 105);
+  CHECK(a.quote->price_cents == (270 + 50) * 100);
+  REQUIRE(a.consent);
+  CHECK_FALSE(a.consent->granted);
+  CHECK(a.consent->warned);
+  CHECK(h.shop().operations.at("op-ad").phase == Phase::Declined);
+}
+
+TEST_CASE("kiosk: review items are decided by the foreman (R16)") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1"), spec("", Trade::Mechanical, "tech2")});
+  REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  // a conflicting event as the hub would keep it
+  Shop& s = const_cast<Shop&>(h.shop());
+  auto r = ingest(s, ClockOn{"te-2", "tech1", wo + "-2", "bay2", h.now - 10 * MIN}, "ev-x", h.now);
+  REQUIRE(r.review);
+  h.signIn("foreman");
+  h.tap("nav.reviews");
+  h.tap("reviews.item." + *r.review);
+  h.tap("reviews.resolution.review.keep_both");
+  h.tap("reviews.resolve");
+  CHECK(h.shop().reviews.at(*r.review).resolved_by == "foreman");
+}
+
+TEST_CASE("kiosk: the report draws and exports CSV") {
+  Harness h;
+  awaitingPeer(h);
+  h.signIn("manager");
+  h.tap("nav.report");
+  REQUIRE(h.st().report);
+  h.tap("report.export");
+  REQUIRE_FALSE(h.st().last_export.empty());
+  std::ifstream f(h.st().last_export);
+  std::string header;
+  std::getline(f, header);
+  CHECK(header.find("section,key,name,count,hours,value") != std::string::npos);
+}
