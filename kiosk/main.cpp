@@ -74,7 +74,7 @@ bool screenshot(GLFWwindow* win, const std::string& path) {
 int main(int argc, char** argv) {
   bk::ui::KioskConfig cfg;
   cfg.assets = BK_ASSETS_DIR;
-  std::string config_file, hits_file, shot, tour_dir;
+  std::string config_file, hits_file, shot, tour_dir, snapshot;
   bool windowed = false, continuous = false;
   CLI::App cli{"Bay Kiosk (车间工位终端): the touchscreen app of a repair bay"};
   cli.set_config("--config", "", "configuration file (TOML/INI: key = value)");
@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--windowed", windowed, "a window for desks instead of full-screen kiosk mode");
   cli.add_option("--hits-file", hits_file, "write tap targets (id, centre) as JSON after each frame (for tests)");
   cli.add_option("--screenshot", shot, "write a PNG of the first settled frame and exit");
+  cli.add_option("--snapshot", snapshot, "keep a PNG of the screen here, refreshed at most every 10 s (headless demos)");
   cli.add_option("--tour", tour_dir, "write a PNG of every screen in both languages into this folder and exit");
   cli.add_flag("--continuous", continuous, "render every frame (benchmark baseline only)");
   CLI11_PARSE(cli, argc, argv);
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_Init("#version 130");
     app.noteInput(bk::platform::nowMillis());
 
+    bk::Millis lastSnapshot = 0;
     auto render = [&](bk::Millis now) {
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
@@ -174,6 +176,11 @@ int main(int argc, char** argv) {
         ImGui_ImplOpenGL3_CreateFontsTexture();
       }
       if (!hits_file.empty()) writeHits(app, hits_file);
+      if (!snapshot.empty() && now - lastSnapshot >= 10'000) {
+        lastSnapshot = now;
+        const std::string tmp = snapshot + ".tmp.png";
+        if (screenshot(win, tmp)) std::filesystem::rename(tmp, snapshot);
+      }
     };
 
     int rc = 0;
@@ -188,24 +195,25 @@ int main(int argc, char** argv) {
     } else {
       bool shotDone = false;
       int settled = 0;
+      bk::Millis wakeAt = 0;  // when the screen next changes by itself
       while (!glfwWindowShouldClose(win)) {
         const bk::Millis now = bk::platform::nowMillis();
-        if (continuous || loop.frames_wanted > 0 || now >= app.nextWake(now) - 5) {
+        if (continuous || loop.frames_wanted > 0 || now >= wakeAt) {
           render(now);
+          wakeAt = app.nextWake(now);
           if (loop.frames_wanted > 0) --loop.frames_wanted;
           if (!shot.empty() && !shotDone && ++settled >= 4) {
             shotDone = screenshot(win, shot);
             break;
           }
         }
-        if (continuous) {
-          glfwPollEvents();
-        } else if (loop.frames_wanted > 0) {
+        if (continuous || loop.frames_wanted > 0) {
           glfwPollEvents();
         } else {
           // sleep until input or the next moment the screen changes
-          const double wait = std::clamp((app.nextWake(bk::platform::nowMillis()) - bk::platform::nowMillis()) / 1000.0, 0.001, 60.0);
-          glfwWaitEventsTimeout(wait);
+          const double wait = std::clamp((wakeAt - bk::platform::nowMillis()) / 1000.0, 0.0, 60.0);
+          if (wait > 0) glfwWaitEventsTimeout(wait);
+          else glfwPollEvents();
         }
       }
     }

@@ -2,6 +2,8 @@
 
 #include "kiosk/screens/screens.hpp"
 
+#include "domain/rules.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -82,14 +84,18 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     shot("09-foreman-floor");
     as(anyone(s, Role::QualityInspector), Screen::Final);
     shot("10-final-inspection-queue");
+    // the final-inspection form: a work order waiting for it, else any open
+    // one that will need it
+    Id finalWo;
     for (auto& [id, wo] : s.work_orders) {
+      if (wo.delivered_at || !finalRequired(s, wo)) continue;
       auto b = deliveryBlockers(s, wo);
-      if (!wo.delivered_at && b.size() == 1 && b[0].reason == Reason::FinalMissing) {
-        as(anyone(s, Role::QualityInspector), Screen::Inspect);
-        startInspection(view, app.catalog(), InspectionKind::Final, id, std::nullopt, std::nullopt);
-        shot("11-final-inspection-form");
-        break;
-      }
+      if (finalWo.empty() || (b.size() == 1 && b[0].reason == Reason::FinalMissing)) finalWo = id;
+    }
+    if (!finalWo.empty()) {
+      as(anyone(s, Role::QualityInspector), Screen::Inspect);
+      startInspection(view, app.catalog(), InspectionKind::Final, finalWo, std::nullopt, std::nullopt);
+      shot("11-final-inspection-form");
     }
     const AddOn* pending = nullptr;
     for (auto& [id, a] : s.addons) if (!a.consent && !s.work_orders.at(a.wo).delivered_at) pending = &a;

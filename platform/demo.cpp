@@ -34,6 +34,11 @@ class Sim {
 
   Summary run() {
     enrol();
+    if (opt_.minimal) {  // one work order just opened, nothing clocked
+      workOrderOpenOnly(opt_.now - 10 * kMin);
+      sum_.events = st_.eventCount();
+      return sum_;
+    }
     // History on working days (08:00–17:00 local), then a busy last few
     // hours right up to `now`, so the floor has work running whenever the
     // demo starts.
@@ -255,6 +260,22 @@ class Sim {
     const Millis done = finish(added, work(opId, added.main_tech, added.trade, t, added.std_minutes));
     if (done < 0) return std::nullopt;  // still being worked at `now`
     return done;
+  }
+
+  void workOrderOpenOnly(Millis opened) {
+    WorkOrder w;
+    w.id = "wo-00001";
+    w.number = "RO20001";
+    w.vehicle = {"粤B·A1234", "LVGBE40K8GG000001", kModels[0]};
+    w.customer = "王先生";
+    w.advisor = s_.advisors[0];
+    w.category = Category::GeneralRepair;
+    w.opened_at = opened;
+    w.promised_at = opened + 4 * kHour;
+    w.bay = bays_[Trade::Mechanical][0];
+    act(OpenWorkOrder{w, {OperationSpec{"wo-00001-1", Trade::Mechanical, "mech.brake_pads", 90, s_.mech[0], false}}},
+        opened, "open work order");
+    ++sum_.work_orders;
   }
 
   void workOrder(int n, Millis opened) {

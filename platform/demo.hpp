@@ -17,6 +17,7 @@ struct Options {
   int utc_offset_minutes = 480;   // the shop's local time (China Standard Time)
   std::string pin = "1234";       // every demo person's PIN (documented in the README)
   bool set_pins = true;
+  bool minimal = false;           // staff and bays and one fresh work order, no history
 };
 
 struct Summary {

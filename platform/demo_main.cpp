@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   std::uint32_t seed = 7;
   int days = 120;
   long long now = 0;
-  bool fresh = false, csv = false;
+  bool fresh = false, csv = false, minimal = false;
   app.add_option("--db", db, "store file to create")->capture_default_str();
   app.add_option("--pepper", pepper, "pepper file (created if missing, mode 0600)")->capture_default_str();
   app.add_option("--assets", assets, "assets folder")->capture_default_str();
@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   app.add_option("--now", now, "the demo's 'now' in Unix ms (default: the wall clock)");
   app.add_flag("--fresh", fresh, "delete an existing store file first");
   app.add_flag("--csv", csv, "print last month's quality report as CSV");
+  app.add_flag("--minimal", minimal, "only staff, bays and one fresh work order (for tests)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     bk::demo::Options opt;
     opt.seed = seed;
     opt.days = days;
+    opt.minimal = minimal;
     opt.now = now ? now : bk::platform::nowMillis();
     if (store.shop().work_orders.empty()) {
       auto s = bk::demo::generate(store, catalog, opt);

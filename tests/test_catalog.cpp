@@ -43,6 +43,20 @@ TEST_CASE("defect lists by trade from the manual, in both languages") {
   CHECK(c.text("free text", "zh") == "free text");
 }
 
+TEST_CASE("an item key means one thing wherever it is used") {
+  std::ifstream in(std::string(BK_ASSETS_DIR) + "/catalog/checklists.json");
+  const json lists = json::parse(in);
+  std::map<std::string, std::string> seen;
+  for (auto& [kind, byTrade] : lists.items()) {
+    if (kind.starts_with("_")) continue;
+    for (auto& [trade, items] : byTrade.items())
+      for (auto& it : items) {
+        auto [pos, fresh] = seen.emplace(it["key"].get<std::string>(), it["en"].get<std::string>());
+        CHECK_MESSAGE(pos->second == it["en"].get<std::string>(), "key ", pos->first, " has two meanings");
+      }
+  }
+}
+
 TEST_CASE("a broken catalog is a clear error") {
   json lists = {{"self", {{"any", {{{"key", "x"}, {"zh", "x"}, {"en", "x"}, {"unit", "mm"}, {"min", 5}, {"max", 1}}}}}}};
   json empty = json::object();

@@ -81,3 +81,32 @@ TEST_CASE("kiosk: the status bar always shows bay, time, person, hub state and w
   h.tap("nav.signout");
   CHECK(h.app->nextWake(h.now) <= (h.now / 60000 + 1) * 60000);
 }
+
+TEST_CASE("kiosk: a frame that fails shows an error state instead of crashing, and recovers") {
+  Harness h;
+  h.signIn("tech2");
+  h.st().error = "disk I/O error";  // as a failing frame leaves it
+  h.frame();
+  CHECK(h.has("error.reset"));
+  CHECK_FALSE(h.exists("nav.signout"));
+  h.tap("error.reset");
+  CHECK_FALSE(h.st().error);
+  CHECK_FALSE(h.st().session);  // back to the locked board, nothing personal kept
+  CHECK(h.has("board.signin"));
+}
+
+TEST_CASE("kiosk: a refused action says why, in the screen's language") {
+  Harness h("en");
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  h.signIn("tech1", "2468");
+  h.tap("work.clock_on." + wo + "-1");
+  h.tap("work.addon");
+  h.tap("addon.reason.addon.oil_leak");
+  // the front desk closed the work order meanwhile (as the hub would tell the kiosk)
+  Shop& s = const_cast<Shop&>(h.shop());
+  s.work_orders.at(wo).delivered_at = h.now;
+  h.tap("addon.submit");
+  REQUIRE(h.st().message);
+  CHECK(h.st().message->text == "Work order already delivered");
+  CHECK(h.shop().addons.empty());
+}
