@@ -109,7 +109,10 @@ void App::handle(const Intent& in, Millis now) {
           if (r) say(texts_("done." + r.event->type), Tone::Good, now);
           else refused(*r.outcome.refusal, now);
         } else if constexpr (std::is_same_v<T, RequestSignature>) {
-          st_.sign = SignDialog{true, i.action, ""};
+          // ids first, so the dialog names exactly the record that will be signed
+          Action a = i.action;
+          fillIds(a, now);
+          st_.sign = SignDialog{true, std::move(a), ""};
         } else if constexpr (std::is_same_v<T, SubmitSigned>) {
           if (!st_.session) return;
           Action a = i.action;

@@ -46,6 +46,7 @@ struct AddOnForm {
   int minutes = 30;
   bool safety = false;
   bool warranty = false;
+  std::vector<std::string> parts;  // part codes picked from the trade's list
 };
 
 struct StepForm {              // an add-on approval step (R12)
@@ -80,6 +81,10 @@ struct AppState {
   std::string badge;           // digits typed by the USB badge reader
   bool choosing_pause = false; // the pause-reason pick list is open
   int review_pick = -1;
+  Id dispute_incident;         // the charge being disputed (R8)
+  int dispute_reason = -1;
+  Id ruling_incident;          // the dispute being decided (R8)
+  Id ruling_charged_to;
   InspectForm inspect;
   AddOnForm addon;
   StepForm step;

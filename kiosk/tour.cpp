@@ -102,8 +102,20 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     as(anyone(s, Role::ServiceAdvisor), Screen::Approvals);
     if (pending) { st.step = StepForm{pending->id}; st.step.minutes = pending->est_minutes; st.step.price_yuan = 300; }
     shot("12-addon-approvals");
+    // the signing dialog: an add-on quote, or else a self-inspection
     if (pending) {
       st.sign = SignDialog{true, QuoteAddOn{pending->id, 30000, pending->est_minutes, {}}, "12"};
+      shot("13-sign-dialog");
+    } else if (running) {
+      const Operation& op = s.operations.at(running->op);
+      as(s.person(running->tech), Screen::Inspect);
+      Inspection in;
+      in.kind = InspectionKind::Self;
+      in.wo = op.wo;
+      in.op = op.id;
+      in.inspector = running->tech;
+      in.id = "in-" + op.id;  // the kiosk gives it a fresh id before the dialog opens
+      st.sign = SignDialog{true, RecordInspection{in, {}}, "12"};
       shot("13-sign-dialog");
     }
     as(anyone(s, Role::ServiceManager), Screen::Reviews);

@@ -309,9 +309,7 @@ void Ui::text(const std::string& s, ImFont* font, ImU32 col) {
 
 void Ui::wrapped(const std::string& s, ImU32 col) {
   if (col) ImGui::PushStyleColor(ImGuiCol_Text, col);
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(s.c_str());
-  ImGui::PopTextWrapPos();
+  ImGui::TextWrapped("%s", s.c_str());  // wraps at the current wrap position (the window edge by default)
   if (col) ImGui::PopStyleColor();
 }
 

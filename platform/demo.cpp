@@ -220,6 +220,13 @@ class Sim {
     }
   }
 
+  std::vector<std::string> partsFor(Trade t) {
+    std::vector<std::string> fits;
+    for (auto& p : cat_.phrases("parts")) if (p.trade == t) fits.push_back(p.code);
+    if (fits.empty()) return {};
+    return {pick(fits)};
+  }
+
   // R12: proposed by the main technician, then warranty (when claimed),
   // quote, technical director, service manager, customer.
   std::optional<Millis> addOn(const Id& wo, const Operation& on, Category cat, Millis t) {
@@ -232,7 +239,7 @@ class Sim {
     const bool claimed = cat == Category::Warranty ? chance(0.7) : chance(0.1);
     if (!live(t)) return std::nullopt;
     act(ProposeAddOn{id, opId, wo, on.id, on.main_tech, on.trade, reason.code, reason.minutes,
-                     {"part." + reason.code.substr(6)}, reason.safety, claimed, t}, t, "propose add-on");
+                     partsFor(on.trade), reason.safety, claimed, t}, t, "propose add-on");
     ++sum_.addons;
     auto step = [&](Action a, const Id& who, const char* what) {
       t += uni(10, 40) * kMin;

@@ -2,6 +2,8 @@
 // stepper, safety and warranty flags; parts follow from the reason.
 #include "kiosk/screens/screens.hpp"
 
+#include <algorithm>
+
 namespace bk::ui {
 
 void drawAddOn(Ui& ui, const View& v, Intents& out) {
@@ -37,6 +39,21 @@ void drawAddOn(Ui& ui, const View& v, Intents& out) {
       f.safety = p.safety;
     }
   }
+  // parts, picked from the trade's list (tap again to remove)
+  ui.text(ui.tr("addon.parts"), ui.fonts.large);
+  const float pw = (leftW - ui.m.mm(3) - ImGui::GetStyle().ItemSpacing.x) / 2;
+  int n = 0;
+  for (auto& p : ui.cat.phrases("parts")) {
+    if (p.trade != on->trade) continue;
+    const auto it = std::find(f.parts.begin(), f.parts.end(), p.code);
+    const bool picked = it != f.parts.end();
+    if (n++ % 2) ImGui::SameLine();
+    if (ui.button("addon.part." + p.code, ui.t.lang == Lang::Zh ? p.zh : p.en, picked ? Tone::Primary : Tone::Neutral,
+                  pw, picked ? Icon::Check : Icon::None)) {
+      if (picked) f.parts.erase(it);
+      else f.parts.push_back(p.code);
+    }
+  }
   ui.endList();
   ImGui::EndGroup();
   ImGui::SameLine();
@@ -55,7 +72,7 @@ void drawAddOn(Ui& ui, const View& v, Intents& out) {
   if (ui.button("addon.submit", ui.tr("addon.submit"), Tone::Good, ui.m.mm(80), Icon::Check, ready)) {
     const Phrase& p = *reasons[static_cast<std::size_t>(f.reason)];
     out.push_back(Submit{ProposeAddOn{"", "", on->wo, on->id, st.session->person, on->trade, p.code, f.minutes,
-                                      {"part." + p.code.substr(p.code.find('.') + 1)}, f.safety, f.warranty, v.now}});
+                                      f.parts, f.safety, f.warranty, v.now}});
     out.push_back(Go{Screen::Work, {}});
   }
   ImGui::EndGroup();

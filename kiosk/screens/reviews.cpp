@@ -21,9 +21,46 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
                   st.selected == id ? Tone::Primary : Tone::Neutral, listW - ui.m.mm(3), Icon::Warning))
       st.selected = id;
   }
+  // R8: disputed quality charges, decided by the service manager
+  if (me.has(Role::ServiceManager))
+    for (auto& [id, inc] : s.incidents) {
+      if (!inc.disputed_by || inc.decision) continue;
+      ++n;
+      if (ui.button("reviews.dispute." + id, ui.tr("reviews.dispute") + " · " + personName(s, inc.charged_to),
+                    st.ruling_incident == id ? Tone::Primary : Tone::Neutral, listW - ui.m.mm(3), Icon::Warning)) {
+        st.ruling_incident = id;
+        st.ruling_charged_to = inc.charged_to;
+        st.selected.clear();
+      }
+    }
   if (!n) ui.text(ui.tr("reviews.none"), nullptr, IM_COL32(150, 150, 150, 255));
   ui.endList();
   ImGui::EndGroup();
+  if (auto inc = s.incidents.find(st.ruling_incident); inc != s.incidents.end() && !inc->second.decision) {
+    const Incident& c = inc->second;
+    const Operation* op = s.operation(c.op);
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ui.heading(ui.tr("reviews.dispute"));
+    if (op) ui.text(opTitle(ui, s, *op));
+    ui.text(ui.data(c.defect) + " · " + dateTimeText(c.at, v.utc_offset_minutes));
+    ui.text(format(ui.tr("reviews.disputed_by"), {personName(s, *c.disputed_by), ui.data(c.dispute_reason)}), nullptr,
+            IM_COL32(200, 200, 200, 255));
+    ui.text(ui.tr("reviews.charge_to"), ui.fonts.large);
+    // who may answer for it: whoever accepted it at handover, or its main technician
+    std::vector<Id> candidates{c.charged_to};
+    if (op && op->main_tech != c.charged_to) candidates.push_back(op->main_tech);
+    if (op && op->accepted_by && *op->accepted_by != c.charged_to && *op->accepted_by != op->main_tech)
+      candidates.push_back(*op->accepted_by);
+    for (auto& who : candidates)
+      if (ui.button("reviews.charge." + who, personName(s, who), st.ruling_charged_to == who ? Tone::Primary : Tone::Neutral,
+                    ui.m.mm(70), Icon::Person))
+        st.ruling_charged_to = who;
+    if (ui.button("reviews.rule", ui.tr("approvals.sign"), Tone::Good, ui.m.mm(60), Icon::Sign))
+      out.push_back(RequestSignature{DecideDispute{c.id, st.ruling_charged_to, {}}});
+    ImGui::EndGroup();
+    return;
+  }
   auto it = s.reviews.find(st.selected);
   if (it == s.reviews.end() || it->second.resolved_by) return;
   const ReviewItem& r = it->second;

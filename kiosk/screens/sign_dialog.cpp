@@ -23,6 +23,11 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   const Person* me = v.me();
   ui.text(ui.tr("sign.what"), nullptr, IM_COL32(170, 170, 170, 255));
   ui.text(ui.tr("meaning." + meaning), ui.fonts.large);
+  if (auto* ri = std::get_if<RecordInspection>(&st.sign.action)) {
+    const bool pass = ri->inspection.result == Verdict::Pass;
+    ui.chip(ui.tr(pass ? "verdict.pass" : "verdict.fail"), pass ? Tone::Good : Tone::Bad, pass ? Icon::Check : Icon::Cross);
+    if (ri->inspection.defect) { ImGui::SameLine(); ui.text(ui.data(*ri->inspection.defect)); }
+  }
   const Id wo = workOrderOf(v.shop, st.sign.action);
   if (auto* w = v.shop.workOrder(wo)) ui.text(w->number + "  " + w->vehicle.plate + "  " + w->vehicle.model);
   ui.text(ui.tr("sign.record") + " " + expectedRecord(st.sign.action), nullptr, IM_COL32(170, 170, 170, 255));
@@ -30,7 +35,9 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   ui.text(ui.tr("sign.by"), nullptr, IM_COL32(170, 170, 170, 255));
   ui.text((me ? me->name : std::string("?")) + "   " + dateTimeText(v.now, v.utc_offset_minutes), ui.fonts.large);
   ImGui::Dummy({0, ui.m.gap()});
+  ImGui::PushTextWrapPos(ds.x * 0.52f);  // keep clear of the PIN pad
   ui.wrapped(ui.tr("sign.notice"), IM_COL32(200, 200, 200, 255));
+  ImGui::PopTextWrapPos();
   ImGui::Dummy({0, ui.m.gap()});
   if (ui.button("sign.cancel", ui.tr("common.cancel"), Tone::Quiet, ui.m.mm(50), Icon::Back)) {
     st.sign = SignDialog{};

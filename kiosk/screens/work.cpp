@@ -27,7 +27,7 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   const WorkOrder& wo = s.work_orders.at(op.wo);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  dl->AddRectFilled(p, {p.x + width, p.y + ui.m.mm(58)}, IM_COL32(0, 60, 100, 255), ui.m.mm(2));
+  dl->AddRectFilled(p, {p.x + width, p.y + ui.m.mm(50)}, IM_COL32(0, 60, 100, 255), ui.m.mm(2));
   ImGui::SetCursorScreenPos({p.x + ui.m.mm(3), p.y + ui.m.mm(2)});
   ImGui::BeginGroup();
   ui.text(ui.tr("work.running"), nullptr, IM_COL32(190, 220, 255, 255));
@@ -36,8 +36,8 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   if (e.rework) ui.chip(ui.tr("phase.rework"), Tone::Bad, Icon::Wrench);
   ui.text(durationText(v.now - e.start), ui.fonts.timer);
   ImGui::EndGroup();
-  ImGui::SetCursorScreenPos({p.x, p.y + ui.m.mm(60)});
-  const float bw = (width - 2 * ui.m.gap()) / 3;
+  ImGui::SetCursorScreenPos({p.x, p.y + ui.m.mm(52)});
+  const float bw = (width - ImGui::GetStyle().ItemSpacing.x) / 2;
   if (ui.button("work.pause", ui.tr("work.pause"), Tone::Warn, bw, Icon::Pause)) v.st.choosing_pause = true;
   ImGui::SameLine();
   const bool main = op.main_tech == v.st.session->person;
@@ -45,8 +45,7 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
     startInspection(v, ui.cat, InspectionKind::Self, op.wo, op.id, std::nullopt);
     out.push_back(Go{Screen::Inspect, op.id});
   }
-  ImGui::SameLine();
-  if (ui.button("work.addon", ui.tr("work.raise_addon"), Tone::Primary, bw, Icon::Warning, main)) {
+  if (ui.button("work.addon", ui.tr("work.raise_addon"), Tone::Primary, width, Icon::Warning, main)) {
     v.st.addon = AddOnForm{op.id};
     out.push_back(Go{Screen::AddOn, op.id});
   }
@@ -79,7 +78,7 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
   const float leftW = avail.x * 0.5f;
   auto mine = s.openEntriesOf(me);
 
-  ImGui::BeginChild("work.left", {leftW, avail.y}, false, ImGuiWindowFlags_NoScrollbar);
+  ui.beginList("work.left", {leftW, avail.y});
   if (!mine.empty()) {
     runningCard(ui, v, *mine.front(), leftW - ui.m.mm(2), out);
   } else {
@@ -94,6 +93,32 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
     const Operation* op = s.operation(rw.op);
     ui.chip(ui.tr("inspection." + std::string(name(rw.found_in))) + " · " + ui.data(rw.defect), Tone::Bad, Icon::Wrench);
     if (op) ui.text(opTitle(ui, s, *op), nullptr, IM_COL32(200, 200, 200, 255));
+  }
+  // quality charges against me that I may dispute (R8); the manager decides
+  for (auto& [id, inc] : s.incidents) {
+    if (inc.charged_to != me || inc.disputed_by || inc.decision) continue;
+    const WorkOrder* wo = s.workOrder(inc.wo);
+    if (!wo || v.now - inc.at > 30LL * 24 * 3600 * 1000) continue;  // this month's charges
+    ImGui::Dummy({0, ui.m.gap()});
+    ui.chip(ui.tr("work.charged") + " · " + ui.data(inc.defect), Tone::Warn, Icon::Warning);
+    ui.text(wo->vehicle.plate + " · " + dateTimeText(inc.at, v.utc_offset_minutes), nullptr, IM_COL32(200, 200, 200, 255));
+    if (v.st.dispute_incident != id) {
+      if (ui.button("work.dispute." + id, ui.tr("work.dispute"), Tone::Neutral, ui.m.mm(56))) {
+        v.st.dispute_incident = id;
+        v.st.dispute_reason = -1;
+      }
+      continue;
+    }
+    const auto& reasons = ui.cat.phrases("dispute_reasons");
+    for (std::size_t i = 0; i < reasons.size(); ++i)
+      if (ui.button("work.dispute_reason." + reasons[i].code, ui.t.lang == Lang::Zh ? reasons[i].zh : reasons[i].en,
+                    v.st.dispute_reason == static_cast<int>(i) ? Tone::Primary : Tone::Neutral, leftW - ui.m.mm(4)))
+        v.st.dispute_reason = static_cast<int>(i);
+    if (ui.button("work.dispute_send", ui.tr("work.dispute_send"), Tone::Good, ui.m.mm(56), Icon::Check,
+                  v.st.dispute_reason >= 0)) {
+      out.push_back(Submit{DisputeCharge{id, me, reasons[static_cast<std::size_t>(v.st.dispute_reason)].code, v.now}});
+      v.st.dispute_incident.clear();
+    }
   }
   ImGui::EndChild();
 

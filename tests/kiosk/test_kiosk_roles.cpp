@@ -55,6 +55,24 @@ TEST_CASE("kiosk: nobody signs off their own work — the foreman who clocked on
   CHECK_FALSE(h.has("floor.peer." + wo + "-1"));  // shown, but not for this foreman
 }
 
+TEST_CASE("kiosk: the supervisor's patrol stops running work (R11)") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  h.signIn("supervisor");
+  h.tap("nav.floor");
+  h.dragX = 1000;  // the queues are on the right
+  h.tap("floor.patrol." + wo + "-1");
+  CHECK(h.st().inspect.kind == InspectionKind::Patrol);
+  h.tap("inspect.item.per_manual.fail");
+  h.tap("inspect.defect.mech.rule_broken");
+  h.tap("inspect.stop");
+  h.tap("inspect.sign");
+  h.pin("sign.pin", "1234");
+  CHECK(h.shop().entries.at("te-1").reason == StopReason::StoppedByPatrol);
+  CHECK(h.shop().operations.at(wo + "-1").phase == Phase::Rework);
+}
+
 TEST_CASE("kiosk: the quality inspector signs the final inspection with the road test (R9, R10)") {
   Harness h;
   const Id wo = awaitingPeer(h, Category::MajorOverhaul, true);
@@ -146,4 +164,42 @@ TEST_CASE("kiosk: the report draws and exports CSV") {
   std::string header;
   std::getline(f, header);
   CHECK(header.find("section,key,name,count,hours,value") != std::string::npos);
+}
+
+TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::BodyPaint, {spec("", Trade::Body, "body1"), spec("", Trade::Paint, "paint1", true)});
+  auto signIns = [&](Inspection in, const Id& who, Millis at) { REQUIRE(h.store->sign(RecordInspection{in, {}}, who, "1234", at)); };
+  const Id up = wo + "-1", down = wo + "-2";
+  REQUIRE(h.store->record(ClockOn{"te-b", "body1", up, "bay1", h.now}, h.now));
+  signIns({"in-1", InspectionKind::Self, wo, up, {}, "body1", {}, Verdict::Pass}, "body1", h.now + 1);
+  signIns({"in-2", InspectionKind::Peer, wo, up, {}, "foreman2", {}, Verdict::Pass}, "foreman2", h.now + 2);
+  signIns({"in-3", InspectionKind::Handover, wo, up, down, "paint1", {}, Verdict::Pass}, "paint1", h.now + 3);
+  REQUIRE(h.store->record(ClockOn{"te-p", "paint1", down, "bay1", h.now + 4}, h.now + 4));
+  signIns({"in-4", InspectionKind::Self, wo, down, {}, "paint1", {}, Verdict::Pass}, "paint1", h.now + 5);
+  signIns({"in-5", InspectionKind::Peer, wo, down, {}, "foreman2", {}, Verdict::Pass}, "foreman2", h.now + 6);
+  Inspection fin{"in-6", InspectionKind::Final, wo, {}, {}, "qi", {}, Verdict::Fail};
+  fin.defect = "body.uneven_gaps";
+  fin.defect_op = up;
+  signIns(fin, "qi", h.now + 7);
+  REQUIRE(h.shop().incidents.at("inc-in-6").charged_to == "paint1");  // accepted it at handover
+
+  h.signIn("paint1");
+  h.tap("work.dispute.inc-in-6");
+  h.tap("work.dispute_reason.dispute.not_visible");
+  h.tap("work.dispute_send");
+  CHECK(h.shop().incidents.at("inc-in-6").disputed_by == "paint1");
+  h.tap("nav.signout");
+
+  h.signIn("manager");
+  h.tap("nav.reviews");
+  h.tap("reviews.dispute.inc-in-6");
+  h.dragX = 1000;
+  h.tap("reviews.charge.body1");
+  h.tap("reviews.rule");
+  h.pin("sign.pin", "1234");
+  const Incident& inc = h.shop().incidents.at("inc-in-6");
+  REQUIRE(inc.decision);
+  CHECK(inc.decision->signer == "manager");
+  CHECK(inc.charged_to == "body1");
 }

@@ -108,12 +108,16 @@ TEST_CASE("kiosk: raising an add-on with a reason, a stepper and a safety flag (
   h.tap("work.addon");
   CHECK_FALSE(h.has("addon.submit"));
   h.tap("addon.reason.addon.brake_disc_worn");
+  h.tap("addon.part.part.brake_disc");
+  h.tap("addon.part.part.brake_pads");
+  h.tap("addon.part.part.brake_pads");  // tapped again: removed
   h.tap("addon.minutes.plus");
   h.tap("addon.submit");
   REQUIRE(h.shop().addons.size() == 1);
   const AddOn& a = h.shop().addons.begin()->second;
   CHECK(a.reason == "addon.brake_disc_worn");
   CHECK(a.est_minutes == 105);
+  CHECK(a.parts == std::vector<std::string>{"part.brake_disc"});
   CHECK(a.safety);
   CHECK(h.shop().operations.at(a.op).phase == Phase::AwaitingApproval);
   CHECK(h.st().screen == ui::Screen::Work);
