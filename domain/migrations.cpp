@@ -49,7 +49,25 @@ constexpr const char* kV3 = R"sql(
 CREATE INDEX records_by_wo ON records(kind, wo);
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations{kV1, kV2, kV3};
+// 4: sync. Kiosks remember how far the hub acknowledged their events and
+//    how far they pulled; the hub keeps enrolled kiosks (token hashes only)
+//    and one-time enrolment codes (hashes only).
+constexpr const char* kV4 = R"sql(
+CREATE INDEX events_by_origin ON events(origin, origin_seq);
+CREATE TABLE enrolled_kiosks(
+  kiosk_id    TEXT PRIMARY KEY,
+  token_hash  TEXT NOT NULL UNIQUE,      -- hex SHA-256 of the bearer token
+  enrolled_at INTEGER NOT NULL,
+  revoked_at  INTEGER
+) WITHOUT ROWID;
+CREATE TABLE enrol_codes(
+  code_hash  TEXT PRIMARY KEY,           -- hex SHA-256 of the one-time code
+  expires_at INTEGER NOT NULL,
+  used_by    TEXT
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 4> kMigrations{kV1, kV2, kV3, kV4};
 
 }  // namespace
 

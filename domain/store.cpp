@@ -88,6 +88,10 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     own_seq_ = q.step() ? q.integer(0) : 0;
   }
   hlc_.value = db_->scalarInt("SELECT COALESCE(MAX(hlc), 0) FROM events");
+  {
+    sql::Stmt q(*db_, "SELECT origin, MAX(origin_seq) FROM events GROUP BY origin");
+    while (q.step()) seq_of_origin_[q.text(0)] = q.integer(1);
+  }
 
   shop_ = loadRecords();
   if (shop_.work_orders.empty() && shop_.people.empty() && eventCount() > 0) shop_ = rebuildFromEvents();
@@ -179,6 +183,7 @@ Recorded Store::record(Action a, Millis now) {
     StoredEvent e = appendEvent(a, now);
     tx.commit();
     own_seq_ = e.origin_seq;
+    seq_of_origin_[kiosk_id_] = own_seq_;
     return {Outcome::ok(), e};
   } catch (...) {
     // The transaction rolled back: put memory back to what the disk holds.
@@ -264,6 +269,55 @@ std::vector<StoredEvent> Store::events(std::int64_t after, int limit) const {
 }
 
 std::int64_t Store::lastOwnSeq() const { return own_seq_; }
+
+std::int64_t Store::lastSeqOf(const Id& origin) const {
+  auto it = seq_of_origin_.find(origin);
+  return it == seq_of_origin_.end() ? 0 : it->second;
+}
+
+std::int64_t Store::lastPos() const { return db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events"); }
+
+Remote Store::ingestRemote(const StoredEvent& e, Millis now) {
+  Remote r;
+  const std::int64_t last = lastSeqOf(e.origin);
+  if (e.origin_seq <= last) {  // already have it: acknowledge and skip
+    r.status = Remote::Status::Duplicate;
+    return r;
+  }
+  if (e.origin_seq != last + 1) {
+    r.status = Remote::Status::Gap;
+    r.expected_seq = last + 1;
+    return r;
+  }
+  {
+    sql::Stmt q(*db_, "SELECT 1 FROM events WHERE event_id = ?1");
+    q.bindBlob(1, e.id.data(), 16);
+    if (q.step()) {  // the same event under another sequence number: keep the first
+      r.status = Remote::Status::Duplicate;
+      return r;
+    }
+  }
+  const Action action = actionFromJson(json::parse(e.body));  // throws on anything out of schema
+  shop_.dirty.clear();
+  const Hlc savedHlc = hlc_;
+  try {
+    sql::Tx tx(*db_);
+    r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
+    writeDirty();
+    auto& st = st_->insertEvent;
+    st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
+        .bind(5, e.hlc).bind(6, std::string(actionType(action))).bind(7, canonical(toJson(action))).run();
+    r.pos = sqlite3_last_insert_rowid(db_->raw());
+    hlc_.merge(e.hlc, now);  // later local events order after what we heard
+    tx.commit();
+    seq_of_origin_[e.origin] = e.origin_seq;
+  } catch (...) {
+    hlc_ = savedHlc;
+    shop_ = loadRecords();
+    throw;
+  }
+  return r;
+}
 std::int64_t Store::eventCount() const { return db_->scalarInt("SELECT COUNT(*) FROM events"); }
 std::string Store::integrityCheck() const { return db_->scalarText("PRAGMA integrity_check"); }
 

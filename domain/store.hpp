@@ -43,6 +43,14 @@ struct [[nodiscard]] SignIn {
   explicit operator bool() const { return static_cast<bool>(outcome); }
 };
 
+// What happened to an event that came from another kiosk (or the hub).
+struct Remote {
+  enum class Status { Applied, Duplicate, Gap } status = Status::Applied;
+  std::int64_t expected_seq = 0;   // Gap: the origin's next sequence number
+  Ingested ingested;               // Applied: clean, or kept as a review item (R16)
+  std::int64_t pos = 0;            // Applied: its place in this store's log
+};
+
 struct StoreOptions {
   std::string path;
   Id kiosk_id;                        // used when the database is created
@@ -71,7 +79,16 @@ class Store {
   Outcome setPin(const Id& person, const std::string& pin);
   Outcome checkPin(const Id& person, const std::string& pin, Millis now);
 
+  // Takes an event made elsewhere, exactly once: by origin and gap-free
+  // sequence (the event id is a second guard); a gap is refused so the
+  // sender resends from the right place. The event is re-checked against
+  // this state with the same rules; what no longer holds is kept and becomes
+  // a review item (R16). One transaction, like record().
+  Remote ingestRemote(const StoredEvent& e, Millis now);
+  std::int64_t lastSeqOf(const Id& origin) const;
+
   std::vector<StoredEvent> events(std::int64_t after_pos, int limit) const;
+  std::int64_t lastPos() const;
   std::int64_t lastOwnSeq() const;
   std::int64_t eventCount() const;
 
@@ -95,6 +112,7 @@ class Store {
   Hlc hlc_;
   UuidV7 uuid_;
   std::int64_t own_seq_ = 0;
+  std::map<Id, std::int64_t> seq_of_origin_;
   struct Statements;
   std::unique_ptr<Statements> st_;
 };

@@ -1,5 +1,6 @@
 // The store on real SQLite files: one transaction per action, the event log,
 // rebuild from events, durability settings.
+#include "domain/migrations.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -28,7 +29,7 @@ TEST_CASE("the store opens in WAL mode with full sync and the latest schema") {
   Store st(storeOptions(dir.file("k.db")), ent);
   CHECK(st.db().scalarText("PRAGMA journal_mode") == "wal");
   CHECK(st.db().scalarInt("PRAGMA synchronous") == 2);  // FULL
-  CHECK(st.db().scalarInt("PRAGMA user_version") == 3);
+  CHECK(st.db().scalarInt("PRAGMA user_version") == latestSchemaVersion());
   CHECK(st.kioskId() == "kiosk-a");
   CHECK(st.integrityCheck() == "ok");
 }
