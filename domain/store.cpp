@@ -275,9 +275,38 @@ std::int64_t Store::lastSeqOf(const Id& origin) const {
   return it == seq_of_origin_.end() ? 0 : it->second;
 }
 
+std::int64_t Store::eventCount() const { return db_->scalarInt("SELECT COUNT(*) FROM events"); }
+std::string Store::integrityCheck() const { return db_->scalarText("PRAGMA integrity_check"); }
+
 std::int64_t Store::lastPos() const { return db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events"); }
 
 Remote Store::ingestRemote(const StoredEvent& e, Millis now) {
+  auto r = ingestBatch({e}, now);
+  return r.front();
+}
+
+std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now) {
+  std::vector<Remote> out;
+  const Hlc savedHlc = hlc_;
+  const auto savedSeqs = seq_of_origin_;
+  try {
+    sql::Tx tx(*db_);
+    for (const StoredEvent& e : events) {
+      out.push_back(ingestOne(e, now));
+      if (out.back().status == Remote::Status::Gap) break;
+    }
+    tx.commit();
+  } catch (...) {
+    // rolled back: memory goes back to what the disk holds
+    hlc_ = savedHlc;
+    seq_of_origin_ = savedSeqs;
+    shop_ = loadRecords();
+    throw;
+  }
+  return out;
+}
+
+Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   Remote r;
   const std::int64_t last = lastSeqOf(e.origin);
   if (e.origin_seq <= last) {  // already have it: acknowledge and skip
@@ -299,26 +328,15 @@ Remote Store::ingestRemote(const StoredEvent& e, Millis now) {
   }
   const Action action = actionFromJson(json::parse(e.body));  // throws on anything out of schema
   shop_.dirty.clear();
-  const Hlc savedHlc = hlc_;
-  try {
-    sql::Tx tx(*db_);
-    r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
-    writeDirty();
-    auto& st = st_->insertEvent;
-    st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
-        .bind(5, e.hlc).bind(6, std::string(actionType(action))).bind(7, canonical(toJson(action))).run();
-    r.pos = sqlite3_last_insert_rowid(db_->raw());
-    hlc_.merge(e.hlc, now);  // later local events order after what we heard
-    tx.commit();
-    seq_of_origin_[e.origin] = e.origin_seq;
-  } catch (...) {
-    hlc_ = savedHlc;
-    shop_ = loadRecords();
-    throw;
-  }
+  r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
+  writeDirty();
+  auto& st = st_->insertEvent;
+  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
+      .bind(5, e.hlc).bind(6, std::string(actionType(action))).bind(7, canonical(toJson(action))).run();
+  r.pos = sqlite3_last_insert_rowid(db_->raw());
+  hlc_.merge(e.hlc, now);  // later local events order after what we heard
+  seq_of_origin_[e.origin] = e.origin_seq;
   return r;
 }
-std::int64_t Store::eventCount() const { return db_->scalarInt("SELECT COUNT(*) FROM events"); }
-std::string Store::integrityCheck() const { return db_->scalarText("PRAGMA integrity_check"); }
 
 }  // namespace bk

@@ -85,6 +85,9 @@ class Store {
   // this state with the same rules; what no longer holds is kept and becomes
   // a review item (R16). One transaction, like record().
   Remote ingestRemote(const StoredEvent& e, Millis now);
+  // A batch in one transaction: applied in order until a gap (left in
+  // `results` as the last entry). Any throw rolls the whole batch back.
+  std::vector<Remote> ingestBatch(const std::vector<StoredEvent>& events, Millis now);
   std::int64_t lastSeqOf(const Id& origin) const;
 
   std::vector<StoredEvent> events(std::int64_t after_pos, int limit) const;
@@ -101,6 +104,7 @@ class Store {
 
  private:
   void writeDirty();
+  Remote ingestOne(const StoredEvent& e, Millis now);  // inside an open transaction
   StoredEvent appendEvent(const Action& a, Millis now);
 
   std::unique_ptr<sql::Db> db_;

@@ -1,0 +1,197 @@
+#include "hub/hub_server.hpp"
+
+#include <regex>
+
+namespace bk::hub {
+namespace {
+
+void reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void error(httplib::Response& res, int status, const std::string& what) { reply(res, status, {{"error", what}}); }
+
+bool validKioskId(const std::string& s) {
+  static const std::regex re("[A-Za-z0-9._-]{1,64}");
+  return std::regex_match(s, re);
+}
+
+std::optional<json> parseBody(const httplib::Request& req, httplib::Response& res) {
+  if (req.body.size() > sync::kMaxBody) {
+    error(res, 413, "request too large");
+    return std::nullopt;
+  }
+  try {
+    json j = json::parse(req.body);
+    if (!j.is_object()) throw json::type_error::create(302, "not an object", nullptr);
+    return j;
+  } catch (const json::exception&) {
+    error(res, 400, "body is not a JSON object");
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+HubServer::HubServer(Store& store, Entropy& entropy, Clock clock)
+    : store_(store), entropy_(entropy), clock_(std::move(clock)) {
+  svr_.set_tcp_nodelay(true);  // without it every small request waits ~40–90 ms
+  svr_.set_payload_max_length(sync::kMaxBody);
+  svr_.set_read_timeout(10, 0);
+  // long polls hold a thread each: enough for every bay of a large shop
+  svr_.new_task_queue = [] { return new httplib::ThreadPool(96); };
+  svr_.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mu_);
+    reply(res, 200, {{"status", "ok"}, {"hub", instance()}, {"last_pos", store_.lastPos()}});
+  });
+  svr_.Post("/api/v1/enroll", [this](const auto& req, auto& res) { enroll(req, res); });
+  svr_.Post("/api/v1/push", [this](const auto& req, auto& res) { push(req, res); });
+  svr_.Get("/api/v1/pull", [this](const auto& req, auto& res) { pull(req, res); });
+  svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    // an I/O fault answers 503 and the batch was rolled back; the hub goes on
+    std::string what = "internal error";
+    try { if (ep) std::rethrow_exception(ep); } catch (const std::exception& e) { what = e.what(); } catch (...) {}
+    error(res, 503, what);
+  });
+}
+
+HubServer::~HubServer() { stop(); }
+
+int HubServer::bind(const std::string& host, int port) {
+  if (port == 0) return svr_.bind_to_any_port(host);
+  return svr_.bind_to_port(host, port) ? port : -1;
+}
+
+void HubServer::run() { svr_.listen_after_bind(); }
+
+void HubServer::stop() {
+  if (svr_.is_running()) svr_.stop();
+  changed_.notify_all();
+}
+
+std::string HubServer::randomSecret(std::size_t bytes) {
+  std::string hex;
+  static constexpr char digits[] = "0123456789abcdef";
+  while (hex.size() < bytes * 2)
+    for (auto b : entropy_.random8()) { hex += digits[b >> 4]; hex += digits[b & 15]; }
+  hex.resize(bytes * 2);
+  return hex;
+}
+
+std::string HubServer::newEnrolCode(Millis ttl) {
+  std::lock_guard lock(mu_);
+  // 12 digits: typed once at the kiosk's setup, useless after first use
+  std::string code;
+  while (code.size() < 12)
+    for (auto b : entropy_.random8()) if (b < 250 && code.size() < 12) code += static_cast<char>('0' + b % 10);
+  sql::Stmt st(store_.db(), "INSERT INTO enrol_codes(code_hash, expires_at) VALUES(?1, ?2)");
+  st.bind(1, sync::secretHash(code)).bind(2, clock_() + ttl).run();
+  return code;
+}
+
+bool HubServer::revoke(const Id& kiosk) {
+  std::lock_guard lock(mu_);
+  sql::Stmt st(store_.db(), "UPDATE enrolled_kiosks SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL");
+  st.bind(1, kiosk).bind(2, clock_()).run();
+  return store_.db().changes() > 0;
+}
+
+std::optional<Id> HubServer::authorise(const httplib::Request& req) {
+  const std::string h = req.get_header_value("Authorization");
+  if (h.rfind("Bearer ", 0) != 0 || h.size() < 7 + 32 || h.size() > 7 + 256) return std::nullopt;
+  sql::Stmt q(store_.db(), "SELECT kiosk_id FROM enrolled_kiosks WHERE token_hash = ?1 AND revoked_at IS NULL");
+  q.bind(1, sync::secretHash(h.substr(7)));
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+void HubServer::enroll(const httplib::Request& req, httplib::Response& res) {
+  auto body = parseBody(req, res);
+  if (!body) return;
+  if (!body->contains("code") || !(*body)["code"].is_string() || !body->contains("kiosk_id") ||
+      !(*body)["kiosk_id"].is_string())
+    return error(res, 400, "need code and kiosk_id");
+  const std::string code = (*body)["code"], kiosk = (*body)["kiosk_id"];
+  if (!validKioskId(kiosk) || kiosk == instance()) return error(res, 400, "bad kiosk_id");
+  std::lock_guard lock(mu_);
+  const Millis now = clock_();
+  sql::Tx tx(store_.db());
+  sql::Stmt use(store_.db(), "UPDATE enrol_codes SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?3");
+  use.bind(1, sync::secretHash(code)).bind(2, kiosk).bind(3, now).run();
+  if (store_.db().changes() != 1) return error(res, 401, "unknown, used or expired code");
+  const std::string token = randomSecret(32);
+  sql::Stmt add(store_.db(),
+                "INSERT INTO enrolled_kiosks(kiosk_id, token_hash, enrolled_at) VALUES(?1, ?2, ?3) "
+                "ON CONFLICT(kiosk_id) DO UPDATE SET token_hash = excluded.token_hash, "
+                "enrolled_at = excluded.enrolled_at, revoked_at = NULL");
+  add.bind(1, kiosk).bind(2, sync::secretHash(token)).bind(3, now).run();
+  tx.commit();
+  reply(res, 200, {{"token", token}, {"hub", instance()}});
+}
+
+void HubServer::push(const httplib::Request& req, httplib::Response& res) {
+  std::optional<Id> kiosk;
+  {
+    std::lock_guard lock(mu_);
+    kiosk = authorise(req);
+  }
+  if (!kiosk) return error(res, 401, "not an enrolled kiosk");
+  auto body = parseBody(req, res);
+  if (!body) return;
+  const json& evs = (*body).contains("events") ? (*body)["events"] : json();
+  if (!evs.is_array()) return error(res, 400, "need events: []");
+  if (evs.size() > sync::kMaxBatch) return error(res, 413, "too many events in one batch");
+  // decode everything first: a malformed event refuses the batch, changes nothing
+  std::vector<StoredEvent> batch;
+  batch.reserve(evs.size());
+  try {
+    for (const json& e : evs) {
+      batch.push_back(sync::fromWire(e));
+      if (batch.back().origin != *kiosk) return error(res, 403, "events must come from the pushing kiosk");
+    }
+  } catch (const std::invalid_argument& e) {
+    return error(res, 400, e.what());
+  }
+  std::vector<Remote> results;
+  std::int64_t through = 0;
+  {
+    std::lock_guard lock(mu_);
+    results = store_.ingestBatch(batch, clock_());
+    through = store_.lastSeqOf(*kiosk);
+  }
+  changed_.notify_all();
+  int reviews = 0;
+  bool gap = false;
+  for (auto& r : results) {
+    reviews += r.ingested.review.has_value();
+    gap |= r.status == Remote::Status::Gap;
+  }
+  reply(res, 200, {{"applied_through", through}, {"gap", gap}, {"reviews", reviews}, {"hub", instance()}});
+}
+
+void HubServer::pull(const httplib::Request& req, httplib::Response& res) {
+  std::unique_lock lock(mu_);
+  if (!authorise(req)) return error(res, 401, "not an enrolled kiosk");
+  std::int64_t after = 0;
+  int limit = 500, waitMs = 0;
+  try {
+    if (req.has_param("after")) after = std::stoll(req.get_param_value("after"));
+    if (req.has_param("limit")) limit = std::stoi(req.get_param_value("limit"));
+    if (req.has_param("wait_ms")) waitMs = std::stoi(req.get_param_value("wait_ms"));
+  } catch (const std::exception&) {
+    return error(res, 400, "after, limit and wait_ms are integers");
+  }
+  if (after < 0 || limit < 1 || waitMs < 0) return error(res, 400, "after, limit and wait_ms must not be negative");
+  limit = std::min<int>(limit, static_cast<int>(sync::kMaxBatch));
+  waitMs = std::min(waitMs, 25'000);
+  // long poll: hold the request until something newer arrives (or time out)
+  if (waitMs > 0)
+    changed_.wait_for(lock, std::chrono::milliseconds(waitMs),
+                      [&] { return store_.lastPos() > after || !svr_.is_running(); });
+  json out = json::array();
+  for (auto& e : store_.events(after, limit)) out.push_back(sync::toWire(e));
+  reply(res, 200, {{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}});
+}
+
+}  // namespace bk::hub

@@ -1,0 +1,241 @@
+// The real hub over real HTTP on loopback: enrolment, trust, exactly-once
+// pushes, gaps, hostile input, long-poll pulls, conflicts kept (R16).
+#include "domain/sync.hpp"
+#include "hub/hub_server.hpp"
+#include "tests/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace bkt;
+
+namespace {
+
+struct RunningHub {
+  TempDir dir;
+  FixedEntropy ent;
+  Store store;
+  Millis now = T0;
+  hub::HubServer server;
+  int port = 0;
+  std::thread thread;
+  RunningHub()
+      : store(storeOptions(dir.file("hub.db"), "hub-test"), ent), server(store, ent, [this] { return now; }) {
+    port = server.bind("127.0.0.1", 0);
+    REQUIRE(port > 0);
+    thread = std::thread([this] { server.run(); });
+    httplib::Client c("127.0.0.1", port);
+    for (int i = 0; i < 100 && !c.Get("/api/v1/health"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ~RunningHub() {
+    server.stop();
+    thread.join();
+  }
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", port);
+    c.set_tcp_nodelay(true);
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+  std::string enrol(const Id& kiosk) {
+    const std::string code = server.newEnrolCode(3600'000);
+    auto c = client();
+    auto r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", kiosk}}.dump(), "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return json::parse(r->body)["token"];
+  }
+};
+
+httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+json pushEvents(httplib::Client& c, const std::string& token, const std::vector<StoredEvent>& evs, int expect = 200) {
+  json body{{"events", json::array()}};
+  for (auto& e : evs) body["events"].push_back(sync::toWire(e));
+  auto r = c.Post("/api/v1/push", bearer(token), body.dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == expect);
+  return json::parse(r->body);
+}
+
+// A kiosk store that made the shop's master data and a work order.
+struct Desk {
+  TempDir dir;
+  FixedEntropy ent;
+  Store st;
+  explicit Desk(const Id& id) : st(storeOptions(dir.file("k.db"), id), ent) {}
+  std::vector<StoredEvent> own() {
+    std::vector<StoredEvent> out;
+    for (auto& e : st.events(0, 100000)) if (e.origin == st.kioskId()) out.push_back(e);
+    return out;
+  }
+};
+
+void seedDesk(Desk& d) {
+  for (auto& a : staffAndBays()) REQUIRE(d.st.record(a, T0));
+  WorkOrder w;
+  w.id = "wo-1";
+  w.number = "RO1";
+  w.advisor = "advisor";
+  w.category = Category::GeneralRepair;
+  w.opened_at = T0;
+  w.promised_at = T0 + 600 * MIN;
+  REQUIRE(d.st.record(OpenWorkOrder{w, {spec("wo-1-1", Trade::Mechanical, "tech1"), spec("wo-1-2", Trade::Mechanical, "tech2")}}, T0));
+}
+
+// A running hub, and an enrolled front desk that made the shop's data.
+struct DeskAndHub {
+  RunningHub hub;
+  Desk desk{"desk"};
+  std::string token;
+  httplib::Client c;
+  DeskAndHub() : c(hub.client()) {
+    seedDesk(desk);
+    token = hub.enrol("desk");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hub: only enrolled kiosks talk to it, with their own token") {
+  RunningHub hub;
+  auto c = hub.client();
+  auto r = c.Post("/api/v1/push", json{{"events", json::array()}}.dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  r = c.Post("/api/v1/enroll", json{{"code", "000000000000"}, {"kiosk_id", "k1"}}.dump(), "application/json");
+  CHECK(r->status == 401);
+  const std::string code = hub.server.newEnrolCode(60'000);
+  r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "bad id!"}}.dump(), "application/json");
+  CHECK(r->status == 400);
+  r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "k1"}}.dump(), "application/json");
+  REQUIRE(r->status == 200);
+  const std::string token = json::parse(r->body)["token"];
+  CHECK(token.size() == 64);
+  // one time only
+  r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "k2"}}.dump(), "application/json");
+  CHECK(r->status == 401);
+  // expired codes do not work
+  const std::string old = hub.server.newEnrolCode(1000);
+  hub.now += 2000;
+  r = c.Post("/api/v1/enroll", json{{"code", old}, {"kiosk_id", "k3"}}.dump(), "application/json");
+  CHECK(r->status == 401);
+  // the token works, a wrong one does not; only hashes are stored
+  CHECK(c.Get("/api/v1/pull?after=0", bearer(token))->status == 200);
+  CHECK(c.Get("/api/v1/pull?after=0", bearer(std::string(64, 'a')))->status == 401);
+  CHECK(hub.store.db().scalarInt(("SELECT COUNT(*) FROM enrolled_kiosks WHERE token_hash = '" + token + "'").c_str()) == 0);
+  // revoked: 401 and nothing changes
+  CHECK(hub.server.revoke("k1"));
+  CHECK(c.Get("/api/v1/pull?after=0", bearer(token))->status == 401);
+}
+
+TEST_CASE("hub: pushes apply exactly once, gaps are refused, the reply says how far") {
+  DeskAndHub f;
+  RunningHub& hub = f.hub;
+  Desk& desk = f.desk;
+  const std::string& token = f.token;
+  auto& c = f.c;
+  auto evs = desk.own();
+  const auto n = static_cast<std::int64_t>(evs.size());
+  // the first half, then all of it again (duplicated request): applied once
+  std::vector<StoredEvent> half(evs.begin(), evs.begin() + n / 2);
+  CHECK(pushEvents(c, token, half)["applied_through"] == n / 2);
+  CHECK(pushEvents(c, token, evs)["applied_through"] == n);
+  CHECK(pushEvents(c, token, evs)["applied_through"] == n);
+  CHECK(hub.store.eventCount() == n);
+  // a gap: nothing past it, the reply says where to resend from
+  REQUIRE(desk.st.record(ClockOn{"te-1", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+  REQUIRE(desk.st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 2 * MIN}, T0 + 2 * MIN));
+  auto more = desk.own();
+  auto reply = pushEvents(c, token, {more.back()});
+  CHECK(reply["gap"] == true);
+  CHECK(reply["applied_through"] == n);
+  CHECK(pushEvents(c, token, {more[static_cast<std::size_t>(n)], more.back()})["applied_through"] == n + 2);
+  CHECK(hub.store.shop().entries.at("te-1").reason == StopReason::Break);
+  CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
+}
+
+TEST_CASE("hub: hostile or malformed requests get a clear 4xx and change nothing") {
+  DeskAndHub f;
+  RunningHub& hub = f.hub;
+  Desk& desk = f.desk;
+  const std::string& token = f.token;
+  auto& c = f.c;
+  auto evs = desk.own();
+  auto post = [&](const std::string& body) {
+    auto r = c.Post("/api/v1/push", bearer(token), body, "application/json");
+    REQUIRE(r);
+    return r->status;
+  };
+  CHECK(post("not json") == 400);
+  CHECK(post("[1,2]") == 400);
+  CHECK(post(R"({"events": 7})") == 400);
+  json e = sync::toWire(evs[0]);
+  e["id"] = "zz";
+  CHECK(post(json{{"events", {e}}}.dump()) == 400);
+  e = sync::toWire(evs[0]);
+  e["body"] = {{"type", "launch_rockets"}};
+  CHECK(post(json{{"events", {e}}}.dump()) == 400);
+  e = sync::toWire(evs[0]);
+  e["seq"] = -4;
+  CHECK(post(json{{"events", {e}}}.dump()) == 400);
+  e = sync::toWire(evs[0]);
+  e["origin"] = "someone-else";  // a kiosk pushes only its own events
+  CHECK(post(json{{"events", {e}}}.dump()) == 403);
+  json many{{"events", json::array()}};
+  for (std::size_t i = 0; i < sync::kMaxBatch + 1; ++i) many["events"].push_back(sync::toWire(evs[0]));
+  CHECK(post(many.dump()) == 413);
+  // a valid event after a malformed one in the same batch: the batch is refused whole
+  json mixed{{"events", {sync::toWire(evs[0]), {{"id", 1}}}}};
+  CHECK(post(mixed.dump()) == 400);
+  CHECK(c.Get("/api/v1/pull?after=x", bearer(token))->status == 400);
+  CHECK(c.Get("/api/v1/pull?after=-1", bearer(token))->status == 400);
+  CHECK(hub.store.eventCount() == 0);
+  CHECK(c.Get("/api/v1/health")->status == 200);  // still serving
+}
+
+TEST_CASE("hub: another bay's action reaches a long-polling kiosk, conflicts are kept for review (R16)") {
+  RunningHub hub;
+  Desk desk("desk"), a("kiosk-a"), b("kiosk-b");
+  seedDesk(desk);
+  const std::string td = hub.enrol("desk"), ta = hub.enrol("kiosk-a"), tb = hub.enrol("kiosk-b");
+  auto c = hub.client();
+  CHECK(pushEvents(c, td, desk.own())["applied_through"] == 16);
+  // kiosks a and b pull the master data
+  for (Desk* k : {&a, &b}) {
+    auto r = c.Get("/api/v1/pull?after=0&limit=1000", bearer(k == &a ? ta : tb));
+    REQUIRE(r->status == 200);
+    const json page = json::parse(r->body);  // keep it alive for the loop
+    REQUIRE(page["events"].size() == 16);
+    for (auto& e : page["events"]) REQUIRE(k->st.ingestRemote(sync::fromWire(e), T0).status == Remote::Status::Applied);
+  }
+  CHECK(a.st.shop().people.count("tech1") == 1);
+  CHECK(b.st.shop().people.count("tech1") == 1);
+  const std::int64_t cursor = hub.store.lastPos();
+  // b waits for news; a clocks on and pushes
+  json got;
+  std::thread waiter([&] {
+    auto cb = hub.client();
+    auto r = cb.Get(("/api/v1/pull?after=" + std::to_string(cursor) + "&wait_ms=5000").c_str(), bearer(tb));
+    if (r && r->status == 200) got = json::parse(r->body);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto clocked = a.st.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN);
+  INFO((clocked ? std::string() : std::string(name(clocked.reason())) + " " + clocked.outcome.refusal->detail));
+  CHECK(static_cast<bool>(clocked));
+  std::vector<StoredEvent> mine;
+  for (auto& e : a.own()) mine.push_back(e);
+  pushEvents(c, ta, mine);
+  waiter.join();
+  REQUIRE(got.is_object());
+  REQUIRE(got["events"].size() == 1);
+  CHECK(got["events"][0]["body"]["entry"] == "te-a");
+  // b, offline earlier, had clocked the same technician on elsewhere at 10:05
+  REQUIRE(b.st.record(ClockOn{"te-b", "tech1", "wo-1-2", "bay2", T0 + 5 * MIN}, T0 + 5 * MIN));
+  auto reply = pushEvents(c, tb, b.own());
+  CHECK(reply["reviews"] == 1);
+  CHECK(hub.store.shop().entries.count("te-b") == 1);
+  REQUIRE(hub.store.shop().reviews.size() == 1);
+  CHECK(hub.store.shop().reviews.begin()->second.reason == Reason::ClockOverlap);
+}
