@@ -270,6 +270,38 @@ std::vector<StoredEvent> Store::events(std::int64_t after, int limit) const {
 
 std::int64_t Store::lastOwnSeq() const { return own_seq_; }
 
+std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) const {
+  std::vector<StoredEvent> out;
+  sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
+                    "WHERE origin = ?1 AND origin_seq > ?2 ORDER BY origin_seq LIMIT ?3");
+  q.bind(1, kiosk_id_).bind(2, seq).bind(3, limit);
+  while (q.step()) {
+    StoredEvent e;
+    e.pos = q.integer(0);
+    auto raw = q.blob(1);
+    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
+    e.origin = q.text(2);
+    e.origin_seq = q.integer(3);
+    e.wall_ms = q.integer(4);
+    e.hlc = q.integer(5);
+    e.type = q.text(6);
+    e.body = q.text(7);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string Store::meta(const std::string& key) const {
+  sql::Stmt q(*db_, "SELECT value FROM meta WHERE key = ?1");
+  q.bind(1, key);
+  return q.step() ? q.text(0) : std::string();
+}
+
+void Store::setMeta(const std::string& key, const std::string& value) {
+  sql::Stmt q(*db_, "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  q.bind(1, key).bind(2, value).run();
+}
+
 std::int64_t Store::lastSeqOf(const Id& origin) const {
   auto it = seq_of_origin_.find(origin);
   return it == seq_of_origin_.end() ? 0 : it->second;

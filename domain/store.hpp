@@ -91,6 +91,11 @@ class Store {
   std::int64_t lastSeqOf(const Id& origin) const;
 
   std::vector<StoredEvent> events(std::int64_t after_pos, int limit) const;
+  // This kiosk's own events after a sequence number, in order (to push).
+  std::vector<StoredEvent> ownEventsAfter(std::int64_t seq, int limit) const;
+  // Small settings kept with the store (sync cursors, the sealed hub token).
+  std::string meta(const std::string& key) const;
+  void setMeta(const std::string& key, const std::string& value);
   std::int64_t lastPos() const;
   std::int64_t lastOwnSeq() const;
   std::int64_t eventCount() const;

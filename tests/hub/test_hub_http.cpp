@@ -1,100 +1,10 @@
 // The real hub over real HTTP on loopback: enrolment, trust, exactly-once
 // pushes, gaps, hostile input, long-poll pulls, conflicts kept (R16).
-#include "domain/sync.hpp"
-#include "hub/hub_server.hpp"
-#include "tests/support.hpp"
-
-#include <doctest/doctest.h>
-
-#include <thread>
+#include "tests/hub/hub_fixture.hpp"
 
 using namespace bkt;
 
 namespace {
-
-struct RunningHub {
-  TempDir dir;
-  FixedEntropy ent;
-  Store store;
-  Millis now = T0;
-  hub::HubServer server;
-  int port = 0;
-  std::thread thread;
-  RunningHub()
-      : store(storeOptions(dir.file("hub.db"), "hub-test"), ent), server(store, ent, [this] { return now; }) {
-    port = server.bind("127.0.0.1", 0);
-    REQUIRE(port > 0);
-    thread = std::thread([this] { server.run(); });
-    httplib::Client c("127.0.0.1", port);
-    for (int i = 0; i < 100 && !c.Get("/api/v1/health"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ~RunningHub() {
-    server.stop();
-    thread.join();
-  }
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", port);
-    c.set_tcp_nodelay(true);
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-  std::string enrol(const Id& kiosk) {
-    const std::string code = server.newEnrolCode(3600'000);
-    auto c = client();
-    auto r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", kiosk}}.dump(), "application/json");
-    REQUIRE(r);
-    REQUIRE(r->status == 200);
-    return json::parse(r->body)["token"];
-  }
-};
-
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
-json pushEvents(httplib::Client& c, const std::string& token, const std::vector<StoredEvent>& evs, int expect = 200) {
-  json body{{"events", json::array()}};
-  for (auto& e : evs) body["events"].push_back(sync::toWire(e));
-  auto r = c.Post("/api/v1/push", bearer(token), body.dump(), "application/json");
-  REQUIRE(r);
-  CHECK(r->status == expect);
-  return json::parse(r->body);
-}
-
-// A kiosk store that made the shop's master data and a work order.
-struct Desk {
-  TempDir dir;
-  FixedEntropy ent;
-  Store st;
-  explicit Desk(const Id& id) : st(storeOptions(dir.file("k.db"), id), ent) {}
-  std::vector<StoredEvent> own() {
-    std::vector<StoredEvent> out;
-    for (auto& e : st.events(0, 100000)) if (e.origin == st.kioskId()) out.push_back(e);
-    return out;
-  }
-};
-
-void seedDesk(Desk& d) {
-  for (auto& a : staffAndBays()) REQUIRE(d.st.record(a, T0));
-  WorkOrder w;
-  w.id = "wo-1";
-  w.number = "RO1";
-  w.advisor = "advisor";
-  w.category = Category::GeneralRepair;
-  w.opened_at = T0;
-  w.promised_at = T0 + 600 * MIN;
-  REQUIRE(d.st.record(OpenWorkOrder{w, {spec("wo-1-1", Trade::Mechanical, "tech1"), spec("wo-1-2", Trade::Mechanical, "tech2")}}, T0));
-}
-
-// A running hub, and an enrolled front desk that made the shop's data.
-struct DeskAndHub {
-  RunningHub hub;
-  Desk desk{"desk"};
-  std::string token;
-  httplib::Client c;
-  DeskAndHub() : c(hub.client()) {
-    seedDesk(desk);
-    token = hub.enrol("desk");
-  }
-};
 
 }  // namespace
 

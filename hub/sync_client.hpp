@@ -1,0 +1,73 @@
+#pragma once
+// The kiosk's side of sync. A pusher sends this kiosk's events in order, in
+// batches, until the hub has acknowledged them all (R16: nothing is lost
+// while the hub is away); a puller long-polls the hub for everything else so
+// another bay's action shows up within a second. Both share the store with
+// the UI through one mutex and never hold it across the network.
+#include "domain/sync.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace httplib { class Client; }
+
+namespace bk::hub {
+
+struct SyncOptions {
+  std::string hub;          // "http://host:port"
+  std::string enrol_code;   // used once if the kiosk holds no token yet
+  int batch = 200;
+  int poll_ms = 20'000;     // long-poll time
+};
+
+struct SyncState {
+  bool configured = false, enrolled = false, reachable = false;
+  std::int64_t pending = 0;  // own events the hub has not acknowledged
+  Millis last_contact = 0;
+  std::string hub_instance, error;
+};
+
+class SyncClient {
+ public:
+  using Clock = std::function<Millis()>;
+  SyncClient(Store& store, std::mutex& store_mu, const std::vector<std::uint8_t>& pepper, SyncOptions opt,
+             Clock clock, std::function<void()> on_change = {});
+  ~SyncClient();
+
+  void start();
+  void stop();
+  void wake();  // a new local event: push now
+  SyncState state() const;
+
+  // One round each, synchronously (what the threads loop over).
+  bool enroll();
+  bool pushOnce();
+  bool pullOnce(int wait_ms);
+
+ private:
+  std::string token() const;
+  void saveToken(const std::string& token);
+  void noteHub(const std::string& instance);
+  void fail(const std::string& what);
+
+  Store& store_;
+  std::mutex& mu_;
+  std::array<std::uint8_t, 32> key_{};  // seals the token at rest
+  SyncOptions opt_;
+  Clock clock_;
+  std::function<void()> on_change_;
+  mutable std::mutex state_mu_;
+  SyncState state_;
+  std::atomic<bool> running_{false};
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool woken_ = false;
+  std::thread pusher_, puller_;
+  std::mutex pull_client_mu_;
+  httplib::Client* pull_client_ = nullptr;  // so stop() can end a long poll
+};
+
+}  // namespace bk::hub

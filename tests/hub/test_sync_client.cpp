@@ -1,0 +1,156 @@
+// The kiosk's sync client against the real hub on loopback: enrolment with a
+// code, exactly-once delivery, offline work delivered later, another bay's
+// action arriving by long poll, a replaced hub getting everything again.
+#include "hub/sync_client.hpp"
+#include "tests/hub/hub_fixture.hpp"
+
+#include <atomic>
+
+using namespace bkt;
+
+namespace {
+
+struct Kiosk {
+  TempDir dir;
+  FixedEntropy ent;
+  Store st;
+  std::mutex mu;
+  hub::SyncClient sync;
+  Kiosk(const Id& id, RunningHub& hub, const std::string& code, std::function<void()> changed = {})
+      : st(storeOptions(dir.file("k.db"), id), ent),
+        sync(st, mu, testPepper(), hub::SyncOptions{"http://127.0.0.1:" + std::to_string(hub.port), code, 50, 300},
+             [] { return T0; }, std::move(changed)) {}
+  Recorded record(Action a, Millis at) {
+    std::lock_guard l(mu);
+    return st.record(std::move(a), at);
+  }
+};
+
+// The front desk's data on the hub.
+void seedHub(RunningHub& hub) {
+  Desk desk("desk");
+  seedDesk(desk);
+  auto c = hub.client();
+  pushEvents(c, hub.enrol("desk"), desk.own());
+}
+
+}  // namespace
+
+TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") {
+  RunningHub hub;
+  seedHub(hub);
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode(60'000));
+  CHECK_FALSE(a.sync.state().enrolled);
+  REQUIRE(a.sync.enroll());
+  // the token is kept sealed, never in clear
+  CHECK(a.st.meta("hub_token").find(a.st.meta("hub_token").substr(0, 8)) == 0);
+  REQUIRE(a.sync.pullOnce(0));
+  CHECK(a.st.shop().people.count("tech1") == 1);
+  CHECK(a.st.shop().operations.count("wo-1-1") == 1);
+  REQUIRE(a.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+  CHECK(a.sync.state().pending == 0);  // not yet recounted
+  REQUIRE(a.sync.pushOnce());
+  CHECK(a.sync.state().pending == 0);
+  CHECK(a.sync.state().reachable);
+  CHECK(hub.store.shop().entries.count("te-a") == 1);
+  // pushing again sends nothing new; pulling our own event back changes nothing
+  REQUIRE(a.sync.pushOnce());
+  REQUIRE(a.sync.pullOnce(0));
+  CHECK(hub.store.lastSeqOf("kiosk-a") == 1);
+  CHECK(a.st.shop().entries.size() == 1);
+  // the sealed token is not the token: the hub's hash of it is not in the kiosk file either
+  CHECK(a.st.meta("hub_token").size() > 64);
+}
+
+TEST_CASE("sync: work done while the hub is down arrives once it is back") {
+  TempDir hubDir;
+  const std::string hubDb = hubDir.file("hub.db");
+  int port = 0;
+  std::string code;
+  auto kiosk = [&](RunningHub& h) { return std::make_unique<Kiosk>("kiosk-a", h, code); };
+  std::unique_ptr<Kiosk> a;
+  {
+    RunningHub hub(hubDb);
+    port = hub.port;
+    seedHub(hub);
+    code = hub.server.newEnrolCode(600'000);
+    a = kiosk(hub);
+    REQUIRE(a->sync.enroll());
+    REQUIRE(a->sync.pullOnce(0));
+  }  // the hub stops
+  // the bay keeps working: 30 actions while the hub is away
+  for (int i = 0; i < 15; ++i) {
+    REQUIRE(a->record(ClockOn{"te-" + std::to_string(i), "tech1", "wo-1-1", "bay1", T0 + (2 * i + 1) * MIN}, T0 + (2 * i + 1) * MIN));
+    REQUIRE(a->record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + (2 * i + 2) * MIN}, T0 + (2 * i + 2) * MIN));
+  }
+  CHECK_FALSE(a->sync.pushOnce());
+  CHECK_FALSE(a->sync.state().reachable);
+  // the hub comes back on the same port and file
+  RunningHub hub(hubDb, port);
+  REQUIRE(hub.port == port);
+  REQUIRE(a->sync.pushOnce());
+  CHECK(a->sync.state().pending == 0);
+  CHECK(hub.store.lastSeqOf("kiosk-a") == 30);
+  CHECK(hub.store.shop().entries.size() == 15);
+  CHECK(hub.store.integrityCheck() == "ok");
+}
+
+TEST_CASE("sync: another bay's action arrives by long poll, with the threads running") {
+  RunningHub hub;
+  seedHub(hub);
+  std::atomic<int> changes{0};
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode(60'000));
+  Kiosk b("kiosk-b", hub, hub.server.newEnrolCode(60'000), [&] { ++changes; });
+  a.sync.start();
+  b.sync.start();
+  auto waitFor = [](auto pred) {
+    for (int i = 0; i < 200 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return pred();
+  };
+  auto knows = [](Kiosk& k, auto pred) { std::lock_guard l(k.mu); return pred(k.st.shop()); };
+  REQUIRE(waitFor([&] { return knows(b, [](const Shop& s) { return s.operations.count("wo-1-1") == 1; }); }));
+  REQUIRE(waitFor([&] { return knows(a, [](const Shop& s) { return s.operations.count("wo-1-1") == 1; }); }));
+  REQUIRE(a.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+  a.sync.wake();
+  CHECK(waitFor([&] { return knows(b, [](const Shop& s) { return s.entries.count("te-a") == 1; }); }));
+  CHECK(changes > 0);
+  CHECK(waitFor([&] { return a.sync.state().pending == 0; }));
+  a.sync.stop();
+  b.sync.stop();
+}
+
+TEST_CASE("sync: a replaced hub (new instance) gets everything again, exactly once") {
+  TempDir d;
+  int port = 0;
+  std::unique_ptr<Kiosk> a;
+  std::string code2;
+  {
+    RunningHub first;
+    port = first.port;
+    seedHub(first);
+    a = std::make_unique<Kiosk>("kiosk-a", first, first.server.newEnrolCode(60'000));
+    REQUIRE(a->sync.enroll());
+    REQUIRE(a->sync.pullOnce(0));
+    REQUIRE(a->record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+    REQUIRE(a->sync.pushOnce());
+  }
+  // a new hub, restored from the desk's data only, on the same address; the
+  // kiosk is enrolled again there (its token is the old hub's)
+  RunningHub second(d.file("new.db"), port, "hub-new");
+  seedHub(second);
+  {
+    std::lock_guard l(a->mu);
+    a->st.setMeta("hub_token", "");
+  }
+  hub::SyncClient re(a->st, a->mu, testPepper(), hub::SyncOptions{"http://127.0.0.1:" + std::to_string(port),
+                                                                   second.server.newEnrolCode(60'000), 50, 300},
+                     [] { return T0; });
+  REQUIRE(re.enroll());
+  REQUIRE(re.pullOnce(0));  // hears a new hub instance: resets its cursors
+  CHECK(re.state().pending == 1);
+  REQUIRE(re.pushOnce());   // and resends from the start
+  CHECK(second.store.lastSeqOf("kiosk-a") == 1);
+  CHECK(second.store.shop().entries.count("te-a") == 1);
+  REQUIRE(re.pushOnce());
+  CHECK(second.store.lastSeqOf("kiosk-a") == 1);
+}
