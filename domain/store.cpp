@@ -23,6 +23,21 @@ constexpr const char* kUpsertCredential =
 constexpr const char* kSetFailures =
     "UPDATE credentials SET failures = ?2, locked_until = ?3 WHERE person = ?1";
 
+// One row of "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body".
+StoredEvent readEvent(const sql::Stmt& q) {
+  StoredEvent e;
+  e.pos = q.integer(0);
+  auto raw = q.blob(1);
+  std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
+  e.origin = q.text(2);
+  e.origin_seq = q.integer(3);
+  e.wall_ms = q.integer(4);
+  e.hlc = q.integer(5);
+  e.type = q.text(6);
+  e.body = q.text(7);
+  return e;
+}
+
 template <typename T>
 json entityJson(const std::map<Id, T>& m, const Id& id, bool& found) {
   auto it = m.find(id);
@@ -252,17 +267,7 @@ std::vector<StoredEvent> Store::events(std::int64_t after, int limit) const {
   auto& q = st_->selectEvents;
   q.bind(1, after).bind(2, limit);
   while (q.step()) {
-    StoredEvent e;
-    e.pos = q.integer(0);
-    auto raw = q.blob(1);
-    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
-    e.origin = q.text(2);
-    e.origin_seq = q.integer(3);
-    e.wall_ms = q.integer(4);
-    e.hlc = q.integer(5);
-    e.type = q.text(6);
-    e.body = q.text(7);
-    out.push_back(std::move(e));
+    out.push_back(readEvent(q));
   }
   q.reset();
   return out;
@@ -276,17 +281,7 @@ std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) cons
                     "WHERE origin = ?1 AND origin_seq > ?2 ORDER BY origin_seq LIMIT ?3");
   q.bind(1, kiosk_id_).bind(2, seq).bind(3, limit);
   while (q.step()) {
-    StoredEvent e;
-    e.pos = q.integer(0);
-    auto raw = q.blob(1);
-    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
-    e.origin = q.text(2);
-    e.origin_seq = q.integer(3);
-    e.wall_ms = q.integer(4);
-    e.hlc = q.integer(5);
-    e.type = q.text(6);
-    e.body = q.text(7);
-    out.push_back(std::move(e));
+    out.push_back(readEvent(q));
   }
   return out;
 }
