@@ -250,6 +250,21 @@ Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now) {
   return Outcome::no(Reason::WrongPin, person);
 }
 
+std::vector<std::pair<Id, std::string>> Store::pinHashes() const {
+  std::vector<std::pair<Id, std::string>> out;
+  sql::Stmt q(*db_, "SELECT person, pin_hash FROM credentials ORDER BY person");
+  while (q.step()) out.emplace_back(q.text(0), q.text(1));
+  return out;
+}
+
+void Store::putPinHash(const Id& person, const std::string& hash) {
+  if (hash.rfind("$argon2id$", 0) != 0 || hash.size() > 200) return;  // only well-formed Argon2id strings
+  sql::Stmt q(*db_, "INSERT INTO credentials(person, pin_hash) VALUES(?1, ?2) "
+                    "ON CONFLICT(person) DO UPDATE SET pin_hash = excluded.pin_hash "
+                    "WHERE credentials.pin_hash <> excluded.pin_hash");
+  q.bind(1, person).bind(2, hash).run();
+}
+
 SignIn Store::signInPin(const Id& person, const std::string& pin, Millis now) {
   Outcome o = checkPin(person, pin, now);
   return {o, o ? person : Id{}};

@@ -78,6 +78,10 @@ class Store {
   SignIn signInBadge(const std::string& badge, Millis now);
   Outcome setPin(const Id& person, const std::string& pin);
   Outcome checkPin(const Id& person, const std::string& pin, Millis now);
+  // PIN hashes (useless without the shop's pepper), for the hub to hand to
+  // enrolled kiosks; a kiosk keeps its own failure counts.
+  std::vector<std::pair<Id, std::string>> pinHashes() const;
+  void putPinHash(const Id& person, const std::string& hash);
 
   // Takes an event made elsewhere, exactly once: by origin and gap-free
   // sequence (the event id is a second guard); a gap is refused so the

@@ -48,6 +48,13 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock)
   svr_.Post("/api/v1/enroll", [this](const auto& req, auto& res) { enroll(req, res); });
   svr_.Post("/api/v1/push", [this](const auto& req, auto& res) { push(req, res); });
   svr_.Get("/api/v1/pull", [this](const auto& req, auto& res) { pull(req, res); });
+  svr_.Get("/api/v1/credentials", [this](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu_);
+    if (!authorise(req)) return error(res, 401, "not an enrolled kiosk");
+    json out = json::array();
+    for (auto& [person, hash] : store_.pinHashes()) out.push_back({{"person", person}, {"pin_hash", hash}});
+    reply(res, 200, {{"credentials", out}});
+  });
   svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     // an I/O fault answers 503 and the batch was rolled back; the hub goes on
     std::string what = "internal error";

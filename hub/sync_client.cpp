@@ -210,6 +210,26 @@ bool SyncClient::pullOnce(int wait_ms) {
   return true;
 }
 
+bool SyncClient::fetchCredentials() {
+  std::string tok;
+  {
+    std::lock_guard lock(mu_);
+    tok = token();
+  }
+  if (tok.empty()) return false;
+  auto c = client(opt_.hub, 10);
+  auto r = c->Get("/api/v1/credentials", {{"Authorization", "Bearer " + tok}});
+  if (!r || r->status != 200) return false;
+  const json j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("credentials") || !j["credentials"].is_array()) return false;
+  std::lock_guard lock(mu_);
+  for (const json& cr : j["credentials"])
+    if (cr.is_object() && cr.contains("person") && cr["person"].is_string() && cr.contains("pin_hash") &&
+        cr["pin_hash"].is_string())
+      store_.putPinHash(cr["person"].get<std::string>(), cr["pin_hash"].get<std::string>());
+  return true;
+}
+
 void SyncClient::wake() {
   {
     std::lock_guard l(wake_mu_);
@@ -234,7 +254,10 @@ void SyncClient::start() {
   });
   puller_ = std::thread([this] {
     int backoff = 250;
+    Millis credentialsAt = 0;
     while (running_) {
+      // PIN hashes change rarely: fetch them at start and every few minutes
+      if (clock_() - credentialsAt > 5 * 60'000 && fetchCredentials()) credentialsAt = clock_();
       const bool ok = pullOnce(opt_.poll_ms);
       backoff = ok ? 250 : std::min(backoff * 2, 5000);
       if (!ok) {

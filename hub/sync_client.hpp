@@ -46,6 +46,7 @@ class SyncClient {
   bool enroll();
   bool pushOnce();
   bool pullOnce(int wait_ms);
+  bool fetchCredentials();
 
  private:
   std::string token() const;

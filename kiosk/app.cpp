@@ -106,6 +106,7 @@ void App::handle(const Intent& in, Millis now) {
           Action a = i.action;
           fillIds(a, now);
           auto r = store_.record(std::move(a), now);
+          if (r && on_recorded_) on_recorded_();
           if (r) say(texts_("done." + r.event->type), Tone::Good, now);
           else refused(*r.outcome.refusal, now);
         } else if constexpr (std::is_same_v<T, RequestSignature>) {
@@ -125,6 +126,7 @@ void App::handle(const Intent& in, Millis now) {
             return;
           }
           st_.sign = SignDialog{};
+          if (on_recorded_) on_recorded_();
           say(texts_("done." + r.event->type), Tone::Good, now);
           if (std::holds_alternative<RecordInspection>(i.action)) {
             st_.inspect = InspectForm{};
@@ -146,7 +148,18 @@ void App::handle(const Intent& in, Millis now) {
       in);
 }
 
+namespace {
+// Holds the store's lock for a frame when sync threads share it.
+struct MaybeLock {
+  std::mutex* mu;
+  explicit MaybeLock(std::mutex* m) : mu(m) { if (mu) mu->lock(); }
+  ~MaybeLock() { if (mu) mu->unlock(); }
+};
+}  // namespace
+
 void App::frame(Millis now) {
+  MaybeLock lock(store_mu_);
+  if (sync_source_) sync_source_(sync_);
   // Idle sign-out: nothing of one person's screen survives for the next.
   if (st_.session && now - st_.last_input > Millis{cfg_.idle_seconds} * 1000) {
     st_.resetPersonal();
@@ -206,6 +219,7 @@ void App::frame(Millis now) {
 
 bool App::afterFrame(Millis now) {
   if (pending_.empty()) return false;
+  MaybeLock lock(store_mu_);
   Intents todo;
   todo.swap(pending_);
   for (const Intent& in : todo) {

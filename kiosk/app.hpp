@@ -7,6 +7,9 @@
 
 #include "domain/store.hpp"
 
+#include <functional>
+#include <mutex>
+
 namespace bk::ui {
 
 struct KioskConfig {
@@ -44,6 +47,15 @@ class App {
   // visible timer or countdown, or the next minute of the clock.
   Millis nextWake(Millis now) const;
 
+  // Sync wiring (main.cpp): the store is shared with the sync threads through
+  // `mu`; `source` refreshes the hub state each frame; `recorded` is called
+  // after each committed action so the pusher sends it now.
+  void connectSync(std::mutex* mu, std::function<void(SyncStatus&)> source, std::function<void()> recorded) {
+    store_mu_ = mu;
+    sync_source_ = std::move(source);
+    on_recorded_ = std::move(recorded);
+  }
+
   AppState& state() { return st_; }
   KioskConfig& config() { return cfg_; }
   const Catalog& catalog() const { return cat_; }
@@ -76,6 +88,9 @@ class App {
   Intents pending_;
   std::vector<Hit> hits_;
   UuidV7 ids_;
+  std::mutex* store_mu_ = nullptr;
+  std::function<void(SyncStatus&)> sync_source_;
+  std::function<void()> on_recorded_;
 };
 
 }  // namespace bk::ui

@@ -1,6 +1,7 @@
 // bay-kiosk: the touchscreen app in each bay. GLFW + OpenGL3 around the App.
 // The loop sleeps until input arrives or the screen needs its next second,
 // renders a few frames to let ImGui settle, and sleeps again.
+#include "hub/sync_client.hpp"
 #include "kiosk/app.hpp"
 #include "kiosk/tour.hpp"
 #include "platform/system.hpp"
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <stb/stb_image_write.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,7 +22,8 @@ namespace {
 
 struct Loop {
   bk::ui::App* app = nullptr;
-  int frames_wanted = 3;  // frames to render before sleeping again
+  int frames_wanted = 3;            // frames to render before sleeping again
+  std::atomic<bool> news{false};    // the sync client brought another bay's events
 };
 
 Loop* loopOf(GLFWwindow* w) { return static_cast<Loop*>(glfwGetWindowUserPointer(w)); }
@@ -74,7 +77,7 @@ bool screenshot(GLFWwindow* win, const std::string& path) {
 int main(int argc, char** argv) {
   bk::ui::KioskConfig cfg;
   cfg.assets = BK_ASSETS_DIR;
-  std::string config_file, hits_file, shot, tour_dir, snapshot;
+  std::string config_file, hits_file, shot, tour_dir, snapshot, enrol_code;
   bool windowed = false, continuous = false;
   CLI::App cli{"Bay Kiosk (车间工位终端): the touchscreen app of a repair bay"};
   cli.set_config("--config", "", "configuration file (TOML/INI: key = value)");
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
   cli.add_option("--bay", cfg.bay, "the bay this kiosk stands in")->capture_default_str();
   cli.add_option("--kiosk-id", cfg.kiosk_id, "instance id (default: kiosk-<bay>)");
   cli.add_option("--hub", cfg.hub, "hub address, e.g. http://192.168.1.10:8600 (empty: standalone)");
+  cli.add_option("--enroll-code", enrol_code, "one-time code from `bk-hub enroll-code`, used once to get this kiosk's token");
   cli.add_option("--lang", cfg.lang, "zh or en")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
   cli.add_option("--idle", cfg.idle_seconds, "sign out after this many idle seconds")->check(CLI::Range(10, 3600))->capture_default_str();
   cli.add_option("--dpi", cfg.dpi, "screen DPI (sizes follow it)")->check(CLI::Range(60.0, 400.0))->capture_default_str();
@@ -110,6 +114,7 @@ int main(int argc, char** argv) {
     so.kiosk_id = cfg.kiosk_id;
     so.pepper = bk::platform::loadOrCreatePepper(cfg.pepper);
     bk::Store store(so, entropy);
+    std::mutex storeMu;  // the UI and the sync threads share the store
     const bk::Catalog catalog = bk::Catalog::load(cfg.assets + "/catalog");
     bk::ui::Texts texts = bk::ui::Texts::load(cfg.assets + "/i18n");
 
@@ -142,7 +147,26 @@ int main(int argc, char** argv) {
     style.ItemSpacing = {app.metrics().gap(), app.metrics().mm(1.5f)};
     bk::ui::buildFonts(io, app.metrics(), app.glyphText(), cfg.font, app.fonts());
 
-    Loop loop{&app};
+    Loop loop;
+    loop.app = &app;
+    std::unique_ptr<bk::hub::SyncClient> sync;
+    if (!cfg.hub.empty() && tour_dir.empty()) {
+      sync = std::make_unique<bk::hub::SyncClient>(
+          store, storeMu, so.pepper, bk::hub::SyncOptions{cfg.hub, enrol_code}, [] { return bk::platform::nowMillis(); },
+          [&loop] {
+            loop.news = true;
+            glfwPostEmptyEvent();  // wake the frame loop: something to show
+          });
+      bk::hub::SyncClient* sc = sync.get();
+      app.connectSync(&storeMu, [sc](bk::ui::SyncStatus& s) {
+        const auto st = sc->state();
+        s.hub_configured = st.configured;
+        s.reachable = st.reachable;
+        s.pending = st.pending;
+        s.last_contact = st.last_contact;
+      }, [sc] { sc->wake(); });
+      sync->start();
+    }
     glfwSetWindowUserPointer(win, &loop);
     ImGui_ImplGlfw_InitForOpenGL(win, false);
     glfwSetMouseButtonCallback(win, onMouseButton);
@@ -198,6 +222,7 @@ int main(int argc, char** argv) {
       bk::Millis wakeAt = 0;  // when the screen next changes by itself
       while (!glfwWindowShouldClose(win)) {
         const bk::Millis now = bk::platform::nowMillis();
+        if (loop.news.exchange(false)) loop.frames_wanted = std::max(loop.frames_wanted, 2);
         if (continuous || loop.frames_wanted > 0 || now >= wakeAt) {
           render(now);
           wakeAt = app.nextWake(now);
@@ -217,6 +242,7 @@ int main(int argc, char** argv) {
         }
       }
     }
+    if (sync) sync->stop();
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     bk::platform::SodiumEntropy entropy;
     bk::StoreOptions so;
     so.path = db;
-    so.kiosk_id = "demo-desk";
+    so.kiosk_id = "hub-demo";  // the demo shop is the hub's own history
     so.pepper = bk::platform::loadOrCreatePepper(pepper);
     bk::Store store(so, entropy);
     const bk::Catalog catalog = bk::Catalog::load(assets + "/catalog");

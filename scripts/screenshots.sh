@@ -7,6 +7,7 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-./build/platform/bk-demo --db "$tmp/demo.db" --pepper "$tmp/pepper.key" | head -1
+./build/platform/bk-demo --db "$tmp/demo.db" --pepper "$tmp/pepper.key" > "$tmp/demo.log"
+head -1 "$tmp/demo.log"
 xvfb-run -a -s "-screen 0 1280x800x24" ./build/kiosk/bay-kiosk --db "$tmp/demo.db" --pepper "$tmp/pepper.key" \
   --windowed --tour docs/screenshots

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's start command: installs what it needs, builds, creates the
-# demo shop in ./var (once; --fresh rebuilds it) and starts a bay kiosk on it,
+# demo shop as the hub's central database in ./var (once; --fresh rebuilds
+# it), starts the hub on 127.0.0.1:8600 and a bay kiosk that syncs with it,
 # in a 1280×800 window — under Xvfb when there is no display.
-# Options: --fresh (new demo shop), --bay b05 (which bay), --lang en.
+# A second kiosk beside it: bash scripts/start-kiosk.sh b05
+# Options: --fresh (a new demo shop), --bay b05, --lang en.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,7 +13,7 @@ bash scripts/build.sh
 fresh="" bay="b02" lang="zh"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --fresh) fresh="--fresh" ;;
+    --fresh) fresh=1 ;;
     --bay) bay=$2; shift ;;
     --lang) lang=$2; shift ;;
     *) echo "start-demo: unknown option $1" >&2; exit 2 ;;
@@ -20,14 +22,14 @@ while [ $# -gt 0 ]; do
 done
 
 mkdir -p var
-if [ -n "$fresh" ] || [ ! -s var/demo.db ]; then
-  ./build/platform/bk-demo $fresh --db var/demo.db --pepper var/pepper.key | head -1
+if [ -n "$fresh" ] || [ ! -s var/hub.db ]; then
+  rm -f var/hub.db* var/kiosk-*.db*
+  ./build/platform/bk-demo --fresh --db var/hub.db --pepper var/pepper.key > var/demo.log
+  head -1 var/demo.log
 fi
-echo "Bay $bay. Sign in: badge 100001…100040 typed + Enter, or tap your name; every demo PIN is 1234."
-
-kiosk=(./build/kiosk/bay-kiosk --db var/demo.db --pepper var/pepper.key --bay "$bay" --lang "$lang" --windowed)
-if [ -n "${DISPLAY:-}" ]; then
-  exec "${kiosk[@]}"
-fi
-echo "No display: running under Xvfb; var/kiosk.png shows the screen (refreshed every 10 s). Ctrl-C stops."
-exec xvfb-run -a -s "-screen 0 1280x800x24" "${kiosk[@]}" --snapshot var/kiosk.png
+./build/hub/bk-hub serve --db var/hub.db --pepper var/pepper.key --port 8600 > var/hub.log 2>&1 &
+hub_pid=$!
+trap 'kill $hub_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do grep -q listening var/hub.log 2>/dev/null && break; sleep 0.1; done
+grep listening var/hub.log || { cat var/hub.log; exit 1; }
+bash scripts/start-kiosk.sh "$bay" --lang "$lang"

@@ -60,6 +60,16 @@ TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") 
   CHECK(a.st.shop().entries.size() == 1);
   // the sealed token is not the token: the hub's hash of it is not in the kiosk file either
   CHECK(a.st.meta("hub_token").size() > 64);
+  // PIN hashes come from the hub; with the shop's pepper the kiosk checks PINs
+  {
+    std::lock_guard l(a.mu);
+    REQUIRE_FALSE(a.st.signInPin("tech2", "1357", T0));
+  }
+  REQUIRE(hub.store.setPin("tech2", "1357"));
+  REQUIRE(a.sync.fetchCredentials());
+  std::lock_guard l(a.mu);
+  CHECK(a.st.signInPin("tech2", "1357", T0));
+  CHECK_FALSE(a.st.signInPin("tech2", "0000", T0));
 }
 
 TEST_CASE("sync: work done while the hub is down arrives once it is back") {
