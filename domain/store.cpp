@@ -361,9 +361,12 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
     return r;
   }
   {
-    sql::Stmt q(*db_, "SELECT 1 FROM events WHERE event_id = ?1");
+    sql::Stmt q(*db_, "SELECT origin FROM events WHERE event_id = ?1");
     q.bindBlob(1, e.id.data(), 16);
-    if (q.step()) {  // the same event under another sequence number: keep the first
+    if (q.step()) {
+      // the same event under another sequence number: keep the first; an id
+      // another kiosk already used is refused, never silently dropped
+      if (q.text(0) != e.origin) throw std::invalid_argument("event id already used by " + q.text(0));
       r.status = Remote::Status::Duplicate;
       return r;
     }

@@ -162,10 +162,12 @@ void HubServer::push(const httplib::Request& req, httplib::Response& res) {
   }
   std::vector<Remote> results;
   std::int64_t through = 0;
-  {
+  try {
     std::lock_guard lock(mu_);
     results = store_.ingestBatch(batch, clock_());
     through = store_.lastSeqOf(*kiosk);
+  } catch (const std::invalid_argument& e) {  // e.g. an event id another kiosk used: nothing applied
+    return error(res, 409, e.what());
   }
   changed_.notify_all();
   int reviews = 0;

@@ -17,6 +17,7 @@ inline constexpr Millis MIN = 60'000;
 // Deterministic "random" bits: a counter, so ids are reproducible.
 class FixedEntropy final : public Entropy {
  public:
+  explicit FixedEntropy(std::uint64_t seed = 0) : n_(seed << 32) {}
   std::array<std::uint8_t, 8> random8() override;
  private:
   std::uint64_t n_ = 0;

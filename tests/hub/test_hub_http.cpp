@@ -149,3 +149,17 @@ TEST_CASE("hub: another bay's action reaches a long-polling kiosk, conflicts are
   REQUIRE(hub.store.shop().reviews.size() == 1);
   CHECK(hub.store.shop().reviews.begin()->second.reason == Reason::ClockOverlap);
 }
+
+TEST_CASE("hub: an event id another kiosk already used is refused (409), never silently dropped") {
+  DeskAndHub f;
+  auto evs = f.desk.own();
+  CHECK(pushEvents(f.c, f.token, {evs[0]})["applied_through"] == 1);
+  const std::string other = f.hub.enrol("kiosk-x");
+  StoredEvent copy = evs[1];
+  copy.id = evs[0].id;  // same id, another origin
+  copy.origin = "kiosk-x";
+  copy.origin_seq = 1;
+  pushEvents(f.c, other, {copy}, 409);
+  CHECK(f.hub.store.lastSeqOf("kiosk-x") == 0);
+  CHECK(f.hub.store.eventCount() == 1);
+}
