@@ -87,15 +87,7 @@ TEST_CASE("faults: the hub killed -9 three times while two kiosks work: everythi
     FixedEntropy ent;
     StoreOptions o = storeOptions(hub.db, "hub-central");
     Store central(o, ent);
-    for (auto& a : staffAndBays()) REQUIRE(central.record(a, T0));
-    WorkOrder w;
-    w.id = "wo-1";
-    w.number = "RO1";
-    w.advisor = "advisor";
-    w.category = Category::GeneralRepair;
-    w.opened_at = T0;
-    w.promised_at = T0 + 600 * MIN;
-    REQUIRE(central.record(OpenWorkOrder{w, {spec("wo-1-1", Trade::Mechanical, "tech1"), spec("wo-1-2", Trade::Mechanical, "tech2")}}, T0));
+    seedShop(central);
   }
   hub.start();
   struct K {
