@@ -103,7 +103,7 @@ class Sim {
       char id[16], nm[32];
       std::snprintf(id, sizeof id, "b%02d", b);
       std::snprintf(nm, sizeof nm, "%s %02d", zh, b);
-      act(DefineBay{Bay{id, nm, t}}, 0, "bay");
+      act(DefineBay{Bay{id, nm, t}}, opt_.now - opt_.days * kDay - kDay, "bay");
       bays_[t].push_back(id);
       ++sum_.bays;
     }
