@@ -205,8 +205,12 @@ bool SyncClient::pullOnce(int wait_ms) {
     state_.reachable = true;
     state_.last_contact = clock_();
     state_.error.clear();
+    state_.hub_last = j.value("last_pos", std::int64_t{0});
+    std::lock_guard lock(mu_);
+    const std::string c = store_.meta("hub_cursor");
+    state_.pulled = c.empty() ? 0 : std::stoll(c);
   }
-  if (changed && on_change_) on_change_();
+  if ((changed || state().pulled < state().hub_last) && on_change_) on_change_();
   return true;
 }
 

@@ -26,6 +26,7 @@ struct SyncOptions {
 struct SyncState {
   bool configured = false, enrolled = false, reachable = false;
   std::int64_t pending = 0;  // own events the hub has not acknowledged
+  std::int64_t pulled = 0, hub_last = 0;  // catching up: where we are, where the hub is
   Millis last_contact = 0;
   std::string hub_instance, error;
 };

@@ -164,6 +164,8 @@ int main(int argc, char** argv) {
         s.reachable = st.reachable;
         s.pending = st.pending;
         s.last_contact = st.last_contact;
+        s.pulled = st.pulled;
+        s.hub_last = st.hub_last;
       }, [sc] { sc->wake(); });
       sync->start();
     }

@@ -24,6 +24,7 @@ struct SyncStatus {
   bool reachable = false;
   std::int64_t pending = 0;  // own events not yet acknowledged by the hub
   Millis last_contact = 0;
+  std::int64_t pulled = 0, hub_last = 0;  // a new kiosk catching up with the hub
 };
 
 struct InspectForm {

@@ -74,6 +74,15 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
   dl->AddRectFilled({hx, p.y + ui.m.mm(1.5f)}, {hx + hubW, p.y + h - ui.m.mm(1.5f)}, toneColour(tone), ui.m.mm(1));
   drawIcon(dl, icon, {hx + ui.m.mm(3.5f), p.y + h * 0.5f}, ui.m.mm(4), IM_COL32(255, 255, 255, 255));
   dl->AddText({hx + ui.m.mm(7), ty}, IM_COL32(255, 255, 255, 255), hub.c_str());
+  // a kiosk catching up with the hub shows how far it is, not a frozen screen
+  if (v.sync.hub_last > 0 && v.sync.pulled < v.sync.hub_last) {
+    const float frac = static_cast<float>(v.sync.pulled) / static_cast<float>(v.sync.hub_last);
+    const float bw = ui.m.mm(40), bx = hx - bw - ui.m.mm(4), by = p.y + h - ui.m.mm(4);
+    const std::string label = format(ui.tr("status.syncing"), {std::to_string(static_cast<int>(frac * 100))});
+    dl->AddText({bx, p.y + ui.m.mm(1.5f)}, IM_COL32(235, 235, 235, 255), label.c_str());
+    dl->AddRectFilled({bx, by}, {bx + bw, by + ui.m.mm(2)}, IM_COL32(60, 60, 60, 255), 2);
+    dl->AddRectFilled({bx, by}, {bx + bw * frac, by + ui.m.mm(2)}, toneColour(Tone::Primary, 1.2f), 2);
+  }
   ImGui::SetCursorScreenPos({right, p.y + ui.m.mm(0.5f)});
   if (ui.button("status.lang", langLabel, Tone::Quiet, langW, Icon::None, true, ui.m.touch()))
     out.push_back(SetLanguage{ui.t.lang == Lang::Zh ? Lang::En : Lang::Zh});

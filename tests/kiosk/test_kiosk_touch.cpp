@@ -74,6 +74,23 @@ TEST_CASE("kiosk: both languages, switchable at any time, every string translate
 
 TEST_CASE("kiosk: the status bar always shows bay, time, person, hub state and what waits to sync") {
   Harness h;
+  // catching up with the hub draws a progress line instead of freezing
+  auto vertices = [&] {
+    h.frame();
+    int n = 0;
+    for (int i = 0; i < ImGui::GetDrawData()->CmdListsCount; ++i) n += ImGui::GetDrawData()->CmdLists[i]->VtxBuffer.Size;
+    return n;
+  };
+  h.app->sync().hub_configured = true;
+  h.app->sync().reachable = true;
+  const int idle = vertices();
+  h.app->sync().hub_last = 4000;
+  h.app->sync().pulled = 1000;
+  CHECK(vertices() > idle);
+  h.app->sync().pulled = 4000;  // caught up: the line goes away
+  CHECK(vertices() == idle);
+  h.app->sync().hub_configured = false;
+  h.app->sync().reachable = false;
   h.signIn("tech2");
   CHECK(h.app->sync().pending == h.store->lastOwnSeq());
   CHECK_FALSE(h.app->sync().hub_configured);
