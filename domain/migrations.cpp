@@ -67,7 +67,16 @@ CREATE TABLE enrol_codes(
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations{kV1, kV2, kV3, kV4};
+// 5: the log is tamper-evident: each event's hash covers the previous
+//    one's (filled in by the store, also for events written before v5).
+constexpr const char* kV5 = R"sql(
+CREATE TABLE chain(
+  pos  INTEGER PRIMARY KEY,   -- events.pos
+  hash BLOB NOT NULL          -- SHA-256(previous hash | id | origin | seq | body)
+);
+)sql";
+
+constexpr std::array<const char*, 5> kMigrations{kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

@@ -2,9 +2,28 @@
 
 #include "domain/migrations.hpp"
 
+#include <sodium.h>
+
 namespace bk {
 
 namespace {
+
+using Hash = std::array<std::uint8_t, 32>;
+
+Hash chainHash(const Hash& prev, const StoredEvent& e) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, prev.data(), prev.size());
+  crypto_hash_sha256_update(&st, e.id.data(), e.id.size());
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(e.origin.data()), e.origin.size());
+  unsigned char seq[8];
+  for (int i = 0; i < 8; ++i) seq[i] = static_cast<unsigned char>(static_cast<std::uint64_t>(e.origin_seq) >> (8 * i));
+  crypto_hash_sha256_update(&st, seq, sizeof seq);
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(e.body.data()), e.body.size());
+  Hash h;
+  crypto_hash_sha256_final(&st, h.data());
+  return h;
+}
 
 constexpr const char* kUpsertRecord =
     "INSERT INTO records(kind, id, wo, body) VALUES(?1, ?2, ?3, ?4) "
@@ -108,6 +127,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     while (q.step()) seq_of_origin_[q.text(0)] = q.integer(1);
   }
 
+  fillChain();
   shop_ = loadRecords();
   if (shop_.work_orders.empty() && shop_.people.empty() && eventCount() > 0) shop_ = rebuildFromEvents();
 }
@@ -182,7 +202,70 @@ StoredEvent Store::appendEvent(const Action& a, Millis now) {
   st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
       .bind(5, e.hlc).bind(6, e.type).bind(7, e.body).run();
   e.pos = sqlite3_last_insert_rowid(db_->raw());
+  chainEvent(e);
   return e;
+}
+
+void Store::chainEvent(const StoredEvent& e) {
+  const Hash h = chainHash(chain_head_, e);
+  sql::Stmt st(*db_, "INSERT INTO chain(pos, hash) VALUES(?1, ?2)");
+  st.bind(1, e.pos).bindBlob(2, h.data(), static_cast<int>(h.size())).run();
+  chain_head_ = h;
+}
+
+void Store::fillChain() {
+  sql::Stmt head(*db_, "SELECT hash FROM chain ORDER BY pos DESC LIMIT 1");
+  if (head.step()) {
+    auto raw = head.blob(0);
+    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
+  }
+  const std::int64_t from = db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM chain");
+  if (db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events") <= from) return;
+  sql::Tx tx(*db_);
+  for (std::int64_t after = from;;) {
+    auto batch = events(after, 1000);
+    if (batch.empty()) break;
+    for (auto& e : batch) chainEvent(e);
+    after = batch.back().pos;
+  }
+  tx.commit();
+}
+
+std::int64_t Store::verifyChain() const {
+  Hash prev{};
+  sql::Stmt q(*db_, "SELECT e.pos, e.event_id, e.origin, e.origin_seq, e.wall_ms, e.hlc, e.type, e.body, c.hash "
+                    "FROM events e LEFT JOIN chain c ON c.pos = e.pos ORDER BY e.pos");
+  std::int64_t expectPos = 0;
+  while (q.step()) {
+    StoredEvent e;
+    e.pos = q.integer(0);
+    auto raw = q.blob(1);
+    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
+    e.origin = q.text(2);
+    e.origin_seq = q.integer(3);
+    e.body = q.text(7);
+    const auto stored = q.blob(8);
+    const Hash h = chainHash(prev, e);
+    ++expectPos;
+    if (stored.size() != h.size() || !std::equal(h.begin(), h.end(), stored.begin())) return e.pos;
+    prev = h;
+  }
+  // a chain entry without its event: something was removed
+  const std::int64_t orphan = db_->scalarInt("SELECT COALESCE(MIN(c.pos), 0) FROM chain c LEFT JOIN events e ON e.pos = c.pos WHERE e.pos IS NULL");
+  return orphan;
+}
+
+void Store::backupTo(const std::string& path) const {
+  sql::Db target(path);
+  sqlite3_backup* b = sqlite3_backup_init(target.raw(), "main", db_->raw(), "main");
+  if (!b) throw sql::SqliteError(sqlite3_errcode(target.raw()), "backup: " + std::string(sqlite3_errmsg(target.raw())));
+  int rc;
+  do {
+    rc = sqlite3_backup_step(b, 256);  // in steps, so writers are not held up for long
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) throw sql::SqliteError(rc, "backup failed: " + std::string(sqlite3_errstr(rc)));
 }
 
 Recorded Store::record(Action a, Millis now) {
@@ -191,6 +274,7 @@ Recorded Store::record(Action a, Millis now) {
   shop_.dirty.clear();
   const Hlc savedHlc = hlc_;
   const UuidV7 savedUuid = uuid_;
+  const Hash savedHead = chain_head_;
   try {
     sql::Tx tx(*db_);
     bk::apply(shop_, a);
@@ -204,6 +288,7 @@ Recorded Store::record(Action a, Millis now) {
     // The transaction rolled back: put memory back to what the disk holds.
     hlc_ = savedHlc;
     uuid_ = savedUuid;
+    chain_head_ = savedHead;
     shop_ = loadRecords();
     throw;
   }
@@ -331,6 +416,7 @@ std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, M
   std::vector<Remote> out;
   const Hlc savedHlc = hlc_;
   const auto savedSeqs = seq_of_origin_;
+  const Hash savedHead = chain_head_;
   try {
     sql::Tx tx(*db_);
     for (const StoredEvent& e : events) {
@@ -342,6 +428,7 @@ std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, M
     // rolled back: memory goes back to what the disk holds
     hlc_ = savedHlc;
     seq_of_origin_ = savedSeqs;
+    chain_head_ = savedHead;
     shop_ = loadRecords();
     throw;
   }
@@ -379,6 +466,12 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
       .bind(5, e.hlc).bind(6, std::string(actionType(action))).bind(7, canonical(toJson(action))).run();
   r.pos = sqlite3_last_insert_rowid(db_->raw());
+  {
+    StoredEvent chained = e;
+    chained.pos = r.pos;
+    chained.body = canonical(toJson(action));
+    chainEvent(chained);
+  }
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;
   return r;

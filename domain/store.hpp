@@ -109,12 +109,19 @@ class Store {
   // Reads the state back from the records tables.
   Shop loadRecords() const;
   std::string integrityCheck() const;
+  // The first log position whose chain hash does not match (0: the whole
+  // chain holds). Editing, removing or reordering any event shows here.
+  std::int64_t verifyChain() const;
+  // Writes a consistent copy of the live database (SQLite's online backup).
+  void backupTo(const std::string& path) const;
   sql::Db& db() { return *db_; }
 
  private:
   void writeDirty();
   Remote ingestOne(const StoredEvent& e, Millis now);  // inside an open transaction
   StoredEvent appendEvent(const Action& a, Millis now);
+  void chainEvent(const StoredEvent& e);  // inside the event's transaction
+  void fillChain();                        // events written before the chain existed
 
   std::unique_ptr<sql::Db> db_;
   Entropy& entropy_;
@@ -126,6 +133,7 @@ class Store {
   UuidV7 uuid_;
   std::int64_t own_seq_ = 0;
   std::map<Id, std::int64_t> seq_of_origin_;
+  std::array<std::uint8_t, 32> chain_head_{};
   struct Statements;
   std::unique_ptr<Statements> st_;
 };

@@ -2,6 +2,9 @@
 //   bk-hub serve --db var/hub.db --port 8600
 //   bk-hub enroll-code --db var/hub.db      (prints a one-time code for a new kiosk)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
+//   bk-hub verify --db var/hub.db           (hash chain, integrity, projections rebuilt from the log)
+//   bk-hub backup --db var/hub.db --to backup.db      (online, while serving)
+//   bk-hub restore --db var/hub.db --from backup.db   (hub stopped; becomes a new hub instance)
 #include "hub/hub_server.hpp"
 #include "platform/system.hpp"
 
@@ -21,7 +24,7 @@ extern "C" void onSignal(int) {
 int main(int argc, char** argv) {
   CLI::App app{"Bay Kiosk hub (车间中心): the central database and sync service"};
   app.require_subcommand(1);
-  std::string db = "var/hub.db", pepper = "var/hub-pepper.key", host = "127.0.0.1", kiosk;
+  std::string db = "var/hub.db", pepper = "var/hub-pepper.key", host = "127.0.0.1", kiosk, to, from;
   int port = 8600;
   long long ttlHours = 24;
   auto addDb = [&](CLI::App* c) {
@@ -38,9 +41,31 @@ int main(int argc, char** argv) {
   auto* revoke = app.add_subcommand("revoke", "revoke a kiosk's token");
   addDb(revoke);
   revoke->add_option("--kiosk", kiosk, "kiosk id")->required();
+  auto* verify = app.add_subcommand("verify", "check the hash chain, the file and the projections rebuilt from the log");
+  addDb(verify);
+  auto* backup = app.add_subcommand("backup", "write a consistent copy of the live database");
+  addDb(backup);
+  backup->add_option("--to", to, "backup file to write")->required();
+  auto* restore = app.add_subcommand("restore", "replace the database with a backup (stop the hub first)");
+  addDb(restore);
+  restore->add_option("--from", from, "backup file")->required()->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (*restore) {
+      // a restored hub is a new instance: kiosks then resend everything it
+      // lacks (it skips what it has) and refetch from the start
+      for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      std::filesystem::copy_file(from, db, std::filesystem::copy_options::overwrite_existing);
+      bk::sql::Db d(db, false);
+      bk::platform::SodiumEntropy e;
+      bk::UuidV7 u;
+      const std::string instance = "hub-" + bk::toHex(u.next(bk::platform::nowMillis(), e.random8())).substr(0, 16);
+      bk::sql::Stmt st(d, "UPDATE meta SET value = ?1 WHERE key = 'kiosk_id'");
+      st.bind(1, instance).run();
+      std::printf("restored %s from %s as hub instance %s\n", db.c_str(), from.c_str(), instance.c_str());
+      return 0;
+    }
     if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
     bk::platform::SodiumEntropy entropy;
     bk::UuidV7 ids;
@@ -52,6 +77,20 @@ int main(int argc, char** argv) {
     bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); });
     if (*code) {
       std::printf("%s\n", hub.newEnrolCode(ttlHours * 3600 * 1000).c_str());
+      return 0;
+    }
+    if (*verify) {
+      const std::string integrity = store.integrityCheck();
+      const std::int64_t broken = store.verifyChain();
+      const bool projections = store.rebuildFromEvents().sameRecords(store.loadRecords());
+      std::printf("integrity: %s\nchain: %s\nprojections rebuilt from the log: %s\nevents: %lld\n", integrity.c_str(),
+                  broken ? ("broken at position " + std::to_string(broken)).c_str() : "ok",
+                  projections ? "equal" : "DIFFERENT", static_cast<long long>(store.eventCount()));
+      return integrity == "ok" && broken == 0 && projections ? 0 : 3;
+    }
+    if (*backup) {
+      store.backupTo(to);
+      std::printf("backup written to %s\n", to.c_str());
       return 0;
     }
     if (*revoke) {

@@ -38,11 +38,13 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
     CHECK(st.shop().bays.count("bay1") == 1);
     CHECK(st.lastOwnSeq() == 2);
     CHECK(st.rebuildFromEvents().sameRecords(st.shop()));
+    CHECK(st.verifyChain() == 0);  // events older than the chain are chained on opening
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_by_wo'") == 1);
     if (v >= 2) CHECK(st.db().scalarInt("SELECT failures FROM credentials WHERE person = 'tech1'") == 3);
     // and it keeps working: the next event continues the sequence
     REQUIRE(st.record(EndShift{"tech1", T0}, T0));
     CHECK(st.lastOwnSeq() == 3);
+    CHECK(st.verifyChain() == 0);
     CHECK(st.integrityCheck() == "ok");
   }
 }

@@ -131,3 +131,49 @@ TEST_CASE("signing through the store asks for the PIN and seals what is recorded
   CHECK(stored.sig.digest == signingDigest(actionFromJson(json::parse(ok.event->body))));
   CHECK(st.sign(ClockOn{"te-2", "tech1", "wo-1-1", "bay1", T0}, "tech1", "2468", T0).reason() == Reason::BadInput);
 }
+
+TEST_CASE("the event log is tamper-evident: an edited, removed or reordered event is found") {
+  StaffedStore fx;
+  Store& st = fx.st;
+  std::mt19937 rng(5);
+  Millis t = T0;
+  int counter = 0;
+  for (int i = 0; i < 300; ++i) (void)st.record(randomAction(st.shop(), rng, t, counter), t);
+  REQUIRE(st.verifyChain() == 0);
+  const std::int64_t victim = st.eventCount() / 2;
+  SUBCASE("an edited body") {
+    st.db().exec("UPDATE events SET body = replace(body, 'tech1', 'tech2') WHERE pos = " + std::to_string(victim) +
+                 " AND body LIKE '%tech1%'");
+    if (st.db().changes() == 0) st.db().exec("UPDATE events SET body = body || ' ' WHERE pos = " + std::to_string(victim));
+    CHECK(st.verifyChain() == victim);
+  }
+  SUBCASE("a removed event") {
+    st.db().exec("DELETE FROM events WHERE pos = " + std::to_string(victim));
+    CHECK(st.verifyChain() == victim + 1);
+  }
+  SUBCASE("the last event removed") {
+    st.db().exec("DELETE FROM events WHERE pos = (SELECT MAX(pos) FROM events)");
+    CHECK(st.verifyChain() == st.eventCount() + 1);
+  }
+  SUBCASE("a changed sequence number") {
+    st.db().exec("UPDATE events SET origin_seq = origin_seq + 100000 WHERE pos = " + std::to_string(victim));
+    CHECK(st.verifyChain() == victim);
+  }
+}
+
+TEST_CASE("an online backup is a sound copy that opens as a store") {
+  StaffedStore fx;
+  std::mt19937 rng(9);
+  Millis t = T0;
+  int counter = 0;
+  for (int i = 0; i < 200; ++i) (void)fx.st.record(randomAction(fx.st.shop(), rng, t, counter), t);
+  const std::string copy = fx.dir.file("backup.db");
+  fx.st.backupTo(copy);
+  FixedEntropy ent;
+  Store restored(storeOptions(copy, "ignored"), ent);
+  CHECK(restored.integrityCheck() == "ok");
+  CHECK(restored.verifyChain() == 0);
+  CHECK(restored.eventCount() == fx.st.eventCount());
+  CHECK(restored.kioskId() == fx.st.kioskId());
+  CHECK(restored.shop().sameRecords(fx.st.shop()));
+}
