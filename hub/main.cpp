@@ -23,6 +23,7 @@ extern "C" void onSignal(int) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Bay Kiosk hub (车间中心): the central database and sync service"};
+  app.set_config("--config", "", "configuration file (key = value: db, pepper, host, port)");
   app.require_subcommand(1);
   std::string db = "var/hub.db", pepper = "var/hub-pepper.key", host = "127.0.0.1", kiosk, to, from;
   int port = 8600;
