@@ -6,16 +6,6 @@
 namespace bk {
 namespace {
 
-json readJsonFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
-}
-
 TemplateItem parseItem(const json& j) {
   TemplateItem t;
   t.key = j.at("key").get<std::string>();

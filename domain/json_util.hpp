@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <fstream>
+#include <stdexcept>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -28,6 +30,17 @@ using json = nlohmann::json;
 // Canonical JSON: keys sorted (nlohmann's object is a std::map), no spaces,
 // UTF-8 kept as is. Used for event bodies and for what a signature hashes.
 inline std::string canonical(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::strict); }
+
+// Reads a JSON file; std::runtime_error names the file and what is wrong.
+inline json readJsonFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
 
 template <typename E, std::size_t N>
 using EnumTable = std::array<std::pair<E, std::string_view>, N>;

@@ -237,13 +237,7 @@ std::int64_t Store::verifyChain() const {
                     "FROM events e LEFT JOIN chain c ON c.pos = e.pos ORDER BY e.pos");
   std::int64_t expectPos = 0;
   while (q.step()) {
-    StoredEvent e;
-    e.pos = q.integer(0);
-    auto raw = q.blob(1);
-    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
-    e.origin = q.text(2);
-    e.origin_seq = q.integer(3);
-    e.body = q.text(7);
+    const StoredEvent e = readEvent(q);
     const auto stored = q.blob(8);
     const Hash h = chainHash(prev, e);
     ++expectPos;

@@ -220,9 +220,9 @@ void App::frame(Millis now) {
 bool App::afterFrame(Millis now) {
   if (pending_.empty()) return false;
   MaybeLock lock(store_mu_);
-  Intents todo;
-  todo.swap(pending_);
-  for (const Intent& in : todo) {
+  Intents batch;
+  batch.swap(pending_);
+  for (const Intent& in : batch) {
     try {
       handle(in, now);
     } catch (const std::exception& e) {

@@ -4,19 +4,7 @@
 #include <stdexcept>
 
 namespace bk::ui {
-namespace {
-json readJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
-}
-}  // namespace
-
-Texts Texts::load(const std::string& dir) { return fromJson(readJson(dir + "/zh.json"), readJson(dir + "/en.json")); }
+Texts Texts::load(const std::string& dir) { return fromJson(readJsonFile(dir + "/zh.json"), readJsonFile(dir + "/en.json")); }
 
 Texts Texts::fromJson(const json& zh, const json& en) {
   Texts t;

@@ -99,8 +99,7 @@ OperationSpec spec(const Id& id, Trade trade, const Id& tech, bool handover, int
   return OperationSpec{id, trade, "mech.brake_pads", minutes, tech, handover};
 }
 
-Id World::openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road_test) {
-  const Id id = "wo-" + std::to_string(++next);
+OpenWorkOrder testWorkOrder(const Id& id, Category cat, std::vector<OperationSpec> ops, bool road_test) {
   for (std::size_t i = 0; i < ops.size(); ++i)
     if (ops[i].id.empty()) ops[i].id = id + "-" + std::to_string(i + 1);
   WorkOrder w;
@@ -114,7 +113,12 @@ Id World::openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road_
   w.opened_at = T0;
   w.promised_at = T0 + 8 * 60 * MIN;
   w.bay = "bay1";
-  must(OpenWorkOrder{w, ops});
+  return OpenWorkOrder{w, std::move(ops)};
+}
+
+Id World::openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road_test) {
+  const Id id = "wo-" + std::to_string(++next);
+  must(testWorkOrder(id, cat, std::move(ops), road_test));
   return id;
 }
 

@@ -64,6 +64,9 @@ struct World {
 };
 
 OperationSpec spec(const Id& id, Trade trade, const Id& tech, bool handover = false, int minutes = 60);
+// A work order of the test shop (advisor "advisor", bay1, opened at T0), with
+// operation ids filled in as <id>-1, <id>-2, … where empty.
+OpenWorkOrder testWorkOrder(const Id& id, Category cat, std::vector<OperationSpec> ops, bool road_test = false);
 
 // A real store file in a temporary folder, with the test shop's people and bays.
 struct StaffedStore {

@@ -143,20 +143,7 @@ void Harness::signIn(const Id& person, const std::string& p) {
 
 Id Harness::openWorkOrder(Category c, std::vector<OperationSpec> ops, bool road) {
   const Id id = "wo-" + std::to_string(++woCounter);
-  for (std::size_t i = 0; i < ops.size(); ++i)
-    if (ops[i].id.empty()) ops[i].id = id + "-" + std::to_string(i + 1);
-  WorkOrder w;
-  w.id = id;
-  w.number = "RO" + std::to_string(1000 + woCounter);
-  w.vehicle = {"粤B·12345", "LVGBE40K8GG123456", "丰田凯美瑞"};
-  w.customer = "王先生";
-  w.advisor = "advisor";
-  w.category = c;
-  w.road_test_required = road;
-  w.opened_at = T0;
-  w.promised_at = T0 + 12 * 60 * MIN;
-  w.bay = "bay1";
-  REQUIRE(store->record(OpenWorkOrder{w, ops}, now));
+  REQUIRE(store->record(testWorkOrder(id, c, std::move(ops), road), now));
   // new data may bring characters the atlas lacks: rebuild, as the kiosk does
   if (!app->fontsCoverData()) ui::buildFonts(ImGui::GetIO(), app->metrics(), app->glyphText(), cfg.font, app->fonts());
   CHECK(app->fontsCoverData());
