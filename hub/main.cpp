@@ -13,13 +13,9 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <pthread.h>
+#include <thread>
 
-namespace {
-bk::hub::HubServer* running = nullptr;
-extern "C" void onSignal(int) {
-  if (running) running->stop();  // graceful: in-flight requests finish, the store closes cleanly
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Bay Kiosk hub (车间中心): the central database and sync service"};
@@ -104,11 +100,22 @@ int main(int argc, char** argv) {
     std::printf("bk-hub %s listening on %s:%d (%lld events)\n", hub.instance().c_str(), host.c_str(), bound,
                 static_cast<long long>(store.eventCount()));
     std::fflush(stdout);
-    running = &hub;
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    // SIGINT/SIGTERM are taken by a thread of their own (sigwait), not in a
+    // signal handler: stopping the server is not async-signal-safe. Graceful:
+    // in-flight requests finish and the store closes cleanly.
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // before any server thread exists
+    std::thread waiter([&] {
+      int sig = 0;
+      sigwait(&sigs, &sig);
+      if (sig != 0) hub.stop();
+    });
     hub.run();
-    running = nullptr;
+    pthread_kill(waiter.native_handle(), SIGTERM);  // stopped otherwise: release the waiter
+    waiter.join();
     std::printf("bk-hub stopped\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bk-hub: %s\n", e.what());
