@@ -12,14 +12,8 @@ void seed(Store& st) {
   for (auto& a : staffAndBays()) REQUIRE(st.record(a, T0));
 }
 OpenWorkOrder simpleWorkOrder(const Id& id) {
-  WorkOrder w;
-  w.id = id;
-  w.number = "RO-" + id;
-  w.advisor = "advisor";
-  w.category = Category::GeneralRepair;
-  w.opened_at = T0;
-  w.promised_at = T0 + 600 * MIN;
-  return OpenWorkOrder{w, {spec(id + "-1", Trade::Mechanical, "tech1"), spec(id + "-2", Trade::Paint, "paint1", true)}};
+  return testWorkOrder(id, Category::GeneralRepair,
+                       {spec(id + "-1", Trade::Mechanical, "tech1"), spec(id + "-2", Trade::Paint, "paint1", true)});
 }
 }  // namespace
 

@@ -14,14 +14,8 @@ struct Node {
   explicit Node(const Id& id) : st(storeOptions(dir.file("s.db"), id), ent) {}
 };
 OpenWorkOrder twoOps(const Id& id) {
-  WorkOrder w;
-  w.id = id;
-  w.number = "RO-" + id;
-  w.advisor = "advisor";
-  w.category = Category::GeneralRepair;
-  w.opened_at = T0;
-  w.promised_at = T0 + 600 * MIN;
-  return OpenWorkOrder{w, {spec(id + "-1", Trade::Mechanical, "tech1"), spec(id + "-2", Trade::Mechanical, "tech2")}};
+  return testWorkOrder(id, Category::GeneralRepair,
+                       {spec(id + "-1", Trade::Mechanical, "tech1"), spec(id + "-2", Trade::Mechanical, "tech2")});
 }
 // Everything `from` made, offered to `to` in order; returns how many applied.
 int push(Store& from, Store& to, Millis now) {

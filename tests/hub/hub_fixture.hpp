@@ -75,14 +75,7 @@ struct Desk {
 // The test shop's people and bays and one work order (wo-1: tech1 then tech2).
 inline void seedShop(Store& st) {
   for (auto& a : staffAndBays()) REQUIRE(st.record(a, T0));
-  WorkOrder w;
-  w.id = "wo-1";
-  w.number = "RO1";
-  w.advisor = "advisor";
-  w.category = Category::GeneralRepair;
-  w.opened_at = T0;
-  w.promised_at = T0 + 600 * MIN;
-  REQUIRE(st.record(OpenWorkOrder{w, {spec("wo-1-1", Trade::Mechanical, "tech1"), spec("wo-1-2", Trade::Mechanical, "tech2")}}, T0));
+  REQUIRE(st.record(testWorkOrder("wo-1", Category::GeneralRepair, {spec("wo-1-1", Trade::Mechanical, "tech1"), spec("wo-1-2", Trade::Mechanical, "tech2")}), T0));
 }
 
 inline void seedDesk(Desk& d) { seedShop(d.st); }
