@@ -18,11 +18,13 @@ struct Bar {
 // Horizontal bars: label, bar, value written beside it (no hover needed).
 void bars(Ui& ui, const std::string& title, std::vector<Bar> rows, double max, float width, std::size_t limit,
           Tone tone, double reference = -1) {
-  ui.text(title, ui.fonts.large);
+  ImGui::PushFont(ui.fonts.large);
+  ui.text(ui.fit(title, width));
+  ImGui::PopFont();
   if (rows.empty()) { ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255)); return; }
   if (rows.size() > limit) rows.resize(limit);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float labelW = width * 0.34f, valueW = ui.m.mm(22), barW = width - labelW - valueW - ui.m.mm(2);
+  const float labelW = width * 0.46f, valueW = ui.m.mm(22), barW = width - labelW - valueW - ui.m.mm(2);
   const float h = ImGui::GetTextLineHeight() + ui.m.mm(1.5f);
   for (const Bar& b : rows) {
     const ImVec2 p = ImGui::GetCursorScreenPos();

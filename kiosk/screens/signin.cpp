@@ -12,6 +12,13 @@ void drawSignIn(Ui& ui, const View& v, Intents& out) {
     st.pin_person.clear();
     out.push_back(Go{Screen::Board, {}});
   }
+  if (!st.pin_person.empty()) {  // beside Back, always in view
+    ImGui::SameLine();
+    if (ui.button("signin.other", ui.tr("signin.not_me"), Tone::Quiet, ui.m.mm(40), Icon::Person)) {
+      st.pin_person.clear();
+      st.pin.clear();
+    }
+  }
   ImGui::SameLine();
   ui.heading(st.pin_person.empty() ? ui.tr("signin.pick_name") : format(ui.tr("signin.pin_for"), {personName(s, st.pin_person)}));
   if (st.pin_person.empty()) {
@@ -37,10 +44,6 @@ void drawSignIn(Ui& ui, const View& v, Intents& out) {
   ImGui::BeginGroup();
   if (ui.pinPad("signin.pin", st.pin, 8)) {
     out.push_back(SignInWithPin{st.pin_person, st.pin});
-    st.pin.clear();
-  }
-  if (ui.button("signin.other", ui.tr("signin.not_me"), Tone::Quiet, ui.m.mm(70))) {
-    st.pin_person.clear();
     st.pin.clear();
   }
   ImGui::EndGroup();

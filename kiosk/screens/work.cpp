@@ -27,30 +27,35 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   const WorkOrder& wo = s.work_orders.at(op.wo);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  dl->AddRectFilled(p, {p.x + width, p.y + ui.m.mm(50)}, IM_COL32(0, 60, 100, 255), ui.m.mm(2));
+  dl->AddRectFilled(p, {p.x + width, p.y + ui.m.mm(42)}, IM_COL32(0, 60, 100, 255), ui.m.mm(2));
   ImGui::SetCursorScreenPos({p.x + ui.m.mm(3), p.y + ui.m.mm(2)});
   ImGui::BeginGroup();
   ui.text(ui.tr("work.running"), nullptr, IM_COL32(190, 220, 255, 255));
+  if (e.rework) {  // on the first line, so the card keeps its height
+    ImGui::SameLine();
+    ui.chip(ui.tr("phase.rework"), Tone::Bad, Icon::Wrench);
+  }
   ui.text(ui.fit(ui.data(op.title), width - ui.m.mm(6)), ui.fonts.large);
   ui.text(wo.number + "  " + wo.vehicle.plate + "  " + wo.vehicle.model);
-  if (e.rework) ui.chip(ui.tr("phase.rework"), Tone::Bad, Icon::Wrench);
   ui.text(durationText(v.now - e.start), ui.fonts.timer);
   ImGui::EndGroup();
-  ImGui::SetCursorScreenPos({p.x, p.y + ui.m.mm(52)});
+  ImGui::SetCursorScreenPos({p.x, p.y + ui.m.mm(44)});
   const float bw = (width - ImGui::GetStyle().ItemSpacing.x) / 2;
-  if (ui.button("work.pause", ui.tr("work.pause"), Tone::Warn, bw, Icon::Pause)) v.st.choosing_pause = true;
-  ImGui::SameLine();
   const bool main = op.main_tech == v.st.session->person;
-  if (ui.button("work.finish", ui.tr("work.finish"), Tone::Good, bw, Icon::Check, main)) {
-    startInspection(v, ui.cat, InspectionKind::Self, op.wo, op.id, std::nullopt);
-    out.push_back(Go{Screen::Inspect, op.id});
-  }
-  if (ui.button("work.addon", ui.tr("work.raise_addon"), Tone::Primary, width, Icon::Warning, main)) {
-    v.st.addon = AddOnForm{op.id};
-    out.push_back(Go{Screen::AddOn, op.id});
+  // the pause reasons take the place of the buttons, so they are in view
+  if (!v.st.choosing_pause) {
+    if (ui.button("work.pause", ui.tr("work.pause"), Tone::Warn, bw, Icon::Pause)) v.st.choosing_pause = true;
+    ImGui::SameLine();
+    if (ui.button("work.finish", ui.tr("work.finish"), Tone::Good, bw, Icon::Check, main)) {
+      startInspection(v, ui.cat, InspectionKind::Self, op.wo, op.id, std::nullopt);
+      out.push_back(Go{Screen::Inspect, op.id});
+    }
+    if (ui.button("work.addon", ui.tr("work.raise_addon"), Tone::Primary, width, Icon::Warning, main)) {
+      v.st.addon = AddOnForm{op.id};
+      out.push_back(Go{Screen::AddOn, op.id});
+    }
   }
   if (v.st.choosing_pause) {
-    ui.text(ui.tr("work.pick_reason"), ui.fonts.large);
     const StopReason reasons[] = {StopReason::WaitingParts, StopReason::WaitingApproval, StopReason::Break,
                                   StopReason::CalledAway};
     const float rw = (width - ui.m.gap()) / 2;
@@ -127,12 +132,14 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
   ui.heading(ui.tr("work.queue"));
   const float w = avail.x - leftW - ui.m.gap();
   ui.beginList("work.queue", {w, avail.y - ImGui::GetTextLineHeightWithSpacing() * 2});
+  int queued = 0;
   for (auto& [id, op] : s.operations) {
     if (op.main_tech != me || op.phase == Phase::Done || op.phase == Phase::Declined) continue;
     const WorkOrder* wo = s.workOrder(op.wo);
     if (!wo || wo->delivered_at) continue;
     const bool running = !mine.empty() && mine.front()->op == op.id;
     if (running) continue;
+    ++queued;
     operationRow(ui, v, op, w - ui.m.mm(3));
     auto blocker = clockBlocker(s, op);
     if (!blocker) {
@@ -147,6 +154,7 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
     }
     ImGui::Dummy({0, ui.m.mm(1)});
   }
+  if (!queued) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
   ui.endList();
   ImGui::EndGroup();
 }
