@@ -141,6 +141,30 @@ Id workOrderOf(const Shop& s, const Action& a) {
   }, a);
 }
 
+namespace {
+void collectIds(const json& j, const std::string& key, std::set<Id>& out) {
+  // fields that hold ids (the rest is free text, enum values, numbers)
+  static const std::set<std::string> kIdFields{
+      "id", "wo", "op", "tech", "bay", "entry", "addon", "found_on", "proposer", "by", "incident",
+      "charged_to", "review", "main_tech", "signer", "inspector", "advisor", "inspection", "rework",
+      "assigned_to", "person"};
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) collectIds(it.value(), it.key(), out);
+  } else if (j.is_array()) {
+    for (const json& v : j) collectIds(v, key, out);
+  } else if (j.is_string() && kIdFields.count(key) && !j.get_ref<const std::string&>().empty()) {
+    out.insert(j.get<std::string>());
+  }
+}
+}  // namespace
+
+std::set<Id> touches(const Shop& s, const Action& a) {
+  std::set<Id> out;
+  collectIds(toJson(a), "", out);
+  if (Id wo = workOrderOf(s, a); !wo.empty()) out.insert(wo);
+  return out;
+}
+
 const Signature* signatureOf(const Action& a) {
   return std::visit([](const auto& v) -> const Signature* {
     if constexpr (requires { v.sig; }) return &v.sig; else return nullptr;

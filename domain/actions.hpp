@@ -90,6 +90,12 @@ Millis timeOf(const Action& a);
 // The work order it concerns, or empty.
 Id workOrderOf(const Shop& s, const Action& a);
 
+// Everything an action names that another action could also depend on: the
+// work order and every person, bay, operation and record id in it. Two
+// actions that name nothing in common give the same state in either order
+// (used to decide whether a kiosk's view must be rebased on the hub's order).
+std::set<Id> touches(const Shop& s, const Action& a);
+
 // R15: signed actions carry a Signature; these say what it must contain.
 const Signature* signatureOf(const Action& a);
 Signature* signatureOf(Action& a);

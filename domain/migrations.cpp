@@ -76,7 +76,17 @@ CREATE TABLE chain(
 );
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations{kV1, kV2, kV3, kV4, kV5};
+// 6: a kiosk keeps each event's place in the hub's log, so its view can be
+//    rebased on the hub's order after a conflict (R16): the hub is the
+//    authority on what happened first.
+constexpr const char* kV6 = R"sql(
+ALTER TABLE events ADD COLUMN hub_pos INTEGER;
+CREATE UNIQUE INDEX events_by_hub_pos ON events(hub_pos) WHERE hub_pos IS NOT NULL;
+CREATE INDEX events_unplaced ON events(pos) WHERE hub_pos IS NULL;
+UPDATE meta SET value = '0' WHERE key = 'hub_cursor';  -- fetch again to learn every place
+)sql";
+
+constexpr std::array<const char*, 6> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6};
 
 }  // namespace
 

@@ -164,15 +164,56 @@ Shop Store::loadRecords() const {
 Shop Store::rebuildFromEvents() const {
   Shop s;
   s.policy = opts_.policy;
-  sql::Stmt q(*db_, "SELECT event_id, wall_ms, body FROM events ORDER BY pos");
-  while (q.step()) {
-    auto raw = q.blob(0);
-    Uuid id{};
-    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), id.begin());
-    (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1));
+  // two index walks, no sort: what the hub placed, in its order; then the rest
+  for (const char* sqlText : {"SELECT event_id, wall_ms, body FROM events WHERE hub_pos IS NOT NULL ORDER BY hub_pos",
+                              "SELECT event_id, wall_ms, body FROM events WHERE hub_pos IS NULL ORDER BY pos"}) {
+    sql::Stmt q(*db_, sqlText);
+    while (q.step()) {
+      auto raw = q.blob(0);
+      Uuid id{};
+      std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), id.begin());
+      (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1));
+    }
   }
   s.dirty.clear();
   return s;
+}
+
+namespace {
+template <typename T>
+void diffInto(const std::map<Id, T>& was, const std::map<Id, T>& now, RecordKind kind, std::set<std::pair<RecordKind, Id>>& changed,
+              std::vector<std::pair<RecordKind, Id>>& gone) {
+  for (auto& [id, v] : now) {
+    auto it = was.find(id);
+    if (it == was.end() || json(it->second) != json(v)) changed.insert({kind, id});
+  }
+  for (auto& [id, v] : was)
+    if (!now.count(id)) gone.push_back({kind, id});
+}
+}  // namespace
+
+void Store::replaceRecords(Shop next) {
+  std::set<std::pair<RecordKind, Id>> changed;
+  std::vector<std::pair<RecordKind, Id>> gone;
+  diffInto(shop_.people, next.people, RecordKind::Person, changed, gone);
+  diffInto(shop_.bays, next.bays, RecordKind::Bay, changed, gone);
+  diffInto(shop_.work_orders, next.work_orders, RecordKind::WorkOrder, changed, gone);
+  diffInto(shop_.operations, next.operations, RecordKind::Operation, changed, gone);
+  diffInto(shop_.entries, next.entries, RecordKind::TimeEntry, changed, gone);
+  diffInto(shop_.inspections, next.inspections, RecordKind::Inspection, changed, gone);
+  diffInto(shop_.reworks, next.reworks, RecordKind::Rework, changed, gone);
+  diffInto(shop_.incidents, next.incidents, RecordKind::Incident, changed, gone);
+  diffInto(shop_.addons, next.addons, RecordKind::AddOn, changed, gone);
+  diffInto(shop_.reviews, next.reviews, RecordKind::Review, changed, gone);
+  diffInto(shop_.superseded_by, next.superseded_by, RecordKind::Supersede, changed, gone);
+  sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
+  for (auto& [kind, id] : gone) {
+    del.bind(1, name(kind)).bind(2, id).run();
+    del.reset();
+  }
+  shop_ = std::move(next);
+  shop_.dirty = std::move(changed);
+  writeDirty();
 }
 
 void Store::writeDirty() {
@@ -404,6 +445,85 @@ std::int64_t Store::lastPos() const { return db_->scalarInt("SELECT COALESCE(MAX
 Remote Store::ingestRemote(const StoredEvent& e, Millis now) {
   auto r = ingestBatch({e}, now);
   return r.front();
+}
+
+void Store::forgetHubOrder() {
+  db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
+  db_->exec("DELETE FROM meta WHERE key IN ('placed_max', 'rebase_from')");
+}
+
+std::int64_t Store::unplacedOwn() const {
+  sql::Stmt q(*db_, "SELECT COUNT(*) FROM events WHERE hub_pos IS NULL AND origin = ?1");
+  q.bind(1, kiosk_id_);
+  return q.step() ? q.integer(0) : 0;
+}
+
+Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
+  Placement p;
+  const Hlc savedHlc = hlc_;
+  const auto savedSeqs = seq_of_origin_;
+  const Hash savedHead = chain_head_;
+  auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
+  try {
+    sql::Tx tx(*db_);
+    sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
+    std::int64_t placedMax = metaInt("placed_max"), rebaseFrom = metaInt("rebase_from");
+    for (const StoredEvent& e : events) {
+      std::int64_t localPos = 0;
+      if (e.origin_seq <= lastSeqOf(e.origin)) {  // ours, or one we already took (placed again: no-op)
+        place.bind(1, e.pos).bind(2, e.origin).bind(3, e.origin_seq);
+        if (place.step()) localPos = place.integer(0);
+        place.reset();
+      } else {
+        if (e.origin == kiosk_id_) { p.gap = true; break; }  // the hub has own events this store lacks
+        const Remote r = ingestOne(e, now);
+        if (r.status == Remote::Status::Gap) { p.gap = true; break; }
+        if (r.status == Remote::Status::Applied) {
+          p.changed = true;
+          localPos = r.pos;
+          sql::Stmt set(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
+          set.bind(1, e.pos).bind(2, r.pos).run();
+        }
+      }
+      // the hub's order and this store's disagree from here on
+      if (localPos && localPos < placedMax) rebaseFrom = rebaseFrom ? std::min(rebaseFrom, localPos) : localPos;
+      placedMax = std::max(placedMax, localPos);
+      p.through = e.pos;
+    }
+    if (rebaseFrom && unplacedOwn() == 0) {
+      if (orderMatters(rebaseFrom)) {
+        replaceRecords(rebuildFromEvents());
+        p.rebased = p.changed = true;
+      }
+      rebaseFrom = 0;
+    }
+    setMeta("placed_max", std::to_string(placedMax));
+    setMeta("rebase_from", rebaseFrom ? std::to_string(rebaseFrom) : std::string());
+    tx.commit();
+  } catch (...) {
+    hlc_ = savedHlc;
+    seq_of_origin_ = savedSeqs;
+    chain_head_ = savedHead;
+    shop_ = loadRecords();
+    throw;
+  }
+  return p;
+}
+
+bool Store::orderMatters(std::int64_t from) const {
+  // Events of one origin keep their order everywhere; events of different
+  // origins that name nothing in common commute. Otherwise rebuild.
+  std::map<Id, Id> originOf;
+  sql::Stmt q(*db_, "SELECT origin, body FROM events WHERE pos >= ?1 ORDER BY pos");
+  q.bind(1, from);
+  while (q.step()) {
+    const Id origin = q.text(0);
+    for (const Id& key : touches(shop_, actionFromJson(json::parse(q.text(1))))) {
+      auto [it, fresh] = originOf.emplace(key, origin);
+      if (!fresh && it->second != origin) return true;
+    }
+  }
+  return false;
 }
 
 std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now) {

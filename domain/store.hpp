@@ -94,6 +94,26 @@ class Store {
   std::vector<Remote> ingestBatch(const std::vector<StoredEvent>& events, Millis now);
   std::int64_t lastSeqOf(const Id& origin) const;
 
+  // A kiosk takes the hub's log in the hub's order (each event's pos is its
+  // place in the hub's log): events it lacks are ingested, the rest (its own
+  // included) get their place noted. Where this store took events in another
+  // order than the hub did (it worked offline, or its own event crossed
+  // another bay's on the wire), the view is rebuilt in the hub's order as
+  // soon as all its own events are placed, if the order could matter: the
+  // hub is the authority (R16), so after the network heals every kiosk shows
+  // what the hub shows. One transaction.
+  struct Placement {
+    std::int64_t through = 0;  // the hub position taken up to
+    bool changed = false;      // the view changed
+    bool gap = false;          // stopped early: fetch again from `through`
+    bool rebased = false;      // the view was rebuilt in the hub's order
+  };
+  Placement takeFromHub(const std::vector<StoredEvent>& events, Millis now);
+  // A new or restored hub: its positions start again.
+  void forgetHubOrder();
+  // Own events the hub has not yet placed in its log.
+  std::int64_t unplacedOwn() const;
+
   std::vector<StoredEvent> events(std::int64_t after_pos, int limit) const;
   // This kiosk's own events after a sequence number, in order (to push).
   std::vector<StoredEvent> ownEventsAfter(std::int64_t seq, int limit) const;
@@ -104,7 +124,8 @@ class Store {
   std::int64_t lastOwnSeq() const;
   std::int64_t eventCount() const;
 
-  // Replays every event into an empty state (R16's ingest, in log order).
+  // Replays every event into an empty state (R16's ingest): in the hub's
+  // order where it is known, then the rest in this store's order.
   Shop rebuildFromEvents() const;
   // Reads the state back from the records tables.
   Shop loadRecords() const;
@@ -118,6 +139,8 @@ class Store {
 
  private:
   void writeDirty();
+  void replaceRecords(Shop next);  // inside a transaction
+  bool orderMatters(std::int64_t from_pos) const;
   Remote ingestOne(const StoredEvent& e, Millis now);  // inside an open transaction
   StoredEvent appendEvent(const Action& a, Millis now);
   void chainEvent(const StoredEvent& e);  // inside the event's transaction

@@ -74,6 +74,7 @@ void SyncClient::noteHub(const std::string& instance) {  // call with mu_ held
   store_.setMeta("hub_instance", instance);
   store_.setMeta("hub_acked", "0");
   store_.setMeta("hub_cursor", "0");
+  store_.forgetHubOrder();
 }
 
 void SyncClient::fail(const std::string& what) {
@@ -188,16 +189,17 @@ bool SyncClient::pullOnce(int wait_ms) {
       state_.hub_instance = j.value("hub", std::string());
       if (cursor != 0) return true;  // fetched from a cursor of another hub: start again from 0
     }
-    std::int64_t last = cursor;
-    for (const json& w : j["events"]) {
-      const StoredEvent e = sync::fromWire(w);
-      if (e.origin != store_.kioskId()) {
-        auto res = store_.ingestRemote(e, clock_());
-        if (res.status == Remote::Status::Gap) break;  // fetch again from here
-        changed |= res.status == Remote::Status::Applied;
-      }
-      last = e.pos;
+    std::vector<StoredEvent> batch;
+    Store::Placement placed;
+    try {
+      for (const json& w : j["events"]) batch.push_back(sync::fromWire(w));
+      placed = store_.takeFromHub(batch, clock_());
+    } catch (const std::exception& e) {  // a hub that sends nonsense changes nothing here
+      fail(std::string("bad pull reply: ") + e.what());
+      return false;
     }
+    changed = placed.changed;
+    const std::int64_t last = std::max(cursor, placed.through);
     store_.setMeta("hub_cursor", std::to_string(last));
   }
   {

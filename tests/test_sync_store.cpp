@@ -11,7 +11,7 @@ struct Node {
   TempDir dir;
   FixedEntropy ent;
   Store st;
-  explicit Node(const Id& id) : st(storeOptions(dir.file("s.db"), id), ent) {}
+  explicit Node(const Id& id) : ent(std::hash<std::string>{}(id) & 0xFFFF), st(storeOptions(dir.file("s.db"), id), ent) {}
 };
 OpenWorkOrder twoOps(const Id& id) {
   return testWorkOrder(id, Category::GeneralRepair,
@@ -94,4 +94,95 @@ TEST_CASE("the same technician clocked on at two bays while one was offline: kep
   // pushing again changes nothing
   CHECK(push(b.st, hub.st, T0 + 22 * MIN) == 0);
   CHECK(h.reviews.size() == 1);
+}
+
+namespace {
+// A kiosk pulls the hub's whole log, in the hub's order.
+Store::Placement pull(Store& kiosk, Store& hub, Millis now) { return kiosk.takeFromHub(hub.events(0, 100000), now); }
+}  // namespace
+
+TEST_CASE("after a conflict every kiosk's view is rebased on the hub's order (R16)") {
+  Node desk("desk"), a("kiosk-a"), b("kiosk-b"), hub("hub");
+  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
+  REQUIRE(desk.st.record(twoOps("wo-1"), T0));
+  REQUIRE(desk.st.record(twoOps("wo-2"), T0));
+  push(desk.st, hub.st, T0);
+  for (Node* k : {&a, &b}) CHECK_FALSE(pull(k->st, hub.st, T0).rebased);
+  // both offline: tech1 on at bay1 (a) and at bay2 (b)
+  REQUIRE(a.st.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN));
+  REQUIRE(b.st.record(ClockOn{"te-b", "tech1", "wo-1-2", "bay2", T0 + 5 * MIN}, T0 + 5 * MIN));
+  // b hears of a's clock-on first: to b, tech1 moved from bay2 to bay1 at 10:10
+  REQUIRE(b.st.ingestRemote(a.st.events(0, 1000).back(), T0 + 11 * MIN).status == Remote::Status::Applied);
+  CHECK(b.st.shop().reviews.empty());
+  CHECK(b.st.shop().entries.at("te-b").end.has_value());
+  // the hub takes a's first, then b's: to the hub, b's is the conflict
+  CHECK(push(a.st, hub.st, T0 + 20 * MIN) == 1);
+  CHECK(push(b.st, hub.st, T0 + 21 * MIN) == 1);
+  // the hub took a's first: b's clock-on at 10:05 contradicts it (R1), kept for review
+  REQUIRE(hub.st.shop().reviews.size() == 1);
+  CHECK_FALSE(b.st.shop().sameRecords(hub.st.shop()));
+  // a took them in the hub's order already; b did not and is rebased
+  const auto pa = pull(a.st, hub.st, T0 + 22 * MIN);
+  const auto pb = pull(b.st, hub.st, T0 + 22 * MIN);
+  CHECK_FALSE(pa.rebased);
+  CHECK(pb.rebased);
+  for (Node* k : {&a, &b}) {
+    CAPTURE(k->st.kioskId());
+    CHECK(k->st.shop().sameRecords(hub.st.shop()));
+    CHECK(k->st.loadRecords().sameRecords(hub.st.shop()));  // on disk too
+    CHECK(k->st.rebuildFromEvents().sameRecords(k->st.shop()));
+    CHECK(k->st.unplacedOwn() == 0);
+  }
+  // and it stays rebased: pulling again changes nothing
+  CHECK_FALSE(pull(b.st, hub.st, T0 + 23 * MIN).changed);
+}
+
+TEST_CASE("a view is rebased only once all its own events have their place, and only if order matters") {
+  Node desk("desk"), a("kiosk-a"), b("kiosk-b"), hub("hub");
+  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
+  REQUIRE(desk.st.record(twoOps("wo-1"), T0));
+  REQUIRE(desk.st.record(twoOps("wo-2"), T0));
+  push(desk.st, hub.st, T0);
+  pull(a.st, hub.st, T0);
+  pull(b.st, hub.st, T0);
+  // a works on wo-1, b on wo-2: nothing in common
+  REQUIRE(a.st.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+  REQUIRE(b.st.record(ClockOn{"te-b", "tech2", "wo-2-2", "bay2", T0 + MIN}, T0 + MIN));
+  push(b.st, hub.st, T0 + 2 * MIN);
+  // a hears of b's event before its own reached the hub: orders differ
+  auto p1 = pull(a.st, hub.st, T0 + 3 * MIN);
+  CHECK(p1.changed);
+  CHECK(a.st.unplacedOwn() == 1);
+  CHECK(a.st.meta("rebase_from").empty());  // no inversion seen yet
+  push(a.st, hub.st, T0 + 4 * MIN);
+  auto p2 = pull(a.st, hub.st, T0 + 5 * MIN);
+  CHECK(a.st.unplacedOwn() == 0);
+  CHECK_FALSE(p2.rebased);  // the two commute: no rebuild needed
+  CHECK(a.st.meta("rebase_from").empty());
+  CHECK(a.st.shop().sameRecords(hub.st.shop()));
+  // a third event while a's next one is still unplaced: no rebase yet
+  REQUIRE(a.st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 6 * MIN}, T0 + 6 * MIN));
+  REQUIRE(b.st.record(ClockOff{"tech2", "wo-2-2", StopReason::Break, T0 + 6 * MIN}, T0 + 6 * MIN));
+  REQUIRE(b.st.record(ClockOn{"te-b2", "tech2", "wo-1-2", "bay2", T0 + 6 * MIN}, T0 + 6 * MIN));
+  push(b.st, hub.st, T0 + 7 * MIN);
+  CHECK_FALSE(pull(a.st, hub.st, T0 + 8 * MIN).rebased);
+  push(a.st, hub.st, T0 + 9 * MIN);
+  const auto p3 = pull(a.st, hub.st, T0 + 10 * MIN);
+  CHECK(p3.rebased);  // both name wo-1: the hub's order is taken
+  CHECK(a.st.shop().sameRecords(hub.st.shop()));
+  CHECK(a.st.loadRecords().sameRecords(hub.st.shop()));
+}
+
+TEST_CASE("a new hub's positions replace the old ones") {
+  Node desk("desk"), a("kiosk-a"), hub("hub");
+  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
+  push(desk.st, hub.st, T0);
+  pull(a.st, hub.st, T0);
+  CHECK(a.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE hub_pos IS NOT NULL") == a.st.eventCount());
+  a.st.forgetHubOrder();
+  CHECK(a.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE hub_pos IS NOT NULL") == 0);
+  auto p = pull(a.st, hub.st, T0);
+  CHECK_FALSE(p.changed);
+  CHECK(p.through == hub.st.lastPos());
+  CHECK(a.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE hub_pos IS NOT NULL") == a.st.eventCount());
 }
