@@ -5,80 +5,12 @@
 // once, each kiosk's sequence is contiguous, and the central state rebuilt
 // from its log equals the live one.
 #include "hub/sync_client.hpp"
-#include "tests/hub/hub_fixture.hpp"
-
-#include <arpa/inet.h>
-#include <csignal>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "tests/hub/processes.hpp"
 
 #include <atomic>
-#include <cstdio>
 #include <random>
 
 using namespace bkt;
-
-namespace {
-
-int freePort() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t n = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
-struct HubProcess {
-  std::string db, pepper;
-  int port;
-  pid_t pid = -1;
-  void start() {
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const std::string p = std::to_string(port);
-      ::freopen("/dev/null", "w", stdout);
-      ::execl(BK_HUB_BIN, BK_HUB_BIN, "serve", "--db", db.c_str(), "--pepper", pepper.c_str(), "--port", p.c_str(),
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    httplib::Client c("127.0.0.1", port);
-    for (int i = 0; i < 200; ++i) {
-      if (auto r = c.Get("/api/v1/health"); r && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    FAIL("hub did not start");
-  }
-  void kill9() {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    pid = -1;
-  }
-  void term() {
-    if (pid < 0) return;
-    ::kill(pid, SIGTERM);
-    ::waitpid(pid, nullptr, 0);
-    pid = -1;
-  }
-  std::string enrolCode() {
-    const std::string cmd = std::string(BK_HUB_BIN) + " enroll-code --db " + db + " --pepper " + pepper;
-    FILE* f = ::popen(cmd.c_str(), "r");
-    char buf[64] = {};
-    REQUIRE(std::fgets(buf, sizeof buf, f));
-    ::pclose(f);
-    std::string code(buf);
-    while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
-    return code;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("faults: the hub killed -9 three times while two kiosks work: everything arrives exactly once") {
   TempDir dir;

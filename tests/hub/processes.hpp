@@ -1,0 +1,125 @@
+#pragma once
+// Real processes for the fault tests: the bk-hub binary and simulated kiosks
+// (bk_sim_kiosk), started, killed with SIGKILL and started again.
+#include "tests/hub/hub_fixture.hpp"
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace bkt {
+
+inline int freePort() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t n = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+struct HubProcess {
+  std::string db, pepper;
+  int port;
+  pid_t pid = -1;
+  void start() {
+    std::fflush(nullptr);
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      const std::string p = std::to_string(port);
+      ::freopen("/dev/null", "w", stdout);
+      ::execl(BK_HUB_BIN, BK_HUB_BIN, "serve", "--db", db.c_str(), "--pepper", pepper.c_str(), "--port", p.c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    httplib::Client c("127.0.0.1", port);
+    for (int i = 0; i < 200; ++i) {
+      if (auto r = c.Get("/api/v1/health"); r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL("hub did not start");
+  }
+  void kill9() {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+  void term() {
+    if (pid < 0) return;
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+  std::string enrolCode() {
+    const std::string cmd = std::string(BK_HUB_BIN) + " enroll-code --db " + db + " --pepper " + pepper;
+    FILE* f = ::popen(cmd.c_str(), "r");
+    char buf[64] = {};
+    REQUIRE(std::fgets(buf, sizeof buf, f));
+    ::pclose(f);
+    std::string code(buf);
+    while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+    return code;
+  }
+};
+
+
+inline int runCommand(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+
+// A kiosk process (bk_sim_kiosk) with its own store file and clock.
+struct SimKiosk {
+  std::string db, id, hub_url, code;
+  int seed = 1;
+  Millis skew = 0;
+  pid_t pid = -1;
+  int starts = 0;
+  void run(double seconds) {
+    ++starts;
+    std::fflush(nullptr);
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::freopen("/dev/null", "w", stdout);
+      const std::string sd = std::to_string(seed), sk = std::to_string(skew), secs = std::to_string(seconds);
+      ::execl(BK_SIM_KIOSK, BK_SIM_KIOSK, db.c_str(), id.c_str(), hub_url.c_str(), code.c_str(), sd.c_str(), sk.c_str(),
+              "run", secs.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  bool running() {
+    if (pid < 0) return false;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == 0) return true;
+    pid = -1;
+    return false;
+  }
+  void kill9() {
+    if (pid < 0) return;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+  void wait() {
+    if (pid < 0) return;
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  int drain() {
+    const std::string cmd = std::string(BK_SIM_KIOSK) + " " + db + " " + id + " " + hub_url + " " + code + " " +
+                            std::to_string(seed) + " " + std::to_string(skew) + " drain";
+    return runCommand(cmd);
+  }
+};
+
+}  // namespace bkt
