@@ -113,7 +113,7 @@ bool SyncClient::enroll() {
 
 bool SyncClient::pushOnce() {
   std::string tok;
-  std::int64_t acked = 0;
+  std::int64_t acked = 0, waiting = 0;
   std::vector<StoredEvent> evs;
   {
     std::lock_guard lock(mu_);
@@ -121,6 +121,12 @@ bool SyncClient::pushOnce() {
     const std::string a = store_.meta("hub_acked");
     acked = a.empty() ? 0 : std::stoll(a);
     evs = store_.ownEventsAfter(acked, opt_.batch);
+    waiting = store_.lastOwnSeq() - acked;
+  }
+  {
+    // what waits to sync, said before the network is tried: it may be down
+    std::lock_guard s(state_mu_);
+    state_.pending = waiting;
   }
   if (tok.empty()) return false;
   if (evs.empty()) return true;
@@ -202,15 +208,19 @@ bool SyncClient::pullOnce(int wait_ms) {
     const std::int64_t last = std::max(cursor, placed.through);
     store_.setMeta("hub_cursor", std::to_string(last));
   }
+  std::int64_t pulled = 0;
   {
-    std::lock_guard s(state_mu_);
+    std::lock_guard lock(mu_);
+    const std::string c = store_.meta("hub_cursor");
+    pulled = c.empty() ? 0 : std::stoll(c);
+  }
+  {
+    std::lock_guard s(state_mu_);  // lock order: mu_ before state_mu_, never the other way
     state_.reachable = true;
     state_.last_contact = clock_();
     state_.error.clear();
     state_.hub_last = j.value("last_pos", std::int64_t{0});
-    std::lock_guard lock(mu_);
-    const std::string c = store_.meta("hub_cursor");
-    state_.pulled = c.empty() ? 0 : std::stoll(c);
+    state_.pulled = pulled;
   }
   if ((changed || state().pulled < state().hub_last) && on_change_) on_change_();
   return true;
