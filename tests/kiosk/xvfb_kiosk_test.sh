@@ -36,6 +36,16 @@ click() {
   sleep 0.3
 }
 sql() { sqlite3 "$db" "$1"; }
+# waits (up to 10 s, the machine may be busy) until a query gives the value
+expect_sql() {
+  local got
+  for _ in $(seq 100); do
+    got=$(sql "$1" 2>/dev/null || true)
+    [ "$got" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "$3 (got: $got)"
+}
 
 wid=$(for _ in $(seq 50); do xdotool search --name "Bay Kiosk" 2>/dev/null && break; sleep 0.1; done | head -1)
 [ -n "$wid" ] || fail "no kiosk window"
@@ -46,14 +56,12 @@ xdotool windowfocus --sync "$wid" 2>/dev/null || true
 xdotool type --delay 30 "100001"
 xdotool key Return
 click work.clock_on.wo-00001-1
-open=$(sql "SELECT COUNT(*) FROM records WHERE kind='time_entry' AND json_extract(body,'\$.end') IS NULL AND json_extract(body,'\$.tech')='p01'")
-[ "$open" = 1 ] || fail "clock-on not in the store (open entries: $open)"
+expect_sql "SELECT COUNT(*) FROM records WHERE kind='time_entry' AND json_extract(body,'\$.end') IS NULL AND json_extract(body,'\$.tech')='p01'" 1 \
+  "clock-on not in the store"
 
 click work.pause
 click work.reason.waiting_parts
-reason=$(sql "SELECT json_extract(body,'\$.reason') FROM records WHERE kind='time_entry'")
-[ "$reason" = waiting_parts ] || fail "pause reason not stored: $reason"
-events=$(sql "SELECT group_concat(type) FROM (SELECT type FROM events ORDER BY pos DESC LIMIT 2)")
-[ "$events" = "clock_off,clock_on" ] || fail "events: $events"
+expect_sql "SELECT json_extract(body,'\$.reason') FROM records WHERE kind='time_entry'" waiting_parts "pause reason not stored"
+expect_sql "SELECT group_concat(type) FROM (SELECT type FROM events ORDER BY pos DESC LIMIT 2)" "clock_off,clock_on" "events"
 kill -0 $kpid || fail "kiosk died"
 echo "1 passed, 0 failed"
