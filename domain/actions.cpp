@@ -9,6 +9,7 @@ BK_JSON_FIELDS(static, DefineBay, bay)
 BK_JSON_FIELDS(static, OperationSpec, id, trade, title, std_minutes, main_tech, handover)
 BK_JSON_FIELDS(static, OpenWorkOrder, wo, ops)
 BK_JSON_FIELDS(static, UpdateWorkOrder, wo, by, promised_at, road_test_required, customer, bay)
+BK_JSON_FIELDS(static, AddOperations, wo, by, ops, at)
 BK_JSON_FIELDS(static, ClockOn, entry, tech, op, bay, at)
 BK_JSON_FIELDS(static, ClockOff, tech, op, reason, at)
 BK_JSON_FIELDS(static, EndShift, tech, at)
@@ -33,6 +34,7 @@ BK_TYPE(EnrollPerson, "enroll_person")
 BK_TYPE(DefineBay, "define_bay")
 BK_TYPE(OpenWorkOrder, "open_work_order")
 BK_TYPE(UpdateWorkOrder, "update_work_order")
+BK_TYPE(AddOperations, "add_operations")
 BK_TYPE(ClockOn, "clock_on")
 BK_TYPE(ClockOff, "clock_off")
 BK_TYPE(EndShift, "end_shift")
@@ -91,6 +93,7 @@ Id actorOf(const Action& a) {
       [](const DefineBay&) { return Id{}; },
       [](const OpenWorkOrder& v) { return v.wo.advisor; },
       [](const UpdateWorkOrder& v) { return v.by; },
+      [](const AddOperations& v) { return v.by; },
       [](const ClockOn& v) { return v.tech; },
       [](const ClockOff& v) { return v.tech; },
       [](const EndShift& v) { return v.tech; },
@@ -108,6 +111,7 @@ Millis timeOf(const Action& a) {
       [](const DefineBay&) { return Millis{0}; },
       [](const OpenWorkOrder& v) { return v.wo.opened_at; },
       [](const UpdateWorkOrder&) { return Millis{0}; },
+      [](const AddOperations& v) { return v.at; },
       [](const ClockOn& v) { return v.at; },
       [](const ClockOff& v) { return v.at; },
       [](const EndShift& v) { return v.at; },
@@ -129,6 +133,7 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [](const EndShift&) { return Id{}; },
       [](const OpenWorkOrder& v) { return v.wo.id; },
       [](const UpdateWorkOrder& v) { return v.wo; },
+      [](const AddOperations& v) { return v.wo; },
       [&](const ClockOn& v) { return ofOp(v.op); },
       [&](const ClockOff& v) { return ofOp(v.op); },
       [](const RecordInspection& v) { return v.inspection.wo; },

@@ -28,6 +28,9 @@ struct UpdateWorkOrder {
   std::string customer;
   Id bay;
 };
+// More work the customer asked for at the front desk, appended to an open
+// work order (not an add-on: the customer reported it, so no R12 chain).
+struct AddOperations { Id wo; Id by; std::vector<OperationSpec> ops; Millis at = 0; };
 
 // Clocking (R1–R4).
 struct ClockOn { Id entry; Id tech; Id op; Id bay; Millis at = 0; };
@@ -72,7 +75,7 @@ struct ResolveReview { Id review; Id by; std::string resolution; Millis at = 0; 
 // Delivery (R10).
 struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; };
 
-using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, ClockOn,
+using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, AddOperations, ClockOn,
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
                             DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder>;

@@ -1,6 +1,7 @@
 #include "domain/report.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <sstream>
 
@@ -156,6 +157,22 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   for (auto& [id, e] : r.efficiency)
     row("efficiency", id, personName(id), 0, e.actual_hours, fmt(e.ratio()));
   return o.str();
+}
+
+std::optional<std::pair<Millis, Millis>> calendarMonth(const std::string& ym, int utc_offset_min) {
+  using namespace std::chrono;
+  if (ym.size() != 7 || ym[4] != '-') return std::nullopt;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u})
+    if (ym[i] < '0' || ym[i] > '9') return std::nullopt;
+  const int y = std::stoi(ym.substr(0, 4));
+  const unsigned m = static_cast<unsigned>(std::stoi(ym.substr(5, 2)));
+  if (y < 2000 || y > 2200 || m < 1 || m > 12) return std::nullopt;
+  const year_month first = year{y} / month{m};
+  auto startOf = [&](year_month ym1) {
+    const Millis local = duration_cast<milliseconds>(sys_days{ym1 / 1}.time_since_epoch()).count();
+    return local - Millis{utc_offset_min} * 60'000;
+  };
+  return std::make_pair(startOf(first), startOf(first + months{1}));
 }
 
 }  // namespace bk

@@ -39,6 +39,10 @@ struct MonthlyReport {
 
 MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to);
 
+// A calendar month "YYYY-MM" in the shop's time zone, as [from, to) in UTC
+// milliseconds; nullopt for anything else.
+std::optional<std::pair<Millis, Millis>> calendarMonth(const std::string& yyyy_mm, int utc_offset_min);
+
 // The report as CSV: section,key,name,count,hours,value — one table a
 // spreadsheet opens. Names come from the state (people), keys are codes.
 std::string reportCsv(const Shop& s, const MonthlyReport& r);

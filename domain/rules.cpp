@@ -54,6 +54,22 @@ O checkBay(const Shop&, const DefineBay& v) {
   return O::ok();
 }
 
+// New operations: fresh unique ids, sensible hours, a technician each; the
+// first of a new work order has nothing upstream to hand over from (R8).
+O checkSpecs(const Shop& s, const std::vector<OperationSpec>& ops, bool first_is_first) {
+  if (ops.empty()) return O::no(Reason::BadInput, "ops");
+  std::set<Id> ids;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const auto& op = ops[i];
+    if (op.id.empty() || op.std_minutes < 0 || (first_is_first && i == 0 && op.handover))
+      return O::no(Reason::BadInput, op.id);
+    if (s.operations.count(op.id) || !ids.insert(op.id).second)
+      return O::no(Reason::DuplicateId, op.id);
+    if (auto o = needPerson(s, op.main_tech, {Role::Technician}); !o) return o;
+  }
+  return O::ok();
+}
+
 O checkOpen(const Shop& s, const OpenWorkOrder& v) {
   const WorkOrder& w = v.wo;
   if (w.id.empty() || v.ops.empty() || w.promised_at < w.opened_at)
@@ -62,16 +78,15 @@ O checkOpen(const Shop& s, const OpenWorkOrder& v) {
   if (w.final_passed || w.delivered_at || w.delivered_by) return O::no(Reason::BadInput, w.id);
   if (auto o = needPerson(s, w.advisor, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
   if (!w.bay.empty() && !s.bays.count(w.bay)) return O::no(Reason::UnknownBay, w.bay);
-  std::set<Id> ids;
-  for (std::size_t i = 0; i < v.ops.size(); ++i) {
-    const auto& op = v.ops[i];
-    if (op.id.empty() || op.std_minutes < 0 || (i == 0 && op.handover))
-      return O::no(Reason::BadInput, op.id);
-    if (s.operations.count(op.id) || !ids.insert(op.id).second)
-      return O::no(Reason::DuplicateId, op.id);
-    if (auto o = needPerson(s, op.main_tech, {Role::Technician}); !o) return o;
-  }
-  return O::ok();
+  return checkSpecs(s, v.ops, true);
+}
+
+O checkAddOps(const Shop& s, const AddOperations& v) {
+  if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
+  if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
+  // R10: a work order whose final inspection passed is not reopened silently
+  if (s.work_orders.at(v.wo).final_passed) return O::no(Reason::BadInput, v.wo);
+  return checkSpecs(s, v.ops, s.opsOf(v.wo).empty());
 }
 
 O checkUpdate(const Shop& s, const UpdateWorkOrder& v) {
@@ -544,6 +559,7 @@ Outcome check(const Shop& s, const Action& a) {
       [&](const DefineBay& v) { return checkBay(s, v); },
       [&](const OpenWorkOrder& v) { return checkOpen(s, v); },
       [&](const UpdateWorkOrder& v) { return checkUpdate(s, v); },
+      [&](const AddOperations& v) { return checkAddOps(s, v); },
       [&](const ClockOn& v) { return checkClockOn(s, v); },
       [&](const ClockOff& v) { return checkClockOff(s, v); },
       [&](const EndShift& v) { return checkEndShift(s, v); },
@@ -561,6 +577,21 @@ Outcome check(const Shop& s, const Action& a) {
   }, a);
 }
 
+namespace {
+void appendOps(Shop& s, const Id& wo, const std::vector<OperationSpec>& specs) {
+  auto& ids = s.ops_of_wo[wo];
+  for (const auto& sp : specs) {
+    if (s.operations.count(sp.id)) continue;
+    Operation op{sp.id, wo, static_cast<int>(ids.size() + 1), sp.trade, sp.title, sp.std_minutes,
+                 sp.main_tech, std::nullopt, std::nullopt, std::nullopt, std::nullopt, Phase::Open};
+    if (sp.handover && !ids.empty()) op.upstream = ids.back();
+    s.operations[op.id] = op;
+    s.touch(RecordKind::Operation, op.id);
+    ids.push_back(op.id);
+  }
+}
+}  // namespace
+
 void apply(Shop& s, const Action& a) {
   std::visit(Overload{
       [&](const EnrollPerson& v) { s.people[v.person.id] = v.person; s.touch(RecordKind::Person, v.person.id); },
@@ -569,17 +600,11 @@ void apply(Shop& s, const Action& a) {
         if (s.work_orders.count(v.wo.id)) return;
         s.work_orders[v.wo.id] = v.wo;
         s.touch(RecordKind::WorkOrder, v.wo.id);
-        auto& ids = s.ops_of_wo[v.wo.id];
-        for (std::size_t i = 0; i < v.ops.size(); ++i) {
-          const auto& sp = v.ops[i];
-          if (s.operations.count(sp.id)) continue;
-          Operation op{sp.id, v.wo.id, static_cast<int>(i + 1), sp.trade, sp.title, sp.std_minutes,
-                       sp.main_tech, std::nullopt, std::nullopt, std::nullopt, std::nullopt, Phase::Open};
-          if (sp.handover && !ids.empty()) op.upstream = ids.back();
-          s.operations[op.id] = op;
-          s.touch(RecordKind::Operation, op.id);
-          ids.push_back(op.id);
-        }
+        appendOps(s, v.wo.id, v.ops);
+      },
+      [&](const AddOperations& v) {
+        if (!s.work_orders.count(v.wo)) return;
+        appendOps(s, v.wo, v.ops);
       },
       [&](const UpdateWorkOrder& v) {
         auto it = s.work_orders.find(v.wo);

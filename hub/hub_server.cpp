@@ -1,61 +1,46 @@
 #include "hub/hub_server.hpp"
 
-#include <regex>
+#include "hub/http_util.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace bk::hub {
-namespace {
 
-void reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-void error(httplib::Response& res, int status, const std::string& what) { reply(res, status, {{"error", what}}); }
-
-bool validKioskId(const std::string& s) {
-  static const std::regex re("[A-Za-z0-9._-]{1,64}");
-  return std::regex_match(s, re);
-}
-
-std::optional<json> parseBody(const httplib::Request& req, httplib::Response& res) {
-  if (req.body.size() > sync::kMaxBody) {
-    error(res, 413, "request too large");
-    return std::nullopt;
+HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min, const TlsFiles& tls)
+    : store_(store), entropy_(entropy), clock_(std::move(clock)), utc_offset_min_(utc_offset_min) {
+  if (tls.enabled()) {
+    auto ssl = std::make_unique<httplib::SSLServer>(tls.cert.c_str(), tls.key.c_str());
+    if (!ssl->is_valid()) throw std::runtime_error("TLS: cannot use certificate " + tls.cert + " with key " + tls.key);
+    svr_ = std::move(ssl);
+  } else {
+    svr_ = std::make_unique<httplib::Server>();
   }
-  try {
-    json j = json::parse(req.body);
-    if (!j.is_object()) throw json::type_error::create(302, "not an object", nullptr);
-    return j;
-  } catch (const json::exception&) {
-    error(res, 400, "body is not a JSON object");
-    return std::nullopt;
-  }
-}
-
-}  // namespace
-
-HubServer::HubServer(Store& store, Entropy& entropy, Clock clock)
-    : store_(store), entropy_(entropy), clock_(std::move(clock)) {
-  svr_.set_tcp_nodelay(true);  // without it every small request waits ~40–90 ms
-  svr_.set_payload_max_length(sync::kMaxBody);
-  svr_.set_read_timeout(10, 0);
+  svr_->set_tcp_nodelay(true);  // without it every small request waits ~40–90 ms
+  svr_->set_payload_max_length(sync::kMaxBody);
+  svr_->set_read_timeout(10, 0);
   // long polls hold a thread each: enough for every bay of a large shop
-  svr_.new_task_queue = [] { return new httplib::ThreadPool(96); };
-  svr_.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
+  svr_->new_task_queue = [] { return new httplib::ThreadPool(96); };
+  svr_->Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu_);
     reply(res, 200, {{"status", "ok"}, {"hub", instance()}, {"last_pos", store_.lastPos()}});
   });
-  svr_.Post("/api/v1/enroll", [this](const auto& req, auto& res) { enroll(req, res); });
-  svr_.Post("/api/v1/push", [this](const auto& req, auto& res) { push(req, res); });
-  svr_.Get("/api/v1/pull", [this](const auto& req, auto& res) { pull(req, res); });
-  svr_.Get("/api/v1/credentials", [this](const httplib::Request& req, httplib::Response& res) {
+  svr_->Post("/api/v1/enroll", [this](const auto& req, auto& res) { enroll(req, res); });
+  svr_->Post("/api/v1/push", [this](const auto& req, auto& res) { push(req, res); });
+  svr_->Get("/api/v1/pull", [this](const auto& req, auto& res) { pull(req, res); });
+  svr_->Get("/api/v1/credentials", [this](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mu_);
     if (!authorise(req)) return error(res, 401, "not an enrolled kiosk");
     json out = json::array();
     for (auto& [person, hash] : store_.pinHashes()) out.push_back({{"person", person}, {"pin_hash", hash}});
     reply(res, 200, {{"credentials", out}});
   });
-  svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+  routeDesk();
+  // one line per request: who, what, how it ended; never a token or a body
+  svr_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    const auto lvl = res.status >= 500 ? spdlog::level::warn : res.status >= 400 ? spdlog::level::info : spdlog::level::debug;
+    spdlog::log(lvl, "{} {} {} -> {} ({} bytes)", req.remote_addr, req.method, req.path, res.status, res.body.size());
+  });
+  svr_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     // an I/O fault answers 503 and the batch was rolled back; the hub goes on
     std::string what = "internal error";
     try { if (ep) std::rethrow_exception(ep); } catch (const std::exception& e) { what = e.what(); } catch (...) {}
@@ -66,14 +51,14 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock)
 HubServer::~HubServer() { stop(); }
 
 int HubServer::bind(const std::string& host, int port) {
-  if (port == 0) return svr_.bind_to_any_port(host);
-  return svr_.bind_to_port(host, port) ? port : -1;
+  if (port == 0) return svr_->bind_to_any_port(host);
+  return svr_->bind_to_port(host, port) ? port : -1;
 }
 
-void HubServer::run() { svr_.listen_after_bind(); }
+void HubServer::run() { svr_->listen_after_bind(); }
 
 void HubServer::stop() {
-  if (svr_.is_running()) svr_.stop();
+  if (svr_->is_running()) svr_->stop();
   changed_.notify_all();
 }
 
@@ -111,6 +96,13 @@ std::optional<Id> HubServer::authorise(const httplib::Request& req) {
   q.bind(1, sync::secretHash(h.substr(7)));
   if (!q.step()) return std::nullopt;
   return q.text(0);
+}
+
+bool HubServer::authorised(const httplib::Request& req, httplib::Response& res) {
+  std::lock_guard lock(mu_);
+  if (authorise(req)) return true;
+  error(res, 401, "not an enrolled kiosk");
+  return false;
 }
 
 void HubServer::enroll(const httplib::Request& req, httplib::Response& res) {
@@ -170,12 +162,15 @@ void HubServer::push(const httplib::Request& req, httplib::Response& res) {
     return error(res, 409, e.what());
   }
   changed_.notify_all();
-  int reviews = 0;
+  int reviews = 0, applied = 0;
   bool gap = false;
   for (auto& r : results) {
     reviews += r.ingested.review.has_value();
+    applied += r.status == Remote::Status::Applied;
     gap |= r.status == Remote::Status::Gap;
   }
+  spdlog::info("push from {}: {} sent, {} new, through {}{}{}", *kiosk, batch.size(), applied, through,
+               gap ? ", gap" : "", reviews ? fmt::format(", {} kept for review (R16)", reviews) : std::string());
   reply(res, 200, {{"applied_through", through}, {"gap", gap}, {"reviews", reviews}, {"hub", instance()}});
 }
 
@@ -197,7 +192,7 @@ void HubServer::pull(const httplib::Request& req, httplib::Response& res) {
   // long poll: hold the request until something newer arrives (or time out)
   if (waitMs > 0)
     changed_.wait_for(lock, std::chrono::milliseconds(waitMs),
-                      [&] { return store_.lastPos() > after || !svr_.is_running(); });
+                      [&] { return store_.lastPos() > after || !svr_->is_running(); });
   json out = json::array();
   for (auto& e : store_.events(after, limit)) out.push_back(sync::toWire(e));
   reply(res, 200, {{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}});

@@ -10,14 +10,22 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace bk::hub {
 
+// TLS (OpenSSL through cpp-httplib): a PEM certificate and its key. Empty:
+// plain HTTP, for a closed shop LAN or behind a TLS-terminating proxy.
+struct TlsFiles {
+  std::string cert, key;
+  bool enabled() const { return !cert.empty(); }
+};
+
 class HubServer {
  public:
   using Clock = std::function<Millis()>;
-  HubServer(Store& store, Entropy& entropy, Clock clock);
+  HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min = 480, const TlsFiles& tls = {});
   ~HubServer();
 
   // Binds (port 0: any free port) and returns the port, or -1.
@@ -32,15 +40,20 @@ class HubServer {
 
  private:
   std::optional<Id> authorise(const httplib::Request& req);
+  bool authorised(const httplib::Request& req, httplib::Response& res);  // else 401
   void enroll(const httplib::Request& req, httplib::Response& res);
   void push(const httplib::Request& req, httplib::Response& res);
   void pull(const httplib::Request& req, httplib::Response& res);
+  // The front desk (hub_desk.cpp): work orders in, floor and report out.
+  void routeDesk();
+  void recordDesk(const Action& a, int created_status, httplib::Response& res);
   std::string randomSecret(std::size_t bytes);
 
   Store& store_;
   Entropy& entropy_;
   Clock clock_;
-  httplib::Server svr_;
+  int utc_offset_min_;  // the shop's time zone, for calendar months (China: +08:00)
+  std::unique_ptr<httplib::Server> svr_;  // an httplib::SSLServer with TLS
   std::mutex mu_;                  // one writer: the store
   std::condition_variable changed_;
 };

@@ -1,5 +1,5 @@
 // bk-hub: the central service of the shop's LAN.
-//   bk-hub serve --db var/hub.db --port 8600
+//   bk-hub serve --db var/hub.db --port 8600 [--tls-cert hub.pem --tls-key hub.key]
 //   bk-hub enroll-code --db var/hub.db      (prints a one-time code for a new kiosk)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
 //   bk-hub verify --db var/hub.db           (hash chain, integrity, projections rebuilt from the log)
@@ -9,6 +9,7 @@
 #include "platform/system.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstdio>
@@ -32,6 +33,16 @@ int main(int argc, char** argv) {
   addDb(serve);
   serve->add_option("--host", host, "address to listen on")->capture_default_str();
   serve->add_option("--port", port, "port (0: any free port, printed)")->capture_default_str();
+  bk::hub::TlsFiles tls;
+  serve->add_option("--tls-cert", tls.cert, "TLS certificate (PEM); with --tls-key the hub speaks https only")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", tls.key, "TLS private key (PEM)")->check(CLI::ExistingFile);
+  int utcOffset = 480;
+  serve->add_option("--utc-offset-minutes", utcOffset, "the shop's time zone, for calendar months in reports")
+      ->capture_default_str();
+  std::string logLevel = "info";
+  serve->add_option("--log-level", logLevel, "debug (every request), info (pushes, refusals, 4xx), warn")
+      ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   auto* code = app.add_subcommand("enroll-code", "print a one-time enrolment code for a new kiosk");
   addDb(code);
   code->add_option("--ttl-hours", ttlHours, "how long the code is valid")->capture_default_str();
@@ -71,7 +82,9 @@ int main(int argc, char** argv) {
     so.kiosk_id = "hub-" + bk::toHex(ids.next(bk::platform::nowMillis(), entropy.random8())).substr(0, 16);
     so.pepper = bk::platform::loadOrCreatePepper(pepper);
     bk::Store store(so, entropy);
-    bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); });
+    if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
+    spdlog::set_level(spdlog::level::from_str(logLevel));
+    bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls);
     if (*code) {
       std::printf("%s\n", hub.newEnrolCode(ttlHours * 3600 * 1000).c_str());
       return 0;
@@ -97,8 +110,8 @@ int main(int argc, char** argv) {
     }
     const int bound = hub.bind(host, port);
     if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
-    std::printf("bk-hub %s listening on %s:%d (%lld events)\n", hub.instance().c_str(), host.c_str(), bound,
-                static_cast<long long>(store.eventCount()));
+    std::printf("bk-hub %s listening on %s://%s:%d (%lld events)\n", hub.instance().c_str(),
+                tls.enabled() ? "https" : "http", host.c_str(), bound, static_cast<long long>(store.eventCount()));
     std::fflush(stdout);
     // SIGINT/SIGTERM are taken by a thread of their own (sigwait), not in a
     // signal handler: stopping the server is not async-signal-safe. Graceful:

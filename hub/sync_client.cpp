@@ -6,8 +6,10 @@
 namespace bk::hub {
 namespace {
 
-std::unique_ptr<httplib::Client> client(const std::string& url, int read_s) {
-  auto c = std::make_unique<httplib::Client>(url);
+std::unique_ptr<httplib::Client> client(const SyncOptions& o, int read_s) {
+  auto c = std::make_unique<httplib::Client>(o.hub);
+  if (!o.ca_cert.empty()) c->set_ca_cert_path(o.ca_cert.c_str());
+  c->enable_server_certificate_verification(true);  // https: an unknown certificate is refused
   c->set_tcp_nodelay(true);  // small requests must not wait for Nagle
   c->set_connection_timeout(2, 0);
   c->set_read_timeout(read_s, 0);
@@ -90,7 +92,7 @@ SyncState SyncClient::state() const {
 
 bool SyncClient::enroll() {
   if (opt_.enrol_code.empty()) return false;
-  auto c = client(opt_.hub, 10);
+  auto c = client(opt_, 10);
   Id kiosk;
   {
     std::lock_guard lock(mu_);
@@ -132,7 +134,7 @@ bool SyncClient::pushOnce() {
   if (evs.empty()) return true;
   json body{{"events", json::array()}};
   for (auto& e : evs) body["events"].push_back(sync::toWire(e));
-  auto c = client(opt_.hub, 30);
+  auto c = client(opt_, 30);
   auto r = c->Post("/api/v1/push", {{"Authorization", "Bearer " + tok}}, body.dump(), "application/json");
   if (!r) { fail("hub unreachable"); return false; }
   if (r->status != 200) { fail("push refused (" + std::to_string(r->status) + ")"); return false; }
@@ -168,7 +170,7 @@ bool SyncClient::pullOnce(int wait_ms) {
     cursor = c.empty() ? 0 : std::stoll(c);
   }
   if (tok.empty()) return false;
-  auto c = client(opt_.hub, wait_ms / 1000 + 10);
+  auto c = client(opt_, wait_ms / 1000 + 10);
   {
     std::lock_guard l(pull_client_mu_);
     pull_client_ = c.get();
@@ -233,7 +235,7 @@ bool SyncClient::fetchCredentials() {
     tok = token();
   }
   if (tok.empty()) return false;
-  auto c = client(opt_.hub, 10);
+  auto c = client(opt_, 10);
   auto r = c->Get("/api/v1/credentials", {{"Authorization", "Bearer " + tok}});
   if (!r || r->status != 200) return false;
   const json j = json::parse(r->body, nullptr, false);

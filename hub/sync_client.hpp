@@ -21,6 +21,7 @@ struct SyncOptions {
   std::string enrol_code;   // used once if the kiosk holds no token yet
   int batch = 200;
   int poll_ms = 20'000;     // long-poll time
+  std::string ca_cert;      // https: the hub's certificate (or its CA), PEM; verified always
 };
 
 struct SyncState {

@@ -26,6 +26,7 @@ struct KioskConfig {
   bool fullscreen = true;
   int width = 1280, height = 800;
   std::string hub;          // hub address; empty: standalone
+  std::string hub_ca;       // https: the hub's certificate (PEM)
   int utc_offset_minutes = 480;
 };
 

@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   cli.add_option("--font", cfg.font, "CJK font file")->capture_default_str();
   cli.add_option("--bay", cfg.bay, "the bay this kiosk stands in")->capture_default_str();
   cli.add_option("--kiosk-id", cfg.kiosk_id, "instance id (default: kiosk-<bay>)");
-  cli.add_option("--hub", cfg.hub, "hub address, e.g. http://192.168.1.10:8600 (empty: standalone)");
+  cli.add_option("--hub", cfg.hub, "hub address, e.g. http://192.168.1.10:8600 or https://… (empty: standalone)");
+  cli.add_option("--hub-ca", cfg.hub_ca, "for https: the hub's certificate or its CA (PEM); others are refused");
   cli.add_option("--enroll-code", enrol_code, "one-time code from `bk-hub enroll-code`, used once to get this kiosk's token");
   cli.add_option("--lang", cfg.lang, "zh or en")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
   cli.add_option("--idle", cfg.idle_seconds, "sign out after this many idle seconds")->check(CLI::Range(10, 3600))->capture_default_str();
@@ -152,7 +153,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<bk::hub::SyncClient> sync;
     if (!cfg.hub.empty() && tour_dir.empty()) {
       sync = std::make_unique<bk::hub::SyncClient>(
-          store, storeMu, so.pepper, bk::hub::SyncOptions{cfg.hub, enrol_code}, [] { return bk::platform::nowMillis(); },
+          store, storeMu, so.pepper, bk::hub::SyncOptions{cfg.hub, enrol_code, 200, 20'000, cfg.hub_ca}, [] { return bk::platform::nowMillis(); },
           [&loop] {
             loop.news = true;
             glfwPostEmptyEvent();  // wake the frame loop: something to show

@@ -20,11 +20,17 @@ struct RunningHub {
   int port = 0;
   std::thread thread;
   // A hub on `db` (a fresh file by default), on `at_port` (any free one by default).
-  explicit RunningHub(const std::string& db = "", int at_port = 0, const Id& instance = "hub-test")
-      : store(storeOptions(db.empty() ? dir.file("hub.db") : db, instance), ent), server(store, ent, [this] { return now; }) {
+  explicit RunningHub(const std::string& db = "", int at_port = 0, const Id& instance = "hub-test",
+                      const hub::TlsFiles& tls = {})
+      : store(storeOptions(db.empty() ? dir.file("hub.db") : db, instance), ent),
+        server(store, ent, [this] { return now; }, 480, tls) {
     port = server.bind("127.0.0.1", at_port);
     REQUIRE(port > 0);
     thread = std::thread([this] { server.run(); });
+    if (tls.enabled()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return;
+    }
     httplib::Client c("127.0.0.1", port);
     for (int i = 0; i < 100 && !c.Get("/api/v1/health"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -1,0 +1,181 @@
+// The front desk's side of the hub: work orders and their operations come
+// in; the floor's state and the monthly report go out (JSON, and CSV for the
+// report). Same trust as the bays: an enrolled client's bearer token. Every
+// write is checked with the same rules as at a kiosk and refused with the
+// reason's code and nothing changed; accepted ones become the hub's own
+// events and reach every bay by the next pull.
+#include "domain/report.hpp"
+#include "hub/http_util.hpp"
+#include "hub/hub_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace bk::hub {
+namespace {
+
+json refusalJson(const Refusal& r) {
+  return {{"error", "refused by the workshop's rules"}, {"reason", std::string(name(r.reason))}, {"detail", r.detail}};
+}
+
+// The body with "type" added, decoded as strictly as a pushed event.
+std::optional<Action> decodeAction(const char* type, json body, httplib::Response& res) {
+  body["type"] = type;
+  try {
+    return actionFromJson(body);
+  } catch (const json::exception& e) {
+    error(res, 400, std::string("not a valid ") + type + ": " + e.what());
+    return std::nullopt;
+  }
+}
+
+json workOrderJson(const Shop& s, const WorkOrder& w) {
+  json j = w;
+  j["operations"] = json::array();
+  for (const Operation* op : s.opsOf(w.id)) {
+    json o = *op;
+    json on = json::array();
+    for (const TimeEntry* e : s.openEntriesOn(op->id)) on.push_back({{"tech", e->tech}, {"bay", e->bay}, {"since", e->start}});
+    o["clocked_on"] = on;
+    j["operations"].push_back(o);
+  }
+  json blockers = json::array();
+  for (const Refusal& r : deliveryBlockers(s, w)) blockers.push_back({{"reason", std::string(name(r.reason))}, {"detail", r.detail}});
+  j["delivery_blockers"] = blockers;  // R10
+  return j;
+}
+
+}  // namespace
+
+void HubServer::recordDesk(const Action& a, int created_status, httplib::Response& res) {
+  Recorded r{Outcome::ok(), std::nullopt};
+  Id wo;
+  {
+    std::lock_guard lock(mu_);
+    r = store_.record(a, clock_());
+    wo = workOrderOf(store_.shop(), a);
+  }
+  if (!r) {
+    spdlog::info("desk: {} refused: {} {}", actionType(a), name(r.outcome.refusal->reason), r.outcome.refusal->detail);
+    return reply(res, 422, refusalJson(*r.outcome.refusal));
+  }
+  spdlog::info("desk: {} {} recorded at {}", r.event->type, wo, r.event->pos);
+  changed_.notify_all();  // long-polling bays hear of it now
+  reply(res, created_status, {{"event", r.event->type}, {"hub_pos", r.event->pos}, {"work_order", wo}});
+}
+
+void HubServer::routeDesk() {
+  // create: {"wo": {...}, "ops": [...]} as in the open_work_order event
+  svr_->Post("/api/v1/work-orders", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto body = parseBody(req, res);
+    if (!body) return;
+    // what the workshop sets later is not the desk's to give; opened now unless said
+    if (body->contains("wo") && (*body)["wo"].is_object()) {
+      json& w = (*body)["wo"];
+      for (const char* k : {"final_passed", "delivered_at", "delivered_by"}) {
+        if (w.contains(k)) return error(res, 400, std::string(k) + " is set by the workshop, not the front desk");
+        w[k] = nullptr;
+      }
+      if (!w.contains("opened_at")) w["opened_at"] = clock_();
+    }
+    if (auto a = decodeAction("open_work_order", *body, res)) recordDesk(*a, 201, res);
+  });
+  // update: fields given replace the current ones, the rest stay; "by" required
+  svr_->Post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto body = parseBody(req, res);
+    if (!body) return;
+    const Id wo = req.matches[1];
+    json merged;
+    {
+      std::lock_guard lock(mu_);
+      auto it = store_.shop().work_orders.find(wo);
+      if (it == store_.shop().work_orders.end()) return error(res, 404, "no work order " + wo);
+      const WorkOrder& w = it->second;
+      merged = {{"wo", wo}, {"promised_at", w.promised_at}, {"road_test_required", w.road_test_required},
+                {"customer", w.customer}, {"bay", w.bay}};
+    }
+    for (auto& [k, v] : body->items()) {
+      if (k == "wo") return error(res, 400, "the work order is named in the path");
+      if (!merged.contains(k) && k != "by") return error(res, 400, "unknown field: " + k);
+      merged[k] = v;
+    }
+    if (auto a = decodeAction("update_work_order", merged, res)) recordDesk(*a, 200, res);
+  });
+  // more operations the customer asked for: {"by": …, "ops": [...]}
+  svr_->Post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64})/operations)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto body = parseBody(req, res);
+    if (!body) return;
+    if (body->contains("wo") || body->contains("at")) return error(res, 400, "the work order is named in the path; the hub sets the time");
+    (*body)["wo"] = std::string(req.matches[1]);
+    (*body)["at"] = clock_();
+    if (auto a = decodeAction("add_operations", *body, res)) recordDesk(*a, 201, res);
+  });
+  svr_->Get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    auto it = s.work_orders.find(req.matches[1]);
+    if (it == s.work_orders.end()) return error(res, 404, "no work order " + std::string(req.matches[1]));
+    reply(res, 200, workOrderJson(s, it->second));
+  });
+  // the floor: every bay, who is clocked on where, open work orders with
+  // their operations and what blocks delivery, overlong entries (R3) and
+  // open review items (R16)
+  svr_->Get("/api/v1/floor", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    const Millis now = clock_();
+    json bays = json::array();
+    for (auto& [id, b] : s.bays) {
+      json on = json::array();
+      for (const Id& eid : s.open_entries) {
+        const TimeEntry& e = s.entries.at(eid);
+        if (e.bay == id) on.push_back({{"tech", e.tech}, {"op", e.op}, {"wo", e.wo}, {"since", e.start}});
+      }
+      bays.push_back({{"id", id}, {"name", b.name}, {"trade", b.trade}, {"clocked_on", on}});
+    }
+    json wos = json::array();
+    for (auto& [id, w] : s.work_orders)
+      if (!w.delivered_at) wos.push_back(workOrderJson(s, w));
+    json overlong = json::array();
+    for (const TimeEntry* e : overlongEntries(s, now)) overlong.push_back({{"entry", e->id}, {"tech", e->tech}, {"op", e->op}, {"since", e->start}});
+    json reviews = json::array();
+    for (auto& [id, r] : s.reviews)
+      if (!r.resolved_at) reviews.push_back(r);
+    reply(res, 200, {{"at", now}, {"bays", bays}, {"work_orders", wos}, {"overlong_entries", overlong}, {"open_reviews", reviews}});
+  });
+  // the monthly quality report: ?month=YYYY-MM (the shop's time zone) or
+  // ?from=&to= (UTC ms); &format=csv for a spreadsheet
+  svr_->Get("/api/v1/report", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    Millis from = 0, to = 0;
+    if (req.has_param("month")) {
+      auto range = calendarMonth(req.get_param_value("month"), utc_offset_min_);
+      if (!range) return error(res, 400, "month must be YYYY-MM");
+      std::tie(from, to) = *range;
+    } else {
+      try {
+        from = std::stoll(req.get_param_value("from"));
+        to = std::stoll(req.get_param_value("to"));
+      } catch (const std::exception&) {
+        return error(res, 400, "give month=YYYY-MM, or from and to in milliseconds");
+      }
+      if (from >= to) return error(res, 400, "from must be before to");
+    }
+    const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+    if (format != "json" && format != "csv") return error(res, 400, "format is json or csv");
+    std::lock_guard lock(mu_);
+    const MonthlyReport r = monthlyReport(store_.shop(), from, to);
+    if (format == "csv") {
+      res.status = 200;
+      res.set_content(reportCsv(store_.shop(), r), "text/csv; charset=utf-8");
+    } else {
+      reply(res, 200, reportJson(store_.shop(), r));
+    }
+  });
+}
+
+}  // namespace bk::hub

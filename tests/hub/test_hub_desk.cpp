@@ -1,0 +1,186 @@
+// The front desk over real HTTP: work orders created, updated and given more
+// operations, checked by the same rules (refusals change nothing); the floor
+// and the monthly report read back, as JSON and CSV. And TLS.
+#include "domain/report.hpp"
+#include "hub/sync_client.hpp"
+#include "tests/hub/hub_fixture.hpp"
+
+using namespace bkt;
+
+namespace {
+
+// A hub that knows the shop (the desk's master data and wo-1 pushed).
+struct ShopHub : DeskAndHub {
+  ShopHub() { pushEvents(c, token, desk.own()); }
+  httplib::Result post(const std::string& path, const json& body) {
+    return c.Post(path.c_str(), bearer(token), body.dump(), "application/json");
+  }
+  httplib::Result get(const std::string& path) { return c.Get(path.c_str(), bearer(token)); }
+};
+
+json newWorkOrder(const Id& id) {
+  return {{"wo", {{"id", id}, {"number", "W-" + id}, {"vehicle", {{"plate", "粤B·12345"}, {"vin", "LFV3A23C0K3000001"}, {"model", "迈腾"}}},
+                  {"customer", "张先生"}, {"advisor", "advisor"}, {"category", "general_repair"}, {"road_test_required", false},
+                  {"opened_at", T0}, {"promised_at", T0 + 480 * MIN}, {"bay", "bay1"}}},
+          {"ops", {{{"id", id + "-1"}, {"trade", "mechanical"}, {"title", "mech.brake_pads"}, {"std_minutes", 90}, {"main_tech", "tech1"}, {"handover", false}},
+                   {{"id", id + "-2"}, {"trade", "mechanical"}, {"title", "mech.brake_pads"}, {"std_minutes", 30}, {"main_tech", "tech2"}, {"handover", true}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("desk: work orders are created, read back, and refused with the rule's reason") {
+  ShopHub f;
+  const auto before = f.hub.store.eventCount();
+  auto r = f.post("/api/v1/work-orders", newWorkOrder("wo-9"));
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  CHECK(json::parse(r->body)["work_order"] == "wo-9");
+  CHECK(f.hub.store.eventCount() == before + 1);
+  r = f.get("/api/v1/work-orders/wo-9");
+  REQUIRE(r->status == 200);
+  const json wo = json::parse(r->body);
+  CHECK(wo["customer"] == "张先生");
+  CHECK(wo["operations"].size() == 2);
+  CHECK(wo["operations"][1]["upstream"] == "wo-9-1");  // R8: handover from the first
+  CHECK(wo["delivery_blockers"].size() >= 1);          // R10: nothing done yet
+
+  // refusals say why and change nothing
+  r = f.post("/api/v1/work-orders", newWorkOrder("wo-9"));
+  CHECK(r->status == 422);
+  CHECK(json::parse(r->body)["reason"] == "duplicate_id");
+  json badAdvisor = newWorkOrder("wo-10");
+  badAdvisor["wo"]["advisor"] = "tech1";
+  r = f.post("/api/v1/work-orders", badAdvisor);
+  CHECK(r->status == 422);
+  CHECK(json::parse(r->body)["reason"] == "lacks_role");
+  json outOfSchema = newWorkOrder("wo-11");
+  outOfSchema["wo"]["promised_at"] = "tomorrow";
+  r = f.post("/api/v1/work-orders", outOfSchema);
+  CHECK(r->status == 400);
+  CHECK(json::parse(r->body)["error"].get<std::string>().find("open_work_order") != std::string::npos);
+  r = f.post("/api/v1/work-orders", json{{"wo", 1}});
+  CHECK(r->status == 400);
+  r = f.c.Post("/api/v1/work-orders", newWorkOrder("wo-12").dump(), "application/json");  // no token
+  CHECK(r->status == 401);
+  CHECK(f.get("/api/v1/work-orders/wo-404")->status == 404);
+  CHECK(f.hub.store.eventCount() == before + 1);
+}
+
+TEST_CASE("desk: an update changes the fields given; more operations reach the bays by the next pull") {
+  ShopHub f;
+  REQUIRE(f.post("/api/v1/work-orders", newWorkOrder("wo-9"))->status == 201);
+  auto r = f.post("/api/v1/work-orders/wo-9", json{{"by", "advisor"}, {"customer", "李女士"}, {"road_test_required", true}});
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  const WorkOrder& w = f.hub.store.shop().work_orders.at("wo-9");
+  CHECK(w.customer == "李女士");
+  CHECK(w.road_test_required);
+  CHECK(w.promised_at == T0 + 480 * MIN);  // not given: kept
+  CHECK(w.bay == "bay1");
+  const auto before = f.hub.store.eventCount();
+  CHECK(f.post("/api/v1/work-orders/wo-9", json{{"by", "tech1"}, {"customer", "x"}})->status == 422);
+  CHECK(f.post("/api/v1/work-orders/wo-9", json{{"by", "advisor"}, {"colour", "red"}})->status == 400);
+  CHECK(f.post("/api/v1/work-orders/wo-9", json{{"by", "advisor"}, {"promised_at", T0 - 1}})->status == 422);
+  CHECK(f.post("/api/v1/work-orders/wo-404", json{{"by", "advisor"}})->status == 404);
+  CHECK(f.hub.store.eventCount() == before);
+
+  // a kiosk that already has the work order hears of the added operation
+  Desk bay("kiosk-b01");
+  std::mutex mu;
+  hub::SyncClient sync(bay.st, mu, testPepper(), hub::SyncOptions{"http://127.0.0.1:" + std::to_string(f.hub.port), f.hub.server.newEnrolCode(60'000)},
+                       [] { return T0; });
+  REQUIRE(sync.enroll());
+  REQUIRE(sync.pullOnce(0));
+  CHECK(bay.st.shop().opsOf("wo-9").size() == 2);
+  r = f.post("/api/v1/work-orders/wo-9/operations",
+             json{{"by", "advisor"}, {"ops", {{{"id", "wo-9-3"}, {"trade", "paint"}, {"title", "paint.door"}, {"std_minutes", 120}, {"main_tech", "paint1"}, {"handover", true}}}}});
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  REQUIRE(sync.pullOnce(0));
+  REQUIRE(bay.st.shop().opsOf("wo-9").size() == 3);
+  CHECK(bay.st.shop().operation("wo-9-3")->upstream == "wo-9-2");
+  CHECK(f.post("/api/v1/work-orders/wo-9/operations", json{{"by", "advisor"}, {"ops", json::array()}})->status == 422);
+  CHECK(f.post("/api/v1/work-orders/wo-9/operations", json{{"by", "advisor"}, {"at", 5}, {"ops", json::array()}})->status == 400);
+}
+
+TEST_CASE("desk: the floor shows every bay, who is on what, open work and what blocks delivery") {
+  ShopHub f;
+  REQUIRE(f.desk.st.record(ClockOn{"te-1", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+  pushEvents(f.c, f.token, f.desk.own());
+  f.hub.now = T0 + 5 * 3600'000;  // R3: open for five hours
+  auto r = f.get("/api/v1/floor");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json floor = json::parse(r->body);
+  CHECK(floor["bays"].size() == f.hub.store.shop().bays.size());
+  bool seen = false;
+  for (auto& b : floor["bays"])
+    if (b["id"] == "bay1") {
+      REQUIRE(b["clocked_on"].size() == 1);
+      CHECK(b["clocked_on"][0]["tech"] == "tech1");
+      seen = true;
+    }
+  CHECK(seen);
+  REQUIRE(floor["work_orders"].size() == 1);
+  CHECK(floor["work_orders"][0]["operations"][0]["clocked_on"].size() == 1);
+  CHECK(floor["overlong_entries"].size() == 1);
+  CHECK(floor["open_reviews"].empty());
+}
+
+TEST_CASE("desk: the monthly report by calendar month in the shop's time zone, as JSON and CSV") {
+  auto jan = calendarMonth("2026-01", 480);
+  REQUIRE(jan);
+  CHECK(jan->first == T0 - 8 * 3600'000LL);  // 2026-01-01 00:00 in Beijing
+  CHECK(jan->second == T0 + 31LL * 24 * 3600'000 - 8 * 3600'000LL);
+  auto dec = calendarMonth("2026-12", 0);
+  REQUIRE(dec);
+  CHECK(dec->second - dec->first == 31LL * 24 * 3600'000);
+  for (const char* bad : {"2026-13", "2026-1", "26-01-01", "abcd-ef", "", "2026-00"}) CHECK_FALSE(calendarMonth(bad, 480));
+
+  ShopHub f;
+  auto r = f.get("/api/v1/report?month=2026-01");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  CHECK(json::parse(r->body) == reportJson(f.hub.store.shop(), monthlyReport(f.hub.store.shop(), jan->first, jan->second)));
+  r = f.get("/api/v1/report?month=2026-01&format=csv");
+  REQUIRE(r->status == 200);
+  CHECK(r->get_header_value("Content-Type").find("text/csv") == 0);
+  CHECK(r->body.rfind("section,", 0) == 0);
+  CHECK(f.get("/api/v1/report?month=2026-1")->status == 400);
+  CHECK(f.get("/api/v1/report?format=xml&month=2026-01")->status == 400);
+  CHECK(f.get("/api/v1/report?from=10&to=5")->status == 400);
+  CHECK(f.get("/api/v1/report")->status == 400);
+  CHECK(f.get("/api/v1/report?from=0&to=99999999999999")->status == 200);
+  CHECK(f.c.Get("/api/v1/report?month=2026-01")->status == 401);
+}
+
+TEST_CASE("tls: the hub speaks https; a kiosk with the hub's certificate syncs, others are refused") {
+  TempDir certs;
+  const std::string cert = certs.file("hub.pem"), key = certs.file("hub.key");
+  REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bk-hub -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                       key + " -out " + cert + " >/dev/null 2>&1").c_str()) == 0);
+  RunningHub hub("", 0, "hub-tls", hub::TlsFiles{cert, key});
+  {
+    FixedEntropy e;
+    seedShop(hub.store);
+  }
+  const std::string url = "https://127.0.0.1:" + std::to_string(hub.port);
+  // with the certificate: enrols and pulls the shop over TLS
+  Desk bay("kiosk-tls");
+  std::mutex mu;
+  hub::SyncClient good(bay.st, mu, testPepper(), hub::SyncOptions{url, hub.server.newEnrolCode(60'000), 200, 1000, cert}, [] { return T0; });
+  REQUIRE(good.enroll());
+  REQUIRE(good.pullOnce(0));
+  CHECK(bay.st.shop().operations.count("wo-1-1") == 1);
+  // without it (an unknown certificate): refused, nothing learnt
+  Desk other("kiosk-other");
+  hub::SyncClient bad(other.st, mu, testPepper(), hub::SyncOptions{url, hub.server.newEnrolCode(60'000)}, [] { return T0; });
+  CHECK_FALSE(bad.enroll());
+  CHECK(other.st.shop().operations.empty());
+  // plain http to the TLS port gets nowhere
+  httplib::Client plain("127.0.0.1", hub.port);
+  plain.set_connection_timeout(2, 0);
+  plain.set_read_timeout(2, 0);
+  auto r = plain.Get("/api/v1/health");
+  CHECK((!r || r->status != 200));
+}
