@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <climits>
+
 namespace bk {
 
 BK_JSON_FIELDS(static, EnrollPerson, person)
@@ -80,8 +82,28 @@ json toJson(const Action& a) {
   return j;
 }
 
+namespace {
+// Only a measured value and its tolerance are fractional; everything else is
+// an integer (times, minutes, money in cents). A fraction or a number beyond
+// 64 bits elsewhere is refused here, before a conversion could truncate it
+// or overflow (found by the fuzzer: 1.8e38 as a time).
+void requireIntegers(const json& j, const std::string& key) {
+  static const std::set<std::string> kFractional{"value", "min", "max"};
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) requireIntegers(it.value(), it.key());
+  } else if (j.is_array()) {
+    for (const json& v : j) requireIntegers(v, key);
+  } else if (j.is_number_float() && !kFractional.count(key)) {
+    throw json::type_error::create(302, "not an integer: " + key, &j);
+  } else if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    throw json::type_error::create(302, "integer too large: " + key, &j);
+  }
+}
+}  // namespace
+
 Action actionFromJson(const json& j) {
   if (!j.is_object()) throw json::type_error::create(302, "action must be an object", &j);
+  requireIntegers(j, "");
   const auto& t = j.at("type");
   if (!t.is_string()) throw json::type_error::create(302, "action type must be a string", &j);
   return decodeAs(t.get_ref<const std::string&>(), j);

@@ -40,6 +40,32 @@ StoredEvent fromWire(const json& j) {
   return e;
 }
 
+PushDecoded decodePush(const std::string& body, const Id& kiosk) {
+  PushDecoded out;
+  auto fail = [&](int status, std::string what) {
+    out.events.clear();
+    out.status = status;
+    out.error = std::move(what);
+    return out;
+  };
+  if (body.size() > kMaxBody) return fail(413, "request too large");
+  const json j = json::parse(body, nullptr, false);  // no exceptions: a discarded value on bad input
+  if (j.is_discarded() || !j.is_object()) return fail(400, "body is not a JSON object");
+  if (!j.contains("events") || !j["events"].is_array()) return fail(400, "need events: []");
+  const json& evs = j["events"];
+  if (evs.size() > kMaxBatch) return fail(413, "too many events in one batch");
+  out.events.reserve(evs.size());
+  try {
+    for (const json& e : evs) {
+      out.events.push_back(fromWire(e));
+      if (out.events.back().origin != kiosk) return fail(403, "events must come from the pushing kiosk");
+    }
+  } catch (const std::invalid_argument& e) {
+    return fail(400, e.what());
+  }
+  return out;
+}
+
 std::string secretHash(const std::string& secret) {
   unsigned char out[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());

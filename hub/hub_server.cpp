@@ -136,22 +136,10 @@ void HubServer::push(const httplib::Request& req, httplib::Response& res) {
     kiosk = authorise(req);
   }
   if (!kiosk) return error(res, 401, "not an enrolled kiosk");
-  auto body = parseBody(req, res);
-  if (!body) return;
-  const json& evs = (*body).contains("events") ? (*body)["events"] : json();
-  if (!evs.is_array()) return error(res, 400, "need events: []");
-  if (evs.size() > sync::kMaxBatch) return error(res, 413, "too many events in one batch");
   // decode everything first: a malformed event refuses the batch, changes nothing
-  std::vector<StoredEvent> batch;
-  batch.reserve(evs.size());
-  try {
-    for (const json& e : evs) {
-      batch.push_back(sync::fromWire(e));
-      if (batch.back().origin != *kiosk) return error(res, 403, "events must come from the pushing kiosk");
-    }
-  } catch (const std::invalid_argument& e) {
-    return error(res, 400, e.what());
-  }
+  sync::PushDecoded decoded = sync::decodePush(req.body, *kiosk);
+  if (decoded.status != 200) return error(res, decoded.status, decoded.error);
+  const std::vector<StoredEvent>& batch = decoded.events;
   std::vector<Remote> results;
   std::int64_t through = 0;
   try {

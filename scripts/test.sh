@@ -6,3 +6,8 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j"$(nproc)" --timeout 600
+# the hub's request decoder under libFuzzer (clang, ASan + UBSan), one minute
+cd ..
+bash scripts/fuzz.sh 60 > "${BUILD_DIR:-build}/fuzz.log" 2>&1 || { tail -40 "${BUILD_DIR:-build}/fuzz.log"; exit 1; }
+grep -E "^stat::(number_of_executed_units|new_units_added)" "${BUILD_DIR:-build}/fuzz.log"
+echo "fuzz: no crash in 60 s"

@@ -1,5 +1,6 @@
 // Events from other kiosks taken exactly once, gaps refused, conflicts kept
 // as review items (R16) — on real store files.
+#include "domain/sync.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -185,4 +186,18 @@ TEST_CASE("a new hub's positions replace the old ones") {
   CHECK_FALSE(p.changed);
   CHECK(p.through == hub.st.lastPos());
   CHECK(a.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE hub_pos IS NOT NULL") == a.st.eventCount());
+}
+
+TEST_CASE("the wire decoder refuses fractions and huge numbers where integers belong (found by the fuzzer)") {
+  json ev = {{"id", "019fa86f75e07000b58d4688dbb54680"}, {"origin", "kiosk-a"}, {"seq", 1}, {"wall", T0}, {"hlc", 1},
+             {"body", {{"type", "clock_off"}, {"tech", "tech1"}, {"op", "wo-1-1"}, {"reason", "waiting_parts"}, {"at", T0}}}};
+  CHECK_NOTHROW(sync::fromWire(ev));
+  for (json bad : {json(1.78523730333e38), json(1.5), json(18446744073709551615ULL)}) {
+    ev["body"]["at"] = bad;
+    CAPTURE(bad.dump());
+    CHECK_THROWS_AS(sync::fromWire(ev), std::invalid_argument);
+  }
+  const auto d = sync::decodePush(R"({"events":[{"id":"019fa86f75e07000b58d4688dbb54680","origin":"kiosk-a","seq":1,"wall":1,"hlc":1,"body":{"at":178523730333333333333333333333333334800,"op":"o","reason":"waiting_parts","tech":"t","type":"clock_off"}}]})", "kiosk-a");
+  CHECK(d.status == 400);
+  CHECK(d.events.empty());
 }
