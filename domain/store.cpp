@@ -72,11 +72,13 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 }  // namespace
 
 struct Store::Statements {
-  sql::Stmt upsertRecord, insertEvent, selectEvents, selectCredential, upsertCredential, setFailures;
+  sql::Stmt upsertRecord, insertEvent, selectEvents, selectCredential, upsertCredential, setFailures, insertChain,
+      originOfId;
   explicit Statements(sql::Db& db)
       : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
-        setFailures(db, kSetFailures) {}
+        setFailures(db, kSetFailures), insertChain(db, "INSERT INTO chain(pos, hash) VALUES(?1, ?2)"),
+        originOfId(db, "SELECT origin FROM events WHERE event_id = ?1") {}
 };
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
@@ -249,7 +251,7 @@ StoredEvent Store::appendEvent(const Action& a, Millis now) {
 
 void Store::chainEvent(const StoredEvent& e) {
   const Hash h = chainHash(chain_head_, e);
-  sql::Stmt st(*db_, "INSERT INTO chain(pos, hash) VALUES(?1, ?2)");
+  auto& st = st_->insertChain;
   st.bind(1, e.pos).bindBlob(2, h.data(), static_cast<int>(h.size())).run();
   chain_head_ = h;
 }
@@ -466,6 +468,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
   auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
   try {
     sql::Tx tx(*db_);
+    shop_.dirty.clear();
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
     std::int64_t placedMax = metaInt("placed_max"), rebaseFrom = metaInt("rebase_from");
     for (const StoredEvent& e : events) {
@@ -490,6 +493,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
       placedMax = std::max(placedMax, localPos);
       p.through = e.pos;
     }
+    writeDirty();
     if (rebaseFrom && unplacedOwn() == 0) {
       if (orderMatters(rebaseFrom)) {
         replaceRecords(rebuildFromEvents());
@@ -533,10 +537,12 @@ std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, M
   const Hash savedHead = chain_head_;
   try {
     sql::Tx tx(*db_);
+    shop_.dirty.clear();
     for (const StoredEvent& e : events) {
       out.push_back(ingestOne(e, now));
       if (out.back().status == Remote::Status::Gap) break;
     }
+    writeDirty();
     tx.commit();
   } catch (...) {
     // rolled back: memory goes back to what the disk holds
@@ -562,30 +568,34 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
     return r;
   }
   {
-    sql::Stmt q(*db_, "SELECT origin FROM events WHERE event_id = ?1");
+    auto& q = st_->originOfId;
     q.bindBlob(1, e.id.data(), 16);
     if (q.step()) {
       // the same event under another sequence number: keep the first; an id
       // another kiosk already used is refused, never silently dropped
-      if (q.text(0) != e.origin) throw std::invalid_argument("event id already used by " + q.text(0));
+      const std::string other = q.text(0);
+      q.reset();
+      if (other != e.origin) throw std::invalid_argument("event id already used by " + other);
       r.status = Remote::Status::Duplicate;
       return r;
     }
+    q.reset();
   }
-  const Action action = actionFromJson(json::parse(e.body));  // throws on anything out of schema
-  shop_.dirty.clear();
+  // decoded strictly (throws on anything out of schema), once
+  const std::shared_ptr<const Action> decoded =
+      e.decoded ? e.decoded : std::make_shared<const Action>(actionFromJson(json::parse(e.body)));
+  const Action& action = *decoded;
+  // the records it changes are written once per batch, by the caller, in
+  // the same transaction (a busy operation touched 200 times: one write)
   r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
-  writeDirty();
+  StoredEvent stored = e;  // what is kept: the action as decoded, in canonical form
+  stored.type = std::string(actionType(action));
+  if (!e.decoded) stored.body = canonical(toJson(action));  // the wire decoder made it canonical already
   auto& st = st_->insertEvent;
   st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
-      .bind(5, e.hlc).bind(6, std::string(actionType(action))).bind(7, canonical(toJson(action))).run();
-  r.pos = sqlite3_last_insert_rowid(db_->raw());
-  {
-    StoredEvent chained = e;
-    chained.pos = r.pos;
-    chained.body = canonical(toJson(action));
-    chainEvent(chained);
-  }
+      .bind(5, e.hlc).bind(6, stored.type).bind(7, stored.body).run();
+  r.pos = stored.pos = sqlite3_last_insert_rowid(db_->raw());
+  chainEvent(stored);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;
   return r;

@@ -28,6 +28,9 @@ struct StoredEvent {
   std::int64_t hlc = 0;
   std::string type;
   std::string body;             // canonical JSON of the action
+  // Set by the strict wire decoder: the action already decoded from `body`
+  // (which it made canonical), so taking the event does not decode it again.
+  std::shared_ptr<const Action> decoded;
 };
 
 struct [[nodiscard]] Recorded {

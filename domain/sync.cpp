@@ -31,9 +31,10 @@ StoredEvent fromWire(const json& j) {
   if (j.contains("pos") && j.at("pos").is_number_integer()) e.pos = j.at("pos").get<std::int64_t>();
   const json& body = need("body", json::value_t::object);
   try {
-    const Action a = actionFromJson(body);  // schema check now, not half-way through a batch
-    e.type = std::string(actionType(a));
-    e.body = canonical(toJson(a));
+    auto a = std::make_shared<const Action>(actionFromJson(body));  // schema check now, not half-way through a batch
+    e.type = std::string(actionType(*a));
+    e.body = canonical(toJson(*a));
+    e.decoded = std::move(a);
   } catch (const json::exception& ex) {
     throw std::invalid_argument(std::string("event body: ") + ex.what());
   }

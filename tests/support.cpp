@@ -68,7 +68,10 @@ std::vector<Action> staffAndBays() {
 }
 
 StaffedStore::StaffedStore() : st(storeOptions(dir.file("k.db")), ent) {
-  for (auto& a : staffAndBays()) REQUIRE(st.record(a, T0));
+  for (auto& a : staffAndBays()) {
+    const auto r = st.record(a, T0);  // outside REQUIRE: it also runs where checks compile away
+    REQUIRE(r);
+  }
 }
 
 World::World() {

@@ -5,12 +5,23 @@
 namespace bkt {
 
 Harness::Harness(const std::string& lang)
+    : Harness(lang, [](Store& st, const Catalog&) {
+        for (auto& a : staffAndBays()) {
+          const auto r = st.record(a, T0);
+          REQUIRE(r);
+        }
+        for (auto& [id, p] : st.shop().people) {
+          const Outcome o = st.setPin(id, id == "tech1" ? "2468" : "1234");
+          REQUIRE(o);
+        }
+      }, "bay1") {}
+
+Harness::Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay)
     : cat(Catalog::load(std::string(BK_ASSETS_DIR) + "/catalog")),
       texts(ui::Texts::load(std::string(BK_ASSETS_DIR) + "/i18n")) {
-  store = std::make_unique<Store>(storeOptions(dir.file("bay.db"), "kiosk-bay1"), ent);
-  for (auto& a : staffAndBays()) REQUIRE(store->record(a, T0));
-  for (auto& [id, p] : store->shop().people) REQUIRE(store->setPin(id, id == "tech1" ? "2468" : "1234"));
-  cfg.bay = "bay1";
+  store = std::make_unique<Store>(storeOptions(dir.file("bay.db"), "kiosk-" + bay), ent);
+  fill(*store, cat);
+  cfg.bay = bay;
   cfg.lang = lang;
   cfg.assets = BK_ASSETS_DIR;
   cfg.export_dir = dir.file("exports");
@@ -143,7 +154,8 @@ void Harness::signIn(const Id& person, const std::string& p) {
 
 Id Harness::openWorkOrder(Category c, std::vector<OperationSpec> ops, bool road) {
   const Id id = "wo-" + std::to_string(++woCounter);
-  REQUIRE(store->record(testWorkOrder(id, c, std::move(ops), road), now));
+  const auto r = store->record(testWorkOrder(id, c, std::move(ops), road), now);
+  REQUIRE(r);
   // new data may bring characters the atlas lacks: rebuild, as the kiosk does
   if (!app->fontsCoverData()) ui::buildFonts(ImGui::GetIO(), app->metrics(), app->glyphText(), cfg.font, app->fonts());
   CHECK(app->fontsCoverData());

@@ -5,6 +5,7 @@
 #include "kiosk/app.hpp"
 #include "tests/support.hpp"
 
+#include <functional>
 #include <memory>
 
 namespace bkt {
@@ -22,6 +23,8 @@ struct Harness {
 
   // A store with the test shop (every PIN "1234", tech1's "2468") and bay1.
   explicit Harness(const std::string& lang = "zh");
+  // A store filled by `fill` (e.g. the demo shop), a kiosk standing in `bay`.
+  Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay);
   ~Harness();
 
   void frame();                       // one frame at `now`, then its intents

@@ -1,0 +1,351 @@
+// Bay Kiosk micro-benchmarks (Google Benchmark). Every figure has its
+// baseline measured in the same run, on the same machine (issue 5):
+//   commit:  a tap's action durably committed   vs one bare durable insert
+//   ingest:  the hub taking batched pushes       vs bare batched inserts
+//   frame:   the busiest kiosk frame, headless   vs an empty frame
+//   report:  the monthly report over ≥1M events  vs one indexed GROUP BY
+// bench/run.sh runs these with the whole-process figures and prints the table.
+#include "domain/report.hpp"
+#include "domain/sync.hpp"
+#include "platform/demo.hpp"
+#include "tests/kiosk/harness.hpp"
+
+#include <benchmark/benchmark.h>
+
+using namespace bkt;
+
+namespace {
+
+constexpr const char* kEventsTable =
+    "CREATE TABLE events(pos INTEGER PRIMARY KEY, event_id BLOB NOT NULL UNIQUE, origin TEXT NOT NULL, "
+    "origin_seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, hlc INTEGER NOT NULL, type TEXT NOT NULL, "
+    "body TEXT NOT NULL, UNIQUE(origin, origin_seq))";
+
+std::unique_ptr<sql::Db> bareDb(const std::string& path) {
+  auto d = std::make_unique<sql::Db>(path);
+  d->exec("PRAGMA journal_mode = WAL");
+  d->exec("PRAGMA synchronous = FULL");  // the same durability as the store
+  d->exec(kEventsTable);
+  return d;
+}
+
+void insertRow(sql::Stmt& ins, const StoredEvent& e) {
+  ins.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms).bind(5, e.hlc)
+      .bind(6, e.type).bind(7, e.body).run();
+  ins.reset();
+}
+
+// ---- commit ----------------------------------------------------------------
+
+const char* kInsert = "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) VALUES(?1,?2,?3,?4,?5,?6,?7)";
+
+void BM_CommitBareInsert(benchmark::State& state) {
+  TempDir dir;
+  auto db = bareDb(dir.file("bare.db"));
+  sql::Db& d = *db;
+  sql::Stmt ins(d, kInsert);
+  StoredEvent e;
+  e.origin = "kiosk-b01";
+  e.type = "clock_on";
+  e.body = R"({"at":1767258000000,"bay":"bay1","entry":"te-1","op":"wo-1-1","tech":"tech1","type":"clock_on"})";
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    ++n;
+    e.id[0] = static_cast<std::uint8_t>(n >> 24); e.id[1] = static_cast<std::uint8_t>(n >> 16);
+    e.id[2] = static_cast<std::uint8_t>(n >> 8); e.id[3] = static_cast<std::uint8_t>(n);
+    e.origin_seq = n;
+    d.exec("BEGIN");
+    insertRow(ins, e);
+    d.exec("COMMIT");
+  }
+}
+BENCHMARK(BM_CommitBareInsert)->Unit(benchmark::kMicrosecond)->MinTime(2);
+
+void BM_CommitClockOnOff(benchmark::State& state) {
+  StaffedStore k;  // the test shop, a real store file
+  if (!k.st.record(testWorkOrder("wo-1", Category::GeneralRepair, {spec("wo-1-1", Trade::Mechanical, "tech1")}), T0))
+    state.SkipWithError("work order refused");
+  Millis t = T0 + MIN;
+  int n = 0;
+  for (auto _ : state) {
+    Action a = n % 2 == 0 ? Action{ClockOn{"te-" + std::to_string(n), "tech1", "wo-1-1", "bay1", t}}
+                          : Action{ClockOff{"tech1", "wo-1-1", StopReason::Break, t}};
+    auto r = k.st.record(std::move(a), t);
+    if (!r) state.SkipWithError("refused");
+    ++n;
+    t += 1000;
+  }
+}
+BENCHMARK(BM_CommitClockOnOff)->Unit(benchmark::kMicrosecond)->MinTime(2);
+
+// ---- hub ingest ------------------------------------------------------------
+
+// 8 kiosks' events (each its own technician and work order), made by real
+// stores, and the master data they rest on.
+struct Pushes {
+  std::vector<StoredEvent> master;
+  std::vector<std::vector<StoredEvent>> batches;  // round robin over the kiosks, 200 each
+  std::size_t events = 0;
+};
+
+const Pushes& pushes() {
+  static const Pushes p = [] {
+    Pushes out;
+    TempDir dir;
+    FixedEntropy ent(99);
+    Store desk(storeOptions(dir.file("desk.db"), "desk"), ent);
+    for (auto& a : staffAndBays()) (void)desk.record(a, T0);
+    for (int k = 0; k < 8; ++k) {
+      Person tech{"t" + std::to_string(k), "技师" + std::to_string(k), {Role::Technician}, Trade::Mechanical, "9" + std::to_string(k)};
+      (void)desk.record(EnrollPerson{tech}, T0);
+      (void)desk.record(testWorkOrder("wo-k" + std::to_string(k), Category::GeneralRepair,
+                                      {spec("wo-k" + std::to_string(k) + "-1", Trade::Mechanical, tech.id)}), T0);
+    }
+    out.master = desk.events(0, 100000);
+    std::vector<std::vector<StoredEvent>> own(8);
+    for (int k = 0; k < 8; ++k) {
+      FixedEntropy ke(static_cast<std::uint64_t>(k + 1));
+      Store kiosk(storeOptions(dir.file("k" + std::to_string(k) + ".db"), "kiosk-" + std::to_string(k)), ke);
+      for (auto& e : out.master) (void)kiosk.ingestRemote(e, T0);
+      const Id tech = "t" + std::to_string(k), op = "wo-k" + std::to_string(k) + "-1";
+      Millis t = T0 + MIN;
+      kiosk.db().exec("PRAGMA synchronous = OFF");  // only making test data here
+      for (int i = 0; i < 2400; ++i, t += 1000) {
+        Action a = i % 2 == 0 ? Action{ClockOn{"te-" + std::to_string(k) + "-" + std::to_string(i), tech, op, "bay1", t}}
+                              : Action{ClockOff{tech, op, StopReason::Break, t}};
+        (void)kiosk.record(std::move(a), t);
+      }
+      own[static_cast<std::size_t>(k)] = kiosk.ownEventsAfter(0, 100000);
+    }
+    for (std::size_t from = 0; from < own[0].size(); from += 200)
+      for (auto& o : own) {
+        out.batches.emplace_back(o.begin() + static_cast<std::ptrdiff_t>(from),
+                                 o.begin() + static_cast<std::ptrdiff_t>(std::min(o.size(), from + 200)));
+        out.events += out.batches.back().size();
+      }
+    return out;
+  }();
+  return p;
+}
+
+void BM_IngestBareBatches(benchmark::State& state) {
+  const Pushes& p = pushes();
+  std::size_t done = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    TempDir dir;
+    auto db = bareDb(dir.file("bare.db"));
+    sql::Db& d = *db;
+    sql::Stmt ins(d, kInsert);
+    state.ResumeTiming();
+    for (auto& b : p.batches) {
+      d.exec("BEGIN");
+      for (auto& e : b) insertRow(ins, e);
+      d.exec("COMMIT");
+    }
+    done += p.events;
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_IngestBareBatches)->Unit(benchmark::kMillisecond)->MinTime(3);
+
+void BM_IngestHub(benchmark::State& state) {
+  const Pushes& p = pushes();
+  std::size_t done = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    TempDir dir;
+    FixedEntropy ent;
+    Store hub(storeOptions(dir.file("hub.db"), "hub"), ent);
+    (void)hub.ingestBatch(p.master, T0);
+    state.ResumeTiming();
+    for (auto& b : p.batches) {
+      // what the hub does with a push: decode strictly, then apply in one transaction
+      json body{{"events", json::array()}};
+      for (auto& e : b) body["events"].push_back(sync::toWire(e));
+      state.PauseTiming();
+      const std::string wire = body.dump();
+      state.ResumeTiming();
+      const auto decoded = sync::decodePush(wire, b.front().origin);
+      if (decoded.status != 200) state.SkipWithError("decode");
+      (void)hub.ingestBatch(decoded.events, T0);
+    }
+    done += p.events;
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_IngestHub)->Unit(benchmark::kMillisecond)->MinTime(3);
+
+// ---- frame -----------------------------------------------------------------
+
+// The foreman's floor of a very busy day: the demo shop's 20 bays with 150
+// work orders opened today (≈300 open operations), its lists in full.
+Harness& busyFloor() {
+  static Harness* h = [] {
+    auto* hh = new Harness("zh", [](Store& st, const Catalog& cat) {
+      demo::Options o;
+      o.now = T0 + 9 * 60 * MIN;
+      o.days = 20;
+      o.busy_today = 230;
+      st.db().exec("PRAGMA synchronous = OFF");
+      demo::generate(st, cat, o);
+    }, "b01");
+    hh->type("100027");  // the foreman's badge (p27)
+    hh->enter();
+    hh->frames(2);
+    hh->tap("nav.floor");
+    hh->frames(3);
+    return hh;
+  }();
+  return *h;
+}
+
+void BM_FrameEmpty(benchmark::State& state) {
+  Harness& h = busyFloor();
+  for (auto _ : state) {
+    ImGui::NewFrame();
+    ImGui::Render();
+  }
+  (void)h;
+}
+BENCHMARK(BM_FrameEmpty)->Unit(benchmark::kMicrosecond)->MinTime(2);
+
+void BM_FrameBusiestFloor(benchmark::State& state) {
+  Harness& h = busyFloor();
+  std::size_t open = 0;
+  for (auto& [id, op] : h.shop().operations)
+    if (!h.shop().work_orders.at(op.wo).delivered_at && op.phase != Phase::Done) ++open;
+  state.counters["open_ops"] = static_cast<double>(open);
+  state.counters["bays"] = static_cast<double>(h.shop().bays.size());
+  state.counters["hits"] = static_cast<double>(h.app->hits().size());
+  if (std::getenv("BK_BENCH_DEBUG"))
+    for (auto& hit : h.app->hits()) std::fprintf(stderr, "hit %s\n", hit.id.c_str());
+  if (!h.st().session) state.SkipWithError("the foreman is not signed in");
+  if (!h.exists("nav.floor")) state.SkipWithError("not on the floor screen");
+  for (auto _ : state) h.frame();
+}
+BENCHMARK(BM_FrameBusiestFloor)->Unit(benchmark::kMicrosecond)->MinTime(3);
+
+// ---- monthly report over two years (≥ 1M events) ---------------------------
+
+// Two years of a 20-bay shop at ≥ 1M events: the demo shop's 120 days of
+// events replayed (R16's ingest, in memory) as many times as it takes, each
+// copy with its own ids and shifted in time to spread over 730 days, its
+// signatures sealed again. The same rows then go into SQLite for the
+// baseline, indexed for the GROUP BY.
+struct BigShop {
+  Shop shop;
+  std::int64_t events = 0;
+  std::pair<Millis, Millis> month;
+  std::unique_ptr<sql::Db> db;
+};
+
+void rewrite(json& j, const std::string& key, const std::string& prefix, Millis shift) {
+  static const std::set<std::string> kIds{"id", "wo", "op", "entry", "addon", "incident", "review", "inspection",
+                                          "rework", "downstream", "defect_op", "found_on", "number"};
+  static const std::set<std::string> kTimes{"at", "opened_at", "promised_at", "start", "end", "delivered_at", "resolved_at"};
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) rewrite(it.value(), it.key(), prefix, shift);
+  } else if (j.is_array()) {
+    for (json& v : j) rewrite(v, key, prefix, shift);
+  } else if (j.is_string() && kIds.count(key)) {
+    j = prefix + j.get<std::string>();
+  } else if (j.is_number_integer() && kTimes.count(key) && j.get<std::int64_t>() > 0) {
+    j = j.get<std::int64_t>() + shift;
+  }
+}
+
+const BigShop& bigShop() {
+  static const BigShop b = [] {
+    BigShop out;
+    TempDir dir;
+    FixedEntropy ent;
+    Store demo(storeOptions(dir.file("demo.db"), "hub-demo"), ent);
+    demo.db().exec("PRAGMA synchronous = OFF");
+    demo::Options o;
+    o.now = T0 + 120LL * 24 * 3600'000;
+    o.days = 120;
+    o.set_pins = false;
+    demo::generate(demo, catalog(), o);
+    const auto log = demo.events(0, 10'000'000);
+    std::vector<json> bodies;
+    for (auto& e : log) bodies.push_back(json::parse(e.body));
+    const std::int64_t copies = 1'000'000 / static_cast<std::int64_t>(log.size()) + 1;
+    const Millis span = 730LL * 24 * 3600'000 - 120LL * 24 * 3600'000;
+    out.shop.policy = demo.shop().policy;
+    for (std::int64_t c = 0; c < copies; ++c) {
+      const std::string prefix = c == 0 ? "" : "c" + std::to_string(c) + ".";
+      const Millis shift = span * c / copies;
+      for (std::size_t i = 0; i < log.size(); ++i) {
+        if (c > 0 && (log[i].type == "enroll_person" || log[i].type == "define_bay")) continue;  // the same staff and bays
+        json body = bodies[i];
+        if (c > 0) rewrite(body, "", prefix, shift);
+        Action a = actionFromJson(body);
+        if (const Signature* sig = signatureOf(a)) sealSignature(a, sig->signer, sig->at + (c > 0 ? shift : 0));
+        (void)ingest(out.shop, a, prefix + toHex(log[i].id), log[i].wall_ms + shift);
+        ++out.events;
+      }
+    }
+    out.shop.dirty.clear();
+    // the month: one in the middle of the two years, in Beijing time
+    out.month = *calendarMonth("2026-10", 480);
+    // the baseline's rows: the same time entries, inspections and reworks
+    out.db = std::make_unique<sql::Db>(":memory:");
+    out.db->exec("CREATE TABLE rows(kind TEXT NOT NULL, at INTEGER NOT NULL, trade TEXT, who TEXT, "
+                 "result TEXT, minutes INTEGER)");
+    sql::Tx tx(*out.db);
+    sql::Stmt ins(*out.db, "INSERT INTO rows VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    auto tradeOf = [&](const Id& op) { auto* o = out.shop.operation(op); return std::string(o ? name(o->trade) : "none"); };
+    for (auto& [id, e] : out.shop.entries) {
+      ins.bind(1, e.rework ? "rework_time" : "time").bind(2, e.start).bind(3, tradeOf(e.op)).bind(4, e.tech)
+          .bind(5, "").bind(6, ((e.end ? *e.end : e.start) - e.start) / 60'000).run();
+    }
+    for (auto& [id, in] : out.shop.inspections) {
+      ins.bind(1, std::string("inspection.") + std::string(name(in.kind))).bind(2, in.sig.at).bind(3, in.op ? tradeOf(*in.op) : "none")
+          .bind(4, in.inspector).bind(5, std::string(name(in.result))).bind(6, 0).run();
+    }
+    for (auto& [id, r] : out.shop.reworks) {
+      ins.bind(1, "rework").bind(2, r.opened_at).bind(3, tradeOf(r.op)).bind(4, r.assigned_to).bind(5, r.defect).bind(6, 0).run();
+    }
+    tx.commit();
+    out.db->exec("CREATE INDEX rows_by_kind_at ON rows(kind, at)");
+    out.db->exec("ANALYZE");
+    return out;
+  }();
+  return b;
+}
+
+void BM_ReportGroupBy(benchmark::State& state) {
+  const BigShop& b = bigShop();
+  sql::Stmt q(*b.db, "SELECT kind, trade, COUNT(*), SUM(minutes) FROM rows WHERE kind IN "
+                     "('rework', 'rework_time', 'time', 'inspection.self', 'inspection.peer', 'inspection.final') "
+                     "AND at >= ?1 AND at < ?2 GROUP BY kind, trade");
+  std::int64_t groups = 0;
+  for (auto _ : state) {
+    q.bind(1, b.month.first).bind(2, b.month.second);
+    groups = 0;
+    while (q.step()) ++groups;
+    q.reset();
+  }
+  state.counters["rows"] = static_cast<double>(b.db->scalarInt("SELECT COUNT(*) FROM rows"));
+  state.counters["groups"] = static_cast<double>(groups);
+}
+BENCHMARK(BM_ReportGroupBy)->Unit(benchmark::kMillisecond)->MinTime(2);
+
+void BM_ReportMonthly(benchmark::State& state) {
+  const BigShop& b = bigShop();
+  std::size_t techs = 0;
+  for (auto _ : state) {
+    const MonthlyReport r = monthlyReport(b.shop, b.month.first, b.month.second);
+    techs = r.efficiency.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["events"] = static_cast<double>(b.events);
+  state.counters["work_orders"] = static_cast<double>(b.shop.work_orders.size());
+  state.counters["technicians_in_month"] = static_cast<double>(techs);
+}
+BENCHMARK(BM_ReportMonthly)->Unit(benchmark::kMillisecond)->MinTime(2);
+
+}  // namespace
+
+BENCHMARK_MAIN();
