@@ -37,10 +37,45 @@ void Shop::reindex() {
     std::sort(ids.begin(), ids.end(), [&](const Id& a, const Id& b) {
       return operations.at(a).seq < operations.at(b).seq;
     });
+  inspections_by_time.clear();
+  first_inspection.clear();
+  op_finished_at.clear();
+  reworks_by_open.clear();
+  reworks_of_op.clear();
+  rework_entries_by_start.clear();
   for (auto& [id, e] : entries) {
     if (!e.end) open_entries.insert(id);
     entries_of_op[e.op].push_back(id);
+    if (e.rework) rework_entries_by_start.emplace(e.start, id);
   }
+  for (auto& [id, in] : inspections) indexInspection(in);
+  for (auto& [id, rw] : reworks) indexRework(rw);
+}
+
+void Shop::indexInspection(const Inspection& in) {
+  inspections_by_time.emplace(in.sig.at, in.id);
+  if (in.supersedes) return;  // a correction is not a new inspection
+  const Id target = in.kind == InspectionKind::Final ? in.wo : in.op.value_or("");
+  auto [it, fresh] = first_inspection.emplace(std::make_pair(in.kind, target), in.id);
+  if (!fresh) {
+    const Inspection& f = inspections.at(it->second);
+    if (in.sig.at < f.sig.at || (in.sig.at == f.sig.at && in.id < f.id)) it->second = in.id;
+  }
+  if (in.kind == InspectionKind::Peer && in.result == Verdict::Pass && in.op) {
+    auto [ft, first] = op_finished_at.emplace(*in.op, in.sig.at);
+    if (!first) ft->second = std::min(ft->second, in.sig.at);
+  }
+}
+
+void Shop::indexRework(const Rework& rw) {
+  reworks_by_open.emplace(rw.opened_at, rw.id);
+  reworks_of_op[rw.op].push_back(rw.id);
+}
+
+void Shop::indexEntry(const TimeEntry& e) {
+  if (!e.end) open_entries.insert(e.id);
+  entries_of_op[e.op].push_back(e.id);
+  if (e.rework) rework_entries_by_start.emplace(e.start, e.id);
 }
 
 bool Shop::sameRecords(const Shop& o) const {

@@ -244,6 +244,17 @@ struct Shop {
   std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
   std::set<Id> open_entries;
   std::map<Id, std::vector<Id>> entries_of_op;
+  // For the monthly report over years of history: only the month is read.
+  std::multimap<Millis, Id> inspections_by_time;          // by signature time
+  std::map<std::pair<InspectionKind, Id>, Id> first_inspection;  // per kind and target, corrections apart
+  std::map<Id, Millis> op_finished_at;                    // first passing peer inspection (R4)
+  std::multimap<Millis, Id> reworks_by_open;
+  std::map<Id, std::vector<Id>> reworks_of_op;
+  std::multimap<Millis, Id> rework_entries_by_start;
+  // Keep the derived indexes when a record is added (apply) or loaded.
+  void indexInspection(const Inspection& in);
+  void indexRework(const Rework& rw);
+  void indexEntry(const TimeEntry& e);
 
   // Records changed by apply() since the store last wrote them.
   std::set<std::pair<RecordKind, Id>> dirty;

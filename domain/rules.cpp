@@ -338,6 +338,7 @@ void sendBack(Shop& s, Operation& op, const Inspection& in) {
   Rework rw{"rw-" + in.id, op.id, op.wo, in.id, in.kind, in.defect.value_or(""), op.main_tech,
             in.sig.at, std::nullopt};
   s.reworks[rw.id] = rw;
+  s.indexRework(rw);
   s.touch(RecordKind::Rework, rw.id);
   const Person* p = s.person(charged);
   Trade trade = p && p->trade != Trade::None ? p->trade : op.trade;
@@ -348,14 +349,19 @@ void sendBack(Shop& s, Operation& op, const Inspection& in) {
 }
 
 void closeReworks(Shop& s, const Id& op, Millis at) {
-  for (auto& [id, rw] : s.reworks)
-    if (rw.op == op && !rw.closed_at) { rw.closed_at = at; s.touch(RecordKind::Rework, id); }
+  auto it = s.reworks_of_op.find(op);
+  if (it == s.reworks_of_op.end()) return;
+  for (const Id& id : it->second) {
+    Rework& rw = s.reworks.at(id);
+    if (!rw.closed_at) { rw.closed_at = at; s.touch(RecordKind::Rework, id); }
+  }
 }
 
 void applyInspection(Shop& s, const RecordInspection& v) {
   const Inspection& in = v.inspection;
   if (s.inspections.count(in.id)) return;  // R15: never overwrite a signed record
   s.inspections[in.id] = in;
+  s.indexInspection(in);
   s.touch(RecordKind::Inspection, in.id);
   if (in.supersedes) {
     if (!s.inspections.count(*in.supersedes) || s.superseded_by.count(*in.supersedes)) return;
@@ -624,8 +630,7 @@ void apply(Shop& s, const Action& a) {
                     std::nullopt, op && op->phase == Phase::Rework};  // R4: rework apart
         s.entries[e.id] = e;
         s.touch(RecordKind::TimeEntry, e.id);
-        s.open_entries.insert(e.id);
-        s.entries_of_op[e.op].push_back(e.id);
+        s.indexEntry(e);
       },
       [&](const ClockOff& v) {
         for (auto* e : s.openEntriesOf(v.tech))

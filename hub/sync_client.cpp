@@ -265,6 +265,7 @@ void SyncClient::start() {
       const bool ok = pushOnce();
       backoff = ok ? 250 : std::min(backoff * 2, 5000);
       if (on_change_) on_change_();
+      if (ok && state().pending > 0) continue;  // more queued (back from offline): the next batch now
       std::unique_lock l(wake_mu_);
       wake_cv_.wait_for(l, std::chrono::milliseconds(ok ? 1000 : backoff), [this] { return woken_ || !running_; });
       woken_ = false;

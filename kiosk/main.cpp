@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
   cli.add_option("--snapshot", snapshot, "keep a PNG of the screen here, refreshed at most every 10 s (headless demos)");
   cli.add_option("--tour", tour_dir, "write a PNG of every screen in both languages into this folder and exit");
   cli.add_flag("--continuous", continuous, "render every frame (benchmark baseline only)");
+  bool firstFrameExit = false;
+  cli.add_flag("--first-frame-exit", firstFrameExit, "print the wall clock (ms) at the first frame shown, then exit (benchmark)");
   CLI11_PARSE(cli, argc, argv);
   cfg.fullscreen = !windowed;
   if (cfg.kiosk_id.empty()) cfg.kiosk_id = "kiosk-" + cfg.bay;
@@ -195,6 +197,12 @@ int main(int argc, char** argv) {
       glClear(GL_COLOR_BUFFER_BIT);
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       glfwSwapBuffers(win);
+      if (firstFrameExit) {
+        glFinish();
+        std::printf("first-frame %lld\n", static_cast<long long>(bk::platform::nowMillis()));
+        std::fflush(stdout);
+        std::_Exit(0);
+      }
       if (app.afterFrame(now)) loop.frames_wanted = std::max(loop.frames_wanted, 3);
       // data with characters the atlas lacks (a new name, a new plate): rebuild it
       if (!app.fontsCoverData()) {
