@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -174,6 +175,7 @@ int soak(int kiosks, int seconds, int perMin) {
   std::mutex smu;
   std::vector<double> push;
   int errors = 0;
+  std::map<std::string, int> why;
   std::vector<std::thread> threads;
   for (auto& kp : ks) {
     Kiosk* k = kp.get();
@@ -182,6 +184,7 @@ int soak(int kiosks, int seconds, int perMin) {
         if (!k->sync->pullOnce(2000) && running) {
           std::lock_guard l(smu);
           ++errors;
+          ++why["pull: " + k->sync->state().error];
         }
       }
     });
@@ -197,7 +200,10 @@ int soak(int kiosks, int seconds, int perMin) {
         {
           std::lock_guard l(smu);
           push.push_back(took);
-          errors += !ok;
+          if (!ok) {
+            ++errors;
+            ++why["push: " + k->sync->state().error];
+          }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(gap / 2 + rng() % gap));
       }
@@ -206,6 +212,7 @@ int soak(int kiosks, int seconds, int perMin) {
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   running = false;
   for (auto& t : threads) t.join();
+  for (auto& [w, n] : why) std::fprintf(stderr, "soak error x%d: %s\n", n, w.c_str());
   std::printf("{\"figure\":\"soak\",\"kiosks\":%d,\"seconds\":%d,\"per_kiosk_per_min\":%d,\"pushes\":%zu,\"errors\":%d,"
               "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,\"hub_events\":%lld,\"integrity\":\"%s\"}\n",
               kiosks, seconds, perMin, push.size(), errors, pct(push, 0.5), pct(push, 0.99), pct(push, 1.0),

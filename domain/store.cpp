@@ -449,6 +449,26 @@ Remote Store::ingestRemote(const StoredEvent& e, Millis now) {
   return r.front();
 }
 
+template <typename F>
+void Store::atomically(F&& body) {
+  const Hlc savedHlc = hlc_;
+  const auto savedSeqs = seq_of_origin_;
+  const Hash savedHead = chain_head_;
+  try {
+    sql::Tx tx(*db_);
+    shop_.dirty.clear();
+    body();
+    tx.commit();
+  } catch (...) {
+    // rolled back: memory goes back to what the disk holds
+    hlc_ = savedHlc;
+    seq_of_origin_ = savedSeqs;
+    chain_head_ = savedHead;
+    shop_ = loadRecords();
+    throw;
+  }
+}
+
 void Store::forgetHubOrder() {
   db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
   db_->exec("DELETE FROM meta WHERE key IN ('placed_max', 'rebase_from')");
@@ -462,13 +482,8 @@ std::int64_t Store::unplacedOwn() const {
 
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
   Placement p;
-  const Hlc savedHlc = hlc_;
-  const auto savedSeqs = seq_of_origin_;
-  const Hash savedHead = chain_head_;
   auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
-  try {
-    sql::Tx tx(*db_);
-    shop_.dirty.clear();
+  atomically([&] {
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
     std::int64_t placedMax = metaInt("placed_max"), rebaseFrom = metaInt("rebase_from");
     for (const StoredEvent& e : events) {
@@ -503,14 +518,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
     }
     setMeta("placed_max", std::to_string(placedMax));
     setMeta("rebase_from", rebaseFrom ? std::to_string(rebaseFrom) : std::string());
-    tx.commit();
-  } catch (...) {
-    hlc_ = savedHlc;
-    seq_of_origin_ = savedSeqs;
-    chain_head_ = savedHead;
-    shop_ = loadRecords();
-    throw;
-  }
+  });
   return p;
 }
 
@@ -532,26 +540,13 @@ bool Store::orderMatters(std::int64_t from) const {
 
 std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now) {
   std::vector<Remote> out;
-  const Hlc savedHlc = hlc_;
-  const auto savedSeqs = seq_of_origin_;
-  const Hash savedHead = chain_head_;
-  try {
-    sql::Tx tx(*db_);
-    shop_.dirty.clear();
+  atomically([&] {
     for (const StoredEvent& e : events) {
       out.push_back(ingestOne(e, now));
       if (out.back().status == Remote::Status::Gap) break;
     }
     writeDirty();
-    tx.commit();
-  } catch (...) {
-    // rolled back: memory goes back to what the disk holds
-    hlc_ = savedHlc;
-    seq_of_origin_ = savedSeqs;
-    chain_head_ = savedHead;
-    shop_ = loadRecords();
-    throw;
-  }
+  });
   return out;
 }
 

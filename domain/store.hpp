@@ -144,6 +144,10 @@ class Store {
   void writeDirty();
   void replaceRecords(Shop next);  // inside a transaction
   bool orderMatters(std::int64_t from_pos) const;
+  // Runs `body` in one transaction; on a throw the disk rolls back and so
+  // does memory (clock, sequences, chain head, state), then it rethrows.
+  template <typename F>
+  void atomically(F&& body);
   Remote ingestOne(const StoredEvent& e, Millis now);  // inside an open transaction
   StoredEvent appendEvent(const Action& a, Millis now);
   void chainEvent(const StoredEvent& e);  // inside the event's transaction

@@ -3,6 +3,7 @@
 #include "hub/http_util.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 namespace bk::hub {
 
@@ -16,6 +17,11 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
     svr_ = std::make_unique<httplib::Server>();
   }
   svr_->set_tcp_nodelay(true);  // without it every small request waits ~40–90 ms
+  // remember the listening socket: its backlog is raised after bind (below)
+  svr_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
   svr_->set_payload_max_length(sync::kMaxBody);
   svr_->set_read_timeout(10, 0);
   // long polls hold a thread each: enough for every bay of a large shop
@@ -51,8 +57,13 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
 HubServer::~HubServer() { stop(); }
 
 int HubServer::bind(const std::string& host, int port) {
-  if (port == 0) return svr_->bind_to_any_port(host);
-  return svr_->bind_to_port(host, port) ? port : -1;
+  const int bound = port == 0 ? svr_->bind_to_any_port(host) : (svr_->bind_to_port(host, port) ? port : -1);
+  // Debian's compiled cpp-httplib listens with a backlog of 5: when an event
+  // wakes every bay's long poll at once, fifty kiosks reconnect together and
+  // SYNs beyond five are dropped (seen as "hub unreachable" in the soak).
+  // Listening again on the same socket raises the backlog.
+  if (bound > 0 && listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
+  return bound;
 }
 
 void HubServer::run() { svr_->listen_after_bind(); }

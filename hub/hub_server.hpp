@@ -54,6 +54,7 @@ class HubServer {
   Clock clock_;
   int utc_offset_min_;  // the shop's time zone, for calendar months (China: +08:00)
   std::unique_ptr<httplib::Server> svr_;  // an httplib::SSLServer with TLS
+  int listen_fd_ = -1;
   std::mutex mu_;                  // one writer: the store
   std::condition_variable changed_;
 };

@@ -98,16 +98,20 @@ TEST_CASE("the same technician clocked on at two bays while one was offline: kep
 }
 
 namespace {
+// The desk makes the shop and wo-1, wo-2; the hub takes it all.
+void deskWithTwoWorkOrders(Store& desk, Store& hub) {
+  for (auto& act : staffAndBays()) REQUIRE(desk.record(act, T0));
+  REQUIRE(desk.record(twoOps("wo-1"), T0));
+  REQUIRE(desk.record(twoOps("wo-2"), T0));
+  push(desk, hub, T0);
+}
 // A kiosk pulls the hub's whole log, in the hub's order.
 Store::Placement pull(Store& kiosk, Store& hub, Millis now) { return kiosk.takeFromHub(hub.events(0, 100000), now); }
 }  // namespace
 
 TEST_CASE("after a conflict every kiosk's view is rebased on the hub's order (R16)") {
   Node desk("desk"), a("kiosk-a"), b("kiosk-b"), hub("hub");
-  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
-  REQUIRE(desk.st.record(twoOps("wo-1"), T0));
-  REQUIRE(desk.st.record(twoOps("wo-2"), T0));
-  push(desk.st, hub.st, T0);
+  deskWithTwoWorkOrders(desk.st, hub.st);
   for (Node* k : {&a, &b}) CHECK_FALSE(pull(k->st, hub.st, T0).rebased);
   // both offline: tech1 on at bay1 (a) and at bay2 (b)
   REQUIRE(a.st.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN));
@@ -140,10 +144,7 @@ TEST_CASE("after a conflict every kiosk's view is rebased on the hub's order (R1
 
 TEST_CASE("a view is rebased only once all its own events have their place, and only if order matters") {
   Node desk("desk"), a("kiosk-a"), b("kiosk-b"), hub("hub");
-  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
-  REQUIRE(desk.st.record(twoOps("wo-1"), T0));
-  REQUIRE(desk.st.record(twoOps("wo-2"), T0));
-  push(desk.st, hub.st, T0);
+  deskWithTwoWorkOrders(desk.st, hub.st);
   pull(a.st, hub.st, T0);
   pull(b.st, hub.st, T0);
   // a works on wo-1, b on wo-2: nothing in common
