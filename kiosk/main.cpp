@@ -184,8 +184,15 @@ int main(int argc, char** argv) {
     app.noteInput(bk::platform::nowMillis());
 
     bk::Millis lastSnapshot = 0;
+    bool atlasInGpu = false;
     auto render = [&](bk::Millis now) {
-      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplOpenGL3_NewFrame();  // uploads the font atlas on the first frame
+      if (!atlasInGpu) {
+        // the atlas's pixels now live in the texture: free the CPU copies
+        // (Alpha8 and RGBA32 of a CJK atlas, tens of MB); a rebuild makes them again
+        io.Fonts->ClearTexData();
+        atlasInGpu = true;
+      }
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();
       app.frame(now);
@@ -209,6 +216,7 @@ int main(int argc, char** argv) {
         bk::ui::buildFonts(io, app.metrics(), app.glyphText(), cfg.font, app.fonts());
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
+        io.Fonts->ClearTexData();
       }
       if (!hits_file.empty()) writeHits(app, hits_file);
       if (!snapshot.empty() && now - lastSnapshot >= 10'000) {
