@@ -53,7 +53,13 @@ void App::onEnter(Millis now) {
 Millis App::nextWake(Millis now) const {
   const Millis nextSecond = (now / 1000 + 1) * 1000;
   if (st_.session) return nextSecond;                       // idle countdown, live timer
-  if (!store_.shop().open_entries.empty()) return nextSecond;  // the board's running timers
+  // the locked board shows this bay's running timers: tick only while one runs here
+  const Shop& shop = store_.shop();
+  for (const Id& id : shop.open_entries) {
+    const TimeEntry& e = shop.entries.at(id);
+    const WorkOrder* wo = shop.workOrder(e.wo);
+    if (e.bay == cfg_.bay || (wo && wo->bay == cfg_.bay)) return nextSecond;
+  }
   if (st_.message && st_.message->until > now) return std::min(st_.message->until, nextSecond);
   return (now / 60000 + 1) * 60000;                         // the clock's next minute
 }

@@ -96,7 +96,20 @@ TEST_CASE("kiosk: the status bar always shows bay, time, person, hub state and w
   CHECK_FALSE(h.app->sync().hub_configured);
   CHECK(h.app->nextWake(h.now) <= h.now + 1000);  // signed in: the countdown ticks
   h.tap("nav.signout");
-  CHECK(h.app->nextWake(h.now) <= (h.now / 60000 + 1) * 60000);
+  CHECK(h.app->nextWake(h.now) == (h.now / 60000 + 1) * 60000);  // nothing moving: the clock's next minute
+  // a timer running at another bay is not on this board: still asleep
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech2")});
+  auto r = h.store->record(UpdateWorkOrder{wo, "advisor", h.shop().work_orders.at(wo).promised_at, false, "", "bay2"}, h.now);
+  REQUIRE(r);
+  r = h.store->record(ClockOn{"te-far", "tech2", wo + "-1", "bay2", h.now}, h.now);
+  REQUIRE(r);
+  CHECK(h.app->nextWake(h.now) == (h.now / 60000 + 1) * 60000);
+  // one running here ticks every second
+  r = h.store->record(ClockOff{"tech2", wo + "-1", StopReason::Break, h.now + 1}, h.now + 1);
+  REQUIRE(r);
+  r = h.store->record(ClockOn{"te-near", "tech2", wo + "-1", "bay1", h.now + 2}, h.now + 2);
+  REQUIRE(r);
+  CHECK(h.app->nextWake(h.now) <= h.now + 1000);
 }
 
 TEST_CASE("kiosk: a frame that fails shows an error state instead of crashing, and recovers") {
