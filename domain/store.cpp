@@ -485,6 +485,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
   auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
   atomically([&] {
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
+    sql::Stmt placeNew(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
     std::int64_t placedMax = metaInt("placed_max"), rebaseFrom = metaInt("rebase_from");
     for (const StoredEvent& e : events) {
       std::int64_t localPos = 0;
@@ -499,8 +500,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
         if (r.status == Remote::Status::Applied) {
           p.changed = true;
           localPos = r.pos;
-          sql::Stmt set(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
-          set.bind(1, e.pos).bind(2, r.pos).run();
+          placeNew.bind(1, e.pos).bind(2, r.pos).run();
         }
       }
       // the hub's order and this store's disagree from here on
