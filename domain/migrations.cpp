@@ -86,7 +86,16 @@ CREATE INDEX events_unplaced ON events(pos) WHERE hub_pos IS NULL;
 UPDATE meta SET value = '0' WHERE key = 'hub_cursor';  -- fetch again to learn every place
 )sql";
 
-constexpr std::array<const char*, 6> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6};
+// 7: the hub writes every event of the shop, so the log carries no index
+//    it does not read: events_by_origin repeated UNIQUE(origin, origin_seq),
+//    and events_unplaced held every event on the hub (nothing is "placed"
+//    there) for a count a kiosk takes only after a conflict.
+constexpr const char* kV7 = R"sql(
+DROP INDEX events_by_origin;
+DROP INDEX events_unplaced;
+)sql";
+
+constexpr std::array<const char*, 7> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 }  // namespace
 

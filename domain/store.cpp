@@ -31,6 +31,11 @@ constexpr const char* kUpsertRecord =
 constexpr const char* kInsertEvent =
     "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+// the hub's and a kiosk's way in for events from elsewhere: an id already
+// in the log changes nothing
+constexpr const char* kInsertRemoteEvent =
+    "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(event_id) DO NOTHING";
 constexpr const char* kSelectEvents =
     "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
     "WHERE pos > ?1 ORDER BY pos LIMIT ?2";
@@ -72,10 +77,11 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 }  // namespace
 
 struct Store::Statements {
-  sql::Stmt upsertRecord, insertEvent, selectEvents, selectCredential, upsertCredential, setFailures, insertChain,
+  sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, insertChain,
       originOfId;
   explicit Statements(sql::Db& db)
-      : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent), selectEvents(db, kSelectEvents),
+      : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
+        insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
         setFailures(db, kSetFailures), insertChain(db, "INSERT INTO chain(pos, hash) VALUES(?1, ?2)"),
         originOfId(db, "SELECT origin FROM events WHERE event_id = ?1") {}
@@ -562,34 +568,33 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
     r.expected_seq = last + 1;
     return r;
   }
-  {
-    auto& q = st_->originOfId;
-    q.bindBlob(1, e.id.data(), 16);
-    if (q.step()) {
-      // the same event under another sequence number: keep the first; an id
-      // another kiosk already used is refused, never silently dropped
-      const std::string other = q.text(0);
-      q.reset();
-      if (other != e.origin) throw std::invalid_argument("event id already used by " + other);
-      r.status = Remote::Status::Duplicate;
-      return r;
-    }
-    q.reset();
-  }
   // decoded strictly (throws on anything out of schema), once
   const std::shared_ptr<const Action> decoded =
       e.decoded ? e.decoded : std::make_shared<const Action>(actionFromJson(json::parse(e.body)));
   const Action& action = *decoded;
-  // the records it changes are written once per batch, by the caller, in
-  // the same transaction (a busy operation touched 200 times: one write)
-  r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
   StoredEvent stored = e;  // what is kept: the action as decoded, in canonical form
   stored.type = std::string(actionType(action));
   if (!e.decoded) stored.body = canonical(toJson(action));  // the wire decoder made it canonical already
-  auto& st = st_->insertEvent;
+  // written first, so an id seen before is found by the insert itself (one
+  // index probe, not two) before the rules touch the shop
+  auto& st = st_->insertRemoteEvent;
   st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
       .bind(5, e.hlc).bind(6, stored.type).bind(7, stored.body).run();
+  if (db_->changes() != 1) {
+    // the same event under another sequence number: keep the first; an id
+    // another kiosk already used is refused, never silently dropped
+    auto& q = st_->originOfId;
+    q.bindBlob(1, e.id.data(), 16);
+    const std::string other = q.step() ? q.text(0) : std::string();
+    q.reset();
+    if (other != e.origin) throw std::invalid_argument("event id already used by " + other);
+    r.status = Remote::Status::Duplicate;
+    return r;
+  }
   r.pos = stored.pos = sqlite3_last_insert_rowid(db_->raw());
+  // the records it changes are written once per batch, by the caller, in
+  // the same transaction (a busy operation touched 200 times: one write)
+  r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
   chainEvent(stored);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;

@@ -1,6 +1,7 @@
 #include "hub/hub_server.hpp"
 
 #include "hub/http_util.hpp"
+#include "hub/push.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -147,30 +148,12 @@ void HubServer::push(const httplib::Request& req, httplib::Response& res) {
     kiosk = authorise(req);
   }
   if (!kiosk) return error(res, 401, "not an enrolled kiosk");
-  // decode everything first: a malformed event refuses the batch, changes nothing
-  sync::PushDecoded decoded = sync::decodePush(req.body, *kiosk);
-  if (decoded.status != 200) return error(res, decoded.status, decoded.error);
-  const std::vector<StoredEvent>& batch = decoded.events;
-  std::vector<Remote> results;
-  std::int64_t through = 0;
-  try {
-    std::lock_guard lock(mu_);
-    results = store_.ingestBatch(batch, clock_());
-    through = store_.lastSeqOf(*kiosk);
-  } catch (const std::invalid_argument& e) {  // e.g. an event id another kiosk used: nothing applied
-    return error(res, 409, e.what());
-  }
+  const PushResult r = acceptPush(store_, mu_, req.body, *kiosk, clock_);
+  if (r.status != 200) return error(res, r.status, r.error);
   changed_.notify_all();
-  int reviews = 0, applied = 0;
-  bool gap = false;
-  for (auto& r : results) {
-    reviews += r.ingested.review.has_value();
-    applied += r.status == Remote::Status::Applied;
-    gap |= r.status == Remote::Status::Gap;
-  }
-  spdlog::info("push from {}: {} sent, {} new, through {}{}{}", *kiosk, batch.size(), applied, through,
-               gap ? ", gap" : "", reviews ? fmt::format(", {} kept for review (R16)", reviews) : std::string());
-  reply(res, 200, {{"applied_through", through}, {"gap", gap}, {"reviews", reviews}, {"hub", instance()}});
+  spdlog::info("push from {}: {} sent, {} new, through {}{}{}", *kiosk, r.sent, r.applied, r.through,
+               r.gap ? ", gap" : "", r.reviews ? fmt::format(", {} kept for review (R16)", r.reviews) : std::string());
+  reply(res, 200, {{"applied_through", r.through}, {"gap", r.gap}, {"reviews", r.reviews}, {"hub", instance()}});
 }
 
 void HubServer::pull(const httplib::Request& req, httplib::Response& res) {

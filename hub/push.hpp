@@ -1,0 +1,26 @@
+#pragma once
+// One kiosk's push, without the HTTP around it: the hub's push handler and
+// the ingest benchmark (issue 5) run this same code.
+#include "domain/sync.hpp"
+
+#include <functional>
+#include <mutex>
+
+namespace bk::hub {
+
+struct PushResult {
+  int status = 200;          // or the refusal: 400 malformed, 403 not its own, 409 id taken, 413 too large
+  std::string error;
+  std::int64_t through = 0;  // the pushing kiosk's last sequence number the hub holds
+  int sent = 0, applied = 0, reviews = 0;
+  bool gap = false;
+};
+
+// Decodes the whole batch strictly first, outside the lock, so other bays'
+// pushes are applied meanwhile; a malformed event refuses the batch and
+// changes nothing. Then applies it in one transaction under `mu` (R16:
+// every event re-checked, a refusal kept for review, exactly once).
+PushResult acceptPush(Store& store, std::mutex& mu, const std::string& body, const Id& kiosk,
+                      const std::function<Millis()>& clock);
+
+}  // namespace bk::hub
