@@ -179,8 +179,9 @@ BENCHMARK(BM_IngestBareBatches)->Unit(benchmark::kMillisecond)->MinTime(3)->UseR
 
 // The hub: 8 kiosks push at once, each its batches in order, through the
 // hub's own push path (hub/push.cpp: strict decode outside the lock, then
-// R16's ingest, chain and projections in one transaction per push).
-void BM_IngestHub(benchmark::State& state) {
+// R16's ingest, chain and projections in one transaction per push). With
+// `concurrent` false the same pushes arrive one at a time, round robin.
+void ingestHub(benchmark::State& state, bool concurrent) {
   const Pushes& p = pushes();
   const Wires& w = wires();
   std::size_t done = 0;
@@ -193,16 +194,20 @@ void BM_IngestHub(benchmark::State& state) {
     (void)hub.ingestBatch(p.master, T0);
     std::mutex mu;
     std::atomic<bool> failed{false};
+    auto push = [&](std::size_t k, std::size_t i) {
+      const hub::PushResult r = hub::acceptPush(hub, mu, w.bodies[k][i], w.kiosk[k], clock);
+      if (r.status != 200 || r.gap || r.applied != r.sent) failed = true;
+    };
     state.ResumeTiming();
-    std::vector<std::thread> kiosks;
-    for (std::size_t k = 0; k < w.kiosk.size(); ++k)
-      kiosks.emplace_back([&, k] {
-        for (const std::string& body : w.bodies[k]) {
-          const hub::PushResult r = hub::acceptPush(hub, mu, body, w.kiosk[k], clock);
-          if (r.status != 200 || r.gap || r.applied != r.sent) failed = true;
-        }
-      });
-    for (auto& t : kiosks) t.join();
+    if (concurrent) {
+      std::vector<std::thread> kiosks;
+      for (std::size_t k = 0; k < w.kiosk.size(); ++k)
+        kiosks.emplace_back([&, k] { for (std::size_t i = 0; i < w.bodies[k].size(); ++i) push(k, i); });
+      for (auto& t : kiosks) t.join();
+    } else {
+      for (std::size_t i = 0; i < w.bodies[0].size(); ++i)
+        for (std::size_t k = 0; k < w.kiosk.size(); ++k) push(k, i);
+    }
     state.PauseTiming();
     if (failed || hub.eventCount() != static_cast<std::int64_t>(p.master.size() + p.events)) state.SkipWithError("push refused");
     state.ResumeTiming();
@@ -210,7 +215,10 @@ void BM_IngestHub(benchmark::State& state) {
   }
   state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
 }
+void BM_IngestHub(benchmark::State& state) { ingestHub(state, true); }
 BENCHMARK(BM_IngestHub)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
+void BM_IngestHubOneAtATime(benchmark::State& state) { ingestHub(state, false); }
+BENCHMARK(BM_IngestHubOneAtATime)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
 
 // ---- frame -----------------------------------------------------------------
 

@@ -87,12 +87,18 @@ UPDATE meta SET value = '0' WHERE key = 'hub_cursor';  -- fetch again to learn e
 )sql";
 
 // 7: the hub writes every event of the shop, so the log carries no index
-//    it does not read: events_by_origin repeated UNIQUE(origin, origin_seq),
-//    and events_unplaced held every event on the hub (nothing is "placed"
-//    there) for a count a kiosk takes only after a conflict.
+//    nobody reads: events_by_origin repeated UNIQUE(origin, origin_seq),
+//    events_unplaced held every event on the hub (nothing is "placed"
+//    there) for a count a kiosk takes only after a conflict, and
+//    records_by_wo was never read (the shop is held in memory). Each
+//    event's chain hash moves into its own row, written with it.
 constexpr const char* kV7 = R"sql(
 DROP INDEX events_by_origin;
 DROP INDEX events_unplaced;
+DROP INDEX records_by_wo;
+ALTER TABLE events ADD COLUMN chain BLOB;   -- SHA-256(previous event's chain | id | origin | seq | body)
+UPDATE events SET chain = (SELECT hash FROM chain WHERE chain.pos = events.pos);
+DROP TABLE chain;
 )sql";
 
 constexpr std::array<const char*, 7> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7};

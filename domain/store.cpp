@@ -29,13 +29,13 @@ constexpr const char* kUpsertRecord =
     "INSERT INTO records(kind, id, wo, body) VALUES(?1, ?2, ?3, ?4) "
     "ON CONFLICT(kind, id) DO UPDATE SET wo = excluded.wo, body = excluded.body";
 constexpr const char* kInsertEvent =
-    "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body, chain) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 // the hub's and a kiosk's way in for events from elsewhere: an id already
 // in the log changes nothing
 constexpr const char* kInsertRemoteEvent =
-    "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(event_id) DO NOTHING";
+    "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body, chain) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(event_id) DO NOTHING";
 constexpr const char* kSelectEvents =
     "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
     "WHERE pos > ?1 ORDER BY pos LIMIT ?2";
@@ -77,14 +77,14 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 }  // namespace
 
 struct Store::Statements {
-  sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, insertChain,
-      originOfId;
+  sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead;
   explicit Statements(sql::Db& db)
       : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
-        setFailures(db, kSetFailures), insertChain(db, "INSERT INTO chain(pos, hash) VALUES(?1, ?2)"),
-        originOfId(db, "SELECT origin FROM events WHERE event_id = ?1") {}
+        setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
+        setChainHead(db, "INSERT INTO meta(key, value) VALUES('chain_head', ?1) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
 };
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
@@ -247,55 +247,101 @@ StoredEvent Store::appendEvent(const Action& a, Millis now) {
   e.hlc = hlc_.tick(now);
   e.type = std::string(actionType(a));
   e.body = canonical(toJson(a));
-  auto& st = st_->insertEvent;
-  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
-      .bind(5, e.hlc).bind(6, e.type).bind(7, e.body).run();
+  chain_head_ = insertEvent(st_->insertEvent, e);
   e.pos = sqlite3_last_insert_rowid(db_->raw());
-  chainEvent(e);
   return e;
 }
 
-void Store::chainEvent(const StoredEvent& e) {
+namespace {
+std::string hexOf(const Hash& h) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * h.size());
+  for (std::uint8_t c : h) { s += hex[c >> 4]; s += hex[c & 15]; }
+  return s;
+}
+
+bool headFromHex(const std::string& s, Hash& out) {
+  if (s.size() != 64) return false;
+  auto nib = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  Hash h{};
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    h[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  out = h;
+  return true;
+}
+}  // namespace
+
+void Store::noteChainHead(const Hash& before) {
+  // the last hash also kept apart: events cut from the end of the log show
+  if (chain_head_ != before) st_->setChainHead.bind(1, hexOf(chain_head_)).run();
+}
+
+Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
   const Hash h = chainHash(chain_head_, e);
-  auto& st = st_->insertChain;
-  st.bind(1, e.pos).bindBlob(2, h.data(), static_cast<int>(h.size())).run();
-  chain_head_ = h;
+  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
+      .bind(5, e.hlc).bind(6, e.type).bind(7, e.body).bindBlob(8, h.data(), static_cast<int>(h.size())).run();
+  return h;
 }
 
 void Store::fillChain() {
-  sql::Stmt head(*db_, "SELECT hash FROM chain ORDER BY pos DESC LIMIT 1");
-  if (head.step()) {
-    auto raw = head.blob(0);
-    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
+  // every event is written with its hash; only a log older than the chain
+  // (schema < 5) ends in events without one: chain them from the first
+  sql::Stmt last(*db_, "SELECT chain FROM events ORDER BY pos DESC LIMIT 1");
+  if (!last.step()) return;
+  if (!last.isNull(0)) {
+    // the head kept apart wins: events cut from the end stay evident, the
+    // next event chains from the last one written, not the last one left
+    if (!headFromHex(meta("chain_head"), chain_head_)) {
+      auto raw = last.blob(0);
+      std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
+    }
+    return;
   }
-  const std::int64_t from = db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM chain");
-  if (db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events") <= from) return;
+  const std::int64_t from = db_->scalarInt("SELECT COALESCE(MIN(pos), 1) FROM events WHERE chain IS NULL");
+  {
+    sql::Stmt prev(*db_, "SELECT chain FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1");
+    prev.bind(1, from);
+    if (prev.step() && !prev.isNull(0)) {
+      auto raw = prev.blob(0);
+      std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
+    }
+  }
+  const Hash before = chain_head_;
   sql::Tx tx(*db_);
-  for (std::int64_t after = from;;) {
+  sql::Stmt set(*db_, "UPDATE events SET chain = ?2 WHERE pos = ?1");
+  for (std::int64_t after = from - 1;;) {
     auto batch = events(after, 1000);
     if (batch.empty()) break;
-    for (auto& e : batch) chainEvent(e);
+    for (auto& e : batch) {
+      chain_head_ = chainHash(chain_head_, e);
+      set.bind(1, e.pos).bindBlob(2, chain_head_.data(), static_cast<int>(chain_head_.size())).run();
+    }
     after = batch.back().pos;
   }
+  noteChainHead(before);
   tx.commit();
 }
 
 std::int64_t Store::verifyChain() const {
   Hash prev{};
-  sql::Stmt q(*db_, "SELECT e.pos, e.event_id, e.origin, e.origin_seq, e.wall_ms, e.hlc, e.type, e.body, c.hash "
-                    "FROM events e LEFT JOIN chain c ON c.pos = e.pos ORDER BY e.pos");
-  std::int64_t expectPos = 0;
+  std::int64_t last = 0;
+  sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body, chain FROM events ORDER BY pos");
   while (q.step()) {
     const StoredEvent e = readEvent(q);
     const auto stored = q.blob(8);
     const Hash h = chainHash(prev, e);
-    ++expectPos;
     if (stored.size() != h.size() || !std::equal(h.begin(), h.end(), stored.begin())) return e.pos;
     prev = h;
+    last = e.pos;
   }
-  // a chain entry without its event: something was removed
-  const std::int64_t orphan = db_->scalarInt("SELECT COALESCE(MIN(c.pos), 0) FROM chain c LEFT JOIN events e ON e.pos = c.pos WHERE e.pos IS NULL");
-  return orphan;
+  // the log ends where its last hash says: nothing cut from the end
+  const std::string head = meta("chain_head");
+  if (!head.empty() && head != hexOf(prev)) return last + 1;
+  return 0;
 }
 
 void Store::backupTo(const std::string& path) const {
@@ -323,6 +369,7 @@ Recorded Store::record(Action a, Millis now) {
     bk::apply(shop_, a);
     writeDirty();
     StoredEvent e = appendEvent(a, now);
+    noteChainHead(savedHead);
     tx.commit();
     own_seq_ = e.origin_seq;
     seq_of_origin_[kiosk_id_] = own_seq_;
@@ -464,6 +511,7 @@ void Store::atomically(F&& body) {
     sql::Tx tx(*db_);
     shop_.dirty.clear();
     body();
+    noteChainHead(savedHead);
     tx.commit();
   } catch (...) {
     // rolled back: memory goes back to what the disk holds
@@ -577,9 +625,7 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   if (!e.decoded) stored.body = canonical(toJson(action));  // the wire decoder made it canonical already
   // written first, so an id seen before is found by the insert itself (one
   // index probe, not two) before the rules touch the shop
-  auto& st = st_->insertRemoteEvent;
-  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
-      .bind(5, e.hlc).bind(6, stored.type).bind(7, stored.body).run();
+  const Hash h = insertEvent(st_->insertRemoteEvent, stored);
   if (db_->changes() != 1) {
     // the same event under another sequence number: keep the first; an id
     // another kiosk already used is refused, never silently dropped
@@ -594,8 +640,8 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   r.pos = stored.pos = sqlite3_last_insert_rowid(db_->raw());
   // the records it changes are written once per batch, by the caller, in
   // the same transaction (a busy operation touched 200 times: one write)
+  chain_head_ = h;
   r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
-  chainEvent(stored);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;
   return r;

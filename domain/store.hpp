@@ -134,7 +134,8 @@ class Store {
   Shop loadRecords() const;
   std::string integrityCheck() const;
   // The first log position whose chain hash does not match (0: the whole
-  // chain holds). Editing, removing or reordering any event shows here.
+  // chain holds). Editing, removing or reordering any event shows here;
+  // events cut from the end show as the position after the last one left.
   std::int64_t verifyChain() const;
   // Writes a consistent copy of the live database (SQLite's online backup).
   void backupTo(const std::string& path) const;
@@ -150,8 +151,9 @@ class Store {
   void atomically(F&& body);
   Remote ingestOne(const StoredEvent& e, Millis now);  // inside an open transaction
   StoredEvent appendEvent(const Action& a, Millis now);
-  void chainEvent(const StoredEvent& e);  // inside the event's transaction
-  void fillChain();                        // events written before the chain existed
+  std::array<std::uint8_t, 32> insertEvent(sql::Stmt& insert, const StoredEvent& e);  // bound and run with its chain hash
+  void fillChain();  // events written before the chain existed
+  void noteChainHead(const std::array<std::uint8_t, 32>& before);  // in the same transaction
 
   std::unique_ptr<sql::Db> db_;
   Entropy& entropy_;

@@ -39,7 +39,9 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
     CHECK(st.lastOwnSeq() == 2);
     CHECK(st.rebuildFromEvents().sameRecords(st.shop()));
     CHECK(st.verifyChain() == 0);  // events older than the chain are chained on opening
-    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_by_wo'") == 1);
+    // v7: only the indexes something reads; each event carries its chain hash
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('records_by_wo', 'chain', 'events_by_origin', 'events_unplaced')") == 0);
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM events WHERE chain IS NULL") == 0);
     if (v >= 2) CHECK(st.db().scalarInt("SELECT failures FROM credentials WHERE person = 'tech1'") == 3);
     // and it keeps working: the next event continues the sequence
     REQUIRE(st.record(EndShift{"tech1", T0}, T0));
@@ -55,7 +57,11 @@ TEST_CASE("v7: the log keeps only the indexes it reads, and its lookups still us
   loadFixture(path, "store_v6.sql");
   FixedEntropy ent;
   Store st(storeOptions(path, "should-not-replace"), ent);
-  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events_by_origin', 'events_unplaced')") == 0);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events_by_origin', 'events_unplaced', 'records_by_wo', 'chain')") == 0);
+  // the v6 chain rows moved into the events, byte for byte
+  CHECK(st.db().scalarText("SELECT hex(chain) FROM events WHERE pos = 2") ==
+        "D981DCA015FE15B4C985E10C1D7DDE0BDFA822F7ECEED1AA1C2E92BC28C00BF5");
+  CHECK(st.verifyChain() == 0);
   // a kiosk's own events by sequence (the pusher) and the hub's duplicate
   // guard by id are index searches, never a scan of the whole log
   auto plan = [&](const std::string& q) {
