@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <fstream>
 #include <thread>
 
 using namespace bkt;
@@ -164,6 +165,14 @@ int drain(int events) {
   return ok ? 0 : 1;
 }
 
+// resident set of this process (the hub and every kiosk), MB
+double rssMb() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+
 int soak(int kiosks, int seconds, int perMin) {
   Hub hub(kiosks);
   std::vector<std::unique_ptr<Kiosk>> ks;
@@ -171,6 +180,7 @@ int soak(int kiosks, int seconds, int perMin) {
     ks.push_back(std::make_unique<Kiosk>(i, hub, false));
     if (!ks.back()->sync->enroll() || !ks.back()->sync->pullOnce(0)) return 1;
   }
+  const double rssStart = rssMb();
   std::atomic<bool> running{true};
   std::mutex smu;
   std::vector<double> push;
@@ -213,9 +223,15 @@ int soak(int kiosks, int seconds, int perMin) {
   running = false;
   for (auto& t : threads) t.join();
   for (auto& [w, n] : why) std::fprintf(stderr, "soak error x%d: %s\n", n, w.c_str());
+  // no drift over the run: the first and the last half compared, and the
+  // process (hub + every kiosk) no bigger at the end than the work explains
+  const auto half = static_cast<std::ptrdiff_t>(push.size() / 2);
+  const std::vector<double> first(push.begin(), push.begin() + half), last(push.begin() + half, push.end());
   std::printf("{\"figure\":\"soak\",\"kiosks\":%d,\"seconds\":%d,\"per_kiosk_per_min\":%d,\"pushes\":%zu,\"errors\":%d,"
-              "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,\"hub_events\":%lld,\"integrity\":\"%s\"}\n",
+              "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,\"p99_first_half_ms\":%.1f,\"p99_last_half_ms\":%.1f,"
+              "\"rss_start_mb\":%.1f,\"rss_end_mb\":%.1f,\"hub_events\":%lld,\"integrity\":\"%s\"}\n",
               kiosks, seconds, perMin, push.size(), errors, pct(push, 0.5), pct(push, 0.99), pct(push, 1.0),
+              pct(first, 0.99), pct(last, 0.99), rssStart, rssMb(),
               static_cast<long long>(hub.store.eventCount()), hub.store.integrityCheck().c_str());
   return errors ? 1 : 0;
 }
