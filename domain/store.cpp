@@ -288,17 +288,18 @@ Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
 }
 
 void Store::fillChain() {
-  // every event is written with its hash; only a log older than the chain
-  // (schema < 5) ends in events without one: chain them from the first
+  // The head kept apart wins: the next event chains from the last one
+  // written, not the last one left, and nothing is re-hashed — a removed
+  // hash or events cut from the end stay evident.
+  if (headFromHex(meta("chain_head"), chain_head_)) return;
+  // A log from before the head was kept: every event written since schema
+  // v5 has its hash; only a log older than the chain ends in events
+  // without one. Chain those from the first.
   sql::Stmt last(*db_, "SELECT chain FROM events ORDER BY pos DESC LIMIT 1");
   if (!last.step()) return;
   if (!last.isNull(0)) {
-    // the head kept apart wins: events cut from the end stay evident, the
-    // next event chains from the last one written, not the last one left
-    if (!headFromHex(meta("chain_head"), chain_head_)) {
-      auto raw = last.blob(0);
-      std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
-    }
+    auto raw = last.blob(0);
+    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
     return;
   }
   const std::int64_t from = db_->scalarInt("SELECT COALESCE(MIN(pos), 1) FROM events WHERE chain IS NULL");
