@@ -295,22 +295,20 @@ void Store::fillChain() {
   // A log from before the head was kept: every event written since schema
   // v5 has its hash; only a log older than the chain ends in events
   // without one. Chain those from the first.
-  sql::Stmt last(*db_, "SELECT chain FROM events ORDER BY pos DESC LIMIT 1");
-  if (!last.step()) return;
-  if (!last.isNull(0)) {
-    auto raw = last.blob(0);
-    std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
-    return;
-  }
-  const std::int64_t from = db_->scalarInt("SELECT COALESCE(MIN(pos), 1) FROM events WHERE chain IS NULL");
-  {
-    sql::Stmt prev(*db_, "SELECT chain FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1");
-    prev.bind(1, from);
-    if (prev.step() && !prev.isNull(0)) {
-      auto raw = prev.blob(0);
+  sql::Stmt last(*db_, "SELECT chain FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1");
+  auto headBefore = [&](std::int64_t pos) {  // the hash of the last event before pos; false: it has none
+    last.bind(1, pos);
+    const bool found = last.step() && !last.isNull(0);
+    if (found) {
+      auto raw = last.blob(0);
       std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
     }
-  }
+    last.reset();
+    return found;
+  };
+  if (headBefore(INT64_MAX) || lastPos() == 0) return;
+  const std::int64_t from = db_->scalarInt("SELECT COALESCE(MIN(pos), 1) FROM events WHERE chain IS NULL");
+  headBefore(from);
   const Hash before = chain_head_;
   sql::Tx tx(*db_);
   sql::Stmt set(*db_, "UPDATE events SET chain = ?2 WHERE pos = ?1");
