@@ -27,10 +27,11 @@ $B/bench/bk_loadgen drain 10000 | tee "$out/drain.json" || true
 $B/bench/bk_loadgen soak 50 "$SOAK_SECONDS" 10 | tee "$out/soak.json" || true
 
 echo "== whole kiosk process under Xvfb (Mesa software rendering)"
-for n in $(seq 90 130); do [ -e /tmp/.X11-unix/X$n ] || { disp=:$n; break; }; done
-Xvfb "$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
-export DISPLAY=$disp
+exec 3>"$work/display"  # Xvfb picks a free display, written once it accepts clients
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+exec 3>&-
+for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
+export DISPLAY=:$(tr -d '[:space:]' <"$work/display")
 $B/platform/bk-demo --db "$work/demo.db" --pepper "$work/pepper.key" >/dev/null
 $B/platform/bk-demo --minimal --db "$work/quiet.db" --pepper "$work/pepper.key" >/dev/null
 

@@ -10,11 +10,14 @@ db=$work/bay.db hits=$work/hits.json
 
 "$DEMO" --minimal --db "$db" --pepper "$work/pepper.key" >/dev/null
 
-# a free display number
-for n in $(seq 90 120); do [ -e /tmp/.X11-unix/X$n ] || { disp=:$n; break; }; done
-Xvfb "$disp" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 & xpid=$!
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
-export DISPLAY=$disp
+# Xvfb picks a free display itself and writes its number once it accepts
+# clients (-displayfd): no race with other X servers, none with start-up
+exec 3>"$work/display"
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 & xpid=$!
+exec 3>&-
+for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
+[ -s "$work/display" ] || { echo "FAIL: Xvfb did not start"; cat "$work/xvfb.log"; exit 1; }
+export DISPLAY=:$(tr -d '[:space:]' <"$work/display")
 
 "$KIOSK" --db "$db" --pepper "$work/pepper.key" --bay b01 --windowed --hits-file "$hits" >"$work/kiosk.log" 2>&1 & kpid=$!
 
@@ -47,7 +50,7 @@ expect_sql() {
   fail "$3 (got: $got)"
 }
 
-wid=$(for _ in $(seq 50); do xdotool search --name "Bay Kiosk" 2>/dev/null && break; sleep 0.1; done | head -1)
+wid=$(for _ in $(seq 300); do xdotool search --name "Bay Kiosk" 2>/dev/null && break; sleep 0.1; done | head -1)
 [ -n "$wid" ] || fail "no kiosk window"
 wait_for board.signin >/dev/null || fail "locked board not shown"
 
