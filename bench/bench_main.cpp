@@ -6,7 +6,7 @@
 //   report:  the monthly report over ≥1M events  vs one indexed GROUP BY
 // bench/run.sh runs these with the whole-process figures and prints the table.
 #include "domain/report.hpp"
-#include "domain/sync.hpp"
+#include "sync/wire.hpp"
 #include "hub/push.hpp"
 #include "platform/demo.hpp"
 #include "tests/kiosk/harness.hpp"

@@ -5,7 +5,7 @@
 //   bk_loadgen drain [EVENTS=10000]                 events queued offline, drained after reconnect
 //   bk_loadgen soak [KIOSKS=50] [SECONDS=120] [PER_MIN=10]  push latency under load, long polls held
 #include "hub/hub_server.hpp"
-#include "hub/sync_client.hpp"
+#include "sync/client.hpp"
 #include "platform/system.hpp"
 #include "tests/support.hpp"
 
@@ -68,12 +68,12 @@ struct Kiosk {
   FixedEntropy ent;
   Store st;
   std::mutex mu;
-  std::unique_ptr<hub::SyncClient> sync;
+  std::unique_ptr<sync::SyncClient> sync;
   int index;
   int n = 0;
   Kiosk(int i, Hub& h, bool threads)
       : ent(static_cast<std::uint64_t>(i + 100)), st(storeOptions(dir.file("k.db"), "kiosk-" + std::to_string(i)), ent), index(i) {
-    sync = std::make_unique<hub::SyncClient>(st, mu, testPepper(), hub::SyncOptions{h.url(), h.server.newEnrolCode(600'000)}, wall);
+    sync = std::make_unique<sync::SyncClient>(st, mu, testPepper(), sync::SyncOptions{h.url(), h.server.newEnrolCode(st.kioskId(), 600'000)}, wall);
     if (threads) sync->start();
   }
   // the next clock on or off of this bay's technician; its sequence number

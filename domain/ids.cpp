@@ -1,6 +1,7 @@
 #include "domain/ids.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace bk {
 
@@ -59,19 +60,27 @@ Millis uuidTime(const Uuid& u) {
   return static_cast<Millis>(ms);
 }
 
+namespace {
+// No clock reading or remote value can make the arithmetic overflow: times
+// are clamped to a wall time the shift fits, counting up stops at the top.
+constexpr std::int64_t kMaxHlcWall = (std::numeric_limits<std::int64_t>::max() >> 16) - 1;
+std::int64_t physical(Millis now) { return std::clamp<Millis>(now, 0, kMaxHlcWall) << 16; }
+std::int64_t bump(std::int64_t v) { return v < std::numeric_limits<std::int64_t>::max() ? v + 1 : v; }
+}  // namespace
+
 std::int64_t Hlc::tick(Millis now) {
-  const Millis l = wall(value);
-  if (now > l) value = now << 16;
-  else value += 1;  // same or earlier wall time: count up (carries into ms on overflow)
+  const std::int64_t phys = physical(now);
+  if (phys > value) value = phys;
+  else value = bump(value);  // same or earlier wall time: count up (carries into ms on overflow)
   return value;
 }
 
 std::int64_t Hlc::merge(std::int64_t remote, Millis now) {
   const std::int64_t local = value;
-  const std::int64_t phys = now << 16;
+  const std::int64_t phys = physical(now);
   value = std::max({local, remote, phys});
   if (value == phys && phys > local && phys > remote) return value;  // fresh millisecond
-  value += 1;
+  value = bump(value);
   return value;
 }
 

@@ -1,11 +1,9 @@
 #pragma once
 // Small helpers shared by the hub's request handlers: JSON replies, clear
-// 4xx errors, strict body parsing.
-#include "domain/sync.hpp"
+// 4xx errors, strict body parsing within the limits of sync/limits.hpp.
+#include "sync/wire.hpp"
 
 #include <httplib.h>
-
-#include <regex>
 
 namespace bk::hub {
 
@@ -16,25 +14,31 @@ inline void reply(httplib::Response& res, int status, const json& body) {
 
 inline void error(httplib::Response& res, int status, const std::string& what) { reply(res, status, {{"error", what}}); }
 
-inline bool validKioskId(const std::string& s) {
-  static const std::regex re("[A-Za-z0-9._-]{1,64}");
-  return std::regex_match(s, re);
-}
+using sync::validKioskId;
 
-inline std::optional<json> parseBody(const httplib::Request& req, httplib::Response& res) {
-  if (req.body.size() > sync::kMaxBody) {
-    error(res, 413, "request too large");
+// A request body from outside: at most `max_bytes`, nested at most
+// sync::kMaxDepth deep, a JSON object whose strings are all within
+// sync::kMaxField and free of control characters. Otherwise a 4xx is set.
+inline std::optional<json> parseBody(const httplib::Request& req, httplib::Response& res,
+                                     std::size_t max_bytes = sync::kMaxDeskBody) {
+  if (req.body.size() > max_bytes) {
+    error(res, 413, "request too large (at most " + std::to_string(max_bytes) + " bytes)");
     return std::nullopt;
   }
-  try {
-    json j = json::parse(req.body);
-    if (!j.is_object()) throw json::type_error::create(302, "not an object", nullptr);
-    return j;
-  } catch (const json::exception&) {
+  sync::Untrusted u = sync::parseUntrusted(req.body, max_bytes);
+  if (!u) {
+    error(res, 400, "body " + u.error);
+    return std::nullopt;
+  }
+  if (!u.value.is_object()) {
     error(res, 400, "body is not a JSON object");
     return std::nullopt;
   }
+  if (auto bad = sync::checkStrings(u.value)) {
+    error(res, 400, "body: " + *bad);
+    return std::nullopt;
+  }
+  return std::move(u.value);
 }
-
 
 }  // namespace bk::hub

@@ -18,10 +18,15 @@ json refusalJson(const Refusal& r) {
 }
 
 // The body with "type" added, decoded as strictly as a pushed event.
-std::optional<Action> decodeAction(const char* type, json body, httplib::Response& res) {
+std::optional<Action> decodeAction(const char* type, json&& body, httplib::Response& res) {
   body["type"] = type;
   try {
-    return actionFromJson(body);
+    Action a = actionFromJson(body);
+    if (canonical(toJson(a)).size() > sync::kMaxEventBytes) {
+      error(res, 413, std::string("a ") + type + " larger than " + std::to_string(sync::kMaxEventBytes) + " bytes");
+      return std::nullopt;
+    }
+    return a;
   } catch (const json::exception& e) {
     error(res, 400, std::string("not a valid ") + type + ": " + e.what());
     return std::nullopt;
@@ -78,7 +83,7 @@ void HubServer::routeDesk() {
       }
       if (!w.contains("opened_at")) w["opened_at"] = clock_();
     }
-    if (auto a = decodeAction("open_work_order", *body, res)) recordDesk(*a, 201, res);
+    if (auto a = decodeAction("open_work_order", std::move(*body), res)) recordDesk(*a, 201, res);
   });
   // update: fields given replace the current ones, the rest stay; "by" required
   svr_->Post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -100,7 +105,7 @@ void HubServer::routeDesk() {
       if (!merged.contains(k) && k != "by") return error(res, 400, "unknown field: " + k);
       merged[k] = v;
     }
-    if (auto a = decodeAction("update_work_order", merged, res)) recordDesk(*a, 200, res);
+    if (auto a = decodeAction("update_work_order", std::move(merged), res)) recordDesk(*a, 200, res);
   });
   // more operations the customer asked for: {"by": …, "ops": [...]}
   svr_->Post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64})/operations)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -110,7 +115,7 @@ void HubServer::routeDesk() {
     if (body->contains("wo") || body->contains("at")) return error(res, 400, "the work order is named in the path; the hub sets the time");
     (*body)["wo"] = std::string(req.matches[1]);
     (*body)["at"] = clock_();
-    if (auto a = decodeAction("add_operations", *body, res)) recordDesk(*a, 201, res);
+    if (auto a = decodeAction("add_operations", std::move(*body), res)) recordDesk(*a, 201, res);
   });
   svr_->Get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const httplib::Request& req, httplib::Response& res) {
     if (!authorised(req, res)) return;
@@ -157,12 +162,10 @@ void HubServer::routeDesk() {
       if (!range) return error(res, 400, "month must be YYYY-MM");
       std::tie(from, to) = *range;
     } else {
-      try {
-        from = std::stoll(req.get_param_value("from"));
-        to = std::stoll(req.get_param_value("to"));
-      } catch (const std::exception&) {
-        return error(res, 400, "give month=YYYY-MM, or from and to in milliseconds");
-      }
+      const auto f = sync::strictInt(req.get_param_value("from")), t = sync::strictInt(req.get_param_value("to"));
+      if (!f || !t) return error(res, 400, "give month=YYYY-MM, or from and to in milliseconds");
+      from = *f;
+      to = *t;
       if (from >= to) return error(res, 400, "from must be before to");
     }
     const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";

@@ -8,6 +8,14 @@
 
 namespace bk::hub {
 
+// The most a request to this route may carry, declared before it is read.
+std::size_t bodyLimit(const std::string& method, const std::string& path) {
+  if (method != "POST") return 1024;
+  if (path == "/api/v1/enroll") return sync::kMaxEnrolBody;
+  if (path == "/api/v1/push") return sync::kMaxBody;
+  return sync::kMaxDeskBody;
+}
+
 HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min, const TlsFiles& tls)
     : store_(store), entropy_(entropy), clock_(std::move(clock)), utc_offset_min_(utc_offset_min) {
   if (tls.enabled()) {
@@ -25,6 +33,39 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
   });
   svr_->set_payload_max_length(sync::kMaxBody);
   svr_->set_read_timeout(10, 0);
+  // Before a body is read (cpp-httplib runs this ahead of reading it):
+  // nothing compressed (a 5 KB gzip body would inflate to 90 MB), one
+  // declared length, within the route's limit, refused at once otherwise.
+  svr_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    auto refuse = [&](int status, const std::string& what) {
+      error(res, status, what);
+      res.set_header("Connection", "close");  // the unread body must not be taken for the next request
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    if (req.has_header("Content-Encoding") && req.get_header_value("Content-Encoding") != "identity")
+      return refuse(415, "compressed bodies are not accepted");
+    if (req.has_header("Transfer-Encoding")) return refuse(411, "send the body with a Content-Length");
+    const std::size_t lengths = req.get_header_value_count("Content-Length");
+    if (lengths > 1) return refuse(400, "more than one Content-Length");
+    if (lengths == 1) {
+      const auto n = sync::strictInt(req.get_header_value("Content-Length"));
+      if (!n) return refuse(400, "Content-Length is not a number");
+      const std::size_t cap = bodyLimit(req.method, req.path);
+      if (static_cast<std::uint64_t>(*n) > cap)
+        return refuse(413, "request too large (at most " + std::to_string(cap) + " bytes here)");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // errors raised inside the HTTP layer (bad request line, unknown route,
+  // a body over the limit) come back as JSON like every other error
+  svr_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const char* what = res.status == 404 ? "no such route"
+                       : res.status == 413 ? "request too large"
+                       : res.status == 405 ? "method not allowed"
+                       : res.status < 500 ? "bad request" : "internal error";
+    error(res, res.status, what);
+  });
   // long polls hold a thread each: enough for every bay of a large shop
   svr_->new_task_queue = [] { return new httplib::ThreadPool(96); };
   svr_->Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
@@ -83,31 +124,29 @@ std::string HubServer::randomSecret(std::size_t bytes) {
   return hex;
 }
 
-std::string HubServer::newEnrolCode(Millis ttl) {
+std::string HubServer::newEnrolCode(const Id& kiosk, Millis ttl, bool replace) {
+  if (!validKioskId(kiosk) || kiosk == instance()) throw std::invalid_argument("bad kiosk id: " + kiosk);
   std::lock_guard lock(mu_);
+  if (store_.enrolment().known(kiosk) && !replace)
+    throw std::invalid_argument(kiosk + " is enrolled already: a code to replace it needs --replace");
   // 12 digits: typed once at the kiosk's setup, useless after first use
   std::string code;
   while (code.size() < 12)
     for (auto b : entropy_.random8()) if (b < 250 && code.size() < 12) code += static_cast<char>('0' + b % 10);
-  sql::Stmt st(store_.db(), "INSERT INTO enrol_codes(code_hash, expires_at) VALUES(?1, ?2)");
-  st.bind(1, sync::secretHash(code)).bind(2, clock_() + ttl).run();
+  store_.enrolment().addCode(sync::secretHash(code), kiosk, replace, clock_() + ttl);
+  spdlog::info("enrolment code issued for {}{}", kiosk, replace ? " (may replace it)" : "");
   return code;
 }
 
 bool HubServer::revoke(const Id& kiosk) {
   std::lock_guard lock(mu_);
-  sql::Stmt st(store_.db(), "UPDATE enrolled_kiosks SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL");
-  st.bind(1, kiosk).bind(2, clock_()).run();
-  return store_.db().changes() > 0;
+  return store_.enrolment().revoke(kiosk, clock_());
 }
 
 std::optional<Id> HubServer::authorise(const httplib::Request& req) {
   const std::string h = req.get_header_value("Authorization");
   if (h.rfind("Bearer ", 0) != 0 || h.size() < 7 + 32 || h.size() > 7 + 256) return std::nullopt;
-  sql::Stmt q(store_.db(), "SELECT kiosk_id FROM enrolled_kiosks WHERE token_hash = ?1 AND revoked_at IS NULL");
-  q.bind(1, sync::secretHash(h.substr(7)));
-  if (!q.step()) return std::nullopt;
-  return q.text(0);
+  return store_.enrolment().kioskOfToken(sync::secretHash(h.substr(7)));
 }
 
 bool HubServer::authorised(const httplib::Request& req, httplib::Response& res) {
@@ -118,27 +157,38 @@ bool HubServer::authorised(const httplib::Request& req, httplib::Response& res) 
 }
 
 void HubServer::enroll(const httplib::Request& req, httplib::Response& res) {
-  auto body = parseBody(req, res);
+  const Millis now = clock_();
+  if (!enrol_attempts_.allow(req.remote_addr, now)) {
+    spdlog::warn("enrolment from {} refused: too many attempts", req.remote_addr);
+    return error(res, 429, "too many enrolment attempts: wait a minute");
+  }
+  auto body = parseBody(req, res, sync::kMaxEnrolBody);
   if (!body) return;
   if (!body->contains("code") || !(*body)["code"].is_string() || !body->contains("kiosk_id") ||
       !(*body)["kiosk_id"].is_string())
     return error(res, 400, "need code and kiosk_id");
   const std::string code = (*body)["code"], kiosk = (*body)["kiosk_id"];
   if (!validKioskId(kiosk) || kiosk == instance()) return error(res, 400, "bad kiosk_id");
-  std::lock_guard lock(mu_);
-  const Millis now = clock_();
-  sql::Tx tx(store_.db());
-  sql::Stmt use(store_.db(), "UPDATE enrol_codes SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?3");
-  use.bind(1, sync::secretHash(code)).bind(2, kiosk).bind(3, now).run();
-  if (store_.db().changes() != 1) return error(res, 401, "unknown, used or expired code");
   const std::string token = randomSecret(32);
-  sql::Stmt add(store_.db(),
-                "INSERT INTO enrolled_kiosks(kiosk_id, token_hash, enrolled_at) VALUES(?1, ?2, ?3) "
-                "ON CONFLICT(kiosk_id) DO UPDATE SET token_hash = excluded.token_hash, "
-                "enrolled_at = excluded.enrolled_at, revoked_at = NULL");
-  add.bind(1, kiosk).bind(2, sync::secretHash(token)).bind(3, now).run();
-  tx.commit();
-  reply(res, 200, {{"token", token}, {"hub", instance()}});
+  Enrolment::Use used;
+  {
+    std::lock_guard lock(mu_);
+    used = store_.enrolment().useCode(sync::secretHash(code), kiosk, sync::secretHash(token), now);
+  }
+  switch (used) {
+    case Enrolment::Use::Enrolled:
+      spdlog::info("enrolment from {}: {} enrolled", req.remote_addr, kiosk);
+      return reply(res, 200, {{"token", token}, {"hub", instance()}});
+    case Enrolment::Use::BadCode:
+      spdlog::warn("enrolment from {} as {} refused: unknown, used or expired code", req.remote_addr, kiosk);
+      return error(res, 401, "unknown, used or expired code");
+    case Enrolment::Use::WrongKiosk:
+      spdlog::warn("enrolment from {} as {} refused: the code is for another kiosk", req.remote_addr, kiosk);
+      return error(res, 403, "this code is for another kiosk id");
+    case Enrolment::Use::IdTaken:
+      spdlog::warn("enrolment from {} as {} refused: the id is enrolled already", req.remote_addr, kiosk);
+      return error(res, 409, "kiosk id enrolled already: an administrator issues a code to replace it");
+  }
 }
 
 void HubServer::push(const httplib::Request& req, httplib::Response& res) {
@@ -149,7 +199,10 @@ void HubServer::push(const httplib::Request& req, httplib::Response& res) {
   }
   if (!kiosk) return error(res, 401, "not an enrolled kiosk");
   const PushResult r = acceptPush(store_, mu_, req.body, *kiosk, clock_);
-  if (r.status != 200) return error(res, r.status, r.error);
+  if (r.status != 200) {
+    spdlog::warn("push from {} refused ({}): {}", *kiosk, r.status, r.error);
+    return error(res, r.status, r.error);
+  }
   changed_.notify_all();
   spdlog::info("push from {}: {} sent, {} new, through {}{}{}", *kiosk, r.sent, r.applied, r.through,
                r.gap ? ", gap" : "", r.reviews ? fmt::format(", {} kept for review (R16)", r.reviews) : std::string());
@@ -159,24 +212,27 @@ void HubServer::push(const httplib::Request& req, httplib::Response& res) {
 void HubServer::pull(const httplib::Request& req, httplib::Response& res) {
   std::unique_lock lock(mu_);
   if (!authorise(req)) return error(res, 401, "not an enrolled kiosk");
-  std::int64_t after = 0;
-  int limit = 500, waitMs = 0;
-  try {
-    if (req.has_param("after")) after = std::stoll(req.get_param_value("after"));
-    if (req.has_param("limit")) limit = std::stoi(req.get_param_value("limit"));
-    if (req.has_param("wait_ms")) waitMs = std::stoi(req.get_param_value("wait_ms"));
-  } catch (const std::exception&) {
-    return error(res, 400, "after, limit and wait_ms are integers");
+  std::int64_t after = 0, limit = 500, waitMs = 0;
+  for (auto [key, out] : {std::pair{"after", &after}, {"limit", &limit}, {"wait_ms", &waitMs}}) {
+    if (!req.has_param(key)) continue;
+    const auto v = sync::strictInt(req.get_param_value(key));
+    if (!v || req.get_param_value_count(key) > 1) return error(res, 400, "after, limit and wait_ms are plain non-negative integers");
+    *out = *v;
   }
-  if (after < 0 || limit < 1 || waitMs < 0) return error(res, 400, "after, limit and wait_ms must not be negative");
-  limit = std::min<int>(limit, static_cast<int>(sync::kMaxBatch));
-  waitMs = std::min(waitMs, 25'000);
+  if (limit < 1) return error(res, 400, "limit must be at least 1");
+  limit = std::min<std::int64_t>(limit, static_cast<std::int64_t>(sync::kMaxBatch));
+  waitMs = std::min<std::int64_t>(waitMs, 25'000);
   // long poll: hold the request until something newer arrives (or time out)
   if (waitMs > 0)
     changed_.wait_for(lock, std::chrono::milliseconds(waitMs),
                       [&] { return store_.lastPos() > after || !svr_->is_running(); });
   json out = json::array();
-  for (auto& e : store_.events(after, limit)) out.push_back(sync::toWire(e));
+  std::size_t bytes = 0;
+  for (auto& e : store_.events(after, static_cast<int>(limit))) {
+    if (bytes > 0 && bytes + e.body.size() > sync::kMaxPullBytes) break;  // the rest in the next pull
+    bytes += e.body.size() + 200;
+    out.push_back(sync::toWire(e));
+  }
   reply(res, 200, {{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}});
 }
 

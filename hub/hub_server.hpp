@@ -4,7 +4,8 @@
 // hashes are stored) may push or pull. Pushes are applied in one transaction
 // per batch, exactly once; pulls long-poll so another bay's action arrives
 // within a second.
-#include "domain/sync.hpp"
+#include "hub/rate_limit.hpp"
+#include "sync/wire.hpp"
 
 #include <httplib.h>
 
@@ -34,7 +35,9 @@ class HubServer {
   void stop();
 
   // Administration (also through the bk-hub command line).
-  std::string newEnrolCode(Millis ttl);
+  // A one-time code that enrols exactly `kiosk`. An id enrolled before
+  // (revoked or not) needs `replace`: an administrator's explicit choice.
+  std::string newEnrolCode(const Id& kiosk, Millis ttl, bool replace = false);
   bool revoke(const Id& kiosk);
   const Id& instance() const { return store_.kioskId(); }
 
@@ -57,6 +60,7 @@ class HubServer {
   int listen_fd_ = -1;
   std::mutex mu_;                  // one writer: the store
   std::condition_variable changed_;
+  AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
 };
 
 }  // namespace bk::hub

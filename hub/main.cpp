@@ -1,6 +1,6 @@
 // bk-hub: the central service of the shop's LAN.
 //   bk-hub serve --db var/hub.db --port 8600 [--tls-cert hub.pem --tls-key hub.key]
-//   bk-hub enroll-code --db var/hub.db      (prints a one-time code for a new kiosk)
+//   bk-hub enroll-code --db var/hub.db --kiosk kiosk-b05 [--replace]  (prints a one-time code for that kiosk)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
 //   bk-hub verify --db var/hub.db           (hash chain, integrity, projections rebuilt from the log)
 //   bk-hub backup --db var/hub.db --to backup.db      (online, while serving)
@@ -9,6 +9,7 @@
 #include "platform/system.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -43,8 +44,11 @@ int main(int argc, char** argv) {
   std::string logLevel = "info";
   serve->add_option("--log-level", logLevel, "debug (every request), info (pushes, refusals, 4xx), warn")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  auto* code = app.add_subcommand("enroll-code", "print a one-time enrolment code for a new kiosk");
+  auto* code = app.add_subcommand("enroll-code", "print a one-time enrolment code for one kiosk id");
   addDb(code);
+  bool replace = false;
+  code->add_option("--kiosk", kiosk, "the kiosk id the code may enrol (e.g. kiosk-b05)")->required();
+  code->add_flag("--replace", replace, "the id was enrolled before (a replaced panel PC): the code takes it over");
   code->add_option("--ttl-hours", ttlHours, "how long the code is valid")->capture_default_str();
   auto* revoke = app.add_subcommand("revoke", "revoke a kiosk's token");
   addDb(revoke);
@@ -58,6 +62,9 @@ int main(int argc, char** argv) {
   addDb(restore);
   restore->add_option("--from", from, "backup file")->required()->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
+  // logs go to stderr (the journal under systemd): stdout carries what a
+  // command prints for scripts, such as an enrolment code
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("bk-hub"));
 
   try {
     if (*restore) {
@@ -86,7 +93,7 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(logLevel));
     bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls);
     if (*code) {
-      std::printf("%s\n", hub.newEnrolCode(ttlHours * 3600 * 1000).c_str());
+      std::printf("%s\n", hub.newEnrolCode(kiosk, ttlHours * 3600 * 1000, replace).c_str());
       return 0;
     }
     if (*verify) {

@@ -1,7 +1,7 @@
 #pragma once
 // One kiosk's push, without the HTTP around it: the hub's push handler and
 // the ingest benchmark (issue 5) run this same code.
-#include "domain/sync.hpp"
+#include "sync/wire.hpp"
 
 #include <functional>
 #include <mutex>

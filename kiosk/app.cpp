@@ -17,8 +17,19 @@ App::App(const KioskConfig& cfg, Store& store, const Catalog& cat, Texts& texts,
   sync_.pending = store.lastOwnSeq();  // nothing has been acknowledged by a hub yet
 }
 
+namespace {
+// Holds the store's lock when sync threads share it: every read of the shop
+// by the UI (a frame, the next wake-up, the glyphs) is under it.
+struct MaybeLock {
+  std::mutex* mu;
+  explicit MaybeLock(std::mutex* m) : mu(m) { if (mu) mu->lock(); }
+  ~MaybeLock() { if (mu) mu->unlock(); }
+};
+}  // namespace
+
 std::string App::glyphText() const {
   std::string s = texts_.allText() + cat_.allText();
+  MaybeLock lock(store_mu_);
   const Shop& shop = store_.shop();
   for (auto& [id, p] : shop.people) s += p.name;
   for (auto& [id, b] : shop.bays) s += b.name;
@@ -26,7 +37,20 @@ std::string App::glyphText() const {
   return s;
 }
 
-bool App::fontsCoverData() const { return fonts_.body && fontCovers(fonts_.body, glyphText()); }
+bool App::fontsCoverData() const {
+  if (!fonts_.body) return false;
+  // the shop's text is walked again only when the shop changed
+  std::uint64_t generation = 0;
+  {
+    MaybeLock lock(store_mu_);
+    generation = store_.generation();
+  }
+  if (covered_generation_ == generation && covered_build_ == fonts_.builds) return true;
+  if (!fontCovers(fonts_, glyphText())) return false;
+  covered_generation_ = generation;
+  covered_build_ = fonts_.builds;
+  return true;
+}
 
 void App::say(const std::string& text, Tone tone, Millis now) { st_.message = Message{text, tone, now + 6000}; }
 
@@ -54,6 +78,7 @@ Millis App::nextWake(Millis now) const {
   const Millis nextSecond = (now / 1000 + 1) * 1000;
   if (st_.session) return nextSecond;                       // idle countdown, live timer
   // the locked board shows this bay's running timers: tick only while one runs here
+  MaybeLock lock(store_mu_);  // the sync thread changes the shop meanwhile
   const Shop& shop = store_.shop();
   for (const Id& id : shop.open_entries) {
     const TimeEntry& e = shop.entries.at(id);
@@ -153,15 +178,6 @@ void App::handle(const Intent& in, Millis now) {
       },
       in);
 }
-
-namespace {
-// Holds the store's lock for a frame when sync threads share it.
-struct MaybeLock {
-  std::mutex* mu;
-  explicit MaybeLock(std::mutex* m) : mu(m) { if (mu) mu->lock(); }
-  ~MaybeLock() { if (mu) mu->unlock(); }
-};
-}  // namespace
 
 void App::frame(Millis now) {
   MaybeLock lock(store_mu_);

@@ -5,7 +5,7 @@
 // both drive it the same way.
 #include "kiosk/state.hpp"
 
-#include "domain/store.hpp"
+#include "store/store.hpp"
 
 #include <functional>
 #include <mutex>
@@ -92,6 +92,8 @@ class App {
   std::mutex* store_mu_ = nullptr;
   std::function<void(SyncStatus&)> sync_source_;
   std::function<void()> on_recorded_;
+  mutable std::uint64_t covered_generation_ = ~0ull;  // the shop the atlas was last found to cover
+  mutable int covered_build_ = -1;                     // ...with this build of it
 };
 
 }  // namespace bk::ui

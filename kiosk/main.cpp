@@ -1,7 +1,7 @@
 // bay-kiosk: the touchscreen app in each bay. GLFW + OpenGL3 around the App.
 // The loop sleeps until input arrives or the screen needs its next second,
 // renders a few frames to let ImGui settle, and sleeps again.
-#include "hub/sync_client.hpp"
+#include "sync/client.hpp"
 #include "kiosk/app.hpp"
 #include "kiosk/tour.hpp"
 #include "platform/system.hpp"
@@ -17,6 +17,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <cctype>
 
 namespace {
 
@@ -74,6 +76,9 @@ bool screenshot(GLFWwindow* win, const std::string& path) {
 
 }  // namespace
 
+static_assert(static_cast<int>(bk::sync::SyncFault::Unstable) == static_cast<int>(bk::ui::HubFault::Unstable) &&
+              static_cast<int>(bk::sync::SyncFault::BadReply) == static_cast<int>(bk::ui::HubFault::BadReply));
+
 int main(int argc, char** argv) {
   bk::ui::KioskConfig cfg;
   cfg.assets = BK_ASSETS_DIR;
@@ -89,7 +94,10 @@ int main(int argc, char** argv) {
   cli.add_option("--kiosk-id", cfg.kiosk_id, "instance id (default: kiosk-<bay>)");
   cli.add_option("--hub", cfg.hub, "hub address, e.g. http://192.168.1.10:8600 or https://… (empty: standalone)");
   cli.add_option("--hub-ca", cfg.hub_ca, "for https: the hub's certificate or its CA (PEM); others are refused");
-  cli.add_option("--enroll-code", enrol_code, "one-time code from `bk-hub enroll-code`, used once to get this kiosk's token");
+  std::string enrol_code_file;
+  cli.add_option("--enroll-code-file", enrol_code_file,
+                 "file holding the one-time code from `bk-hub enroll-code` (- : read it from standard input); "
+                 "used once to get this kiosk's token. Never on the command line, where ps shows it");
   cli.add_option("--lang", cfg.lang, "zh or en")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
   cli.add_option("--idle", cfg.idle_seconds, "sign out after this many idle seconds")->check(CLI::Range(10, 3600))->capture_default_str();
   cli.add_option("--dpi", cfg.dpi, "screen DPI (sizes follow it)")->check(CLI::Range(60.0, 400.0))->capture_default_str();
@@ -107,6 +115,19 @@ int main(int argc, char** argv) {
   cli.add_flag("--first-frame-exit", firstFrameExit, "print the wall clock (ms) at the first frame shown, then exit (benchmark)");
   CLI11_PARSE(cli, argc, argv);
   cfg.fullscreen = !windowed;
+  if (!enrol_code_file.empty()) {
+    std::ifstream file;
+    if (enrol_code_file != "-") {
+      file.open(enrol_code_file);
+      if (!file) {
+        std::fprintf(stderr, "bay-kiosk: cannot read the enrolment code file %s\n", enrol_code_file.c_str());
+        return 2;
+      }
+    }
+    std::istream& in = enrol_code_file == "-" ? std::cin : file;
+    std::getline(in, enrol_code);
+    while (!enrol_code.empty() && std::isspace(static_cast<unsigned char>(enrol_code.back()))) enrol_code.pop_back();
+  }
   if (cfg.kiosk_id.empty()) cfg.kiosk_id = "kiosk-" + cfg.bay;
 
   try {
@@ -152,19 +173,20 @@ int main(int argc, char** argv) {
 
     Loop loop;
     loop.app = &app;
-    std::unique_ptr<bk::hub::SyncClient> sync;
+    std::unique_ptr<bk::sync::SyncClient> sync;
     if (!cfg.hub.empty() && tour_dir.empty()) {
-      sync = std::make_unique<bk::hub::SyncClient>(
-          store, storeMu, so.pepper, bk::hub::SyncOptions{cfg.hub, enrol_code, 200, 20'000, cfg.hub_ca}, [] { return bk::platform::nowMillis(); },
+      sync = std::make_unique<bk::sync::SyncClient>(
+          store, storeMu, so.pepper, bk::sync::SyncOptions{cfg.hub, enrol_code, 200, 20'000, cfg.hub_ca}, [] { return bk::platform::nowMillis(); },
           [&loop] {
             loop.news = true;
             glfwPostEmptyEvent();  // wake the frame loop: something to show
           });
-      bk::hub::SyncClient* sc = sync.get();
+      bk::sync::SyncClient* sc = sync.get();
       app.connectSync(&storeMu, [sc](bk::ui::SyncStatus& s) {
         const auto st = sc->state();
         s.hub_configured = st.configured;
         s.reachable = st.reachable;
+        s.fault = static_cast<bk::ui::HubFault>(st.fault);  // the same order of kinds
         s.pending = st.pending;
         s.last_contact = st.last_contact;
         s.pulled = st.pulled;

@@ -19,9 +19,15 @@ struct Session {
 };
 
 // What the bay knows of the hub (filled by the sync client).
+// Offline is ordinary; a fault means the hub answered wrongly (refused this
+// kiosk, sent something malformed, keeps changing identity): the bay works
+// on offline and says so, and an administrator should look.
+enum class HubFault { None, Unreachable, Refused, BadReply, Unstable };
+
 struct SyncStatus {
   bool hub_configured = false;
   bool reachable = false;
+  HubFault fault = HubFault::None;
   std::int64_t pending = 0;  // own events not yet acknowledged by the hub
   Millis last_contact = 0;
   std::int64_t pulled = 0, hub_last = 0;  // a new kiosk catching up with the hub

@@ -22,6 +22,8 @@ void buildFonts(ImGuiIO& io, const Metrics& m, const std::string& glyph_text, co
   b.AddText(glyph_text.c_str());
   b.AddText("…·—–×÷±°μΩ℃");
   b.BuildRanges(&textRanges);
+  out.asked.Storage = b.UsedChars;
+  ++out.builds;
   ImFontGlyphRangesBuilder d;
   d.AddText("0123456789:-+. ");
   d.BuildRanges(&digitRanges);
@@ -43,7 +45,8 @@ void buildFonts(ImGuiIO& io, const Metrics& m, const std::string& glyph_text, co
   atlas->Build();
 }
 
-bool fontCovers(const ImFont* font, const std::string& text) {
+bool fontCovers(const Fonts& fonts, const std::string& text) {
+  if (fonts.asked.Storage.empty()) return false;
   const char* s = text.c_str();
   const char* end = s + text.size();
   while (s < end) {
@@ -52,7 +55,8 @@ bool fontCovers(const ImFont* font, const std::string& text) {
     if (n <= 0) break;
     s += n;
     if (c < 0x20) continue;
-    if (!const_cast<ImFont*>(font)->FindGlyphNoFallback(static_cast<ImWchar>(c))) return false;
+    if (c > IM_UNICODE_CODEPOINT_MAX) continue;  // beyond what ImGui draws: shown as '?', never asked for
+    if (!fonts.asked.TestBit(static_cast<int>(c))) return false;
   }
   return true;
 }

@@ -7,6 +7,7 @@
 #include "kiosk/texts.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ struct Fonts {
   ImFont* body = nullptr;
   ImFont* large = nullptr;
   ImFont* timer = nullptr;  // digits and ':' only
+  // every character asked for at the last build, whether the font file has
+  // it or not: a character it lacks is remembered, not asked for again on
+  // every frame
+  ImBitVector asked;  // (its Storage: the builder's UsedChars)
+  int builds = 0;
 };
 
 // Builds the font atlas from exactly the characters the kiosk can show
@@ -37,7 +43,8 @@ struct Fonts {
 void buildFonts(ImGuiIO& io, const Metrics& m, const std::string& glyph_text, const std::string& font_file,
                 Fonts& out);
 // True if every character of `text` has a glyph in the atlas.
-bool fontCovers(const ImFont* font, const std::string& text);
+// True when every character of `text` was asked for at the last build.
+bool fontCovers(const Fonts& fonts, const std::string& text);
 
 // Okabe–Ito palette: safe for the common colour-vision deficiencies.
 enum class Tone { Neutral, Primary, Good, Bad, Warn, Quiet };

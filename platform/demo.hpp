@@ -4,7 +4,7 @@
 // add-ons approved and declined, handover defects and disputes), with the
 // last day still in progress at `now`. Deterministic for a seed and a `now`.
 #include "domain/catalog.hpp"
-#include "domain/store.hpp"
+#include "store/store.hpp"
 
 namespace bk::demo {
 

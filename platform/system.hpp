@@ -1,6 +1,6 @@
 #pragma once
 // The real world: wall clock, random bits, the pepper file.
-#include "domain/store.hpp"
+#include "store/store.hpp"
 
 #include <string>
 

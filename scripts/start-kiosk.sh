@@ -19,8 +19,9 @@ hub_url=${BK_HUB_URL:-http://127.0.0.1:8600}
 db=var/kiosk-$bay.db
 args=()
 if [ ! -s "$db" ]; then
-  code=$(./build/hub/bk-hub enroll-code --db var/hub.db --pepper var/pepper.key)
-  args+=(--enroll-code "$code")
+  # the code goes through a file only this user can read, never the command line
+  (umask 077; ./build/hub/bk-hub enroll-code --db var/hub.db --pepper var/pepper.key --kiosk "kiosk-$bay" > "var/enrol-$bay.code")
+  args+=(--enroll-code-file "var/enrol-$bay.code")
 fi
 kiosk=(./build/kiosk/bay-kiosk --db "$db" --pepper var/pepper.key --bay "$bay" --kiosk-id "kiosk-$bay"
        --hub "$hub_url" --lang "$lang" --windowed "${args[@]}")

@@ -3,7 +3,7 @@
 // temporary folders for store files.
 #include "domain/catalog.hpp"
 #include "domain/rules.hpp"
-#include "domain/store.hpp"
+#include "store/store.hpp"
 
 #include <filesystem>
 #include <string>

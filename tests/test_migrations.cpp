@@ -1,5 +1,5 @@
 // Numbered schema migrations, tested from a fixture of each old version.
-#include "domain/migrations.hpp"
+#include "store/migrations.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -99,4 +99,31 @@ TEST_CASE("each migration step is its own transaction") {
   CHECK(d.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'credentials'") == 0);
   migrate(d);
   CHECK(schemaVersion(d) == latestSchemaVersion());
+}
+
+TEST_CASE("v8: an enrolment code from before codes named their kiosk enrols nothing") {
+  TempDir dir;
+  const std::string path = dir.file("v7.db");
+  loadFixture(path, "store_v7.sql");
+  FixedEntropy ent;
+  Store st(storeOptions(path, "should-not-replace"), ent);
+  CHECK(schemaVersion(st.db()) == 8);
+  // the fixture holds a live code whose hash is '00aa' and which names no kiosk
+  CHECK(st.enrolment().useCode("00aa", "kiosk-x", "token-hash", T0 - 1) == Enrolment::Use::WrongKiosk);
+  CHECK_FALSE(st.enrolment().known("kiosk-x"));
+  // codes made now name their kiosk, once
+  st.enrolment().addCode("c1", "kiosk-x", false, T0 + MIN);
+  CHECK(st.enrolment().useCode("c1", "kiosk-y", "t1", T0) == Enrolment::Use::WrongKiosk);
+  CHECK(st.enrolment().useCode("c1", "kiosk-x", "t1", T0) == Enrolment::Use::Enrolled);
+  CHECK(st.enrolment().useCode("c1", "kiosk-x", "t2", T0) == Enrolment::Use::BadCode);
+  CHECK(st.enrolment().kioskOfToken("t1") == Id("kiosk-x"));
+  // an id enrolled before is not taken over, revoked or not, without "replace"
+  CHECK(st.enrolment().revoke("kiosk-x", T0));
+  CHECK_FALSE(st.enrolment().kioskOfToken("t1"));
+  st.enrolment().addCode("c2", "kiosk-x", false, T0 + MIN);
+  CHECK(st.enrolment().useCode("c2", "kiosk-x", "t3", T0) == Enrolment::Use::IdTaken);
+  CHECK_FALSE(st.enrolment().kioskOfToken("t3"));
+  st.enrolment().addCode("c3", "kiosk-x", true, T0 + MIN);
+  CHECK(st.enrolment().useCode("c3", "kiosk-x", "t4", T0) == Enrolment::Use::Enrolled);
+  CHECK(st.enrolment().kioskOfToken("t4") == Id("kiosk-x"));
 }

@@ -1,6 +1,6 @@
 // The store on real SQLite files: one transaction per action, the event log,
 // rebuild from events, durability settings.
-#include "domain/migrations.hpp"
+#include "store/migrations.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 // Events from other kiosks taken exactly once, gaps refused, conflicts kept
 // as review items (R16) — on real store files.
-#include "domain/sync.hpp"
+#include "sync/wire.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>

@@ -59,6 +59,11 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
   Tone tone;
   Icon icon;
   if (!v.sync.hub_configured) { hub = ui.tr("status.hub_none"); tone = Tone::Warn; icon = Icon::Warning; }
+  else if (v.sync.fault == HubFault::Refused || v.sync.fault == HubFault::BadReply) {
+    hub = ui.tr("status.hub_fault"); tone = Tone::Bad; icon = Icon::Warning;
+  } else if (v.sync.fault == HubFault::Unstable) {
+    hub = ui.tr("status.hub_unstable"); tone = Tone::Warn; icon = Icon::Warning;
+  }
   else if (v.sync.reachable) { hub = ui.tr("status.hub_online"); tone = Tone::Good; icon = Icon::Check; }
   else { hub = ui.tr("status.hub_offline"); tone = Tone::Bad; icon = Icon::Cross; }
   const std::string pending = format(ui.tr("status.pending"), {std::to_string(v.sync.pending)});

@@ -2,7 +2,7 @@
 // request body from the network) and, for whatever it accepts, the rules'
 // R16 ingest against a small shop. Nothing may crash, leak, overflow or
 // hit undefined behaviour; anything accepted re-encodes to what was decoded.
-#include "domain/sync.hpp"
+#include "sync/wire.hpp"
 #include "tests/support.hpp"
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // A real hub serving on a free loopback port in this process, and kiosk
 // stores to talk to it.
-#include "domain/sync.hpp"
+#include "sync/wire.hpp"
 #include "hub/hub_server.hpp"
 #include "tests/support.hpp"
 
@@ -45,7 +45,7 @@ struct RunningHub {
     return c;
   }
   std::string enrol(const Id& kiosk) {
-    const std::string code = server.newEnrolCode(3600'000);
+    const std::string code = server.newEnrolCode(kiosk, 3600'000);
     auto c = client();
     auto r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", kiosk}}.dump(), "application/json");
     REQUIRE(r);

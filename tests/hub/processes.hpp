@@ -37,6 +37,7 @@ struct HubProcess {
     if (pid == 0) {
       const std::string p = std::to_string(port);
       ::freopen("/dev/null", "w", stdout);
+      ::freopen("/dev/null", "w", stderr);  // its log: one line per request
       ::execl(BK_HUB_BIN, BK_HUB_BIN, "serve", "--db", db.c_str(), "--pepper", pepper.c_str(), "--port", p.c_str(),
               static_cast<char*>(nullptr));
       ::_exit(127);
@@ -59,8 +60,8 @@ struct HubProcess {
     ::waitpid(pid, nullptr, 0);
     pid = -1;
   }
-  std::string enrolCode() {
-    const std::string cmd = std::string(BK_HUB_BIN) + " enroll-code --db " + db + " --pepper " + pepper;
+  std::string enrolCode(const std::string& kiosk) {
+    const std::string cmd = std::string(BK_HUB_BIN) + " enroll-code --db " + db + " --pepper " + pepper + " --kiosk " + kiosk;
     FILE* f = ::popen(cmd.c_str(), "r");
     char buf[64] = {};
     REQUIRE(std::fgets(buf, sizeof buf, f));

@@ -5,7 +5,7 @@
 //
 //   bk_sim_kiosk DB KIOSK_ID HUB_URL ENROL_CODE SEED SKEW_MS run SECONDS
 //   bk_sim_kiosk DB KIOSK_ID HUB_URL ENROL_CODE SEED SKEW_MS drain
-#include "hub/sync_client.hpp"
+#include "sync/client.hpp"
 #include "platform/system.hpp"
 #include "tests/support.hpp"
 
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   bk::platform::SodiumEntropy ent;
   Store st(storeOptions(db, id), ent);
   std::mutex mu;
-  hub::SyncClient sync(st, mu, testPepper(), hub::SyncOptions{hubUrl, code, 50, 2000}, clock);
+  sync::SyncClient sync(st, mu, testPepper(), sync::SyncOptions{hubUrl, code, 50, 2000}, clock);
 
   if (mode == "drain") {
     for (int i = 0; i < 600; ++i) {

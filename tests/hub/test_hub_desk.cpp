@@ -2,7 +2,7 @@
 // operations, checked by the same rules (refusals change nothing); the floor
 // and the monthly report read back, as JSON and CSV. And TLS.
 #include "domain/report.hpp"
-#include "hub/sync_client.hpp"
+#include "sync/client.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
 using namespace bkt;
@@ -87,7 +87,7 @@ TEST_CASE("desk: an update changes the fields given; more operations reach the b
   // a kiosk that already has the work order hears of the added operation
   Desk bay("kiosk-b01");
   std::mutex mu;
-  hub::SyncClient sync(bay.st, mu, testPepper(), hub::SyncOptions{"http://127.0.0.1:" + std::to_string(f.hub.port), f.hub.server.newEnrolCode(60'000)},
+  sync::SyncClient sync(bay.st, mu, testPepper(), sync::SyncOptions{"http://127.0.0.1:" + std::to_string(f.hub.port), f.hub.server.newEnrolCode(bay.st.kioskId(), 60'000)},
                        [] { return T0; });
   REQUIRE(sync.enroll());
   REQUIRE(sync.pullOnce(0));
@@ -168,13 +168,13 @@ TEST_CASE("tls: the hub speaks https; a kiosk with the hub's certificate syncs, 
   // with the certificate: enrols and pulls the shop over TLS
   Desk bay("kiosk-tls");
   std::mutex mu;
-  hub::SyncClient good(bay.st, mu, testPepper(), hub::SyncOptions{url, hub.server.newEnrolCode(60'000), 200, 1000, cert}, [] { return T0; });
+  sync::SyncClient good(bay.st, mu, testPepper(), sync::SyncOptions{url, hub.server.newEnrolCode(bay.st.kioskId(), 60'000), 200, 1000, cert}, [] { return T0; });
   REQUIRE(good.enroll());
   REQUIRE(good.pullOnce(0));
   CHECK(bay.st.shop().operations.count("wo-1-1") == 1);
   // without it (an unknown certificate): refused, nothing learnt
   Desk other("kiosk-other");
-  hub::SyncClient bad(other.st, mu, testPepper(), hub::SyncOptions{url, hub.server.newEnrolCode(60'000)}, [] { return T0; });
+  sync::SyncClient bad(other.st, mu, testPepper(), sync::SyncOptions{url, hub.server.newEnrolCode(other.st.kioskId(), 60'000)}, [] { return T0; });
   CHECK_FALSE(bad.enroll());
   CHECK(other.st.shop().operations.empty());
   // plain http to the TLS port gets nowhere

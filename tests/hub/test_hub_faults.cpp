@@ -4,7 +4,7 @@
 // end every event committed on a kiosk is in the central database exactly
 // once, each kiosk's sequence is contiguous, and the central state rebuilt
 // from its log equals the live one.
-#include "hub/sync_client.hpp"
+#include "sync/client.hpp"
 #include "tests/hub/processes.hpp"
 
 #include <atomic>
@@ -27,13 +27,13 @@ TEST_CASE("faults: the hub killed -9 three times while two kiosks work: everythi
     FixedEntropy ent;
     Store st;
     std::mutex mu;
-    std::unique_ptr<hub::SyncClient> sync;
+    std::unique_ptr<sync::SyncClient> sync;
     K(const Id& id, std::uint64_t seed) : ent(seed), st(storeOptions(dir.file("k.db"), id), ent) {}
   };
   K a("kiosk-a", 1), b("kiosk-b", 2);
   for (K* k : {&a, &b}) {
-    k->sync = std::make_unique<hub::SyncClient>(k->st, k->mu, testPepper(),
-        hub::SyncOptions{"http://127.0.0.1:" + std::to_string(hub.port), hub.enrolCode(), 25, 200}, [] { return T0; });
+    k->sync = std::make_unique<sync::SyncClient>(k->st, k->mu, testPepper(),
+        sync::SyncOptions{"http://127.0.0.1:" + std::to_string(hub.port), hub.enrolCode(k->st.kioskId()), 25, 200}, [] { return T0; });
     k->sync->start();
   }
   auto waitFor = [](auto pred, int ms) {

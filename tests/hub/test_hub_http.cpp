@@ -16,9 +16,13 @@ TEST_CASE("hub: only enrolled kiosks talk to it, with their own token") {
   CHECK(r->status == 401);
   r = c.Post("/api/v1/enroll", json{{"code", "000000000000"}, {"kiosk_id", "k1"}}.dump(), "application/json");
   CHECK(r->status == 401);
-  const std::string code = hub.server.newEnrolCode(60'000);
+  CHECK_THROWS(hub.server.newEnrolCode("bad id!", 60'000));
+  const std::string code = hub.server.newEnrolCode("k1", 60'000);
   r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "bad id!"}}.dump(), "application/json");
   CHECK(r->status == 400);
+  // a code enrols only the kiosk it names, and stays good for that one
+  r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "k9"}}.dump(), "application/json");
+  CHECK(r->status == 403);
   r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "k1"}}.dump(), "application/json");
   REQUIRE(r->status == 200);
   const std::string token = json::parse(r->body)["token"];
@@ -27,7 +31,7 @@ TEST_CASE("hub: only enrolled kiosks talk to it, with their own token") {
   r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", "k2"}}.dump(), "application/json");
   CHECK(r->status == 401);
   // expired codes do not work
-  const std::string old = hub.server.newEnrolCode(1000);
+  const std::string old = hub.server.newEnrolCode("k3", 1000);
   hub.now += 2000;
   r = c.Post("/api/v1/enroll", json{{"code", old}, {"kiosk_id", "k3"}}.dump(), "application/json");
   CHECK(r->status == 401);

@@ -48,9 +48,9 @@ TEST_CASE("faults: kiosks and hub killed, network cut, proxy faults, skewed cloc
   const std::string direct = "http://127.0.0.1:" + std::to_string(hub.port);
   // clocks: on time, five minutes slow, seven minutes fast
   std::vector<SimKiosk> ks{
-      {dir.file("k1.db"), "kiosk-1", proxy.url(), hub.enrolCode(), 1, 0},
-      {dir.file("k2.db"), "kiosk-2", proxy.url(), hub.enrolCode(), 2, -5 * MIN},
-      {dir.file("k3.db"), "kiosk-3", direct, hub.enrolCode(), 3, 7 * MIN},
+      {dir.file("k1.db"), "kiosk-1", proxy.url(), hub.enrolCode("kiosk-1"), 1, 0},
+      {dir.file("k2.db"), "kiosk-2", proxy.url(), hub.enrolCode("kiosk-2"), 2, -5 * MIN},
+      {dir.file("k3.db"), "kiosk-3", direct, hub.enrolCode("kiosk-3"), 3, 7 * MIN},
   };
   for (auto& k : ks) k.run(9);
   std::mt19937 rng(7);

@@ -1,7 +1,7 @@
 // The kiosk's sync client against the real hub on loopback: enrolment with a
 // code, exactly-once delivery, offline work delivered later, another bay's
 // action arriving by long poll, a replaced hub getting everything again.
-#include "hub/sync_client.hpp"
+#include "sync/client.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
 #include <atomic>
@@ -15,10 +15,10 @@ struct Kiosk {
   FixedEntropy ent;
   Store st;
   std::mutex mu;
-  hub::SyncClient sync;
+  sync::SyncClient sync;
   Kiosk(const Id& id, RunningHub& hub, const std::string& code, std::function<void()> changed = {})
       : st(storeOptions(dir.file("k.db"), id), ent),
-        sync(st, mu, testPepper(), hub::SyncOptions{"http://127.0.0.1:" + std::to_string(hub.port), code, 50, 300},
+        sync(st, mu, testPepper(), sync::SyncOptions{"http://127.0.0.1:" + std::to_string(hub.port), code, 50, 300},
              [] { return T0; }, std::move(changed)) {}
   Recorded record(Action a, Millis at) {
     std::lock_guard l(mu);
@@ -39,7 +39,7 @@ void seedHub(RunningHub& hub) {
 TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") {
   RunningHub hub;
   seedHub(hub);
-  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode(60'000));
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000));
   CHECK_FALSE(a.sync.state().enrolled);
   REQUIRE(a.sync.enroll());
   // the token is kept sealed, never in clear
@@ -83,7 +83,7 @@ TEST_CASE("sync: work done while the hub is down arrives once it is back") {
     RunningHub hub(hubDb);
     port = hub.port;
     seedHub(hub);
-    code = hub.server.newEnrolCode(600'000);
+    code = hub.server.newEnrolCode("kiosk-a", 600'000);
     a = kiosk(hub);
     REQUIRE(a->sync.enroll());
     REQUIRE(a->sync.pullOnce(0));
@@ -109,8 +109,8 @@ TEST_CASE("sync: another bay's action arrives by long poll, with the threads run
   RunningHub hub;
   seedHub(hub);
   std::atomic<int> changes{0};
-  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode(60'000));
-  Kiosk b("kiosk-b", hub, hub.server.newEnrolCode(60'000), [&] { ++changes; });
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000));
+  Kiosk b("kiosk-b", hub, hub.server.newEnrolCode("kiosk-b", 60'000), [&] { ++changes; });
   a.sync.start();
   b.sync.start();
   auto waitFor = [](auto pred) {
@@ -138,7 +138,7 @@ TEST_CASE("sync: a replaced hub (new instance) gets everything again, exactly on
     RunningHub first;
     port = first.port;
     seedHub(first);
-    a = std::make_unique<Kiosk>("kiosk-a", first, first.server.newEnrolCode(60'000));
+    a = std::make_unique<Kiosk>("kiosk-a", first, first.server.newEnrolCode("kiosk-a", 60'000));
     REQUIRE(a->sync.enroll());
     REQUIRE(a->sync.pullOnce(0));
     REQUIRE(a->record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
@@ -152,8 +152,8 @@ TEST_CASE("sync: a replaced hub (new instance) gets everything again, exactly on
     std::lock_guard l(a->mu);
     a->st.setMeta("hub_token", "");
   }
-  hub::SyncClient re(a->st, a->mu, testPepper(), hub::SyncOptions{"http://127.0.0.1:" + std::to_string(port),
-                                                                   second.server.newEnrolCode(60'000), 50, 300},
+  sync::SyncClient re(a->st, a->mu, testPepper(), sync::SyncOptions{"http://127.0.0.1:" + std::to_string(port),
+                                                                   second.server.newEnrolCode("kiosk-a", 60'000), 50, 300},
                      [] { return T0; });
   REQUIRE(re.enroll());
   REQUIRE(re.pullOnce(0));  // hears a new hub instance: resets its cursors

@@ -1,4 +1,4 @@
-#include "domain/migrations.hpp"
+#include "store/migrations.hpp"
 
 #include <array>
 #include <string>
@@ -101,7 +101,15 @@ UPDATE events SET chain = (SELECT hash FROM chain WHERE chain.pos = events.pos);
 DROP TABLE chain;
 )sql";
 
-constexpr std::array<const char*, 7> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+// 8: an enrolment code names the one kiosk id it may enrol, and whether it
+//    may replace that id if it was enrolled before (an administrator's
+//    explicit choice). Codes from before name none and enrol nothing.
+constexpr const char* kV8 = R"sql(
+ALTER TABLE enrol_codes ADD COLUMN kiosk_id TEXT;
+ALTER TABLE enrol_codes ADD COLUMN replace_ok INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<const char*, 8> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-#include "domain/auth.hpp"
+#include "store/auth.hpp"
 
 #include <sodium.h>
 
@@ -46,8 +46,13 @@ std::string PinHasher::hash(const std::string& pin) const {
   return out;
 }
 
+bool PinHasher::ownParameters(const std::string& stored) const {
+  if (stored.empty() || stored.size() >= crypto_pwhash_STRBYTES || stored.rfind("$argon2id$", 0) != 0) return false;
+  return crypto_pwhash_str_needs_rehash(stored.c_str(), policy_.opslimit, policy_.memlimit) == 0;
+}
+
 bool PinHasher::verify(const std::string& stored, const std::string& pin) const {
-  if (stored.empty() || stored.size() >= crypto_pwhash_STRBYTES) return false;
+  if (!ownParameters(stored)) return false;
   Peppered p;
   pepper(pepper_, pin, p);
   return crypto_pwhash_str_verify(stored.c_str(), reinterpret_cast<const char*>(p.mac), sizeof p.mac) == 0;

@@ -1,6 +1,6 @@
-#include "domain/store.hpp"
+#include "store/store.hpp"
 
-#include "domain/migrations.hpp"
+#include "store/migrations.hpp"
 
 #include <sodium.h>
 
@@ -77,14 +77,15 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 }  // namespace
 
 struct Store::Statements {
-  sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead;
+  sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead, idAtSeq;
   explicit Statements(sql::Db& db)
       : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
         setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
         setChainHead(db, "INSERT INTO meta(key, value) VALUES('chain_head', ?1) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+        idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2") {}
 };
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
@@ -116,6 +117,8 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   db_->exec("PRAGMA foreign_keys = ON");
   migrate(*db_);
   st_ = std::make_unique<Statements>(*db_);
+  enrolment_ = std::make_unique<Enrolment>(*db_);
+  cursors_ = std::make_unique<SyncCursors>(*db_);
 
   kiosk_id_ = db_->scalarText("SELECT value FROM meta WHERE key = 'kiosk_id'");
   if (kiosk_id_.empty()) {
@@ -220,11 +223,13 @@ void Store::replaceRecords(Shop next) {
     del.reset();
   }
   shop_ = std::move(next);
+  ++generation_;
   shop_.dirty = std::move(changed);
   writeDirty();
 }
 
 void Store::writeDirty() {
+  ++generation_;
   for (auto& [kind, id] : shop_.dirty) {
     Id wo;
     bool found = false;
@@ -357,6 +362,14 @@ void Store::backupTo(const std::string& path) const {
 }
 
 Recorded Store::record(Action a, Millis now) {
+  // the limits the hub applies to every pushed event, checked before
+  // anything is recorded: an honest kiosk never makes an event it refuses
+  {
+    const json body = toJson(a);
+    if (auto bad = limits::checkStrings(body)) return {Outcome::no(Reason::BadInput, *bad), std::nullopt};
+    if (canonical(body).size() > limits::kMaxEventBytes)
+      return {Outcome::no(Reason::BadInput, "larger than " + std::to_string(limits::kMaxEventBytes) + " bytes"), std::nullopt};
+  }
   Outcome o = check(shop_, a);
   if (!o) return {o, std::nullopt};
   shop_.dirty.clear();
@@ -379,6 +392,7 @@ Recorded Store::record(Action a, Millis now) {
     uuid_ = savedUuid;
     chain_head_ = savedHead;
     shop_ = loadRecords();
+    ++generation_;
     throw;
   }
 }
@@ -432,7 +446,7 @@ std::vector<std::pair<Id, std::string>> Store::pinHashes() const {
 }
 
 void Store::putPinHash(const Id& person, const std::string& hash) {
-  if (hash.rfind("$argon2id$", 0) != 0 || hash.size() > 200) return;  // only well-formed Argon2id strings
+  if (!hasher_.ownParameters(hash)) return;  // only Argon2id strings with this product's own parameters
   sql::Stmt q(*db_, "INSERT INTO credentials(person, pin_hash) VALUES(?1, ?2) "
                     "ON CONFLICT(person) DO UPDATE SET pin_hash = excluded.pin_hash "
                     "WHERE credentials.pin_hash <> excluded.pin_hash");
@@ -518,6 +532,7 @@ void Store::atomically(F&& body) {
     seq_of_origin_ = savedSeqs;
     chain_head_ = savedHead;
     shop_ = loadRecords();
+    ++generation_;
     throw;
   }
 }
@@ -607,6 +622,15 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   Remote r;
   const std::int64_t last = lastSeqOf(e.origin);
   if (e.origin_seq <= last) {  // already have it: acknowledge and skip
+    // ...if it is the same event: another event at a used sequence number
+    // is refused (409 at the hub), never silently dropped
+    auto& q = st_->idAtSeq;
+    q.bind(1, e.origin).bind(2, e.origin_seq);
+    const std::vector<std::uint8_t> held = q.step() ? q.blob(0) : std::vector<std::uint8_t>();
+    q.reset();
+    if (held.size() == e.id.size() && !std::equal(held.begin(), held.end(), e.id.begin()))
+      throw std::invalid_argument("sequence " + std::to_string(e.origin_seq) + " of " + e.origin +
+                                  " already holds another event");
     r.status = Remote::Status::Duplicate;
     return r;
   }

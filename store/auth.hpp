@@ -27,7 +27,10 @@ class PinHasher {
 
   static bool wellFormed(const std::string& pin);  // 4–8 digits
   std::string hash(const std::string& pin) const;  // throws on failure (out of memory)
+  // False also for a hash made with other Argon2 parameters than this
+  // policy's: a hash from outside with t = 2^32-1 would hang sign-in.
   bool verify(const std::string& stored, const std::string& pin) const;
+  bool ownParameters(const std::string& stored) const;
   const AuthPolicy& policy() const { return policy_; }
 
  private:

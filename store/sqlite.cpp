@@ -1,4 +1,4 @@
-#include "domain/sqlite.hpp"
+#include "store/sqlite.hpp"
 
 namespace bk::sql {
 namespace {

@@ -2,7 +2,7 @@
 // The store's schema moves by numbered migrations; PRAGMA user_version says
 // which have run. A database from any older version opens and is brought up
 // to date in one transaction per step.
-#include "domain/sqlite.hpp"
+#include "store/sqlite.hpp"
 
 namespace bk {
 

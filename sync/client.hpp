@@ -4,9 +4,10 @@
 // while the hub is away); a puller long-polls the hub for everything else so
 // another bay's action shows up within a second. Both share the store with
 // the UI through one mutex and never hold it across the network.
-#include "domain/sync.hpp"
+#include "sync/wire.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -14,7 +15,7 @@
 
 namespace httplib { class Client; }
 
-namespace bk::hub {
+namespace bk::sync {
 
 struct SyncOptions {
   std::string hub;          // "http://host:port"
@@ -24,12 +25,18 @@ struct SyncOptions {
   std::string ca_cert;      // https: the hub's certificate (or its CA), PEM; verified always
 };
 
+// What went wrong with the hub, for the status bar: unreachable is the
+// ordinary offline; the others mean the hub (or something posing as it)
+// answered wrongly, and an administrator should look.
+enum class SyncFault { None, Unreachable, Refused, BadReply, Unstable };
+
 struct SyncState {
   bool configured = false, enrolled = false, reachable = false;
   std::int64_t pending = 0;  // own events the hub has not acknowledged
   std::int64_t pulled = 0, hub_last = 0;  // catching up: where we are, where the hub is
   Millis last_contact = 0;
   std::string hub_instance, error;
+  SyncFault fault = SyncFault::None;
 };
 
 class SyncClient {
@@ -53,12 +60,17 @@ class SyncClient {
  private:
   std::string token() const;
   void saveToken(const std::string& token);
-  void noteHub(const std::string& instance);
-  void fail(const std::string& what);
+  bool noteHub(const std::string& instance);  // true: a new hub instance, cursors reset
+  void fail(const std::string& what, SyncFault fault = SyncFault::BadReply);
+  template <typename F>
+  bool guarded(F&& round);
+  std::chrono::milliseconds instanceBackoff();
+  void noteStable();  // a good round: clear the fault, unless the hub's identity keeps changing
 
   Store& store_;
   std::mutex& mu_;
   std::array<std::uint8_t, 32> key_{};  // seals the token at rest
+  Millis last_instance_change_ = 0, instance_backoff_ = 0;  // under mu_
   SyncOptions opt_;
   Clock clock_;
   std::function<void()> on_change_;
@@ -73,4 +85,4 @@ class SyncClient {
   httplib::Client* pull_client_ = nullptr;  // so stop() can end a long poll
 };
 
-}  // namespace bk::hub
+}  // namespace bk::sync

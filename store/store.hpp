@@ -3,10 +3,12 @@
 // mode with synchronous=FULL. Every action is one transaction that writes the
 // records it changed and appends its event to the log; the state can always be
 // rebuilt from the events alone.
-#include "domain/auth.hpp"
+#include "store/auth.hpp"
+#include "store/enrolment.hpp"
 #include "domain/ids.hpp"
+#include "domain/limits.hpp"
 #include "domain/rules.hpp"
-#include "domain/sqlite.hpp"
+#include "store/sqlite.hpp"
 
 #include <memory>
 
@@ -68,6 +70,8 @@ class Store {
   ~Store();
 
   const Shop& shop() const { return shop_; }
+  // Changes whenever the shop in memory may have changed (for caches).
+  std::uint64_t generation() const { return generation_; }
   const Id& kioskId() const { return kiosk_id_; }
 
   // Checks and, if allowed, commits one action (one transaction, one event).
@@ -139,6 +143,10 @@ class Store {
   std::int64_t verifyChain() const;
   // Writes a consistent copy of the live database (SQLite's online backup).
   void backupTo(const std::string& path) const;
+  // The parts that share this database (issue 16: the store split).
+  Enrolment& enrolment() { return *enrolment_; }
+  SyncCursors& cursors() { return *cursors_; }
+  // The raw connection, for tests and migrations only.
   sql::Db& db() { return *db_; }
 
  private:
@@ -161,6 +169,7 @@ class Store {
   PinHasher hasher_;
   Id kiosk_id_;
   Shop shop_;
+  std::uint64_t generation_ = 0;
   Hlc hlc_;
   UuidV7 uuid_;
   std::int64_t own_seq_ = 0;
@@ -168,6 +177,8 @@ class Store {
   std::array<std::uint8_t, 32> chain_head_{};
   struct Statements;
   std::unique_ptr<Statements> st_;
+  std::unique_ptr<Enrolment> enrolment_;
+  std::unique_ptr<SyncCursors> cursors_;
 };
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo_out, bool& found);

@@ -1,0 +1,100 @@
+#include "store/enrolment.hpp"
+
+#include <charconv>
+
+namespace bk {
+namespace {
+
+constexpr const char* kAddCode =
+    "INSERT INTO enrol_codes(code_hash, expires_at, kiosk_id, replace_ok) VALUES(?1, ?2, ?3, ?4)";
+constexpr const char* kUseCode =
+    "UPDATE enrol_codes SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?3 "
+    "RETURNING kiosk_id, replace_ok";
+constexpr const char* kKnown = "SELECT 1 FROM enrolled_kiosks WHERE kiosk_id = ?1";
+constexpr const char* kEnrol =
+    "INSERT INTO enrolled_kiosks(kiosk_id, token_hash, enrolled_at) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(kiosk_id) DO UPDATE SET token_hash = excluded.token_hash, "
+    "enrolled_at = excluded.enrolled_at, revoked_at = NULL";
+constexpr const char* kByToken = "SELECT kiosk_id FROM enrolled_kiosks WHERE token_hash = ?1 AND revoked_at IS NULL";
+constexpr const char* kRevoke = "UPDATE enrolled_kiosks SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL";
+constexpr const char* kReadMeta = "SELECT value FROM meta WHERE key = ?1";
+constexpr const char* kWriteMeta =
+    "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+std::int64_t asInt(const std::string& s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() && v >= 0 ? v : 0;  // unreadable: from the start
+}
+
+}  // namespace
+
+Enrolment::Enrolment(sql::Db& db) : db_(db), byToken_(db, kByToken) {}
+
+void Enrolment::addCode(const std::string& code_hash, const Id& kiosk, bool replace, Millis expires_at) {
+  sql::Stmt st(db_, kAddCode);
+  st.bind(1, code_hash).bind(2, expires_at).bind(3, kiosk).bind(4, replace ? 1 : 0).run();
+}
+
+bool Enrolment::known(const Id& kiosk) {
+  sql::Stmt q(db_, kKnown);
+  q.bind(1, kiosk);
+  return q.step();
+}
+
+Enrolment::Use Enrolment::useCode(const std::string& code_hash, const Id& kiosk, const std::string& token_hash,
+                                  Millis now) {
+  sql::Tx tx(db_);
+  sql::Stmt use(db_, kUseCode);
+  use.bind(1, code_hash).bind(2, kiosk).bind(3, now);
+  if (!use.step()) return Use::BadCode;  // unknown, used or expired: rolled back
+  const Id allowed = use.isNull(0) ? Id() : use.text(0);
+  const bool replace = use.integer(1) != 0;
+  use.reset();
+  if (allowed != kiosk) return Use::WrongKiosk;  // rolled back: the code stays usable for its own kiosk
+  if (known(kiosk) && !replace) return Use::IdTaken;
+  sql::Stmt add(db_, kEnrol);
+  add.bind(1, kiosk).bind(2, token_hash).bind(3, now).run();
+  tx.commit();
+  return Use::Enrolled;
+}
+
+std::optional<Id> Enrolment::kioskOfToken(const std::string& token_hash) {
+  byToken_.bind(1, token_hash);
+  std::optional<Id> out;
+  if (byToken_.step()) out = byToken_.text(0);
+  byToken_.reset();
+  return out;
+}
+
+bool Enrolment::revoke(const Id& kiosk, Millis now) {
+  sql::Stmt st(db_, kRevoke);
+  st.bind(1, kiosk).bind(2, now).run();
+  return db_.changes() > 0;
+}
+
+std::string SyncCursors::read(const char* key) {
+  sql::Stmt q(db_, kReadMeta);
+  q.bind(1, key);
+  return q.step() ? q.text(0) : std::string();
+}
+
+void SyncCursors::write(const char* key, const std::string& value) {
+  sql::Stmt q(db_, kWriteMeta);
+  q.bind(1, key).bind(2, value).run();
+}
+
+SyncCursor SyncCursors::get() {
+  return SyncCursor{read("hub_instance"), asInt(read("hub_acked")), asInt(read("hub_cursor"))};
+}
+void SyncCursors::setAcked(std::int64_t seq) { write("hub_acked", std::to_string(seq)); }
+void SyncCursors::setPulled(std::int64_t pos) { write("hub_cursor", std::to_string(pos)); }
+void SyncCursors::resetFor(const std::string& hub_instance) {
+  write("hub_instance", hub_instance);
+  setAcked(0);
+  setPulled(0);
+}
+std::string SyncCursors::sealedToken() { return read("hub_token"); }
+void SyncCursors::setSealedToken(const std::string& hex) { write("hub_token", hex); }
+
+}  // namespace bk

@@ -1,0 +1,58 @@
+#pragma once
+// Two small parts of the store that share its database: the hub's register
+// of enrolled kiosks (token hashes only) with their one-time codes, and a
+// kiosk's typed sync cursors. Each owns its SQL; nothing outside the store
+// runs SQL on the central database.
+#include "domain/ids.hpp"
+#include "store/sqlite.hpp"
+
+#include <optional>
+
+namespace bk {
+
+// Which kiosk may hold which token. A one-time code names the one kiosk id
+// it may enrol; an id already enrolled (or revoked) is taken over only with
+// a code an administrator issued to replace it.
+class Enrolment {
+ public:
+  explicit Enrolment(sql::Db& db);
+
+  void addCode(const std::string& code_hash, const Id& kiosk, bool replace, Millis expires_at);
+  enum class Use { Enrolled, BadCode, WrongKiosk, IdTaken };
+  // Uses the code (once) and stores the token's hash. One transaction.
+  Use useCode(const std::string& code_hash, const Id& kiosk, const std::string& token_hash, Millis now);
+  std::optional<Id> kioskOfToken(const std::string& token_hash);
+  bool revoke(const Id& kiosk, Millis now);
+  // Enrolled before (revoked or not).
+  bool known(const Id& kiosk);
+
+ private:
+  sql::Db& db_;
+  sql::Stmt byToken_;
+};
+
+// A kiosk's place in the sync protocol, typed (kept in `meta`).
+struct SyncCursor {
+  std::string hub_instance;  // the hub these positions belong to
+  std::int64_t acked = 0;    // own events the hub holds, by sequence number
+  std::int64_t pulled = 0;   // the hub's log position fetched up to
+};
+
+class SyncCursors {
+ public:
+  explicit SyncCursors(sql::Db& db) : db_(db) {}
+  SyncCursor get();
+  void setAcked(std::int64_t seq);
+  void setPulled(std::int64_t pos);
+  // A new or restored hub: its positions start again.
+  void resetFor(const std::string& hub_instance);
+  std::string sealedToken();
+  void setSealedToken(const std::string& hex);
+
+ private:
+  std::string read(const char* key);
+  void write(const char* key, const std::string& value);
+  sql::Db& db_;
+};
+
+}  // namespace bk

@@ -1,0 +1,376 @@
+#include "sync/client.hpp"
+
+#include <httplib.h>
+#include <sodium.h>
+
+namespace bk::sync {
+namespace {
+
+// One request whose reply is read at most up to kMaxReply bytes (a hub
+// that sends 300 MB gets cut off, not buffered) and never decompressed.
+struct Fetched {
+  int status = 0;       // 0: no answer (unreachable, cut off, too large)
+  std::string body, error;
+};
+
+Fetched fetch(httplib::Client& c, const char* method, const std::string& path, const std::string& token,
+              const std::string& body = {}) {
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  req.set_header("Accept-Encoding", "identity");
+  if (!token.empty()) req.set_header("Authorization", "Bearer " + token);
+  if (!body.empty() || req.method == "POST") {
+    req.body = body;
+    req.set_header("Content-Type", "application/json");
+  }
+  Fetched out;
+  bool tooLarge = false;
+  req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+    if (out.body.size() + n > kMaxReply) {
+      tooLarge = true;
+      return false;
+    }
+    out.body.append(data, n);
+    return true;
+  };
+  auto r = c.send(req);
+  if (tooLarge) {
+    out.body.clear();
+    out.body.shrink_to_fit();
+    out.error = "hub reply too large";
+  } else if (!r) {
+    out.error = "hub unreachable";
+  } else {
+    out.status = r->status;
+  }
+  return out;
+}
+
+// What a refusal says, for the status bar: the hub's own words if it gave
+// them in the protocol's form, else only the status.
+std::string refusal(const char* what, const Fetched& f) {
+  std::string msg = std::string(what) + " refused (" + std::to_string(f.status) + ")";
+  const Untrusted u = parseUntrusted(f.body, 4096);
+  if (u && u.value.is_object() && u.value.contains("error") && u.value["error"].is_string() &&
+      !checkStrings(u.value["error"], 200))
+    msg += ": " + u.value["error"].get<std::string>();
+  return msg;
+}
+
+std::unique_ptr<httplib::Client> client(const SyncOptions& o, int read_s) {
+  auto c = std::make_unique<httplib::Client>(o.hub);
+  c->set_decompress(false);  // nothing compressed is asked for, nothing is inflated
+  if (!o.ca_cert.empty()) c->set_ca_cert_path(o.ca_cert.c_str());
+  c->enable_server_certificate_verification(true);  // https: an unknown certificate is refused
+  c->set_tcp_nodelay(true);  // small requests must not wait for Nagle
+  c->set_connection_timeout(2, 0);
+  c->set_read_timeout(read_s, 0);
+  c->set_write_timeout(5, 0);
+  return c;
+}
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) { s += d[p[i] >> 4]; s += d[p[i] & 15]; }
+  return s;
+}
+
+std::vector<unsigned char> unhex(const std::string& s) {
+  std::vector<unsigned char> out(s.size() / 2);
+  if (s.size() % 2 || sodium_hex2bin(out.data(), out.size(), s.data(), s.size(), nullptr, nullptr, nullptr) != 0) return {};
+  return out;
+}
+
+}  // namespace
+
+SyncClient::SyncClient(Store& store, std::mutex& mu, const std::vector<std::uint8_t>& pepper, SyncOptions opt,
+                       Clock clock, std::function<void()> on_change)
+    : store_(store), mu_(mu), opt_(std::move(opt)), clock_(std::move(clock)), on_change_(std::move(on_change)) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  // the token is sealed with a key derived from the pepper (kept outside the database)
+  static constexpr char label[] = "bay-kiosk sync token";
+  crypto_auth_hmacsha256(key_.data(), reinterpret_cast<const unsigned char*>(label), sizeof label - 1, pepper.data());
+  std::lock_guard lock(mu_);
+  state_.configured = !opt_.hub.empty();
+  state_.enrolled = !token().empty();
+  const SyncCursor cur = store_.cursors().get();
+  state_.hub_instance = cur.hub_instance;
+  state_.pending = std::max<std::int64_t>(0, store_.lastOwnSeq() - cur.acked);
+}
+
+SyncClient::~SyncClient() { stop(); }
+
+std::string SyncClient::token() const {  // call with mu_ held
+  const auto sealed = unhex(store_.cursors().sealedToken());
+  if (sealed.size() <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return {};
+  std::string plain(sealed.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), sealed.data() + crypto_secretbox_NONCEBYTES,
+                                 sealed.size() - crypto_secretbox_NONCEBYTES, sealed.data(), key_.data()) != 0)
+    return {};  // another pepper: enrol again
+  return plain;
+}
+
+void SyncClient::saveToken(const std::string& t) {  // call with mu_ held
+  std::vector<unsigned char> sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + t.size());
+  randombytes_buf(sealed.data(), crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(sealed.data() + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(t.data()),
+                        t.size(), sealed.data(), key_.data());
+  store_.cursors().setSealedToken(hex(sealed.data(), sealed.size()));
+}
+
+bool SyncClient::noteHub(const std::string& instance) {  // call with mu_ held
+  if (store_.cursors().get().hub_instance == instance) return false;
+  // a new or restored hub: it may lack what we sent; resend everything (it
+  // skips what it has) and refetch from the start
+  store_.cursors().resetFor(instance);
+  store_.forgetHubOrder();
+  // a hub whose identity keeps changing is not believed at full speed:
+  // each change within a minute of the last doubles the wait
+  const Millis now = clock_();
+  instance_backoff_ = now - last_instance_change_ < 60'000 ? std::min<Millis>(std::max<Millis>(instance_backoff_ * 2, 1000), 60'000) : 0;
+  last_instance_change_ = now;
+  return true;
+}
+
+void SyncClient::fail(const std::string& what, SyncFault fault) {
+  std::lock_guard s(state_mu_);
+  state_.reachable = false;
+  state_.error = what;
+  state_.fault = fault;
+}
+
+SyncState SyncClient::state() const {
+  std::lock_guard s(state_mu_);
+  return state_;
+}
+
+bool SyncClient::enroll() {
+  if (opt_.enrol_code.empty()) return false;
+  auto c = client(opt_, 10);
+  Id kiosk;
+  {
+    std::lock_guard lock(mu_);
+    kiosk = store_.kioskId();
+  }
+  const Fetched r = fetch(*c, "POST", "/api/v1/enroll", {}, json{{"code", opt_.enrol_code}, {"kiosk_id", kiosk}}.dump());
+  if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status != 200) { fail(refusal("enrolment", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
+  const EnrolReply reply = decodeEnrolReply(r.body);
+  if (!reply.error.empty()) { fail("bad enrolment " + reply.error); return false; }
+  {
+    std::lock_guard lock(mu_);
+    saveToken(reply.token);
+  }
+  std::lock_guard s(state_mu_);
+  state_.enrolled = true;
+  state_.error.clear();
+  state_.fault = SyncFault::None;
+  return true;
+}
+
+bool SyncClient::pushOnce() {
+  std::string tok;
+  std::int64_t acked = 0, waiting = 0;
+  std::vector<StoredEvent> evs;
+  {
+    std::lock_guard lock(mu_);
+    tok = token();
+    acked = store_.cursors().get().acked;
+    evs = store_.ownEventsAfter(acked, opt_.batch);
+    waiting = store_.lastOwnSeq() - acked;
+  }
+  {
+    // what waits to sync, said before the network is tried: it may be down
+    std::lock_guard s(state_mu_);
+    state_.pending = waiting;
+  }
+  if (tok.empty()) return false;
+  if (evs.empty()) return true;
+  json body{{"events", json::array()}};
+  for (auto& e : evs) body["events"].push_back(sync::toWire(e));
+  auto c = client(opt_, 30);
+  const Fetched r = fetch(*c, "POST", "/api/v1/push", tok, body.dump());
+  if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status != 200) { fail(refusal("push", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
+  const PushReply reply = decodePushReply(r.body);
+  if (!reply.error.empty()) { fail("bad push " + reply.error); return false; }
+  std::int64_t pending = 0;
+  {
+    std::lock_guard lock(mu_);
+    noteHub(reply.hub);  // a new hub: what it holds of ours is what it says now
+    const std::int64_t through = std::min<std::int64_t>(reply.applied_through, store_.lastOwnSeq());
+    store_.cursors().setAcked(through);
+    pending = store_.lastOwnSeq() - through;
+  }
+  noteStable();
+  std::lock_guard s(state_mu_);
+  state_.reachable = true;
+  state_.last_contact = clock_();
+  state_.pending = pending;
+  state_.hub_instance = reply.hub;
+  return true;
+}
+
+bool SyncClient::pullOnce(int wait_ms) {
+  std::string tok;
+  std::int64_t cursor = 0;
+  {
+    std::lock_guard lock(mu_);
+    tok = token();
+    cursor = store_.cursors().get().pulled;
+  }
+  if (tok.empty()) return false;
+  auto c = client(opt_, wait_ms / 1000 + 10);
+  {
+    std::lock_guard l(pull_client_mu_);
+    pull_client_ = c.get();
+  }
+  struct Forget {
+    SyncClient* self;
+    ~Forget() { std::lock_guard l(self->pull_client_mu_); self->pull_client_ = nullptr; }
+  } forget{this};
+  const std::string path = "/api/v1/pull?after=" + std::to_string(cursor) + "&limit=500&wait_ms=" + std::to_string(wait_ms);
+  Fetched r = fetch(*c, "GET", path, tok);
+  if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status != 200) { fail(refusal("pull", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
+  PullReply reply = decodePullReply(r.body);
+  r.body.clear();
+  r.body.shrink_to_fit();
+  if (!reply.error.empty()) { fail("bad pull " + reply.error); return false; }
+  bool changed = false;
+  std::int64_t pulled = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (noteHub(reply.hub)) {
+      std::lock_guard s(state_mu_);
+      state_.pending = store_.lastOwnSeq();  // everything goes to the new hub again
+      state_.hub_instance = reply.hub;
+      if (cursor != 0) return true;  // fetched from a cursor of another hub: start again from 0
+    }
+    Store::Placement placed;
+    try {
+      placed = store_.takeFromHub(reply.events, clock_());
+    } catch (const std::exception& e) {  // a hub that sends nonsense changes nothing here (rolled back)
+      fail(std::string("bad pull reply: ") + e.what());
+      return false;
+    }
+    changed = placed.changed;
+    pulled = std::max(cursor, placed.through);
+    store_.cursors().setPulled(pulled);
+  }
+  noteStable();
+  {
+    std::lock_guard s(state_mu_);  // lock order: mu_ before state_mu_, never the other way
+    state_.reachable = true;
+    state_.last_contact = clock_();
+    state_.hub_last = reply.last_pos;
+    state_.pulled = pulled;
+  }
+  if ((changed || state().pulled < state().hub_last) && on_change_) on_change_();
+  return true;
+}
+
+bool SyncClient::fetchCredentials() {
+  std::string tok;
+  {
+    std::lock_guard lock(mu_);
+    tok = token();
+  }
+  if (tok.empty()) return false;
+  auto c = client(opt_, 10);
+  const Fetched r = fetch(*c, "GET", "/api/v1/credentials", tok);
+  if (r.status != 200) return false;
+  const CredentialsReply reply = decodeCredentialsReply(r.body);
+  if (!reply.error.empty()) { fail("bad credentials " + reply.error); return false; }
+  std::lock_guard lock(mu_);
+  for (const auto& [person, hash] : reply.credentials) store_.putPinHash(person, hash);  // only this product's own parameters
+  return true;
+}
+
+template <typename F>
+bool SyncClient::guarded(F&& round) {
+  // nothing a hub sends, and no fault here, may end a sync thread (and with
+  // it the kiosk): it is shown, and the next round tries again
+  try {
+    return round();
+  } catch (const std::exception& e) {
+    fail(std::string("sync fault: ") + e.what());
+  } catch (...) {
+    fail("sync fault");
+  }
+  return false;
+}
+
+void SyncClient::noteStable() {
+  const bool unstable = instanceBackoff().count() > 0;
+  std::lock_guard s(state_mu_);
+  state_.fault = unstable ? SyncFault::Unstable : SyncFault::None;
+  if (unstable) state_.error = "the hub's instance id keeps changing: syncing slowly";
+  else state_.error.clear();
+}
+
+std::chrono::milliseconds SyncClient::instanceBackoff() {
+  std::lock_guard lock(mu_);
+  if (instance_backoff_ > 0 && clock_() - last_instance_change_ >= 60'000) instance_backoff_ = 0;  // settled
+  return std::chrono::milliseconds(instance_backoff_);
+}
+
+void SyncClient::wake() {
+  {
+    std::lock_guard l(wake_mu_);
+    woken_ = true;
+  }
+  wake_cv_.notify_all();
+}
+
+void SyncClient::start() {
+  if (opt_.hub.empty() || running_.exchange(true)) return;
+  pusher_ = std::thread([this] {
+    int backoff = 250;
+    while (running_) {
+      const bool ok = guarded([this] {
+        if (!state().enrolled) enroll();
+        return pushOnce();
+      });
+      backoff = ok ? 250 : std::min(backoff * 2, 5000);
+      if (on_change_) on_change_();
+      if (ok && state().pending > 0) continue;  // more queued (back from offline): the next batch now
+      std::unique_lock l(wake_mu_);
+      wake_cv_.wait_for(l, std::chrono::milliseconds(ok ? 1000 : backoff) + instanceBackoff(),
+                        [this] { return woken_ || !running_; });
+      woken_ = false;
+    }
+  });
+  puller_ = std::thread([this] {
+    int backoff = 250;
+    Millis credentialsAt = 0;
+    while (running_) {
+      // PIN hashes change rarely: fetch them at start and every few minutes
+      const bool ok = guarded([&] {
+        if (clock_() - credentialsAt > 5 * 60'000 && fetchCredentials()) credentialsAt = clock_();
+        return pullOnce(opt_.poll_ms);
+      });
+      backoff = ok ? 250 : std::min(backoff * 2, 5000);
+      const auto extra = instanceBackoff();
+      if (!ok || extra.count() > 0) {
+        std::unique_lock l(wake_mu_);
+        wake_cv_.wait_for(l, std::chrono::milliseconds(ok ? 0 : backoff) + extra, [this] { return !running_.load(); });
+      }
+    }
+  });
+}
+
+void SyncClient::stop() {
+  if (!running_.exchange(false)) return;
+  wake_cv_.notify_all();
+  {
+    std::lock_guard l(pull_client_mu_);
+    if (pull_client_) pull_client_->stop();  // ends a long poll now
+  }
+  if (pusher_.joinable()) pusher_.join();
+  if (puller_.joinable()) puller_.join();  // a long poll ends within poll_ms
+}
+
+}  // namespace bk::sync

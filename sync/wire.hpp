@@ -1,0 +1,51 @@
+#pragma once
+// The sync protocol's wire form (HTTP + JSON): events as the hub and the
+// kiosks exchange them, decoded strictly. Neither side trusts the other:
+// the hub decodes every push within the limits of sync/limits.hpp, and a
+// kiosk decodes every reply of the hub the same way, field by field.
+#include "store/store.hpp"
+#include "domain/limits.hpp"
+
+namespace bk::sync {
+
+using namespace bk::limits;  // the limits every reader of the wire applies
+
+inline constexpr std::size_t kMaxBatch = 1000;  // events in one push or pull
+// Times an event may carry: 1970 to 2100 (the HLC's wall part likewise).
+inline constexpr Millis kMaxWall = 4'102'444'800'000;
+
+// Kiosk and hub instance ids: [A-Za-z0-9._-]{1,64}.
+bool validKioskId(std::string_view s);
+
+// {"id":hex32,"origin":..,"seq":..,"wall":..,"hlc":..,"pos":..,"body":{action}}
+json toWire(const StoredEvent& e);
+// Throws std::invalid_argument naming what is wrong (id, types, ranges,
+// strings, the body's size and schema).
+StoredEvent fromWire(const json& j);
+
+// A push request's body, {"events":[…]}, decoded strictly and whole before
+// anything is applied: every event well-formed and from `kiosk`. On failure
+// `status` is the HTTP code to answer (400, 403, 413) and `error` says why.
+struct PushDecoded {
+  std::vector<StoredEvent> events;
+  int status = 200;
+  std::string error;
+};
+PushDecoded decodePush(const std::string& body, const Id& kiosk);
+
+// The hub's replies, as a kiosk reads them. `error` set: the reply is not
+// what the protocol says (wrong type, too large or deep, out of range) and
+// nothing of it may be used.
+struct EnrolReply { std::string token, hub, error; };
+struct PushReply { std::int64_t applied_through = 0; bool gap = false; std::string hub, error; };
+struct PullReply { std::vector<StoredEvent> events; std::int64_t last_pos = 0; std::string hub, error; };
+struct CredentialsReply { std::vector<std::pair<Id, std::string>> credentials; std::string error; };
+EnrolReply decodeEnrolReply(std::string_view body);
+PushReply decodePushReply(std::string_view body);
+PullReply decodePullReply(std::string_view body);
+CredentialsReply decodeCredentialsReply(std::string_view body);
+
+// Hex SHA-256 of a secret (tokens, one-time codes): only hashes are stored.
+std::string secretHash(const std::string& secret);
+
+}  // namespace bk::sync

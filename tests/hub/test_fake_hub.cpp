@@ -1,0 +1,173 @@
+// A hub that answers wrongly (issue 10): a fake hub in front of a real one
+// serves each malformed reply in turn to a real sync client running its
+// threads. The kiosk never dies, its status says what is wrong, its own
+// work goes on and is kept, and it syncs again once the hub is sane.
+#include "tests/hub/hub_fixture.hpp"
+#include "platform/system.hpp"
+#include "sync/client.hpp"
+
+#include <atomic>
+
+using namespace bkt;
+
+namespace {
+
+enum Mode { Sane, WrongTypeHub, NestedLastPos, Deep, Huge, Garbage, ChangingHub, AbsurdHash, BadEvent, Refuses };
+
+std::string nested(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
+
+struct FakeHub {
+  RunningHub& real;
+  std::atomic<int> mode{Sane};
+  std::atomic<int> pulls{0}, instance{0};
+  httplib::Server svr;
+  int port = 0;
+  std::thread thread;
+
+  explicit FakeHub(RunningHub& r) : real(r) {
+    auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+      if (req.path == "/api/v1/pull") ++pulls;
+      const int m = mode.load();
+      const bool pull = req.path == "/api/v1/pull", push = req.path == "/api/v1/push";
+      auto says = [&](const std::string& body) { res.set_content(body, "application/json"); };
+      switch (m) {
+        case WrongTypeHub:
+          if (push) return says(R"({"applied_through":1,"gap":false,"reviews":0,"hub":7})");
+          if (pull) return says(R"({"events":[],"last_pos":3,"hub":7})");
+          break;
+        case NestedLastPos:
+          if (pull) return says(R"({"events":[],"last_pos":[[[1]]],"hub":"hub-test"})");
+          if (push) return says(R"({"applied_through":{"a":[1]},"gap":false,"hub":"hub-test"})");
+          break;
+        case Deep: return says(nested(100'000));
+        case Huge:
+          // 300 MB of '[' streamed: the kiosk must cut it off, not buffer it
+          res.set_content_provider(300u << 20, "application/json", [](std::size_t, std::size_t length, httplib::DataSink& sink) {
+            static const std::string chunk(1 << 16, '[');
+            return sink.write(chunk.data(), std::min(length, chunk.size()));
+          });
+          return;
+        case Garbage: return says(std::string("{\"events\":[{\"id\":\"\xff\xfe", 17));
+        case ChangingHub:
+          if (pull) return says(R"({"events":[],"last_pos":0,"hub":"hub-)" + std::to_string(++instance) + R"("})");
+          break;
+        case AbsurdHash:
+          if (req.path == "/api/v1/credentials") {
+            const std::string h = "$argon2id$v=19$m=8,t=4294967295,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+            return says(json{{"credentials", {{{"person", "tech1"}, {"pin_hash", h}}}}}.dump());
+          }
+          break;
+        case BadEvent:
+          if (pull) {
+            json ev{{"id", "019b7700000070008000000000000099"}, {"origin", "kiosk-z"}, {"seq", 1}, {"wall", T0},
+                    {"hlc", T0 << 16}, {"pos", 999}, {"body", {{"type", "end_shift"}, {"tech", std::string("a\0b", 3)}, {"at", T0}}}};
+            return says(json{{"events", {ev}}, {"last_pos", 999}, {"hub", "hub-test"}}.dump());
+          }
+          break;
+        case Refuses: res.status = 401; return says(R"({"error":"not an enrolled kiosk"})");
+        default: break;
+      }
+      // sane: what the real hub answers
+      httplib::Client c("127.0.0.1", real.port);
+      c.set_read_timeout(30, 0);
+      httplib::Headers h;
+      if (req.has_header("Authorization")) h.emplace("Authorization", req.get_header_value("Authorization"));
+      auto r = req.method == "POST" ? c.Post(req.target.c_str(), h, req.body, "application/json") : c.Get(req.target.c_str(), h);
+      if (!r) { res.status = 502; return; }
+      res.status = r->status;
+      says(r->body);
+    };
+    svr.Get(".*", handle);
+    svr.Post(".*", handle);
+    port = svr.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { svr.listen_after_bind(); });
+    httplib::Client c("127.0.0.1", port);
+    for (int i = 0; i < 100 && !c.Get("/api/v1/health"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ~FakeHub() {
+    svr.stop();
+    thread.join();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes when the hub is sane") {
+  RunningHub real;
+  seedShop(real.store);
+  FakeHub fake(real);
+  TempDir dir;
+  FixedEntropy ent(7);
+  Store st(storeOptions(dir.file("k.db"), "kiosk-a"), ent);
+  std::mutex mu;
+  sync::SyncClient client(st, mu, testPepper(),
+                          sync::SyncOptions{"http://127.0.0.1:" + std::to_string(fake.port),
+                                            real.server.newEnrolCode("kiosk-a", 600'000), 50, 300},
+                          [] { return platform::nowMillis(); });
+  client.start();
+  auto waitFor = [](auto pred, int ms) {
+    for (int i = 0; i < ms / 20 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return pred();
+  };
+  // sane first: enrolled, the shop arrives
+  REQUIRE(waitFor([&] { std::lock_guard l(mu); return st.shop().work_orders.count("wo-1") == 1; }, 10'000));
+  Millis t = T0 + MIN;
+  auto work = [&] {
+    std::lock_guard l(mu);
+    const bool on = st.shop().open_entries.empty();
+    auto r = on ? st.record(ClockOn{"te-" + std::to_string(t), "tech1", "wo-1-1", "bay1", t}, t)
+                : st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, t}, t);
+    t += MIN;
+    client.wake();
+    return static_cast<bool>(r);
+  };
+  auto sane = [&] {
+    fake.mode = Sane;
+    client.wake();
+    return waitFor([&] {
+      const auto s = client.state();
+      return s.fault == sync::SyncFault::None && s.pending == 0 && s.reachable;
+    }, 30'000);
+  };
+  for (Mode m : {WrongTypeHub, NestedLastPos, Deep, Huge, Garbage, BadEvent, Refuses}) {
+    CAPTURE(m);
+    REQUIRE(sane());  // and between faults: synced, no fault shown
+    fake.mode = m;
+    REQUIRE(work());  // the bay works on
+    const bool shown = waitFor([&] {
+      const auto s = client.state();
+      return s.fault == (m == Refuses ? sync::SyncFault::Refused : sync::SyncFault::BadReply) && !s.error.empty();
+    }, 5000);
+    CHECK(shown);
+    MESSAGE("mode " << m << ": " << client.state().error);
+    if (m != BadEvent) CHECK(client.state().pending > 0);  // nothing lost: it waits (BadEvent spoils pulls only)
+  }
+  // a PIN hash with absurd parameters is never taken (it would hang sign-in)
+  fake.mode = AbsurdHash;
+  client.fetchCredentials();
+  {
+    std::lock_guard l(mu);
+    for (auto& [person, hash] : st.pinHashes()) CHECK(hash.find("t=4294967295") == std::string::npos);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(st.signInPin("tech1", "123456", T0));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+  }
+  // a hub whose identity changes on every reply is not pulled at full speed
+  fake.mode = ChangingHub;
+  fake.pulls = 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  MESSAGE("pulls in 3 s from a hub changing its id each time: " << fake.pulls.load());
+  CHECK(fake.pulls.load() <= 12);
+  CHECK(client.state().fault == sync::SyncFault::Unstable);
+  // sane again: everything arrives, exactly once, and the fault clears
+  fake.mode = Sane;
+  REQUIRE(work());
+  const bool drained = waitFor([&] {
+    const auto s = client.state();
+    return s.pending == 0 && s.reachable;
+  }, 90'000);
+  CHECK(drained);
+  std::lock_guard l(mu);
+  CHECK(real.store.lastSeqOf("kiosk-a") == st.lastOwnSeq());
+  client.stop();
+}

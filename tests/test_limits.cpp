@@ -1,0 +1,166 @@
+// Hostile input, below the HTTP layer: the limits every reader of the wire
+// applies (depth before parsing, sizes, strings, strict integers), the
+// decoders of a push and of every hub reply, and HLC arithmetic at the top.
+#include "sync/wire.hpp"
+#include "tests/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <limits>
+
+using namespace bkt;
+
+namespace {
+std::string nested(int depth, const std::string& inner = "1") {
+  return std::string(static_cast<std::size_t>(depth), '[') + inner + std::string(static_cast<std::size_t>(depth), ']');
+}
+json wireEvent(const Id& origin, std::int64_t seq, const json& body) {
+  return {{"id", "019b7700000070008000" + std::string(10 - std::to_string(seq).size(), '0') + std::to_string(seq) + "00"},
+          {"origin", origin}, {"seq", seq}, {"wall", T0}, {"hlc", T0 << 16}, {"body", body}};
+}
+json endShift(const std::string& tech = "tech1") { return {{"type", "end_shift"}, {"tech", tech}, {"at", T0}}; }
+}  // namespace
+
+TEST_CASE("depth is measured without parsing: strings and escapes do not count") {
+  CHECK(limits::jsonDepth("{}") == 1);
+  CHECK(limits::jsonDepth(R"({"a":[1,{"b":[]}]})") == 4);
+  CHECK(limits::jsonDepth(R"({"a":"[[[[[[\"[[[["})") == 1);
+  CHECK(limits::jsonDepth(nested(50'000)) > limits::kMaxDepth);  // stops counting early
+  CHECK(limits::jsonDepth(nested(32)) == 32);
+}
+
+TEST_CASE("untrusted JSON: too large, too deep, malformed, invalid UTF-8 are refused with a reason") {
+  CHECK(limits::parseUntrusted(nested(32), 1 << 20));
+  const auto deep = limits::parseUntrusted(nested(50'000), 1 << 20);  // 100 KB: used to overflow the stack
+  CHECK_FALSE(deep);
+  CHECK(deep.error.find("nested") != std::string::npos);
+  CHECK_FALSE(limits::parseUntrusted(std::string(2000, ' ') + "{}", 1000));
+  CHECK_FALSE(limits::parseUntrusted(R"({"a":)", 1000));
+  CHECK_FALSE(limits::parseUntrusted("{\"a\":\"\xff\xfe\"}", 1000));
+  CHECK_FALSE(limits::parseUntrusted("{\"a\":\"\xc3\"}", 1000));  // truncated sequence
+  CHECK(limits::parseUntrusted("{\"a\":\"王建国\"}", 1000));
+}
+
+TEST_CASE("strings: a NUL, a control character or an oversized text anywhere is found") {
+  CHECK_FALSE(limits::checkStrings(json{{"name", "王建国"}, {"note", "line\nnext\ttab"}}));
+  CHECK(limits::checkStrings(json{{"id", std::string("wo\0-1", 5)}}));
+  CHECK(limits::checkStrings(json{{"a", json::array({json{{"b", "\x1b[2J"}}})}}));
+  CHECK(limits::checkStrings(json{{std::string(5000, 'k'), 1}}));
+  CHECK(limits::checkStrings(json{{"customer", std::string(7u << 20, 'x')}}));
+}
+
+TEST_CASE("query integers are strict") {
+  CHECK(limits::strictInt("0") == 0);
+  CHECK(limits::strictInt("9223372036854775807") == std::numeric_limits<std::int64_t>::max());
+  for (const char* bad : {"", "1e3", "5x", "-1", "+1", " 1", "0x10", "9223372036854775808", "1.0"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(limits::strictInt(bad));
+  }
+}
+
+TEST_CASE("a push with a huge field, a NUL in an id or a deep body is refused whole, with 400") {
+  const auto ok = sync::decodePush(json{{"events", {wireEvent("kiosk-a", 1, endShift())}}}.dump(), "kiosk-a");
+  CHECK(ok.status == 200);
+  auto refused = [](const json& body) { return sync::decodePush(body.dump(), "kiosk-a"); };
+  CHECK(refused(json{{"events", {wireEvent("kiosk-a", 1, endShift(std::string(7u << 20, 'x')))}}}).status == 400);
+  CHECK(refused(json{{"events", {wireEvent("kiosk-a", 1, endShift(std::string("te\0ch1", 6)))}}}).status == 400);
+  json wo = json::parse(R"({"type":"update_work_order","wo":"wo-1","by":"advisor","promised_at":null,
+                           "road_test_required":false,"customer":"x","bay":"bay1"})");
+  wo["customer"] = std::string(5000, 'x');
+  CHECK(refused(json{{"events", {wireEvent("kiosk-a", 1, wo)}}}).status == 400);
+  // deep nesting anywhere: in the body, in a field, around the batch
+  const std::string deepBody = R"({"events":[{"id":"019b7700000070008000000000000100","origin":"kiosk-a","seq":1,"wall":1,"hlc":1,"body":{"type":"end_shift","tech":)" +
+                               nested(50'000, "\"x\"") + R"(,"at":1}}]})";
+  const auto d = sync::decodePush(deepBody, "kiosk-a");
+  CHECK(d.status == 400);
+  CHECK(d.error.find("nested") != std::string::npos);
+  CHECK(sync::decodePush(nested(50'000), "kiosk-a").status == 400);
+  // times and clocks out of range
+  json e = wireEvent("kiosk-a", 1, endShift());
+  e["hlc"] = std::numeric_limits<std::int64_t>::max();
+  CHECK(refused(json{{"events", {e}}}).status == 400);
+  e = wireEvent("kiosk-a", 1, endShift());
+  e["wall"] = -5;
+  CHECK(refused(json{{"events", {e}}}).status == 400);
+  e = wireEvent("kiosk-a", 1, endShift());
+  e["origin"] = "kiosk a";
+  CHECK(refused(json{{"events", {e}}}).status == 400);
+}
+
+TEST_CASE("HLC arithmetic does not overflow") {
+  Hlc h;
+  h.value = std::numeric_limits<std::int64_t>::max() - 1;
+  CHECK(h.tick(T0) == std::numeric_limits<std::int64_t>::max());
+  CHECK(h.tick(T0) == std::numeric_limits<std::int64_t>::max());
+  Hlc g;
+  CHECK(g.merge(std::numeric_limits<std::int64_t>::max(), T0) == std::numeric_limits<std::int64_t>::max());
+  Hlc f;
+  CHECK(f.tick(std::numeric_limits<std::int64_t>::max()) > 0);  // a wild clock is clamped, not shifted into the sign
+  CHECK(f.tick(-1) > 0);
+}
+
+TEST_CASE("hub replies: every field of the type the protocol gives it, or nothing is used") {
+  // the kiosk-killers of issue 10
+  CHECK_FALSE(sync::decodePushReply(R"({"applied_through":3,"gap":false,"hub":7})").error.empty());
+  CHECK_FALSE(sync::decodePullReply(R"({"events":[],"last_pos":[[1]],"hub":"hub-1"})").error.empty());
+  CHECK_FALSE(sync::decodePullReply(nested(50'000)).error.empty());
+  CHECK_FALSE(sync::decodePullReply(R"({"events":{},"last_pos":1,"hub":"hub-1"})").error.empty());
+  CHECK_FALSE(sync::decodePullReply(R"({"events":[],"last_pos":-1,"hub":"hub-1"})").error.empty());
+  CHECK_FALSE(sync::decodePullReply(R"({"events":[],"last_pos":1,"hub":"hub 1; rm"})").error.empty());
+  CHECK_FALSE(sync::decodePullReply(R"({"events":[{"id":1}],"last_pos":1,"hub":"hub-1"})").error.empty());
+  CHECK_FALSE(sync::decodeEnrolReply(R"({"token":12,"hub":"hub-1"})").error.empty());
+  CHECK_FALSE(sync::decodeEnrolReply(R"({"token":"short","hub":"hub-1"})").error.empty());
+  CHECK_FALSE(sync::decodeCredentialsReply(R"({"credentials":[{"person":"p","pin_hash":5}]})").error.empty());
+  CHECK_FALSE(sync::decodePushReply("").error.empty());
+  CHECK_FALSE(sync::decodePushReply("[]").error.empty());
+  // and the real thing
+  const auto push = sync::decodePushReply(R"({"applied_through":3,"gap":false,"reviews":0,"hub":"hub-1"})");
+  CHECK(push.error.empty());
+  CHECK(push.applied_through == 3);
+  json ev = wireEvent("kiosk-b", 1, endShift());
+  ev["pos"] = 5;
+  const auto pull = sync::decodePullReply(json{{"events", {ev}}, {"last_pos", 5}, {"hub", "hub-1"}}.dump());
+  REQUIRE(pull.error.empty());
+  CHECK(pull.events.size() == 1);
+  CHECK(pull.events[0].pos == 5);
+  ev.erase("pos");  // a pulled event without its place in the hub's log
+  CHECK_FALSE(sync::decodePullReply(json{{"events", {ev}}, {"last_pos", 5}, {"hub", "hub-1"}}.dump()).error.empty());
+}
+
+TEST_CASE("a PIN hash with other Argon2 parameters than the product's is never verified or stored") {
+  PinHasher h(testPepper(), fastAuth());
+  const std::string own = h.hash("123456");
+  CHECK(h.ownParameters(own));
+  CHECK(h.verify(own, "123456"));
+  std::string absurd = own;
+  const auto t = absurd.find("t=1");
+  REQUIRE(t != std::string::npos);
+  absurd.replace(t, 3, "t=4294967295");
+  CHECK_FALSE(h.ownParameters(absurd));
+  CHECK_FALSE(h.verify(absurd, "123456"));  // returns at once: would hash for hours
+  StaffedStore s;
+  s.st.putPinHash("tech1", absurd);
+  CHECK(s.st.pinHashes().end() ==
+        std::find_if(s.st.pinHashes().begin(), s.st.pinHashes().end(), [&](auto& p) { return p.second == absurd; }));
+}
+
+TEST_CASE("the store refuses to record what the hub would refuse") {
+  StaffedStore s;
+  const auto r = s.st.record(EndShift{std::string("tech\0" "1", 6), T0}, T0);
+  CHECK_FALSE(r);
+  CHECK(r.reason() == Reason::BadInput);
+  CHECK(s.st.lastOwnSeq() == static_cast<std::int64_t>(staffAndBays().size()));
+}
+
+TEST_CASE("an event at a sequence number already used, with another id, is refused, not dropped") {
+  StaffedStore hub;
+  StoredEvent e = sync::fromWire(wireEvent("kiosk-x", 1, endShift()));
+  auto first = hub.st.ingestBatch({e}, T0);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].status == Remote::Status::Applied);
+  CHECK(hub.st.ingestBatch({e}, T0)[0].status == Remote::Status::Duplicate);  // the same event again: fine
+  StoredEvent other = sync::fromWire(wireEvent("kiosk-x", 2, endShift("tech2")));
+  other.origin_seq = 1;  // another event at seq 1
+  CHECK_THROWS_AS(hub.st.ingestBatch({other}, T0), std::invalid_argument);
+  CHECK(hub.st.lastSeqOf("kiosk-x") == 1);
+}
