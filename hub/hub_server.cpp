@@ -18,9 +18,19 @@ std::size_t bodyLimit(const std::string& method, const std::string& path) {
 
 HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min, const TlsFiles& tls)
     : store_(store), entropy_(entropy), clock_(std::move(clock)), utc_offset_min_(utc_offset_min) {
+  // spdlog builds its registry on first use: here, before any server thread
+  // logs, not lazily inside one of them
+  (void)spdlog::default_logger_raw();
   if (tls.enabled()) {
     auto ssl = std::make_unique<httplib::SSLServer>(tls.cert.c_str(), tls.key.c_str());
     if (!ssl->is_valid()) throw std::runtime_error("TLS: cannot use certificate " + tls.cert + " with key " + tls.key);
+    // forward-secret AEAD only: TLS 1.2 with ECDHE and AES-GCM or ChaCha20,
+    // and TLS 1.3 (whose suites all are)
+    SSL_CTX* ctx = ssl->ssl_context();
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!SHA1:!SHA256:!SHA384") != 1)
+      throw std::runtime_error("TLS: cannot restrict the cipher suites");
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
     svr_ = std::move(ssl);
   } else {
     svr_ = std::make_unique<httplib::Server>();
@@ -66,8 +76,10 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
                        : res.status < 500 ? "bad request" : "internal error";
     error(res, res.status, what);
   });
-  // long polls hold a thread each: enough for every bay of a large shop
-  svr_->new_task_queue = [] { return new httplib::ThreadPool(96); };
+  // long polls hold a thread each (at most kMaxLongPolls of them): enough
+  // for every bay of a large shop, with workers to spare for pushes
+  svr_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  svr_->set_keep_alive_timeout(5);
   svr_->Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu_);
     reply(res, 200, {{"status", "ok"}, {"hub", instance()}, {"last_pos", store_.lastPos()}});
@@ -222,10 +234,20 @@ void HubServer::pull(const httplib::Request& req, httplib::Response& res) {
   if (limit < 1) return error(res, 400, "limit must be at least 1");
   limit = std::min<std::int64_t>(limit, static_cast<std::int64_t>(sync::kMaxBatch));
   waitMs = std::min<std::int64_t>(waitMs, 25'000);
-  // long poll: hold the request until something newer arrives (or time out)
-  if (waitMs > 0)
+  // long poll: hold the request until something newer arrives (or time
+  // out). Long polls may hold at most kMaxLongPolls of the workers, so
+  // pushes and health always find one; past that a poll that would wait is
+  // told to come back (503), and the kiosk backs off.
+  if (waitMs > 0 && store_.lastPos() <= after) {
+    if (long_polls_ >= kMaxLongPolls) {
+      res.set_header("Retry-After", "2");
+      return error(res, 503, "too many long polls: retry shortly");
+    }
+    ++long_polls_;
     changed_.wait_for(lock, std::chrono::milliseconds(waitMs),
                       [&] { return store_.lastPos() > after || !svr_->is_running(); });
+    --long_polls_;
+  }
   json out = json::array();
   std::size_t bytes = 0;
   for (auto& e : store_.events(after, static_cast<int>(limit))) {

@@ -61,6 +61,8 @@ class HubServer {
   std::mutex mu_;                  // one writer: the store
   std::condition_variable changed_;
   AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
+  static constexpr int kWorkers = 96, kMaxLongPolls = 64;
+  int long_polls_ = 0;  // under mu_
 };
 
 }  // namespace bk::hub

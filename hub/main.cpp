@@ -12,6 +12,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -41,6 +43,9 @@ int main(int argc, char** argv) {
   int utcOffset = 480;
   serve->add_option("--utc-offset-minutes", utcOffset, "the shop's time zone, for calendar months in reports")
       ->capture_default_str();
+  bool insecureHttp = false;
+  serve->add_flag("--insecure-http", insecureHttp,
+                  "serve plain HTTP on an address other than loopback (without TLS, tokens cross the LAN in clear)");
   std::string logLevel = "info";
   serve->add_option("--log-level", logLevel, "debug (every request), info (pushes, refusals, 4xx), warn")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
   addDb(restore);
   restore->add_option("--from", from, "backup file")->required()->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
+  ::umask(077);  // the central database, its WAL, backups, the pepper: this user's only
   // logs go to stderr (the journal under systemd): stdout carries what a
   // command prints for scripts, such as an enrolment code
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bk-hub"));
@@ -81,6 +87,7 @@ int main(int argc, char** argv) {
       std::printf("restored %s from %s as hub instance %s\n", db.c_str(), from.c_str(), instance.c_str());
       return 0;
     }
+    bk::platform::secureStateFolder(db);
     if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
     bk::platform::SodiumEntropy entropy;
     bk::UuidV7 ids;
@@ -89,6 +96,7 @@ int main(int argc, char** argv) {
     so.kiosk_id = "hub-" + bk::toHex(ids.next(bk::platform::nowMillis(), entropy.random8())).substr(0, 16);
     so.pepper = bk::platform::loadOrCreatePepper(pepper);
     bk::Store store(so, entropy);
+    bk::platform::secureDatabaseFiles(db);  // files of older versions were 0644
     if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
     spdlog::set_level(spdlog::level::from_str(logLevel));
     bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls);
@@ -115,6 +123,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, done ? "revoked %s\n" : "no active kiosk %s\n", kiosk.c_str());
       return done ? 0 : 1;
     }
+    // plain HTTP only on loopback, unless the administrator says otherwise
+    const bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+    if (!tls.enabled() && !loopback && !insecureHttp)
+      throw std::runtime_error("serving " + host + " without TLS: give --tls-cert and --tls-key (docs/API.md#tls), "
+                               "or --insecure-http to accept tokens in clear on the LAN");
     const int bound = hub.bind(host, port);
     if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
     std::printf("bk-hub %s listening on %s://%s:%d (%lld events)\n", hub.instance().c_str(),

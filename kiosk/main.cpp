@@ -13,6 +13,8 @@
 #include <CLI/CLI.hpp>
 #include <stb/stb_image_write.h>
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -94,6 +96,8 @@ int main(int argc, char** argv) {
   cli.add_option("--kiosk-id", cfg.kiosk_id, "instance id (default: kiosk-<bay>)");
   cli.add_option("--hub", cfg.hub, "hub address, e.g. http://192.168.1.10:8600 or https://… (empty: standalone)");
   cli.add_option("--hub-ca", cfg.hub_ca, "for https: the hub's certificate or its CA (PEM); others are refused");
+  bool insecureHttp = false;
+  cli.add_flag("--insecure-http", insecureHttp, "allow http:// to a hub that is not on this machine (tokens in clear)");
   std::string enrol_code_file;
   cli.add_option("--enroll-code-file", enrol_code_file,
                  "file holding the one-time code from `bk-hub enroll-code` (- : read it from standard input); "
@@ -129,15 +133,26 @@ int main(int argc, char** argv) {
     while (!enrol_code.empty() && std::isspace(static_cast<unsigned char>(enrol_code.back()))) enrol_code.pop_back();
   }
   if (cfg.kiosk_id.empty()) cfg.kiosk_id = "kiosk-" + cfg.bay;
+  if (cfg.hub.rfind("http://", 0) == 0 && !insecureHttp) {
+    const std::string host = cfg.hub.substr(7, cfg.hub.find_first_of(":/", 7) - 7);
+    if (host != "localhost" && host.rfind("127.", 0) != 0 && host != "[::1]") {
+      std::fprintf(stderr, "bay-kiosk: %s is plain HTTP to another machine: use https:// with --hub-ca, "
+                           "or --insecure-http to send the token in clear\n", cfg.hub.c_str());
+      return 2;
+    }
+  }
 
   try {
+    ::umask(077);  // the store, its WAL and anything exported: this user's only
+    bk::platform::secureStateFolder(cfg.db);
     if (auto parent = std::filesystem::path(cfg.db).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
     bk::platform::SodiumEntropy entropy;
     bk::StoreOptions so;
     so.path = cfg.db;
     so.kiosk_id = cfg.kiosk_id;
-    so.pepper = bk::platform::loadOrCreatePepper(cfg.pepper);
+    so.pepper = bk::platform::loadPepper(cfg.pepper);
     bk::Store store(so, entropy);
+    bk::platform::secureDatabaseFiles(cfg.db);  // files of older versions were 0644
     std::mutex storeMu;  // the UI and the sync threads share the store
     const bk::Catalog catalog = bk::Catalog::load(cfg.assets + "/catalog");
     bk::ui::Texts texts = bk::ui::Texts::load(cfg.assets + "/i18n");

@@ -5,6 +5,7 @@
 #include "platform/system.hpp"
 
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   try {
     if (fresh)
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    ::umask(077);  // the shop's database and pepper: this user's only
+    bk::platform::secureStateFolder(db);
     if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
       std::filesystem::create_directories(parent);
     bk::platform::SodiumEntropy entropy;

@@ -193,6 +193,7 @@ bool SyncClient::pushOnce() {
   auto c = client(opt_, 30);
   const Fetched r = fetch(*c, "POST", "/api/v1/push", tok, body.dump());
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status == 503) { fail(refusal("push", r), SyncFault::Unreachable); return false; }  // a storage fault or busy: retry
   if (r.status != 200) { fail(refusal("push", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   const PushReply reply = decodePushReply(r.body);
   if (!reply.error.empty()) { fail("bad push " + reply.error); return false; }
@@ -234,6 +235,7 @@ bool SyncClient::pullOnce(int wait_ms) {
   const std::string path = "/api/v1/pull?after=" + std::to_string(cursor) + "&limit=500&wait_ms=" + std::to_string(wait_ms);
   Fetched r = fetch(*c, "GET", path, tok);
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status == 503) { fail(refusal("pull", r), SyncFault::Unreachable); return false; }  // busy: back off
   if (r.status != 200) { fail(refusal("pull", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   PullReply reply = decodePullReply(r.body);
   r.body.clear();
@@ -337,9 +339,9 @@ void SyncClient::start() {
       backoff = ok ? 250 : std::min(backoff * 2, 5000);
       if (on_change_) on_change_();
       if (ok && state().pending > 0) continue;  // more queued (back from offline): the next batch now
+      const auto wait = std::chrono::milliseconds(ok ? 1000 : backoff) + instanceBackoff();  // takes mu_: not under wake_mu_
       std::unique_lock l(wake_mu_);
-      wake_cv_.wait_for(l, std::chrono::milliseconds(ok ? 1000 : backoff) + instanceBackoff(),
-                        [this] { return woken_ || !running_; });
+      wake_cv_.wait_for(l, wait, [this] { return woken_ || !running_; });
       woken_ = false;
     }
   });

@@ -9,8 +9,8 @@ namespace bkt {
 
 std::array<std::uint8_t, 8> FixedEntropy::random8() {
   std::array<std::uint8_t, 8> b{};
-  ++n_;
-  for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n_ >> (8 * i));
+  const std::uint64_t n = ++n_;  // atomic: a hub's threads and the test draw from one source, like the OS's
+  for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n >> (8 * i));
   return b;
 }
 

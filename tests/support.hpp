@@ -5,6 +5,7 @@
 #include "domain/rules.hpp"
 #include "store/store.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -20,7 +21,7 @@ class FixedEntropy final : public Entropy {
   explicit FixedEntropy(std::uint64_t seed = 0) : n_(seed << 32) {}
   std::array<std::uint8_t, 8> random8() override;
  private:
-  std::uint64_t n_ = 0;
+  std::atomic<std::uint64_t> n_{0};
 };
 
 struct TempDir {

@@ -2,6 +2,8 @@
 // pushes, gaps, hostile input, long-poll pulls, conflicts kept (R16).
 #include "tests/hub/hub_fixture.hpp"
 
+#include <atomic>
+
 using namespace bkt;
 
 namespace {
@@ -166,4 +168,32 @@ TEST_CASE("hub: an event id another kiosk already used is refused (409), never s
   pushEvents(f.c, other, {copy}, 409);
   CHECK(f.hub.store.lastSeqOf("kiosk-x") == 0);
   CHECK(f.hub.store.eventCount() == 1);
+}
+
+TEST_CASE("hub: long polls cannot take every worker: past the cap a poll is told to come back, health stays quick") {
+  DeskAndHub f;
+  pushEvents(f.c, f.token, f.desk.own());
+  const std::int64_t last = json::parse(f.c.Get("/api/v1/health")->body)["last_pos"].get<std::int64_t>();
+  const std::string path = "/api/v1/pull?after=" + std::to_string(last) + "&wait_ms=3000";
+  std::atomic<int> busy{0}, held{0};
+  std::vector<std::thread> polls;
+  for (int i = 0; i < 80; ++i)
+    polls.emplace_back([&] {
+      httplib::Client c("127.0.0.1", f.hub.port);
+      c.set_read_timeout(10, 0);
+      auto r = c.Get(path.c_str(), bearer(f.token));
+      if (r && r->status == 503) ++busy;
+      else if (r && r->status == 200) ++held;
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // while 64 polls wait, health and a push are answered at once
+  httplib::Client c("127.0.0.1", f.hub.port);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto h = c.Get("/api/v1/health");
+  REQUIRE(h);
+  CHECK(h->status == 200);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+  for (auto& t : polls) t.join();
+  CHECK(busy.load() == 16);
+  CHECK(held.load() == 64);
 }

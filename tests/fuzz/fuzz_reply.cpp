@@ -1,0 +1,24 @@
+// libFuzzer: the kiosk's readers of hub replies (sync::decode*Reply — the
+// bytes a hub, or anything posing as it, sends back). Nothing may crash,
+// overflow the stack or hit undefined behaviour; a reply is either fully
+// decoded or refused with a reason and nothing kept.
+#include "sync/wire.hpp"
+
+#include <cstdint>
+
+using namespace bk;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  const auto pull = sync::decodePullReply(body);
+  if (!pull.error.empty() && !pull.events.empty()) __builtin_trap();
+  for (const StoredEvent& e : pull.events)
+    if (e.pos < 1 || !e.decoded || e.body.size() > limits::kMaxEventBytes) __builtin_trap();
+  const auto push = sync::decodePushReply(body);
+  if (push.error.empty() && (push.applied_through < 0 || !sync::validKioskId(push.hub))) __builtin_trap();
+  const auto enrol = sync::decodeEnrolReply(body);
+  if (enrol.error.empty() && enrol.token.size() < 32) __builtin_trap();
+  const auto creds = sync::decodeCredentialsReply(body);
+  if (!creds.error.empty() && !creds.credentials.empty()) __builtin_trap();
+  return 0;
+}
