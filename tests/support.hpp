@@ -12,6 +12,11 @@
 namespace bkt {
 using namespace bk;
 
+// Test support is a library without doctest (bk_testsupport), shared by the
+// tests, the helper processes, the fuzzers and the benchmarks: a broken
+// precondition throws std::logic_error, which doctest reports with `what`.
+void expect(bool ok, const std::string& what);
+
 inline constexpr Millis T0 = 1'767'225'600'000;  // 2026-01-01 00:00 UTC
 inline constexpr Millis MIN = 60'000;
 
