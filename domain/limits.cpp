@@ -56,19 +56,19 @@ std::optional<std::string> checkString(const std::string& s, std::size_t max_fie
 }  // namespace
 
 std::optional<std::string> checkStrings(const json& root, std::size_t max_field) {
-  std::vector<const json*> todo{&root};  // an explicit stack: no recursion on input
-  while (!todo.empty()) {
-    const json* j = todo.back();
-    todo.pop_back();
+  std::vector<const json*> unvisited{&root};  // an explicit stack: no recursion on input
+  while (!unvisited.empty()) {
+    const json* j = unvisited.back();
+    unvisited.pop_back();
     if (j->is_string()) {
       if (auto e = checkString(j->get_ref<const std::string&>(), max_field, "a text")) return e;
     } else if (j->is_object()) {
       for (auto it = j->begin(); it != j->end(); ++it) {
         if (auto e = checkString(it.key(), max_field, "a key")) return e;
-        todo.push_back(&it.value());
+        unvisited.push_back(&it.value());
       }
     } else if (j->is_array()) {
-      for (const json& v : *j) todo.push_back(&v);
+      for (const json& v : *j) unvisited.push_back(&v);
     }
   }
   return std::nullopt;

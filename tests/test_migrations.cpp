@@ -18,6 +18,15 @@ void loadFixture(const std::string& db, const std::string& name) {
   sql::Db d(db);
   d.exec(ss.str());
 }
+
+// A store opened (and so migrated) from the fixture of an old version.
+struct FromFixture {
+  TempDir dir;
+  FixedEntropy ent;
+  Store st;
+  explicit FromFixture(const std::string& name)
+      : st((loadFixture(dir.file("old.db"), name), storeOptions(dir.file("old.db"), "should-not-replace")), ent) {}
+};
 }  // namespace
 
 TEST_CASE("a store from every old schema version opens and is brought up to date") {
@@ -52,11 +61,8 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
 }
 
 TEST_CASE("v7: the log keeps only the indexes it reads, and its lookups still use one") {
-  TempDir dir;
-  const std::string path = dir.file("v6.db");
-  loadFixture(path, "store_v6.sql");
-  FixedEntropy ent;
-  Store st(storeOptions(path, "should-not-replace"), ent);
+  FromFixture f("store_v6.sql");
+  Store& st = f.st;
   CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events_by_origin', 'events_unplaced', 'records_by_wo', 'chain')") == 0);
   // the v6 chain rows moved into the events, byte for byte
   CHECK(st.db().scalarText("SELECT hex(chain) FROM events WHERE pos = 2") ==
@@ -102,11 +108,8 @@ TEST_CASE("each migration step is its own transaction") {
 }
 
 TEST_CASE("v8: an enrolment code from before codes named their kiosk enrols nothing") {
-  TempDir dir;
-  const std::string path = dir.file("v7.db");
-  loadFixture(path, "store_v7.sql");
-  FixedEntropy ent;
-  Store st(storeOptions(path, "should-not-replace"), ent);
+  FromFixture f("store_v7.sql");
+  Store& st = f.st;
   CHECK(schemaVersion(st.db()) == 8);
   // the fixture holds a live code whose hash is '00aa' and which names no kiosk
   CHECK(st.enrolment().useCode("00aa", "kiosk-x", "token-hash", T0 - 1) == Enrolment::Use::WrongKiosk);
