@@ -4,10 +4,13 @@
 //   bk_loadgen visibility [KIOSKS=20] [EVENTS=150]  an event made at one kiosk, seen at every other
 //   bk_loadgen drain [EVENTS=10000]                 events queued offline, drained after reconnect
 //   bk_loadgen soak [KIOSKS=50] [SECONDS=120] [PER_MIN=10]  push latency under load, long polls held
+//   bk_loadgen stall [SECONDS=30]  health and push latency with 200 long polls, 200 slowloris and 500
+//                                  idle connections held (issue 10), beside the same run without them
 #include "hub/hub_server.hpp"
 #include "sync/client.hpp"
 #include "platform/system.hpp"
 #include "tests/support.hpp"
+#include "tests/hub/stall.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -236,6 +239,27 @@ int soak(int kiosks, int seconds, int perMin) {
   return errors ? 1 : 0;
 }
 
+// The stall attack (tests/hub/stall.hpp) on the real HubServer: first the
+// shop's traffic alone (the baseline), then the same with the attack held.
+int stall(int seconds) {
+  RunningHub hub;
+  Desk desk("desk");
+  seedDesk(desk);
+  const std::string token = hub.enrol("desk");
+  auto c = hub.client();
+  pushEvents(c, token, desk.own());
+  const StallResult base = stallRun(hub.port, token, desk, seconds, false);
+  const StallResult held = stallRun(hub.port, token, desk, seconds, true);
+  for (auto [name, r] : {std::pair{"alone", &base}, {"attacked", &held}})
+    std::printf("{\"figure\":\"stall\",\"run\":\"%s\",\"seconds\":%d,\"health\":%zu,\"health_p50_ms\":%.2f,"
+                "\"health_p99_ms\":%.2f,\"health_max_ms\":%.2f,\"pushes\":%zu,\"push_p50_ms\":%.2f,\"push_p99_ms\":%.2f,"
+                "\"push_max_ms\":%.2f,\"failed\":%d,\"slowloris_closed\":%d,\"idle_closed\":%d,\"polls_held\":%d}\n",
+                name, seconds, r->health_ms.size(), percentile(r->health_ms, 0.5), percentile(r->health_ms, 0.99),
+                percentile(r->health_ms, 1.0), r->push_ms.size(), percentile(r->push_ms, 0.5), percentile(r->push_ms, 0.99),
+                percentile(r->push_ms, 1.0), r->health_failed + r->push_failed, r->slow_closed, r->idle_closed, r->polls_held);
+  return held.health_failed + held.push_failed > 0 ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,6 +269,7 @@ int main(int argc, char** argv) {
   if (what == "visibility") return visibility(arg(2, 20), arg(3, 150));
   if (what == "drain") return drain(arg(2, 10'000));
   if (what == "soak") return soak(arg(2, 50), arg(3, 120), arg(4, 10));
-  std::fprintf(stderr, "usage: bk_loadgen visibility|drain|soak [...]\n");
+  if (what == "stall") return stall(arg(2, 30));
+  std::fprintf(stderr, "usage: bk_loadgen visibility|drain|soak|stall [...]\n");
   return 2;
 }

@@ -25,6 +25,7 @@ echo "== hub under kiosks (bk_loadgen)"
 $B/bench/bk_loadgen visibility 20 150 | tee "$out/visibility.json" || true
 $B/bench/bk_loadgen drain 10000 | tee "$out/drain.json" || true
 $B/bench/bk_loadgen soak 50 "$SOAK_SECONDS" 10 | tee "$out/soak.json" || true
+$B/bench/bk_loadgen stall 30 | tee "$out/stall.json" || true
 
 echo "== whole kiosk process under Xvfb (Mesa software rendering)"
 exec 3>"$work/display"  # Xvfb picks a free display, written once it accepts clients

@@ -18,7 +18,7 @@ json refusalJson(const Refusal& r) {
 }
 
 // The body with "type" added, decoded as strictly as a pushed event.
-std::optional<Action> decodeAction(const char* type, json&& body, httplib::Response& res) {
+std::optional<Action> decodeAction(const char* type, json&& body, http::Response& res) {
   body["type"] = type;
   try {
     Action a = actionFromJson(body);
@@ -51,7 +51,7 @@ json workOrderJson(const Shop& s, const WorkOrder& w) {
 
 }  // namespace
 
-void HubServer::recordDesk(const Action& a, int created_status, httplib::Response& res) {
+void HubServer::recordDesk(const Action& a, int created_status, http::Response& res) {
   Recorded r{Outcome::ok(), std::nullopt};
   Id wo;
   {
@@ -64,14 +64,13 @@ void HubServer::recordDesk(const Action& a, int created_status, httplib::Respons
     return reply(res, 422, refusalJson(*r.outcome.refusal));
   }
   spdlog::info("desk: {} {} recorded at {}", r.event->type, wo, r.event->pos);
-  changed_.notify_all();  // long-polling bays hear of it now
+  http_.wake();  // long-polling bays hear of it now
   reply(res, created_status, {{"event", r.event->type}, {"hub_pos", r.event->pos}, {"work_order", wo}});
 }
 
 void HubServer::routeDesk() {
   // create: {"wo": {...}, "ops": [...]} as in the open_work_order event
-  svr_->Post("/api/v1/work-orders", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
+  http_.post("/api/v1/work-orders", sync::kMaxDeskBody, [this](const http::Request& req, http::Response& res) {
     auto body = parseBody(req, res);
     if (!body) return;
     // what the workshop sets later is not the desk's to give; opened now unless said
@@ -86,8 +85,7 @@ void HubServer::routeDesk() {
     if (auto a = decodeAction("open_work_order", std::move(*body), res)) recordDesk(*a, 201, res);
   });
   // update: fields given replace the current ones, the rest stay; "by" required
-  svr_->Post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
+  http_.post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", sync::kMaxDeskBody, [this](const http::Request& req, http::Response& res) {
     auto body = parseBody(req, res);
     if (!body) return;
     const Id wo = req.matches[1];
@@ -108,28 +106,25 @@ void HubServer::routeDesk() {
     if (auto a = decodeAction("update_work_order", std::move(merged), res)) recordDesk(*a, 200, res);
   });
   // more operations the customer asked for: {"by": …, "ops": [...]}
-  svr_->Post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64})/operations)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
+  http_.post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64})/operations)", sync::kMaxDeskBody, [this](const http::Request& req, http::Response& res) {
     auto body = parseBody(req, res);
     if (!body) return;
     if (body->contains("wo") || body->contains("at")) return error(res, 400, "the work order is named in the path; the hub sets the time");
-    (*body)["wo"] = std::string(req.matches[1]);
+    (*body)["wo"] = req.matches[1];
     (*body)["at"] = clock_();
     if (auto a = decodeAction("add_operations", std::move(*body), res)) recordDesk(*a, 201, res);
   });
-  svr_->Get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
+  http_.get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const http::Request& req, http::Response& res) {
     std::lock_guard lock(mu_);
     const Shop& s = store_.shop();
     auto it = s.work_orders.find(req.matches[1]);
-    if (it == s.work_orders.end()) return error(res, 404, "no work order " + std::string(req.matches[1]));
+    if (it == s.work_orders.end()) return error(res, 404, "no work order " + req.matches[1]);
     reply(res, 200, workOrderJson(s, it->second));
   });
   // the floor: every bay, who is clocked on where, open work orders with
   // their operations and what blocks delivery, overlong entries (R3) and
   // open review items (R16)
-  svr_->Get("/api/v1/floor", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
+  http_.get("/api/v1/floor", [this](const http::Request&, http::Response& res) {
     std::lock_guard lock(mu_);
     const Shop& s = store_.shop();
     const Millis now = clock_();
@@ -154,27 +149,26 @@ void HubServer::routeDesk() {
   });
   // the monthly quality report: ?month=YYYY-MM (the shop's time zone) or
   // ?from=&to= (UTC ms); &format=csv for a spreadsheet
-  svr_->Get("/api/v1/report", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
+  http_.get("/api/v1/report", [this](const http::Request& req, http::Response& res) {
     Millis from = 0, to = 0;
-    if (req.has_param("month")) {
-      auto range = calendarMonth(req.get_param_value("month"), utc_offset_min_);
+    if (req.hasParam("month")) {
+      auto range = calendarMonth(req.param("month"), utc_offset_min_);
       if (!range) return error(res, 400, "month must be YYYY-MM");
       std::tie(from, to) = *range;
     } else {
-      const auto f = sync::strictInt(req.get_param_value("from")), t = sync::strictInt(req.get_param_value("to"));
+      const auto f = sync::strictInt(req.param("from")), t = sync::strictInt(req.param("to"));
       if (!f || !t) return error(res, 400, "give month=YYYY-MM, or from and to in milliseconds");
       from = *f;
       to = *t;
       if (from >= to) return error(res, 400, "from must be before to");
     }
-    const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+    const std::string format = req.hasParam("format") ? req.param("format") : "json";
     if (format != "json" && format != "csv") return error(res, 400, "format is json or csv");
     std::lock_guard lock(mu_);
     const MonthlyReport r = monthlyReport(store_.shop(), from, to);
     if (format == "csv") {
       res.status = 200;
-      res.set_content(reportCsv(store_.shop(), r), "text/csv; charset=utf-8");
+      res.setContent(reportCsv(store_.shop(), r), "text/csv; charset=utf-8");
     } else {
       reply(res, 200, reportJson(store_.shop(), r));
     }

@@ -3,21 +3,20 @@
 // Only enrolled kiosks (a one-time code gives each its own token; only token
 // hashes are stored) may push or pull. Pushes are applied in one transaction
 // per batch, exactly once; pulls long-poll so another bay's action arrives
-// within a second.
+// within a second. The HTTP side (limits, deadlines, parked long polls) is
+// hub/http_server.hpp.
+#include "hub/http_server.hpp"
 #include "hub/rate_limit.hpp"
 #include "sync/wire.hpp"
 
-#include <httplib.h>
-
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 
 namespace bk::hub {
 
-// TLS (OpenSSL through cpp-httplib): a PEM certificate and its key. Empty:
-// plain HTTP, for a closed shop LAN or behind a TLS-terminating proxy.
+// TLS (GnuTLS through libmicrohttpd): a PEM certificate and its key. Empty:
+// plain HTTP, for loopback or behind a TLS-terminating proxy.
 struct TlsFiles {
   std::string cert, key;
   bool enabled() const { return !cert.empty(); }
@@ -26,7 +25,8 @@ struct TlsFiles {
 class HubServer {
  public:
   using Clock = std::function<Millis()>;
-  HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min = 480, const TlsFiles& tls = {});
+  HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min = 480, const TlsFiles& tls = {},
+            const http::Limits& limits = {});
   ~HubServer();
 
   // Binds (port 0: any free port) and returns the port, or -1.
@@ -42,27 +42,22 @@ class HubServer {
   const Id& instance() const { return store_.kioskId(); }
 
  private:
-  std::optional<Id> authorise(const httplib::Request& req);
-  bool authorised(const httplib::Request& req, httplib::Response& res);  // else 401
-  void enroll(const httplib::Request& req, httplib::Response& res);
-  void push(const httplib::Request& req, httplib::Response& res);
-  void pull(const httplib::Request& req, httplib::Response& res);
+  std::optional<Id> authorise(const http::Request& req);
+  void enroll(const http::Request& req, http::Response& res);
+  void push(const http::Request& req, http::Response& res);
+  void pull(const http::Request& req, http::Response& res);
   // The front desk (hub_desk.cpp): work orders in, floor and report out.
   void routeDesk();
-  void recordDesk(const Action& a, int created_status, httplib::Response& res);
+  void recordDesk(const Action& a, int created_status, http::Response& res);
   std::string randomSecret(std::size_t bytes);
 
   Store& store_;
   Entropy& entropy_;
   Clock clock_;
   int utc_offset_min_;  // the shop's time zone, for calendar months (China: +08:00)
-  std::unique_ptr<httplib::Server> svr_;  // an httplib::SSLServer with TLS
-  int listen_fd_ = -1;
-  std::mutex mu_;                  // one writer: the store
-  std::condition_variable changed_;
+  http::Server http_;
+  std::mutex mu_;  // one writer: the store
   AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
-  static constexpr int kWorkers = 96, kMaxLongPolls = 64;
-  int long_polls_ = 0;  // under mu_
 };
 
 }  // namespace bk::hub

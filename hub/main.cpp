@@ -1,5 +1,5 @@
 // bk-hub: the central service of the shop's LAN.
-//   bk-hub serve --db var/hub.db --port 8600 [--tls-cert hub.pem --tls-key hub.key]
+//   bk-hub serve --db var/hub.db --port 8600 [--tls-cert hub.pem --tls-key hub.key] [--max-connections 2000]
 //   bk-hub enroll-code --db var/hub.db --kiosk kiosk-b05 [--replace]  (prints a one-time code for that kiosk)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
 //   bk-hub verify --db var/hub.db           (hash chain, integrity, projections rebuilt from the log)
@@ -46,6 +46,13 @@ int main(int argc, char** argv) {
   bool insecureHttp = false;
   serve->add_flag("--insecure-http", insecureHttp,
                   "serve plain HTTP on an address other than loopback (without TLS, tokens cross the LAN in clear)");
+  bk::hub::http::Limits limits;
+  serve->add_option("--max-connections", limits.connections, "connections open at once, in all")->capture_default_str()
+      ->check(CLI::Range(16u, 60000u));
+  serve->add_option("--max-per-address", limits.per_address, "connections open at once from one address")
+      ->capture_default_str()->check(CLI::Range(4u, 60000u));
+  serve->add_option("--threads", limits.threads, "threads serving every connection")->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
   std::string logLevel = "info";
   serve->add_option("--log-level", logLevel, "debug (every request), info (pushes, refusals, 4xx), warn")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -99,7 +106,7 @@ int main(int argc, char** argv) {
     bk::platform::secureDatabaseFiles(db);  // files of older versions were 0644
     if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
     spdlog::set_level(spdlog::level::from_str(logLevel));
-    bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls);
+    bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls, limits);
     if (*code) {
       std::printf("%s\n", hub.newEnrolCode(kiosk, ttlHours * 3600 * 1000, replace).c_str());
       return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Safe defaults (issue 10), on the real binaries: files only their owner can
-# read, a pepper never made up by a kiosk, plain HTTP only on loopback.
+# read, a pepper never made up by a kiosk, plain HTTP only on loopback,
+# forward-secret AEAD suites only over TLS.
 set -euo pipefail
 HUB=$1 KIOSK=$2 DEMO=$3
 w=$(mktemp -d)
@@ -46,6 +47,21 @@ set +e
 out=$("$KIOSK" --db "$w/k/bay.db" --pepper "$w/state/pepper.key" --hub http://192.168.1.10:8600 --windowed 2>&1); rc=$?
 set -e
 [ $rc -eq 2 ] && echo "$out" | grep -q "plain HTTP" || fail "kiosk took http:// to another machine: rc $rc $out"
+passed=$((passed + 1))
+# TLS: forward-secret AEAD suites only (TLS 1.3; TLS 1.2 with ECDHE and GCM
+# or ChaCha20); no TLS 1.1, no CBC, no static RSA key exchange
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$w/tls.key" -out "$w/tls.pem" -days 2 -subj /CN=127.0.0.1 2>/dev/null
+tlsport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$HUB" serve --db "$w/state/hub.db" --pepper "$w/state/pepper.key" --port "$tlsport" --tls-cert "$w/tls.pem" --tls-key "$w/tls.key" >/dev/null 2>&1 &
+hubpid=$!
+for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$tlsport) 2>/dev/null && break; sleep 0.1; done
+suite() { echo | timeout 5 openssl s_client -connect "127.0.0.1:$tlsport" "$@" 2>&1 | grep -o "Cipher is [A-Z0-9_-]\+" || true; }
+[ -n "$(suite -tls1_3)" ] || fail "no TLS 1.3"
+[ -n "$(suite -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256)" ] || fail "no TLS 1.2 with ECDHE and AES-GCM"
+[ -z "$(suite -tls1_2 -cipher ECDHE-RSA-AES128-SHA)" ] || fail "a CBC suite accepted"
+[ -z "$(suite -tls1_2 -cipher AES128-GCM-SHA256)" ] || fail "static RSA key exchange accepted"
+[ -z "$(suite -tls1_1)" ] || fail "TLS 1.1 accepted"
+kill "$hubpid"; wait "$hubpid" || true
 passed=$((passed + 1))
 # the enrolment code never on a command line
 "$KIOSK" --help | grep -q -- "--enroll-code-file" || fail "no --enroll-code-file"

@@ -170,29 +170,55 @@ TEST_CASE("hub: an event id another kiosk already used is refused (409), never s
   CHECK(f.hub.store.eventCount() == 1);
 }
 
-TEST_CASE("hub: long polls cannot take every worker: past the cap a poll is told to come back, health stays quick") {
+TEST_CASE("hub: long polls wait without a thread: two hundred parked, health and pushes stay quick, one push wakes them all") {
+  // 8 threads serve everything; 200 polls wait at once (the cap per address is 256)
   DeskAndHub f;
   pushEvents(f.c, f.token, f.desk.own());
   const std::int64_t last = json::parse(f.c.Get("/api/v1/health")->body)["last_pos"].get<std::int64_t>();
-  const std::string path = "/api/v1/pull?after=" + std::to_string(last) + "&wait_ms=3000";
-  std::atomic<int> busy{0}, held{0};
+  const std::string path = "/api/v1/pull?after=" + std::to_string(last) + "&wait_ms=20000";
+  std::atomic<int> woken{0};
   std::vector<std::thread> polls;
-  for (int i = 0; i < 80; ++i)
+  for (int i = 0; i < 200; ++i)
     polls.emplace_back([&] {
       httplib::Client c("127.0.0.1", f.hub.port);
-      c.set_read_timeout(10, 0);
+      c.set_read_timeout(30, 0);
       auto r = c.Get(path.c_str(), bearer(f.token));
-      if (r && r->status == 503) ++busy;
-      else if (r && r->status == 200) ++held;
+      if (r && r->status == 200 && json::parse(r->body)["events"].size() == 1) ++woken;
     });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  // while 64 polls wait, health and a push are answered at once
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // while they wait, health is answered at once
   httplib::Client c("127.0.0.1", f.hub.port);
-  const auto t0 = std::chrono::steady_clock::now();
+  auto t0 = std::chrono::steady_clock::now();
   auto h = c.Get("/api/v1/health");
   REQUIRE(h);
   CHECK(h->status == 200);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+  // one event from another bay wakes every poll, long before their 20 s
+  t0 = std::chrono::steady_clock::now();
+  REQUIRE(f.desk.st.record(ClockOn{"te-w", "tech1", "wo-1-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN));
+  pushEvents(f.c, f.token, {f.desk.own().back()});
+  for (auto& t : polls) t.join();
+  CHECK(woken.load() == 200);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+}
+
+TEST_CASE("hub: past the cap on parked polls, a poll is told to come back (503, Retry-After)") {
+  hub::http::Limits few;
+  few.waiting = 64;
+  TempDir dir;
+  RunningHub hub(dir.file("hub.db"), 0, "hub-test", {}, few);
+  const std::string token = hub.enrol("desk");
+  const std::string path = "/api/v1/pull?after=0&wait_ms=3000";
+  std::atomic<int> busy{0}, held{0};
+  std::vector<std::thread> polls;
+  for (int i = 0; i < 80; ++i)
+    polls.emplace_back([&] {
+      httplib::Client c("127.0.0.1", hub.port);
+      c.set_read_timeout(10, 0);
+      auto r = c.Get(path.c_str(), bearer(token));
+      if (r && r->status == 503 && r->get_header_value("Retry-After") == "2") ++busy;
+      else if (r && r->status == 200) ++held;
+    });
   for (auto& t : polls) t.join();
   CHECK(busy.load() == 16);
   CHECK(held.load() == 64);
