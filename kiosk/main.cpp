@@ -2,7 +2,9 @@
 // The loop sleeps until input arrives or the screen needs its next second,
 // renders a few frames to let ImGui settle, and sleeps again.
 #include "sync/client.hpp"
+#include "sync/rebuild.hpp"
 #include "kiosk/app.hpp"
+#include "kiosk/recovery.hpp"
 #include "kiosk/tour.hpp"
 #include "platform/system.hpp"
 
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <cctype>
+#include <thread>
 
 namespace {
 
@@ -34,7 +37,7 @@ Loop* loopOf(GLFWwindow* w) { return static_cast<Loop*>(glfwGetWindowUserPointer
 
 void onMouseButton(GLFWwindow* w, int b, int a, int m) {
   ImGui_ImplGlfw_MouseButtonCallback(w, b, a, m);
-  loopOf(w)->app->noteInput(bk::platform::nowMillis());
+  if (loopOf(w)->app) loopOf(w)->app->noteInput(bk::platform::nowMillis());
   loopOf(w)->frames_wanted = 4;
 }
 void onCursor(GLFWwindow* w, double, double) {
@@ -46,20 +49,20 @@ void onScroll(GLFWwindow* w, double x, double y) {
 }
 void onKey(GLFWwindow* w, int key, int sc, int action, int mods) {
   ImGui_ImplGlfw_KeyCallback(w, key, sc, action, mods);
-  if (action == GLFW_PRESS && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER))
+  if (loopOf(w)->app && action == GLFW_PRESS && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER))
     loopOf(w)->app->onEnter(bk::platform::nowMillis());
   loopOf(w)->frames_wanted = 4;
 }
 void onChar(GLFWwindow* w, unsigned int c) {
   ImGui_ImplGlfw_CharCallback(w, c);
-  loopOf(w)->app->onText(c, bk::platform::nowMillis());
+  if (loopOf(w)->app) loopOf(w)->app->onText(c, bk::platform::nowMillis());
   loopOf(w)->frames_wanted = 4;
 }
 void onResize(GLFWwindow* w, int, int) { loopOf(w)->frames_wanted = 3; }
 
-void writeHits(const bk::ui::App& app, const std::string& path) {
+void writeHits(const std::vector<bk::ui::Hit>& hits, const std::string& path) {
   bk::json j = bk::json::array();
-  for (auto& h : app.hits())
+  for (auto& h : hits)
     j.push_back({{"id", h.id}, {"x", (h.min.x + h.max.x) / 2}, {"y", (h.min.y + h.max.y) / 2}, {"enabled", h.enabled}});
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp) << j.dump();
@@ -74,6 +77,110 @@ bool screenshot(GLFWwindow* win, const std::string& path) {
   glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
   stbi_flip_vertically_on_write(1);
   return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
+}
+
+void drawFrame(GLFWwindow* win, const std::function<void()>& body) {
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  body();
+  ImGui::Render();
+  int fw, fh;
+  glfwGetFramebufferSize(win, &fw, &fh);
+  glViewport(0, 0, fw, fh);
+  glClearColor(0.10f, 0.11f, 0.13f, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  glfwSwapBuffers(win);
+}
+
+struct RecoveryRun {
+  std::string damage;   // what SQLite said; empty: a rebuild begun before goes on
+  std::string enrol_code, shot, hits_file, snapshot;
+};
+
+// The damaged-store screen (kiosk/recovery.hpp) and the rebuild behind it
+// (sync/rebuild.hpp), until the person taps Continue (true) or Quit.
+bool runRecovery(GLFWwindow* win, const bk::ui::KioskConfig& cfg, const bk::StoreOptions& so, bk::Entropy& entropy,
+                 const bk::ui::Texts& texts, const bk::Catalog& cat, const RecoveryRun& run) {
+  using Phase = bk::ui::RecoveryView::Phase;
+  ImGuiIO& io = ImGui::GetIO();
+  bk::ui::Metrics m;
+  m.dpi = cfg.dpi;
+  bk::ui::Fonts fonts;
+  bk::ui::RecoveryScreen screen(m, texts, cat, fonts);
+  bk::ui::RecoveryView view;
+  view.damage = run.damage.empty() ? texts("recovery.title") : run.damage;
+  view.kiosk = so.kiosk_id;
+  view.hub_configured = !cfg.hub.empty();
+  bk::sync::Rebuild rebuild(so, entropy, bk::sync::SyncOptions{cfg.hub, run.enrol_code, 200, 20'000, cfg.hub_ca},
+                            [] { return bk::platform::nowMillis(); });
+  std::thread worker;
+  std::atomic<bool> cancel{false}, done{false};
+  std::atomic<std::int64_t> pulled{0}, last{0};
+  bk::sync::RebuildResult result;
+  auto start = [&] {
+    view.phase = Phase::Rebuilding;
+    worker = std::thread([&] {
+      result = rebuild.run([&](std::int64_t p, std::int64_t l) {
+        pulled = p;
+        last = l;
+        glfwPostEmptyEvent();
+      }, cancel);
+      done = true;
+      glfwPostEmptyEvent();
+    });
+  };
+  if (run.damage.empty()) start();
+  std::string glyphs;
+  bool rendered = false, rebuilt = false;
+  int frames = 0;
+  while (!glfwWindowShouldClose(win)) {
+    if (done.exchange(false)) {
+      worker.join();
+      view.phase = result.ok ? Phase::Rebuilt : result.needs_code ? Phase::NeedsCode : Phase::Failed;
+      view.error = result.error;
+      view.set_aside = result.set_aside;
+      view.unsynced_file = result.unsynced_file;
+      view.unsynced = result.unsynced;
+      view.events = result.events;
+      std::fprintf(stderr, "bay-kiosk: rebuild from the hub: %s\n", result.ok ? "done" : result.error.c_str());
+    }
+    view.pulled = pulled;
+    view.hub_last = last;
+    // the atlas holds what this screen shows (paths and messages included)
+    if (const std::string g = bk::ui::RecoveryScreen::glyphText(texts, view); g != glyphs) {
+      glyphs = g;
+      bk::ui::buildFonts(io, m, glyphs, cfg.font, fonts);
+      if (rendered) {
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+      }
+    }
+    bk::ui::RecoveryIntent intent = bk::ui::RecoveryIntent::None;
+    drawFrame(win, [&] { intent = screen.frame(view); });
+    rendered = true;
+    if (!run.hits_file.empty()) writeHits(screen.hits(), run.hits_file);
+    if (!run.snapshot.empty()) {
+      const std::string tmp = run.snapshot + ".tmp.png";
+      if (screenshot(win, tmp)) std::filesystem::rename(tmp, run.snapshot);
+    }
+    if (!run.shot.empty() && ++frames >= 4) {
+      screenshot(win, run.shot);
+      break;
+    }
+    if (intent == bk::ui::RecoveryIntent::Rebuild && !worker.joinable()) start();
+    if (intent == bk::ui::RecoveryIntent::Quit) break;
+    if (intent == bk::ui::RecoveryIntent::Continue) {
+      rebuilt = true;
+      break;
+    }
+    glfwWaitEventsTimeout(frames < 4 ? 0.02 : 0.25);
+    ++frames;
+  }
+  cancel = true;
+  if (worker.joinable()) worker.join();
+  return rebuilt;
 }
 
 }  // namespace
@@ -151,11 +258,26 @@ int main(int argc, char** argv) {
     so.path = cfg.db;
     so.kiosk_id = cfg.kiosk_id;
     so.pepper = bk::platform::loadPepper(cfg.pepper);
-    bk::Store store(so, entropy);
-    bk::platform::secureDatabaseFiles(cfg.db);  // files of older versions were 0644
-    std::mutex storeMu;  // the UI and the sync threads share the store
+    // A damaged store (SQLite says so) is not the end: the screen says what
+    // happened and offers to rebuild it from the hub (issue 10)
+    std::unique_ptr<bk::Store> opened;
+    RecoveryRun recovery;
+    bool recover = false;
+    try {
+      opened = std::make_unique<bk::Store>(so, entropy);
+      if (bk::sync::rebuildPending(*opened)) {  // a rebuild begun before: on with it first
+        opened.reset();
+        recover = true;
+      }
+    } catch (const bk::sql::SqliteError& e) {
+      if (!bk::damagedDatabase(e.code)) throw;
+      recovery.damage = e.what();
+      recover = true;
+      std::fprintf(stderr, "bay-kiosk: the store %s is damaged: %s\n", cfg.db.c_str(), e.what());
+    }
     const bk::Catalog catalog = bk::Catalog::load(cfg.assets + "/catalog");
     bk::ui::Texts texts = bk::ui::Texts::load(cfg.assets + "/i18n");
+    texts.lang = cfg.lang == "en" ? bk::ui::Lang::En : bk::ui::Lang::Zh;
 
     if (!glfwInit()) throw std::runtime_error("cannot open a window (no display?)");
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
@@ -182,11 +304,47 @@ int main(int argc, char** argv) {
     style.Colors[ImGuiCol_WindowBg] = {0.10f, 0.11f, 0.13f, 1};
     style.WindowPadding = {12, 8};
 
+    Loop loop;
+    glfwSetWindowUserPointer(win, &loop);
+    ImGui_ImplGlfw_InitForOpenGL(win, false);
+    glfwSetMouseButtonCallback(win, onMouseButton);
+    glfwSetCursorPosCallback(win, onCursor);
+    glfwSetScrollCallback(win, onScroll);
+    glfwSetKeyCallback(win, onKey);
+    glfwSetCharCallback(win, onChar);
+    glfwSetFramebufferSizeCallback(win, onResize);
+    ImGui_ImplOpenGL3_Init("#version 130");
+    auto closeWindow = [&] {
+      ImGui_ImplOpenGL3_Shutdown();
+      ImGui_ImplGlfw_Shutdown();
+      ImGui::DestroyContext();
+      glfwDestroyWindow(win);
+      glfwTerminate();
+    };
+    if (recover) {
+      recovery.enrol_code = enrol_code;
+      recovery.shot = shot;
+      recovery.hits_file = hits_file;
+      recovery.snapshot = snapshot;
+      if (!runRecovery(win, cfg, so, entropy, texts, catalog, recovery)) {
+        closeWindow();
+        if (!shot.empty()) return 0;
+        std::fprintf(stderr, "bay-kiosk: the store was not rebuilt; the damaged file stays as it was\n");
+        return 3;
+      }
+      opened = std::make_unique<bk::Store>(so, entropy);
+    }
+    bk::Store& store = *opened;
+    bk::platform::secureDatabaseFiles(cfg.db);  // files of older versions were 0644
+    std::mutex storeMu;  // the UI and the sync threads share the store
+
     bk::ui::App app(cfg, store, catalog, texts, entropy);
     style.ItemSpacing = {app.metrics().gap(), app.metrics().mm(1.5f)};
     bk::ui::buildFonts(io, app.metrics(), app.glyphText(), cfg.font, app.fonts());
-
-    Loop loop;
+    if (recover) {  // the recovery screen's atlas is in the GPU: replace it
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
     loop.app = &app;
     std::unique_ptr<bk::sync::SyncClient> sync;
     if (!cfg.hub.empty() && tour_dir.empty()) {
@@ -209,38 +367,18 @@ int main(int argc, char** argv) {
       }, [sc] { sc->wake(); });
       sync->start();
     }
-    glfwSetWindowUserPointer(win, &loop);
-    ImGui_ImplGlfw_InitForOpenGL(win, false);
-    glfwSetMouseButtonCallback(win, onMouseButton);
-    glfwSetCursorPosCallback(win, onCursor);
-    glfwSetScrollCallback(win, onScroll);
-    glfwSetKeyCallback(win, onKey);
-    glfwSetCharCallback(win, onChar);
-    glfwSetFramebufferSizeCallback(win, onResize);
-    ImGui_ImplOpenGL3_Init("#version 130");
     app.noteInput(bk::platform::nowMillis());
 
     bk::Millis lastSnapshot = 0;
     bool atlasInGpu = false;
     auto render = [&](bk::Millis now) {
-      ImGui_ImplOpenGL3_NewFrame();  // uploads the font atlas on the first frame
+      drawFrame(win, [&] { app.frame(now); });  // uploads the font atlas on the first frame
       if (!atlasInGpu) {
         // the atlas's pixels now live in the texture: free the CPU copies
         // (Alpha8 and RGBA32 of a CJK atlas, tens of MB); a rebuild makes them again
         io.Fonts->ClearTexData();
         atlasInGpu = true;
       }
-      ImGui_ImplGlfw_NewFrame();
-      ImGui::NewFrame();
-      app.frame(now);
-      ImGui::Render();
-      int fw, fh;
-      glfwGetFramebufferSize(win, &fw, &fh);
-      glViewport(0, 0, fw, fh);
-      glClearColor(0.10f, 0.11f, 0.13f, 1);
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-      glfwSwapBuffers(win);
       if (firstFrameExit) {
         glFinish();
         std::printf("first-frame %lld\n", static_cast<long long>(bk::platform::nowMillis()));
@@ -255,7 +393,7 @@ int main(int argc, char** argv) {
         ImGui_ImplOpenGL3_CreateFontsTexture();
         io.Fonts->ClearTexData();
       }
-      if (!hits_file.empty()) writeHits(app, hits_file);
+      if (!hits_file.empty()) writeHits(app.hits(), hits_file);
       if (!snapshot.empty() && now - lastSnapshot >= 10'000) {
         lastSnapshot = now;
         const std::string tmp = snapshot + ".tmp.png";
@@ -299,11 +437,7 @@ int main(int argc, char** argv) {
       }
     }
     if (sync) sync->stop();
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(win);
-    glfwTerminate();
+    closeWindow();
     return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bay-kiosk: %s\n", e.what());

@@ -519,6 +519,7 @@ template <typename F>
 void Store::atomically(F&& body) {
   const Hlc savedHlc = hlc_;
   const auto savedSeqs = seq_of_origin_;
+  const std::int64_t savedOwn = own_seq_;
   const Hash savedHead = chain_head_;
   try {
     sql::Tx tx(*db_);
@@ -530,6 +531,7 @@ void Store::atomically(F&& body) {
     // rolled back: memory goes back to what the disk holds
     hlc_ = savedHlc;
     seq_of_origin_ = savedSeqs;
+    own_seq_ = savedOwn;
     chain_head_ = savedHead;
     shop_ = loadRecords();
     ++generation_;
@@ -562,7 +564,10 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
         if (place.step()) localPos = place.integer(0);
         place.reset();
       } else {
-        if (e.origin == kiosk_id_) { p.gap = true; break; }  // the hub has own events this store lacks
+        // the hub holds own events this store lacks: a store rebuilt from
+        // the hub (a damaged file set aside) takes its own history back, in
+        // order, so that its next event continues the sequence the hub has
+        if (e.origin == kiosk_id_ && e.origin_seq != own_seq_ + 1) { p.gap = true; break; }
         const Remote r = ingestOne(e, now);
         if (r.status == Remote::Status::Gap) { p.gap = true; break; }
         if (r.status == Remote::Status::Applied) {
@@ -667,6 +672,7 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;
+  if (e.origin == kiosk_id_) own_seq_ = e.origin_seq;  // its own history, back from the hub
   return r;
 }
 

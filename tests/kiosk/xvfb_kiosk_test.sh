@@ -8,36 +8,13 @@ work=$(mktemp -d)
 trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
 db=$work/bay.db hits=$work/hits.json
 
+fail() { echo "FAIL: $*"; echo "--- kiosk log"; cat "$work/kiosk.log"; exit 1; }
+source "$(dirname "$0")/xvfb_lib.sh"
+
 "$DEMO" --minimal --db "$db" --pepper "$work/pepper.key" >/dev/null
-
-# Xvfb picks a free display itself and writes its number once it accepts
-# clients (-displayfd): no race with other X servers, none with start-up
-exec 3>"$work/display"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 & xpid=$!
-exec 3>&-
-for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
-[ -s "$work/display" ] || { echo "FAIL: Xvfb did not start"; cat "$work/xvfb.log"; exit 1; }
-export DISPLAY=:$(tr -d '[:space:]' <"$work/display")
-
+start_xvfb
 "$KIOSK" --db "$db" --pepper "$work/pepper.key" --bay b01 --windowed --hits-file "$hits" >"$work/kiosk.log" 2>&1 & kpid=$!
 
-fail() { echo "FAIL: $*"; echo "--- kiosk log"; cat "$work/kiosk.log"; exit 1; }
-# waits until the kiosk drew a widget; prints its centre "x y"
-wait_for() {
-  for _ in $(seq 100); do
-    if [ -s "$hits" ]; then
-      pos=$(python3 -c "import json,sys; h=[x for x in json.load(open('$hits')) if x['id']=='$1' and x['enabled']]; print(int(h[0]['x']), int(h[0]['y'])) if h else sys.exit(1)" 2>/dev/null) && { echo "$pos"; return 0; }
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-click() {
-  local pos
-  pos=$(wait_for "$1") || fail "widget $1 never appeared"
-  xdotool mousemove --sync $pos click 1
-  sleep 0.3
-}
 sql() { sqlite3 "$db" "$1"; }
 # waits (up to 10 s, the machine may be busy) until a query gives the value
 expect_sql() {
