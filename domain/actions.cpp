@@ -25,7 +25,17 @@ BK_JSON_FIELDS(static, SignAddOnCost, addon, sig)
 BK_JSON_FIELDS(static, RecordConsent, addon, granted, channel, warned, sig)
 BK_JSON_FIELDS(static, DisputeCharge, incident, by, reason, at)
 BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
-BK_JSON_FIELDS(static, ResolveReview, review, by, resolution, at)
+// "decision" may be absent in logs from before decisions (read as unset)
+[[maybe_unused]] static void to_json(json& j, const ResolveReview& v) {
+  j = json{{"review", v.review}, {"by", v.by}, {"resolution", v.resolution}, {"at", v.at}, {"decision", v.decision}};
+}
+[[maybe_unused]] static void from_json(const json& j, ResolveReview& v) {
+  j.at("review").get_to(v.review);
+  j.at("by").get_to(v.by);
+  j.at("resolution").get_to(v.resolution);
+  j.at("at").get_to(v.at);
+  v.decision = j.contains("decision") ? j.at("decision").get<std::optional<Decision>>() : std::nullopt;
+}
 BK_JSON_FIELDS(static, DeliverWorkOrder, wo, by, at)
 
 namespace {

@@ -70,7 +70,9 @@ struct RecordConsent {
 // Responsibility disputes (R8) and review of conflicts (R16).
 struct DisputeCharge { Id incident; Id by; std::string reason; Millis at = 0; };
 struct DecideDispute { Id incident; Id charged_to; Signature sig; };
-struct ResolveReview { Id review; Id by; std::string resolution; Millis at = 0; };
+// R16: a person decides a held event: accept (its effect applies) or void
+// (it stays in the log with none). Unset is refused: no default decides.
+struct ResolveReview { Id review; Id by; std::string resolution; Millis at = 0; std::optional<Decision> decision; };
 
 // Delivery (R10).
 struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; };

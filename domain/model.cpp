@@ -24,7 +24,7 @@ BK_JSON_FIELDS(, QuoteStep, price_cents, minutes, sig)
 BK_JSON_FIELDS(, ConsentStep, granted, channel, warned, sig)
 BK_JSON_FIELDS(, AddOn, id, wo, found_on, op, proposer, trade, reason, est_minutes, parts, safety,
         warranty_claimed, proposed_at, warranty, quote, technical, manager, consent)
-BK_JSON_FIELDS(, ReviewItem, id, reason, for_role, wo, action, facts, at, resolved_by, resolved_at, resolution)
+BK_JSON_FIELDS(, ReviewItem, id, reason, hold, for_role, wo, action, facts, at, resolved_by, resolved_at, decision, resolution)
 
 bool Person::has(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
 

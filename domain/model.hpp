@@ -191,13 +191,15 @@ struct AddOn {
 struct ReviewItem {
   Id id;
   Reason reason = Reason::BadInput;
+  Hold hold = Hold::Conflict;  // the held event has no effect until decided
   Role for_role = Role::Foreman;
   Id wo;
   std::string action;  // the conflicting action's type
-  json facts;          // both facts, as recorded
+  json facts;          // both facts, as recorded ("action": the held event's action)
   Millis at = 0;
   std::optional<Id> resolved_by;
   std::optional<Millis> resolved_at;
+  std::optional<Decision> decision;  // accept: the held effect applied; void: none
   std::string resolution;
   bool operator==(const ReviewItem&) const = default;
 };

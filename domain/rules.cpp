@@ -300,9 +300,21 @@ O checkDecide(const Shop& s, const DecideDispute& v) {
 O checkResolve(const Shop& s, const ResolveReview& v) {
   auto it = s.reviews.find(v.review);
   if (it == s.reviews.end()) return O::no(Reason::UnknownReviewItem, v.review);
-  if (it->second.resolved_by) return O::no(Reason::AlreadyResolved, v.review);
+  const ReviewItem& item = it->second;
+  if (item.resolved_by) return O::no(Reason::AlreadyResolved, v.review);
   if (v.resolution.empty()) return O::no(Reason::ReasonRequired, v.review);
-  return needPerson(s, v.by, {it->second.for_role, Role::ServiceManager});
+  if (!v.decision) return O::no(Reason::DecisionRequired, v.review);  // R16: a person's, never a default
+  if (auto o = needPerson(s, v.by, {item.for_role, Role::ServiceManager}); !o) return o;
+  if (*v.decision == Decision::Accept) {
+    // R17: no decision turns a forged or unauthorised event into an effect
+    if (item.hold == Hold::Quarantine) return O::no(Reason::CannotAccept, "quarantined: it can only be voided");
+    // the held event may still disagree for the reason a person is
+    // overruling, but for no other (the situation may have changed since)
+    const Outcome now = check(s, actionFromJson(item.facts.at("action")));
+    if (!now && now.refusal->reason != item.reason)
+      return O::no(Reason::CannotAccept, std::string(name(now.refusal->reason)) + ":" + now.refusal->detail);
+  }
+  return O::ok();
 }
 
 O checkDeliver(const Shop& s, const DeliverWorkOrder& v) {
@@ -535,6 +547,9 @@ std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo) {
     else if (op->phase != Phase::Done && op->phase != Phase::Declined) out.push_back({Reason::OperationUnfinished, op->id});
   }
   if (finalRequired(s, wo) && !wo.final_passed) out.push_back({Reason::FinalMissing, wo.id});  // R9
+  // R16: a held event on this work order awaits a person's decision
+  for (auto& [id, r] : s.reviews)
+    if (r.wo == wo.id && !r.resolved_by) out.push_back({Reason::OpenReview, id});
   return out;
 }
 
@@ -596,6 +611,7 @@ void appendOps(Shop& s, const Id& wo, const std::vector<OperationSpec>& specs) {
     ids.push_back(op.id);
   }
 }
+void applyAccepted(Shop& s, const Action& a);
 }  // namespace
 
 void apply(Shop& s, const Action& a) {
@@ -675,7 +691,11 @@ void apply(Shop& s, const Action& a) {
         it->second.resolved_by = v.by;
         it->second.resolved_at = v.at;
         it->second.resolution = v.resolution;
+        it->second.decision = v.decision;
         s.touch(RecordKind::Review, v.review);
+        // accepted: the held event's effect applies now (R16)
+        if (v.decision == Decision::Accept && it->second.hold == Hold::Conflict)
+          applyAccepted(s, actionFromJson(it->second.facts.at("action")));
       },
       [&](const DeliverWorkOrder& v) {
         auto it = s.work_orders.find(v.wo);
@@ -691,18 +711,38 @@ void apply(Shop& s, const Action& a) {
   }, a);
 }
 
+namespace {
+// An accepted held event: its effect, as if the rules had let it through.
+// A clock-on earlier than the technician's open entry (two bays disagreed,
+// R16) is bounded where that entry starts: a timeline never overlaps.
+void applyAccepted(Shop& s, const Action& a) {
+  apply(s, a);
+  const auto* on = std::get_if<ClockOn>(&a);
+  if (!on) return;
+  auto it = s.entries.find(on->entry);
+  if (it == s.entries.end() || it->second.end) return;
+  std::optional<Millis> bound;
+  for (const TimeEntry* e : s.openEntriesOf(on->tech))
+    if (e->id != on->entry && e->start > on->at) bound = bound ? std::min(*bound, e->start) : e->start;
+  if (bound) closeEntry(s, on->entry, *bound, StopReason::Switched);
+}
+}  // namespace
+
 Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at) {
   Outcome o = check(s, a);
   if (o) {
     bk::apply(s, a);
     return {};
   }
-  // R16: kept, and put before a person with both facts.
+  // R16: kept in the log, held with no effect, and put before a person
+  // with both facts. A signer without the role is quarantined: evidence
+  // for the service manager, who can only void it (R17).
   const Refusal& r = *o.refusal;
   ReviewItem item;
   item.id = "rv-" + event_id;
   item.reason = r.reason;
-  item.for_role = reviewerFor(a, r.reason);
+  item.hold = r.reason == Reason::LacksRole || r.reason == Reason::SignatureInvalid ? Hold::Quarantine : Hold::Conflict;
+  item.for_role = item.hold == Hold::Quarantine ? Role::ServiceManager : reviewerFor(a, r.reason);
   item.wo = workOrderOf(s, a);
   item.action = std::string(actionType(a));
   item.facts = json{{"action", toJson(a)}, {"known", knownFacts(s, a)}, {"detail", r.detail}};
@@ -711,7 +751,6 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at) {
     s.reviews[item.id] = item;
     s.touch(RecordKind::Review, item.id);
   }
-  bk::apply(s, a);
   return {false, item.id, r};
 }
 

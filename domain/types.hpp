@@ -123,8 +123,11 @@ enum class Reason : std::uint8_t {
   NotDisputable, AlreadyResolved,
   WrongPin, LockedOut, UnknownBadge,
   AlreadyClockedOn, OperationUnfinished, FinalMissing,
+  OpenReview,                 // R16: a held event on this work order awaits a person
+  DecisionRequired,           // R16: accept or void, never a default
+  CannotAccept,               // R16/R17: quarantined, or the situation changed
 };
-inline constexpr EnumTable<Reason, 43> kReasonNames{{
+inline constexpr EnumTable<Reason, 46> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -152,8 +155,24 @@ inline constexpr EnumTable<Reason, 43> kReasonNames{{
     {Reason::UnknownBadge, "unknown_badge"},
     {Reason::AlreadyClockedOn, "already_clocked_on"},
     {Reason::OperationUnfinished, "operation_unfinished"}, {Reason::FinalMissing, "final_missing"},
+    {Reason::OpenReview, "open_review"}, {Reason::DecisionRequired, "decision_required"},
+    {Reason::CannotAccept, "cannot_accept"},
 }};
 BK_ENUM_JSON(Reason)
+
+// How an event the rules refuse at ingest is held (DECISIONS.md): kept
+// whole in the log, with no effect until a person decides.
+//  - conflict: honest kiosks disagree (R16); accepted, its effect applies;
+//  - quarantine: a signer without the role (or a signature that does not
+//    verify): evidence only, it can only be voided (R17).
+enum class Hold : std::uint8_t { Conflict, Quarantine };
+inline constexpr EnumTable<Hold, 2> kHoldNames{{{Hold::Conflict, "conflict"}, {Hold::Quarantine, "quarantine"}}};
+BK_ENUM_JSON(Hold)
+
+// A person's decision on a held event.
+enum class Decision : std::uint8_t { Accept, Void };
+inline constexpr EnumTable<Decision, 2> kDecisionNames{{{Decision::Accept, "accept"}, {Decision::Void, "void"}}};
+BK_ENUM_JSON(Decision)
 
 // A refusal the UI can show: a code (translated from assets/i18n) and a
 // detail naming the record involved (ids, never secrets).

@@ -109,7 +109,15 @@ ALTER TABLE enrol_codes ADD COLUMN kiosk_id TEXT;
 ALTER TABLE enrol_codes ADD COLUMN replace_ok INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<const char*, 8> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
+// 9: an event the rules refuse at ingest is held with no effect until a
+//    person accepts or voids it (R16), where before it was applied and a
+//    review item added. The records are made again from the log under the
+//    new rule when the store opens (Store: records empty, events present).
+constexpr const char* kV9 = R"sql(
+DELETE FROM records;
+)sql";
+
+constexpr std::array<const char*, 9> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
 
 }  // namespace
 

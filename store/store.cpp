@@ -140,7 +140,13 @@ Store::Store(StoreOptions opts, Entropy& entropy)
 
   fillChain();
   shop_ = loadRecords();
-  if (shop_.work_orders.empty() && shop_.people.empty() && eventCount() > 0) shop_ = rebuildFromEvents();
+  // no records but a log (a migration that changed a rule): made again
+  // from the log, and written, once
+  if (shop_.work_orders.empty() && shop_.people.empty() && eventCount() > 0) {
+    sql::Tx tx(*db_);
+    replaceRecords(rebuildFromEvents());
+    tx.commit();
+  }
 }
 
 Store::~Store() = default;

@@ -312,4 +312,17 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter) {
   return EndShift{any(people, rng), t};
 }
 
+Node::Node(const Id& id) : ent(std::hash<std::string>{}(id) & 0xFFFF), st(storeOptions(dir.file("s.db"), id), ent) {}
+
+std::vector<StoredEvent> Node::own() const {
+  std::vector<StoredEvent> out;
+  for (auto& e : st.events(0, 100000))
+    if (e.origin == st.kioskId()) out.push_back(e);
+  return out;
+}
+
+void Node::take(const std::vector<StoredEvent>& evs) {
+  for (auto& e : evs) expect(st.ingestRemote(e, T0).status == Remote::Status::Applied, "an event not applied");
+}
+
 }  // namespace bkt

@@ -82,6 +82,17 @@ struct StaffedStore {
   StaffedStore();
 };
 
+// One node of a sync test (a kiosk, the desk or the hub) as a real store
+// file; its entropy seeded from its id, so nodes make different ids.
+struct Node {
+  TempDir dir;
+  FixedEntropy ent;
+  Store st;
+  explicit Node(const Id& id);
+  std::vector<StoredEvent> own() const;  // the events it made, in order
+  void take(const std::vector<StoredEvent>& evs);  // ingests each (all must apply)
+};
+
 }  // namespace bkt
 
 #include <random>

@@ -59,7 +59,7 @@ TEST_CASE("R15: a signature is a person, a time, a meaning and a hash of exactly
   }
 }
 
-TEST_CASE("R16: a conflicting action is kept and put before a person, with both facts") {
+TEST_CASE("R16: a conflicting action is kept, held with no effect, and put before a person, with both facts") {
   World w;
   const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1"),
                                                          spec("", Trade::Mechanical, "tech2")});
@@ -72,15 +72,46 @@ TEST_CASE("R16: a conflicting action is kept and put before a person, with both 
     REQUIRE(r.review);
     const ReviewItem& item = w.s.reviews.at(*r.review);
     CHECK(item.reason == Reason::ClockOverlap);
+    CHECK(item.hold == Hold::Conflict);
     CHECK(item.for_role == Role::Foreman);
     CHECK(item.facts["action"]["entry"] == "te-offline");
     CHECK(item.facts["known"]["open_entries"].size() == 1);
-    CHECK(w.s.entries.count("te-offline") == 1);  // kept, not dropped
-    // the foreman decides
-    CHECK(w.refused(ResolveReview{item.id, "tech2", "review.keep_both", T0 + 50 * MIN}) == Reason::LacksRole);
-    w.must(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN});
-    CHECK(w.s.reviews.at(item.id).resolved_by == "foreman");
-    CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 51 * MIN}) == Reason::AlreadyResolved);
+    CHECK(w.s.entries.count("te-offline") == 0);  // held: no effect until decided
+    CHECK(w.s.openEntriesOf("tech1").size() == 1);
+    // the foreman decides: a decision is required, and only the foreman's
+    CHECK(w.refused(ResolveReview{item.id, "tech2", "review.keep_both", T0 + 50 * MIN, Decision::Accept}) == Reason::LacksRole);
+    CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN}) == Reason::DecisionRequired);
+    SUBCASE("accepted: the earlier entry applies, bounded where the other starts") {
+      w.must(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Accept});
+      CHECK(w.s.reviews.at(item.id).resolved_by == "foreman");
+      CHECK(w.s.reviews.at(item.id).decision == Decision::Accept);
+      REQUIRE(w.s.entries.count("te-offline") == 1);
+      CHECK(w.s.entries.at("te-offline").start == T0 + 10 * MIN);
+      CHECK(w.s.entries.at("te-offline").end == T0 + 30 * MIN);  // the timeline never overlaps
+      CHECK(w.s.openEntriesOf("tech1").size() == 1);
+      CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 51 * MIN, Decision::Void}) == Reason::AlreadyResolved);
+    }
+    SUBCASE("voided: it stays on record with no effect") {
+      w.must(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Void});
+      CHECK(w.s.reviews.at(item.id).decision == Decision::Void);
+      CHECK(w.s.entries.count("te-offline") == 0);
+    }
+  }
+  SUBCASE("a signer without the role is quarantined: the service manager can only void it (R17)") {
+    w.clockOn("tech1", wo + "-1", T0);
+    w.must(w.inspection(InspectionKind::Self, wo, wo + "-1", "tech1", true, T0 + 60 * MIN));
+    // a "peer inspection" signed by a technician who holds no inspecting role
+    auto forged = w.inspection(InspectionKind::Peer, wo, wo + "-1", "tech2", true, T0 + 70 * MIN);
+    auto r = ingest(w.s, forged, "ev-q", T0 + 80 * MIN);
+    REQUIRE(r.review);
+    const ReviewItem& item = w.s.reviews.at(*r.review);
+    CHECK(item.hold == Hold::Quarantine);
+    CHECK(item.for_role == Role::ServiceManager);
+    CHECK(w.s.inspections.count(forged.inspection.id) == 0);
+    CHECK(w.s.operations.at(wo + "-1").phase != Phase::Done);
+    CHECK(w.refused(ResolveReview{item.id, "manager", "review.keep_both", T0 + 90 * MIN, Decision::Accept}) == Reason::CannotAccept);
+    w.must(ResolveReview{item.id, "manager", "review.keep_both", T0 + 90 * MIN, Decision::Void});
+    CHECK(w.s.inspections.count(forged.inspection.id) == 0);
   }
   SUBCASE("two inspectors signing the same inspection") {
     w.clockOn("tech1", wo + "-1", T0);
@@ -90,7 +121,8 @@ TEST_CASE("R16: a conflicting action is kept and put before a person, with both 
     CHECK(ingest(w.s, a, "ev-a", T0 + 80 * MIN).clean);
     auto r = ingest(w.s, b, "ev-b", T0 + 80 * MIN);
     CHECK_FALSE(r.clean);
-    CHECK(w.s.inspections.count(b.inspection.id) == 1);  // both facts kept
+    CHECK(w.s.inspections.count(b.inspection.id) == 0);  // held: the fact is in the review item
+    CHECK(w.s.reviews.at(*r.review).facts["action"]["inspection"]["id"] == b.inspection.id);
     CHECK(w.s.operations.at(wo + "-1").phase == Phase::Done);  // the first one stands
     CHECK(w.s.reviews.at(*r.review).reason == Reason::NotReadyForInspection);
   }

@@ -8,12 +8,6 @@
 using namespace bkt;
 
 namespace {
-struct Node {
-  TempDir dir;
-  FixedEntropy ent;
-  Store st;
-  explicit Node(const Id& id) : ent(std::hash<std::string>{}(id) & 0xFFFF), st(storeOptions(dir.file("s.db"), id), ent) {}
-};
 OpenWorkOrder twoOps(const Id& id) {
   return testWorkOrder(id, Category::GeneralRepair,
                        {spec(id + "-1", Trade::Mechanical, "tech1"), spec(id + "-2", Trade::Mechanical, "tech2")});
@@ -71,7 +65,7 @@ TEST_CASE("a hub takes each kiosk's events exactly once and refuses gaps") {
   CHECK(hub.st.lastSeqOf("kiosk-a") == 3);
 }
 
-TEST_CASE("the same technician clocked on at two bays while one was offline: kept, one review item (R16)") {
+TEST_CASE("the same technician clocked on at two bays while one was offline: kept, held, one review item (R16)") {
   Node desk("desk"), a("kiosk-a"), b("kiosk-b"), hub("hub");
   for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
   REQUIRE(desk.st.record(twoOps("wo-1"), T0));
@@ -85,11 +79,14 @@ TEST_CASE("the same technician clocked on at two bays while one was offline: kep
   CHECK(push(b.st, hub.st, T0 + 21 * MIN) == 1);
   const Shop& h = hub.st.shop();
   CHECK(h.entries.count("te-a") == 1);
-  CHECK(h.entries.count("te-b") == 1);  // both facts kept
+  CHECK(h.entries.count("te-b") == 0);  // held: in the log and the review item, with no effect
+  CHECK(h.openEntriesOf("tech1").size() == 1);  // one bay on the floor, minutes counted once
   REQUIRE(h.reviews.size() == 1);
   const ReviewItem& item = h.reviews.begin()->second;
   CHECK(item.reason == Reason::ClockOverlap);
   CHECK(item.for_role == Role::Foreman);
+  CHECK(item.facts["action"]["entry"] == "te-b");
+  CHECK(hub.st.lastSeqOf("kiosk-b") == 1);  // kept in the log
   // the review item is rebuilt identically from the log
   CHECK(hub.st.rebuildFromEvents().sameRecords(h));
   // pushing again changes nothing

@@ -1,5 +1,6 @@
 // R16: actions that conflicted with what the hub knew, kept with both facts,
 // decided here by the foreman or the service manager.
+#include "domain/rules.hpp"
 #include "kiosk/screens/screens.hpp"
 
 namespace bk::ui {
@@ -69,14 +70,25 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
   ui.heading(ui.tr("reason." + std::string(name(r.reason))));
   ui.text(ui.tr("reviews.action") + " " + r.action + "  " + dateTimeText(r.at, v.utc_offset_minutes));
   if (auto* wo = s.workOrder(r.wo)) ui.text(wo->number + "  " + wo->vehicle.plate);
-  ui.wrapped(ui.tr("reviews.both_kept"), IM_COL32(190, 190, 190, 255));
+  ui.wrapped(ui.tr(r.hold == Hold::Quarantine ? "reviews.quarantined" : "reviews.held"), IM_COL32(190, 190, 190, 255));
   const auto& phrases = ui.cat.phrases("review_resolutions");
   for (std::size_t i = 0; i < phrases.size(); ++i)
     if (ui.button("reviews.resolution." + phrases[i].code, ui.t.lang == Lang::Zh ? phrases[i].zh : phrases[i].en,
                   st.review_pick == static_cast<int>(i) ? Tone::Primary : Tone::Neutral, ui.m.mm(80)))
       st.review_pick = static_cast<int>(i);
-  if (ui.button("reviews.resolve", ui.tr("reviews.resolve"), Tone::Good, ui.m.mm(60), Icon::Check, st.review_pick >= 0)) {
-    out.push_back(Submit{ResolveReview{r.id, st.session->person, phrases[static_cast<std::size_t>(st.review_pick)].code, v.now}});
+  // accept (its effect applies) or void (none): the domain says which may
+  // be chosen now (R16; a quarantined event is only ever voided, R17)
+  const std::string note = st.review_pick >= 0 ? phrases[static_cast<std::size_t>(st.review_pick)].code : "-";
+  auto decided = [&](Decision d) { return ResolveReview{r.id, st.session->person, note, v.now, d}; };
+  const bool canAccept = static_cast<bool>(check(s, decided(Decision::Accept)));
+  const bool picked = st.review_pick >= 0;
+  if (ui.button("reviews.accept", ui.tr("reviews.accept"), Tone::Good, ui.m.mm(60), Icon::Check, picked && canAccept)) {
+    out.push_back(Submit{decided(Decision::Accept)});
+    st.review_pick = -1;
+  }
+  ImGui::SameLine();
+  if (ui.button("reviews.void", ui.tr("reviews.void"), Tone::Bad, ui.m.mm(60), Icon::Cross, picked)) {
+    out.push_back(Submit{decided(Decision::Void)});
     st.review_pick = -1;
   }
   ImGui::EndGroup();

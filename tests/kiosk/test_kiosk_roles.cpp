@@ -148,7 +148,7 @@ TEST_CASE("kiosk: review items are decided by the foreman (R16)") {
   h.tap("nav.reviews");
   h.tap("reviews.item." + *r.review);
   h.tap("reviews.resolution.review.keep_both");
-  h.tap("reviews.resolve");
+  h.tap("reviews.accept");
   CHECK(h.shop().reviews.at(*r.review).resolved_by == "foreman");
 }
 
