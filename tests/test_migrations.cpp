@@ -11,7 +11,7 @@ using namespace bkt;
 
 namespace {
 void loadFixture(const std::string& db, const std::string& name) {
-  std::ifstream in(std::string(BK_FIXTURES_DIR) + "/" + name);
+  std::ifstream in(BK_FIXTURES_DIR "/" + name);
   REQUIRE(in);
   std::stringstream ss;
   ss << in.rdbuf();

@@ -17,8 +17,8 @@ Harness::Harness(const std::string& lang)
       }, "bay1") {}
 
 Harness::Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay)
-    : cat(Catalog::load(std::string(BK_ASSETS_DIR) + "/catalog")),
-      texts(ui::Texts::load(std::string(BK_ASSETS_DIR) + "/i18n")) {
+    : cat(Catalog::load(BK_ASSETS_DIR "/catalog")),
+      texts(ui::Texts::load(BK_ASSETS_DIR "/i18n")) {
   store = std::make_unique<Store>(storeOptions(dir.file("bay.db"), "kiosk-" + bay), ent);
   fill(*store, cat);
   cfg.bay = bay;
