@@ -25,18 +25,9 @@ bool sameName(std::string_view a, std::string_view b) {
 
 using Clock = std::chrono::steady_clock;
 
-std::string errorJson(const std::string& what) {
-  std::string out = "{\"error\":\"";
-  for (char ch : what) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    if (static_cast<unsigned char>(ch) >= 0x20) out += ch;
-  }
-  return out + "\"}";
-}
-
 void refuse(Response& res, int status, const std::string& what) {
   res.status = status;
-  res.setContent(errorJson(what), "application/json");
+  res.setContent(json{{"error", what}}.dump(), "application/json");
 }
 
 }  // namespace

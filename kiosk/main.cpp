@@ -165,7 +165,7 @@ bool runRecovery(GLFWwindow* win, const bk::ui::KioskConfig& cfg, const bk::Stor
       const std::string tmp = run.snapshot + ".tmp.png";
       if (screenshot(win, tmp)) std::filesystem::rename(tmp, run.snapshot);
     }
-    if (!run.shot.empty() && ++frames >= 4) {
+    if (!run.shot.empty() && frames >= 4) {
       screenshot(win, run.shot);
       break;
     }

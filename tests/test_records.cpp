@@ -78,6 +78,10 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     CHECK(item.facts["known"]["open_entries"].size() == 1);
     CHECK(w.s.entries.count("te-offline") == 0);  // held: no effect until decided
     CHECK(w.s.openEntriesOf("tech1").size() == 1);
+    // R10: the open review blocks the work order's delivery
+    bool blocked = false;
+    for (const Refusal& b : deliveryBlockers(w.s, w.s.work_orders.at(wo))) blocked |= b.reason == Reason::OpenReview;
+    CHECK(blocked);
     // the foreman decides: a decision is required, and only the foreman's
     CHECK(w.refused(ResolveReview{item.id, "tech2", "review.keep_both", T0 + 50 * MIN, Decision::Accept}) == Reason::LacksRole);
     CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN}) == Reason::DecisionRequired);
