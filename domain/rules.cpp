@@ -308,6 +308,7 @@ O checkResolve(const Shop& s, const ResolveReview& v) {
   if (*v.decision == Decision::Accept) {
     // R17: no decision turns a forged or unauthorised event into an effect
     if (item.hold == Hold::Quarantine) return O::no(Reason::CannotAccept, "quarantined: it can only be voided");
+    if (item.hold == Hold::Refused) return O::no(Reason::CannotAccept, "refused at the hub: nothing of it was kept");
     // the held event may still disagree for the reason a person is
     // overruling, but for no other (the situation may have changed since)
     const Outcome now = check(s, actionFromJson(item.facts.at("action")));
@@ -752,6 +753,22 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at) {
     s.touch(RecordKind::Review, item.id);
   }
   return {false, item.id, r};
+}
+
+Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64_t seq, const std::string& detail,
+                       Millis at) {
+  ReviewItem item;
+  item.id = "rv-" + event_id;
+  item.reason = Reason::RefusedAtHub;
+  item.hold = Hold::Refused;
+  item.for_role = Role::Foreman;
+  item.facts = json{{"origin", origin}, {"seq", seq}, {"detail", detail}};
+  item.at = at;
+  if (!s.reviews.count(item.id)) {
+    s.reviews[item.id] = item;
+    s.touch(RecordKind::Review, item.id);
+  }
+  return {false, item.id, Refusal{Reason::RefusedAtHub, detail}};
 }
 
 }  // namespace bk

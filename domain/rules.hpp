@@ -24,6 +24,11 @@ struct Ingested {
   std::optional<Refusal> refusal;
 };
 Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at);
+// An event refused at the hub as bad input (DECISIONS.md): only its
+// tombstone travels, so it has no effect anywhere. The foreman is shown it
+// (a review item that can only be voided); `detail` says what was wrong.
+Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64_t seq, const std::string& detail,
+                       Millis at);
 
 // R2/R8/R12: why an operation cannot be clocked on, if it cannot.
 std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op);

@@ -126,8 +126,9 @@ enum class Reason : std::uint8_t {
   OpenReview,                 // R16: a held event on this work order awaits a person
   DecisionRequired,           // R16: accept or void, never a default
   CannotAccept,               // R16/R17: quarantined, or the situation changed
+  RefusedAtHub,               // bad input from a bay: a tombstone, nothing applied
 };
-inline constexpr EnumTable<Reason, 46> kReasonNames{{
+inline constexpr EnumTable<Reason, 47> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -156,7 +157,7 @@ inline constexpr EnumTable<Reason, 46> kReasonNames{{
     {Reason::AlreadyClockedOn, "already_clocked_on"},
     {Reason::OperationUnfinished, "operation_unfinished"}, {Reason::FinalMissing, "final_missing"},
     {Reason::OpenReview, "open_review"}, {Reason::DecisionRequired, "decision_required"},
-    {Reason::CannotAccept, "cannot_accept"},
+    {Reason::CannotAccept, "cannot_accept"}, {Reason::RefusedAtHub, "refused_at_hub"},
 }};
 BK_ENUM_JSON(Reason)
 
@@ -164,9 +165,13 @@ BK_ENUM_JSON(Reason)
 // whole in the log, with no effect until a person decides.
 //  - conflict: honest kiosks disagree (R16); accepted, its effect applies;
 //  - quarantine: a signer without the role (or a signature that does not
-//    verify): evidence only, it can only be voided (R17).
-enum class Hold : std::uint8_t { Conflict, Quarantine };
-inline constexpr EnumTable<Hold, 2> kHoldNames{{{Hold::Conflict, "conflict"}, {Hold::Quarantine, "quarantine"}}};
+//    verify): evidence only, it can only be voided (R17);
+//  - refused: bad input refused at the hub; only its tombstone is kept
+//    (the event id and why), so there is nothing to accept: voiding it
+//    says a person has seen it.
+enum class Hold : std::uint8_t { Conflict, Quarantine, Refused };
+inline constexpr EnumTable<Hold, 3> kHoldNames{
+    {{Hold::Conflict, "conflict"}, {Hold::Quarantine, "quarantine"}, {Hold::Refused, "refused"}}};
 BK_ENUM_JSON(Hold)
 
 // A person's decision on a held event.

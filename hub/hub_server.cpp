@@ -154,7 +154,14 @@ void HubServer::push(const http::Request& req, http::Response& res) {
   http_.wake();  // long-polling bays hear of it now
   spdlog::info("push from {}: {} sent, {} new, through {}{}{}", *kiosk, r.sent, r.applied, r.through,
                r.gap ? ", gap" : "", r.reviews ? fmt::format(", {} kept for review (R16)", r.reviews) : std::string());
-  reply(res, 200, {{"applied_through", r.through}, {"gap", r.gap}, {"reviews", r.reviews}, {"hub", instance()}});
+  json refused = json::array(), held = json::array();
+  for (const auto& x : r.refused) {
+    spdlog::warn("push from {}: event {} refused, a tombstone kept: {}", *kiosk, x.seq, x.error);
+    refused.push_back({{"seq", x.seq}, {"error", x.error}});
+  }
+  for (const auto& x : r.held) held.push_back({{"seq", x.seq}, {"review", x.review}, {"hold", x.hold}});
+  reply(res, 200, {{"applied_through", r.through}, {"gap", r.gap}, {"reviews", r.reviews}, {"refused", refused},
+                   {"held", held}, {"hub", instance()}});
 }
 
 void HubServer::pull(const http::Request& req, http::Response& res) {

@@ -17,6 +17,16 @@ PushResult acceptPush(Store& store, std::mutex& mu, const std::string& body, con
     std::lock_guard lock(mu);
     results = store.ingestBatch(decoded.events, clock());
     out.through = store.lastSeqOf(kiosk);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const StoredEvent& e = decoded.events[i];
+      if (results[i].status == Remote::Status::Gap) break;
+      // refused: said again for a tombstone the hub already held (the
+      // kiosk may have missed the first reply)
+      if (e.tombstone()) out.refused.push_back({e.origin_seq, refusedDetail(e)});
+      else if (results[i].status == Remote::Status::Applied && results[i].ingested.review)
+        if (auto it = store.shop().reviews.find(*results[i].ingested.review); it != store.shop().reviews.end())
+          out.held.push_back({e.origin_seq, it->first, it->second.hold});
+    }
   } catch (const std::invalid_argument& e) {  // e.g. an event id another kiosk used: nothing applied
     out.status = 409;
     out.error = e.what();

@@ -14,11 +14,18 @@ struct PushResult {
   std::int64_t through = 0;  // the pushing kiosk's last sequence number the hub holds
   int sent = 0, applied = 0, reviews = 0;
   bool gap = false;
+  // DECISIONS.md: what the kiosk must learn. Refused: bad input, only a
+  // tombstone kept. Held: kept whole with no effect until a person decides
+  // (a conflict, R16) or voids it (quarantine, R17).
+  struct Refused { std::int64_t seq; std::string error; };
+  struct Held { std::int64_t seq; Id review; Hold hold; };
+  std::vector<Refused> refused;
+  std::vector<Held> held;
 };
 
 // Decodes the whole batch strictly first, outside the lock, so other bays'
-// pushes are applied meanwhile; a malformed event refuses the batch and
-// changes nothing. Then applies it in one transaction under `mu` (R16:
+// pushes are applied meanwhile; a malformed envelope refuses the batch and
+// changes nothing, a malformed body leaves a tombstone in that event's place. Then applies it in one transaction under `mu` (R16:
 // every event re-checked, a refusal kept for review, exactly once).
 PushResult acceptPush(Store& store, std::mutex& mu, const std::string& body, const Id& kiosk,
                       const std::function<Millis()>& clock);

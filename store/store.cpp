@@ -88,6 +88,19 @@ struct Store::Statements {
         idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2") {}
 };
 
+StoredEvent tombstoneOf(StoredEvent e, const std::string& detail) {
+  e.type = std::string(kRefusedType);
+  e.body = canonical(json{{"refused", detail}});
+  e.decoded.reset();
+  return e;
+}
+
+std::string refusedDetail(const StoredEvent& e) {
+  const json j = json::parse(e.body, nullptr, false);
+  return j.is_object() && j.contains("refused") && j["refused"].is_string() ? j["refused"].get<std::string>()
+                                                                             : std::string("refused");
+}
+
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
   found = false;
   wo.clear();
@@ -182,13 +195,23 @@ Shop Store::rebuildFromEvents() const {
   Shop s;
   s.policy = opts_.policy;
   // two index walks, no sort: what the hub placed, in its order; then the rest
-  for (const char* sqlText : {"SELECT event_id, wall_ms, body FROM events WHERE hub_pos IS NOT NULL ORDER BY hub_pos",
-                              "SELECT event_id, wall_ms, body FROM events WHERE hub_pos IS NULL ORDER BY pos"}) {
+  for (const char* sqlText :
+       {"SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NOT NULL ORDER BY hub_pos",
+        "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NULL ORDER BY pos"}) {
     sql::Stmt q(*db_, sqlText);
     while (q.step()) {
       auto raw = q.blob(0);
       Uuid id{};
       std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), id.begin());
+      // refused at the hub (a tombstone, or this kiosk's own event marked
+      // so): no effect, only shown to the foreman
+      if (q.text(3) == kRefusedType || !q.isNull(4)) {
+        StoredEvent t;
+        t.body = q.text(2);
+        const std::string detail = q.isNull(4) ? refusedDetail(t) : q.text(4);
+        (void)ingestRefused(s, toHex(id), q.text(5), q.integer(6), detail, q.integer(1));
+        continue;
+      }
       (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1));
     }
   }
@@ -556,19 +579,39 @@ std::int64_t Store::unplacedOwn() const {
   return q.step() ? q.integer(0) : 0;
 }
 
+bool Store::markRefused(std::int64_t seq, const std::string& detail) {
+  bool marked = false;
+  atomically([&] {
+    sql::Stmt q(*db_, "UPDATE events SET refused = ?3 WHERE origin = ?1 AND origin_seq = ?2 AND refused IS NULL "
+                      "AND type <> 'refused'");
+    q.bind(1, kiosk_id_).bind(2, seq).bind(3, detail.empty() ? std::string("refused") : detail).run();
+    marked = db_->changes() == 1;
+    if (marked) replaceRecords(rebuildFromEvents());  // rare (a bug at a bay): the whole view, from the log
+  });
+  return marked;
+}
+
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
   Placement p;
   auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
   atomically([&] {
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
     sql::Stmt placeNew(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
+    sql::Stmt mark(*db_, "UPDATE events SET refused = ?2 WHERE pos = ?1 AND refused IS NULL AND type <> 'refused'");
     std::int64_t placedMax = metaInt("placed_max"), rebaseFrom = metaInt("rebase_from");
+    bool refused = false;
     for (const StoredEvent& e : events) {
       std::int64_t localPos = 0;
       if (e.origin_seq <= lastSeqOf(e.origin)) {  // ours, or one we already took (placed again: no-op)
         place.bind(1, e.pos).bind(2, e.origin).bind(3, e.origin_seq);
         if (place.step()) localPos = place.integer(0);
         place.reset();
+        // the hub keeps only a tombstone of our event: it has no effect here either
+        if (localPos && e.tombstone() && e.origin == kiosk_id_) {
+          mark.bind(1, localPos).bind(2, refusedDetail(e)).run();
+          mark.reset();
+          refused |= db_->changes() == 1;
+        }
       } else {
         // the hub holds own events this store lacks: a store rebuilt from
         // the hub (a damaged file set aside) takes its own history back, in
@@ -588,6 +631,10 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
       p.through = e.pos;
     }
     writeDirty();
+    if (refused) {
+      replaceRecords(rebuildFromEvents());
+      p.rebased = p.changed = true;
+    }
     if (rebaseFrom && unplacedOwn() == 0) {
       if (orderMatters(rebaseFrom)) {
         replaceRecords(rebuildFromEvents());
@@ -605,7 +652,7 @@ bool Store::orderMatters(std::int64_t from) const {
   // Events of one origin keep their order everywhere; events of different
   // origins that name nothing in common commute. Otherwise rebuild.
   std::map<Id, Id> originOf;
-  sql::Stmt q(*db_, "SELECT origin, body FROM events WHERE pos >= ?1 ORDER BY pos");
+  sql::Stmt q(*db_, "SELECT origin, body FROM events WHERE pos >= ?1 AND type <> 'refused' AND refused IS NULL ORDER BY pos");
   q.bind(1, from);
   while (q.step()) {
     const Id origin = q.text(0);
@@ -650,13 +697,14 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
     r.expected_seq = last + 1;
     return r;
   }
-  // decoded strictly (throws on anything out of schema), once
+  // decoded strictly (throws on anything out of schema), once; a
+  // tombstone has no action, only why it was refused
   const std::shared_ptr<const Action> decoded =
-      e.decoded ? e.decoded : std::make_shared<const Action>(actionFromJson(json::parse(e.body)));
-  const Action& action = *decoded;
+      e.decoded || e.tombstone() ? e.decoded : std::make_shared<const Action>(actionFromJson(json::parse(e.body)));
   StoredEvent stored = e;  // what is kept: the action as decoded, in canonical form
-  stored.type = std::string(actionType(action));
-  if (!e.decoded) stored.body = canonical(toJson(action));  // the wire decoder made it canonical already
+  if (e.tombstone()) stored = tombstoneOf(e, refusedDetail(e));
+  else stored.type = std::string(actionType(*decoded));
+  if (!e.decoded && !e.tombstone()) stored.body = canonical(toJson(*decoded));  // the wire decoder made it canonical already
   // written first, so an id seen before is found by the insert itself (one
   // index probe, not two) before the rules touch the shop
   const Hash h = insertEvent(st_->insertRemoteEvent, stored);
@@ -675,7 +723,8 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   // the records it changes are written once per batch, by the caller, in
   // the same transaction (a busy operation touched 200 times: one write)
   chain_head_ = h;
-  r.ingested = ingest(shop_, action, toHex(e.id), e.wall_ms);
+  r.ingested = e.tombstone() ? ingestRefused(shop_, toHex(e.id), e.origin, e.origin_seq, refusedDetail(e), e.wall_ms)
+                              : ingest(shop_, *decoded, toHex(e.id), e.wall_ms);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;
   if (e.origin == kiosk_id_) own_seq_ = e.origin_seq;  // its own history, back from the hub

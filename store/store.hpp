@@ -21,6 +21,11 @@ class Entropy {
   virtual std::array<std::uint8_t, 8> random8() = 0;
 };
 
+// The type of a tombstone: an event the hub refused as bad input keeps its
+// place in its kiosk's sequence (id, origin, seq, times) and why, with no
+// body (DECISIONS.md). Its body is {"refused": what was wrong}.
+inline constexpr std::string_view kRefusedType = "refused";
+
 struct StoredEvent {
   std::int64_t pos = 0;         // local apply order
   Uuid id{};
@@ -33,7 +38,12 @@ struct StoredEvent {
   // Set by the strict wire decoder: the action already decoded from `body`
   // (which it made canonical), so taking the event does not decode it again.
   std::shared_ptr<const Action> decoded;
+  bool tombstone() const { return type == kRefusedType; }
 };
+// A tombstone for an event refused with `detail` (its envelope kept).
+StoredEvent tombstoneOf(StoredEvent envelope, const std::string& detail);
+// What a tombstone says was wrong.
+std::string refusedDetail(const StoredEvent& tombstone);
 
 struct [[nodiscard]] Recorded {
   Outcome outcome;
@@ -120,6 +130,11 @@ class Store {
   void forgetHubOrder();
   // Own events the hub has not yet placed in its log.
   std::int64_t unplacedOwn() const;
+  // The hub refused this kiosk's own event `seq` as bad input (its push
+  // reply, or the tombstone pulled in its place): the event is marked, kept
+  // as recorded, and the view is rebuilt without its effect; the foreman is
+  // shown it (a review item). False: no such event, or marked already.
+  bool markRefused(std::int64_t seq, const std::string& detail);
 
   std::vector<StoredEvent> events(std::int64_t after_pos, int limit) const;
   // This kiosk's own events after a sequence number, in order (to push).

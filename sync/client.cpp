@@ -198,14 +198,20 @@ bool SyncClient::pushOnce() {
   const PushReply reply = decodePushReply(r.body);
   if (!reply.error.empty()) { fail("bad push " + reply.error); return false; }
   std::int64_t pending = 0;
+  bool refusedNow = false;
   {
     std::lock_guard lock(mu_);
     noteHub(reply.hub);  // a new hub: what it holds of ours is what it says now
     const std::int64_t through = std::min<std::int64_t>(reply.applied_through, store_.lastOwnSeq());
+    // refused as bad input: marked, the view rebuilt without them, and the
+    // foreman shown (DECISIONS.md); an honest bay never gets here
+    for (const auto& [seq, why] : reply.refused)
+      refusedNow |= seq <= through && store_.markRefused(seq, why);
     store_.cursors().setAcked(through);
     pending = store_.lastOwnSeq() - through;
   }
   noteStable();
+  if (refusedNow && on_change_) on_change_();
   std::lock_guard s(state_mu_);
   state_.reachable = true;
   state_.last_contact = clock_();

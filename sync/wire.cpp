@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -15,11 +16,17 @@ bool validKioskId(std::string_view s) {
 }
 
 json toWire(const StoredEvent& e) {
-  return json{{"id", toHex(e.id)}, {"origin", e.origin}, {"seq", e.origin_seq}, {"wall", e.wall_ms},
-              {"hlc", e.hlc},      {"pos", e.pos},       {"body", json::parse(e.body)}};
+  json j{{"id", toHex(e.id)}, {"origin", e.origin}, {"seq", e.origin_seq}, {"wall", e.wall_ms}, {"hlc", e.hlc}, {"pos", e.pos}};
+  if (e.tombstone()) j["refused"] = refusedDetail(e);
+  else j["body"] = json::parse(e.body);
+  return j;
 }
 
-StoredEvent fromWire(const json& j) {
+namespace {
+
+// The envelope: where the event belongs (id, origin, seq) and when. Without
+// it there is no place for even a tombstone, so its errors refuse a batch.
+StoredEvent envelopeFromWire(const json& j) {
   auto need = [&](const char* key, json::value_t type) -> const json& {
     if (!j.is_object() || !j.contains(key)) throw std::invalid_argument(std::string("event: missing ") + key);
     const json& v = j.at(key);
@@ -43,7 +50,13 @@ StoredEvent fromWire(const json& j) {
     if (!pos.is_number_integer() || pos.get<std::int64_t>() < 0) throw std::invalid_argument("event: bad pos");
     e.pos = pos.get<std::int64_t>();
   }
-  const json& body = need("body", json::value_t::object);
+  return e;
+}
+
+// The body: the action, strictly. Its errors refuse this event only.
+void bodyFromWire(const json& j, StoredEvent& e) {
+  if (!j.contains("body") || !j.at("body").is_object()) throw std::invalid_argument("event: body missing or not an object");
+  const json& body = j.at("body");
   // bad input is refused, never kept "for review": a 7 MB name or a NUL in
   // an id stops here, as it does at the front desk
   if (auto bad = checkStrings(body)) throw std::invalid_argument("event body: " + *bad);
@@ -57,6 +70,30 @@ StoredEvent fromWire(const json& j) {
   }
   if (e.body.size() > kMaxEventBytes)
     throw std::invalid_argument("event body larger than " + std::to_string(kMaxEventBytes) + " bytes");
+}
+
+// What a tombstone may say: short plain text.
+constexpr std::size_t kMaxRefusedDetail = 300;
+
+std::string clippedDetail(std::string what) {
+  if (what.size() <= kMaxRefusedDetail) return what;
+  std::size_t n = kMaxRefusedDetail;
+  while (n > 0 && (static_cast<unsigned char>(what[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 characters
+  what.resize(n);
+  return what + "…";
+}
+
+}  // namespace
+
+StoredEvent fromWire(const json& j) {
+  StoredEvent e = envelopeFromWire(j);
+  if (j.contains("refused") && !j.contains("body")) {  // a tombstone, as the hub sends it on pull
+    const json& why = j.at("refused");
+    if (!why.is_string() || why.get<std::string>().size() > kMaxRefusedDetail + 4 || checkStrings(why))
+      throw std::invalid_argument("event: bad tombstone");
+    return tombstoneOf(std::move(e), why.get<std::string>());
+  }
+  bodyFromWire(j, e);
   return e;
 }
 
@@ -78,9 +115,17 @@ PushDecoded decodePush(const std::string& body, const Id& kiosk) {
   if (evs.size() > kMaxBatch) return fail(413, "too many events in one batch");
   out.events.reserve(evs.size());
   try {
-    for (const json& e : evs) {
-      out.events.push_back(fromWire(e));
-      if (out.events.back().origin != kiosk) return fail(403, "events must come from the pushing kiosk");
+    for (const json& w : evs) {
+      StoredEvent e = envelopeFromWire(w);
+      if (e.origin != kiosk) return fail(403, "events must come from the pushing kiosk");
+      // a bad body refuses this event, not the batch: its tombstone keeps
+      // the kiosk's sequence whole, so sync never stalls behind it
+      try {
+        bodyFromWire(w, e);
+      } catch (const std::invalid_argument& bad) {
+        e = tombstoneOf(std::move(e), clippedDetail(bad.what()));
+      }
+      out.events.push_back(std::move(e));
     }
   } catch (const std::invalid_argument& e) {
     return fail(400, e.what());
@@ -137,6 +182,18 @@ PushReply decodePushReply(std::string_view body) {
   if (r.error.empty() && r.applied_through < 0) r.error = "reply: negative applied_through";
   field(j, "gap", json::value_t::boolean, r.error, [&](const json& v) { r.gap = v.get<bool>(); });
   hubId(j, r.hub, r.error);
+  // the events the hub refused as bad input (only their tombstones kept)
+  if (r.error.empty() && j.contains("refused")) {
+    const json& list = j["refused"];
+    const bool ok = list.is_array() && list.size() <= kMaxBatch &&
+                    std::all_of(list.begin(), list.end(), [](const json& x) {
+                      return x.is_object() && x.contains("seq") && x["seq"].is_number_integer() && x["seq"].get<std::int64_t>() >= 1 &&
+                             x.contains("error") && x["error"].is_string() && !checkStrings(x["error"], 1000);
+                    });
+    if (!ok) r.error = "reply: refused is not a list of {seq, error}";
+    else
+      for (const json& x : list) r.refused.emplace_back(x["seq"].get<std::int64_t>(), x["error"].get<std::string>());
+  }
   return r;
 }
 

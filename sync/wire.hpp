@@ -18,14 +18,19 @@ inline constexpr Millis kMaxWall = 4'102'444'800'000;
 bool validKioskId(std::string_view s);
 
 // {"id":hex32,"origin":..,"seq":..,"wall":..,"hlc":..,"pos":..,"body":{action}}
+// A tombstone has "refused": "what was wrong" in place of the body.
 json toWire(const StoredEvent& e);
 // Throws std::invalid_argument naming what is wrong (id, types, ranges,
-// strings, the body's size and schema).
+// strings, the body's size and schema). Reads tombstones (from the hub).
 StoredEvent fromWire(const json& j);
 
 // A push request's body, {"events":[…]}, decoded strictly and whole before
-// anything is applied: every event well-formed and from `kiosk`. On failure
-// `status` is the HTTP code to answer (400, 403, 413) and `error` says why.
+// anything is applied (DECISIONS.md, "an event the hub will not apply"):
+//  - an envelope that is not well-formed, or not from `kiosk`, refuses the
+//    batch: `status` is the HTTP code to answer (400, 403, 413), `error`
+//    says why, and nothing is applied;
+//  - a bad body (size, strings, schema) refuses that event only: it becomes
+//    a tombstone (tombstone()), so the kiosk's sequence stays whole.
 struct PushDecoded {
   std::vector<StoredEvent> events;
   int status = 200;
@@ -37,7 +42,12 @@ PushDecoded decodePush(const std::string& body, const Id& kiosk);
 // what the protocol says (wrong type, too large or deep, out of range) and
 // nothing of it may be used.
 struct EnrolReply { std::string token, hub, error; };
-struct PushReply { std::int64_t applied_through = 0; bool gap = false; std::string hub, error; };
+struct PushReply {
+  std::int64_t applied_through = 0;
+  bool gap = false;
+  std::string hub, error;
+  std::vector<std::pair<std::int64_t, std::string>> refused;  // own sequence numbers refused as bad input, and why
+};
 struct PullReply { std::vector<StoredEvent> events; std::int64_t last_pos = 0; std::string hub, error; };
 struct CredentialsReply { std::vector<std::pair<Id, std::string>> credentials; std::string error; };
 EnrolReply decodeEnrolReply(std::string_view body);

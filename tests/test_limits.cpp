@@ -58,16 +58,47 @@ TEST_CASE("query integers are strict") {
   }
 }
 
-TEST_CASE("a push with a huge field, a NUL in an id or a deep body is refused whole, with 400") {
+TEST_CASE("a push: a huge field or a NUL refuses that event (a tombstone in its place); a deep request or a bad envelope refuses the batch") {
   const auto ok = sync::decodePush(json{{"events", {wireEvent("kiosk-a", 1, endShift())}}}.dump(), "kiosk-a");
   CHECK(ok.status == 200);
-  auto refused = [](const json& body) { return sync::decodePush(body.dump(), "kiosk-a"); };
-  CHECK(refused(json{{"events", {wireEvent("kiosk-a", 1, endShift(std::string(7u << 20, 'x')))}}}).status == 400);
-  CHECK(refused(json{{"events", {wireEvent("kiosk-a", 1, endShift(std::string("te\0ch1", 6)))}}}).status == 400);
+  CHECK_FALSE(ok.events.at(0).tombstone());
+  auto decoded = [](const json& body) { return sync::decodePush(body.dump(), "kiosk-a"); };
+  // a bad body: the event is refused, its place in the kiosk's sequence kept
+  // (DECISIONS.md), and the batch around it goes on
+  auto tombstoned = [&](const json& body, const char* says) {
+    CAPTURE(says);
+    const auto d = decoded(json{{"events", {wireEvent("kiosk-a", 1, endShift()), wireEvent("kiosk-a", 2, body),
+                                             wireEvent("kiosk-a", 3, endShift())}}});
+    REQUIRE(d.status == 200);
+    REQUIRE(d.events.size() == 3);
+    CHECK_FALSE(d.events[0].tombstone());
+    CHECK_FALSE(d.events[2].tombstone());
+    const StoredEvent& t = d.events[1];
+    CHECK(t.tombstone());
+    CHECK(t.origin_seq == 2);
+    CHECK(t.decoded == nullptr);
+    CHECK(refusedDetail(t).find(says) != std::string::npos);
+    CHECK(refusedDetail(t).size() < 400);  // what was wrong, never the bad input itself
+    CHECK(t.body.size() < 500);
+  };
+  tombstoned(endShift(std::string(7u << 20, 'x')), "long");
+  tombstoned(endShift(std::string("te\0ch1", 6)), "control");
   json wo = json::parse(R"({"type":"update_work_order","wo":"wo-1","by":"advisor","promised_at":null,
                            "road_test_required":false,"customer":"x","bay":"bay1"})");
   wo["customer"] = std::string(5000, 'x');
-  CHECK(refused(json{{"events", {wireEvent("kiosk-a", 1, wo)}}}).status == 400);
+  tombstoned(wo, "long");
+  tombstoned(json{{"type", "launch_rockets"}}, "event body");
+  tombstoned(json::array({1, 2}), "not an object");
+  // a tombstone sent by a kiosk is no tombstone: its own words are not kept
+  {
+    json forged = wireEvent("kiosk-a", 2, endShift());
+    forged.erase("body");
+    forged["refused"] = "the hub said so";
+    const auto d = decoded(json{{"events", {forged}}});
+    REQUIRE(d.status == 200);
+    CHECK(d.events.at(0).tombstone());
+    CHECK(refusedDetail(d.events[0]).find("body missing") != std::string::npos);
+  }
   // deep nesting anywhere: in the body, in a field, around the batch
   const std::string deepBody = R"({"events":[{"id":"019b7700000070008000000000000100","origin":"kiosk-a","seq":1,"wall":1,"hlc":1,"body":{"type":"end_shift","tech":)" +
                                nested(50'000, "\"x\"") + R"(,"at":1}}]})";
@@ -75,16 +106,19 @@ TEST_CASE("a push with a huge field, a NUL in an id or a deep body is refused wh
   CHECK(d.status == 400);
   CHECK(d.error.find("nested") != std::string::npos);
   CHECK(sync::decodePush(nested(50'000), "kiosk-a").status == 400);
-  // times and clocks out of range
-  json e = wireEvent("kiosk-a", 1, endShift());
-  e["hlc"] = std::numeric_limits<std::int64_t>::max();
-  CHECK(refused(json{{"events", {e}}}).status == 400);
-  e = wireEvent("kiosk-a", 1, endShift());
-  e["wall"] = -5;
-  CHECK(refused(json{{"events", {e}}}).status == 400);
-  e = wireEvent("kiosk-a", 1, endShift());
-  e["origin"] = "kiosk a";
-  CHECK(refused(json{{"events", {e}}}).status == 400);
+  // an envelope out of range: no place for a tombstone, the batch is refused
+  for (const char* key : {"hlc", "wall", "origin", "seq", "id"}) {
+    CAPTURE(key);
+    json e = wireEvent("kiosk-a", 1, endShift());
+    if (std::string(key) == "hlc") e["hlc"] = std::numeric_limits<std::int64_t>::max();
+    if (std::string(key) == "wall") e["wall"] = -5;
+    if (std::string(key) == "origin") e["origin"] = "kiosk a";
+    if (std::string(key) == "seq") e["seq"] = 0;
+    if (std::string(key) == "id") e["id"] = "019b77";
+    const auto r = decoded(json{{"events", {wireEvent("kiosk-a", 1, endShift()), e}}});
+    CHECK(r.status == 400);
+    CHECK(r.events.empty());
+  }
 }
 
 TEST_CASE("HLC arithmetic does not overflow") {
@@ -97,6 +131,18 @@ TEST_CASE("HLC arithmetic does not overflow") {
   Hlc f;
   CHECK(f.tick(std::numeric_limits<std::int64_t>::max()) > 0);  // a wild clock is clamped, not shifted into the sign
   CHECK(f.tick(-1) > 0);
+}
+
+TEST_CASE("a push reply names the events refused as bad input, strictly") {
+  const auto r = sync::decodePushReply(R"({"applied_through":3,"gap":false,"hub":"hub-1","refused":[{"seq":2,"error":"event body: x"}]})");
+  REQUIRE(r.error.empty());
+  REQUIRE(r.refused.size() == 1);
+  CHECK(r.refused[0] == std::pair<std::int64_t, std::string>{2, "event body: x"});
+  CHECK(sync::decodePushReply(R"({"applied_through":3,"gap":false,"hub":"hub-1"})").refused.empty());
+  for (const char* bad : {R"("2")", R"([2])", R"([{"seq":0,"error":"x"}])", R"([{"seq":2}])", R"([{"seq":2,"error":7}])"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(sync::decodePushReply(std::string(R"({"applied_through":3,"gap":false,"hub":"hub-1","refused":)") + bad + "}").error.empty());
+  }
 }
 
 TEST_CASE("hub replies: every field of the type the protocol gives it, or nothing is used") {

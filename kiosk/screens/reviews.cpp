@@ -68,9 +68,18 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
   ImGui::SameLine();
   ImGui::BeginGroup();
   ui.heading(ui.tr("reason." + std::string(name(r.reason))));
-  ui.text(ui.tr("reviews.action") + " " + r.action + "  " + dateTimeText(r.at, v.utc_offset_minutes));
-  if (auto* wo = s.workOrder(r.wo)) ui.text(wo->number + "  " + wo->vehicle.plate);
-  ui.wrapped(ui.tr(r.hold == Hold::Quarantine ? "reviews.quarantined" : "reviews.held"), IM_COL32(190, 190, 190, 255));
+  if (r.hold == Hold::Refused) {
+    // bad input refused at the hub: nothing of it is kept but why
+    ui.text(dateTimeText(r.at, v.utc_offset_minutes));
+    const auto fact = [&](const char* key) {
+      return r.facts.contains(key) && r.facts[key].is_string() ? r.facts[key].get<std::string>() : std::string("?");
+    };
+    ui.wrapped(format(ui.tr("reviews.refused"), {fact("origin"), fact("detail")}), IM_COL32(190, 190, 190, 255));
+  } else {
+    ui.text(ui.tr("reviews.action") + " " + r.action + "  " + dateTimeText(r.at, v.utc_offset_minutes));
+    if (auto* wo = s.workOrder(r.wo)) ui.text(wo->number + "  " + wo->vehicle.plate);
+    ui.wrapped(ui.tr(r.hold == Hold::Quarantine ? "reviews.quarantined" : "reviews.held"), IM_COL32(190, 190, 190, 255));
+  }
   const auto& phrases = ui.cat.phrases("review_resolutions");
   for (std::size_t i = 0; i < phrases.size(); ++i)
     if (ui.button("reviews.resolution." + phrases[i].code, ui.t.lang == Lang::Zh ? phrases[i].zh : phrases[i].en,

@@ -1,6 +1,6 @@
 // libFuzzer: the hub's push decoder (sync::decodePush — the bytes of a
 // request body from the network) and, for whatever it accepts, the rules'
-// R16 ingest against a small shop. Nothing may crash, leak, overflow or
+// R16 ingest against a small shop (a tombstone for an event with a bad body). Nothing may crash, leak, overflow or
 // hit undefined behaviour; anything accepted re-encodes to what was decoded.
 #include "sync/wire.hpp"
 #include "tests/support.hpp"
@@ -29,6 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (d.status == 200) {
     Shop s = seededShop();
     for (const StoredEvent& e : d.events) {
+      if (e.tombstone()) {  // a bad body: refused, only why is kept, and it travels as it is
+        if (e.decoded || e.body.size() > 1024 || refusedDetail(e).empty()) __builtin_trap();
+        if (sync::fromWire(sync::toWire(e)).body != e.body) __builtin_trap();
+        (void)bk::ingestRefused(s, toHex(e.id), e.origin, e.origin_seq, refusedDetail(e), e.wall_ms);
+        continue;
+      }
       const Action a = actionFromJson(json::parse(e.body));  // decoded once: must decode again
       if (canonical(toJson(a)) != e.body) __builtin_trap();
       (void)bk::ingest(s, a, toHex(e.id), e.wall_ms);

@@ -91,9 +91,6 @@ TEST_CASE("hub: hostile or malformed requests get a clear 4xx and change nothing
   e["id"] = "zz";
   CHECK(post(json{{"events", {e}}}.dump()) == 400);
   e = sync::toWire(evs[0]);
-  e["body"] = {{"type", "launch_rockets"}};
-  CHECK(post(json{{"events", {e}}}.dump()) == 400);
-  e = sync::toWire(evs[0]);
   e["seq"] = -4;
   CHECK(post(json{{"events", {e}}}.dump()) == 400);
   e = sync::toWire(evs[0]);
@@ -109,6 +106,20 @@ TEST_CASE("hub: hostile or malformed requests get a clear 4xx and change nothing
   CHECK(c.Get("/api/v1/pull?after=-1", bearer(token))->status == 400);
   CHECK(hub.store.eventCount() == 0);
   CHECK(c.Get("/api/v1/health")->status == 200);  // still serving
+  // a well-placed event with a body out of schema: refused, a tombstone
+  // keeps its place, and the reply says which and why (DECISIONS.md)
+  e = sync::toWire(evs[0]);
+  e["body"] = {{"type", "launch_rockets"}};
+  auto r = c.Post("/api/v1/push", bearer(token), json{{"events", {e, sync::toWire(evs[1])}}}.dump(), "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json reply = json::parse(r->body);
+  CHECK(reply["applied_through"] == 2);
+  REQUIRE(reply["refused"].size() == 1);
+  CHECK(reply["refused"][0]["seq"] == 1);
+  CHECK(reply["refused"][0]["error"].get<std::string>().find("launch_rockets") != std::string::npos);
+  CHECK(hub.store.eventCount() == 2);
+  CHECK(hub.store.events(0, 1).at(0).tombstone());
 }
 
 TEST_CASE("hub: another bay's action reaches a long-polling kiosk, conflicts are kept and held for review (R16)") {

@@ -164,3 +164,65 @@ TEST_CASE("sync: a replaced hub (new instance) gets everything again, exactly on
   REQUIRE(re.pushOnce());
   CHECK(second.store.lastSeqOf("kiosk-a") == 1);
 }
+
+TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone; the bay goes on and every store agrees") {
+  // DECISIONS.md: bad input is refused outright, a tombstone keeps the
+  // sequence, the kiosk learns from the push reply and rebuilds its view
+  RunningHub hub;
+  seedHub(hub);
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000));
+  Kiosk b("kiosk-b", hub, hub.server.newEnrolCode("kiosk-b", 60'000));
+  for (Kiosk* k : {&a, &b}) {
+    REQUIRE(k->sync.enroll());
+    REQUIRE(k->sync.pullOnce(0));
+  }
+  REQUIRE(a.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
+  REQUIRE(a.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 20 * MIN}, T0 + 20 * MIN));
+  REQUIRE(a.record(EndShift{"tech2", T0 + 21 * MIN}, T0 + 21 * MIN));
+  CHECK(a.st.shop().entries.at("te-a").end);
+  // a fault at bay A: its second event's body became something no hub takes
+  a.st.db().exec("UPDATE events SET body = json_set(body, '$.tech', printf('%.5000c', 'x')) "
+                 "WHERE origin = 'kiosk-a' AND origin_seq = 2");
+  REQUIRE(a.sync.pushOnce());
+  // the hub: the event refused, a tombstone in its place, the rest applied
+  CHECK(hub.store.lastSeqOf("kiosk-a") == 3);
+  CHECK(a.sync.state().pending == 0);  // nothing stalls behind it
+  const StoredEvent t = hub.store.events(hub.store.lastPos() - 2, 1).at(0);
+  CHECK(t.tombstone());
+  CHECK(t.origin_seq == 2);
+  CHECK(t.body.find("xxxxxxxx") == std::string::npos);  // the bad body is not kept
+  CHECK_FALSE(hub.store.shop().entries.at("te-a").end);  // the clock-off had no effect
+  const Id review = "rv-" + toHex(t.id);
+  REQUIRE(hub.store.shop().reviews.count(review) == 1);
+  CHECK(hub.store.shop().reviews.at(review).hold == Hold::Refused);
+  CHECK(hub.store.shop().reviews.at(review).for_role == Role::Foreman);
+  {
+    // bay A learnt it from the reply: its copy marked, its view rebuilt
+    // without it, the foreman shown
+    std::lock_guard l(a.mu);
+    CHECK_FALSE(a.st.shop().entries.at("te-a").end);
+    CHECK(a.st.shop().reviews.count(review) == 1);
+    CHECK(a.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE refused IS NOT NULL") == 1);
+    // it can only be voided: there is nothing of it to accept (R17)
+    const Outcome accept = check(a.st.shop(), ResolveReview{review, "foreman", "seen", T0 + 60 * MIN, Decision::Accept});
+    REQUIRE_FALSE(accept);
+    CHECK(accept.refusal->reason == Reason::CannotAccept);
+  }
+  // another bay takes the tombstone: no gap, the same view
+  REQUIRE(b.sync.pullOnce(0));
+  REQUIRE(a.sync.pullOnce(0));
+  for (Kiosk* k : {&a, &b}) {
+    std::lock_guard l(k->mu);
+    CHECK(k->st.lastSeqOf("kiosk-a") == 3);
+    CHECK(k->st.shop().sameRecords(hub.store.shop()));
+    CHECK(k->st.rebuildFromEvents().sameRecords(k->st.shop()));
+  }
+  // bay A goes on: its next event follows, and the foreman voids the notice
+  REQUIRE(a.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 30 * MIN}, T0 + 30 * MIN));
+  REQUIRE(a.record(ResolveReview{review, "foreman", "seen", T0 + 60 * MIN, Decision::Void}, T0 + 60 * MIN));
+  REQUIRE(a.sync.pushOnce());
+  CHECK(hub.store.lastSeqOf("kiosk-a") == 5);
+  CHECK(hub.store.shop().entries.at("te-a").end);
+  CHECK(hub.store.shop().reviews.at(review).resolved_by == Id("foreman"));
+  CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
+}

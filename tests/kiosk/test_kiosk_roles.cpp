@@ -152,6 +152,24 @@ TEST_CASE("kiosk: review items are decided by the foreman (R16)") {
   CHECK(h.shop().reviews.at(*r.review).resolved_by == "foreman");
 }
 
+TEST_CASE("kiosk: an event refused at the hub is shown to the foreman, who can only void it") {
+  Harness h;
+  (void)h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  // its tombstone, as every store takes it (DECISIONS.md)
+  Shop& s = const_cast<Shop&>(h.shop());
+  auto r = ingestRefused(s, "ev-bad", "kiosk-b", 7, "event body: a text longer than 2000 bytes", h.now);
+  REQUIRE(r.review);
+  h.signIn("foreman");
+  h.tap("nav.reviews");
+  h.tap("reviews.item." + *r.review);
+  h.tap("reviews.resolution.review.keep_both");
+  CHECK(h.exists("reviews.accept"));
+  CHECK_FALSE(h.has("reviews.accept"));  // nothing of it was kept to accept (R17)
+  h.tap("reviews.void");
+  CHECK(h.shop().reviews.at(*r.review).resolved_by == "foreman");
+  CHECK(h.shop().reviews.at(*r.review).decision == Decision::Void);
+}
+
 TEST_CASE("kiosk: the report draws and exports CSV") {
   Harness h;
   awaitingPeer(h);
