@@ -12,6 +12,7 @@
 #include "tests/kiosk/harness.hpp"
 
 #include <benchmark/benchmark.h>
+#include <sodium.h>
 
 #include <atomic>
 #include <thread>
@@ -220,6 +221,53 @@ BENCHMARK(BM_IngestHub)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime(
 void BM_IngestHubOneAtATime(benchmark::State& state) { ingestHub(state, false); }
 BENCHMARK(BM_IngestHubOneAtATime)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
 
+// ---- signatures (issue 11) -------------------------------------------------
+
+// One person signature checked as every store checks it on ingest: the
+// digest of the action made again (canonical JSON, SHA-256) and the Ed25519
+// verification against the signer's key.
+struct SignedSelf {
+  World w;
+  Action a;
+  std::string pub;
+  SignedSelf() {
+    const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+    w.clockOn("tech1", wo + "-1", T0);
+    a = w.inspection(InspectionKind::Self, wo, wo + "-1", "tech1", true, T0 + 60 * MIN);
+    pub = testKey("tech1").pubHex();
+  }
+};
+void BM_VerifyPersonSignature(benchmark::State& state) {
+  static const SignedSelf f;
+  const Signature& sig = *signatureOf(f.a);
+  for (auto _ : state) benchmark::DoNotOptimize(signatureHolds(f.a, sig, f.pub));
+}
+BENCHMARK(BM_VerifyPersonSignature)->Unit(benchmark::kMicrosecond)->MinTime(1);
+// The rules' whole check of that signed inspection (the signature included).
+void BM_CheckSignedInspection(benchmark::State& state) {
+  static const SignedSelf f;
+  for (auto _ : state) benchmark::DoNotOptimize(check(f.w.s, f.a));
+}
+BENCHMARK(BM_CheckSignedInspection)->Unit(benchmark::kMicrosecond)->MinTime(1);
+// The Ed25519 verification alone, over a 64-byte message.
+void BM_Ed25519Verify(benchmark::State& state) {
+  const KeyPair k = testKey("tech1");
+  const std::string msg(64, 'x'), sig = signBytes(k, msg), pub = k.pubHex();
+  for (auto _ : state) benchmark::DoNotOptimize(verifyBytes(pub, msg, sig));
+}
+BENCHMARK(BM_Ed25519Verify)->Unit(benchmark::kMicrosecond)->MinTime(1);
+// One guess at a sealed key with the production Argon2id parameters (19 MiB,
+// 2 passes): what each try of a brute force costs someone holding a kiosk's
+// disk and the shop's pepper (docs/SECURITY.md).
+void BM_PinGuess(benchmark::State& state) {
+  const PinHasher h(testPepper(), AuthPolicy{});
+  Seed seed{};
+  const PinHasher::Sealed sealed = h.seal(seed, "246810");
+  int guess = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(h.unseal(sealed.sealed, sealed.salt, std::to_string(100000 + guess++ % 100000), seed));
+}
+BENCHMARK(BM_PinGuess)->Unit(benchmark::kMillisecond)->MinTime(2);
+
 // ---- frame -----------------------------------------------------------------
 
 // The foreman's floor of a very busy day: the demo shop's 20 bays with 150
@@ -315,7 +363,18 @@ const BigShop& bigShop() {
     std::vector<json> bodies;
     for (auto& e : log) bodies.push_back(json::parse(e.body));
     std::int64_t perCopy = 0;  // events each further copy adds (the staff and bays come once)
-    for (auto& e : log) perCopy += e.type != "enroll_person" && e.type != "define_bay";
+    for (auto& e : log) perCopy += e.type != "enroll_person" && e.type != "define_bay" && e.type != "register_key";
+    // every signature made again with a key the bench holds (the demo keeps
+    // its people's keys to itself): the copies are signed as the originals
+    std::map<Id, KeyPair> keys;
+    auto keyOf = [&](const Id& person) -> const KeyPair& {
+      auto it = keys.find(person);
+      if (it != keys.end()) return it->second;
+      Seed seed{};
+      const std::string label = "bench key " + person;
+      crypto_hash_sha256(seed.data(), reinterpret_cast<const unsigned char*>(label.data()), label.size());
+      return keys.emplace(person, KeyPair(seed)).first->second;
+    };
     const std::int64_t copies = 1'000'000 / perCopy + 1;
     const Millis span = 730LL * 24 * 3600'000 - 120LL * 24 * 3600'000;
     out.shop.policy = demo.shop().policy;
@@ -323,11 +382,14 @@ const BigShop& bigShop() {
       const std::string prefix = c == 0 ? "" : "c" + std::to_string(c) + ".";
       const Millis shift = span * c / copies;
       for (std::size_t i = 0; i < log.size(); ++i) {
-        if (c > 0 && (log[i].type == "enroll_person" || log[i].type == "define_bay")) continue;  // the same staff and bays
+        if (c > 0 && (log[i].type == "enroll_person" || log[i].type == "define_bay" || log[i].type == "register_key"))
+          continue;  // the same staff and bays
         json body = bodies[i];
         if (c > 0) rewrite(body, "", prefix, shift);
         Action a = actionFromJson(body);
-        if (const Signature* sig = signatureOf(a)) sealSignature(a, sig->signer, sig->at + (c > 0 ? shift : 0));
+        if (auto* r = std::get_if<RegisterKey>(&a))
+          a = registration(r->person, keyOf(r->person), std::string(144, '0'), std::string(32, '0'), r->at);
+        if (const Signature* sig = signatureOf(a)) signAction(a, sig->signer, sig->at + (c > 0 ? shift : 0), keyOf(sig->signer));
         (void)ingest(out.shop, a, prefix + toHex(log[i].id), log[i].wall_ms + shift);
         ++out.events;
       }

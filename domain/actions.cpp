@@ -37,6 +37,7 @@ BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
   v.decision = j.contains("decision") ? j.at("decision").get<std::optional<Decision>>() : std::nullopt;
 }
 BK_JSON_FIELDS(static, DeliverWorkOrder, wo, by, at)
+BK_JSON_FIELDS(static, RegisterKey, person, key, proof, at, approval)
 
 namespace {
 
@@ -61,6 +62,7 @@ BK_TYPE(DisputeCharge, "dispute_charge")
 BK_TYPE(DecideDispute, "decide_dispute")
 BK_TYPE(ResolveReview, "resolve_review")
 BK_TYPE(DeliverWorkOrder, "deliver_work_order")
+BK_TYPE(RegisterKey, "register_key")
 
 template <std::size_t I = 0>
 Action decodeAs(std::string_view type, const json& j) {
@@ -133,6 +135,7 @@ Id actorOf(const Action& a) {
       [](const DisputeCharge& v) { return v.by; },
       [](const ResolveReview& v) { return v.by; },
       [](const DeliverWorkOrder& v) { return v.by; },
+      [](const RegisterKey& v) { return v.approval ? v.approval->signer : v.person; },
       [](const auto& v) { return v.sig.signer; },
   }, a);
 }
@@ -151,6 +154,7 @@ Millis timeOf(const Action& a) {
       [](const DisputeCharge& v) { return v.at; },
       [](const ResolveReview& v) { return v.at; },
       [](const DeliverWorkOrder& v) { return v.at; },
+      [](const RegisterKey& v) { return v.at; },
       [](const auto& v) { return v.sig.at; },
   }, a);
 }
@@ -174,6 +178,7 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [&](const DecideDispute& v) { return ofIncident(v.incident); },
       [&](const ResolveReview& v) { auto it = s.reviews.find(v.review); return it == s.reviews.end() ? Id{} : it->second.wo; },
       [](const DeliverWorkOrder& v) { return v.wo; },
+      [](const RegisterKey&) { return Id{}; },
       [&](const auto& v) { return ofAddOn(v.addon); },
   }, a);
 }
@@ -239,8 +244,13 @@ std::string expectedRecord(const Action& a) {
 
 std::string signingDigest(const Action& a) {
   json j = toJson(a);
-  if (j.contains("sig")) j["sig"]["digest"] = "";
-  if (j.contains("inspection")) j["inspection"]["sig"]["digest"] = "";
+  for (json* sig : {j.contains("sig") ? &j["sig"] : nullptr,
+                    j.contains("inspection") ? &j["inspection"]["sig"] : nullptr,
+                    j.contains("approval") && j["approval"].is_object() ? &j["approval"] : nullptr}) {
+    if (!sig) continue;
+    (*sig)["digest"] = "";
+    sig->erase("value");
+  }
   const std::string text = canonical(j);
   unsigned char out[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());

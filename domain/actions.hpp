@@ -32,6 +32,14 @@ struct UpdateWorkOrder {
 // work order (not an add-on: the customer reported it, so no R12 chain).
 struct AddOperations { Id wo; Id by; std::vector<OperationSpec> ops; Millis at = 0; };
 
+// Issue 11: a person's signing key. Their first (a new person, or one from
+// before signature keys), the same key re-sealed under a new PIN, or a new
+// key replacing theirs (a forgotten PIN reset), which a service manager
+// other than them approves with their own signature. `proof` is the new
+// key's signature over the registration (registrationMessage): nobody
+// registers a key whose secret they do not hold.
+struct RegisterKey { Id person; PersonKey key; std::string proof; Millis at = 0; std::optional<Signature> approval; };
+
 // Clocking (R1–R4).
 struct ClockOn { Id entry; Id tech; Id op; Id bay; Millis at = 0; };
 struct ClockOff { Id tech; Id op; StopReason reason = StopReason::Break; Millis at = 0; };
@@ -80,7 +88,7 @@ struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; };
 using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, AddOperations, ClockOn,
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
-                            DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder>;
+                            DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey>;
 
 // The event type name ("clock_on", …) and the action's JSON, {"type":…, …}.
 std::string_view actionType(const Action& a);
@@ -106,10 +114,11 @@ const Signature* signatureOf(const Action& a);
 Signature* signatureOf(Action& a);
 std::string expectedMeaning(const Action& a);  // e.g. "inspection.final"
 std::string expectedRecord(const Action& a);   // e.g. "inspection/ins-1"
-// Hex SHA-256 of the canonical JSON of the action with the digest blanked.
+// Hex SHA-256 of the canonical JSON of the action with the digest and the
+// signature value blanked (the key id is covered).
 std::string signingDigest(const Action& a);
-// Fills meaning, record, signer, time and digest: what the store does after
-// the PIN was checked again.
+// Fills meaning, record, signer, time and digest, with no key: a signature
+// from before signature keys (old logs, and tests of what is refused).
 void sealSignature(Action& a, const Id& signer, Millis at);
 
 }  // namespace bk

@@ -4,7 +4,21 @@
 
 namespace bk {
 
-BK_JSON_FIELDS(, Person, id, name, roles, trade, badge)
+BK_JSON_FIELDS(, PersonKey, id, pub, sealed, salt, since)
+// "keys" is left out while there are none, and may be absent (records and
+// events from before signature keys), so those read and hash as they were.
+void to_json(json& j, const Person& v) {
+  j = json{{"id", v.id}, {"name", v.name}, {"roles", v.roles}, {"trade", v.trade}, {"badge", v.badge}};
+  if (!v.keys.empty()) j["keys"] = v.keys;
+}
+void from_json(const json& j, Person& v) {
+  j.at("id").get_to(v.id);
+  j.at("name").get_to(v.name);
+  j.at("roles").get_to(v.roles);
+  j.at("trade").get_to(v.trade);
+  j.at("badge").get_to(v.badge);
+  v.keys = j.contains("keys") ? j.at("keys").get<std::vector<PersonKey>>() : std::vector<PersonKey>{};
+}
 BK_JSON_FIELDS(, Bay, id, name, trade)
 BK_JSON_FIELDS(, Vehicle, plate, vin, model)
 BK_JSON_FIELDS(, WorkOrder, id, number, vehicle, customer, advisor, category, road_test_required, opened_at,
@@ -13,7 +27,22 @@ BK_JSON_FIELDS(, Operation, id, wo, seq, trade, title, std_minutes, main_tech, u
         accepted_by, addon, phase)
 BK_JSON_FIELDS(, TimeEntry, id, op, wo, tech, bay, start, end, reason, rework)
 BK_JSON_FIELDS(, ChecklistItem, key, verdict, value, unit, min, max)
-BK_JSON_FIELDS(, Signature, signer, at, meaning, record, digest)
+// "key" and "value" likewise: a signature from before signature keys keeps
+// its canonical form, and so its digest
+void to_json(json& j, const Signature& v) {
+  j = json{{"signer", v.signer}, {"at", v.at}, {"meaning", v.meaning}, {"record", v.record}, {"digest", v.digest}};
+  if (!v.key.empty()) j["key"] = v.key;
+  if (!v.value.empty()) j["value"] = v.value;
+}
+void from_json(const json& j, Signature& v) {
+  j.at("signer").get_to(v.signer);
+  j.at("at").get_to(v.at);
+  j.at("meaning").get_to(v.meaning);
+  j.at("record").get_to(v.record);
+  j.at("digest").get_to(v.digest);
+  v.key = j.contains("key") ? j.at("key").get<std::string>() : std::string();
+  v.value = j.contains("value") ? j.at("value").get<std::string>() : std::string();
+}
 BK_JSON_FIELDS(, Inspection, id, kind, wo, op, downstream, inspector, items, result, defect, defect_op,
         road_test, stop, supersedes, sig)
 BK_JSON_FIELDS(, Rework, id, op, wo, inspection, found_in, defect, assigned_to, opened_at, closed_at)

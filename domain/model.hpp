@@ -10,13 +10,30 @@
 
 namespace bk {
 
+// R15 / issue 11: a person's Ed25519 signing key. The secret never leaves a
+// kiosk in clear: `sealed` is it, sealed with a key derived by Argon2id from
+// the person's PIN (peppered with the shop's secret) and `salt`. Every store
+// holds the public key to verify their signatures with.
+struct PersonKey {
+  std::string id;      // hex of the first 8 bytes of SHA-256(public key)
+  std::string pub;     // hex, 32 bytes
+  std::string sealed;  // hex: nonce ‖ secretbox(seed); empty once the key is retired
+  std::string salt;    // hex, 16 bytes
+  Millis since = 0;
+  bool operator==(const PersonKey&) const = default;
+};
+
 struct Person {
   Id id;
   std::string name;
   std::vector<Role> roles;  // one person may hold several roles
   Trade trade = Trade::None;
   std::string badge;        // badge number the USB reader types; may be empty
+  // Their signing keys, oldest first; the last is current. Earlier ones
+  // stay so that old signatures keep verifying. Changed only by RegisterKey.
+  std::vector<PersonKey> keys;
   bool has(Role r) const;
+  const PersonKey* currentKey() const { return keys.empty() ? nullptr : &keys.back(); }
   bool operator==(const Person&) const = default;
 };
 
@@ -89,12 +106,18 @@ struct ChecklistItem {
 
 // R15: a person, a time, a meaning and the record it signs, plus a hash of
 // exactly what was signed (the canonical JSON of the action, digest blank).
+// The signer's Ed25519 signature (`value`) over that digest, made with their
+// key `key`, proves the signer (issue 11). A signature without a key is from
+// before signature keys: it counts only while its signer has none.
 struct Signature {
   Id signer;
   Millis at = 0;
   std::string meaning;  // e.g. "inspection.peer" — translated for display
   std::string record;   // e.g. "inspection/ins-42"
   std::string digest;   // hex SHA-256
+  std::string key;      // the signer's key id (PersonKey::id); empty: before signature keys
+  std::string value;    // hex Ed25519 signature of the digest
+  bool beforeKeys() const { return key.empty(); }
   bool operator==(const Signature&) const = default;
 };
 
@@ -275,6 +298,7 @@ struct Shop {
 };
 
 void to_json(json& j, const Person& v);      void from_json(const json& j, Person& v);
+void to_json(json& j, const PersonKey& v);   void from_json(const json& j, PersonKey& v);
 void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& v);
 void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);
 void to_json(json& j, const WorkOrder& v);   void from_json(const json& j, WorkOrder& v);

@@ -1,5 +1,7 @@
 #include "domain/rules.hpp"
 
+#include "domain/signing.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -31,13 +33,27 @@ bool systemReason(StopReason r) {
 }
 
 // R15: the signature is the signer's, means what the action does, names the
-// record, and its digest is the hash of exactly this action.
-O checkSignature(const Action& a, const Id& expected_signer) {
+// record, and its digest is the hash of exactly this action. Issue 11: it is
+// made with the signer's key current at this point of the log (the hub's
+// order), and its Ed25519 value verifies against that key, so only someone
+// holding their secret (sealed under their PIN) can make it, and it cannot
+// be copied to another record. A signature without a key, from before
+// signature keys, counts only while its signer has none.
+O checkSignature(const Shop& s, const Action& a, const Id& expected_signer) {
   const Signature* sig = signatureOf(a);
   if (!sig) return O::ok();
   if (sig->signer.empty() || sig->signer != expected_signer || sig->meaning != expectedMeaning(a) ||
       sig->record != expectedRecord(a) || sig->digest != signingDigest(a))
     return O::no(Reason::SignatureInvalid, sig->record);
+  const Person* p = s.person(sig->signer);
+  if (!p) return O::no(Reason::UnknownPerson, sig->signer);
+  const PersonKey* key = p->currentKey();
+  if (sig->beforeKeys()) {
+    if (key) return O::no(Reason::SignatureInvalid, sig->record + ": no key, but the signer has one");
+    return O::ok();
+  }
+  if (!key || key->id != sig->key) return O::no(Reason::SignatureInvalid, sig->record + ": not the signer's current key");
+  if (!signatureHolds(a, *sig, key->pub)) return O::no(Reason::SignatureInvalid, sig->record);
   return O::ok();
 }
 
@@ -46,6 +62,33 @@ O checkSignature(const Action& a, const Id& expected_signer) {
 O checkEnroll(const Shop&, const EnrollPerson& v) {
   if (v.person.id.empty() || v.person.name.empty() || v.person.roles.empty())
     return O::no(Reason::BadInput, "person");
+  if (!v.person.keys.empty()) return O::no(Reason::BadInput, "keys are registered (register_key), not enrolled");
+  return O::ok();
+}
+
+// Issue 11: a key is registered only with proof its registrant holds the
+// secret. A first key (a new person, or one from before signature keys) is
+// taken as it comes; the same key re-sealed under a new PIN likewise; a new
+// key in place of theirs (a PIN reset) needs a service manager other than
+// them to approve it with their own key.
+O checkRegisterKey(const Shop& s, const RegisterKey& v) {
+  const Person* p = s.person(v.person);
+  if (!p) return O::no(Reason::UnknownPerson, v.person);
+  std::uint8_t salt[16];
+  const bool formed = !v.key.id.empty() && v.key.id == keyIdOf(v.key.pub) && v.key.since == v.at &&
+                      fromHexBytes(v.key.salt, salt, sizeof salt) && v.key.sealed.size() == 2 * (24 + 16 + 32);
+  if (!formed) return O::no(Reason::BadInput, "key");
+  if (!verifyBytes(v.key.pub, registrationMessage(v), v.proof)) return O::no(Reason::SignatureInvalid, "person/" + v.person);
+  const PersonKey* current = p->currentKey();
+  for (const PersonKey& k : p->keys)
+    if (&k != current && k.pub == v.key.pub) return O::no(Reason::BadInput, "a retired key is not taken back");
+  if (!current || current->pub == v.key.pub) return O::ok();
+  if (!v.approval) return O::no(Reason::SignatureInvalid, "person/" + v.person + ": a new key needs a service manager's approval");
+  if (auto o = needPerson(s, v.approval->signer, {Role::ServiceManager}); !o) return o;
+  if (v.approval->signer == v.person) return O::no(Reason::OwnWork, "person/" + v.person);
+  const PersonKey* ak = s.person(v.approval->signer)->currentKey();
+  if (!ak || ak->id != v.approval->key || !approvalHolds(v, ak->pub))
+    return O::no(Reason::SignatureInvalid, "person/" + v.person + ": approval");
   return O::ok();
 }
 
@@ -148,7 +191,7 @@ O checkInspection(const Shop& s, const RecordInspection& v) {
   const Inspection& in = v.inspection;
   if (in.id.empty()) return O::no(Reason::BadInput, "inspection");
   if (s.inspections.count(in.id)) return O::no(Reason::SignedRecordImmutable, in.id);  // R15
-  if (auto o = checkSignature(v, in.inspector); !o) return o;
+  if (auto o = checkSignature(s, v, in.inspector); !o) return o;
   if (!(in.sig == v.sig)) return O::no(Reason::SignatureInvalid, in.id);
   if (auto o = needPerson(s, in.inspector, {}); !o) return o;
   if (auto o = needOpenWorkOrder(s, in.wo); !o) return o;
@@ -271,7 +314,7 @@ O checkStep(const Shop& s, const Step& v, std::initializer_list<Role> roles) {
     if (v.minutes <= 0 || v.price_cents < 0) return O::no(Reason::BadInput, a->id);
   if constexpr (std::is_same_v<Step, RecordConsent>)
     if (!v.granted && a->safety && !v.warned) return O::no(Reason::WarningRequired, a->id);  // R13
-  return checkSignature(Action{v}, v.sig.signer);
+  return checkSignature(s, Action{v}, v.sig.signer);
 }
 
 // ---- disputes, reviews, delivery -----------------------------------------
@@ -294,7 +337,7 @@ O checkDecide(const Shop& s, const DecideDispute& v) {
   if (auto o = needPerson(s, v.sig.signer, {Role::ServiceManager}); !o) return o;  // R8
   if (!it->second.disputed_by || it->second.decision) return O::no(Reason::NotDisputable, v.incident);
   if (auto o = needPerson(s, v.charged_to, {}); !o) return o;
-  return checkSignature(Action{v}, v.sig.signer);
+  return checkSignature(s, Action{v}, v.sig.signer);
 }
 
 O checkResolve(const Shop& s, const ResolveReview& v) {
@@ -596,6 +639,7 @@ Outcome check(const Shop& s, const Action& a) {
       [&](const DecideDispute& v) { return checkDecide(s, v); },
       [&](const ResolveReview& v) { return checkResolve(s, v); },
       [&](const DeliverWorkOrder& v) { return checkDeliver(s, v); },
+      [&](const RegisterKey& v) { return checkRegisterKey(s, v); },
   }, a);
 }
 
@@ -617,7 +661,27 @@ void applyAccepted(Shop& s, const Action& a);
 
 void apply(Shop& s, const Action& a) {
   std::visit(Overload{
-      [&](const EnrollPerson& v) { s.people[v.person.id] = v.person; s.touch(RecordKind::Person, v.person.id); },
+      [&](const EnrollPerson& v) {
+        // keys change only by registration: an enrolment keeps them
+        Person next = v.person;
+        auto it = s.people.find(v.person.id);
+        next.keys = it == s.people.end() ? std::vector<PersonKey>{} : it->second.keys;
+        s.people[v.person.id] = std::move(next);
+        s.touch(RecordKind::Person, v.person.id);
+      },
+      [&](const RegisterKey& v) {
+        auto it = s.people.find(v.person);
+        if (it == s.people.end()) return;
+        auto& keys = it->second.keys;
+        if (!keys.empty() && keys.back().pub == v.key.pub) {
+          keys.back().sealed = v.key.sealed;  // re-sealed under a new PIN
+          keys.back().salt = v.key.salt;
+        } else {
+          if (!keys.empty()) keys.back().sealed.clear(), keys.back().salt.clear();  // retired: nothing left to unseal
+          keys.push_back(v.key);
+        }
+        s.touch(RecordKind::Person, v.person);
+      },
       [&](const DefineBay& v) { s.bays[v.bay.id] = v.bay; s.touch(RecordKind::Bay, v.bay.id); },
       [&](const OpenWorkOrder& v) {
         if (s.work_orders.count(v.wo.id)) return;

@@ -81,7 +81,7 @@ class Sim {
   }
   void act(Action a, Millis t, const char* what) { must(st_.record(std::move(a), t), what); }
   void signed_(Action a, const Id& who, Millis t, const char* what) {
-    sealSignature(a, who, t);
+    signAction(a, who, t, keys_.at(who));  // issue 11: each person's own key
     must(st_.record(std::move(a), t), what);
   }
 
@@ -90,8 +90,19 @@ class Sim {
     char id[16], badge[16];
     std::snprintf(id, sizeof id, "p%02d", i);
     std::snprintf(badge, sizeof badge, "%06d", 100000 + i);
-    act(EnrollPerson{Person{id, name, std::move(roles), trade, badge}}, opt_.now - opt_.days * kDay - kDay, "enrol");
-    if (opt_.set_pins) (void)st_.setPin(id, opt_.pin);
+    const Millis enrolled = opt_.now - opt_.days * kDay - kDay;
+    act(EnrollPerson{Person{id, name, std::move(roles), trade, badge, {}}}, enrolled, "enrol");
+    // their signing key, sealed under the demo PIN; the generator keeps the
+    // key pair so it signs without unsealing every time
+    Seed seed{};
+    std::array<std::uint8_t, 40> saltNonce{};
+    for (auto& b : seed) b = static_cast<std::uint8_t>(uni(0, 255));
+    for (auto& b : saltNonce) b = static_cast<std::uint8_t>(uni(0, 255));
+    const KeyPair key(seed);
+    const PinHasher::Sealed sealed = st_.sealSeed(seed, opt_.pin, saltNonce);  // the same shop for the same seed
+    act(registration(id, key, sealed.sealed, sealed.salt, enrolled), enrolled, "key");
+    keys_.emplace(id, key);
+    if (opt_.set_pins) must({st_.setPin(id, opt_.pin, enrolled), std::nullopt}, "pin");
     ++sum_.people;
     return id;
   }
@@ -425,6 +436,7 @@ class Sim {
   Staff s_;
   Summary sum_;
   std::map<Trade, std::vector<Id>> bays_;
+  std::map<Id, KeyPair> keys_;
   std::map<Id, Millis> free_;
   std::map<Id, Id> home_;
   std::map<Trade, std::size_t> next_bay_;

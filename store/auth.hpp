@@ -4,6 +4,7 @@
 // the database, so a stolen database alone cannot be brute-forced offline.
 #include "domain/types.hpp"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,20 @@ class PinHasher {
   bool verify(const std::string& stored, const std::string& pin) const;
   bool ownParameters(const std::string& stored) const;
   const AuthPolicy& policy() const { return policy_; }
+
+  // Issue 11: a person's signing-key seed sealed under their PIN: the key
+  // is Argon2id(HMAC(pepper, PIN), a fresh 16-byte salt), the box
+  // XSalsa20-Poly1305 with a fresh nonce. Hex of nonce ‖ box, and of the salt.
+  struct Sealed { std::string sealed, salt; };
+  Sealed seal(const std::array<std::uint8_t, 32>& seed, const std::string& pin) const;
+  // The same with the salt and nonce given (16 + 24 bytes): for a generator
+  // that must make the same shop from the same seed (the demo), never for a
+  // real person's key.
+  Sealed sealWith(const std::array<std::uint8_t, 32>& seed, const std::string& pin,
+                  const std::array<std::uint8_t, 40>& salt_and_nonce) const;
+  // The seed, if `pin` opens it (false: another PIN, or not a sealed seed).
+  bool unseal(const std::string& sealed, const std::string& salt, const std::string& pin,
+              std::array<std::uint8_t, 32>& seed) const;
 
  private:
   std::vector<std::uint8_t> pepper_;

@@ -429,14 +429,100 @@ Recorded Store::record(Action a, Millis now) {
 Recorded Store::sign(Action a, const Id& signer, const std::string& pin, Millis now) {
   if (!signatureOf(a)) return {Outcome::no(Reason::BadInput, "not a signed action"), std::nullopt};
   if (Outcome o = checkPin(signer, pin, now); !o) return {o, std::nullopt};
-  sealSignature(a, signer, now);
+  Outcome why = Outcome::ok();
+  const std::optional<KeyPair> key = unlockKey(signer, pin, now, why);
+  if (!key) return {why, std::nullopt};
+  // issue 11: the signer's own key signs exactly what is recorded
+  signAction(a, signer, now, *key);
   return record(std::move(a), now);
 }
 
-Outcome Store::setPin(const Id& person, const std::string& pin) {
-  if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
-  if (!PinHasher::wellFormed(pin)) return Outcome::no(Reason::BadInput, "pin");
+std::optional<KeyPair> Store::unlockKey(const Id& person, const std::string& pin, Millis now, Outcome& why) {
+  const Person* p = shop_.person(person);
+  if (!p) {
+    why = Outcome::no(Reason::UnknownPerson, person);
+    return std::nullopt;
+  }
+  Seed seed{};
+  struct Wipe { Seed& s; ~Wipe() { sodium_memzero(s.data(), s.size()); } } wipe{seed};
+  if (const PersonKey* k = p->currentKey()) {
+    if (hasher_.unseal(k->sealed, k->salt, pin, seed)) return KeyPair(seed);
+    // the PIN is right but the key was sealed under another (set elsewhere
+    // without it): a service manager resets it
+    why = Outcome::no(Reason::WrongPin, person + ": the signing key does not open with this PIN");
+    return std::nullopt;
+  }
+  // their first key (a new person, or one from before signature keys),
+  // made where they enter their PIN
+  randombytes_buf(seed.data(), seed.size());
+  KeyPair kp(seed);
+  const PinHasher::Sealed sealed = hasher_.seal(seed, pin);
+  Recorded r = record(registration(person, kp, sealed.sealed, sealed.salt, now), now);
+  if (!r) {
+    why = r.outcome;
+    return std::nullopt;
+  }
+  return kp;
+}
+
+void Store::putCredential(const Id& person, const std::string& pin) {
   st_->upsertCredential.bind(1, person).bind(2, hasher_.hash(pin)).run();
+}
+
+Outcome Store::setPin(const Id& person, const std::string& pin, Millis now) {
+  const Person* p = shop_.person(person);
+  if (!p) return Outcome::no(Reason::UnknownPerson, person);
+  if (!PinHasher::wellFormed(pin)) return Outcome::no(Reason::BadInput, "pin");
+  if (const PersonKey* k = p->currentKey()) {
+    Seed seed{};
+    const bool opens = hasher_.unseal(k->sealed, k->salt, pin, seed);
+    sodium_memzero(seed.data(), seed.size());
+    if (!opens) return Outcome::no(Reason::BadInput, person + " has a signing key: change the PIN with the old one, or reset it");
+  } else {
+    Outcome why = Outcome::ok();
+    if (!unlockKey(person, pin, now, why)) return why;
+  }
+  putCredential(person, pin);
+  return Outcome::ok();
+}
+
+Outcome Store::changePin(const Id& person, const std::string& old_pin, const std::string& new_pin, Millis now) {
+  if (!PinHasher::wellFormed(new_pin)) return Outcome::no(Reason::BadInput, "pin");
+  if (Outcome o = checkPin(person, old_pin, now); !o) return o;
+  Outcome why = Outcome::ok();
+  const std::optional<KeyPair> key = unlockKey(person, old_pin, now, why);
+  if (!key) return why;
+  // the same key, sealed under the new PIN
+  Seed seed{};
+  std::copy_n(key->secret.begin(), seed.size(), seed.begin());
+  const PinHasher::Sealed sealed = hasher_.seal(seed, new_pin);
+  sodium_memzero(seed.data(), seed.size());
+  Recorded r = record(registration(person, *key, sealed.sealed, sealed.salt, now), now);
+  if (!r) return r.outcome;
+  putCredential(person, new_pin);
+  return Outcome::ok();
+}
+
+Outcome Store::resetPin(const Id& person, const std::string& new_pin, const Id& approver, const std::string& approver_pin,
+                        Millis now) {
+  if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
+  if (!PinHasher::wellFormed(new_pin)) return Outcome::no(Reason::BadInput, "pin");
+  if (Outcome o = checkPin(approver, approver_pin, now); !o) return o;
+  Outcome why = Outcome::ok();
+  const std::optional<KeyPair> approverKey = unlockKey(approver, approver_pin, now, why);
+  if (!approverKey) return why;
+  // a new key: whoever knew the old PIN cannot sign with it any more
+  Seed seed{};
+  randombytes_buf(seed.data(), seed.size());
+  KeyPair kp(seed);
+  const PinHasher::Sealed sealed = hasher_.seal(seed, new_pin);
+  sodium_memzero(seed.data(), seed.size());
+  RegisterKey reg = registration(person, kp, sealed.sealed, sealed.salt, now);
+  approveRegistration(reg, approver, now, *approverKey);
+  Recorded r = record(std::move(reg), now);
+  if (!r) return r.outcome;
+  putCredential(person, new_pin);
+  st_->setFailures.bind(1, person).bind(2, 0).bind(3, 0).run();
   return Outcome::ok();
 }
 
@@ -484,6 +570,11 @@ void Store::putPinHash(const Id& person, const std::string& hash) {
 
 SignIn Store::signInPin(const Id& person, const std::string& pin, Millis now) {
   Outcome o = checkPin(person, pin, now);
+  // issue 11: someone from before signature keys gets theirs now
+  if (o && !shop_.person(person)->currentKey()) {
+    Outcome why = Outcome::ok();
+    (void)unlockKey(person, pin, now, why);
+  }
   return {o, o ? person : Id{}};
 }
 

@@ -8,6 +8,7 @@
 #include "domain/ids.hpp"
 #include "domain/limits.hpp"
 #include "domain/rules.hpp"
+#include "domain/signing.hpp"
 #include "store/sqlite.hpp"
 
 #include <memory>
@@ -93,7 +94,22 @@ class Store {
   // Sign-in. Failures are counted per person; too many lock them out.
   SignIn signInPin(const Id& person, const std::string& pin, Millis now);
   SignIn signInBadge(const std::string& badge, Millis now);
-  Outcome setPin(const Id& person, const std::string& pin);
+  // Issue 11: PINs and signing keys. The administrator sets a PIN (the
+  // hub's machine, or a shop's set-up): the sign-in credential and, for a
+  // person without a signing key, their first key sealed under it (a
+  // register_key event). A person who has a key keeps it: their PIN is
+  // changed with the old one (the key re-sealed) or reset with a service
+  // manager's approval (a new key; old signatures keep verifying with the
+  // old one). setPin is refused for them unless their key opens with `pin`.
+  Outcome setPin(const Id& person, const std::string& pin, Millis now);
+  Outcome changePin(const Id& person, const std::string& old_pin, const std::string& new_pin, Millis now);
+  Outcome resetPin(const Id& person, const std::string& new_pin, const Id& approver, const std::string& approver_pin,
+                   Millis now);
+  // A seed sealed under `pin` with this shop's pepper (the demo generator
+  // makes its people's keys with it).
+  PinHasher::Sealed sealSeed(const Seed& seed, const std::string& pin, const std::array<std::uint8_t, 40>& salt_and_nonce) const {
+    return hasher_.sealWith(seed, pin, salt_and_nonce);
+  }
   Outcome checkPin(const Id& person, const std::string& pin, Millis now);
   // PIN hashes (useless without the shop's pepper), for the hub to hand to
   // enrolled kiosks; a kiosk keeps its own failure counts.
@@ -173,6 +189,10 @@ class Store {
   template <typename F>
   void atomically(F&& body);
   Remote ingestOne(const StoredEvent& e, Millis now);  // inside an open transaction
+  // The person's key, unsealed with `pin` (checked already); a person
+  // without one gets their first, registered now. Empty: it does not open.
+  std::optional<KeyPair> unlockKey(const Id& person, const std::string& pin, Millis now, Outcome& why);
+  void putCredential(const Id& person, const std::string& pin);
   StoredEvent appendEvent(const Action& a, Millis now);
   std::array<std::uint8_t, 32> insertEvent(sql::Stmt& insert, const StoredEvent& e);  // bound and run with its chain hash
   void fillChain();  // events written before the chain existed

@@ -1,5 +1,7 @@
 #include "tests/support.hpp"
 
+#include <sodium.h>
+
 #include <stdexcept>
 
 #include <atomic>
@@ -48,11 +50,29 @@ const Catalog& catalog() {
   return c;
 }
 
+std::string testPin(const Id& person) { return person == "tech1" ? "2468" : "1234"; }
+
+KeyPair testKey(const Id& person) {
+  Seed seed{};
+  crypto_hash_sha256(seed.data(), reinterpret_cast<const unsigned char*>(("test key " + person).data()), 9 + person.size());
+  return KeyPair(seed);
+}
+
+RegisterKey testKeyRegistration(const Id& person, Millis at) {
+  static const PinHasher sealer(testPepper(), fastAuth());
+  const KeyPair k = testKey(person);
+  Seed seed{};
+  std::copy_n(k.secret.begin(), seed.size(), seed.begin());
+  const PinHasher::Sealed sealed = sealer.seal(seed, testPin(person));
+  return registration(person, k, sealed.sealed, sealed.salt, at);
+}
+
 std::vector<Action> staffAndBays() {
+  static const std::vector<Action> all = [] {
   auto p = [](const char* id, std::vector<Role> roles, Trade t, const char* badge) {
-    return Action{EnrollPerson{Person{id, id, std::move(roles), t, badge}}};
+    return Action{EnrollPerson{Person{id, id, std::move(roles), t, badge, {}}}};
   };
-  return {
+  std::vector<Action> out{
       DefineBay{Bay{"bay1", "机电 01", Trade::Mechanical}},
       DefineBay{Bay{"bay2", "钣金 02", Trade::Body}},
       p("tech1", {Role::Technician}, Trade::Mechanical, "1001"),
@@ -69,6 +89,13 @@ std::vector<Action> staffAndBays() {
       p("manager", {Role::ServiceManager}, Trade::None, "5002"),
       p("clerk", {Role::WarrantyClerk}, Trade::None, "5003"),
   };
+  // issue 11: everyone has a signing key (testKey), sealed under testPin
+  const std::size_t n = out.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (auto* e = std::get_if<EnrollPerson>(&out[i])) out.push_back(testKeyRegistration(e->person.id, T0));
+  return out;
+  }();
+  return all;
 }
 
 StaffedStore::StaffedStore() : st(storeOptions(dir.file("k.db")), ent) {
@@ -134,7 +161,7 @@ Id World::clockOn(const Id& tech, const Id& op, Millis at, const Id& bay) {
 }
 
 Action World::sealed(Action a, const Id& who, Millis at) {
-  sealSignature(a, who, at);
+  signAction(a, who, at, testKey(who));
   return a;
 }
 
@@ -154,7 +181,7 @@ RecordInspection World::inspection(InspectionKind kind, const Id& wo, std::optio
       if (o.upstream == op) in.downstream = id;
   }
   Action a = RecordInspection{in, {}};
-  sealSignature(a, who, at);
+  signAction(a, who, at, testKey(who));
   return std::get<RecordInspection>(a);
 }
 
@@ -196,7 +223,7 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter) {
   static const std::vector<double> weights = {0, 2, 2, 1, 0.3, 3, 3, 1.5, 0.4, 2.5, 0.5, 1.5};
   std::discrete_distribution<int> pickKind(weights.begin(), weights.end());
   const int kind = (wos.size() < 3 || roll(40) == 0) ? 0 : pickKind(rng);
-  auto sealedAs = [&](Action a, const Id& who) { sealSignature(a, who, t); return a; };
+  auto sealedAs = [&](Action a, const Id& who) { signAction(a, who, t, testKey(who)); return a; };
   auto inspect = [&](InspectionKind k, const Id& wo, std::optional<Id> op, std::optional<Id> down, const Id& who) {
     Inspection in;
     in.id = "in-" + n;

@@ -46,7 +46,12 @@ const Catalog& catalog();
 // tech1, tech2: mechanical technicians; body1, paint1: body and paint;
 // foreman (mechanical), foreman2; supervisor; director; qi, qi2: quality
 // inspectors; advisor; manager; clerk: warranty clerk.
+// The test shop's people and bays, each person with a signing key
+// (testKey, sealed under testPin with the test pepper): registered last.
 std::vector<Action> staffAndBays();
+std::string testPin(const Id& person);
+KeyPair testKey(const Id& person);
+RegisterKey testKeyRegistration(const Id& person, Millis at);
 
 // A shop in memory, driven through check() + apply().
 struct World {

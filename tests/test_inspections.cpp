@@ -33,10 +33,10 @@ TEST_CASE("R5: finishing needs the main technician's self-inspection") {
     auto in = w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 60 * MIN);
     in.inspection.items.push_back(ChecklistItem{"wheel_torque", Verdict::Pass, 140.0, "N·m", 110.0, 130.0});
     Action a = in;
-    sealSignature(a, "tech1", T0 + 60 * MIN);
+    signAction(a, "tech1", T0 + 60 * MIN, testKey("tech1"));
     CHECK(w.refused(a) == Reason::MeasuredOutOfTolerance);
     std::get<RecordInspection>(a).inspection.items.back().value = 120.0;
-    sealSignature(a, "tech1", T0 + 60 * MIN);
+    signAction(a, "tech1", T0 + 60 * MIN, testKey("tech1"));
     w.must(a);
   }
 }
@@ -72,7 +72,7 @@ TEST_CASE("R7: a failed inspection returns the work as rework and needs a new in
     auto in = w.inspection(InspectionKind::Peer, wo, op, "foreman", false, T0 + 70 * MIN);
     in.inspection.defect.reset();
     Action a = in;
-    sealSignature(a, "foreman", T0 + 70 * MIN);
+    signAction(a, "foreman", T0 + 70 * MIN, testKey("foreman"));
     CHECK(w.refused(a) == Reason::DefectRequired);
   }
   auto failed = w.inspection(InspectionKind::Peer, wo, op, "foreman", false, T0 + 70 * MIN);
@@ -116,7 +116,7 @@ TEST_CASE("R8: handover acceptance, defects charged upstream at handover, to the
     fin.inspection.defect = "body.uneven_gaps";
     fin.inspection.defect_op = up;
     Action a = fin;
-    sealSignature(a, "qi", T0 + 200 * MIN);
+    signAction(a, "qi", T0 + 200 * MIN, testKey("qi"));
     w.must(a);
     const Incident& inc = w.s.incidents.begin()->second;
     CHECK(inc.charged_to == "paint1");
@@ -144,7 +144,7 @@ TEST_CASE("R9: final inspection by a quality inspector who worked on none of it,
     auto in = w.inspection(InspectionKind::Final, wo, std::nullopt, "qi2", true, T0 + 100 * MIN);
     in.inspection.road_test = Verdict::Pass;
     Action a = in;
-    sealSignature(a, "qi2", T0 + 100 * MIN);
+    signAction(a, "qi2", T0 + 100 * MIN, testKey("qi2"));
     CHECK(w.refused(a) == Reason::OwnWork);
   }
   SUBCASE("not by someone who is not a quality inspector") {
@@ -155,10 +155,10 @@ TEST_CASE("R9: final inspection by a quality inspector who worked on none of it,
     auto in = w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 100 * MIN);
     in.inspection.road_test = Verdict::Fail;
     Action a = in;
-    sealSignature(a, "qi", T0 + 100 * MIN);
+    signAction(a, "qi", T0 + 100 * MIN, testKey("qi"));
     CHECK(w.refused(a) == Reason::ResultInconsistent);
     std::get<RecordInspection>(a).inspection.road_test = Verdict::Pass;
-    sealSignature(a, "qi", T0 + 100 * MIN);
+    signAction(a, "qi", T0 + 100 * MIN, testKey("qi"));
     w.must(a);
     CHECK(w.s.work_orders.at(wo).final_passed);
   }
@@ -211,7 +211,7 @@ TEST_CASE("R11: a patrol may inspect any running operation and stop it") {
   auto stop = w.inspection(InspectionKind::Patrol, wo, op, "supervisor", false, T0 + 20 * MIN);
   stop.inspection.stop = true;
   Action a = stop;
-  sealSignature(a, "supervisor", T0 + 20 * MIN);
+  signAction(a, "supervisor", T0 + 20 * MIN, testKey("supervisor"));
   w.must(a);
   CHECK(w.s.entries.at(e).reason == StopReason::StoppedByPatrol);
   CHECK(w.s.operations.at(op).phase == Phase::Rework);

@@ -58,7 +58,7 @@ TEST_CASE("query integers are strict") {
   }
 }
 
-TEST_CASE("a push: a huge field or a NUL refuses that event (a tombstone in its place); a deep request or a bad envelope refuses the batch") {
+TEST_CASE("a push: a huge field or a NUL refuses that event (a tombstone in its place), a deep request or a bad envelope refuses the batch") {
   const auto ok = sync::decodePush(json{{"events", {wireEvent("kiosk-a", 1, endShift())}}}.dump(), "kiosk-a");
   CHECK(ok.status == 200);
   CHECK_FALSE(ok.events.at(0).tombstone());

@@ -24,7 +24,7 @@ TEST_CASE("R15: a signature is a person, a time, a meaning and a hash of exactly
   }
   SUBCASE("a signature made by someone else is refused") {
     Action a = in;
-    sealSignature(a, "tech2", T0 + 60 * MIN);
+    signAction(a, "tech2", T0 + 60 * MIN, testKey("tech2"));
     CHECK(w.refused(a) == Reason::SignatureInvalid);
   }
   SUBCASE("a signed record is never edited; a correction points at the old one") {
@@ -33,14 +33,14 @@ TEST_CASE("R15: a signature is a person, a time, a meaning and a hash of exactly
     auto again = in;  // same id: an attempt to overwrite
     again.inspection.items.push_back(ChecklistItem{"no_leaks", Verdict::Pass});
     Action a = again;
-    sealSignature(a, "tech1", T0 + 70 * MIN);
+    signAction(a, "tech1", T0 + 70 * MIN, testKey("tech1"));
     CHECK(w.refused(a) == Reason::SignedRecordImmutable);
 
     auto fix = w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 70 * MIN);
     fix.inspection.supersedes = in.inspection.id;
     fix.inspection.items.push_back(ChecklistItem{"no_leaks", Verdict::Pass});
     Action f = fix;
-    sealSignature(f, "tech1", T0 + 70 * MIN);
+    signAction(f, "tech1", T0 + 70 * MIN, testKey("tech1"));
     w.must(f);
     CHECK(w.s.inspections.at(in.inspection.id) == original);
     CHECK(w.s.superseded_by.at(in.inspection.id) == fix.inspection.id);
@@ -48,13 +48,13 @@ TEST_CASE("R15: a signature is a person, a time, a meaning and a hash of exactly
     auto flip = w.inspection(InspectionKind::Self, wo, op, "tech1", false, T0 + 80 * MIN);
     flip.inspection.supersedes = fix.inspection.id;
     Action fl = flip;
-    sealSignature(fl, "tech1", T0 + 80 * MIN);
+    signAction(fl, "tech1", T0 + 80 * MIN, testKey("tech1"));
     CHECK(w.refused(fl) == Reason::CorrectionChangesResult);
     // and a record that was already corrected cannot be corrected again
     auto twice = w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 80 * MIN);
     twice.inspection.supersedes = in.inspection.id;
     Action tw = twice;
-    sealSignature(tw, "tech1", T0 + 80 * MIN);
+    signAction(tw, "tech1", T0 + 80 * MIN, testKey("tech1"));
     CHECK(w.refused(tw) == Reason::SignedRecordImmutable);
   }
 }

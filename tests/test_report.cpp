@@ -22,7 +22,7 @@ TEST_CASE("monthly report: rework, first-time pass rate, incidents, add-ons, eff
   auto h = w.inspection(InspectionKind::Handover, b, b + "-1", "paint1", false, T0 + 60 * MIN);
   h.inspection.defect = "body.uneven_gaps";
   Action ha = h;
-  sealSignature(ha, "paint1", T0 + 60 * MIN);
+  signAction(ha, "paint1", T0 + 60 * MIN, testKey("paint1"));
   w.must(ha);
   // add-ons: one raised and declined
   w.must(ProposeAddOn{"ad-1", "op-ad", a, a + "-1", "tech1", Trade::Mechanical, "addon.oil_leak", 60, {}, false, false, T0 + 5 * MIN});

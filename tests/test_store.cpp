@@ -103,7 +103,7 @@ TEST_CASE("signing through the store asks for the PIN and seals what is recorded
   FixedEntropy ent;
   Store st(storeOptions(dir.file("k.db")), ent);
   seed(st);
-  REQUIRE(st.setPin("tech1", "2468"));
+  REQUIRE(st.setPin("tech1", "2468", T0));
   REQUIRE(st.record(simpleWorkOrder("wo-1"), T0));
   REQUIRE(st.record(ClockOn{"te-1", "tech1", "wo-1-1", "bay1", T0}, T0));
   Inspection in;

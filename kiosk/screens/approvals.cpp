@@ -87,8 +87,10 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
   if (a.warranty_claimed) { ImGui::SameLine(); ui.chip(ui.tr("addon.warranty"), Tone::Primary, Icon::None); }
   // the chain so far, each step with who signed
   auto done = [&](const char* key, const Signature* sig) {
-    ui.chip(ui.tr(key) + (sig ? " · " + personName(s, sig->signer) : ""), sig ? Tone::Good : Tone::Quiet,
-            sig ? Icon::Check : Icon::Clock);
+    // a signature from before signature keys is said to be one (issue 11)
+    ui.chip(ui.tr(key) + (sig ? " · " + personName(s, sig->signer) : "") +
+                (sig && sig->beforeKeys() ? " · " + ui.tr("sig.before_keys") : ""),
+            sig ? Tone::Good : Tone::Quiet, sig ? Icon::Check : Icon::Clock);
   };
   if (a.warranty_claimed) done("approvals.step.warranty", a.warranty ? &a.warranty->sig : nullptr);
   done("approvals.step.quote", a.quote ? &a.quote->sig : nullptr);

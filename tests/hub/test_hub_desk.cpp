@@ -66,7 +66,7 @@ TEST_CASE("desk: work orders are created, read back, and refused with the rule's
   CHECK(f.hub.store.eventCount() == before + 1);
 }
 
-TEST_CASE("desk: an update changes the fields given; more operations reach the bays by the next pull") {
+TEST_CASE("desk: an update changes the fields given, more operations reach the bays by the next pull") {
   ShopHub f;
   REQUIRE(f.post("/api/v1/work-orders", newWorkOrder("wo-9"))->status == 201);
   auto r = f.post("/api/v1/work-orders/wo-9", json{{"by", "advisor"}, {"customer", "李女士"}, {"road_test_required", true}});
@@ -154,7 +154,7 @@ TEST_CASE("desk: the monthly report by calendar month in the shop's time zone, a
   CHECK(f.c.Get("/api/v1/report?month=2026-01")->status == 401);
 }
 
-TEST_CASE("tls: the hub speaks https; a kiosk with the hub's certificate syncs, others are refused") {
+TEST_CASE("tls: the hub speaks https, a kiosk with the hub's certificate syncs, others are refused") {
   TempDir certs;
   const std::string cert = certs.file("hub.pem"), key = certs.file("hub.key");
   REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bk-hub -addext subjectAltName=IP:127.0.0.1 -keyout " +

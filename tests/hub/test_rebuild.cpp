@@ -141,7 +141,7 @@ TEST_CASE("rebuild: a damaged kiosk store is set aside, rebuilt from the hub, un
   CHECK(hub.store.lastSeqOf("kiosk-a") == 4);
 }
 
-TEST_CASE("rebuild: with the token unreadable, an administrator's replace code is needed; a second try goes on from the first") {
+TEST_CASE("rebuild: with the token unreadable, an administrator's replace code is needed, a second try goes on from the first") {
   RunningHub hub;
   TempDir dir;
   const std::string db = dir.file("bay.db");

@@ -63,12 +63,12 @@ TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") 
   // PIN hashes come from the hub; with the shop's pepper the kiosk checks PINs
   {
     std::lock_guard l(a.mu);
-    REQUIRE_FALSE(a.st.signInPin("tech2", "1357", T0));
+    REQUIRE_FALSE(a.st.signInPin("tech2", "1234", T0));
   }
-  REQUIRE(hub.store.setPin("tech2", "1357"));
+  REQUIRE(hub.store.setPin("tech2", "1234", T0));
   REQUIRE(a.sync.fetchCredentials());
   std::lock_guard l(a.mu);
-  CHECK(a.st.signInPin("tech2", "1357", T0));
+  CHECK(a.st.signInPin("tech2", "1234", T0));
   CHECK_FALSE(a.st.signInPin("tech2", "0000", T0));
 }
 
@@ -165,7 +165,7 @@ TEST_CASE("sync: a replaced hub (new instance) gets everything again, exactly on
   CHECK(second.store.lastSeqOf("kiosk-a") == 1);
 }
 
-TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone; the bay goes on and every store agrees") {
+TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone, the bay goes on and every store agrees") {
   // DECISIONS.md: bad input is refused outright, a tombstone keeps the
   // sequence, the kiosk learns from the push reply and rebuilds its view
   RunningHub hub;

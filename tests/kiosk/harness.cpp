@@ -11,7 +11,7 @@ Harness::Harness(const std::string& lang)
           REQUIRE(r);
         }
         for (auto& [id, p] : st.shop().people) {
-          const Outcome o = st.setPin(id, id == "tech1" ? "2468" : "1234");
+          const Outcome o = st.setPin(id, testPin(id), T0);
           REQUIRE(o);
         }
       }, "bay1") {}

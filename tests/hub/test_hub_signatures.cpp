@@ -1,0 +1,75 @@
+// Issue 11 over real HTTP: what an enrolled token can push "signed" by
+// someone else. A final inspection with a correct SHA-256 but no key, or a
+// real signature copied from another record, is kept as evidence and has no
+// effect: the car is not released. The service manager can only void it.
+#include "tests/hub/hub_fixture.hpp"
+
+using namespace bkt;
+
+namespace {
+
+json wireEvent(const Id& origin, std::int64_t seq, const Action& a, Millis at) {
+  char id[33];
+  std::snprintf(id, sizeof id, "019b7800000070008000%012llx", static_cast<unsigned long long>(seq));
+  return {{"id", id}, {"origin", origin}, {"seq", seq}, {"wall", at}, {"hlc", at << 16}, {"body", toJson(a)}};
+}
+
+json push(httplib::Client& c, const std::string& token, const std::vector<json>& events) {
+  auto r = c.Post("/api/v1/push", bearer(token), json{{"events", events}}.dump(), "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  return json::parse(r->body);
+}
+
+}  // namespace
+
+TEST_CASE("hub: a forged or copied final inspection is quarantined with no effect, the signed one releases the car") {
+  DeskAndHub f;
+  Desk& bay = f.desk;
+  World w;  // builds the inspections, signed with the test shop's keys
+  // wo-9 done and peer-inspected at a bay: only the final stands before delivery (R9, R10)
+  REQUIRE(bay.st.record(testWorkOrder("wo-9", Category::GeneralRepair, {spec("wo-9-1", Trade::Mechanical, "tech1")}), T0));
+  REQUIRE(bay.st.record(ClockOn{"te-9", "tech1", "wo-9-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN));
+  REQUIRE(bay.st.record(w.inspection(InspectionKind::Self, "wo-9", "wo-9-1", "tech1", true, T0 + 40 * MIN), T0 + 40 * MIN));
+  REQUIRE(bay.st.record(w.inspection(InspectionKind::Peer, "wo-9", "wo-9-1", "foreman", true, T0 + 50 * MIN), T0 + 50 * MIN));
+  pushEvents(f.c, f.token, bay.own());
+  RunningHub& hub = f.hub;
+  CHECK_FALSE(hub.store.shop().work_orders.at("wo-9").final_passed.has_value());
+
+  // any enrolled token: a final "by" the quality inspector, without their key
+  const std::string rogue = hub.enrol("kiosk-rogue");
+  const RecordInspection genuine = w.inspection(InspectionKind::Final, "wo-9", std::nullopt, "qi", true, T0 + 60 * MIN);
+  Action forged = RecordInspection{genuine.inspection, {}};
+  std::get<RecordInspection>(forged).inspection.id = "in-forged";
+  sealSignature(forged, "qi", T0 + 60 * MIN);  // the SHA-256 is right; there is no key behind it
+  RecordInspection copied = genuine;            // qi's real signature, on another record
+  copied.inspection.id = "in-copied";
+  const json reply = push(f.c, rogue, {wireEvent("kiosk-rogue", 1, forged, T0 + 61 * MIN),
+                                       wireEvent("kiosk-rogue", 2, copied, T0 + 62 * MIN)});
+  CHECK(reply["applied_through"] == 2);
+  REQUIRE(reply["held"].size() == 2);
+  for (const json& h : reply["held"]) CHECK(h["hold"] == "quarantine");
+  {
+    const Shop& s = hub.store.shop();
+    CHECK_FALSE(s.work_orders.at("wo-9").final_passed.has_value());  // nothing applied
+    CHECK(s.inspections.count("in-forged") == 0);
+    CHECK(s.inspections.count("in-copied") == 0);
+    const std::vector<Refusal> blockers = deliveryBlockers(s, s.work_orders.at("wo-9"));
+    CHECK(std::any_of(blockers.begin(), blockers.end(), [](const Refusal& r) { return r.reason == Reason::FinalMissing; }));
+    // kept as evidence for the service manager, who can only void it (R17)
+    const Id review = reply["held"][0]["review"];
+    const ReviewItem& item = s.reviews.at(review);
+    CHECK(item.hold == Hold::Quarantine);
+    CHECK(item.for_role == Role::ServiceManager);
+    CHECK(item.reason == Reason::SignatureInvalid);
+    const Outcome accept = check(s, ResolveReview{review, "manager", "seen", T0 + 90 * MIN, Decision::Accept});
+    REQUIRE_FALSE(accept);
+    CHECK(accept.refusal->reason == Reason::CannotAccept);
+  }
+  // the inspector's own signature, from a bay: the final passes
+  const json ok = push(f.c, f.token, {wireEvent("desk", bay.st.lastOwnSeq() + 1, genuine, T0 + 63 * MIN)});
+  CHECK(ok["held"].empty());
+  CHECK(hub.store.shop().work_orders.at("wo-9").final_passed.has_value());
+  // the quarantined events are in the log whole; a replay gives the same view
+  CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
+}
