@@ -25,9 +25,17 @@ BK_JSON_FIELDS(static, SignAddOnCost, addon, sig)
 BK_JSON_FIELDS(static, RecordConsent, addon, granted, channel, warned, sig)
 BK_JSON_FIELDS(static, DisputeCharge, incident, by, reason, at)
 BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
+// A decision's or a delivery's "sig" is absent in logs from before
+// signature keys: read as empty, and left out when empty, so such events
+// keep their canonical form.
+static void sigToJson(json& j, const Signature& sig) {
+  if (!sig.signer.empty()) j["sig"] = sig;
+}
+static void sigFromJson(const json& j, Signature& sig) { sig = j.contains("sig") ? j.at("sig").get<Signature>() : Signature{}; }
 // "decision" may be absent in logs from before decisions (read as unset)
 [[maybe_unused]] static void to_json(json& j, const ResolveReview& v) {
   j = json{{"review", v.review}, {"by", v.by}, {"resolution", v.resolution}, {"at", v.at}, {"decision", v.decision}};
+  sigToJson(j, v.sig);
 }
 [[maybe_unused]] static void from_json(const json& j, ResolveReview& v) {
   j.at("review").get_to(v.review);
@@ -35,8 +43,18 @@ BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
   j.at("resolution").get_to(v.resolution);
   j.at("at").get_to(v.at);
   v.decision = j.contains("decision") ? j.at("decision").get<std::optional<Decision>>() : std::nullopt;
+  sigFromJson(j, v.sig);
 }
-BK_JSON_FIELDS(static, DeliverWorkOrder, wo, by, at)
+[[maybe_unused]] static void to_json(json& j, const DeliverWorkOrder& v) {
+  j = json{{"wo", v.wo}, {"by", v.by}, {"at", v.at}};
+  sigToJson(j, v.sig);
+}
+[[maybe_unused]] static void from_json(const json& j, DeliverWorkOrder& v) {
+  j.at("wo").get_to(v.wo);
+  j.at("by").get_to(v.by);
+  j.at("at").get_to(v.at);
+  sigFromJson(j, v.sig);
+}
 BK_JSON_FIELDS(static, RegisterKey, person, key, proof, at, approval)
 
 namespace {
@@ -227,6 +245,10 @@ std::string expectedMeaning(const Action& a) {
       [](const SignAddOnCost&) { return std::string("addon.cost"); },
       [](const RecordConsent& v) { return std::string(v.granted ? "addon.consent" : "addon.refusal"); },
       [](const DecideDispute&) { return std::string("incident.ruling"); },
+      [](const ResolveReview& v) {
+        return std::string(v.decision == Decision::Accept ? "review.accept" : v.decision == Decision::Void ? "review.void" : "review.decision");
+      },
+      [](const DeliverWorkOrder&) { return std::string("work_order.delivery"); },
       [](const auto&) { return std::string(); },
   }, a);
 }
@@ -235,6 +257,8 @@ std::string expectedRecord(const Action& a) {
   return std::visit(Overload{
       [](const RecordInspection& v) { return "inspection/" + v.inspection.id; },
       [](const DecideDispute& v) { return "incident/" + v.incident; },
+      [](const ResolveReview& v) { return "review/" + v.review; },
+      [](const DeliverWorkOrder& v) { return "work_order/" + v.wo; },
       [](const auto& v) {
         if constexpr (requires { v.addon; v.sig; }) return "addon/" + v.addon;
         else return std::string();

@@ -80,10 +80,18 @@ struct DisputeCharge { Id incident; Id by; std::string reason; Millis at = 0; };
 struct DecideDispute { Id incident; Id charged_to; Signature sig; };
 // R16: a person decides a held event: accept (its effect applies) or void
 // (it stays in the log with none). Unset is refused: no default decides.
-struct ResolveReview { Id review; Id by; std::string resolution; Millis at = 0; std::optional<Decision> decision; };
+// Signed by `by` (issue 11): a decision is a person's, like an inspection.
+struct ResolveReview {
+  Id review;
+  Id by;
+  std::string resolution;
+  Millis at = 0;
+  std::optional<Decision> decision;
+  Signature sig;  // empty: from before signature keys
+};
 
-// Delivery (R10).
-struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; };
+// Delivery (R10), signed by the advisor who hands the car over (issue 11).
+struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; Signature sig; };
 
 using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, AddOperations, ClockOn,
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,

@@ -39,9 +39,9 @@ bool systemReason(StopReason r) {
 // holding their secret (sealed under their PIN) can make it, and it cannot
 // be copied to another record. A signature without a key, from before
 // signature keys, counts only while its signer has none.
-O checkSignature(const Shop& s, const Action& a, const Id& expected_signer) {
+O checkSignature(const Shop& s, const Action& a, const Id& expected_signer, bool verify = true) {
   const Signature* sig = signatureOf(a);
-  if (!sig) return O::ok();
+  if (!sig || !verify) return O::ok();  // not yet signed: asked before the PIN
   if (sig->signer.empty() || sig->signer != expected_signer || sig->meaning != expectedMeaning(a) ||
       sig->record != expectedRecord(a) || sig->digest != signingDigest(a))
     return O::no(Reason::SignatureInvalid, sig->record);
@@ -55,6 +55,20 @@ O checkSignature(const Shop& s, const Action& a, const Id& expected_signer) {
   if (!key || key->id != sig->key) return O::no(Reason::SignatureInvalid, sig->record + ": not the signer's current key");
   if (!signatureHolds(a, *sig, key->pub)) return O::no(Reason::SignatureInvalid, sig->record);
   return O::ok();
+}
+
+// Issue 11: a decision that opens a gate (a delivery, a review decided) is
+// signed by the person it names. Unsigned only from before signature keys,
+// while that person has no key.
+O checkSignedBy(const Shop& s, const Action& a, const Id& by, bool verify) {
+  const Signature* sig = signatureOf(a);
+  if (!verify) return O::ok();
+  if (sig && sig->signer.empty()) {
+    const Person* p = s.person(by);
+    if (p && !p->currentKey()) return O::ok();
+    return O::no(Reason::SignatureInvalid, expectedRecord(a) + ": not signed");
+  }
+  return checkSignature(s, a, by);
 }
 
 // ---- master data ---------------------------------------------------------
@@ -187,12 +201,12 @@ O checkItems(const Inspection& in) {
   return O::ok();
 }
 
-O checkInspection(const Shop& s, const RecordInspection& v) {
+O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
   const Inspection& in = v.inspection;
   if (in.id.empty()) return O::no(Reason::BadInput, "inspection");
   if (s.inspections.count(in.id)) return O::no(Reason::SignedRecordImmutable, in.id);  // R15
-  if (auto o = checkSignature(s, v, in.inspector); !o) return o;
-  if (!(in.sig == v.sig)) return O::no(Reason::SignatureInvalid, in.id);
+  if (auto o = checkSignature(s, v, in.inspector, verify); !o) return o;
+  if (verify && !(in.sig == v.sig)) return O::no(Reason::SignatureInvalid, in.id);
   if (auto o = needPerson(s, in.inspector, {}); !o) return o;
   if (auto o = needOpenWorkOrder(s, in.wo); !o) return o;
   if (auto o = checkItems(in); !o) return o;
@@ -297,7 +311,7 @@ O checkPropose(const Shop& s, const ProposeAddOn& v) {
 }
 
 template <typename Step>
-O checkStep(const Shop& s, const Step& v, std::initializer_list<Role> roles) {
+O checkStep(const Shop& s, const Step& v, std::initializer_list<Role> roles, bool verify) {
   const AddOn* a = nullptr;
   if (auto o = needAddOn(s, v.addon, a); !o) return o;
   if (auto o = needPerson(s, v.sig.signer, roles); !o) return o;
@@ -314,7 +328,7 @@ O checkStep(const Shop& s, const Step& v, std::initializer_list<Role> roles) {
     if (v.minutes <= 0 || v.price_cents < 0) return O::no(Reason::BadInput, a->id);
   if constexpr (std::is_same_v<Step, RecordConsent>)
     if (!v.granted && a->safety && !v.warned) return O::no(Reason::WarningRequired, a->id);  // R13
-  return checkSignature(s, Action{v}, v.sig.signer);
+  return checkSignature(s, Action{v}, v.sig.signer, verify);
 }
 
 // ---- disputes, reviews, delivery -----------------------------------------
@@ -331,16 +345,16 @@ O checkDispute(const Shop& s, const DisputeCharge& v) {
   return O::ok();
 }
 
-O checkDecide(const Shop& s, const DecideDispute& v) {
+O checkDecide(const Shop& s, const DecideDispute& v, bool verify) {
   auto it = s.incidents.find(v.incident);
   if (it == s.incidents.end()) return O::no(Reason::UnknownIncident, v.incident);
   if (auto o = needPerson(s, v.sig.signer, {Role::ServiceManager}); !o) return o;  // R8
   if (!it->second.disputed_by || it->second.decision) return O::no(Reason::NotDisputable, v.incident);
   if (auto o = needPerson(s, v.charged_to, {}); !o) return o;
-  return checkSignature(s, Action{v}, v.sig.signer);
+  return checkSignature(s, Action{v}, v.sig.signer, verify);
 }
 
-O checkResolve(const Shop& s, const ResolveReview& v) {
+O checkResolve(const Shop& s, const ResolveReview& v, bool verify) {
   auto it = s.reviews.find(v.review);
   if (it == s.reviews.end()) return O::no(Reason::UnknownReviewItem, v.review);
   const ReviewItem& item = it->second;
@@ -348,6 +362,7 @@ O checkResolve(const Shop& s, const ResolveReview& v) {
   if (v.resolution.empty()) return O::no(Reason::ReasonRequired, v.review);
   if (!v.decision) return O::no(Reason::DecisionRequired, v.review);  // R16: a person's, never a default
   if (auto o = needPerson(s, v.by, {item.for_role, Role::ServiceManager}); !o) return o;
+  if (auto o = checkSignedBy(s, Action{v}, v.by, verify); !o) return o;
   if (*v.decision == Decision::Accept) {
     // R17: no decision turns a forged or unauthorised event into an effect
     if (item.hold == Hold::Quarantine) return O::no(Reason::CannotAccept, "quarantined: it can only be voided");
@@ -361,9 +376,10 @@ O checkResolve(const Shop& s, const ResolveReview& v) {
   return O::ok();
 }
 
-O checkDeliver(const Shop& s, const DeliverWorkOrder& v) {
+O checkDeliver(const Shop& s, const DeliverWorkOrder& v, bool verify) {
   if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
   if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
+  if (auto o = checkSignedBy(s, Action{v}, v.by, verify); !o) return o;
   auto blockers = deliveryBlockers(s, s.work_orders.at(v.wo));
   if (!blockers.empty())  // R10
     return O::no(Reason::NotDeliverable, std::string(name(blockers.front().reason)) + ":" + blockers.front().detail);
@@ -618,7 +634,8 @@ Role reviewerFor(const Action& a, Reason r) {
   return Role::ServiceManager;
 }
 
-Outcome check(const Shop& s, const Action& a) {
+namespace {
+Outcome checkWith(const Shop& s, const Action& a, bool verify) {
   return std::visit(Overload{
       [&](const EnrollPerson& v) { return checkEnroll(s, v); },
       [&](const DefineBay& v) { return checkBay(s, v); },
@@ -628,20 +645,24 @@ Outcome check(const Shop& s, const Action& a) {
       [&](const ClockOn& v) { return checkClockOn(s, v); },
       [&](const ClockOff& v) { return checkClockOff(s, v); },
       [&](const EndShift& v) { return checkEndShift(s, v); },
-      [&](const RecordInspection& v) { return checkInspection(s, v); },
+      [&](const RecordInspection& v) { return checkInspection(s, v, verify); },
       [&](const ProposeAddOn& v) { return checkPropose(s, v); },
-      [&](const DecideWarranty& v) { return checkStep(s, v, {Role::WarrantyClerk}); },
-      [&](const QuoteAddOn& v) { return checkStep(s, v, {Role::ServiceAdvisor}); },
-      [&](const SignAddOnTechnical& v) { return checkStep(s, v, {Role::TechDirector}); },
-      [&](const SignAddOnCost& v) { return checkStep(s, v, {Role::ServiceManager}); },
-      [&](const RecordConsent& v) { return checkStep(s, v, {Role::ServiceAdvisor, Role::ServiceManager}); },
+      [&](const DecideWarranty& v) { return checkStep(s, v, {Role::WarrantyClerk}, verify); },
+      [&](const QuoteAddOn& v) { return checkStep(s, v, {Role::ServiceAdvisor}, verify); },
+      [&](const SignAddOnTechnical& v) { return checkStep(s, v, {Role::TechDirector}, verify); },
+      [&](const SignAddOnCost& v) { return checkStep(s, v, {Role::ServiceManager}, verify); },
+      [&](const RecordConsent& v) { return checkStep(s, v, {Role::ServiceAdvisor, Role::ServiceManager}, verify); },
       [&](const DisputeCharge& v) { return checkDispute(s, v); },
-      [&](const DecideDispute& v) { return checkDecide(s, v); },
-      [&](const ResolveReview& v) { return checkResolve(s, v); },
-      [&](const DeliverWorkOrder& v) { return checkDeliver(s, v); },
+      [&](const DecideDispute& v) { return checkDecide(s, v, verify); },
+      [&](const ResolveReview& v) { return checkResolve(s, v, verify); },
+      [&](const DeliverWorkOrder& v) { return checkDeliver(s, v, verify); },
       [&](const RegisterKey& v) { return checkRegisterKey(s, v); },
   }, a);
 }
+}  // namespace
+
+Outcome check(const Shop& s, const Action& a) { return checkWith(s, a, true); }
+Outcome checkBeforeSigning(const Shop& s, const Action& a) { return checkWith(s, a, false); }
 
 namespace {
 void appendOps(Shop& s, const Id& wo, const std::vector<OperationSpec>& specs) {

@@ -8,6 +8,9 @@ namespace bk {
 
 // May this action happen now? Never changes anything.
 [[nodiscard]] Outcome check(const Shop& s, const Action& a);
+// The same, for an action about to be signed: all but its signature, which
+// the PIN has yet to make (what a screen asks before it opens the PIN pad).
+[[nodiscard]] Outcome checkBeforeSigning(const Shop& s, const Action& a);
 
 // Carries out an action. Total: on a state where the action's preconditions
 // no longer hold (a conflict kept under R16) it records what it can and skips

@@ -426,7 +426,7 @@ class Sim {
     }
     t += uni(20, 120) * kMin;
     if (!live(t)) return;
-    act(DeliverWorkOrder{woId, cur.advisor, t}, t, "deliver");
+    signed_(DeliverWorkOrder{woId, cur.advisor, t}, cur.advisor, t, "deliver");
   }
 
   Store& st_;

@@ -333,7 +333,8 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter) {
       std::vector<Id> ready;
       for (auto& id : wos) if (deliveryBlockers(s, s.work_orders.at(id)).empty()) ready.push_back(id);
       const Id& wo = (!ready.empty() && roll(4)) ? any(ready, rng) : any(wos, rng);
-      return DeliverWorkOrder{wo, roll(4) ? "advisor" : any(people, rng), t};
+      const Id by = roll(4) ? "advisor" : any(people, rng);
+      return sealedAs(DeliverWorkOrder{wo, by, t}, by);
     }
   }
   return EndShift{any(people, rng), t};

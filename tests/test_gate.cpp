@@ -54,7 +54,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   const std::size_t seenByC = a.own().size();
   REQUIRE(a.st.record(inspect(w, InspectionKind::Peer, "wo-1-1", "foreman", true, T0 + 50 * MIN), T0 + 50 * MIN));
   REQUIRE(a.st.record(inspect(w, InspectionKind::Final, std::nullopt, "qi2", true, T0 + 60 * MIN), T0 + 60 * MIN));
-  REQUIRE(a.st.record(DeliverWorkOrder{"wo-1", "advisor", T0 + 70 * MIN}, T0 + 70 * MIN));
+  REQUIRE(a.st.record(w.sealed(DeliverWorkOrder{"wo-1", "advisor", T0 + 70 * MIN}, "advisor", T0 + 70 * MIN), T0 + 70 * MIN));
   CHECK(a.st.shop().work_orders.at("wo-1").delivered_at);  // in A's own view, all was well
   // bay B, offline: the final's inspector clocked time on the job (own work, R9)
   REQUIRE(b.st.record(ClockOn{"te-2", "qi2", "wo-1-1", "bay2", T0 + 20 * MIN}, T0 + 20 * MIN));
@@ -90,9 +90,9 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
     for (auto& [id, r] : std::map<Id, ReviewItem>(s.reviews)) {
       const Id who = r.for_role == Role::Foreman ? "foreman2" : "manager";
       ResolveReview accept{id, who, "review.keep_both", T0 + 3 * 60 * MIN, Decision::Accept};
-      const bool yes = rng() % 2 == 0 && check(hub.st.shop(), Action{accept});
+      const bool yes = rng() % 2 == 0 && checkBeforeSigning(hub.st.shop(), Action{accept});
       if (!yes) accept.decision = Decision::Void;
-      REQUIRE(hub.st.record(accept, T0 + 3 * 60 * MIN));
+      REQUIRE(hub.st.record(w.sealed(accept, who, T0 + 3 * 60 * MIN), T0 + 3 * 60 * MIN));  // signed (issue 11)
     }
     CHECK(hub.st.rebuildFromEvents().sameRecords(hub.st.shop()));
   }

@@ -170,7 +170,7 @@ TEST_CASE("R10: ready for delivery only when everything is finished, inspected, 
   const Id op = wo + "-1";
   auto blockers = [&] { return deliveryBlockers(w.s, w.s.work_orders.at(wo)); };
   CHECK(blockers().size() == 2);  // operation unfinished, final missing
-  CHECK(w.refused(DeliverWorkOrder{wo, "advisor", T0}) == Reason::NotDeliverable);
+  CHECK(w.refused(w.sealed(DeliverWorkOrder{wo, "advisor", T0}, "advisor", T0)) == Reason::NotDeliverable);
   w.clockOn("tech1", op, T0);
   w.must(ProposeAddOn{"ad-1", "op-ad", wo, op, "tech1", Trade::Mechanical, "addon.wiper_worn", 15, {}, false, false, T0 + 5 * MIN});
   w.must(w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 60 * MIN));
@@ -187,7 +187,7 @@ TEST_CASE("R10: ready for delivery only when everything is finished, inspected, 
   w.must(w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 90 * MIN));
   CHECK(blockers().empty());
   CHECK(w.refused(DeliverWorkOrder{wo, "tech1", T0 + 95 * MIN}) == Reason::LacksRole);
-  w.must(DeliverWorkOrder{wo, "advisor", T0 + 95 * MIN});
+  w.must(w.sealed(DeliverWorkOrder{wo, "advisor", T0 + 95 * MIN}, "advisor", T0 + 95 * MIN));
   CHECK(w.s.work_orders.at(wo).delivered_at == T0 + 95 * MIN);
   CHECK(w.refused(ClockOn{"te-x", "tech1", op, "bay1", T0 + 100 * MIN}) == Reason::WorkOrderClosed);
 

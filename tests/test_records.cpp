@@ -86,7 +86,7 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     CHECK(w.refused(ResolveReview{item.id, "tech2", "review.keep_both", T0 + 50 * MIN, Decision::Accept}) == Reason::LacksRole);
     CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN}) == Reason::DecisionRequired);
     SUBCASE("accepted: the earlier entry applies, bounded where the other starts") {
-      w.must(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Accept});
+      w.must(w.sealed(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Accept}, "foreman", T0 + 50 * MIN));
       CHECK(w.s.reviews.at(item.id).resolved_by == "foreman");
       CHECK(w.s.reviews.at(item.id).decision == Decision::Accept);
       REQUIRE(w.s.entries.count("te-offline") == 1);
@@ -96,7 +96,7 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
       CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 51 * MIN, Decision::Void}) == Reason::AlreadyResolved);
     }
     SUBCASE("voided: it stays on record with no effect") {
-      w.must(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Void});
+      w.must(w.sealed(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Void}, "foreman", T0 + 50 * MIN));
       CHECK(w.s.reviews.at(item.id).decision == Decision::Void);
       CHECK(w.s.entries.count("te-offline") == 0);
     }
@@ -113,8 +113,8 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     CHECK(item.for_role == Role::ServiceManager);
     CHECK(w.s.inspections.count(forged.inspection.id) == 0);
     CHECK(w.s.operations.at(wo + "-1").phase != Phase::Done);
-    CHECK(w.refused(ResolveReview{item.id, "manager", "review.keep_both", T0 + 90 * MIN, Decision::Accept}) == Reason::CannotAccept);
-    w.must(ResolveReview{item.id, "manager", "review.keep_both", T0 + 90 * MIN, Decision::Void});
+    CHECK(w.refused(w.sealed(ResolveReview{item.id, "manager", "review.keep_both", T0 + 90 * MIN, Decision::Accept}, "manager", T0 + 90 * MIN)) == Reason::CannotAccept);
+    w.must(w.sealed(ResolveReview{item.id, "manager", "review.keep_both", T0 + 90 * MIN, Decision::Void}, "manager", T0 + 90 * MIN));
     CHECK(w.s.inspections.count(forged.inspection.id) == 0);
   }
   SUBCASE("two inspectors signing the same inspection") {
@@ -148,7 +148,7 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     CHECK(w.s.operations.at("op-ad").phase == Phase::Declined);  // the refusal stands until decided
   }
   SUBCASE("a delivery that no longer holds does not mark the car delivered") {
-    Action d = DeliverWorkOrder{wo, "advisor", T0};
+    Action d = w.sealed(DeliverWorkOrder{wo, "advisor", T0}, "advisor", T0);
     auto r = ingest(w.s, d, "ev-d", T0);
     CHECK_FALSE(r.clean);
     CHECK_FALSE(w.s.work_orders.at(wo).delivered_at);

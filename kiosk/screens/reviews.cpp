@@ -89,15 +89,16 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
   // be chosen now (R16; a quarantined event is only ever voided, R17)
   const std::string note = st.review_pick >= 0 ? phrases[static_cast<std::size_t>(st.review_pick)].code : "-";
   auto decided = [&](Decision d) { return ResolveReview{r.id, st.session->person, note, v.now, d}; };
-  const bool canAccept = static_cast<bool>(check(s, decided(Decision::Accept)));
+  // a decision is signed with the PIN, like an inspection (issue 11)
+  const bool canAccept = static_cast<bool>(checkBeforeSigning(s, decided(Decision::Accept)));
   const bool picked = st.review_pick >= 0;
   if (ui.button("reviews.accept", ui.tr("reviews.accept"), Tone::Good, ui.m.mm(60), Icon::Check, picked && canAccept)) {
-    out.push_back(Submit{decided(Decision::Accept)});
+    out.push_back(RequestSignature{decided(Decision::Accept)});
     st.review_pick = -1;
   }
   ImGui::SameLine();
   if (ui.button("reviews.void", ui.tr("reviews.void"), Tone::Bad, ui.m.mm(60), Icon::Cross, picked)) {
-    out.push_back(Submit{decided(Decision::Void)});
+    out.push_back(RequestSignature{decided(Decision::Void)});
     st.review_pick = -1;
   }
   ImGui::EndGroup();

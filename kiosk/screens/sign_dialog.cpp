@@ -28,6 +28,11 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     ui.chip(ui.tr(pass ? "verdict.pass" : "verdict.fail"), pass ? Tone::Good : Tone::Bad, pass ? Icon::Check : Icon::Cross);
     if (ri->inspection.defect) { ImGui::SameLine(); ui.text(ui.data(*ri->inspection.defect)); }
   }
+  if (auto* rr = std::get_if<ResolveReview>(&st.sign.action)) {
+    // the decision itself, as it will be signed
+    const bool accept = rr->decision == Decision::Accept;
+    ui.chip(ui.tr(accept ? "reviews.accept" : "reviews.void"), accept ? Tone::Good : Tone::Bad, accept ? Icon::Check : Icon::Cross);
+  }
   const Id wo = workOrderOf(v.shop, st.sign.action);
   if (auto* w = v.shop.workOrder(wo)) ui.text(w->number + "  " + w->vehicle.plate + "  " + w->vehicle.model);
   ui.text(ui.tr("sign.record") + " " + expectedRecord(st.sign.action), nullptr, IM_COL32(170, 170, 170, 255));

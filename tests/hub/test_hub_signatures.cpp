@@ -2,6 +2,7 @@
 // someone else. A final inspection with a correct SHA-256 but no key, or a
 // real signature copied from another record, is kept as evidence and has no
 // effect: the car is not released. The service manager can only void it.
+// A review decision or a delivery without its person's signature likewise.
 #include "tests/hub/hub_fixture.hpp"
 
 using namespace bkt;
@@ -23,7 +24,7 @@ json push(httplib::Client& c, const std::string& token, const std::vector<json>&
 
 }  // namespace
 
-TEST_CASE("hub: a forged or copied final inspection is quarantined with no effect, the signed one releases the car") {
+TEST_CASE("hub: a forged or copied final, an unsigned decision or delivery: quarantined with no effect, the signed ones release the car") {
   DeskAndHub f;
   Desk& bay = f.desk;
   World w;  // builds the inspections, signed with the test shop's keys
@@ -62,7 +63,7 @@ TEST_CASE("hub: a forged or copied final inspection is quarantined with no effec
     CHECK(item.hold == Hold::Quarantine);
     CHECK(item.for_role == Role::ServiceManager);
     CHECK(item.reason == Reason::SignatureInvalid);
-    const Outcome accept = check(s, ResolveReview{review, "manager", "seen", T0 + 90 * MIN, Decision::Accept});
+    const Outcome accept = checkBeforeSigning(s, ResolveReview{review, "manager", "seen", T0 + 90 * MIN, Decision::Accept});
     REQUIRE_FALSE(accept);
     CHECK(accept.refusal->reason == Reason::CannotAccept);
   }
@@ -70,6 +71,32 @@ TEST_CASE("hub: a forged or copied final inspection is quarantined with no effec
   const json ok = push(f.c, f.token, {wireEvent("desk", bay.st.lastOwnSeq() + 1, genuine, T0 + 63 * MIN)});
   CHECK(ok["held"].empty());
   CHECK(hub.store.shop().work_orders.at("wo-9").final_passed.has_value());
+
+  // a decision or a delivery "by" someone, without their signature: the
+  // same (issue 11, signed decisions)
+  const Id review0 = reply["held"][0]["review"], review1 = reply["held"][1]["review"];
+  const json unsigned_ = push(f.c, rogue, {wireEvent("kiosk-rogue", 3, ResolveReview{review0, "manager", "seen", T0 + 64 * MIN, Decision::Void}, T0 + 64 * MIN),
+                                          wireEvent("kiosk-rogue", 4, DeliverWorkOrder{"wo-9", "advisor", T0 + 65 * MIN}, T0 + 65 * MIN)});
+  REQUIRE(unsigned_["held"].size() == 2);
+  for (const json& h : unsigned_["held"]) CHECK(h["hold"] == "quarantine");
+  CHECK_FALSE(hub.store.shop().reviews.at(review0).resolved_by.has_value());
+  CHECK_FALSE(hub.store.shop().work_orders.at("wo-9").delivered_at.has_value());
+  // signed by the service manager and the advisor: the reviews close, the car goes
+  std::int64_t seq = bay.st.lastOwnSeq() + 1;
+  std::vector<json> decided;
+  for (const Id& review : {review0, review1, Id(unsigned_["held"][0]["review"]), Id(unsigned_["held"][1]["review"])}) {
+    Action v = ResolveReview{review, "manager", "review.keep_both", T0 + 70 * MIN, Decision::Void};
+    signAction(v, "manager", T0 + 70 * MIN, testKey("manager"));
+    decided.push_back(wireEvent("desk", ++seq, v, T0 + 70 * MIN));
+  }
+  Action deliver = DeliverWorkOrder{"wo-9", "advisor", T0 + 75 * MIN};
+  signAction(deliver, "advisor", T0 + 75 * MIN, testKey("advisor"));
+  decided.push_back(wireEvent("desk", ++seq, deliver, T0 + 75 * MIN));
+  const json done = push(f.c, f.token, decided);
+  CHECK(done["held"].empty());
+  CHECK(hub.store.shop().reviews.at(review0).decision == Decision::Void);
+  CHECK(hub.store.shop().work_orders.at("wo-9").delivered_at == T0 + 75 * MIN);
+  CHECK(hub.store.shop().work_orders.at("wo-9").delivered_by == Id("advisor"));
   // the quarantined events are in the log whole; a replay gives the same view
   CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
 }

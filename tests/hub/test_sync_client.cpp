@@ -204,7 +204,7 @@ TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone, the b
     CHECK(a.st.shop().reviews.count(review) == 1);
     CHECK(a.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE refused IS NOT NULL") == 1);
     // it can only be voided: there is nothing of it to accept (R17)
-    const Outcome accept = check(a.st.shop(), ResolveReview{review, "foreman", "seen", T0 + 60 * MIN, Decision::Accept});
+    const Outcome accept = checkBeforeSigning(a.st.shop(), ResolveReview{review, "foreman", "seen", T0 + 60 * MIN, Decision::Accept});
     REQUIRE_FALSE(accept);
     CHECK(accept.refusal->reason == Reason::CannotAccept);
   }
@@ -219,7 +219,9 @@ TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone, the b
   }
   // bay A goes on: its next event follows, and the foreman voids the notice
   REQUIRE(a.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 30 * MIN}, T0 + 30 * MIN));
-  REQUIRE(a.record(ResolveReview{review, "foreman", "seen", T0 + 60 * MIN, Decision::Void}, T0 + 60 * MIN));
+  Action voided = ResolveReview{review, "foreman", "seen", T0 + 60 * MIN, Decision::Void};
+  signAction(voided, "foreman", T0 + 60 * MIN, testKey("foreman"));  // a decision is signed (issue 11)
+  REQUIRE(a.record(voided, T0 + 60 * MIN));
   REQUIRE(a.sync.pushOnce());
   CHECK(hub.store.lastSeqOf("kiosk-a") == 5);
   CHECK(hub.store.shop().entries.at("te-a").end);

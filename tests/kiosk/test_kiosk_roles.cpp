@@ -149,6 +149,7 @@ TEST_CASE("kiosk: review items are decided by the foreman (R16)") {
   h.tap("reviews.item." + *r.review);
   h.tap("reviews.resolution.review.keep_both");
   h.tap("reviews.accept");
+  h.pin("sign.pin", testPin("foreman"));  // a decision is signed (issue 11)
   CHECK(h.shop().reviews.at(*r.review).resolved_by == "foreman");
 }
 
@@ -166,6 +167,8 @@ TEST_CASE("kiosk: an event refused at the hub is shown to the foreman, who can o
   CHECK(h.exists("reviews.accept"));
   CHECK_FALSE(h.has("reviews.accept"));  // nothing of it was kept to accept (R17)
   h.tap("reviews.void");
+  CHECK(h.exists("sign.pin.ok"));  // signed with the PIN, like an inspection
+  h.pin("sign.pin", testPin("foreman"));
   CHECK(h.shop().reviews.at(*r.review).resolved_by == "foreman");
   CHECK(h.shop().reviews.at(*r.review).decision == Decision::Void);
 }
