@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN=${1:-60}
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DBK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DBK_FUZZ=ON -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target bk_fuzz_push bk_fuzz_reply
 run() {  # target, seed corpus, seconds
   mkdir -p "build-fuzz/corpus-$1"
