@@ -4,7 +4,9 @@
 // no car is delivered unless a final inspection passed by a quality
 // inspector who did none of its work, with every operation done; a held
 // event has no effect; and the live projections equal those rebuilt from
-// the log, before and after a person decides the held events.
+// the log, before and after a person decides the held events. A rogue
+// token's forged, copied and unsigned events and a tombstone are mixed in
+// too: quarantined or refused, they never open the gate (R17).
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -64,11 +66,42 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   c.take(std::vector<StoredEvent>(ofA.begin(), ofA.begin() + static_cast<std::ptrdiff_t>(seenByC)));
   REQUIRE(c.st.record(inspect(w, InspectionKind::Peer, "wo-1-1", "foreman2", false, T0 + 45 * MIN), T0 + 45 * MIN));
 
-  const std::vector<std::vector<StoredEvent>> streams{a.own(), b.own(), c.own()};
+  // a rogue token: a final "by" qi with a correct SHA-256 and no key, qi2's
+  // real final copied onto another record, an unsigned delivery "by" the
+  // advisor, and a malformed event (a tombstone): none may open the gate (R17)
+  std::vector<StoredEvent> rogue;
+  auto rogueEvent = [&](const Action& act, Millis at) {
+    StoredEvent e;
+    e.id[0] = 0xee;
+    e.id[15] = static_cast<std::uint8_t>(rogue.size() + 1);
+    e.origin = "rogue";
+    e.origin_seq = static_cast<std::int64_t>(rogue.size()) + 1;
+    e.wall_ms = at;
+    e.hlc = at << 16;
+    e.type = std::string(actionType(act));
+    e.body = canonical(toJson(act));
+    rogue.push_back(e);
+  };
+  Action forged = RecordInspection{inspect(w, InspectionKind::Final, std::nullopt, "qi", true, T0 + 61 * MIN).inspection, {}};
+  std::get<RecordInspection>(forged).inspection.id = "in-forged";
+  sealSignature(forged, "qi", T0 + 61 * MIN);
+  rogueEvent(forged, T0 + 61 * MIN);
+  RecordInspection copied = inspect(w, InspectionKind::Final, std::nullopt, "qi2", true, T0 + 62 * MIN);
+  copied.inspection.id = "in-copied";
+  rogueEvent(copied, T0 + 62 * MIN);
+  rogueEvent(DeliverWorkOrder{"wo-1", "advisor", T0 + 71 * MIN}, T0 + 71 * MIN);
+  rogueEvent(EndShift{"tech1", T0 + 72 * MIN}, T0 + 72 * MIN);
+  rogue.back() = tombstoneOf(rogue.back(), "event body: a text with a control character");
+
+  const std::vector<std::vector<StoredEvent>> honest{a.own(), b.own(), c.own()};
+  const std::vector<std::vector<StoredEvent>> withRogue{a.own(), b.own(), c.own(), rogue};
   int delivered = 0, held = 0;
   for (unsigned seed = 1; seed <= 100; ++seed) {
     CAPTURE(seed);
     std::mt19937 rng(seed);
+    // every other interleaving has the rogue's events in it too (their open
+    // reviews then block delivery until a person voids them, R10)
+    const auto& streams = seed % 2 ? withRogue : honest;
     Node hub("hub");
     hub.take(base);
     // a random merge that keeps each bay's own order
@@ -83,6 +116,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
     }
     const Shop& s = hub.st.shop();
     CHECK(deliveredHonestly(s));
+    CHECK(s.inspections.count("in-forged") + s.inspections.count("in-copied") == 0);
     delivered += s.work_orders.at("wo-1").delivered_at.has_value();
     held += static_cast<int>(s.reviews.size());
     CHECK(hub.st.rebuildFromEvents().sameRecords(s));
@@ -94,6 +128,9 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
       if (!yes) accept.decision = Decision::Void;
       REQUIRE(hub.st.record(w.sealed(accept, who, T0 + 3 * 60 * MIN), T0 + 3 * 60 * MIN));  // signed (issue 11)
     }
+    // no decision turned a rogue event into an effect (R17)
+    CHECK(hub.st.shop().inspections.count("in-forged") + hub.st.shop().inspections.count("in-copied") == 0);
+    CHECK(hub.st.shop().work_orders.at("wo-1").delivered_at != T0 + 71 * MIN);
     CHECK(hub.st.rebuildFromEvents().sameRecords(hub.st.shop()));
   }
   MESSAGE(delivered << " of 100 interleavings delivered (honestly); " << held << " events held for a person");
