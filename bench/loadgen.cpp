@@ -243,11 +243,11 @@ int soak(int kiosks, int seconds, int perMin) {
 // shop's traffic alone (the baseline), then the same with the attack held.
 int stall(int seconds) {
   RunningHub hub;
+  hub.seedShop();
   Desk desk("desk");
-  seedDesk(desk);
   const std::string token = hub.enrol("desk");
   auto c = hub.client();
-  pushEvents(c, token, desk.own());
+  desk.pullAll(c, token);
   const StallResult base = stallRun(hub.port, token, desk, seconds, false);
   const StallResult held = stallRun(hub.port, token, desk, seconds, true);
   for (auto [name, r] : {std::pair{"alone", &base}, {"attacked", &held}})

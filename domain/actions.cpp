@@ -56,6 +56,7 @@ static void sigFromJson(const json& j, Signature& sig) { sig = j.contains("sig")
   sigFromJson(j, v.sig);
 }
 BK_JSON_FIELDS(static, RegisterKey, person, key, proof, at, approval)
+BK_JSON_FIELDS(static, EnrolClient, client)
 
 namespace {
 
@@ -78,6 +79,7 @@ BK_TYPE(SignAddOnCost, "sign_addon_cost")
 BK_TYPE(RecordConsent, "record_consent")
 BK_TYPE(DisputeCharge, "dispute_charge")
 BK_TYPE(DecideDispute, "decide_dispute")
+BK_TYPE(EnrolClient, "enrol_client")
 BK_TYPE(ResolveReview, "resolve_review")
 BK_TYPE(DeliverWorkOrder, "deliver_work_order")
 BK_TYPE(RegisterKey, "register_key")
@@ -154,6 +156,7 @@ Id actorOf(const Action& a) {
       [](const ResolveReview& v) { return v.by; },
       [](const DeliverWorkOrder& v) { return v.by; },
       [](const RegisterKey& v) { return v.approval ? v.approval->signer : v.person; },
+      [](const EnrolClient&) { return Id{}; },
       [](const auto& v) { return v.sig.signer; },
   }, a);
 }
@@ -173,6 +176,7 @@ Millis timeOf(const Action& a) {
       [](const ResolveReview& v) { return v.at; },
       [](const DeliverWorkOrder& v) { return v.at; },
       [](const RegisterKey& v) { return v.at; },
+      [](const EnrolClient& v) { return v.client.since; },
       [](const auto& v) { return v.sig.at; },
   }, a);
 }
@@ -197,6 +201,7 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [&](const ResolveReview& v) { auto it = s.reviews.find(v.review); return it == s.reviews.end() ? Id{} : it->second.wo; },
       [](const DeliverWorkOrder& v) { return v.wo; },
       [](const RegisterKey&) { return Id{}; },
+      [](const EnrolClient&) { return Id{}; },
       [&](const auto& v) { return ofAddOn(v.addon); },
   }, a);
 }
@@ -298,6 +303,20 @@ void sealSignature(Action& a, const Id& signer, Millis at) {
   }
   sig->digest = signingDigest(a);
   if (auto* ri = std::get_if<RecordInspection>(&a)) ri->inspection.sig.digest = sig->digest;
+}
+
+bool hubOnly(std::string_view type) { return type == TypeName<EnrolClient>::value; }
+
+std::optional<Refusal> outOfScope(Scope scope, const Action& a) {
+  const bool master = std::holds_alternative<EnrollPerson>(a) || std::holds_alternative<DefineBay>(a) ||
+                      std::holds_alternative<EnrolClient>(a);
+  const bool desk = std::holds_alternative<OpenWorkOrder>(a) || std::holds_alternative<UpdateWorkOrder>(a) ||
+                    std::holds_alternative<AddOperations>(a);
+  const std::string what(actionType(a));
+  if (master) return Refusal{Reason::OutOfScope, what + ": master data is the shop administrator's (the hub's machine)"};
+  if (scope == Scope::Floor && desk) return Refusal{Reason::OutOfScope, what + ": work orders are the front desk's"};
+  if (scope == Scope::Desk && !desk) return Refusal{Reason::OutOfScope, what + ": the front desk writes work orders only"};
+  return std::nullopt;
 }
 
 }  // namespace bk

@@ -93,10 +93,22 @@ struct ResolveReview {
 // Delivery (R10), signed by the advisor who hands the car over (issue 11).
 struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; Signature sig; };
 
+// Issue 11: the hub enrolled a client (its scope and device key). Only the
+// hub records it: a kiosk's push of one is refused as bad input.
+struct EnrolClient { Client client; };
+
 using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, AddOperations, ClockOn,
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
-                            DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey>;
+                            DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey,
+                            EnrolClient>;
+
+// Issue 11: event types only the hub makes (never taken from a push).
+bool hubOnly(std::string_view type);
+// Issue 11: may a client of this scope make this action? Master data and
+// the work orders' own fields are not the floor's; the desk writes work
+// orders only. Nil when it may; else why not.
+std::optional<Refusal> outOfScope(Scope scope, const Action& a);
 
 // The event type name ("clock_on", …) and the action's JSON, {"type":…, …}.
 std::string_view actionType(const Action& a);

@@ -44,6 +44,18 @@ struct Bay {
   bool operator==(const Bay&) const = default;
 };
 
+// Issue 11: a client the hub enrolled (a bay kiosk or the front desk), as
+// the hub's log records it, so that every store knows what each origin may
+// do and holds its device key: the central log then proves which device
+// wrote each event.
+struct Client {
+  Id id;
+  Scope scope = Scope::Floor;
+  std::string device_key;  // hex Ed25519 public key; empty: enrolled before device keys
+  Millis since = 0;
+  bool operator==(const Client&) const = default;
+};
+
 struct Vehicle {
   std::string plate, vin, model;
   bool operator==(const Vehicle&) const = default;
@@ -238,14 +250,14 @@ struct Policy {
 // The kinds of record the state holds, for persistence.
 enum class RecordKind : std::uint8_t {
   Person, Bay, WorkOrder, Operation, TimeEntry, Inspection, Rework, Incident, AddOn, Review,
-  Supersede,
+  Supersede, Client,
 };
-inline constexpr EnumTable<RecordKind, 11> kRecordKindNames{{
+inline constexpr EnumTable<RecordKind, 12> kRecordKindNames{{
     {RecordKind::Person, "person"}, {RecordKind::Bay, "bay"}, {RecordKind::WorkOrder, "work_order"},
     {RecordKind::Operation, "operation"}, {RecordKind::TimeEntry, "time_entry"},
     {RecordKind::Inspection, "inspection"}, {RecordKind::Rework, "rework"},
     {RecordKind::Incident, "incident"}, {RecordKind::AddOn, "addon"}, {RecordKind::Review, "review"},
-    {RecordKind::Supersede, "supersede"},
+    {RecordKind::Supersede, "supersede"}, {RecordKind::Client, "client"},
 }};
 BK_ENUM_JSON(RecordKind)
 
@@ -264,6 +276,7 @@ struct Shop {
   std::map<Id, AddOn> addons;
   std::map<Id, ReviewItem> reviews;
   std::map<Id, Id> superseded_by;  // R15: old record -> its correction
+  std::map<Id, Client> clients;    // issue 11: enrolled clients, by origin id
 
   // Derived indexes, rebuilt by reindex(); not part of equality.
   std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
@@ -300,6 +313,7 @@ struct Shop {
 void to_json(json& j, const Person& v);      void from_json(const json& j, Person& v);
 void to_json(json& j, const PersonKey& v);   void from_json(const json& j, PersonKey& v);
 void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& v);
+void to_json(json& j, const Client& v);      void from_json(const json& j, Client& v);
 void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);
 void to_json(json& j, const WorkOrder& v);   void from_json(const json& j, WorkOrder& v);
 void to_json(json& j, const Operation& v);   void from_json(const json& j, Operation& v);

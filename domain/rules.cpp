@@ -106,6 +106,17 @@ O checkRegisterKey(const Shop& s, const RegisterKey& v) {
   return O::ok();
 }
 
+// Issue 11: the hub's record of a client it enrolled.
+O checkEnrolClient(const Shop&, const EnrolClient& v) {
+  const Client& c = v.client;
+  if (c.id.empty() || c.id.size() > 64) return O::no(Reason::BadInput, "client");
+  if (!c.device_key.empty()) {
+    std::array<std::uint8_t, 32> pub{};
+    if (!fromHexBytes(c.device_key, pub.data(), pub.size())) return O::no(Reason::BadInput, "client/" + c.id + ": device key");
+  }
+  return O::ok();
+}
+
 O checkBay(const Shop&, const DefineBay& v) {
   if (v.bay.id.empty() || v.bay.name.empty()) return O::no(Reason::BadInput, "bay");
   return O::ok();
@@ -657,6 +668,7 @@ Outcome checkWith(const Shop& s, const Action& a, bool verify) {
       [&](const ResolveReview& v) { return checkResolve(s, v, verify); },
       [&](const DeliverWorkOrder& v) { return checkDeliver(s, v, verify); },
       [&](const RegisterKey& v) { return checkRegisterKey(s, v); },
+      [&](const EnrolClient& v) { return checkEnrolClient(s, v); },
   }, a);
 }
 }  // namespace
@@ -704,6 +716,7 @@ void apply(Shop& s, const Action& a) {
         s.touch(RecordKind::Person, v.person);
       },
       [&](const DefineBay& v) { s.bays[v.bay.id] = v.bay; s.touch(RecordKind::Bay, v.bay.id); },
+      [&](const EnrolClient& v) { s.clients[v.client.id] = v.client; s.touch(RecordKind::Client, v.client.id); },
       [&](const OpenWorkOrder& v) {
         if (s.work_orders.count(v.wo.id)) return;
         s.work_orders[v.wo.id] = v.wo;
@@ -814,8 +827,18 @@ void applyAccepted(Shop& s, const Action& a) {
 }
 }  // namespace
 
-Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at) {
-  Outcome o = check(s, a);
+std::optional<Refusal> scopeRefusal(const Shop& s, const Id& origin, const Action& a) {
+  auto it = s.clients.find(origin);
+  if (it == s.clients.end()) return std::nullopt;  // not an enrolled client: the hub itself, or a store's own test
+  return outOfScope(it->second.scope, a);
+}
+
+Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at, const Id& origin) {
+  // Issue 11: what a client was not enrolled to do (a floor token's
+  // "service manager") is quarantined like a forged signature
+  Outcome o = Outcome::ok();
+  if (auto r = scopeRefusal(s, origin, a)) o.refusal = std::move(r);
+  else o = check(s, a);
   if (o) {
     bk::apply(s, a);
     return {};
@@ -827,7 +850,9 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at) {
   ReviewItem item;
   item.id = "rv-" + event_id;
   item.reason = r.reason;
-  item.hold = r.reason == Reason::LacksRole || r.reason == Reason::SignatureInvalid ? Hold::Quarantine : Hold::Conflict;
+  item.hold = r.reason == Reason::LacksRole || r.reason == Reason::SignatureInvalid || r.reason == Reason::OutOfScope
+                  ? Hold::Quarantine
+                  : Hold::Conflict;
   item.for_role = item.hold == Hold::Quarantine ? Role::ServiceManager : reviewerFor(a, r.reason);
   item.wo = workOrderOf(s, a);
   item.action = std::string(actionType(a));

@@ -26,7 +26,12 @@ struct Ingested {
   std::optional<Id> review;     // the review item made, if not clean
   std::optional<Refusal> refusal;
 };
-Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at);
+// `origin`: the client that made it; an enrolled client's event outside its
+// scope is quarantined (issue 11).
+Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at, const Id& origin = {});
+// Issue 11: why this origin may not make this action (nil: it may, or it is
+// not an enrolled client).
+std::optional<Refusal> scopeRefusal(const Shop& s, const Id& origin, const Action& a);
 // An event refused at the hub as bad input (DECISIONS.md): only its
 // tombstone travels, so it has no effect anywhere. The foreman is shown it
 // (a review item that can only be voided); `detail` says what was wrong.

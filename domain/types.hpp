@@ -127,8 +127,9 @@ enum class Reason : std::uint8_t {
   DecisionRequired,           // R16: accept or void, never a default
   CannotAccept,               // R16/R17: quarantined, or the situation changed
   RefusedAtHub,               // bad input from a bay: a tombstone, nothing applied
+  OutOfScope,                 // issue 11: not what this client was enrolled to do
 };
-inline constexpr EnumTable<Reason, 47> kReasonNames{{
+inline constexpr EnumTable<Reason, 48> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -158,6 +159,7 @@ inline constexpr EnumTable<Reason, 47> kReasonNames{{
     {Reason::OperationUnfinished, "operation_unfinished"}, {Reason::FinalMissing, "final_missing"},
     {Reason::OpenReview, "open_review"}, {Reason::DecisionRequired, "decision_required"},
     {Reason::CannotAccept, "cannot_accept"}, {Reason::RefusedAtHub, "refused_at_hub"},
+    {Reason::OutOfScope, "out_of_scope"},
 }};
 BK_ENUM_JSON(Reason)
 
@@ -173,6 +175,14 @@ enum class Hold : std::uint8_t { Conflict, Quarantine, Refused };
 inline constexpr EnumTable<Hold, 3> kHoldNames{
     {{Hold::Conflict, "conflict"}, {Hold::Quarantine, "quarantine"}, {Hold::Refused, "refused"}}};
 BK_ENUM_JSON(Hold)
+
+// Issue 11: what an enrolled client may do. A bay kiosk works the floor
+// (clocking, inspections, add-ons, disputes, reviews); the front desk uses
+// the work-order API only. Master data (people, bays) is the shop
+// administrator's, made on the hub's own machine.
+enum class Scope : std::uint8_t { Floor, Desk };
+inline constexpr EnumTable<Scope, 2> kScopeNames{{{Scope::Floor, "floor"}, {Scope::Desk, "desk"}}};
+BK_ENUM_JSON(Scope)
 
 // A person's decision on a held event.
 enum class Decision : std::uint8_t { Accept, Void };

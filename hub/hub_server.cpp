@@ -27,6 +27,7 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
                      const http::Limits& limits)
     : store_(store), entropy_(entropy), clock_(std::move(clock)), utc_offset_min_(utc_offset_min),
       http_(limits, readTls(tls)) {
+  reconcileClients();
   // spdlog builds its registry on first use: here, before any server thread
   // logs, not lazily inside one of them
   (void)spdlog::default_logger_raw();
@@ -34,11 +35,24 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
   // health and enrolment is for enrolled clients only, so a stranger never
   // gets a body of more than 1 KB read (http_server.cpp has already
   // refused compressed, chunked, doubly declared and oversized bodies).
+  // Issue 11: and only for a client whose scope has the route: bays sync
+  // (push, pull, credentials), the front desk uses the work-order API.
   http_.screen([this](const http::Request& req, http::Response& res) {
     if (req.path == "/api/v1/health" || req.path == "/api/v1/enroll") return false;
-    std::lock_guard lock(mu_);
-    if (authorise(req)) return false;
-    error(res, 401, "not an enrolled kiosk");
+    std::optional<EnrolledClient> client;
+    {
+      std::lock_guard lock(mu_);
+      client = authorise(req);
+    }
+    if (!client) {
+      error(res, 401, "not an enrolled kiosk");
+      return true;
+    }
+    const bool floorRoute = req.path == "/api/v1/push" || req.path == "/api/v1/pull" || req.path == "/api/v1/credentials";
+    const Scope needed = floorRoute ? Scope::Floor : Scope::Desk;
+    if (client->scope == needed) return false;
+    spdlog::warn("{} ({}) refused {} {}: out of its scope", client->id, name(client->scope), req.method, req.path);
+    error(res, 403, std::string("out of scope: a ") + std::string(name(client->scope)) + " client may not use " + req.path);
     return true;
   });
   http_.get("/api/v1/health", [this](const http::Request&, http::Response& res) {
@@ -79,7 +93,7 @@ std::string HubServer::randomSecret(std::size_t bytes) {
   return hex;
 }
 
-std::string HubServer::newEnrolCode(const Id& kiosk, Millis ttl, bool replace) {
+std::string HubServer::newEnrolCode(const Id& kiosk, Millis ttl, bool replace, Scope scope) {
   if (!validKioskId(kiosk) || kiosk == instance()) throw std::invalid_argument("bad kiosk id: " + kiosk);
   std::lock_guard lock(mu_);
   if (store_.enrolment().known(kiosk) && !replace)
@@ -88,8 +102,8 @@ std::string HubServer::newEnrolCode(const Id& kiosk, Millis ttl, bool replace) {
   std::string code;
   while (code.size() < 12)
     for (auto b : entropy_.random8()) if (b < 250 && code.size() < 12) code += static_cast<char>('0' + b % 10);
-  store_.enrolment().addCode(sync::secretHash(code), kiosk, replace, clock_() + ttl);
-  spdlog::info("enrolment code issued for {}{}", kiosk, replace ? " (may replace it)" : "");
+  store_.enrolment().addCode(sync::secretHash(code), kiosk, replace, clock_() + ttl, scope);
+  spdlog::info("enrolment code issued for {} ({}){}", kiosk, name(scope), replace ? " (may replace it)" : "");
   return code;
 }
 
@@ -98,10 +112,32 @@ bool HubServer::revoke(const Id& kiosk) {
   return store_.enrolment().revoke(kiosk, clock_());
 }
 
-std::optional<Id> HubServer::authorise(const http::Request& req) {
+std::optional<EnrolledClient> HubServer::authorise(const http::Request& req) {
   const std::string h = req.header("Authorization");
   if (h.rfind("Bearer ", 0) != 0 || h.size() < 7 + 32 || h.size() > 7 + 256) return std::nullopt;
-  return store_.enrolment().kioskOfToken(sync::secretHash(h.substr(7)));
+  return store_.enrolment().clientOfToken(sync::secretHash(h.substr(7)));
+}
+
+Recorded HubServer::recordAdmin(const Action& a) {
+  Recorded r{Outcome::ok(), std::nullopt};
+  {
+    std::lock_guard lock(mu_);
+    r = store_.record(a, clock_());
+  }
+  if (r) http_.wake();
+  return r;
+}
+
+void HubServer::recordClient(const EnrolledClient& c) {  // under mu_
+  const auto it = store_.shop().clients.find(c.id);
+  if (it != store_.shop().clients.end() && it->second.scope == c.scope && it->second.device_key == c.device_key) return;
+  Recorded r = store_.record(EnrolClient{Client{c.id, c.scope, c.device_key, c.since}}, clock_());
+  if (!r) spdlog::error("client {} not recorded in the log: {}", c.id, r.outcome.refusal->detail);
+}
+
+void HubServer::reconcileClients() {
+  std::lock_guard lock(mu_);
+  for (const EnrolledClient& c : store_.enrolment().active()) recordClient(c);
 }
 
 void HubServer::enroll(const http::Request& req, http::Response& res) {
@@ -117,12 +153,23 @@ void HubServer::enroll(const http::Request& req, http::Response& res) {
     return error(res, 400, "need code and kiosk_id");
   const std::string code = (*body)["code"], kiosk = (*body)["kiosk_id"];
   if (!validKioskId(kiosk) || kiosk == instance()) return error(res, 400, "bad kiosk_id");
+  // issue 11: the public half of the key the client made for itself
+  std::string deviceKey;
+  if (body->contains("device_key")) {
+    std::array<std::uint8_t, 32> pub{};
+    const json& k = (*body)["device_key"];
+    if (!k.is_string() || !fromHexBytes(k.get<std::string>(), pub.data(), pub.size())) return error(res, 400, "device_key: 64 hex digits");
+    deviceKey = k.get<std::string>();
+  }
   const std::string token = randomSecret(32);
   Enrolment::Use used;
   {
     std::lock_guard lock(mu_);
-    used = store_.enrolment().useCode(sync::secretHash(code), kiosk, sync::secretHash(token), now);
+    used = store_.enrolment().useCode(sync::secretHash(code), kiosk, sync::secretHash(token), now, deviceKey);
+    if (used == Enrolment::Use::Enrolled)
+      if (auto c = store_.enrolment().client(kiosk)) recordClient(*c);
   }
+  if (used == Enrolment::Use::Enrolled) http_.wake();
   switch (used) {
     case Enrolment::Use::Enrolled:
       spdlog::info("enrolment from {}: {} enrolled", req.remote_addr, kiosk);
@@ -143,7 +190,7 @@ void HubServer::push(const http::Request& req, http::Response& res) {
   std::optional<Id> kiosk;
   {
     std::lock_guard lock(mu_);
-    kiosk = authorise(req);
+    if (auto c = authorise(req)) kiosk = c->id;
   }
   if (!kiosk) return error(res, 401, "not an enrolled kiosk");
   const PushResult r = acceptPush(store_, mu_, req.body, *kiosk, clock_);

@@ -37,12 +37,23 @@ class HubServer {
   // Administration (also through the bk-hub command line).
   // A one-time code that enrols exactly `kiosk`. An id enrolled before
   // (revoked or not) needs `replace`: an administrator's explicit choice.
-  std::string newEnrolCode(const Id& kiosk, Millis ttl, bool replace = false);
+  // The code gives the client its scope (issue 11): a bay kiosk works the
+  // floor, the front desk writes work orders.
+  std::string newEnrolCode(const Id& kiosk, Millis ttl, bool replace = false, Scope scope = Scope::Floor);
   bool revoke(const Id& kiosk);
+  // An administrator's change made on the hub's own machine (DECISIONS.md:
+  // master data, policy): recorded as the hub's own event, and every bay
+  // hears of it by its next pull.
+  Recorded recordAdmin(const Action& a);
   const Id& instance() const { return store_.kioskId(); }
 
  private:
-  std::optional<Id> authorise(const http::Request& req);
+  std::optional<EnrolledClient> authorise(const http::Request& req);
+  // Issue 11: every enrolled client is in the hub's log with its scope and
+  // device key (an EnrolClient event), so every store knows what each
+  // origin may do. Clients enrolled before are recorded when the hub starts.
+  void recordClient(const EnrolledClient& c);
+  void reconcileClients();
   void enroll(const http::Request& req, http::Response& res);
   void push(const http::Request& req, http::Response& res);
   void pull(const http::Request& req, http::Response& res);

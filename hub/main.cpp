@@ -1,6 +1,6 @@
 // bk-hub: the central service of the shop's LAN.
 //   bk-hub serve --db var/hub.db --port 8600 [--tls-cert hub.pem --tls-key hub.key] [--max-connections 2000]
-//   bk-hub enroll-code --db var/hub.db --kiosk kiosk-b05 [--replace]  (prints a one-time code for that kiosk)
+//   bk-hub enroll-code --db var/hub.db --kiosk kiosk-b05 [--replace] [--scope floor|desk]  (prints a one-time code for that client)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
 //   bk-hub verify --db var/hub.db           (hash chain, integrity, projections rebuilt from the log)
 //   bk-hub backup --db var/hub.db --to backup.db      (online, while serving)
@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   code->add_option("--kiosk", kiosk, "the kiosk id the code may enrol (e.g. kiosk-b05)")->required();
   code->add_flag("--replace", replace, "the id was enrolled before (a replaced panel PC): the code takes it over");
   code->add_option("--ttl-hours", ttlHours, "how long the code is valid")->capture_default_str();
+  std::string scope = "floor";
+  code->add_option("--scope", scope, "floor: a bay kiosk (sync); desk: the front desk (the work-order API only)")
+      ->capture_default_str()->check(CLI::IsMember({"floor", "desk"}));
   auto* revoke = app.add_subcommand("revoke", "revoke a kiosk's token");
   addDb(revoke);
   revoke->add_option("--kiosk", kiosk, "kiosk id")->required();
@@ -108,7 +111,8 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(logLevel));
     bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls, limits);
     if (*code) {
-      std::printf("%s\n", hub.newEnrolCode(kiosk, ttlHours * 3600 * 1000, replace).c_str());
+      std::printf("%s\n", hub.newEnrolCode(kiosk, ttlHours * 3600 * 1000, replace,
+                                                    scope == "desk" ? bk::Scope::Desk : bk::Scope::Floor).c_str());
       return 0;
     }
     if (*verify) {

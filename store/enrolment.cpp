@@ -6,16 +6,21 @@ namespace bk {
 namespace {
 
 constexpr const char* kAddCode =
-    "INSERT INTO enrol_codes(code_hash, expires_at, kiosk_id, replace_ok) VALUES(?1, ?2, ?3, ?4)";
+    "INSERT INTO enrol_codes(code_hash, expires_at, kiosk_id, replace_ok, scope) VALUES(?1, ?2, ?3, ?4, ?5)";
 constexpr const char* kUseCode =
     "UPDATE enrol_codes SET used_by = ?2 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?3 "
-    "RETURNING kiosk_id, replace_ok";
+    "RETURNING kiosk_id, replace_ok, scope";
 constexpr const char* kKnown = "SELECT 1 FROM enrolled_kiosks WHERE kiosk_id = ?1";
 constexpr const char* kEnrol =
-    "INSERT INTO enrolled_kiosks(kiosk_id, token_hash, enrolled_at) VALUES(?1, ?2, ?3) "
+    "INSERT INTO enrolled_kiosks(kiosk_id, token_hash, enrolled_at, scope, device_key) VALUES(?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(kiosk_id) DO UPDATE SET token_hash = excluded.token_hash, "
-    "enrolled_at = excluded.enrolled_at, revoked_at = NULL";
-constexpr const char* kByToken = "SELECT kiosk_id FROM enrolled_kiosks WHERE token_hash = ?1 AND revoked_at IS NULL";
+    "enrolled_at = excluded.enrolled_at, revoked_at = NULL, scope = excluded.scope, device_key = excluded.device_key";
+constexpr const char* kByToken =
+    "SELECT kiosk_id, scope, device_key, enrolled_at FROM enrolled_kiosks WHERE token_hash = ?1 AND revoked_at IS NULL";
+constexpr const char* kClient =
+    "SELECT kiosk_id, scope, device_key, enrolled_at FROM enrolled_kiosks WHERE kiosk_id = ?1 AND revoked_at IS NULL";
+constexpr const char* kActive =
+    "SELECT kiosk_id, scope, device_key, enrolled_at FROM enrolled_kiosks WHERE revoked_at IS NULL ORDER BY kiosk_id";
 constexpr const char* kRevoke = "UPDATE enrolled_kiosks SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL";
 constexpr const char* kReadMeta = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char* kWriteMeta =
@@ -27,13 +32,22 @@ std::int64_t asInt(const std::string& s) {
   return ec == std::errc() && p == s.data() + s.size() && v >= 0 ? v : 0;  // unreadable: from the start
 }
 
+EnrolledClient clientAt(sql::Stmt& q) {
+  EnrolledClient c;
+  c.id = q.text(0);
+  c.scope = q.text(1) == "desk" ? Scope::Desk : Scope::Floor;  // anything unknown: the narrower floor
+  c.device_key = q.isNull(2) ? std::string() : q.text(2);
+  c.since = q.integer(3);
+  return c;
+}
+
 }  // namespace
 
 Enrolment::Enrolment(sql::Db& db) : db_(db), byToken_(db, kByToken) {}
 
-void Enrolment::addCode(const std::string& code_hash, const Id& kiosk, bool replace, Millis expires_at) {
+void Enrolment::addCode(const std::string& code_hash, const Id& kiosk, bool replace, Millis expires_at, Scope scope) {
   sql::Stmt st(db_, kAddCode);
-  st.bind(1, code_hash).bind(2, expires_at).bind(3, kiosk).bind(4, replace ? 1 : 0).run();
+  st.bind(1, code_hash).bind(2, expires_at).bind(3, kiosk).bind(4, replace ? 1 : 0).bind(5, std::string(name(scope))).run();
 }
 
 bool Enrolment::known(const Id& kiosk) {
@@ -43,18 +57,22 @@ bool Enrolment::known(const Id& kiosk) {
 }
 
 Enrolment::Use Enrolment::useCode(const std::string& code_hash, const Id& kiosk, const std::string& token_hash,
-                                  Millis now) {
+                                  Millis now, const std::string& device_key) {
   sql::Tx tx(db_);
   sql::Stmt use(db_, kUseCode);
   use.bind(1, code_hash).bind(2, kiosk).bind(3, now);
   if (!use.step()) return Use::BadCode;  // unknown, used or expired: rolled back
   const Id allowed = use.isNull(0) ? Id() : use.text(0);
   const bool replace = use.integer(1) != 0;
+  const std::string scope = use.text(2);
   use.reset();
   if (allowed != kiosk) return Use::WrongKiosk;  // rolled back: the code stays usable for its own kiosk
   if (known(kiosk) && !replace) return Use::IdTaken;
   sql::Stmt add(db_, kEnrol);
-  add.bind(1, kiosk).bind(2, token_hash).bind(3, now).run();
+  add.bind(1, kiosk).bind(2, token_hash).bind(3, now).bind(4, scope);
+  if (device_key.empty()) add.bindNull(5);
+  else add.bind(5, device_key);
+  add.run();
   tx.commit();
   return Use::Enrolled;
 }
@@ -64,6 +82,28 @@ std::optional<Id> Enrolment::kioskOfToken(const std::string& token_hash) {
   std::optional<Id> out;
   if (byToken_.step()) out = byToken_.text(0);
   byToken_.reset();
+  return out;
+}
+
+std::optional<EnrolledClient> Enrolment::clientOfToken(const std::string& token_hash) {
+  byToken_.bind(1, token_hash);
+  std::optional<EnrolledClient> out;
+  if (byToken_.step()) out = clientAt(byToken_);
+  byToken_.reset();
+  return out;
+}
+
+std::optional<EnrolledClient> Enrolment::client(const Id& kiosk) {
+  sql::Stmt q(db_, kClient);
+  q.bind(1, kiosk);
+  if (!q.step()) return std::nullopt;
+  return clientAt(q);
+}
+
+std::vector<EnrolledClient> Enrolment::active() {
+  sql::Stmt q(db_, kActive);
+  std::vector<EnrolledClient> out;
+  while (q.step()) out.push_back(clientAt(q));
   return out;
 }
 

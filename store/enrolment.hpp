@@ -4,6 +4,7 @@
 // kiosk's typed sync cursors. Each owns its SQL; nothing outside the store
 // runs SQL on the central database.
 #include "domain/ids.hpp"
+#include "domain/types.hpp"
 #include "store/sqlite.hpp"
 
 #include <optional>
@@ -13,15 +14,32 @@ namespace bk {
 // Which kiosk may hold which token. A one-time code names the one kiosk id
 // it may enrol; an id already enrolled (or revoked) is taken over only with
 // a code an administrator issued to replace it.
+// An enrolled client as the hub's register has it (issue 11): its scope
+// and the public half of the device key it made at enrolment.
+struct EnrolledClient {
+  Id id;
+  Scope scope = Scope::Floor;
+  std::string device_key;  // hex; empty: enrolled before device keys
+  Millis since = 0;
+};
+
 class Enrolment {
  public:
   explicit Enrolment(sql::Db& db);
 
-  void addCode(const std::string& code_hash, const Id& kiosk, bool replace, Millis expires_at);
+  // A code gives the client it enrols its scope (issue 11).
+  void addCode(const std::string& code_hash, const Id& kiosk, bool replace, Millis expires_at,
+               Scope scope = Scope::Floor);
   enum class Use { Enrolled, BadCode, WrongKiosk, IdTaken };
-  // Uses the code (once) and stores the token's hash. One transaction.
-  Use useCode(const std::string& code_hash, const Id& kiosk, const std::string& token_hash, Millis now);
+  // Uses the code (once) and stores the token's hash and the client's
+  // device key. One transaction.
+  Use useCode(const std::string& code_hash, const Id& kiosk, const std::string& token_hash, Millis now,
+              const std::string& device_key = {});
   std::optional<Id> kioskOfToken(const std::string& token_hash);
+  std::optional<EnrolledClient> clientOfToken(const std::string& token_hash);
+  std::optional<EnrolledClient> client(const Id& kiosk);
+  // Every client enrolled and not revoked.
+  std::vector<EnrolledClient> active();
   bool revoke(const Id& kiosk, Millis now);
   // Enrolled before (revoked or not).
   bool known(const Id& kiosk);

@@ -124,7 +124,17 @@ constexpr const char* kV10 = R"sql(
 ALTER TABLE events ADD COLUMN refused TEXT;
 )sql";
 
-constexpr std::array<const char*, 10> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
+// 11: issue 11. An enrolment code gives the client a scope (a bay kiosk
+//     works the floor, the front desk writes work orders); an enrolled
+//     client keeps its scope and its device key's public half. Clients
+//     enrolled before are bay kiosks.
+constexpr const char* kV11 = R"sql(
+ALTER TABLE enrol_codes ADD COLUMN scope TEXT NOT NULL DEFAULT 'floor';
+ALTER TABLE enrolled_kiosks ADD COLUMN scope TEXT NOT NULL DEFAULT 'floor';
+ALTER TABLE enrolled_kiosks ADD COLUMN device_key TEXT;
+)sql";
+
+constexpr std::array<const char*, 11> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
 
 }  // namespace
 

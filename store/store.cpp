@@ -116,6 +116,7 @@ json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& foun
     case RecordKind::AddOn: if (auto it = s.addons.find(id); it != s.addons.end()) wo = it->second.wo; return entityJson(s.addons, id, found);
     case RecordKind::Review: if (auto it = s.reviews.find(id); it != s.reviews.end()) wo = it->second.wo; return entityJson(s.reviews, id, found);
     case RecordKind::Supersede: return entityJson(s.superseded_by, id, found);
+    case RecordKind::Client: return entityJson(s.clients, id, found);
   }
   return json();
 }
@@ -185,6 +186,7 @@ Shop Store::loadRecords() const {
       case RecordKind::AddOn: loadInto(s.addons, id, body); break;
       case RecordKind::Review: loadInto(s.reviews, id, body); break;
       case RecordKind::Supersede: s.superseded_by[id] = body.get<Id>(); break;
+      case RecordKind::Client: loadInto(s.clients, id, body); break;
     }
   }
   s.reindex();
@@ -212,7 +214,7 @@ Shop Store::rebuildFromEvents() const {
         (void)ingestRefused(s, toHex(id), q.text(5), q.integer(6), detail, q.integer(1));
         continue;
       }
-      (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1));
+      (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1), q.text(5));
     }
   }
   s.dirty.clear();
@@ -246,6 +248,7 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.addons, next.addons, RecordKind::AddOn, changed, gone);
   diffInto(shop_.reviews, next.reviews, RecordKind::Review, changed, gone);
   diffInto(shop_.superseded_by, next.superseded_by, RecordKind::Supersede, changed, gone);
+  diffInto(shop_.clients, next.clients, RecordKind::Client, changed, gone);
   sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
   for (auto& [kind, id] : gone) {
     del.bind(1, name(kind)).bind(2, id).run();
@@ -399,6 +402,9 @@ Recorded Store::record(Action a, Millis now) {
     if (canonical(body).size() > limits::kMaxEventBytes)
       return {Outcome::no(Reason::BadInput, "larger than " + std::to_string(limits::kMaxEventBytes) + " bytes"), std::nullopt};
   }
+  // issue 11: what this kiosk was not enrolled to do, it does not record
+  // (the hub would quarantine it)
+  if (auto r = scopeRefusal(shop_, kiosk_id_, a)) return {Outcome{std::move(r)}, std::nullopt};
   Outcome o = check(shop_, a);
   if (!o) return {o, std::nullopt};
   shop_.dirty.clear();
@@ -815,7 +821,7 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   // the same transaction (a busy operation touched 200 times: one write)
   chain_head_ = h;
   r.ingested = e.tombstone() ? ingestRefused(shop_, toHex(e.id), e.origin, e.origin_seq, refusedDetail(e), e.wall_ms)
-                              : ingest(shop_, *decoded, toHex(e.id), e.wall_ms);
+                              : ingest(shop_, *decoded, toHex(e.id), e.wall_ms, e.origin);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard
   seq_of_origin_[e.origin] = e.origin_seq;
   if (e.origin == kiosk_id_) own_seq_ = e.origin_seq;  // its own history, back from the hub

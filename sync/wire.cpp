@@ -122,6 +122,7 @@ PushDecoded decodePush(const std::string& body, const Id& kiosk) {
       // the kiosk's sequence whole, so sync never stalls behind it
       try {
         bodyFromWire(w, e);
+        if (hubOnly(e.type)) throw std::invalid_argument("event body: " + e.type + " is made by the hub only");
       } catch (const std::invalid_argument& bad) {
         e = tombstoneOf(std::move(e), clippedDetail(bad.what()));
       }

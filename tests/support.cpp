@@ -208,7 +208,7 @@ template <typename T> const T& any(const std::vector<T>& v, std::mt19937& rng) {
 }
 }  // namespace
 
-Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter) {
+Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, bool floor) {
   auto roll = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   t += roll(30) * MIN + 1;
   const std::string n = std::to_string(++counter);
@@ -222,7 +222,9 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter) {
   // weights of the cases below: inspections and clocking most, new work rarely
   static const std::vector<double> weights = {0, 2, 2, 1, 0.3, 3, 3, 1.5, 0.4, 2.5, 0.5, 1.5};
   std::discrete_distribution<int> pickKind(weights.begin(), weights.end());
-  const int kind = (wos.size() < 3 || roll(40) == 0) ? 0 : pickKind(rng);
+  // a bay's kiosk opens no work orders (issue 11: the front desk's)
+  if (floor && wos.empty()) return EndShift{any(people, rng), t};
+  const int kind = !floor && (wos.size() < 3 || roll(40) == 0) ? 0 : pickKind(rng);
   auto sealedAs = [&](Action a, const Id& who) { signAction(a, who, t, testKey(who)); return a; };
   auto inspect = [&](InspectionKind k, const Id& wo, std::optional<Id> op, std::optional<Id> down, const Id& who) {
     Inspection in;

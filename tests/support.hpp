@@ -105,7 +105,8 @@ struct Node {
 namespace bkt {
 // A random, plausible action on the shop: often allowed, sometimes refused
 // (wrong person, wrong order, blocked). Time moves forward in `t`.
-Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter);
+// `floor`: only what a bay's kiosk may do (no new work orders).
+Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, bool floor = false);
 // Invariants that must hold after any sequence of actions.
 void checkInvariants(const Shop& s);
 }  // namespace bkt

@@ -46,14 +46,18 @@ struct RunningHub {
     c.set_read_timeout(30, 0);
     return c;
   }
-  std::string enrol(const Id& kiosk) {
-    const std::string code = server.newEnrolCode(kiosk, 3600'000);
+  // A client enrolled over HTTP, as a bay kiosk (floor) or the front desk.
+  std::string enrol(const Id& kiosk, Scope scope = Scope::Floor) {
+    const std::string code = server.newEnrolCode(kiosk, 3600'000, false, scope);
     auto c = client();
     auto r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", kiosk}}.dump(), "application/json");
     REQUIRE(r);
     REQUIRE(r->status == 200);
     return json::parse(r->body)["token"];
   }
+  // The test shop's people and bays and wo-1, made as the administrator
+  // makes master data: on the hub's own machine (DECISIONS.md).
+  void seedShop();
 };
 
 inline httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
@@ -67,7 +71,7 @@ inline json pushEvents(httplib::Client& c, const std::string& token, const std::
   return json::parse(r->body);
 }
 
-// A kiosk store that made the shop's master data and a work order.
+// A bay kiosk's store, driven by hand.
 struct Desk {
   TempDir dir;
   FixedEntropy ent;
@@ -78,6 +82,33 @@ struct Desk {
     for (auto& e : st.events(0, 100000)) if (e.origin == st.kioskId()) out.push_back(e);
     return out;
   }
+  // Takes everything the hub has, as a kiosk's pull does.
+  void pullAll(httplib::Client& c, const std::string& token) {
+    for (;;) {
+      auto r = c.Get(("/api/v1/pull?limit=500&after=" + std::to_string(st.cursors().get().pulled)).c_str(),
+                     {{"Authorization", "Bearer " + token}});
+      REQUIRE(r);
+      REQUIRE(r->status == 200);
+      const sync::PullReply page = sync::decodePullReply(r->body);
+      REQUIRE(page.error.empty());
+      if (page.events.empty()) return;
+      const Store::Placement p = st.takeFromHub(page.events, T0);
+      st.cursors().setPulled(p.through);
+      if (p.through >= page.last_pos) return;
+    }
+  }
+  // `n` short spells of work on wo-1-1 (tech1 at bay1), each a clock-on
+  // and a clock-off: own events to push.
+  void work(int n, Millis from = T0 + 60'000) {
+    for (int i = 0; i < n; ++i) {
+      const Millis at = from + i * 600'000;
+      expect(static_cast<bool>(st.record(ClockOn{"te-work-" + std::to_string(lastOwnSeq()), "tech1", "wo-1-1", "bay1", at}, at)),
+             "clock-on");
+      expect(static_cast<bool>(st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, at + 300'000}, at + 300'000)),
+             "clock-off");
+    }
+  }
+  std::int64_t lastOwnSeq() const { return st.lastOwnSeq(); }
 };
 
 // The test shop's people and bays and one work order (wo-1: tech1 then tech2).
@@ -89,17 +120,25 @@ inline void seedShop(Store& st) {
          "the test shop's work order");
 }
 
-inline void seedDesk(Desk& d) { seedShop(d.st); }
+inline void RunningHub::seedShop() {
+  for (auto& a : staffAndBays()) expect(static_cast<bool>(server.recordAdmin(a)), "the test shop's staff and bays");
+  expect(static_cast<bool>(server.recordAdmin(testWorkOrder(
+             "wo-1", Category::GeneralRepair, {spec("wo-1-1", Trade::Mechanical, "tech1"), spec("wo-1-2", Trade::Mechanical, "tech2")}))),
+         "the test shop's work order");
+}
 
-// A running hub, and an enrolled front desk that made the shop's data.
+// A running hub that knows the test shop; a bay kiosk "desk" enrolled
+// (floor) that has pulled it; and the front desk's token (desk scope).
 struct DeskAndHub {
   RunningHub hub;
   Desk desk{"desk"};
-  std::string token;
+  std::string token, desk_token;
   httplib::Client c;
   DeskAndHub() : c(hub.client()) {
-    seedDesk(desk);
+    hub.seedShop();
     token = hub.enrol("desk");
+    desk_token = hub.enrol("front-desk", Scope::Desk);
+    desk.pullAll(c, token);
   }
 };
 

@@ -30,6 +30,23 @@ struct HubProcess {
   std::string db, pepper;
   int port;
   pid_t pid = -1;
+  // The test shop in the hub's file before it starts, as the
+  // administrator's own events (DECISIONS.md: master data is made on the
+  // hub's machine).
+  void seed() {
+    FixedEntropy ent;
+    Store central(storeOptions(db, "hub-central"), ent);
+    seedShop(central);
+    // and open work for the bays: a bay's kiosk opens none (issue 11)
+    for (int i = 2; i <= 24; ++i) {
+      const Id wo = "wo-" + std::to_string(i);
+      expect(static_cast<bool>(central.record(testWorkOrder(wo, static_cast<Category>(i % 5),
+                                                            {spec(wo + "-1", Trade::Mechanical, "tech1"),
+                                                             spec(wo + "-2", i % 2 ? Trade::Body : Trade::Mechanical, i % 2 ? "body1" : "tech2")}),
+                                              T0)),
+             "open work");
+    }
+  }
   void start() {
     std::fflush(nullptr);
     pid = ::fork();
@@ -60,8 +77,9 @@ struct HubProcess {
     ::waitpid(pid, nullptr, 0);
     pid = -1;
   }
-  std::string enrolCode(const std::string& kiosk) {
-    const std::string cmd = std::string(BK_HUB_BIN) + " enroll-code --db " + db + " --pepper " + pepper + " --kiosk " + kiosk;
+  std::string enrolCode(const std::string& kiosk, const std::string& scope = "floor") {
+    const std::string cmd = std::string(BK_HUB_BIN) + " enroll-code --db " + db + " --pepper " + pepper + " --kiosk " + kiosk +
+                            " --scope " + scope;
     FILE* f = ::popen(cmd.c_str(), "r");
     char buf[64] = {};
     REQUIRE(std::fgets(buf, sizeof buf, f));

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       std::lock_guard l(mu);
       if (st.shop().people.size() > 1) {
         Millis t = clock();
-        auto r = st.record(randomAction(st.shop(), rng, t, counter), clock());
+        auto r = st.record(randomAction(st.shop(), rng, t, counter, true), clock());
         if (r) std::printf("ack %lld\n", static_cast<long long>(r.event->origin_seq));
       }
     }

@@ -9,13 +9,12 @@ using namespace bkt;
 
 namespace {
 
-// A hub that knows the shop (the desk's master data and wo-1 pushed).
+// A hub that knows the shop, and the front desk's client (desk scope).
 struct ShopHub : DeskAndHub {
-  ShopHub() { pushEvents(c, token, desk.own()); }
   httplib::Result post(const std::string& path, const json& body) {
-    return c.Post(path.c_str(), bearer(token), body.dump(), "application/json");
+    return c.Post(path.c_str(), bearer(desk_token), body.dump(), "application/json");
   }
-  httplib::Result get(const std::string& path) { return c.Get(path.c_str(), bearer(token)); }
+  httplib::Result get(const std::string& path) { return c.Get(path.c_str(), bearer(desk_token)); }
 };
 
 json newWorkOrder(const Id& id) {

@@ -105,21 +105,28 @@ void refusedWithJson(const Raw& r, int status) {
 TEST_CASE("hostile input: every case is refused with a JSON message, nothing is applied, the hub stays quick") {
   TempDir dir;
   HubProcess hub{dir.file("hub.db"), dir.file("pepper.key"), freePort()};
+  hub.seed();
   hub.start();
   const int port = hub.port;
   // a kiosk with the shop's data, enrolled with its own code
   Desk desk("desk");
-  seedDesk(desk);
   httplib::Client c("127.0.0.1", port);
   auto r = c.Post("/api/v1/enroll", json{{"code", hub.enrolCode("desk")}, {"kiosk_id", "desk"}}.dump(), "application/json");
   REQUIRE(r);
   REQUIRE(r->status == 200);
   const std::string token = json::parse(r->body)["token"];
   const std::string auth = "Authorization: Bearer " + token + "\r\n";
+  // and the front desk's client, for its API (issue 11: scopes)
+  r = c.Post("/api/v1/enroll", json{{"code", hub.enrolCode("front-desk", "desk")}, {"kiosk_id", "front-desk"}}.dump(), "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const std::string deskAuth = "Authorization: Bearer " + json::parse(r->body)["token"].get<std::string>() + "\r\n";
+  desk.pullAll(c, token);
+  desk.work(1);
   pushEvents(c, token, desk.own());
   auto lastPos = [&] { return json::parse(c.Get("/api/v1/health")->body)["last_pos"].get<std::int64_t>(); };
   const std::int64_t before = lastPos();
-  REQUIRE(before == static_cast<std::int64_t>(desk.own().size()));
+  REQUIRE(desk.st.lastPos() >= 1);
   const long rssBefore = rssKb(hub.pid);
   std::int64_t tombstones = 0;  // events refused one by one: only their tombstones kept
 
@@ -139,8 +146,8 @@ TEST_CASE("hostile input: every case is refused with a JSON message, nothing is 
     std::string body = pushBody(event(update));
     body.replace(body.find("\"x\""), 3, nested(50'000, "\"x\""));
     refusedWithJson(rawRequest(port, post("/api/v1/push", body, auth)), 400);
-    refusedWithJson(rawRequest(port, post("/api/v1/work-orders", R"({"wo":)" + deep + "}", auth)), 400);
-    refusedWithJson(rawRequest(port, post("/api/v1/work-orders/wo-1", R"({"customer":)" + nested(40, "\"x\"") + "}", auth)), 400);
+    refusedWithJson(rawRequest(port, post("/api/v1/work-orders", R"({"wo":)" + deep + "}", deskAuth)), 400);
+    refusedWithJson(rawRequest(port, post("/api/v1/work-orders/wo-1", R"({"customer":)" + nested(40, "\"x\"") + "}", deskAuth)), 400);
     refusedWithJson(rawRequest(port, post("/api/v1/enroll", nested(400))), 400);
   }
   SUBCASE("bodies: compressed, too large, declared twice, declared huge") {
@@ -186,7 +193,7 @@ TEST_CASE("hostile input: every case is refused with a JSON message, nothing is 
     reused["seq"] = 1;
     refusedWithJson(rawRequest(port, post("/api/v1/push", pushBody(reused), auth)), 409);
     // the desk refuses what push refuses
-    refusedWithJson(rawRequest(port, post("/api/v1/work-orders/wo-1", json{{"by", "advisor"}, {"customer", std::string(7000, 'x')}}.dump(), auth)), 400);
+    refusedWithJson(rawRequest(port, post("/api/v1/work-orders/wo-1", json{{"by", "advisor"}, {"customer", std::string(7000, 'x')}}.dump(), deskAuth)), 400);
   }
   SUBCASE("the usual: malformed, truncated, wrong types, invalid UTF-8, huge numbers, strict query integers") {
     for (const std::string& bad : {std::string("{"), std::string("{\"events\":[{\"id\":"), std::string("[]"),
@@ -201,7 +208,7 @@ TEST_CASE("hostile input: every case is refused with a JSON message, nothing is 
       CAPTURE(q);
       refusedWithJson(rawRequest(port, "GET /api/v1/pull?" + std::string(q) + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"), 400);
     }
-    refusedWithJson(rawRequest(port, "GET /api/v1/report?from=1e3&to=5 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"), 400);
+    refusedWithJson(rawRequest(port, "GET /api/v1/report?from=1e3&to=5 HTTP/1.1\r\nHost: x\r\n" + deskAuth + "\r\n"), 400);
     refusedWithJson(rawRequest(port, "GET /api/v1/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
     refusedWithJson(rawRequest(port, "GET /api/v1/floor HTTP/1.1\r\nHost: x\r\n\r\n"), 401);
   }

@@ -52,17 +52,19 @@ TEST_CASE("hub: pushes apply exactly once, gaps are refused, the reply says how 
   Desk& desk = f.desk;
   const std::string& token = f.token;
   auto& c = f.c;
+  desk.work(3);
   auto evs = desk.own();
   const auto n = static_cast<std::int64_t>(evs.size());
+  const auto base = hub.store.eventCount();
   // the first half, then all of it again (duplicated request): applied once
   std::vector<StoredEvent> half(evs.begin(), evs.begin() + n / 2);
   CHECK(pushEvents(c, token, half)["applied_through"] == n / 2);
   CHECK(pushEvents(c, token, evs)["applied_through"] == n);
   CHECK(pushEvents(c, token, evs)["applied_through"] == n);
-  CHECK(hub.store.eventCount() == n);
+  CHECK(hub.store.eventCount() == base + n);
   // a gap: nothing past it, the reply says where to resend from
-  REQUIRE(desk.st.record(ClockOn{"te-1", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
-  REQUIRE(desk.st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 2 * MIN}, T0 + 2 * MIN));
+  REQUIRE(desk.st.record(ClockOn{"te-1", "tech1", "wo-1-1", "bay1", T0 + 50 * MIN}, T0 + 50 * MIN));
+  REQUIRE(desk.st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 52 * MIN}, T0 + 52 * MIN));
   auto more = desk.own();
   auto reply = pushEvents(c, token, {more.back()});
   CHECK(reply["gap"] == true);
@@ -78,7 +80,9 @@ TEST_CASE("hub: hostile or malformed requests get a clear 4xx and change nothing
   Desk& desk = f.desk;
   const std::string& token = f.token;
   auto& c = f.c;
+  desk.work(1);
   auto evs = desk.own();
+  const auto base = hub.store.eventCount();
   auto post = [&](const std::string& body) {
     auto r = c.Post("/api/v1/push", bearer(token), body, "application/json");
     REQUIRE(r);
@@ -104,7 +108,7 @@ TEST_CASE("hub: hostile or malformed requests get a clear 4xx and change nothing
   CHECK(post(mixed.dump()) == 400);
   CHECK(c.Get("/api/v1/pull?after=x", bearer(token))->status == 400);
   CHECK(c.Get("/api/v1/pull?after=-1", bearer(token))->status == 400);
-  CHECK(hub.store.eventCount() == 0);
+  CHECK(hub.store.eventCount() == base);
   CHECK(c.Get("/api/v1/health")->status == 200);  // still serving
   // a well-placed event with a body out of schema: refused, a tombstone
   // keeps its place, and the reply says which and why (DECISIONS.md)
@@ -118,23 +122,22 @@ TEST_CASE("hub: hostile or malformed requests get a clear 4xx and change nothing
   REQUIRE(reply["refused"].size() == 1);
   CHECK(reply["refused"][0]["seq"] == 1);
   CHECK(reply["refused"][0]["error"].get<std::string>().find("launch_rockets") != std::string::npos);
-  CHECK(hub.store.eventCount() == 2);
-  CHECK(hub.store.events(0, 1).at(0).tombstone());
+  CHECK(hub.store.eventCount() == base + 2);
+  CHECK(hub.store.events(base, 1).at(0).tombstone());
 }
 
 TEST_CASE("hub: another bay's action reaches a long-polling kiosk, conflicts are kept and held for review (R16)") {
   RunningHub hub;
-  Desk desk("desk"), a("kiosk-a"), b("kiosk-b");
-  seedDesk(desk);
-  const std::string td = hub.enrol("desk"), ta = hub.enrol("kiosk-a"), tb = hub.enrol("kiosk-b");
+  Desk a("kiosk-a"), b("kiosk-b");
+  hub.seedShop();
+  const std::string ta = hub.enrol("kiosk-a"), tb = hub.enrol("kiosk-b");
   auto c = hub.client();
-  CHECK(pushEvents(c, td, desk.own())["applied_through"] == static_cast<std::int64_t>(desk.own().size()));
   // kiosks a and b pull the master data
   for (Desk* k : {&a, &b}) {
     auto r = c.Get("/api/v1/pull?after=0&limit=1000", bearer(k == &a ? ta : tb));
     REQUIRE(r->status == 200);
     const json page = json::parse(r->body);  // keep it alive for the loop
-    REQUIRE(page["events"].size() == desk.own().size());
+    REQUIRE(page["events"].size() == static_cast<std::size_t>(hub.store.eventCount()));
     for (auto& e : page["events"]) REQUIRE(k->st.ingestRemote(sync::fromWire(e), T0).status == Remote::Status::Applied);
   }
   CHECK(a.st.shop().people.count("tech1") == 1);
@@ -169,16 +172,20 @@ TEST_CASE("hub: another bay's action reaches a long-polling kiosk, conflicts are
 
 TEST_CASE("hub: an event id another kiosk already used is refused (409), never silently dropped") {
   DeskAndHub f;
+  f.desk.work(1);
   auto evs = f.desk.own();
+  const auto base = f.hub.store.eventCount();
   CHECK(pushEvents(f.c, f.token, {evs[0]})["applied_through"] == 1);
   const std::string other = f.hub.enrol("kiosk-x");
+  const auto enrolled = f.hub.store.eventCount();  // the hub logs the new client
+  CHECK(enrolled == base + 2);
   StoredEvent copy = evs[1];
   copy.id = evs[0].id;  // same id, another origin
   copy.origin = "kiosk-x";
   copy.origin_seq = 1;
   pushEvents(f.c, other, {copy}, 409);
   CHECK(f.hub.store.lastSeqOf("kiosk-x") == 0);
-  CHECK(f.hub.store.eventCount() == 1);
+  CHECK(f.hub.store.eventCount() == enrolled);
 }
 
 TEST_CASE("hub: long polls wait without a thread: two hundred parked, health and pushes stay quick, one push wakes them all") {
@@ -219,7 +226,8 @@ TEST_CASE("hub: past the cap on parked polls, a poll is told to come back (503, 
   TempDir dir;
   RunningHub hub(dir.file("hub.db"), 0, "hub-test", {}, few);
   const std::string token = hub.enrol("desk");
-  const std::string path = "/api/v1/pull?after=0&wait_ms=3000";
+  // after what the hub has (it logged the new client): nothing new, so they wait
+  const std::string path = "/api/v1/pull?after=" + std::to_string(hub.store.lastPos()) + "&wait_ms=3000";
   std::atomic<int> busy{0}, held{0};
   std::vector<std::thread> polls;
   for (int i = 0; i < 80; ++i)

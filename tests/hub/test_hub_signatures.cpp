@@ -10,8 +10,9 @@ using namespace bkt;
 namespace {
 
 json wireEvent(const Id& origin, std::int64_t seq, const Action& a, Millis at) {
-  char id[33];
-  std::snprintf(id, sizeof id, "019b7800000070008000%012llx", static_cast<unsigned long long>(seq));
+  char id[33];  // unique per origin and sequence number
+  std::snprintf(id, sizeof id, "019b78000000700080%02x%012llx", static_cast<unsigned>(std::hash<std::string>{}(origin) & 0xff),
+                static_cast<unsigned long long>(seq));
   return {{"id", id}, {"origin", origin}, {"seq", seq}, {"wall", at}, {"hlc", at << 16}, {"body", toJson(a)}};
 }
 
@@ -29,7 +30,8 @@ TEST_CASE("hub: a forged or copied final, an unsigned decision or delivery: quar
   Desk& bay = f.desk;
   World w;  // builds the inspections, signed with the test shop's keys
   // wo-9 done and peer-inspected at a bay: only the final stands before delivery (R9, R10)
-  REQUIRE(bay.st.record(testWorkOrder("wo-9", Category::GeneralRepair, {spec("wo-9-1", Trade::Mechanical, "tech1")}), T0));
+  REQUIRE(f.hub.server.recordAdmin(testWorkOrder("wo-9", Category::GeneralRepair, {spec("wo-9-1", Trade::Mechanical, "tech1")})));
+  bay.pullAll(f.c, f.token);
   REQUIRE(bay.st.record(ClockOn{"te-9", "tech1", "wo-9-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN));
   REQUIRE(bay.st.record(w.inspection(InspectionKind::Self, "wo-9", "wo-9-1", "tech1", true, T0 + 40 * MIN), T0 + 40 * MIN));
   REQUIRE(bay.st.record(w.inspection(InspectionKind::Peer, "wo-9", "wo-9-1", "foreman", true, T0 + 50 * MIN), T0 + 50 * MIN));
@@ -99,4 +101,76 @@ TEST_CASE("hub: a forged or copied final, an unsigned decision or delivery: quar
   CHECK(hub.store.shop().work_orders.at("wo-9").delivered_by == Id("advisor"));
   // the quarantined events are in the log whole; a replay gives the same view
   CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
+}
+
+TEST_CASE("hub: scopes. A desk token pushing an inspection and a floor token on the desk API are refused (403) with nothing stored") {
+  DeskAndHub f;
+  World w;
+  const std::int64_t before = f.hub.store.eventCount();
+  const RecordInspection self = w.inspection(InspectionKind::Self, "wo-1", "wo-1-1", "tech1", true, T0 + 40 * MIN);
+  auto r = f.c.Post("/api/v1/push", bearer(f.desk_token),
+                    json{{"events", {wireEvent("front-desk", 1, self, T0 + 40 * MIN)}}}.dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  CHECK(json::parse(r->body)["error"].get<std::string>().find("scope") != std::string::npos);
+  for (const char* path : {"/api/v1/pull?after=0", "/api/v1/credentials"}) {
+    auto g = f.c.Get(path, bearer(f.desk_token));
+    REQUIRE(g);
+    CHECK(g->status == 403);
+  }
+  // a bay's token: no work orders through the desk's API, no reading it
+  r = f.c.Post("/api/v1/work-orders", bearer(f.token), json{{"wo", {{"id", "wo-x"}}}}.dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  auto g = f.c.Get("/api/v1/floor", bearer(f.token));
+  REQUIRE(g);
+  CHECK(g->status == 403);
+  CHECK(f.hub.store.eventCount() == before);
+  CHECK(f.hub.store.lastSeqOf("front-desk") == 0);
+  // the hub's log says what each client may do
+  REQUIRE(f.hub.store.shop().clients.count("front-desk"));
+  CHECK(f.hub.store.shop().clients.at("front-desk").scope == Scope::Desk);
+  CHECK(f.hub.store.shop().clients.at("desk").scope == Scope::Floor);
+  CHECK(f.desk.st.shop().clients.at("desk").scope == Scope::Floor);  // and every bay, by its pull
+}
+
+TEST_CASE("hub: scopes. A floor token enrolling a person, defining a bay or opening a work order: quarantined, no effect at the hub or any bay") {
+  DeskAndHub f;
+  const std::string rogue = f.hub.enrol("kiosk-rogue");
+  Person boss{"boss", "老板", {Role::ServiceManager, Role::QualityInspector}, Trade::None, "999999", {}};
+  const json reply = push(f.c, rogue, {wireEvent("kiosk-rogue", 1, EnrollPerson{boss}, T0 + MIN),
+                                       wireEvent("kiosk-rogue", 2, DefineBay{Bay{"bay9", "假工位", Trade::Body}}, T0 + MIN),
+                                       wireEvent("kiosk-rogue", 3, testWorkOrder("wo-r", Category::Maintenance,
+                                                                                 {spec("wo-r-1", Trade::Mechanical, "tech1")}),
+                                                 T0 + MIN)});
+  CHECK(reply["applied_through"] == 3);
+  REQUIRE(reply["held"].size() == 3);
+  for (const json& h : reply["held"]) CHECK(h["hold"] == "quarantine");
+  auto noEffect = [](const Shop& s) {
+    CHECK(s.people.count("boss") == 0);
+    CHECK(s.bays.count("bay9") == 0);
+    CHECK(s.work_orders.count("wo-r") == 0);
+    int held = 0;
+    for (const auto& [id, item] : s.reviews)
+      if (item.reason == Reason::OutOfScope) {
+        ++held;
+        CHECK(item.hold == Hold::Quarantine);
+        CHECK(item.for_role == Role::ServiceManager);
+      }
+    CHECK(held == 3);
+  };
+  noEffect(f.hub.store.shop());
+  // a bay learns the same from its pull: the "service manager" cannot sign in there
+  f.desk.pullAll(f.c, f.token);
+  noEffect(f.desk.st.shop());
+  CHECK_FALSE(f.desk.st.signInBadge("999999", T0 + 2 * MIN));
+  // an honest bay does not even record what is outside its scope
+  const Recorded own = f.desk.st.record(EnrollPerson{boss}, T0 + 3 * MIN);
+  REQUIRE_FALSE(own);
+  CHECK(own.reason() == Reason::OutOfScope);
+  // and a client's record is the hub's to make: pushed, it is refused as bad input
+  const json forged = push(f.c, rogue, {wireEvent("kiosk-rogue", 4, EnrolClient{Client{"kiosk-rogue", Scope::Desk, "", T0}}, T0 + 4 * MIN)});
+  REQUIRE(forged["refused"].size() == 1);
+  CHECK(f.hub.store.shop().clients.at("kiosk-rogue").scope == Scope::Floor);
+  CHECK(f.hub.store.rebuildFromEvents().sameRecords(f.hub.store.shop()));
 }

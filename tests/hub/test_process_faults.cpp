@@ -38,11 +38,7 @@ void checkOneReviewPerConflict(const Store& central) {
 TEST_CASE("faults: kiosks and hub killed, network cut, proxy faults, skewed clocks, hub restored: nothing lost") {
   TempDir dir;
   HubProcess hub{dir.file("hub.db"), dir.file("pepper.key"), freePort()};
-  {
-    FixedEntropy ent;
-    Store central(storeOptions(hub.db, "hub-central"), ent);
-    seedShop(central);
-  }
+  hub.seed();
   hub.start();
   FaultProxy proxy(hub.port, 4242);
   const std::string direct = "http://127.0.0.1:" + std::to_string(hub.port);

@@ -77,12 +77,7 @@ struct BayFiles {
 
 TEST_CASE("rebuild: a damaged kiosk store is set aside, rebuilt from the hub, unsynced events kept, the sequence goes on") {
   RunningHub hub;
-  {
-    Desk desk("desk");
-    seedDesk(desk);
-    auto c = hub.client();
-    pushEvents(c, hub.enrol("desk"), desk.own());
-  }
+  hub.seedShop();
   TempDir dir;
   const std::string db = dir.file("bay.db");
   BayFiles bay(db, hub);

@@ -26,13 +26,8 @@ struct Kiosk {
   }
 };
 
-// The front desk's data on the hub.
-void seedHub(RunningHub& hub) {
-  Desk desk("desk");
-  seedDesk(desk);
-  auto c = hub.client();
-  pushEvents(c, hub.enrol("desk"), desk.own());
-}
+// The shop's data on the hub.
+void seedHub(RunningHub& hub) { hub.seedShop(); }
 
 }  // namespace
 

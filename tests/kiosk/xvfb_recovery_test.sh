@@ -49,6 +49,8 @@ own_on_hub() { echo "SELECT COUNT(*) FROM events WHERE origin='kiosk-b01'"; }
 
 start_hub
 kiosk --enroll-code-file "$work/code"
+# the hub logs the bay's enrolment (issue 11), then the bay has all of it
+expect_sql "$hubdb" "SELECT COUNT(*) FROM events WHERE type = 'enrol_client' AND body LIKE '%kiosk-b01%'" 1 "the bay's enrolment was not logged"
 expect_sql "$db" "SELECT COUNT(*) FROM events" "$(sqlite3 "$hubdb" 'SELECT COUNT(*) FROM events')" "the shop never arrived"
 signin
 click work.clock_on.wo-00001-1
