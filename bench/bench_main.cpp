@@ -134,20 +134,34 @@ const Pushes& pushes() {
 }
 
 // The same events, each kiosk's pushes exactly as its sync client sends them
-// (wire JSON, 200 a batch), made once before timing.
+// (wire JSON, 200 a batch, signed with the kiosk's device key: issue 11),
+// made once before timing.
 struct Wires {
-  std::vector<Id> kiosk;
+  std::vector<EnrolledClient> kiosk;              // with its device key
   std::vector<std::vector<std::string>> bodies;  // per kiosk, in order
 };
 const Wires& wires() {
   static const Wires w = [] {
     Wires out;
     std::map<Id, std::size_t> slot;
+    std::vector<KeyPair> keys;
     for (auto& b : pushes().batches) {
       const Id& k = b.front().origin;
-      if (!slot.count(k)) { slot[k] = out.kiosk.size(); out.kiosk.push_back(k); out.bodies.emplace_back(); }
+      if (!slot.count(k)) {
+        slot[k] = out.kiosk.size();
+        Seed seed{};
+        seed[0] = static_cast<std::uint8_t>(out.kiosk.size() + 1);
+        keys.emplace_back(seed);
+        out.kiosk.push_back(EnrolledClient{k, Scope::Floor, keys.back().pubHex(), T0});
+        out.bodies.emplace_back();
+      }
       json body{{"events", json::array()}};
-      for (auto& e : b) body["events"].push_back(sync::toWire(e));
+      std::vector<EventHash> hashes;
+      for (auto& e : b) {
+        body["events"].push_back(sync::toWire(e));
+        hashes.push_back(envelopeHash(e));
+      }
+      body["batch_sig"] = signBytes(keys[slot[k]], batchMessage(k, hashes));
       out.bodies[slot[k]].push_back(body.dump());
     }
     return out;

@@ -187,13 +187,14 @@ void HubServer::enroll(const http::Request& req, http::Response& res) {
 }
 
 void HubServer::push(const http::Request& req, http::Response& res) {
-  std::optional<Id> kiosk;
+  std::optional<EnrolledClient> client;
   {
     std::lock_guard lock(mu_);
-    if (auto c = authorise(req)) kiosk = c->id;
+    client = authorise(req);
   }
-  if (!kiosk) return error(res, 401, "not an enrolled kiosk");
-  const PushResult r = acceptPush(store_, mu_, req.body, *kiosk, clock_);
+  if (!client) return error(res, 401, "not an enrolled kiosk");
+  const Id* kiosk = &client->id;
+  const PushResult r = acceptPush(store_, mu_, req.body, *client, clock_);
   if (r.status != 200) {
     spdlog::warn("push from {} refused ({}): {}", *kiosk, r.status, r.error);
     return error(res, r.status, r.error);

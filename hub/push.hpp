@@ -27,7 +27,11 @@ struct PushResult {
 // pushes are applied meanwhile; a malformed envelope refuses the batch and
 // changes nothing, a malformed body leaves a tombstone in that event's place. Then applies it in one transaction under `mu` (R16:
 // every event re-checked, a refusal kept for review, exactly once).
-PushResult acceptPush(Store& store, std::mutex& mu, const std::string& body, const Id& kiosk,
+// Issue 11: a client enrolled with a device key signs every batch with it
+// ("batch_sig" over the events' envelope hashes); a batch it did not sign,
+// or whose signature does not verify, is refused (403) and nothing of it
+// stored. The signature is kept with what it covers.
+PushResult acceptPush(Store& store, std::mutex& mu, const std::string& body, const EnrolledClient& client,
                       const std::function<Millis()>& clock);
 
 }  // namespace bk::hub

@@ -136,5 +136,7 @@ void SyncCursors::resetFor(const std::string& hub_instance) {
 }
 std::string SyncCursors::sealedToken() { return read("hub_token"); }
 void SyncCursors::setSealedToken(const std::string& hex) { write("hub_token", hex); }
+std::string SyncCursors::sealedDeviceKey() { return read("device_key"); }
+void SyncCursors::setSealedDeviceKey(const std::string& hex) { write("device_key", hex); }
 
 }  // namespace bk

@@ -66,6 +66,10 @@ class SyncCursors {
   void resetFor(const std::string& hub_instance);
   std::string sealedToken();
   void setSealedToken(const std::string& hex);
+  // Issue 11: the kiosk's device key (its seed), sealed like the token; it
+  // never leaves the kiosk. Made at enrolment.
+  std::string sealedDeviceKey();
+  void setSealedDeviceKey(const std::string& hex);
 
  private:
   std::string read(const char* key);

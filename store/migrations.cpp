@@ -134,7 +134,35 @@ ALTER TABLE enrolled_kiosks ADD COLUMN scope TEXT NOT NULL DEFAULT 'floor';
 ALTER TABLE enrolled_kiosks ADD COLUMN device_key TEXT;
 )sql";
 
-constexpr std::array<const char*, 11> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
+// 12: issue 11. Device keys: the hub keeps each push batch's device
+//     signature with the range it covers. A kiosk keeps the hub's signed
+//     chain heads it pulled, as witnesses. The chain hash now covers each
+//     event's whole envelope (wall time, hlc, type): the log is chained
+//     again from the start when the store opens.
+constexpr const char* kV12 = R"sql(
+CREATE TABLE device_batches(
+  id         INTEGER PRIMARY KEY,
+  origin     TEXT NOT NULL,
+  first_seq  INTEGER NOT NULL,
+  last_seq   INTEGER NOT NULL,
+  device_key TEXT NOT NULL,     -- hex Ed25519 public key
+  hashes     BLOB NOT NULL,     -- 32 bytes per event, first_seq..last_seq
+  sig        TEXT NOT NULL      -- hex Ed25519 over the batch message
+);
+CREATE TABLE witnesses(
+  hub  TEXT NOT NULL,           -- hub instance
+  pos  INTEGER NOT NULL,        -- the hub's log position the head is at
+  at   INTEGER NOT NULL,        -- when the hub signed it
+  head TEXT NOT NULL,           -- hex chain hash at pos
+  key  TEXT NOT NULL,           -- hex public key of the hub
+  sig  TEXT NOT NULL,           -- hex Ed25519
+  PRIMARY KEY(hub, pos)
+) WITHOUT ROWID;
+UPDATE events SET chain = NULL;
+DELETE FROM meta WHERE key = 'chain_head';
+)sql";
+
+constexpr std::array<const char*, 12> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12};
 
 }  // namespace
 

@@ -78,6 +78,7 @@ Salvaged setAsideAndSalvage(const std::string& path, const Id& kiosk, Millis now
     return out;
   }
   out.sealed_token = metaValue(db, "hub_token");
+  out.sealed_device_key = metaValue(db, "device_key");
   if (const std::string a = metaValue(db, "hub_acked"); !a.empty() && a.find_first_not_of("0123456789") == std::string::npos)
     out.acked = std::stoll(a);
   // own events, by position, row by row: past a page that cannot be read,

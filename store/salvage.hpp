@@ -21,6 +21,7 @@ bool damagedDatabase(int sqlite_code);
 struct Salvaged {
   std::string set_aside;           // the damaged file's new name
   std::string sealed_token;        // hex, as SyncCursors keeps it; empty if unreadable
+  std::string sealed_device_key;   // the same for the device key (issue 11)
   std::int64_t acked = -1;         // own events the hub held, if readable (else -1)
   std::vector<nlohmann::json> own; // own events read, in sequence order, as on the wire
   int unreadable = 0;              // rows or ranges that could not be read

@@ -7,19 +7,57 @@
 namespace bk {
 
 namespace {
+void hashLen(crypto_hash_sha256_state& st, std::string_view v) {
+  unsigned char n[8];
+  for (int i = 0; i < 8; ++i) n[i] = static_cast<unsigned char>(static_cast<std::uint64_t>(v.size()) >> (8 * i));
+  crypto_hash_sha256_update(&st, n, sizeof n);
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(v.data()), v.size());
+}
+
+void hashInt(crypto_hash_sha256_state& st, std::int64_t v) {
+  unsigned char n[8];
+  for (int i = 0; i < 8; ++i) n[i] = static_cast<unsigned char>(static_cast<std::uint64_t>(v) >> (8 * i));
+  crypto_hash_sha256_update(&st, n, sizeof n);
+}
+
+}  // namespace
+
+EventHash envelopeHash(const StoredEvent& e) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  static constexpr std::string_view label = "bay-kiosk event v1";
+  hashLen(st, label);
+  crypto_hash_sha256_update(&st, e.id.data(), e.id.size());
+  hashLen(st, e.origin);
+  hashInt(st, e.origin_seq);
+  hashInt(st, e.wall_ms);
+  hashInt(st, e.hlc);
+  hashLen(st, e.type);
+  hashLen(st, e.body);
+  EventHash h;
+  crypto_hash_sha256_final(&st, h.data());
+  return h;
+}
+
+std::string batchMessage(const Id& origin, const std::vector<EventHash>& hashes) {
+  std::string m = "bay-kiosk push v1\n" + origin + "\n";
+  m.reserve(m.size() + hashes.size() * 32);
+  for (const EventHash& h : hashes) m.append(reinterpret_cast<const char*>(h.data()), h.size());
+  return m;
+}
+
+namespace {
 
 using Hash = std::array<std::uint8_t, 32>;
 
+// Schema v12 (issue 11): each event's hash covers the previous one's and
+// the event's whole envelope (wall time, hlc and type too).
 Hash chainHash(const Hash& prev, const StoredEvent& e) {
+  const EventHash eh = envelopeHash(e);
   crypto_hash_sha256_state st;
   crypto_hash_sha256_init(&st);
   crypto_hash_sha256_update(&st, prev.data(), prev.size());
-  crypto_hash_sha256_update(&st, e.id.data(), e.id.size());
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(e.origin.data()), e.origin.size());
-  unsigned char seq[8];
-  for (int i = 0; i < 8; ++i) seq[i] = static_cast<unsigned char>(static_cast<std::uint64_t>(e.origin_seq) >> (8 * i));
-  crypto_hash_sha256_update(&st, seq, sizeof seq);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(e.body.data()), e.body.size());
+  crypto_hash_sha256_update(&st, eh.data(), eh.size());
   Hash h;
   crypto_hash_sha256_final(&st, h.data());
   return h;
@@ -378,6 +416,81 @@ std::int64_t Store::verifyChain() const {
   const std::string head = meta("chain_head");
   if (!head.empty() && head != hexOf(prev)) return last + 1;
   return 0;
+}
+
+std::vector<Finding> Store::verifyDevices() const {
+  std::vector<Finding> out;
+  // the device keys the hub's log gave each origin (enrol_client events)
+  std::map<Id, std::set<std::string>> keys;
+  {
+    sql::Stmt q(*db_, "SELECT body FROM events WHERE type = 'enrol_client'");
+    while (q.step()) {
+      const json j = json::parse(q.text(0), nullptr, false);
+      if (!j.is_object() || !j.contains("client")) continue;
+      try {
+        const Client c = j.at("client").get<Client>();
+        if (!c.device_key.empty()) keys[c.id].insert(c.device_key);
+      } catch (const json::exception&) {
+      }
+    }
+  }
+  // every kept batch signature, and what it covers
+  std::map<Id, std::map<std::int64_t, EventHash>> covered;
+  sql::Stmt b(*db_, "SELECT origin, first_seq, last_seq, device_key, hashes, sig FROM device_batches ORDER BY id");
+  while (b.step()) {
+    const Id origin = b.text(0);
+    const std::int64_t first = b.integer(1), last = b.integer(2);
+    const std::string key = b.text(3), sig = b.text(5);
+    const auto raw = b.blob(4);
+    const std::string range = " over " + origin + " " + std::to_string(first) + "–" + std::to_string(last);
+    if (raw.size() % 32 != 0 || static_cast<std::int64_t>(raw.size() / 32) != last - first + 1) {
+      out.push_back({0, origin, first, "a device signature's list of events is damaged" + range});
+      continue;
+    }
+    std::vector<EventHash> hashes(raw.size() / 32);
+    for (std::size_t i = 0; i < hashes.size(); ++i) std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(32 * i), 32, hashes[i].begin());
+    if (!keys[origin].count(key)) {
+      out.push_back({0, origin, first, "a device signature with a key the log never gave this device" + range});
+      continue;
+    }
+    if (!verifyBytes(key, batchMessage(origin, hashes), sig)) {
+      out.push_back({0, origin, first, "a device signature does not verify" + range});
+      continue;
+    }
+    for (std::size_t i = 0; i < hashes.size(); ++i) covered[origin][first + static_cast<std::int64_t>(i)] = hashes[i];
+  }
+  // every stored event of a signing device against what it signed
+  sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
+  while (q.step()) {
+    const StoredEvent e = readEvent(q);
+    if (!keys.count(e.origin) || e.tombstone()) continue;  // the hub's own, a client from before device keys; refused input
+    const auto& mine = covered[e.origin];
+    const auto it = mine.find(e.origin_seq);
+    if (it == mine.end()) {
+      if (!mine.empty() && e.origin_seq > mine.begin()->first)
+        out.push_back({e.pos, e.origin, e.origin_seq, "no device signature covers it"});
+      continue;
+    }
+    if (it->second != envelopeHash(e))
+      out.push_back({e.pos, e.origin, e.origin_seq, "the device signature does not verify: it is not what " + e.origin + " wrote"});
+  }
+  return out;
+}
+
+std::vector<Finding> Store::verifyPersonSignatures() const {
+  std::vector<Finding> out;
+  const Shop replay = rebuildFromEvents();
+  sql::Stmt q(*db_, "SELECT pos, origin, origin_seq FROM events WHERE event_id = ?1");
+  for (const auto& [id, item] : replay.reviews) {
+    if (item.reason != Reason::SignatureInvalid || id.size() != 3 + 32) continue;
+    Uuid event{};
+    if (!fromHex(id.substr(3), event)) continue;
+    q.bindBlob(1, event.data(), 16);
+    if (q.step()) out.push_back({q.integer(0), q.text(1), q.integer(2), "the person signature does not verify (" + item.action + ")"});
+    q.reset();
+  }
+  std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.pos < b.pos; });
+  return out;
 }
 
 void Store::backupTo(const std::string& path) const {
@@ -761,14 +874,26 @@ bool Store::orderMatters(std::int64_t from) const {
   return false;
 }
 
-std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now) {
+std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now, const DeviceBatch* batch) {
   std::vector<Remote> out;
   atomically([&] {
+    bool fresh = false;
     for (const StoredEvent& e : events) {
       out.push_back(ingestOne(e, now));
       if (out.back().status == Remote::Status::Gap) break;
+      fresh |= out.back().status == Remote::Status::Applied;
     }
     writeDirty();
+    // issue 11: the device's signature, kept with what it covers (a resend
+    // of what the hub holds adds nothing)
+    if (batch && fresh) {
+      std::string blob;
+      for (const EventHash& h : batch->hashes) blob.append(reinterpret_cast<const char*>(h.data()), h.size());
+      sql::Stmt add(*db_, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      add.bind(1, batch->origin).bind(2, batch->first_seq).bind(3, batch->last_seq).bind(4, batch->device_key)
+          .bindBlob(5, blob.data(), static_cast<int>(blob.size())).bind(6, batch->sig).run();
+    }
   });
   return out;
 }

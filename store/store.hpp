@@ -46,6 +46,33 @@ StoredEvent tombstoneOf(StoredEvent envelope, const std::string& detail);
 // What a tombstone says was wrong.
 std::string refusedDetail(const StoredEvent& tombstone);
 
+// Issue 11: an event's fingerprint over its whole envelope (id, origin,
+// seq, wall time, hlc, type) and body. A device signs a push batch as the
+// list of these (DECISIONS.md); the chain hash covers it too.
+using EventHash = std::array<std::uint8_t, 32>;
+EventHash envelopeHash(const StoredEvent& e);
+// What a device's batch signature signs: its id and its events' hashes.
+std::string batchMessage(const Id& origin, const std::vector<EventHash>& hashes);
+
+// A push batch as its device signed it: kept by the hub with the range of
+// the device's sequence it covers, so `bk-hub verify` can check later that
+// every stored event is what its device wrote.
+struct DeviceBatch {
+  Id origin;
+  std::int64_t first_seq = 0, last_seq = 0;
+  std::string device_key;          // hex public key the signature verified with
+  std::vector<EventHash> hashes;   // one per event, first_seq..last_seq
+  std::string sig;                 // hex Ed25519
+};
+
+// What `bk-hub verify` finds wrong with an event (issue 11).
+struct Finding {
+  std::int64_t pos = 0;  // 0: no single event (a batch)
+  Id origin;
+  std::int64_t seq = 0;
+  std::string what;
+};
+
 struct [[nodiscard]] Recorded {
   Outcome outcome;
   std::optional<StoredEvent> event;  // set when the action was committed
@@ -124,7 +151,9 @@ class Store {
   Remote ingestRemote(const StoredEvent& e, Millis now);
   // A batch in one transaction: applied in order until a gap (left in
   // `results` as the last entry). Any throw rolls the whole batch back.
-  std::vector<Remote> ingestBatch(const std::vector<StoredEvent>& events, Millis now);
+  // `batch`: the device's signature over it, kept in the same transaction
+  // when anything of it is new.
+  std::vector<Remote> ingestBatch(const std::vector<StoredEvent>& events, Millis now, const DeviceBatch* batch = nullptr);
   std::int64_t lastSeqOf(const Id& origin) const;
 
   // A kiosk takes the hub's log in the hub's order (each event's pos is its
@@ -172,6 +201,13 @@ class Store {
   // chain holds). Editing, removing or reordering any event shows here;
   // events cut from the end show as the position after the last one left.
   std::int64_t verifyChain() const;
+  // Issue 11: every kept device signature against the device keys the log
+  // holds for its origin, and every stored event of a signing device
+  // against the hash its device signed. Empty: every one holds.
+  std::vector<Finding> verifyDevices() const;
+  // Issue 11: events whose person signature does not verify, from a replay
+  // of the log. Evidence the hub kept (quarantined) shows here too.
+  std::vector<Finding> verifyPersonSignatures() const;
   // Writes a consistent copy of the live database (SQLite's online backup).
   void backupTo(const std::string& path) const;
   // The parts that share this database (issue 16: the store split).

@@ -102,8 +102,16 @@ SyncClient::SyncClient(Store& store, std::mutex& mu, const std::vector<std::uint
 
 SyncClient::~SyncClient() { stop(); }
 
-std::string SyncClient::token() const {  // call with mu_ held
-  const auto sealed = unhex(store_.cursors().sealedToken());
+std::string SyncClient::sealText(std::string_view t) const {
+  std::vector<unsigned char> sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + t.size());
+  randombytes_buf(sealed.data(), crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(sealed.data() + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(t.data()),
+                        t.size(), sealed.data(), key_.data());
+  return hex(sealed.data(), sealed.size());
+}
+
+std::string SyncClient::unseal(const std::string& sealed_hex) const {
+  const auto sealed = unhex(sealed_hex);
   if (sealed.size() <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return {};
   std::string plain(sealed.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
   if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), sealed.data() + crypto_secretbox_NONCEBYTES,
@@ -112,12 +120,17 @@ std::string SyncClient::token() const {  // call with mu_ held
   return plain;
 }
 
-void SyncClient::saveToken(const std::string& t) {  // call with mu_ held
-  std::vector<unsigned char> sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + t.size());
-  randombytes_buf(sealed.data(), crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(sealed.data() + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(t.data()),
-                        t.size(), sealed.data(), key_.data());
-  store_.cursors().setSealedToken(hex(sealed.data(), sealed.size()));
+std::string SyncClient::token() const { return unseal(store_.cursors().sealedToken()); }  // call with mu_ held
+
+void SyncClient::saveToken(const std::string& t) { store_.cursors().setSealedToken(sealText(t)); }  // call with mu_ held
+
+std::optional<KeyPair> SyncClient::deviceKey() const {
+  const std::string seed = unseal(store_.cursors().sealedDeviceKey());
+  if (seed.size() != 32) return std::nullopt;  // enrolled before device keys
+  Seed s{};
+  std::copy(seed.begin(), seed.end(), s.begin());
+  sodium_memzero(const_cast<char*>(seed.data()), seed.size());
+  return KeyPair(s);
 }
 
 bool SyncClient::noteHub(const std::string& instance) {  // call with mu_ held
@@ -154,7 +167,13 @@ bool SyncClient::enroll() {
     std::lock_guard lock(mu_);
     kiosk = store_.kioskId();
   }
-  const Fetched r = fetch(*c, "POST", "/api/v1/enroll", {}, json{{"code", opt_.enrol_code}, {"kiosk_id", kiosk}}.dump());
+  // issue 11: a device key of its own, made now; the hub records its
+  // public half, and every push from here on is signed with it
+  Seed seed{};
+  randombytes_buf(seed.data(), seed.size());
+  const KeyPair device(seed);
+  const Fetched r = fetch(*c, "POST", "/api/v1/enroll", {},
+                          json{{"code", opt_.enrol_code}, {"kiosk_id", kiosk}, {"device_key", device.pubHex()}}.dump());
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
   if (r.status != 200) { fail(refusal("enrolment", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   const EnrolReply reply = decodeEnrolReply(r.body);
@@ -162,7 +181,9 @@ bool SyncClient::enroll() {
   {
     std::lock_guard lock(mu_);
     saveToken(reply.token);
+    store_.cursors().setSealedDeviceKey(sealText(std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size())));
   }
+  sodium_memzero(seed.data(), seed.size());
   std::lock_guard s(state_mu_);
   state_.enrolled = true;
   state_.error.clear();
@@ -174,9 +195,11 @@ bool SyncClient::pushOnce() {
   std::string tok;
   std::int64_t acked = 0, waiting = 0;
   std::vector<StoredEvent> evs;
+  std::optional<KeyPair> device;
   {
     std::lock_guard lock(mu_);
     tok = token();
+    device = deviceKey();
     acked = store_.cursors().get().acked;
     evs = store_.ownEventsAfter(acked, opt_.batch);
     waiting = store_.lastOwnSeq() - acked;
@@ -189,7 +212,13 @@ bool SyncClient::pushOnce() {
   if (tok.empty()) return false;
   if (evs.empty()) return true;
   json body{{"events", json::array()}};
-  for (auto& e : evs) body["events"].push_back(sync::toWire(e));
+  std::vector<EventHash> hashes;
+  hashes.reserve(evs.size());
+  for (auto& e : evs) {
+    body["events"].push_back(sync::toWire(e));
+    hashes.push_back(envelopeHash(e));
+  }
+  if (device) body["batch_sig"] = signBytes(*device, batchMessage(evs.front().origin, hashes));  // issue 11
   auto c = client(opt_, 30);
   const Fetched r = fetch(*c, "POST", "/api/v1/push", tok, body.dump());
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }

@@ -60,6 +60,10 @@ class SyncClient {
  private:
   std::string token() const;
   void saveToken(const std::string& token);
+  // Issue 11: secrets at rest in the store, sealed with the pepper's key.
+  std::string sealText(std::string_view plain) const;
+  std::string unseal(const std::string& sealed_hex) const;
+  std::optional<KeyPair> deviceKey() const;  // call with mu_ held
   bool noteHub(const std::string& instance);  // true: a new hub instance, cursors reset
   void fail(const std::string& what, SyncFault fault = SyncFault::BadReply);
   template <typename F>

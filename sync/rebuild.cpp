@@ -39,6 +39,9 @@ std::unique_ptr<Store> Rebuild::openOrSetAside() {
   store->setMeta(kSetAside, s.set_aside);
   store->setMeta(kUnreadable, std::to_string(s.unreadable));
   if (!s.sealed_token.empty()) store->cursors().setSealedToken(s.sealed_token);
+  // the token and the device key go together: a token without its key
+  // would push batches the hub refuses (a new code makes both again)
+  if (!s.sealed_token.empty() && !s.sealed_device_key.empty()) store->cursors().setSealedDeviceKey(s.sealed_device_key);
   return store;
 }
 

@@ -113,11 +113,26 @@ PushDecoded decodePush(const std::string& body, const Id& kiosk) {
   if (!j.contains("events") || !j["events"].is_array()) return fail(400, "need events: []");
   const json& evs = j["events"];
   if (evs.size() > kMaxBatch) return fail(413, "too many events in one batch");
+  if (j.contains("batch_sig")) {
+    const json& sig = j["batch_sig"];
+    if (!sig.is_string() || sig.get<std::string>().size() != 128) return fail(400, "batch_sig: 128 hex digits");
+    out.batch_sig = sig.get<std::string>();
+  }
   out.events.reserve(evs.size());
+  out.sent.reserve(evs.size());
   try {
     for (const json& w : evs) {
       StoredEvent e = envelopeFromWire(w);
       if (e.origin != kiosk) return fail(403, "events must come from the pushing kiosk");
+      {  // what the device signed: the event as sent
+        StoredEvent sent = e;
+        if (w.contains("body")) {
+          const json& body = w.at("body");
+          sent.body = canonical(body);
+          if (body.is_object() && body.contains("type") && body.at("type").is_string()) sent.type = body.at("type").get<std::string>();
+        }
+        out.sent.push_back(envelopeHash(sent));
+      }
       // a bad body refuses this event, not the batch: its tombstone keeps
       // the kiosk's sequence whole, so sync never stalls behind it
       try {

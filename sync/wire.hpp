@@ -33,6 +33,11 @@ StoredEvent fromWire(const json& j);
 //    a tombstone (tombstone()), so the kiosk's sequence stays whole.
 struct PushDecoded {
   std::vector<StoredEvent> events;
+  // Issue 11: each event's envelope hash as it was sent (a tombstone's
+  // too), and the device's signature over them ("batch_sig", hex; empty:
+  // none sent).
+  std::vector<EventHash> sent;
+  std::string batch_sig;
   int status = 200;
   std::string error;
 };
