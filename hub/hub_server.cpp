@@ -27,6 +27,14 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
                      const http::Limits& limits)
     : store_(store), entropy_(entropy), clock_(std::move(clock)), utc_offset_min_(utc_offset_min),
       http_(limits, readTls(tls)) {
+  {
+    Seed seed{};
+    for (std::size_t i = 0; i < seed.size(); i += 8) {
+      const auto r = entropy_.random8();
+      std::copy(r.begin(), r.end(), seed.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    key_.emplace(seed);
+  }
   reconcileClients();
   // spdlog builds its registry on first use: here, before any server thread
   // logs, not lazily inside one of them
@@ -118,6 +126,30 @@ std::optional<EnrolledClient> HubServer::authorise(const http::Request& req) {
   return store_.enrolment().clientOfToken(sync::secretHash(h.substr(7)));
 }
 
+void HubServer::setSigningKey(const Seed& seed) {
+  std::lock_guard lock(mu_);
+  key_.emplace(seed);
+  head_ = json();
+}
+
+std::string HubServer::signingKey() {
+  std::lock_guard lock(mu_);
+  return key_->pubHex();
+}
+
+json HubServer::signedHead() {
+  const Millis now = clock_();
+  const std::int64_t pos = store_.lastPos();
+  if (pos == 0) return json();
+  if (head_.is_null() || (now - head_at_ >= 60'000 && head_["pos"].get<std::int64_t>() != pos)) {
+    const std::string head = store_.chainHead();
+    head_ = json{{"pos", pos}, {"at", now}, {"head", head}, {"key", key_->pubHex()},
+                 {"sig", signBytes(*key_, headMessage(instance(), pos, head, now))}};
+    head_at_ = now;
+  }
+  return head_;
+}
+
 Recorded HubServer::recordAdmin(const Action& a) {
   Recorded r{Outcome::ok(), std::nullopt};
   {
@@ -173,7 +205,7 @@ void HubServer::enroll(const http::Request& req, http::Response& res) {
   switch (used) {
     case Enrolment::Use::Enrolled:
       spdlog::info("enrolment from {}: {} enrolled", req.remote_addr, kiosk);
-      return reply(res, 200, {{"token", token}, {"hub", instance()}});
+      return reply(res, 200, {{"token", token}, {"hub", instance()}, {"hub_key", signingKey()}});
     case Enrolment::Use::BadCode:
       spdlog::warn("enrolment from {} as {} refused: unknown, used or expired code", req.remote_addr, kiosk);
       return error(res, 401, "unknown, used or expired code");
@@ -236,7 +268,9 @@ void HubServer::pull(const http::Request& req, http::Response& res) {
       bytes += e.body.size() + 200;
       out.push_back(sync::toWire(e));
     }
-    reply(r, 200, {{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}});
+    json body{{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}};
+    if (json head = signedHead(); !head.is_null()) body["head"] = std::move(head);  // issue 11: for the kiosk's witnesses
+    reply(r, 200, body);
     return true;
   };
   if (waitMs > 0) res.waitFor(std::chrono::milliseconds(waitMs), answer);

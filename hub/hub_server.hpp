@@ -45,6 +45,12 @@ class HubServer {
   // master data, policy): recorded as the hub's own event, and every bay
   // hears of it by its next pull.
   Recorded recordAdmin(const Action& a);
+  // Issue 11: the hub's own Ed25519 key (its secret in a 0600 file beside
+  // the pepper, `bk-hub --hub-key`). It signs the chain head at most once a
+  // minute; every pull carries the latest signed head, and kiosks keep
+  // them as witnesses. Without one, the hub makes a key for this run.
+  void setSigningKey(const Seed& seed);
+  std::string signingKey();  // hex public key
   const Id& instance() const { return store_.kioskId(); }
 
  private:
@@ -68,6 +74,10 @@ class HubServer {
   int utc_offset_min_;  // the shop's time zone, for calendar months (China: +08:00)
   http::Server http_;
   std::mutex mu_;  // one writer: the store
+  std::optional<KeyPair> key_;  // under mu_
+  json signedHead();            // under mu_
+  json head_;                   // the last head signed (under mu_)
+  Millis head_at_ = 0;
   AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
 };
 

@@ -2,7 +2,7 @@
 //   bk-hub serve --db var/hub.db --port 8600 [--tls-cert hub.pem --tls-key hub.key] [--max-connections 2000]
 //   bk-hub enroll-code --db var/hub.db --kiosk kiosk-b05 [--replace] [--scope floor|desk]  (prints a one-time code for that client)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
-//   bk-hub verify --db var/hub.db           (hash chain, integrity, projections rebuilt from the log)
+//   bk-hub verify --db var/hub.db [--witness kiosk.db]  (chain, integrity, projections, device and person signatures, witnesses)
 //   bk-hub backup --db var/hub.db --to backup.db      (online, while serving)
 //   bk-hub restore --db var/hub.db --from backup.db   (hub stopped; becomes a new hub instance)
 #include "hub/hub_server.hpp"
@@ -28,9 +28,12 @@ int main(int argc, char** argv) {
   std::string db = "var/hub.db", pepper = "var/hub-pepper.key", host = "127.0.0.1", kiosk, to, from;
   int port = 8600;
   long long ttlHours = 24;
+  std::string hubKey;  // default: hub-signing.key beside the database
   auto addDb = [&](CLI::App* c) {
     c->add_option("--db", db, "the central store file")->capture_default_str();
     c->add_option("--pepper", pepper, "PIN pepper file")->capture_default_str();
+    c->add_option("--hub-key", hubKey,
+                  "the hub's signing key (0600; made on first serve; default: hub-signing.key beside --db): it signs the chain head");
   };
   auto* serve = app.add_subcommand("serve", "serve the bays");
   addDb(serve);
@@ -68,8 +71,13 @@ int main(int argc, char** argv) {
   auto* revoke = app.add_subcommand("revoke", "revoke a kiosk's token");
   addDb(revoke);
   revoke->add_option("--kiosk", kiosk, "kiosk id")->required();
-  auto* verify = app.add_subcommand("verify", "check the hash chain, the file and the projections rebuilt from the log");
+  auto* verify = app.add_subcommand(
+      "verify", "check the hash chain, the file, the projections rebuilt from the log, device and person signatures");
   addDb(verify);
+  std::vector<std::string> witnessFiles;
+  verify->add_option("--witness", witnessFiles,
+                     "a kiosk's store (copy): the hub's signed heads it kept must agree with this log")
+      ->check(CLI::ExistingFile);
   auto* backup = app.add_subcommand("backup", "write a consistent copy of the live database");
   addDb(backup);
   backup->add_option("--to", to, "backup file to write")->required();
@@ -77,6 +85,7 @@ int main(int argc, char** argv) {
   addDb(restore);
   restore->add_option("--from", from, "backup file")->required()->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
+  if (hubKey.empty()) hubKey = (std::filesystem::path(db).parent_path() / "hub-signing.key").string();
   ::umask(077);  // the central database, its WAL, backups, the pepper: this user's only
   // logs go to stderr (the journal under systemd): stdout carries what a
   // command prints for scripts, such as an enrolment code
@@ -110,6 +119,14 @@ int main(int argc, char** argv) {
     if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
     spdlog::set_level(spdlog::level::from_str(logLevel));
     bk::hub::HubServer hub(store, entropy, [] { return bk::platform::nowMillis(); }, utcOffset, tls, limits);
+    // issue 11: the hub's own key (a 32-byte secret made like the pepper)
+    auto keyOf = [](const std::vector<std::uint8_t>& bytes) {
+      bk::Seed seed{};
+      std::copy_n(bytes.begin(), seed.size(), seed.begin());
+      return seed;
+    };
+    if (*serve) hub.setSigningKey(keyOf(bk::platform::loadOrCreatePepper(hubKey)));
+    else if (std::filesystem::exists(hubKey)) hub.setSigningKey(keyOf(bk::platform::loadPepper(hubKey)));
     if (*code) {
       std::printf("%s\n", hub.newEnrolCode(kiosk, ttlHours * 3600 * 1000, replace,
                                                     scope == "desk" ? bk::Scope::Desk : bk::Scope::Floor).c_str());
@@ -137,7 +154,28 @@ int main(int argc, char** argv) {
       // a forged signature the hub quarantined is kept as evidence: listed,
       // not a fault of the log; one the log applies is (projections differ)
       for (const auto& f : people) say("person", f);
-      return integrity == "ok" && broken == 0 && projections && devices.empty() ? 0 : 3;
+      // issue 11: what kiosks witnessed of this log
+      std::size_t disagree = 0;
+      for (const std::string& file : witnessFiles) {
+        std::vector<bk::Witness> heads;
+        {
+          bk::sql::Db k(file, false);
+          bk::sql::Stmt q(k, "SELECT hub, pos, at, head, key, sig FROM witnesses ORDER BY at");
+          while (q.step()) heads.push_back(bk::Witness{q.text(0), q.integer(1), q.integer(2), q.text(3), q.text(4), q.text(5)});
+        }
+        if (!std::filesystem::exists(hubKey)) {
+          std::printf("witness %s: no hub key at %s to check its heads with\n", file.c_str(), hubKey.c_str());
+          ++disagree;
+          continue;
+        }
+        const std::vector<bk::Finding> found = store.verifyWitnesses(heads, hub.signingKey());
+        std::printf("witness %s: %zu heads, %s\n", file.c_str(), heads.size(),
+                    found.empty() ? "all agree" : (std::to_string(found.size()) + " disagree").c_str());
+        for (const auto& f : found)
+          std::printf("  witness: position %lld: %s\n", static_cast<long long>(f.pos), f.what.c_str());
+        disagree += found.size();
+      }
+      return integrity == "ok" && broken == 0 && projections && devices.empty() && disagree == 0 ? 0 : 3;
     }
     if (*backup) {
       store.backupTo(to);

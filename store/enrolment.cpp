@@ -136,6 +136,33 @@ void SyncCursors::resetFor(const std::string& hub_instance) {
 }
 std::string SyncCursors::sealedToken() { return read("hub_token"); }
 void SyncCursors::setSealedToken(const std::string& hex) { write("hub_token", hex); }
+std::string headMessage(const std::string& hub, std::int64_t pos, const std::string& head, Millis at) {
+  return "bay-kiosk head v1\n" + hub + "\n" + std::to_string(pos) + "\n" + head + "\n" + std::to_string(at);
+}
+
+std::string SyncCursors::hubKey() { return read("hub_key"); }
+void SyncCursors::setHubKey(const std::string& hex) { write("hub_key", hex); }
+
+bool SyncCursors::keepWitness(const Witness& w) {
+  // each hour keeps its first head and its latest
+  sql::Stmt drop(db_, "DELETE FROM witnesses WHERE hub = ?1 AND at / 3600000 = ?2 / 3600000 AND pos < ?3 AND at > "
+                      "(SELECT MIN(at) FROM witnesses WHERE hub = ?1 AND at / 3600000 = ?2 / 3600000)");
+  drop.bind(1, w.hub).bind(2, w.at).bind(3, w.pos).run();
+  sql::Stmt add(db_, "INSERT OR IGNORE INTO witnesses(hub, pos, at, head, key, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  add.bind(1, w.hub).bind(2, w.pos).bind(3, w.at).bind(4, w.head).bind(5, w.key).bind(6, w.sig).run();
+  if (db_.changes() == 0) return false;
+  sql::Stmt trim(db_, "DELETE FROM witnesses WHERE (hub, pos) IN (SELECT hub, pos FROM witnesses ORDER BY at DESC LIMIT -1 OFFSET ?1)");
+  trim.bind(1, kMaxWitnesses).run();
+  return true;
+}
+
+std::vector<Witness> SyncCursors::witnesses() {
+  sql::Stmt q(db_, "SELECT hub, pos, at, head, key, sig FROM witnesses ORDER BY at");
+  std::vector<Witness> out;
+  while (q.step()) out.push_back(Witness{q.text(0), q.integer(1), q.integer(2), q.text(3), q.text(4), q.text(5)});
+  return out;
+}
+
 std::string SyncCursors::sealedDeviceKey() { return read("device_key"); }
 void SyncCursors::setSealedDeviceKey(const std::string& hex) { write("device_key", hex); }
 

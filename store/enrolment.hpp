@@ -49,6 +49,19 @@ class Enrolment {
   sql::Stmt byToken_;
 };
 
+// Issue 11: the hub's chain head at a position, signed with the hub's key.
+// Kiosks keep the heads they pull as witnesses: a central log rewritten
+// later, even with every hash recomputed, disagrees with them.
+struct Witness {
+  std::string hub;        // the hub instance that signed it
+  std::int64_t pos = 0;   // the hub's log position
+  Millis at = 0;          // when it was signed
+  std::string head;       // hex chain hash at pos
+  std::string key;        // hex public key of the hub
+  std::string sig;        // hex Ed25519 over headMessage()
+};
+std::string headMessage(const std::string& hub, std::int64_t pos, const std::string& head, Millis at);
+
 // A kiosk's place in the sync protocol, typed (kept in `meta`).
 struct SyncCursor {
   std::string hub_instance;  // the hub these positions belong to
@@ -70,6 +83,14 @@ class SyncCursors {
   // never leaves the kiosk. Made at enrolment.
   std::string sealedDeviceKey();
   void setSealedDeviceKey(const std::string& hex);
+  // The hub's public key, as its enrolment reply gave it.
+  std::string hubKey();
+  void setHubKey(const std::string& hex);
+  // Keeps a head the caller has verified: each hour its first head and
+  // its latest, at most kMaxWitnesses (the oldest go). True if kept.
+  static constexpr int kMaxWitnesses = 10'000;
+  bool keepWitness(const Witness& w);
+  std::vector<Witness> witnesses();
 
  private:
   std::string read(const char* key);

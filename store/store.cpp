@@ -477,6 +477,32 @@ std::vector<Finding> Store::verifyDevices() const {
   return out;
 }
 
+std::string Store::chainAt(std::int64_t pos) const {
+  sql::Stmt q(*db_, "SELECT chain FROM events WHERE pos = ?1");
+  q.bind(1, pos);
+  if (!q.step() || q.isNull(0)) return {};
+  const auto raw = q.blob(0);
+  return toHexBytes(raw.data(), raw.size());
+}
+
+std::string Store::chainHead() const { return lastPos() == 0 ? std::string() : hexOf(chain_head_); }
+
+std::vector<Finding> Store::verifyWitnesses(const std::vector<Witness>& heads, const std::string& hub_key) const {
+  std::vector<Finding> out;
+  for (const Witness& w : heads) {
+    const std::string where = "a head signed at " + std::to_string(w.at) + " by " + w.hub;
+    if (w.key != hub_key) continue;  // another hub's (another shop, or before a new hub key): not this log's to answer
+    if (!verifyBytes(w.key, headMessage(w.hub, w.pos, w.head, w.at), w.sig)) {
+      out.push_back({w.pos, w.hub, 0, where + ": its signature does not verify (the witness file was altered)"});
+      continue;
+    }
+    const std::string mine = chainAt(w.pos);
+    if (mine.empty()) out.push_back({w.pos, w.hub, 0, where + ": the log has no event at this position any more"});
+    else if (mine != w.head) out.push_back({w.pos, w.hub, 0, where + ": the witness head disagrees: the log up to here was rewritten"});
+  }
+  return out;
+}
+
 std::vector<Finding> Store::verifyPersonSignatures() const {
   std::vector<Finding> out;
   const Shop replay = rebuildFromEvents();

@@ -208,6 +208,14 @@ class Store {
   // Issue 11: events whose person signature does not verify, from a replay
   // of the log. Evidence the hub kept (quarantined) shows here too.
   std::vector<Finding> verifyPersonSignatures() const;
+  // Issue 11: the chain hash at a log position (hex; empty: no such event),
+  // and the head (the hash at lastPos()).
+  std::string chainAt(std::int64_t pos) const;
+  std::string chainHead() const;
+  // Issue 11: heads a kiosk kept (its witnesses) against this log: each
+  // signed with `hub_key` must hold and agree with the hash at its
+  // position. A rewritten log disagrees even with every hash recomputed.
+  std::vector<Finding> verifyWitnesses(const std::vector<Witness>& heads, const std::string& hub_key) const;
   // Writes a consistent copy of the live database (SQLite's online backup).
   void backupTo(const std::string& path) const;
   // The parts that share this database (issue 16: the store split).

@@ -181,6 +181,7 @@ bool SyncClient::enroll() {
   {
     std::lock_guard lock(mu_);
     saveToken(reply.token);
+    if (!reply.hub_key.empty()) store_.cursors().setHubKey(reply.hub_key);
     store_.cursors().setSealedDeviceKey(sealText(std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size())));
   }
   sodium_memzero(seed.data(), seed.size());
@@ -296,6 +297,11 @@ bool SyncClient::pullOnce(int wait_ms) {
     changed = placed.changed;
     pulled = std::max(cursor, placed.through);
     store_.cursors().setPulled(pulled);
+    // issue 11: the hub's signed head, kept as a witness if it is signed by
+    // the key the hub gave at enrolment
+    if (reply.head && reply.head->key == store_.cursors().hubKey() &&
+        verifyBytes(reply.head->key, headMessage(reply.head->hub, reply.head->pos, reply.head->head, reply.head->at), reply.head->sig))
+      (void)store_.cursors().keepWitness(*reply.head);
   }
   noteStable();
   {

@@ -187,6 +187,13 @@ EnrolReply decodeEnrolReply(std::string_view body) {
   if (r.error.empty() && (r.token.size() < 32 || r.token.size() > 256 || checkStrings(r.token)))
     r.error = "reply: bad token";
   hubId(j, r.hub, r.error);
+  if (r.error.empty() && j.contains("hub_key")) {
+    std::array<std::uint8_t, 32> pub{};
+    if (!j["hub_key"].is_string() || !fromHexBytes(j["hub_key"].get<std::string>(), pub.data(), pub.size()))
+      r.error = "reply: bad hub_key";
+    else
+      r.hub_key = j["hub_key"].get<std::string>();
+  }
   return r;
 }
 
@@ -219,6 +226,18 @@ PullReply decodePullReply(std::string_view body) {
   field(j, "last_pos", json::value_t::number_integer, r.error, [&](const json& v) { r.last_pos = v.get<std::int64_t>(); });
   if (r.error.empty() && r.last_pos < 0) r.error = "reply: negative last_pos";
   hubId(j, r.hub, r.error);
+  if (r.error.empty() && j.contains("head")) {  // issue 11: the hub's signed head
+    const json& h = j["head"];
+    const bool ok = h.is_object() && h.contains("pos") && h["pos"].is_number_integer() && h["pos"].get<std::int64_t>() >= 1 &&
+                    h.contains("at") && h["at"].is_number_integer() && h.contains("head") && h["head"].is_string() &&
+                    h["head"].get<std::string>().size() == 64 && h.contains("key") && h["key"].is_string() &&
+                    h["key"].get<std::string>().size() == 64 && h.contains("sig") && h["sig"].is_string() &&
+                    h["sig"].get<std::string>().size() == 128;
+    if (!ok) r.error = "reply: head is not {pos, at, head, key, sig}";
+    else
+      r.head = Witness{r.hub, h["pos"].get<std::int64_t>(), h["at"].get<std::int64_t>(), h["head"].get<std::string>(),
+                       h["key"].get<std::string>(), h["sig"].get<std::string>()};
+  }
   field(j, "events", json::value_t::array, r.error, [&](const json& evs) {
     if (evs.size() > kMaxBatch) { r.error = "reply: too many events"; return; }
     try {

@@ -46,14 +46,19 @@ PushDecoded decodePush(const std::string& body, const Id& kiosk);
 // The hub's replies, as a kiosk reads them. `error` set: the reply is not
 // what the protocol says (wrong type, too large or deep, out of range) and
 // nothing of it may be used.
-struct EnrolReply { std::string token, hub, error; };
+struct EnrolReply { std::string token, hub, hub_key, error; };  // hub_key: hex, or empty from an older hub
 struct PushReply {
   std::int64_t applied_through = 0;
   bool gap = false;
   std::string hub, error;
   std::vector<std::pair<std::int64_t, std::string>> refused;  // own sequence numbers refused as bad input, and why
 };
-struct PullReply { std::vector<StoredEvent> events; std::int64_t last_pos = 0; std::string hub, error; };
+struct PullReply {
+  std::vector<StoredEvent> events;
+  std::int64_t last_pos = 0;
+  std::string hub, error;
+  std::optional<Witness> head;  // issue 11: the hub's signed chain head (not yet verified)
+};
 struct CredentialsReply { std::vector<std::pair<Id, std::string>> credentials; std::string error; };
 EnrolReply decodeEnrolReply(std::string_view body);
 PushReply decodePushReply(std::string_view body);

@@ -141,9 +141,20 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
     p.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   }
   ::chmod(pepper.c_str(), 0600);
+  // the hub's signing key, where bk-hub looks for it (beside the database)
+  Seed hubSeed{};
+  hubSeed[0] = 9;
+  {
+    std::ofstream k(dir.file("hub-signing.key"), std::ios::binary);
+    k.write(reinterpret_cast<const char*>(hubSeed.data()), static_cast<std::streamsize>(hubSeed.size()));
+  }
+  ::chmod(dir.file("hub-signing.key").c_str(), 0600);
   std::int64_t pos = 0;
+  TempDir bayDir;
+  const std::string bayDb = bayDir.file("bay.db");
   {
     RunningHub hub(db);
+    hub.server.setSigningKey(hubSeed);
     hub.seedShop();
     BayKiosk bay("kiosk-a", hub);
     REQUIRE(bay.sync.enroll());
@@ -156,11 +167,25 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
     CHECK(hub.store.verifyDevices().empty());
     CHECK(hub.store.verifyPersonSignatures().empty());
     pos = hub.store.db().scalarInt("SELECT pos FROM events WHERE origin = 'kiosk-a' AND type = 'record_inspection'");
+    // a minute on, the bay pulls again: the hub's head, signed, now covers
+    // the inspection, and the bay keeps it as a witness
+    hub.now += 2 * MIN;
+    REQUIRE(bay.sync.pullOnce(0));
+    {
+      std::lock_guard l(bay.mu);
+      const std::vector<Witness> heads = bay.st.cursors().witnesses();
+      REQUIRE_FALSE(heads.empty());
+      CHECK(heads.back().pos >= pos);
+      CHECK(heads.back().key == hub.server.signingKey());
+      CHECK(hub.store.verifyWitnesses(heads, hub.server.signingKey()).empty());
+      bay.st.backupTo(bayDb);  // the copy an auditor takes from the bay
+    }
   }
   int status = -1;
-  std::string out = run(std::string(BK_HUB_BIN) + " verify --db " + db + " --pepper " + pepper, status);
+  std::string out = run(std::string(BK_HUB_BIN) + " verify --db " + db + " --pepper " + pepper + " --witness " + bayDb, status);
   INFO(out);
   CHECK(status == 0);
+  CHECK(out.find("all agree") != std::string::npos);
   // the administrator makes tech2 the one who signed, and recomputes the chain
   {
     sql::Db d(db);
@@ -181,9 +206,10 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
     REQUIRE(people.size() == 1);
     CHECK(people[0].pos == pos);
   }
-  out = run(std::string(BK_HUB_BIN) + " verify --db " + db + " --pepper " + pepper, status);
+  out = run(std::string(BK_HUB_BIN) + " verify --db " + db + " --pepper " + pepper + " --witness " + bayDb, status);
   INFO(out);
   CHECK(status == 3);
+  CHECK(out.find("the witness head disagrees") != std::string::npos);
   CHECK(out.find("chain: ok") != std::string::npos);  // the hashes were recomputed...
   CHECK(out.find("device: event at position " + std::to_string(pos) + " (kiosk-a #2)") != std::string::npos);  // ...the device's signature was not
   CHECK(out.find("person: event at position " + std::to_string(pos)) != std::string::npos);
