@@ -57,6 +57,7 @@ static void sigFromJson(const json& j, Signature& sig) { sig = j.contains("sig")
 }
 BK_JSON_FIELDS(static, RegisterKey, person, key, proof, at, approval)
 BK_JSON_FIELDS(static, EnrolClient, client)
+BK_JSON_FIELDS(static, PinFailed, person, kiosk, signing, at)
 
 namespace {
 
@@ -80,6 +81,7 @@ BK_TYPE(RecordConsent, "record_consent")
 BK_TYPE(DisputeCharge, "dispute_charge")
 BK_TYPE(DecideDispute, "decide_dispute")
 BK_TYPE(EnrolClient, "enrol_client")
+BK_TYPE(PinFailed, "pin_failed")
 BK_TYPE(ResolveReview, "resolve_review")
 BK_TYPE(DeliverWorkOrder, "deliver_work_order")
 BK_TYPE(RegisterKey, "register_key")
@@ -157,6 +159,7 @@ Id actorOf(const Action& a) {
       [](const DeliverWorkOrder& v) { return v.by; },
       [](const RegisterKey& v) { return v.approval ? v.approval->signer : v.person; },
       [](const EnrolClient&) { return Id{}; },
+      [](const PinFailed& v) { return v.person; },
       [](const auto& v) { return v.sig.signer; },
   }, a);
 }
@@ -177,6 +180,7 @@ Millis timeOf(const Action& a) {
       [](const DeliverWorkOrder& v) { return v.at; },
       [](const RegisterKey& v) { return v.at; },
       [](const EnrolClient& v) { return v.client.since; },
+      [](const PinFailed& v) { return v.at; },
       [](const auto& v) { return v.sig.at; },
   }, a);
 }
@@ -202,6 +206,7 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [](const DeliverWorkOrder& v) { return v.wo; },
       [](const RegisterKey&) { return Id{}; },
       [](const EnrolClient&) { return Id{}; },
+      [](const PinFailed&) { return Id{}; },
       [&](const auto& v) { return ofAddOn(v.addon); },
   }, a);
 }

@@ -97,11 +97,15 @@ struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; Signature sig; };
 // hub records it: a kiosk's push of one is refused as bad input.
 struct EnrolClient { Client client; };
 
+// Issue 11: a wrong PIN typed at a kiosk (at sign-in, or when signing),
+// so that a lock-out holds in the whole shop once it has synced.
+struct PinFailed { Id person; Id kiosk; bool signing = false; Millis at = 0; };
+
 using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOrder, AddOperations, ClockOn,
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
                             DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey,
-                            EnrolClient>;
+                            EnrolClient, PinFailed>;
 
 // Issue 11: event types only the hub makes (never taken from a push).
 bool hubOnly(std::string_view type);

@@ -21,6 +21,7 @@ void from_json(const json& j, Person& v) {
 }
 BK_JSON_FIELDS(, Bay, id, name, trade)
 BK_JSON_FIELDS(, Client, id, scope, device_key, since)
+BK_JSON_FIELDS(, PinAttempt, at, kiosk, signing)
 BK_JSON_FIELDS(, Vehicle, plate, vin, model)
 BK_JSON_FIELDS(, WorkOrder, id, number, vehicle, customer, advisor, category, road_test_required, opened_at,
         promised_at, bay, final_passed, delivered_at, delivered_by)
@@ -112,7 +113,8 @@ bool Shop::sameRecords(const Shop& o) const {
   return people == o.people && bays == o.bays && work_orders == o.work_orders &&
          operations == o.operations && entries == o.entries && inspections == o.inspections &&
          reworks == o.reworks && incidents == o.incidents && addons == o.addons &&
-         reviews == o.reviews && superseded_by == o.superseded_by && clients == o.clients;
+         reviews == o.reviews && superseded_by == o.superseded_by && clients == o.clients &&
+         pin_attempts == o.pin_attempts;
 }
 
 template <typename M>

@@ -56,6 +56,16 @@ struct Client {
   bool operator==(const Client&) const = default;
 };
 
+// Issue 11: a wrong PIN, anywhere in the shop: who, when, at which kiosk,
+// and whether at sign-in or when signing. Every store keeps each person's
+// latest few (the log keeps them all).
+struct PinAttempt {
+  Millis at = 0;
+  Id kiosk;
+  bool signing = false;
+  bool operator==(const PinAttempt&) const = default;
+};
+
 struct Vehicle {
   std::string plate, vin, model;
   bool operator==(const Vehicle&) const = default;
@@ -244,20 +254,25 @@ struct Policy {
   std::set<Category> final_required{Category::GeneralRepair, Category::MajorOverhaul,
                                     Category::BodyPaint};  // R9
   Millis overlong_entry = 4 * 3600 * 1000;                  // R3
+  // Issue 11: this many wrong PINs anywhere within `pin_lockout` lock the
+  // person out of PIN sign-in and signing everywhere, until the oldest of
+  // them is `pin_lockout` old.
+  int pin_max_failures = 5;
+  Millis pin_lockout = 5 * 60 * 1000;
   bool operator==(const Policy&) const = default;
 };
 
 // The kinds of record the state holds, for persistence.
 enum class RecordKind : std::uint8_t {
   Person, Bay, WorkOrder, Operation, TimeEntry, Inspection, Rework, Incident, AddOn, Review,
-  Supersede, Client,
+  Supersede, Client, PinAttempts,
 };
-inline constexpr EnumTable<RecordKind, 12> kRecordKindNames{{
+inline constexpr EnumTable<RecordKind, 13> kRecordKindNames{{
     {RecordKind::Person, "person"}, {RecordKind::Bay, "bay"}, {RecordKind::WorkOrder, "work_order"},
     {RecordKind::Operation, "operation"}, {RecordKind::TimeEntry, "time_entry"},
     {RecordKind::Inspection, "inspection"}, {RecordKind::Rework, "rework"},
     {RecordKind::Incident, "incident"}, {RecordKind::AddOn, "addon"}, {RecordKind::Review, "review"},
-    {RecordKind::Supersede, "supersede"}, {RecordKind::Client, "client"},
+    {RecordKind::Supersede, "supersede"}, {RecordKind::Client, "client"}, {RecordKind::PinAttempts, "pin_attempts"},
 }};
 BK_ENUM_JSON(RecordKind)
 
@@ -277,6 +292,9 @@ struct Shop {
   std::map<Id, ReviewItem> reviews;
   std::map<Id, Id> superseded_by;  // R15: old record -> its correction
   std::map<Id, Client> clients;    // issue 11: enrolled clients, by origin id
+  // issue 11: each person's latest wrong PINs, oldest first (at most
+  // kPinAttemptsKept), for the shop-wide lock-out and the foreman
+  std::map<Id, std::vector<PinAttempt>> pin_attempts;
 
   // Derived indexes, rebuilt by reindex(); not part of equality.
   std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
@@ -314,6 +332,7 @@ void to_json(json& j, const Person& v);      void from_json(const json& j, Perso
 void to_json(json& j, const PersonKey& v);   void from_json(const json& j, PersonKey& v);
 void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& v);
 void to_json(json& j, const Client& v);      void from_json(const json& j, Client& v);
+void to_json(json& j, const PinAttempt& v);  void from_json(const json& j, PinAttempt& v);
 void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);
 void to_json(json& j, const WorkOrder& v);   void from_json(const json& j, WorkOrder& v);
 void to_json(json& j, const Operation& v);   void from_json(const json& j, Operation& v);

@@ -669,6 +669,11 @@ Outcome checkWith(const Shop& s, const Action& a, bool verify) {
       [&](const DeliverWorkOrder& v) { return checkDeliver(s, v, verify); },
       [&](const RegisterKey& v) { return checkRegisterKey(s, v); },
       [&](const EnrolClient& v) { return checkEnrolClient(s, v); },
+      [&](const PinFailed& v) {
+        if (!s.person(v.person)) return O::no(Reason::UnknownPerson, v.person);
+        if (v.kiosk.empty()) return O::no(Reason::BadInput, "kiosk");
+        return O::ok();
+      },
   }, a);
 }
 }  // namespace
@@ -717,6 +722,14 @@ void apply(Shop& s, const Action& a) {
       },
       [&](const DefineBay& v) { s.bays[v.bay.id] = v.bay; s.touch(RecordKind::Bay, v.bay.id); },
       [&](const EnrolClient& v) { s.clients[v.client.id] = v.client; s.touch(RecordKind::Client, v.client.id); },
+      [&](const PinFailed& v) {
+        auto& list = s.pin_attempts[v.person];
+        const PinAttempt at{v.at, v.kiosk, v.signing};
+        // in time order, whatever order they arrive in; the latest few kept
+        list.insert(std::upper_bound(list.begin(), list.end(), at, [](const PinAttempt& a, const PinAttempt& b) { return a.at < b.at; }), at);
+        if (list.size() > kPinAttemptsKept) list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(list.size() - kPinAttemptsKept));
+        s.touch(RecordKind::PinAttempts, v.person);
+      },
       [&](const OpenWorkOrder& v) {
         if (s.work_orders.count(v.wo.id)) return;
         s.work_orders[v.wo.id] = v.wo;
@@ -863,6 +876,21 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at, const I
     s.touch(RecordKind::Review, item.id);
   }
   return {false, item.id, r};
+}
+
+std::optional<Millis> pinLockedUntil(const Shop& s, const Id& person, Millis now) {
+  const auto it = s.pin_attempts.find(person);
+  const int max = std::max(1, s.policy.pin_max_failures);
+  if (it == s.pin_attempts.end() || static_cast<int>(it->second.size()) < max) return std::nullopt;
+  // the last `max` wrong PINs up to now: all within the lock-out period?
+  std::vector<Millis> times;
+  for (const PinAttempt& a : it->second)
+    if (a.at <= now) times.push_back(a.at);
+  if (static_cast<int>(times.size()) < max) return std::nullopt;
+  const Millis oldest = times[times.size() - static_cast<std::size_t>(max)];
+  const Millis until = oldest + s.policy.pin_lockout;
+  if (times.back() - oldest >= s.policy.pin_lockout || now >= until) return std::nullopt;
+  return until;
 }
 
 Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64_t seq, const std::string& detail,

@@ -38,6 +38,11 @@ std::optional<Refusal> scopeRefusal(const Shop& s, const Id& origin, const Actio
 Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64_t seq, const std::string& detail,
                        Millis at);
 
+// Issue 11: until when `person` is locked out of PINs in the whole shop
+// (nil: not locked), by the policy and the wrong PINs every store has seen.
+std::optional<Millis> pinLockedUntil(const Shop& s, const Id& person, Millis now);
+inline constexpr std::size_t kPinAttemptsKept = 20;
+
 // R2/R8/R12: why an operation cannot be clocked on, if it cannot.
 std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op);
 

@@ -124,6 +124,24 @@ void HubServer::routeDesk() {
   // the floor: every bay, who is clocked on where, open work orders with
   // their operations and what blocks delivery, overlong entries (R3) and
   // open review items (R16)
+  // issue 11: wrong PINs in the whole shop (the latest of each person's)
+  // and who is locked out now: the audit trail, for the service manager
+  http_.get("/api/v1/pin-attempts", [this](const http::Request&, http::Response& res) {
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    const Millis now = clock_();
+    json people = json::array();
+    for (const auto& [who, attempts] : s.pin_attempts) {
+      json list = json::array();
+      for (const PinAttempt& a : attempts)
+        list.push_back({{"at", a.at}, {"kiosk", a.kiosk}, {"context", a.signing ? "signing" : "sign_in"}});
+      const Person* person = s.person(who);
+      json p{{"person", who}, {"name", person ? person->name : who}, {"attempts", list}};
+      if (auto until = pinLockedUntil(s, who, now)) p["locked_until"] = *until;
+      people.push_back(p);
+    }
+    reply(res, 200, {{"people", people}, {"max_failures", s.policy.pin_max_failures}, {"lockout_ms", s.policy.pin_lockout}});
+  });
   http_.get("/api/v1/floor", [this](const http::Request&, http::Response& res) {
     std::lock_guard lock(mu_);
     const Shop& s = store_.shop();

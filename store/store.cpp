@@ -155,6 +155,7 @@ json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& foun
     case RecordKind::Review: if (auto it = s.reviews.find(id); it != s.reviews.end()) wo = it->second.wo; return entityJson(s.reviews, id, found);
     case RecordKind::Supersede: return entityJson(s.superseded_by, id, found);
     case RecordKind::Client: return entityJson(s.clients, id, found);
+    case RecordKind::PinAttempts: return entityJson(s.pin_attempts, id, found);
   }
   return json();
 }
@@ -225,6 +226,7 @@ Shop Store::loadRecords() const {
       case RecordKind::Review: loadInto(s.reviews, id, body); break;
       case RecordKind::Supersede: s.superseded_by[id] = body.get<Id>(); break;
       case RecordKind::Client: loadInto(s.clients, id, body); break;
+      case RecordKind::PinAttempts: loadInto(s.pin_attempts, id, body); break;
     }
   }
   s.reindex();
@@ -287,6 +289,7 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.reviews, next.reviews, RecordKind::Review, changed, gone);
   diffInto(shop_.superseded_by, next.superseded_by, RecordKind::Supersede, changed, gone);
   diffInto(shop_.clients, next.clients, RecordKind::Client, changed, gone);
+  diffInto(shop_.pin_attempts, next.pin_attempts, RecordKind::PinAttempts, changed, gone);
   sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
   for (auto& [kind, id] : gone) {
     del.bind(1, name(kind)).bind(2, id).run();
@@ -573,7 +576,7 @@ Recorded Store::record(Action a, Millis now) {
 
 Recorded Store::sign(Action a, const Id& signer, const std::string& pin, Millis now) {
   if (!signatureOf(a)) return {Outcome::no(Reason::BadInput, "not a signed action"), std::nullopt};
-  if (Outcome o = checkPin(signer, pin, now); !o) return {o, std::nullopt};
+  if (Outcome o = checkPin(signer, pin, now, true); !o) return {o, std::nullopt};
   Outcome why = Outcome::ok();
   const std::optional<KeyPair> key = unlockKey(signer, pin, now, why);
   if (!key) return {why, std::nullopt};
@@ -652,7 +655,7 @@ Outcome Store::resetPin(const Id& person, const std::string& new_pin, const Id& 
                         Millis now) {
   if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
   if (!PinHasher::wellFormed(new_pin)) return Outcome::no(Reason::BadInput, "pin");
-  if (Outcome o = checkPin(approver, approver_pin, now); !o) return o;
+  if (Outcome o = checkPin(approver, approver_pin, now, true); !o) return o;
   Outcome why = Outcome::ok();
   const std::optional<KeyPair> approverKey = unlockKey(approver, approver_pin, now, why);
   if (!approverKey) return why;
@@ -671,8 +674,16 @@ Outcome Store::resetPin(const Id& person, const std::string& new_pin, const Id& 
   return Outcome::ok();
 }
 
-Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now) {
+Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now, bool signing) {
   if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
+  // issue 11: wrong PINs anywhere in the shop lock the person out here too
+  if (auto until = pinLockedUntil(shop_, person, now)) return Outcome::no(Reason::LockedOut, std::to_string(*until));
+  // every wrong PIN is an event: the lock-out holds in the whole shop once
+  // it has synced, and the foreman sees the attempts
+  auto failed = [&] {
+    (void)record(PinFailed{person, kiosk_id_, signing, now}, now);
+    return pinLockedUntil(shop_, person, now);
+  };
   auto& q = st_->selectCredential;
   q.bind(1, person);
   if (!q.step()) {
@@ -690,11 +701,13 @@ Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now) {
   }
   const auto n = failures + 1;
   const auto& pol = hasher_.policy();
+  const std::optional<Millis> shopWide = failed();
   if (n >= pol.max_failures) {
     st_->setFailures.bind(1, person).bind(2, 0).bind(3, now + pol.lockout).run();
     return Outcome::no(Reason::LockedOut, std::to_string(now + pol.lockout));
   }
   st_->setFailures.bind(1, person).bind(2, n).bind(3, 0).run();
+  if (shopWide) return Outcome::no(Reason::LockedOut, std::to_string(*shopWide));
   return Outcome::no(Reason::WrongPin, person);
 }
 

@@ -137,7 +137,10 @@ class Store {
   PinHasher::Sealed sealSeed(const Seed& seed, const std::string& pin, const std::array<std::uint8_t, 40>& salt_and_nonce) const {
     return hasher_.sealWith(seed, pin, salt_and_nonce);
   }
-  Outcome checkPin(const Id& person, const std::string& pin, Millis now);
+  // `signing`: the PIN asked again to sign (else at sign-in). A wrong one
+  // is recorded (pin_failed, issue 11); wrong PINs anywhere in the shop
+  // lock the person out (the policy's count within its period).
+  Outcome checkPin(const Id& person, const std::string& pin, Millis now, bool signing = false);
   // PIN hashes (useless without the shop's pepper), for the hub to hand to
   // enrolled kiosks; a kiosk keeps its own failure counts.
   std::vector<std::pair<Id, std::string>> pinHashes() const;

@@ -35,6 +35,23 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
       }
     }
   if (!n) ui.text(ui.tr("reviews.none"), nullptr, IM_COL32(150, 150, 150, 255));
+  // issue 11: wrong PINs in the whole shop over the last day, and who is
+  // locked out (the domain decides; shown here only)
+  if (me.has(Role::Foreman) || me.has(Role::ServiceManager)) {
+    bool headed = false;
+    for (const auto& [who, attempts] : s.pin_attempts) {
+      int recent = 0;
+      const PinAttempt* last = nullptr;
+      for (const PinAttempt& a : attempts)
+        if (a.at > v.now - 24 * 3600 * 1000LL && a.at <= v.now) ++recent, last = &a;
+      if (!recent) continue;
+      if (!headed) ui.heading(ui.tr("reviews.pin_attempts")), headed = true;
+      ui.text(format(ui.tr("reviews.pin_attempt"), {personName(s, who), std::to_string(recent), clockText(last->at, v.utc_offset_minutes),
+                                                    last->kiosk, ui.tr(last->signing ? "reviews.pin_signing" : "reviews.pin_sign_in")}));
+      if (auto until = pinLockedUntil(s, who, v.now))
+        ui.text(format(ui.tr("reviews.pin_locked"), {clockText(*until, v.utc_offset_minutes)}), nullptr, IM_COL32(230, 120, 90, 255));
+    }
+  }
   ui.endList();
   ImGui::EndGroup();
   if (auto inc = s.incidents.find(st.ruling_incident); inc != s.incidents.end() && !inc->second.decision) {

@@ -223,3 +223,59 @@ TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone, the b
   CHECK(hub.store.shop().reviews.at(review).resolved_by == Id("foreman"));
   CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
 }
+
+TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once synced; the attempts reach the API") {
+  RunningHub hub;
+  seedHub(hub);
+  REQUIRE(hub.store.setPin("tech2", "1234", T0));
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000)), b("kiosk-b", hub, hub.server.newEnrolCode("kiosk-b", 60'000));
+  for (Kiosk* k : {&a, &b}) {
+    REQUIRE(k->sync.enroll());
+    REQUIRE(k->sync.pullOnce(0));
+    REQUIRE(k->sync.fetchCredentials());
+  }
+  // someone tries tech2's PIN at bay a: five wrong, the fifth locks
+  {
+    std::lock_guard l(a.mu);
+    for (int i = 0; i < 4; ++i) CHECK(a.st.signInPin("tech2", "0000", T0 + i * 1000).outcome.refusal->reason == Reason::WrongPin);
+    CHECK(a.st.signInPin("tech2", "9999", T0 + 4000).outcome.refusal->reason == Reason::LockedOut);
+    CHECK(a.st.shop().pin_attempts.at("tech2").size() == 5);
+  }
+  // at bay b the right PIN works until b hears of them...
+  {
+    std::lock_guard l(b.mu);
+    CHECK(b.st.signInPin("tech2", "1234", T0 + 5000));
+  }
+  REQUIRE(a.sync.pushOnce());
+  REQUIRE(b.sync.pullOnce(0));
+  {
+    std::lock_guard l(b.mu);
+    // ...then tech2 is locked out there too, even with the right PIN, and
+    // not for signing either
+    const SignIn locked = b.st.signInPin("tech2", "1234", T0 + 6000);
+    REQUIRE_FALSE(locked);
+    CHECK(locked.outcome.refusal->reason == Reason::LockedOut);
+    const std::vector<PinAttempt>& seen = b.st.shop().pin_attempts.at("tech2");
+    REQUIRE(seen.size() == 5);
+    CHECK(seen.front().kiosk == "kiosk-a");
+    CHECK_FALSE(seen.front().signing);
+    // the lock-out passes with its period
+    CHECK(b.st.signInPin("tech2", "1234", T0 + b.st.shop().policy.pin_lockout + 1));
+  }
+  // the audit trail through the API (the front desk's client)
+  hub.now = T0 + 10'000;
+  auto c = hub.client();
+  const std::string desk = hub.enrol("front-desk", Scope::Desk);
+  auto r = c.Get("/api/v1/pin-attempts", bearer(desk));
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json j = json::parse(r->body);
+  REQUIRE(j["people"].size() == 1);
+  CHECK(j["people"][0]["person"] == "tech2");
+  CHECK(j["people"][0]["attempts"].size() == 5);
+  CHECK(j["people"][0]["attempts"][0]["kiosk"] == "kiosk-a");
+  CHECK(j["people"][0]["attempts"][0]["context"] == "sign_in");
+  CHECK(j["people"][0]["locked_until"] == T0 + hub.store.shop().policy.pin_lockout);
+  // every store agrees with its log
+  CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
+}
