@@ -257,6 +257,7 @@ struct Policy {
   // Issue 11: this many wrong PINs anywhere within `pin_lockout` lock the
   // person out of PIN sign-in and signing everywhere, until the oldest of
   // them is `pin_lockout` old.
+  int pin_length = 6;  // the shortest PIN a person may choose (4 is refused)
   int pin_max_failures = 5;
   Millis pin_lockout = 5 * 60 * 1000;
   bool operator==(const Policy&) const = default;

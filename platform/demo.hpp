@@ -15,7 +15,7 @@ struct Options {
   int work_orders_per_day = 3;
   int busy_today = 28;            // work orders opened in the hours before now
   int utc_offset_minutes = 480;   // the shop's local time (China Standard Time)
-  std::string pin = "1234";       // every demo person's PIN (documented in the README)
+  std::string pin = "123456";       // every demo person's PIN (documented in the README)
   bool set_pins = true;
   bool minimal = false;           // staff and bays and one fresh work order, no history
 };

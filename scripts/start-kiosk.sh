@@ -25,7 +25,7 @@ if [ ! -s "$db" ]; then
 fi
 kiosk=(./build/kiosk/bay-kiosk --db "$db" --pepper var/pepper.key --bay "$bay" --kiosk-id "kiosk-$bay"
        --hub "$hub_url" --lang "$lang" --windowed "${args[@]}")
-echo "Kiosk of bay $bay, syncing with $hub_url. Badges 100001…100040 typed + Enter, or tap your name; PIN 1234."
+echo "Kiosk of bay $bay, syncing with $hub_url. Badges 100001…100040 typed + Enter, or tap your name; PIN 123456."
 if [ -n "${DISPLAY:-}" ]; then
   exec "${kiosk[@]}"
 fi

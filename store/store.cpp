@@ -617,10 +617,18 @@ void Store::putCredential(const Id& person, const std::string& pin) {
   st_->upsertCredential.bind(1, person).bind(2, hasher_.hash(pin)).run();
 }
 
+Outcome Store::newPinAllowed(const std::string& pin) const {
+  // issue 11: the shop's policy (6 digits by default); 4 are never enough
+  const std::size_t shortest = static_cast<std::size_t>(std::clamp(shop_.policy.pin_length, 5, 8));
+  if (!PinHasher::wellFormed(pin) || pin.size() < shortest)
+    return Outcome::no(Reason::BadInput, "pin: " + std::to_string(shortest) + " to 8 digits");
+  return Outcome::ok();
+}
+
 Outcome Store::setPin(const Id& person, const std::string& pin, Millis now) {
   const Person* p = shop_.person(person);
   if (!p) return Outcome::no(Reason::UnknownPerson, person);
-  if (!PinHasher::wellFormed(pin)) return Outcome::no(Reason::BadInput, "pin");
+  if (Outcome o = newPinAllowed(pin); !o) return o;
   if (const PersonKey* k = p->currentKey()) {
     Seed seed{};
     const bool opens = hasher_.unseal(k->sealed, k->salt, pin, seed);
@@ -635,7 +643,7 @@ Outcome Store::setPin(const Id& person, const std::string& pin, Millis now) {
 }
 
 Outcome Store::changePin(const Id& person, const std::string& old_pin, const std::string& new_pin, Millis now) {
-  if (!PinHasher::wellFormed(new_pin)) return Outcome::no(Reason::BadInput, "pin");
+  if (Outcome o = newPinAllowed(new_pin); !o) return o;
   if (Outcome o = checkPin(person, old_pin, now); !o) return o;
   Outcome why = Outcome::ok();
   const std::optional<KeyPair> key = unlockKey(person, old_pin, now, why);
@@ -654,7 +662,7 @@ Outcome Store::changePin(const Id& person, const std::string& old_pin, const std
 Outcome Store::resetPin(const Id& person, const std::string& new_pin, const Id& approver, const std::string& approver_pin,
                         Millis now) {
   if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
-  if (!PinHasher::wellFormed(new_pin)) return Outcome::no(Reason::BadInput, "pin");
+  if (Outcome o = newPinAllowed(new_pin); !o) return o;
   if (Outcome o = checkPin(approver, approver_pin, now, true); !o) return o;
   Outcome why = Outcome::ok();
   const std::optional<KeyPair> approverKey = unlockKey(approver, approver_pin, now, why);

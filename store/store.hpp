@@ -141,6 +141,9 @@ class Store {
   // is recorded (pin_failed, issue 11); wrong PINs anywhere in the shop
   // lock the person out (the policy's count within its period).
   Outcome checkPin(const Id& person, const std::string& pin, Millis now, bool signing = false);
+  // Issue 11: may a person choose this PIN? The policy's length (6 digits
+  // by default, never fewer than 5) to 8. A PIN set before still works.
+  Outcome newPinAllowed(const std::string& pin) const;
   // PIN hashes (useless without the shop's pepper), for the hub to hand to
   // enrolled kiosks; a kiosk keeps its own failure counts.
   std::vector<std::pair<Id, std::string>> pinHashes() const;

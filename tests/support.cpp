@@ -50,7 +50,7 @@ const Catalog& catalog() {
   return c;
 }
 
-std::string testPin(const Id& person) { return person == "tech1" ? "2468" : "1234"; }
+std::string testPin(const Id& person) { return person == "tech1" ? "246802" : "123456"; }
 
 KeyPair testKey(const Id& person) {
   Seed seed{};

@@ -103,7 +103,7 @@ TEST_CASE("signing through the store asks for the PIN and seals what is recorded
   FixedEntropy ent;
   Store st(storeOptions(dir.file("k.db")), ent);
   seed(st);
-  REQUIRE(st.setPin("tech1", "2468", T0));
+  REQUIRE(st.setPin("tech1", "246802", T0));
   REQUIRE(st.record(simpleWorkOrder("wo-1"), T0));
   REQUIRE(st.record(ClockOn{"te-1", "tech1", "wo-1-1", "bay1", T0}, T0));
   Inspection in;
@@ -117,13 +117,13 @@ TEST_CASE("signing through the store asks for the PIN and seals what is recorded
   auto wrong = st.sign(RecordInspection{in, {}}, "tech1", "1111", T0 + 60 * MIN);
   CHECK(wrong.reason() == Reason::WrongPin);
   CHECK(st.shop().inspections.empty());
-  auto ok = st.sign(RecordInspection{in, {}}, "tech1", "2468", T0 + 60 * MIN);
+  auto ok = st.sign(RecordInspection{in, {}}, "tech1", "246802", T0 + 60 * MIN);
   REQUIRE(ok);
   const Inspection& stored = st.shop().inspections.at("in-1");
   CHECK(stored.sig.signer == "tech1");
   CHECK(stored.sig.at == T0 + 60 * MIN);
   CHECK(stored.sig.digest == signingDigest(actionFromJson(json::parse(ok.event->body))));
-  CHECK(st.sign(ClockOn{"te-2", "tech1", "wo-1-1", "bay1", T0}, "tech1", "2468", T0).reason() == Reason::BadInput);
+  CHECK(st.sign(ClockOn{"te-2", "tech1", "wo-1-1", "bay1", T0}, "tech1", "246802", T0).reason() == Reason::BadInput);
 }
 
 TEST_CASE("the event log is tamper-evident: an edited, removed or reordered event is found") {

@@ -58,12 +58,12 @@ TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") 
   // PIN hashes come from the hub; with the shop's pepper the kiosk checks PINs
   {
     std::lock_guard l(a.mu);
-    REQUIRE_FALSE(a.st.signInPin("tech2", "1234", T0));
+    REQUIRE_FALSE(a.st.signInPin("tech2", "123456", T0));
   }
-  REQUIRE(hub.store.setPin("tech2", "1234", T0));
+  REQUIRE(hub.store.setPin("tech2", "123456", T0));
   REQUIRE(a.sync.fetchCredentials());
   std::lock_guard l(a.mu);
-  CHECK(a.st.signInPin("tech2", "1234", T0));
+  CHECK(a.st.signInPin("tech2", "123456", T0));
   CHECK_FALSE(a.st.signInPin("tech2", "0000", T0));
 }
 
@@ -227,7 +227,7 @@ TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone, the b
 TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once synced; the attempts reach the API") {
   RunningHub hub;
   seedHub(hub);
-  REQUIRE(hub.store.setPin("tech2", "1234", T0));
+  REQUIRE(hub.store.setPin("tech2", "123456", T0));
   Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000)), b("kiosk-b", hub, hub.server.newEnrolCode("kiosk-b", 60'000));
   for (Kiosk* k : {&a, &b}) {
     REQUIRE(k->sync.enroll());
@@ -244,7 +244,7 @@ TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once 
   // at bay b the right PIN works until b hears of them...
   {
     std::lock_guard l(b.mu);
-    CHECK(b.st.signInPin("tech2", "1234", T0 + 5000));
+    CHECK(b.st.signInPin("tech2", "123456", T0 + 5000));
   }
   REQUIRE(a.sync.pushOnce());
   REQUIRE(b.sync.pullOnce(0));
@@ -252,7 +252,7 @@ TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once 
     std::lock_guard l(b.mu);
     // ...then tech2 is locked out there too, even with the right PIN, and
     // not for signing either
-    const SignIn locked = b.st.signInPin("tech2", "1234", T0 + 6000);
+    const SignIn locked = b.st.signInPin("tech2", "123456", T0 + 6000);
     REQUIRE_FALSE(locked);
     CHECK(locked.outcome.refusal->reason == Reason::LockedOut);
     const std::vector<PinAttempt>& seen = b.st.shop().pin_attempts.at("tech2");
@@ -260,7 +260,7 @@ TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once 
     CHECK(seen.front().kiosk == "kiosk-a");
     CHECK_FALSE(seen.front().signing);
     // the lock-out passes with its period
-    CHECK(b.st.signInPin("tech2", "1234", T0 + b.st.shop().policy.pin_lockout + 1));
+    CHECK(b.st.signInPin("tech2", "123456", T0 + b.st.shop().policy.pin_lockout + 1));
   }
   // the audit trail through the API (the front desk's client)
   hub.now = T0 + 10'000;

@@ -21,7 +21,7 @@ struct Harness {
   ImGuiContext* ctx = nullptr;
   Millis now = T0 + 9 * 60 * MIN;
 
-  // A store with the test shop (every PIN "1234", tech1's "2468") and bay1.
+  // A store with the test shop (every PIN "123456", tech1's "246802") and bay1.
   explicit Harness(const std::string& lang = "zh");
   // A store filled by `fill` (e.g. the demo shop), a kiosk standing in `bay`.
   Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay);
@@ -39,7 +39,7 @@ struct Harness {
   void enter();
   void pin(const std::string& prefix, const std::string& digits);  // taps digits, then OK
   void advance(Millis ms) { now += ms; }
-  void signIn(const Id& person, const std::string& pin = "1234");
+  void signIn(const Id& person, const std::string& pin = "123456");
   ui::AppState& st() { return app->state(); }
   const Shop& shop() { return store->shop(); }
   Id openWorkOrder(Category cat, std::vector<OperationSpec> ops, bool road = false);

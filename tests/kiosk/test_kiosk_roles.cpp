@@ -15,7 +15,7 @@ Id awaitingPeer(Harness& h, Category c = Category::GeneralRepair, bool road = fa
   const Id wo = h.openWorkOrder(c, {spec("", Trade::Mechanical, "tech1")}, road);
   REQUIRE(h.store->record(ClockOn{"te-" + wo, "tech1", wo + "-1", "bay1", h.now}, h.now));
   Inspection self{"in-s-" + wo, InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass};
-  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "2468", h.now + MIN));
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now + MIN));
   h.frames(2);
   return wo;
 }
@@ -35,7 +35,7 @@ TEST_CASE("kiosk: the foreman fails a peer inspection on a measured value: rewor
   CHECK_FALSE(h.has("inspect.sign"));
   h.tap("inspect.defect.mech.wrong_install");
   h.tap("inspect.sign");
-  h.pin("sign.pin", "1234");
+  h.pin("sign.pin", "123456");
   CHECK(h.shop().operations.at(wo + "-1").phase == Phase::Rework);
   REQUIRE(h.shop().reworks.size() == 1);
   CHECK(h.shop().reworks.begin()->second.assigned_to == "tech1");
@@ -48,7 +48,7 @@ TEST_CASE("kiosk: nobody signs off their own work — the foreman who clocked on
   REQUIRE(h.store->record(ClockOn{"te-f", "foreman", wo + "-1", "bay1", h.now}, h.now));
   REQUIRE(h.store->record(ClockOn{"te-t", "tech1", wo + "-1", "bay1", h.now}, h.now));
   Inspection self{"in-s", InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass};
-  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "2468", h.now + MIN));
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now + MIN));
   h.signIn("foreman");
   h.tap("nav.floor");
   CHECK(h.exists("floor.peer." + wo + "-1"));
@@ -68,7 +68,7 @@ TEST_CASE("kiosk: the supervisor's patrol stops running work (R11)") {
   h.tap("inspect.defect.mech.rule_broken");
   h.tap("inspect.stop");
   h.tap("inspect.sign");
-  h.pin("sign.pin", "1234");
+  h.pin("sign.pin", "123456");
   CHECK(h.shop().entries.at("te-1").reason == StopReason::StoppedByPatrol);
   CHECK(h.shop().operations.at(wo + "-1").phase == Phase::Rework);
 }
@@ -77,7 +77,7 @@ TEST_CASE("kiosk: the quality inspector signs the final inspection with the road
   Harness h;
   const Id wo = awaitingPeer(h, Category::MajorOverhaul, true);
   Inspection peer{"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman", {}, Verdict::Pass};
-  REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman", "1234", h.now + 2 * MIN));
+  REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman", "123456", h.now + 2 * MIN));
   h.signIn("qi");
   CHECK(h.st().screen == ui::Screen::Final);
   h.tap("final.start." + wo);
@@ -86,7 +86,7 @@ TEST_CASE("kiosk: the quality inspector signs the final inspection with the road
   for (const char* k : {"2", "4", "0"}) h.tap(std::string("inspect.keypad.") + k);
   h.tap("inspect.keypad.ok");
   h.tap("inspect.sign");
-  h.pin("sign.pin", "1234");
+  h.pin("sign.pin", "123456");
   const WorkOrder& w = h.shop().work_orders.at(wo);
   REQUIRE(w.final_passed);
   CHECK(h.shop().inspections.at(*w.final_passed).road_test == Verdict::Pass);
@@ -106,7 +106,7 @@ TEST_CASE("kiosk: an add-on goes through every approver and the customer's refus
     h.tap("approvals.addon.ad-1");
     body();
     h.tap("approvals.sign");
-    h.pin("sign.pin", "1234");
+    h.pin("sign.pin", "123456");
     h.tap("nav.signout");
   };
   // the advisor cannot quote before the warranty clerk decided
@@ -190,7 +190,7 @@ TEST_CASE("kiosk: the report draws and exports CSV") {
 TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)") {
   Harness h;
   const Id wo = h.openWorkOrder(Category::BodyPaint, {spec("", Trade::Body, "body1"), spec("", Trade::Paint, "paint1", true)});
-  auto signIns = [&](Inspection in, const Id& who, Millis at) { REQUIRE(h.store->sign(RecordInspection{in, {}}, who, "1234", at)); };
+  auto signIns = [&](Inspection in, const Id& who, Millis at) { REQUIRE(h.store->sign(RecordInspection{in, {}}, who, "123456", at)); };
   const Id up = wo + "-1", down = wo + "-2";
   REQUIRE(h.store->record(ClockOn{"te-b", "body1", up, "bay1", h.now}, h.now));
   signIns({"in-1", InspectionKind::Self, wo, up, {}, "body1", {}, Verdict::Pass}, "body1", h.now + 1);
@@ -218,7 +218,7 @@ TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)"
   h.dragX = 1000;
   h.tap("reviews.charge.body1");
   h.tap("reviews.rule");
-  h.pin("sign.pin", "1234");
+  h.pin("sign.pin", "123456");
   const Incident& inc = h.shop().incidents.at("inc-in-6");
   REQUIRE(inc.decision);
   CHECK(inc.decision->signer == "manager");

@@ -55,7 +55,7 @@ TEST_CASE("kiosk: badge sign-in, clock on, pause with a reason, finish through s
   h.pin("sign.pin", "1111");
   CHECK(h.shop().inspections.empty());
   CHECK(h.st().sign.open);
-  h.pin("sign.pin", "2468");
+  h.pin("sign.pin", "246802");
   CHECK_FALSE(h.st().sign.open);
   REQUIRE(h.shop().inspections.size() == 1);
   const Inspection& in = h.shop().inspections.begin()->second;
@@ -75,9 +75,9 @@ TEST_CASE("kiosk: a blocked operation offers handover acceptance, not clock-on (
   // finish the body work in the store directly
   REQUIRE(h.store->record(ClockOn{"te-b", "body1", wo + "-1", "bay1", h.now}, h.now));
   Inspection self{"in-s", InspectionKind::Self, wo, wo + "-1", {}, "body1", {}, Verdict::Pass};
-  REQUIRE(h.store->sign(RecordInspection{self, {}}, "body1", "1234", h.now + MIN));
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "body1", "123456", h.now + MIN));
   Inspection peer{"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman2", {}, Verdict::Pass};
-  REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman2", "1234", h.now + 2 * MIN));
+  REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman2", "123456", h.now + 2 * MIN));
 
   h.signIn("paint1");
   CHECK_FALSE(h.exists("work.clock_on." + wo + "-2"));
@@ -88,13 +88,13 @@ TEST_CASE("kiosk: a blocked operation offers handover acceptance, not clock-on (
     CHECK_FALSE(h.has("inspect.sign"));  // pick the defect first
     h.tap("inspect.defect.body.uneven_gaps");
     h.tap("inspect.sign");
-    h.pin("sign.pin", "1234");
+    h.pin("sign.pin", "123456");
     CHECK(h.shop().operations.at(wo + "-1").phase == Phase::Rework);
     CHECK(h.shop().incidents.begin()->second.charged_to == "body1");
   }
   SUBCASE("accepted, the operation can be clocked") {
     h.tap("inspect.sign");
-    h.pin("sign.pin", "1234");
+    h.pin("sign.pin", "123456");
     h.tap("work.clock_on." + wo + "-2");
     CHECK(h.shop().openEntriesOf("paint1").size() == 1);
   }
@@ -103,7 +103,7 @@ TEST_CASE("kiosk: a blocked operation offers handover acceptance, not clock-on (
 TEST_CASE("kiosk: raising an add-on with a reason, a stepper and a safety flag (R12)") {
   Harness h;
   const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
-  h.signIn("tech1", "2468");
+  h.signIn("tech1", "246802");
   h.tap("work.clock_on." + wo + "-1");
   h.tap("work.addon");
   CHECK_FALSE(h.has("addon.submit"));
@@ -126,7 +126,7 @@ TEST_CASE("kiosk: raising an add-on with a reason, a stepper and a safety flag (
 TEST_CASE("kiosk: idle sign-out after the configured time clears the half-filled screen") {
   Harness h;
   const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
-  h.signIn("tech1", "2468");
+  h.signIn("tech1", "246802");
   h.tap("work.clock_on." + wo + "-1");
   h.tap("work.addon");
   h.tap("addon.reason.addon.oil_leak");
@@ -152,9 +152,9 @@ TEST_CASE("kiosk: wrong PINs at sign-in are refused and lock the person out") {
   CHECK_FALSE(h.st().session);
   REQUIRE(h.st().message);
   CHECK(h.st().message->text == h.texts("reason.locked_out"));
-  h.pin("signin.pin", "1234");  // the right PIN waits out the lock-out
+  h.pin("signin.pin", "123456");  // the right PIN waits out the lock-out
   CHECK_FALSE(h.st().session);
   h.advance(6 * 60 * 1000);
-  h.pin("signin.pin", "1234");
+  h.pin("signin.pin", "123456");
   CHECK(h.st().session);
 }

@@ -24,7 +24,7 @@ TEST_CASE("kiosk: every tap target is at least 15 mm on the configured screen") 
   checkAll("people");
   h.tap("signin.person.tech1");
   checkAll("pin pad");
-  h.pin("signin.pin", "2468");
+  h.pin("signin.pin", "246802");
   checkAll("work");
   h.tap("work.clock_on." + wo + "-1");
   h.tap("work.finish");
@@ -128,7 +128,7 @@ TEST_CASE("kiosk: a frame that fails shows an error state instead of crashing, a
 TEST_CASE("kiosk: a refused action says why, in the screen's language") {
   Harness h("en");
   const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
-  h.signIn("tech1", "2468");
+  h.signIn("tech1", "246802");
   h.tap("work.clock_on." + wo + "-1");
   h.tap("work.addon");
   h.tap("addon.reason.addon.oil_leak");
