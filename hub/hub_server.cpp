@@ -33,9 +33,9 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
       const auto r = entropy_.random8();
       std::copy(r.begin(), r.end(), seed.begin() + static_cast<std::ptrdiff_t>(i));
     }
-    key_.emplace(seed);
+    key_.emplace(seed);  // for this run, unless setSigningKey gives the hub's own
+    store_.signOwnEvents(*key_);
   }
-  reconcileClients();
   // spdlog builds its registry on first use: here, before any server thread
   // logs, not lazily inside one of them
   (void)spdlog::default_logger_raw();
@@ -74,7 +74,7 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
     std::lock_guard lock(mu_);
     json out = json::array();
     for (auto& [person, hash] : store_.pinHashes()) out.push_back({{"person", person}, {"pin_hash", hash}});
-    reply(res, 200, {{"credentials", out}});
+    reply(res, 200, {{"credentials", out}, {"as_of", store_.lastPos()}});  // the log position they go with
   });
   routeDesk();
   // one line per request: who, what, how it ended; never a token or a body
@@ -86,7 +86,10 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset
 
 HubServer::~HubServer() { stop(); }
 
-int HubServer::bind(const std::string& host, int port) { return http_.bind(host, port); }
+int HubServer::bind(const std::string& host, int port) {
+  reconcileClients();  // with the hub's key set by now: its events are signed with it
+  return http_.bind(host, port);
+}
 
 void HubServer::run() { http_.run(); }
 
@@ -129,6 +132,7 @@ std::optional<EnrolledClient> HubServer::authorise(const http::Request& req) {
 void HubServer::setSigningKey(const Seed& seed) {
   std::lock_guard lock(mu_);
   key_.emplace(seed);
+  store_.signOwnEvents(*key_);  // its own events, signed as it records them
   head_ = json();
 }
 

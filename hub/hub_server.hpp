@@ -29,7 +29,9 @@ class HubServer {
             const http::Limits& limits = {});
   ~HubServer();
 
-  // Binds (port 0: any free port) and returns the port, or -1.
+  // Binds (port 0: any free port) and returns the port, or -1. First logs
+  // any enrolled client the log lacks (one enrolled by a hub killed before
+  // it logged it, or before clients were logged).
   int bind(const std::string& host, int port);
   void run();   // serves until stop()
   void stop();

@@ -421,10 +421,12 @@ std::int64_t Store::verifyChain() const {
   return 0;
 }
 
-std::vector<Finding> Store::verifyDevices() const {
+std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more) const {
   std::vector<Finding> out;
-  // the device keys the hub's log gave each origin (enrol_client events)
+  // the device keys the hub's log gave each origin (enrol_client events),
+  // and those the caller knows (the hub's own)
   std::map<Id, std::set<std::string>> keys;
+  for (const auto& [origin, key] : more) keys[origin].insert(key);
   {
     sql::Stmt q(*db_, "SELECT body FROM events WHERE type = 'enrol_client'");
     while (q.step()) {
@@ -452,6 +454,7 @@ std::vector<Finding> Store::verifyDevices() const {
     }
     std::vector<EventHash> hashes(raw.size() / 32);
     for (std::size_t i = 0; i < hashes.size(); ++i) std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(32 * i), 32, hashes[i].begin());
+    if (!keys.count(origin)) continue;  // no key known for it here (the hub's own, without its key): not checked
     if (!keys[origin].count(key)) {
       out.push_back({0, origin, first, "a device signature with a key the log never gave this device" + range});
       continue;
@@ -558,6 +561,7 @@ Recorded Store::record(Action a, Millis now) {
     bk::apply(shop_, a);
     writeDirty();
     StoredEvent e = appendEvent(a, now);
+    if (own_signer_) keepOwnSignature(e);
     noteChainHead(savedHead);
     tx.commit();
     own_seq_ = e.origin_seq;
@@ -921,6 +925,21 @@ bool Store::orderMatters(std::int64_t from) const {
   return false;
 }
 
+void Store::keepDeviceBatch(const DeviceBatch& batch) {
+  std::string blob;
+  for (const EventHash& h : batch.hashes) blob.append(reinterpret_cast<const char*>(h.data()), h.size());
+  sql::Stmt add(*db_, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bind(4, batch.device_key)
+      .bindBlob(5, blob.data(), static_cast<int>(blob.size())).bind(6, batch.sig).run();
+}
+
+void Store::keepOwnSignature(const StoredEvent& e) {
+  const std::vector<EventHash> one{envelopeHash(e)};
+  keepDeviceBatch(DeviceBatch{kiosk_id_, e.origin_seq, e.origin_seq, own_signer_->pubHex(), one,
+                              signBytes(*own_signer_, batchMessage(kiosk_id_, one))});
+}
+
 std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now, const DeviceBatch* batch) {
   std::vector<Remote> out;
   atomically([&] {
@@ -933,14 +952,7 @@ std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, M
     writeDirty();
     // issue 11: the device's signature, kept with what it covers (a resend
     // of what the hub holds adds nothing)
-    if (batch && fresh) {
-      std::string blob;
-      for (const EventHash& h : batch->hashes) blob.append(reinterpret_cast<const char*>(h.data()), h.size());
-      sql::Stmt add(*db_, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
-                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-      add.bind(1, batch->origin).bind(2, batch->first_seq).bind(3, batch->last_seq).bind(4, batch->device_key)
-          .bindBlob(5, blob.data(), static_cast<int>(blob.size())).bind(6, batch->sig).run();
-    }
+    if (batch && fresh) keepDeviceBatch(*batch);
   });
   return out;
 }

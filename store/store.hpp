@@ -210,7 +210,12 @@ class Store {
   // Issue 11: every kept device signature against the device keys the log
   // holds for its origin, and every stored event of a signing device
   // against the hash its device signed. Empty: every one holds.
-  std::vector<Finding> verifyDevices() const;
+  // `more`: keys known otherwise, by origin (the hub's own key).
+  std::vector<Finding> verifyDevices(const std::map<Id, std::string>& more = {}) const;
+  // Issue 11: a store that signs each event it makes itself as it records
+  // it (the hub, with its own key: front-desk writes, enrolments, master
+  // data), kept like a device's batch signature.
+  void signOwnEvents(const KeyPair& k) { own_signer_.emplace(k); }
   // Issue 11: events whose person signature does not verify, from a replay
   // of the log. Evidence the hub kept (quarantined) shows here too.
   std::vector<Finding> verifyPersonSignatures() const;
@@ -244,6 +249,8 @@ class Store {
   std::optional<KeyPair> unlockKey(const Id& person, const std::string& pin, Millis now, Outcome& why);
   void putCredential(const Id& person, const std::string& pin);
   StoredEvent appendEvent(const Action& a, Millis now);
+  void keepDeviceBatch(const DeviceBatch& batch);  // in the open transaction
+  void keepOwnSignature(const StoredEvent& e);     // in the open transaction
   std::array<std::uint8_t, 32> insertEvent(sql::Stmt& insert, const StoredEvent& e);  // bound and run with its chain hash
   void fillChain();  // events written before the chain existed
   void noteChainHead(const std::array<std::uint8_t, 32>& before);  // in the same transaction
@@ -262,6 +269,7 @@ class Store {
   std::array<std::uint8_t, 32> chain_head_{};
   struct Statements;
   std::unique_ptr<Statements> st_;
+  std::optional<KeyPair> own_signer_;
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;
 };

@@ -328,6 +328,10 @@ bool SyncClient::fetchCredentials() {
   const CredentialsReply reply = decodeCredentialsReply(r.body);
   if (!reply.error.empty()) { fail("bad credentials " + reply.error); return false; }
   std::lock_guard lock(mu_);
+  // issue 11: a PIN goes with the person's signing key, which comes in the
+  // log: a PIN from further on than this kiosk has pulled waits for the
+  // pull, or the kiosk would make the person a second first key
+  if (reply.as_of > store_.cursors().get().pulled) return false;
   for (const auto& [person, hash] : reply.credentials) store_.putPinHash(person, hash);  // only this product's own parameters
   return true;
 }

@@ -264,6 +264,10 @@ CredentialsReply decodeCredentialsReply(std::string_view body) {
       r.credentials.emplace_back(c["person"].get<std::string>(), c["pin_hash"].get<std::string>());
     }
   });
+  if (r.error.empty() && j.contains("as_of")) {
+    if (!j["as_of"].is_number_integer() || j["as_of"].get<std::int64_t>() < 0) r.error = "reply: bad as_of";
+    else r.as_of = j["as_of"].get<std::int64_t>();
+  }
   return r;
 }
 

@@ -59,7 +59,8 @@ struct PullReply {
   std::string hub, error;
   std::optional<Witness> head;  // issue 11: the hub's signed chain head (not yet verified)
 };
-struct CredentialsReply { std::vector<std::pair<Id, std::string>> credentials; std::string error; };
+// `as_of`: the hub's log position the credentials go with (0: not said).
+struct CredentialsReply { std::vector<std::pair<Id, std::string>> credentials; std::int64_t as_of = 0; std::string error; };
 EnrolReply decodeEnrolReply(std::string_view body);
 PushReply decodePushReply(std::string_view body);
 PullReply decodePullReply(std::string_view body);

@@ -214,3 +214,35 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
   CHECK(out.find("device: event at position " + std::to_string(pos) + " (kiosk-a #2)") != std::string::npos);  // ...the device's signature was not
   CHECK(out.find("person: event at position " + std::to_string(pos)) != std::string::npos);
 }
+
+TEST_CASE("device keys: the hub signs its own events (the front desk's writes) with its key; a rewritten one is named") {
+  TempDir dir;
+  const std::string db = dir.file("hub.db");
+  Seed hubSeed{};
+  hubSeed[0] = 11;
+  std::string hubKey;
+  std::int64_t pos = 0;
+  {
+    RunningHub hub(db);
+    hub.server.setSigningKey(hubSeed);
+    hub.seedShop();
+    hubKey = hub.server.signingKey();
+    REQUIRE(hub.server.recordAdmin(UpdateWorkOrder{"wo-1", "advisor", T0 + 600 * MIN, false, "张先生", "bay1"}));
+    pos = hub.store.lastPos();
+    CHECK(hub.store.verifyDevices({{"hub-test", hubKey}}).empty());
+    CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = 'hub-test'") == pos);
+  }
+  {  // the customer's name changed in the file, the chain recomputed
+    sql::Db d(db);
+    d.exec("UPDATE events SET body = replace(body, '张先生', '李先生') WHERE pos = " + std::to_string(pos));
+    d.exec("UPDATE events SET chain = NULL");
+    d.exec("DELETE FROM meta WHERE key = 'chain_head'");
+  }
+  FixedEntropy ent;
+  Store st(storeOptions(db, "hub-test"), ent);
+  CHECK(st.verifyChain() == 0);
+  const std::vector<Finding> found = st.verifyDevices({{"hub-test", hubKey}});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].pos == pos);
+  CHECK(found[0].origin == "hub-test");
+}
