@@ -9,9 +9,46 @@ namespace bk {
 BK_JSON_FIELDS(static, EnrollPerson, person)
 BK_JSON_FIELDS(static, DefineBay, bay)
 BK_JSON_FIELDS(static, OperationSpec, id, trade, title, std_minutes, main_tech, handover)
-BK_JSON_FIELDS(static, OpenWorkOrder, wo, ops)
-BK_JSON_FIELDS(static, UpdateWorkOrder, wo, by, promised_at, road_test_required, customer, bay)
-BK_JSON_FIELDS(static, AddOperations, wo, by, ops, at)
+// "via" is left out when empty, so events from before it keep their
+// canonical form (and read back as empty)
+static void viaToJson(json& j, const Id& via) {
+  if (!via.empty()) j["via"] = via;
+}
+static void viaFromJson(const json& j, Id& via) { via = j.contains("via") ? j.at("via").get<Id>() : Id{}; }
+[[maybe_unused]] static void to_json(json& j, const OpenWorkOrder& v) {
+  j = json{{"wo", v.wo}, {"ops", v.ops}};
+  viaToJson(j, v.via);
+}
+[[maybe_unused]] static void from_json(const json& j, OpenWorkOrder& v) {
+  j.at("wo").get_to(v.wo);
+  j.at("ops").get_to(v.ops);
+  viaFromJson(j, v.via);
+}
+[[maybe_unused]] static void to_json(json& j, const UpdateWorkOrder& v) {
+  j = json{{"wo", v.wo}, {"by", v.by}, {"promised_at", v.promised_at}, {"road_test_required", v.road_test_required},
+           {"customer", v.customer}, {"bay", v.bay}};
+  viaToJson(j, v.via);
+}
+[[maybe_unused]] static void from_json(const json& j, UpdateWorkOrder& v) {
+  j.at("wo").get_to(v.wo);
+  j.at("by").get_to(v.by);
+  j.at("promised_at").get_to(v.promised_at);
+  j.at("road_test_required").get_to(v.road_test_required);
+  j.at("customer").get_to(v.customer);
+  j.at("bay").get_to(v.bay);
+  viaFromJson(j, v.via);
+}
+[[maybe_unused]] static void to_json(json& j, const AddOperations& v) {
+  j = json{{"wo", v.wo}, {"by", v.by}, {"ops", v.ops}, {"at", v.at}};
+  viaToJson(j, v.via);
+}
+[[maybe_unused]] static void from_json(const json& j, AddOperations& v) {
+  j.at("wo").get_to(v.wo);
+  j.at("by").get_to(v.by);
+  j.at("ops").get_to(v.ops);
+  j.at("at").get_to(v.at);
+  viaFromJson(j, v.via);
+}
 BK_JSON_FIELDS(static, ClockOn, entry, tech, op, bay, at)
 BK_JSON_FIELDS(static, ClockOff, tech, op, reason, at)
 BK_JSON_FIELDS(static, EndShift, tech, at)

@@ -19,7 +19,11 @@ struct OperationSpec {
   Id main_tech;
   bool handover = false;  // R8: must accept the previous operation first
 };
-struct OpenWorkOrder { WorkOrder wo; std::vector<OperationSpec> ops; };
+// The front desk's writes. `via` (issue 11): the enrolled desk client the
+// hub took it from, set by the hub, never by the client: the write is the
+// desk client's, and `by` names a person without their signature. Empty:
+// made on the hub's machine, or from before clients were logged.
+struct OpenWorkOrder { WorkOrder wo; std::vector<OperationSpec> ops; Id via; };
 struct UpdateWorkOrder {
   Id wo;
   Id by;
@@ -27,10 +31,11 @@ struct UpdateWorkOrder {
   bool road_test_required = false;
   std::string customer;
   Id bay;
+  Id via;
 };
 // More work the customer asked for at the front desk, appended to an open
 // work order (not an add-on: the customer reported it, so no R12 chain).
-struct AddOperations { Id wo; Id by; std::vector<OperationSpec> ops; Millis at = 0; };
+struct AddOperations { Id wo; Id by; std::vector<OperationSpec> ops; Millis at = 0; Id via; };
 
 // Issue 11: a person's signing key. Their first (a new person, or one from
 // before signature keys), the same key re-sealed under a new PIN, or a new

@@ -138,7 +138,17 @@ O checkSpecs(const Shop& s, const std::vector<OperationSpec>& ops, bool first_is
   return O::ok();
 }
 
+// Issue 11: a front-desk write names the desk client it came through, and
+// only a client the hub enrolled for the desk.
+O checkVia(const Shop& s, const Id& via) {
+  if (via.empty()) return O::ok();
+  const auto it = s.clients.find(via);
+  if (it == s.clients.end() || it->second.scope != Scope::Desk) return O::no(Reason::BadInput, "via " + via);
+  return O::ok();
+}
+
 O checkOpen(const Shop& s, const OpenWorkOrder& v) {
+  if (auto o = checkVia(s, v.via); !o) return o;
   const WorkOrder& w = v.wo;
   if (w.id.empty() || v.ops.empty() || w.promised_at < w.opened_at)
     return O::no(Reason::BadInput, w.id);
@@ -150,6 +160,7 @@ O checkOpen(const Shop& s, const OpenWorkOrder& v) {
 }
 
 O checkAddOps(const Shop& s, const AddOperations& v) {
+  if (auto o = checkVia(s, v.via); !o) return o;
   if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
   if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
   // R10: a work order whose final inspection passed is not reopened silently
@@ -158,6 +169,7 @@ O checkAddOps(const Shop& s, const AddOperations& v) {
 }
 
 O checkUpdate(const Shop& s, const UpdateWorkOrder& v) {
+  if (auto o = checkVia(s, v.via); !o) return o;
   if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
   if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
   if (!v.bay.empty() && !s.bays.count(v.bay)) return O::no(Reason::UnknownBay, v.bay);

@@ -51,6 +51,24 @@ json workOrderJson(const Shop& s, const WorkOrder& w) {
 
 }  // namespace
 
+bool HubServer::setVia(const http::Request& req, json& body, http::Response& res) {
+  if (body.contains("via")) {
+    error(res, 400, "via is set by the hub: the client the write came through");
+    return false;
+  }
+  std::optional<EnrolledClient> client;
+  {
+    std::lock_guard lock(mu_);
+    client = authorise(req);
+  }
+  if (!client) {  // revoked since the screen let it in
+    error(res, 401, "not an enrolled kiosk");
+    return false;
+  }
+  body["via"] = client->id;  // issue 11: the write is the desk client's
+  return true;
+}
+
 void HubServer::recordDesk(const Action& a, int created_status, http::Response& res) {
   Recorded r{Outcome::ok(), std::nullopt};
   Id wo;
@@ -82,6 +100,7 @@ void HubServer::routeDesk() {
       }
       if (!w.contains("opened_at")) w["opened_at"] = clock_();
     }
+    if (!setVia(req, *body, res)) return;
     if (auto a = decodeAction("open_work_order", std::move(*body), res)) recordDesk(*a, 201, res);
   });
   // update: fields given replace the current ones, the rest stay; "by" required
@@ -100,9 +119,10 @@ void HubServer::routeDesk() {
     }
     for (auto& [k, v] : body->items()) {
       if (k == "wo") return error(res, 400, "the work order is named in the path");
-      if (!merged.contains(k) && k != "by") return error(res, 400, "unknown field: " + k);
+      if (!merged.contains(k) && k != "by" && k != "via") return error(res, 400, "unknown field: " + k);
       merged[k] = v;
     }
+    if (!setVia(req, merged, res)) return;
     if (auto a = decodeAction("update_work_order", std::move(merged), res)) recordDesk(*a, 200, res);
   });
   // more operations the customer asked for: {"by": …, "ops": [...]}
@@ -112,6 +132,7 @@ void HubServer::routeDesk() {
     if (body->contains("wo") || body->contains("at")) return error(res, 400, "the work order is named in the path; the hub sets the time");
     (*body)["wo"] = req.matches[1];
     (*body)["at"] = clock_();
+    if (!setVia(req, *body, res)) return;
     if (auto a = decodeAction("add_operations", std::move(*body), res)) recordDesk(*a, 201, res);
   });
   http_.get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const http::Request& req, http::Response& res) {
@@ -121,9 +142,6 @@ void HubServer::routeDesk() {
     if (it == s.work_orders.end()) return error(res, 404, "no work order " + req.matches[1]);
     reply(res, 200, workOrderJson(s, it->second));
   });
-  // the floor: every bay, who is clocked on where, open work orders with
-  // their operations and what blocks delivery, overlong entries (R3) and
-  // open review items (R16)
   // issue 11: wrong PINs in the whole shop (the latest of each person's)
   // and who is locked out now: the audit trail, for the service manager
   http_.get("/api/v1/pin-attempts", [this](const http::Request&, http::Response& res) {
@@ -142,6 +160,9 @@ void HubServer::routeDesk() {
     }
     reply(res, 200, {{"people", people}, {"max_failures", s.policy.pin_max_failures}, {"lockout_ms", s.policy.pin_lockout}});
   });
+  // the floor: every bay, who is clocked on where, open work orders with
+  // their operations and what blocks delivery, overlong entries (R3) and
+  // open review items (R16)
   http_.get("/api/v1/floor", [this](const http::Request&, http::Response& res) {
     std::lock_guard lock(mu_);
     const Shop& s = store_.shop();

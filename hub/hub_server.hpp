@@ -68,6 +68,9 @@ class HubServer {
   // The front desk (hub_desk.cpp): work orders in, floor and report out.
   void routeDesk();
   void recordDesk(const Action& a, int created_status, http::Response& res);
+  // Issue 11: names the desk client a write came through in its body
+  // ("via"); false: refused (the reply is made).
+  bool setVia(const http::Request& req, json& body, http::Response& res);
   std::string randomSecret(std::size_t bytes);
 
   Store& store_;

@@ -46,10 +46,14 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
         if (a.at > v.now - 24 * 3600 * 1000LL && a.at <= v.now) ++recent, last = &a;
       if (!recent) continue;
       if (!headed) ui.heading(ui.tr("reviews.pin_attempts")), headed = true;
-      ui.text(format(ui.tr("reviews.pin_attempt"), {personName(s, who), std::to_string(recent), clockText(last->at, v.utc_offset_minutes),
-                                                    last->kiosk, ui.tr(last->signing ? "reviews.pin_signing" : "reviews.pin_sign_in")}));
-      if (auto until = pinLockedUntil(s, who, v.now))
-        ui.text(format(ui.tr("reviews.pin_locked"), {clockText(*until, v.utc_offset_minutes)}), nullptr, IM_COL32(230, 120, 90, 255));
+      // one line a person: tapped, every attempt shows on the right
+      const bool locked = pinLockedUntil(s, who, v.now).has_value();
+      if (ui.button("reviews.pin." + who,
+                    format(ui.tr("reviews.pin_attempt"), {personName(s, who), std::to_string(recent), clockText(last->at, v.utc_offset_minutes),
+                                                          last->kiosk, ui.tr(last->signing ? "reviews.pin_signing" : "reviews.pin_sign_in")}),
+                    st.selected == "pin:" + who ? Tone::Primary : locked ? Tone::Bad : Tone::Neutral, listW - ui.m.mm(3),
+                    locked ? Icon::Warning : Icon::Person))
+        st.selected = "pin:" + who;
     }
   }
   ui.endList();
@@ -76,6 +80,22 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
         st.ruling_charged_to = who;
     if (ui.button("reviews.rule", ui.tr("approvals.sign"), Tone::Good, ui.m.mm(60), Icon::Sign))
       out.push_back(RequestSignature{DecideDispute{c.id, st.ruling_charged_to, {}}});
+    ImGui::EndGroup();
+    return;
+  }
+  // issue 11: one person's wrong PINs, and until when they are locked out
+  if (st.selected.rfind("pin:", 0) == 0) {
+    const Id who = st.selected.substr(4);
+    const auto attempts = s.pin_attempts.find(who);
+    if (attempts == s.pin_attempts.end()) return;
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ui.heading(ui.tr("reviews.pin_attempts") + " · " + personName(s, who));
+    if (auto until = pinLockedUntil(s, who, v.now))
+      ui.text(format(ui.tr("reviews.pin_locked"), {clockText(*until, v.utc_offset_minutes)}), ui.fonts.large, IM_COL32(230, 120, 90, 255));
+    for (auto a = attempts->second.rbegin(); a != attempts->second.rend(); ++a)
+      ui.text(dateTimeText(a->at, v.utc_offset_minutes) + "  " + a->kiosk + "  " +
+              ui.tr(a->signing ? "reviews.pin_signing" : "reviews.pin_sign_in"));
     ImGui::EndGroup();
     return;
   }

@@ -35,6 +35,12 @@ TEST_CASE("desk: work orders are created, read back, and refused with the rule's
   CHECK(r->status == 201);
   CHECK(json::parse(r->body)["work_order"] == "wo-9");
   CHECK(f.hub.store.eventCount() == before + 1);
+  // issue 11: the write is the desk client's, named by the hub, not by the client
+  CHECK(json::parse(f.hub.store.events(f.hub.store.lastPos() - 1, 1).at(0).body)["via"] == "front-desk");
+  json claimed = newWorkOrder("wo-10");
+  claimed["via"] = "kiosk-b01";
+  CHECK(f.post("/api/v1/work-orders", claimed)->status == 400);
+  CHECK(f.hub.store.eventCount() == before + 1);
   r = f.get("/api/v1/work-orders/wo-9");
   REQUIRE(r->status == 200);
   const json wo = json::parse(r->body);

@@ -224,3 +224,16 @@ TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)"
   CHECK(inc.decision->signer == "manager");
   CHECK(inc.charged_to == "body1");
 }
+
+TEST_CASE("kiosk: the foreman sees the shop's wrong PINs, and who is locked out (issue 11)") {
+  Harness h;
+  for (int i = 0; i < 5; ++i) CHECK_FALSE(h.store->signInPin("tech2", "000000", h.now - 60'000 + i * 1000));
+  CHECK(h.store->signInPin("tech2", testPin("tech2"), h.now).outcome.refusal->reason == Reason::LockedOut);
+  h.signIn("foreman");
+  h.tap("nav.reviews");
+  REQUIRE(h.exists("reviews.pin.tech2"));
+  CHECK_FALSE(h.exists("reviews.pin.tech1"));  // no wrong PIN, not listed
+  h.tap("reviews.pin.tech2");
+  CHECK(h.st().selected == "pin:tech2");
+  h.frames(2);  // the attempts drawn on the right
+}
