@@ -28,6 +28,15 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     ui.chip(ui.tr(pass ? "verdict.pass" : "verdict.fail"), pass ? Tone::Good : Tone::Bad, pass ? Icon::Check : Icon::Cross);
     if (ri->inspection.defect) { ImGui::SameLine(); ui.text(ui.data(*ri->inspection.defect)); }
   }
+  // an add-on's step: what this signature agrees to
+  if (auto* q = std::get_if<QuoteAddOn>(&st.sign.action))
+    ui.text(format(ui.tr("approvals.quoted"), {std::to_string(q->price_cents / 100), std::to_string(q->minutes)}), ui.fonts.large);
+  if (auto* w = std::get_if<DecideWarranty>(&st.sign.action))
+    ui.chip(ui.tr(w->covered ? "approvals.covered" : "approvals.not_covered"), w->covered ? Tone::Good : Tone::Bad,
+            w->covered ? Icon::Check : Icon::Cross);
+  if (auto* c = std::get_if<RecordConsent>(&st.sign.action))
+    ui.chip(ui.tr(c->granted ? "approvals.granted" : "approvals.declined"), c->granted ? Tone::Good : Tone::Bad,
+            c->granted ? Icon::Check : Icon::Cross);
   if (auto* rr = std::get_if<ResolveReview>(&st.sign.action)) {
     // the decision itself, as it will be signed
     const bool accept = rr->decision == Decision::Accept;
@@ -35,7 +44,37 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   }
   const Id wo = workOrderOf(v.shop, st.sign.action);
   if (auto* w = v.shop.workOrder(wo)) ui.text(w->number + "  " + w->vehicle.plate + "  " + w->vehicle.model);
-  ui.text(ui.tr("sign.record") + " " + expectedRecord(st.sign.action), nullptr, IM_COL32(170, 170, 170, 255));
+  // what is signed, in words (never an internal id): the operation and
+  // every checklist item with its verdict and measured value, exactly as
+  // they go into the record
+  if (auto* ri = std::get_if<RecordInspection>(&st.sign.action)) {
+    const Inspection& in = ri->inspection;
+    if (in.op)
+      if (const Operation* op = v.shop.operation(*in.op)) ui.text(opTitle(ui, v.shop, *op));
+    const float rowH = ImGui::GetTextLineHeightWithSpacing();
+    const float listH = std::min(rowH * static_cast<float>(in.items.size() + (in.road_test ? 1 : 0)) + rowH * 0.5f,
+                                 ds.y * 0.32f);
+    ImGui::BeginChild("sign.items", {ds.x * 0.5f, listH}, false);
+    auto row = [&](const std::string& label, Verdict verdict, const std::string& measured) {
+      const ImU32 col = verdict == Verdict::Pass ? IM_COL32(120, 210, 140, 255)
+                      : verdict == Verdict::Fail ? IM_COL32(240, 110, 100, 255)
+                                                 : IM_COL32(190, 190, 190, 255);
+      ImGui::TextColored(ImColor(col), "%s", ui.tr("verdict." + std::string(name(verdict))).c_str());
+      ImGui::SameLine(ui.m.mm(22));
+      ImGui::TextUnformatted((label + (measured.empty() ? "" : "  " + measured)).c_str());
+    };
+    for (const ChecklistItem& it : in.items) {
+      std::string measured;
+      if (it.value) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%g", *it.value);
+        measured = std::string(b) + " " + it.unit;
+      }
+      row(ui.data(it.key), it.verdict, measured);
+    }
+    if (in.road_test) row(ui.tr("inspect.road_test"), *in.road_test, "");
+    ImGui::EndChild();
+  }
   ImGui::Dummy({0, ui.m.gap()});
   ui.text(ui.tr("sign.by"), nullptr, IM_COL32(170, 170, 170, 255));
   ui.text((me ? me->name : std::string("?")) + "   " + dateTimeText(v.now, v.utc_offset_minutes), ui.fonts.large);
