@@ -875,7 +875,11 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at, const I
   ReviewItem item;
   item.id = "rv-" + event_id;
   item.reason = r.reason;
-  item.hold = r.reason == Reason::LacksRole || r.reason == Reason::SignatureInvalid || r.reason == Reason::OutOfScope
+  // R17: an actor the shop does not know (a person only a rogue client
+  // "enrolled", whose enrolment was itself quarantined) is unverifiable,
+  // never an honest disagreement: evidence, like a forged signature
+  item.hold = r.reason == Reason::LacksRole || r.reason == Reason::SignatureInvalid || r.reason == Reason::OutOfScope ||
+                      r.reason == Reason::UnknownPerson
                   ? Hold::Quarantine
                   : Hold::Conflict;
   item.for_role = item.hold == Hold::Quarantine ? Role::ServiceManager : reviewerFor(a, r.reason);

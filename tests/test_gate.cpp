@@ -68,7 +68,8 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
 
   // a rogue token: a final "by" qi with a correct SHA-256 and no key, qi2's
   // real final copied onto another record, an unsigned delivery "by" the
-  // advisor, and a malformed event (a tombstone): none may open the gate (R17)
+  // advisor, a malformed event (a tombstone), and a person it enrolled
+  // itself signing a final: none may open the gate (R17)
   std::vector<StoredEvent> rogue;
   auto rogueEvent = [&](const Action& act, Millis at) {
     StoredEvent e;
@@ -92,6 +93,15 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   rogueEvent(DeliverWorkOrder{"wo-1", "advisor", T0 + 71 * MIN}, T0 + 71 * MIN);
   rogueEvent(EndShift{"tech1", T0 + 72 * MIN}, T0 + 72 * MIN);
   rogue.back() = tombstoneOf(rogue.back(), "event body: a text with a control character");
+  // and, as a floor client (issue 11), a "quality inspector" of its own
+  // making, then a final in their name: master data from a bay is
+  // quarantined, so the final names nobody the shop knows
+  rogueEvent(EnrollPerson{Person{"fake-qi", "假质检", {Role::QualityInspector}, Trade::None, "999", {}}}, T0 + 73 * MIN);
+  Action fake = RecordInspection{inspect(w, InspectionKind::Final, std::nullopt, "qi", true, T0 + 74 * MIN).inspection, {}};
+  std::get<RecordInspection>(fake).inspection.id = "in-fake";
+  std::get<RecordInspection>(fake).inspection.inspector = "fake-qi";
+  sealSignature(fake, "fake-qi", T0 + 74 * MIN);
+  rogueEvent(fake, T0 + 74 * MIN);
 
   const std::vector<std::vector<StoredEvent>> honest{a.own(), b.own(), c.own()};
   const std::vector<std::vector<StoredEvent>> withRogue{a.own(), b.own(), c.own(), rogue};
@@ -104,6 +114,8 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
     const auto& streams = seed % 2 ? withRogue : honest;
     Node hub("hub");
     hub.take(base);
+    // the hub logged the rogue token's client as a bay (floor scope)
+    REQUIRE(hub.st.record(EnrolClient{Client{"rogue", Scope::Floor, "", T0}}, T0));
     // a random merge that keeps each bay's own order
     std::vector<std::size_t> next(streams.size(), 0);
     std::size_t left = 0;
@@ -116,7 +128,8 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
     }
     const Shop& s = hub.st.shop();
     CHECK(deliveredHonestly(s));
-    CHECK(s.inspections.count("in-forged") + s.inspections.count("in-copied") == 0);
+    CHECK(s.inspections.count("in-forged") + s.inspections.count("in-copied") + s.inspections.count("in-fake") == 0);
+    CHECK(s.people.count("fake-qi") == 0);
     delivered += s.work_orders.at("wo-1").delivered_at.has_value();
     held += static_cast<int>(s.reviews.size());
     CHECK(hub.st.rebuildFromEvents().sameRecords(s));
@@ -129,7 +142,9 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
       REQUIRE(hub.st.record(w.sealed(accept, who, T0 + 3 * 60 * MIN), T0 + 3 * 60 * MIN));  // signed (issue 11)
     }
     // no decision turned a rogue event into an effect (R17)
-    CHECK(hub.st.shop().inspections.count("in-forged") + hub.st.shop().inspections.count("in-copied") == 0);
+    CHECK(hub.st.shop().inspections.count("in-forged") + hub.st.shop().inspections.count("in-copied") +
+              hub.st.shop().inspections.count("in-fake") == 0);
+    CHECK(hub.st.shop().people.count("fake-qi") == 0);
     CHECK(hub.st.shop().work_orders.at("wo-1").delivered_at != T0 + 71 * MIN);
     CHECK(hub.st.rebuildFromEvents().sameRecords(hub.st.shop()));
   }
