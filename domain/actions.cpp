@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cctype>
 #include <climits>
 
 namespace bk {
@@ -82,14 +83,20 @@ static void sigFromJson(const json& j, Signature& sig) { sig = j.contains("sig")
   v.decision = j.contains("decision") ? j.at("decision").get<std::optional<Decision>>() : std::nullopt;
   sigFromJson(j, v.sig);
 }
+// old_parts and ack (issue 12) only when set: a delivery from before them
+// keeps its canonical form, and so its digest
 [[maybe_unused]] static void to_json(json& j, const DeliverWorkOrder& v) {
   j = json{{"wo", v.wo}, {"by", v.by}, {"at", v.at}};
+  if (v.old_parts) j["old_parts"] = *v.old_parts;
+  if (v.ack) j["ack"] = *v.ack;
   sigToJson(j, v.sig);
 }
 [[maybe_unused]] static void from_json(const json& j, DeliverWorkOrder& v) {
   j.at("wo").get_to(v.wo);
   j.at("by").get_to(v.by);
   j.at("at").get_to(v.at);
+  v.old_parts = j.contains("old_parts") ? std::optional<OldParts>(j.at("old_parts").get<OldParts>()) : std::nullopt;
+  v.ack = j.contains("ack") ? std::optional<CustomerAck>(j.at("ack").get<CustomerAck>()) : std::nullopt;
   sigFromJson(j, v.sig);
 }
 BK_JSON_FIELDS(static, RegisterKey, person, key, proof, at, approval)
@@ -322,7 +329,10 @@ std::string signingDigest(const Action& a) {
     (*sig)["digest"] = "";
     sig->erase("value");
   }
-  const std::string text = canonical(j);
+  return sha256Hex(canonical(j));
+}
+
+std::string sha256Hex(std::string_view text) {
   unsigned char out[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
   static constexpr char hex[] = "0123456789abcdef";
@@ -330,6 +340,14 @@ std::string signingDigest(const Action& a) {
   s.reserve(2 * sizeof out);
   for (unsigned char c : out) { s += hex[c >> 4]; s += hex[c & 15]; }
   return s;
+}
+
+std::string strokesHash(const std::vector<Stroke>& strokes) { return sha256Hex(canonical(json(strokes))); }
+
+std::string gatePassOf(const WorkOrder& wo, const DeliverWorkOrder& d) {
+  std::string code = d.sig.digest.substr(0, 6);
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "GP-" + wo.number + "-" + code;
 }
 
 void sealSignature(Action& a, const Id& signer, Millis at) {

@@ -95,8 +95,19 @@ struct ResolveReview {
   Signature sig;  // empty: from before signature keys
 };
 
-// Delivery (R10), signed by the advisor who hands the car over (issue 11).
-struct DeliverWorkOrder { Id wo; Id by; Millis at = 0; Signature sig; };
+// Delivery (交车, R10), signed by the advisor or quality inspector who hands
+// the car over (issue 11). Issue 12: what became of the old parts (unset is
+// refused: no default decides it) and, when the customer declined safety
+// add-ons, their acknowledgement signed with a finger. The gate pass is
+// made from the signed delivery (gatePassOf).
+struct DeliverWorkOrder {
+  Id wo;
+  Id by;
+  Millis at = 0;
+  Signature sig;
+  std::optional<OldParts> old_parts;
+  std::optional<CustomerAck> ack;
+};
 
 // Issue 11: the hub enrolled a client (its scope and device key). Only the
 // hub records it: a kiosk's push of one is refused as bad input.
@@ -149,5 +160,14 @@ std::string signingDigest(const Action& a);
 // Fills meaning, record, signer, time and digest, with no key: a signature
 // from before signature keys (old logs, and tests of what is refused).
 void sealSignature(Action& a, const Id& signer, Millis at);
+
+std::string sha256Hex(std::string_view text);
+// Issue 12: the hash that seals a customer's finger signature into the
+// delivery (SHA-256 of the strokes' canonical JSON).
+std::string strokesHash(const std::vector<Stroke>& strokes);
+// Issue 12: the gate pass (出门证) a delivery issues: the work order's number
+// and the first characters of the signed delivery's digest, so a guard can
+// check a pass against the record and nobody can make one up.
+std::string gatePassOf(const WorkOrder& wo, const DeliverWorkOrder& d);
 
 }  // namespace bk

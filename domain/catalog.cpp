@@ -1,5 +1,9 @@
 #include "domain/catalog.hpp"
 
+#include "domain/actions.hpp"
+
+#include <algorithm>
+
 #include <fstream>
 #include <stdexcept>
 
@@ -18,6 +22,7 @@ TemplateItem parseItem(const json& j) {
     t.max = j.at("max").get<double>();
     if (*t.min > *t.max) throw std::runtime_error("tolerance min > max for " + t.key);
   }
+  if (j.contains("ops")) t.ops = j.at("ops").get<std::vector<std::string>>();
   return t;
 }
 
@@ -69,9 +74,14 @@ Catalog Catalog::parse(const json& checklists, const json& defects, const json& 
         out.push_back(ph);
       }
     }
+    for (auto& [k, list] : c.lists_)
+      for (auto& t : list)
+        for (auto& code : t.ops)
+          if (!c.laborOp(code)) throw std::runtime_error("checklist item " + t.key + " names unknown operation " + code);
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("catalog: ") + e.what());
   }
+  c.version_ = sha256Hex(canonical(json::array({checklists, defects, operations, phrases}))).substr(0, 12);
   return c;
 }
 
@@ -80,19 +90,31 @@ Catalog Catalog::load(const std::string& dir) {
                readJsonFile(dir + "/operations.json"), readJsonFile(dir + "/phrases.json"));
 }
 
-std::vector<TemplateItem> Catalog::checklist(InspectionKind kind, Trade trade) const {
+std::vector<TemplateItem> Catalog::checklist(InspectionKind kind, Trade trade, const std::string& op_code) const {
   std::vector<TemplateItem> out;
-  if (auto it = lists_.find({kind, Trade::None}); it != lists_.end()) out = it->second;
+  auto add = [&](const std::vector<TemplateItem>& list) {
+    const bool known = laborOp(op_code) != nullptr;
+    for (auto& t : list)
+      if (t.ops.empty() || !known || std::find(t.ops.begin(), t.ops.end(), op_code) != t.ops.end()) out.push_back(t);
+  };
+  if (auto it = lists_.find({kind, Trade::None}); it != lists_.end()) add(it->second);
   if (trade != Trade::None)
-    if (auto it = lists_.find({kind, trade}); it != lists_.end())
-      out.insert(out.end(), it->second.begin(), it->second.end());
+    if (auto it = lists_.find({kind, trade}); it != lists_.end()) add(it->second);
   return out;
 }
 
-std::vector<ChecklistItem> Catalog::blankItems(InspectionKind kind, Trade trade) const {
+std::vector<ChecklistItem> Catalog::blankItems(InspectionKind kind, Trade trade, const std::string& op_code) const {
   std::vector<ChecklistItem> out;
-  for (auto& t : checklist(kind, trade))
-    out.push_back(ChecklistItem{t.key, Verdict::Pass, std::nullopt, t.unit, t.min, t.max});
+  for (auto& t : checklist(kind, trade, op_code)) {
+    ChecklistItem it;
+    it.key = t.key;
+    it.unit = t.unit;
+    it.min = t.min;
+    it.max = t.max;
+    it.zh = t.zh;
+    it.en = t.en;
+    out.push_back(std::move(it));
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@ namespace bk {
 struct TemplateItem {
   std::string key, zh, en, unit;
   std::optional<double> min, max;
+  std::vector<std::string> ops;  // only on these labour operations (empty: on any)
   bool measured() const { return !unit.empty(); }
 };
 
@@ -36,10 +37,16 @@ class Catalog {
                        const json& phrases);
   static Catalog load(const std::string& catalog_dir);
 
-  // The items for an inspection kind: those for any trade, then the trade's.
-  std::vector<TemplateItem> checklist(InspectionKind kind, Trade trade) const;
-  // A fresh checklist to fill in: every item pass, measured ones empty.
-  std::vector<ChecklistItem> blankItems(InspectionKind kind, Trade trade) const;
+  // The items for an inspection kind: those for any trade, then the trade's;
+  // an item meant for some labour operations only is left out of a job
+  // that is another known one (`op_code`: the operation's labour code).
+  std::vector<TemplateItem> checklist(InspectionKind kind, Trade trade, const std::string& op_code = {}) const;
+  // A fresh checklist to fill in (issue 12): every verdict unset, measured
+  // values empty, each item's text as the signer will read it.
+  std::vector<ChecklistItem> blankItems(InspectionKind kind, Trade trade, const std::string& op_code = {}) const;
+  // Issue 12: which catalog an inspection used (a hash of its files'
+  // content), recorded in every inspection.
+  const std::string& version() const { return version_; }
   // The trade's defects followed by the general ones.
   std::vector<DefectDef> defects(Trade trade) const;
   const DefectDef* defect(const std::string& code) const;
@@ -47,7 +54,8 @@ class Catalog {
   const std::vector<DefectDef>& allDefects() const { return defects_; }
   const std::vector<LaborOp>& laborOps() const { return labor_; }
   const LaborOp* laborOp(const std::string& code) const;
-  // Phrase groups: addon_reasons, not_covered_reasons, dispute_reasons, review_resolutions.
+  // Phrase groups: addon_reasons, not_covered_reasons, dispute_reasons, review_resolutions,
+  // parts, na_reasons, road_test_findings.
   const std::vector<Phrase>& phrases(const std::string& group) const;
   const Phrase* phrase(const std::string& code) const;
   // A code's text in the language ("zh" or "en"): a labour operation, phrase,
@@ -61,6 +69,7 @@ class Catalog {
   std::vector<DefectDef> defects_;
   std::vector<LaborOp> labor_;
   std::map<std::string, std::vector<Phrase>> phrases_;
+  std::string version_;
 };
 
 }  // namespace bk

@@ -23,12 +23,60 @@ BK_JSON_FIELDS(, Bay, id, name, trade)
 BK_JSON_FIELDS(, Client, id, scope, device_key, since)
 BK_JSON_FIELDS(, PinAttempt, at, kiosk, signing)
 BK_JSON_FIELDS(, Vehicle, plate, vin, model)
-BK_JSON_FIELDS(, WorkOrder, id, number, vehicle, customer, advisor, category, road_test_required, opened_at,
-        promised_at, bay, final_passed, delivered_at, delivered_by)
+BK_JSON_FIELDS(, CustomerAck, addons, strokes, hash)
+BK_JSON_FIELDS(, RoadTest, driver, odo_start, odo_end, minutes, findings)
+// The strict part of a type's JSON, as two functions NAME_to / NAME_from
+// (every field written, every field required), for a type whose later
+// fields are written only when set (so older records keep their form).
+#define BK_JSON_PART(NAME, T, ...)                                                               \
+  [[maybe_unused]] static void NAME##_to(::bk::json& nlohmann_json_j, const T& nlohmann_json_t) { \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))                    \
+  }                                                                                             \
+  [[maybe_unused]] static void NAME##_from(const ::bk::json& nlohmann_json_j, T& nlohmann_json_t) { \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM, __VA_ARGS__))                  \
+  }
+// Fields added later are written only when set and may be absent, so that
+// records and events from before them read and hash as they were.
+namespace {
+template <typename T>
+void putIf(json& j, const char* k, const T& v, bool set) { if (set) j[k] = v; }
+template <typename T>
+void getIf(const json& j, const char* k, T& v) {
+  if (auto it = j.find(k); it != j.end()) it->get_to(v); else v = T{};
+}
+}  // namespace
+BK_JSON_PART(workOrderBase, WorkOrder, id, number, vehicle, customer, advisor, category, road_test_required,
+             opened_at, promised_at, bay, final_passed, delivered_at, delivered_by)
+void to_json(json& j, const WorkOrder& v) {
+  j = json::object();
+  workOrderBase_to(j, v);
+  putIf(j, "old_parts", v.old_parts, v.old_parts.has_value());
+  putIf(j, "gate_pass", v.gate_pass, !v.gate_pass.empty());
+  putIf(j, "ack", v.ack, v.ack.has_value());
+}
+void from_json(const json& j, WorkOrder& v) {
+  workOrderBase_from(j, v);
+  getIf(j, "old_parts", v.old_parts);
+  getIf(j, "gate_pass", v.gate_pass);
+  getIf(j, "ack", v.ack);
+}
 BK_JSON_FIELDS(, Operation, id, wo, seq, trade, title, std_minutes, main_tech, upstream, handover,
         accepted_by, addon, phase)
 BK_JSON_FIELDS(, TimeEntry, id, op, wo, tech, bay, start, end, reason, rework)
-BK_JSON_FIELDS(, ChecklistItem, key, verdict, value, unit, min, max)
+BK_JSON_PART(checklistItemBase, ChecklistItem, key, verdict, value, unit, min, max)
+void to_json(json& j, const ChecklistItem& v) {
+  j = json::object();
+  checklistItemBase_to(j, v);
+  putIf(j, "na_reason", v.na_reason, !v.na_reason.empty());
+  putIf(j, "zh", v.zh, !v.zh.empty());
+  putIf(j, "en", v.en, !v.en.empty());
+}
+void from_json(const json& j, ChecklistItem& v) {
+  checklistItemBase_from(j, v);
+  getIf(j, "na_reason", v.na_reason);
+  getIf(j, "zh", v.zh);
+  getIf(j, "en", v.en);
+}
 // "key" and "value" likewise: a signature from before signature keys keeps
 // its canonical form, and so its digest
 void to_json(json& j, const Signature& v) {
@@ -45,8 +93,19 @@ void from_json(const json& j, Signature& v) {
   v.key = j.contains("key") ? j.at("key").get<std::string>() : std::string();
   v.value = j.contains("value") ? j.at("value").get<std::string>() : std::string();
 }
-BK_JSON_FIELDS(, Inspection, id, kind, wo, op, downstream, inspector, items, result, defect, defect_op,
-        road_test, stop, supersedes, sig)
+BK_JSON_PART(inspectionBase, Inspection, id, kind, wo, op, downstream, inspector, items, result, defect, defect_op,
+             road_test, stop, supersedes, sig)
+void to_json(json& j, const Inspection& v) {
+  j = json::object();
+  inspectionBase_to(j, v);
+  putIf(j, "road", v.road, v.road.has_value());
+  putIf(j, "catalog", v.catalog, !v.catalog.empty());
+}
+void from_json(const json& j, Inspection& v) {
+  inspectionBase_from(j, v);
+  getIf(j, "road", v.road);
+  getIf(j, "catalog", v.catalog);
+}
 BK_JSON_FIELDS(, Rework, id, op, wo, inspection, found_in, defect, assigned_to, opened_at, closed_at)
 BK_JSON_FIELDS(, Incident, id, rework, wo, op, defect, trade, charged_to, at, disputed_by, dispute_reason,
         decision)
@@ -70,6 +129,7 @@ void Shop::reindex() {
     });
   inspections_by_time.clear();
   first_inspection.clear();
+  latest_inspection.clear();
   op_finished_at.clear();
   reworks_by_open.clear();
   reworks_of_op.clear();
@@ -91,6 +151,11 @@ void Shop::indexInspection(const Inspection& in) {
   if (!fresh) {
     const Inspection& f = inspections.at(it->second);
     if (in.sig.at < f.sig.at || (in.sig.at == f.sig.at && in.id < f.id)) it->second = in.id;
+  }
+  auto [lt, none] = latest_inspection.emplace(std::make_pair(in.kind, target), in.id);
+  if (!none) {
+    const Inspection& l = inspections.at(lt->second);
+    if (in.sig.at > l.sig.at || (in.sig.at == l.sig.at && in.id > l.id)) lt->second = in.id;
   }
   if (in.kind == InspectionKind::Peer && in.result == Verdict::Pass && in.op) {
     auto [ft, first] = op_finished_at.emplace(*in.op, in.sig.at);

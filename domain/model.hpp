@@ -2,6 +2,7 @@
 // The things of the workshop (DOMAIN.md "Things") and the shop's state.
 #include "domain/types.hpp"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -71,6 +72,21 @@ struct Vehicle {
   bool operator==(const Vehicle&) const = default;
 };
 
+// Issue 12: a customer's finger signature on the touchscreen: strokes of
+// points, each [x, y] in 0..1000 of the pad (so it redraws at any size).
+using Stroke = std::vector<std::array<int, 2>>;
+inline constexpr int kPadScale = 1000;
+inline constexpr std::size_t kMaxStrokes = 64, kMaxStrokePoints = 1024, kMaxAckPoints = 8192;
+// 潜在问题提醒单: the customer acknowledges the safety add-ons they declined
+// (R13) by signing at delivery; `hash` (strokesHash) seals the strokes into
+// the signed delivery.
+struct CustomerAck {
+  std::vector<Id> addons;  // the declined safety add-ons shown, sorted
+  std::vector<Stroke> strokes;
+  std::string hash;
+  bool operator==(const CustomerAck&) const = default;
+};
+
 struct WorkOrder {
   Id id;
   std::string number;  // 工单号 as printed at the front desk
@@ -85,6 +101,11 @@ struct WorkOrder {
   std::optional<Id> final_passed;  // the signed final inspection that holds (R9/R10)
   std::optional<Millis> delivered_at;
   std::optional<Id> delivered_by;
+  // Issue 12: the delivery record: the old parts, the gate pass (出门证)
+  // and the customer's acknowledgement of declined safety items.
+  std::optional<OldParts> old_parts;
+  std::string gate_pass;
+  std::optional<CustomerAck> ack;
   bool operator==(const WorkOrder&) const = default;
 };
 
@@ -119,11 +140,24 @@ struct TimeEntry {
 
 struct ChecklistItem {
   std::string key;  // template item key (assets/catalog/checklists.json)
-  Verdict verdict = Verdict::Pass;
+  // Issue 12: unset until a person judges it; a measured item's follows
+  // its value (measuredVerdict), never a choice.
+  std::optional<Verdict> verdict;
   std::optional<double> value;  // a measured value, with its unit and tolerance
   std::string unit;
   std::optional<double> min, max;
+  std::string na_reason;  // why not applicable: a phrase code (na_reasons)
+  std::string zh, en;     // the item as the signer read it (the catalog may change)
   bool operator==(const ChecklistItem&) const = default;
+};
+
+// Issue 12: the road test (路试) as the inspector records it.
+struct RoadTest {
+  Id driver;
+  int odo_start = 0, odo_end = 0;  // km
+  int minutes = 0;
+  std::vector<std::string> findings;  // phrase codes (road_test_findings)
+  bool operator==(const RoadTest&) const = default;
 };
 
 // R15: a person, a time, a meaning and the record it signs, plus a hash of
@@ -155,6 +189,8 @@ struct Inspection {
   std::optional<std::string> defect;   // defect code when failed (assets/catalog/defects.json)
   std::optional<Id> defect_op;         // final: the operation the defect is in
   std::optional<Verdict> road_test;    // final: when the work order asks for one (R9)
+  std::optional<RoadTest> road;        // issue 12: who drove, how far, how long, what was found
+  std::string catalog;                 // issue 12: the version of the catalog its items came from
   bool stop = false;                   // patrol: stops the operation (R11)
   std::optional<Id> supersedes;        // R15: a correction points at the old record
   Signature sig;
@@ -304,6 +340,7 @@ struct Shop {
   // For the monthly report over years of history: only the month is read.
   std::multimap<Millis, Id> inspections_by_time;          // by signature time
   std::map<std::pair<InspectionKind, Id>, Id> first_inspection;  // per kind and target, corrections apart
+  std::map<std::pair<InspectionKind, Id>, Id> latest_inspection;  // likewise, the latest
   std::map<Id, Millis> op_finished_at;                    // first passing peer inspection (R4)
   std::multimap<Millis, Id> reworks_by_open;
   std::map<Id, std::vector<Id>> reworks_of_op;
@@ -339,6 +376,8 @@ void to_json(json& j, const WorkOrder& v);   void from_json(const json& j, WorkO
 void to_json(json& j, const Operation& v);   void from_json(const json& j, Operation& v);
 void to_json(json& j, const TimeEntry& v);   void from_json(const json& j, TimeEntry& v);
 void to_json(json& j, const ChecklistItem& v); void from_json(const json& j, ChecklistItem& v);
+void to_json(json& j, const RoadTest& v);    void from_json(const json& j, RoadTest& v);
+void to_json(json& j, const CustomerAck& v); void from_json(const json& j, CustomerAck& v);
 void to_json(json& j, const Signature& v);   void from_json(const json& j, Signature& v);
 void to_json(json& j, const Inspection& v);  void from_json(const json& j, Inspection& v);
 void to_json(json& j, const Rework& v);      void from_json(const json& j, Rework& v);

@@ -209,17 +209,22 @@ O checkEndShift(const Shop& s, const EndShift& v) { return needPerson(s, v.tech,
 
 // ---- inspections (R5–R11, R15) -------------------------------------------
 
+O checkRoad(const Shop& s, const RoadTest& r) {
+  if (auto o = needPerson(s, r.driver, {}); !o) return O::no(Reason::UnknownPerson, "road.driver");
+  if (r.odo_start < 0 || r.odo_end < r.odo_start || r.odo_end - r.odo_start > kMaxRoadTestKm)
+    return O::no(Reason::BadInput, "road.odometer");
+  if (r.minutes <= 0 || r.minutes > kMaxRoadTestMinutes) return O::no(Reason::BadInput, "road.minutes");
+  if (r.findings.empty() || r.findings.size() > kMaxRoadFindings) return O::no(Reason::BadInput, "road.findings");
+  for (auto& f : r.findings)
+    if (f.empty() || f.size() > 64) return O::no(Reason::BadInput, "road.findings");
+  return O::ok();
+}
+
 O checkItems(const Inspection& in) {
-  for (const auto& it : in.items) {
-    if (it.value) {
-      if (!std::isfinite(*it.value)) return O::no(Reason::BadInput, it.key);
-      const bool inside = (!it.min || *it.value >= *it.min) && (!it.max || *it.value <= *it.max);
-      if (it.verdict == Verdict::Pass && !inside) return O::no(Reason::MeasuredOutOfTolerance, it.key);
-      if (it.verdict == Verdict::NotApplicable) return O::no(Reason::BadInput, it.key);
-    }
-    if (in.result == Verdict::Pass && it.verdict == Verdict::Fail)
-      return O::no(Reason::ResultInconsistent, it.key);
-  }
+  for (const auto& it : in.items)
+    if (auto p = itemProblem(it)) return O{*p};
+  for (const auto& it : in.items)
+    if (in.result == Verdict::Pass && it.verdict == Verdict::Fail) return O::no(Reason::ResultInconsistent, it.key);
   if (in.result == Verdict::NotApplicable) return O::no(Reason::BadInput, "result");
   return O::ok();
 }
@@ -227,6 +232,7 @@ O checkItems(const Inspection& in) {
 O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
   const Inspection& in = v.inspection;
   if (in.id.empty()) return O::no(Reason::BadInput, "inspection");
+  if (in.catalog.empty() || in.items.empty()) return O::no(Reason::BadInput, "catalog");  // issue 12
   if (s.inspections.count(in.id)) return O::no(Reason::SignedRecordImmutable, in.id);  // R15
   if (auto o = checkSignature(s, v, in.inspector, verify); !o) return o;
   if (verify && !(in.sig == v.sig)) return O::no(Reason::SignatureInvalid, in.id);
@@ -237,6 +243,10 @@ O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
     return O::no(Reason::DefectRequired, in.id);  // R7/R8
   if (in.stop && (in.kind != InspectionKind::Patrol || in.result != Verdict::Fail))
     return O::no(Reason::ResultInconsistent, "stop");
+  if (in.road) {  // issue 12: the road test is a record, on a final only
+    if (in.kind != InspectionKind::Final || !in.road_test) return O::no(Reason::BadInput, "road");
+    if (auto o = checkRoad(s, *in.road); !o) return o;
+  }
 
   const Operation* op = nullptr;
   if (in.kind != InspectionKind::Final) {
@@ -296,7 +306,7 @@ O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
         if (o->phase != Phase::Done && o->phase != Phase::Declined)
           return O::no(Reason::NotReadyForInspection, o->id);
       }
-      if (wo.road_test_required && (!in.road_test || *in.road_test == Verdict::NotApplicable))
+      if (wo.road_test_required && (!in.road_test || *in.road_test == Verdict::NotApplicable || !in.road))
         return O::no(Reason::RoadTestRequired, wo.id);
       if (in.result == Verdict::Pass && in.road_test == Verdict::Fail)
         return O::no(Reason::ResultInconsistent, "road_test");
@@ -399,14 +409,35 @@ O checkResolve(const Shop& s, const ResolveReview& v, bool verify) {
   return O::ok();
 }
 
+O checkAck(const Shop& s, const WorkOrder& wo, const std::optional<CustomerAck>& ack) {
+  const std::vector<Id> declined = declinedSafety(s, wo.id);
+  if (declined.empty()) return ack ? O::no(Reason::BadInput, "ack: nothing was declined") : O::ok();
+  if (!ack || ack->strokes.empty()) return O::no(Reason::AcknowledgementRequired, wo.id);  // R13
+  if (ack->addons != declined) return O::no(Reason::AcknowledgementRequired, "ack.addons");
+  if (ack->strokes.size() > kMaxStrokes) return O::no(Reason::BadInput, "ack.strokes");
+  std::size_t points = 0;
+  for (const Stroke& st : ack->strokes) {
+    if (st.empty() || st.size() > kMaxStrokePoints) return O::no(Reason::BadInput, "ack.strokes");
+    points += st.size();
+    for (auto& p : st)
+      if (p[0] < 0 || p[0] > kPadScale || p[1] < 0 || p[1] > kPadScale) return O::no(Reason::BadInput, "ack.strokes");
+  }
+  if (points > kMaxAckPoints) return O::no(Reason::BadInput, "ack.strokes");
+  if (points < 2) return O::no(Reason::AcknowledgementRequired, "ack.strokes");  // a dot is not a signature
+  if (ack->hash != strokesHash(ack->strokes)) return O::no(Reason::BadInput, "ack.hash");
+  return O::ok();
+}
+
 O checkDeliver(const Shop& s, const DeliverWorkOrder& v, bool verify) {
   if (auto o = needOpenWorkOrder(s, v.wo); !o) return o;
-  if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
+  if (auto o = needPerson(s, v.by, {Role::ServiceAdvisor, Role::ServiceManager, Role::QualityInspector}); !o) return o;
   if (auto o = checkSignedBy(s, Action{v}, v.by, verify); !o) return o;
-  auto blockers = deliveryBlockers(s, s.work_orders.at(v.wo));
+  const WorkOrder& wo = s.work_orders.at(v.wo);
+  auto blockers = deliveryBlockers(s, wo);
   if (!blockers.empty())  // R10
     return O::no(Reason::NotDeliverable, std::string(name(blockers.front().reason)) + ":" + blockers.front().detail);
-  return O::ok();
+  if (!v.old_parts) return O::no(Reason::ReasonRequired, "old_parts");  // issue 12: a person says, no default
+  return checkAck(s, wo, v.ack);
 }
 
 // ---- apply -----------------------------------------------------------------
@@ -618,22 +649,82 @@ std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op) {
   return std::nullopt;
 }
 
+// R9: by the shop's policy for the category, and always for a car with
+// add-on work (增项维修车辆必须通过交车检验), whatever its category.
 bool finalRequired(const Shop& s, const WorkOrder& wo) {
-  return s.policy.final_required.count(wo.category) > 0;
+  if (s.policy.final_required.count(wo.category)) return true;
+  for (auto* op : s.opsOf(wo.id))
+    if (op->addon && op->phase != Phase::Declined) return true;
+  return false;
 }
 
 std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo) {
   std::vector<Refusal> out;
   if (wo.delivered_at) out.push_back({Reason::WorkOrderClosed, wo.id});
   for (auto* op : s.opsOf(wo.id)) {
-    if (op->phase == Phase::AwaitingApproval) out.push_back({Reason::BlockedAddOnUnapproved, op->addon.value_or(op->id)});
-    else if (op->phase != Phase::Done && op->phase != Phase::Declined) out.push_back({Reason::OperationUnfinished, op->id});
+    if (!s.openEntriesOn(op->id).empty()) { out.push_back({Reason::OperationRunning, op->id}); continue; }
+    switch (op->phase) {
+      case Phase::AwaitingApproval: out.push_back({Reason::BlockedAddOnUnapproved, op->addon.value_or(op->id)}); break;
+      case Phase::AwaitingPeer: out.push_back({Reason::AwaitingPeerInspection, op->id}); break;
+      case Phase::Rework: out.push_back({Reason::InRework, op->id}); break;
+      case Phase::Open: out.push_back({Reason::OperationUnfinished, op->id}); break;
+      case Phase::Done:
+      case Phase::Declined: break;
+    }
   }
-  if (finalRequired(s, wo) && !wo.final_passed) out.push_back({Reason::FinalMissing, wo.id});  // R9
+  if (finalRequired(s, wo) && !wo.final_passed) {  // R9
+    const Inspection* last = latestInspection(s, InspectionKind::Final, wo.id);
+    if (last && last->result == Verdict::Fail) out.push_back({Reason::FinalFailed, last->id});
+    else out.push_back({Reason::FinalMissing, wo.id});
+  }
   // R16: a held event on this work order awaits a person's decision
   for (auto& [id, r] : s.reviews)
     if (r.wo == wo.id && !r.resolved_by) out.push_back({Reason::OpenReview, id});
   return out;
+}
+
+std::optional<Verdict> measuredVerdict(const ChecklistItem& it) {
+  if (it.unit.empty() || !it.value || !std::isfinite(*it.value)) return std::nullopt;
+  const bool inside = (!it.min || *it.value >= *it.min) && (!it.max || *it.value <= *it.max);
+  return inside ? Verdict::Pass : Verdict::Fail;
+}
+
+std::optional<Refusal> itemProblem(const ChecklistItem& it) {
+  if (it.key.empty()) return Refusal{Reason::BadInput, "item"};
+  if (!it.verdict) return Refusal{Reason::VerdictMissing, it.key};
+  if (*it.verdict == Verdict::NotApplicable) {
+    if (it.na_reason.empty() || it.na_reason.size() > 64) return Refusal{Reason::ReasonRequired, it.key};
+    if (it.value) return Refusal{Reason::BadInput, it.key};
+    return std::nullopt;
+  }
+  if (!it.na_reason.empty()) return Refusal{Reason::BadInput, it.key};
+  if (it.value && it.unit.empty()) return Refusal{Reason::BadInput, it.key};
+  if (it.unit.empty()) return std::nullopt;
+  if (!it.value) return Refusal{Reason::ValueRequired, it.key};
+  if (!std::isfinite(*it.value)) return Refusal{Reason::BadInput, it.key};
+  if (measuredVerdict(it) != it.verdict) return Refusal{Reason::MeasuredOutOfTolerance, it.key};
+  return std::nullopt;
+}
+
+std::vector<Id> declinedSafety(const Shop& s, const Id& wo) {
+  std::vector<Id> out;
+  for (auto* op : s.opsOf(wo)) {
+    if (!op->addon) continue;
+    auto it = s.addons.find(*op->addon);
+    if (it != s.addons.end() && it->second.safety && it->second.consent && !it->second.consent->granted)
+      out.push_back(it->first);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const Inspection* latestInspection(const Shop& s, InspectionKind kind, const Id& target) {
+  auto it = s.latest_inspection.find({kind, target});
+  if (it == s.latest_inspection.end()) return nullptr;
+  Id id = it->second;
+  for (auto c = s.superseded_by.find(id); c != s.superseded_by.end(); c = s.superseded_by.find(id)) id = c->second;  // R15
+  auto in = s.inspections.find(id);
+  return in == s.inspections.end() ? nullptr : &in->second;
 }
 
 std::vector<const TimeEntry*> overlongEntries(const Shop& s, Millis now) {
@@ -829,6 +920,9 @@ void apply(Shop& s, const Action& a) {
         if (!deliveryBlockers(s, it->second).empty()) return;
         it->second.delivered_at = v.at;
         it->second.delivered_by = v.by;
+        it->second.old_parts = v.old_parts;
+        it->second.ack = v.ack;
+        it->second.gate_pass = gatePassOf(it->second, v);
         s.touch(RecordKind::WorkOrder, v.wo);
       },
       [&](const auto&) { applyAddOnStep(s, a); },

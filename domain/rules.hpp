@@ -49,6 +49,21 @@ std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op);
 // R10: everything that stands between a work order and delivery.
 std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo);
 bool finalRequired(const Shop& s, const WorkOrder& wo);
+// Issue 12: the safety add-ons on this work order the customer declined
+// (R13), sorted: what they acknowledge at delivery.
+std::vector<Id> declinedSafety(const Shop& s, const Id& wo);
+
+// Issue 12: a checklist item's verdict from its measured value (nil: not
+// measured, or no value yet), and what keeps an item from being signed
+// (unset, a measured item without its value or overridden, N/A without a
+// reason). Nil: it may be signed.
+std::optional<Verdict> measuredVerdict(const ChecklistItem& it);
+std::optional<Refusal> itemProblem(const ChecklistItem& it);
+inline constexpr int kMaxRoadTestKm = 1000, kMaxRoadTestMinutes = 600;
+inline constexpr std::size_t kMaxRoadFindings = 16;
+// The latest inspection of a kind on an operation (on the work order for a
+// final), its correction if corrected (R15); nil if none.
+const Inspection* latestInspection(const Shop& s, InspectionKind kind, const Id& target);
 
 // R3: entries open longer than the policy's limit — flagged to the foreman,
 // never closed silently.

@@ -128,8 +128,15 @@ enum class Reason : std::uint8_t {
   CannotAccept,               // R16/R17: quarantined, or the situation changed
   RefusedAtHub,               // bad input from a bay: a tombstone, nothing applied
   OutOfScope,                 // issue 11: not what this client was enrolled to do
+  VerdictMissing,             // issue 12: every checklist item needs a person's verdict
+  ValueRequired,              // issue 12: a measured item needs its value
+  AcknowledgementRequired,    // issue 12: declined safety items acknowledged by the customer
+  OperationRunning,           // R10: someone is clocked on it
+  AwaitingPeerInspection,     // R10: self-inspected, the foreman has yet to inspect it
+  InRework,                   // R10: sent back after a failed inspection (R7)
+  FinalFailed,                // R9/R10: the latest final inspection failed
 };
-inline constexpr EnumTable<Reason, 48> kReasonNames{{
+inline constexpr EnumTable<Reason, 55> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -160,8 +167,19 @@ inline constexpr EnumTable<Reason, 48> kReasonNames{{
     {Reason::OpenReview, "open_review"}, {Reason::DecisionRequired, "decision_required"},
     {Reason::CannotAccept, "cannot_accept"}, {Reason::RefusedAtHub, "refused_at_hub"},
     {Reason::OutOfScope, "out_of_scope"},
+    {Reason::VerdictMissing, "verdict_missing"}, {Reason::ValueRequired, "value_required"},
+    {Reason::AcknowledgementRequired, "acknowledgement_required"},
+    {Reason::OperationRunning, "operation_running"}, {Reason::AwaitingPeerInspection, "awaiting_peer_inspection"},
+    {Reason::InRework, "in_rework"}, {Reason::FinalFailed, "final_failed"},
 }};
 BK_ENUM_JSON(Reason)
+
+// Issue 12: what became of the parts taken off the car (旧件).
+enum class OldParts : std::uint8_t { Returned, Scrapped, WarrantyReturn };
+inline constexpr EnumTable<OldParts, 3> kOldPartsNames{{
+    {OldParts::Returned, "returned"}, {OldParts::Scrapped, "scrapped"}, {OldParts::WarrantyReturn, "warranty_return"},
+}};
+BK_ENUM_JSON(OldParts)
 
 // How an event the rules refuse at ingest is held (DECISIONS.md): kept
 // whole in the log, with no effect until a person decides.

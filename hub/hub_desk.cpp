@@ -33,6 +33,12 @@ std::optional<Action> decodeAction(const char* type, json&& body, http::Response
   }
 }
 
+json blockersJson(const Shop& s, const WorkOrder& w) {
+  json blockers = json::array();
+  for (const Refusal& r : deliveryBlockers(s, w)) blockers.push_back({{"reason", std::string(name(r.reason))}, {"detail", r.detail}});
+  return blockers;
+}
+
 json workOrderJson(const Shop& s, const WorkOrder& w) {
   json j = w;
   j["operations"] = json::array();
@@ -43,9 +49,15 @@ json workOrderJson(const Shop& s, const WorkOrder& w) {
     o["clocked_on"] = on;
     j["operations"].push_back(o);
   }
-  json blockers = json::array();
-  for (const Refusal& r : deliveryBlockers(s, w)) blockers.push_back({{"reason", std::string(name(r.reason))}, {"detail", r.detail}});
-  j["delivery_blockers"] = blockers;  // R10
+  j["delivery_blockers"] = blockersJson(s, w);  // R10
+  j["final_required"] = finalRequired(s, w);    // R9
+  // issue 12: what the customer acknowledges at delivery (R13)
+  json declined = json::array();
+  for (const Id& id : declinedSafety(s, w.id)) {
+    const AddOn& a = s.addons.at(id);
+    declined.push_back({{"addon", id}, {"reason", a.reason}, {"parts", a.parts}, {"declined_at", a.consent->sig.at}});
+  }
+  j["declined_safety"] = declined;
   return j;
 }
 
@@ -134,6 +146,74 @@ void HubServer::routeDesk() {
     (*body)["at"] = clock_();
     if (!setVia(req, *body, res)) return;
     if (auto a = decodeAction("add_operations", std::move(*body), res)) recordDesk(*a, 201, res);
+  });
+  // issue 12: delivery (交车), signed by the advisor or quality inspector
+  // handing the car over, with their PIN: {"by", "pin", "old_parts",
+  // "ack": {"strokes": [[[x, y], …], …]}} (the customer's finger signature
+  // when they declined safety items). Refused 422 naming every blocker.
+  http_.post(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64})/deliver)", sync::kMaxDeskBody, [this](const http::Request& req, http::Response& res) {
+    auto body = parseBody(req, res);
+    if (!body) return;
+    for (auto& [k, v] : body->items())
+      if (k != "by" && k != "pin" && k != "old_parts" && k != "ack") return error(res, 400, "unknown field: " + k);
+    const auto* pin = body->contains("pin") ? (*body)["pin"].get_ptr<const std::string*>() : nullptr;
+    if (!pin || pin->empty() || pin->size() > 8 || pin->find_first_not_of("0123456789") != std::string::npos)
+      return error(res, 400, "pin: the signer's PIN, digits");
+    const std::string thePin = *pin;
+    body->erase("pin");
+    if (body->contains("ack")) {
+      json& ack = (*body)["ack"];
+      if (!ack.is_object()) return error(res, 400, "ack: an object with strokes");
+      for (auto& [k, v] : ack.items())
+        if (k != "strokes" && k != "addons") return error(res, 400, "ack: unknown field " + k);
+    }
+    const Id wo = req.matches[1];
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    auto it = s.work_orders.find(wo);
+    if (it == s.work_orders.end()) return error(res, 404, "no work order " + wo);
+    if (json blockers = blockersJson(s, it->second); !blockers.empty())
+      return reply(res, 422, {{"error", "not ready for delivery"}, {"reason", "not_deliverable"}, {"blockers", blockers}});
+    if (body->contains("ack")) {  // sealed: the strokes' hash, and the items the customer was shown
+      json& ack = (*body)["ack"];
+      if (!ack.contains("addons")) ack["addons"] = declinedSafety(s, wo);
+      try {
+        ack["hash"] = strokesHash(ack.at("strokes").get<std::vector<Stroke>>());
+      } catch (const json::exception& e) {
+        return error(res, 400, std::string("ack.strokes: ") + e.what());
+      }
+    }
+    (*body)["wo"] = wo;
+    (*body)["at"] = clock_();
+    auto a = decodeAction("deliver_work_order", std::move(*body), res);
+    if (!a) return;
+    const Id by = std::get<DeliverWorkOrder>(*a).by;
+    Recorded r = store_.sign(*a, by, thePin, clock_());
+    if (!r) {
+      const Reason why = r.reason();
+      spdlog::info("desk: delivery of {} refused: {} {}", wo, name(why), r.outcome.refusal->detail);
+      return reply(res, why == Reason::WrongPin || why == Reason::LockedOut ? 403 : 422, refusalJson(*r.outcome.refusal));
+    }
+    const WorkOrder& done = store_.shop().work_orders.at(wo);
+    spdlog::info("desk: {} delivered by {}, gate pass {}", wo, by, done.gate_pass);
+    http_.wake();
+    reply(res, 200, {{"event", r.event->type}, {"hub_pos", r.event->pos}, {"work_order", wo}, {"gate_pass", done.gate_pass},
+                     {"delivered_at", *done.delivered_at}});
+  });
+  // issue 12: the cars ready to hand over, and those blocked with why
+  http_.get("/api/v1/deliveries", [this](const http::Request&, http::Response& res) {
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    json ready = json::array(), blocked = json::array();
+    for (auto& [id, w] : s.work_orders) {
+      if (w.delivered_at) continue;
+      json b = blockersJson(s, w);
+      json row{{"wo", id}, {"number", w.number}, {"plate", w.vehicle.plate}, {"customer", w.customer},
+               {"promised_at", w.promised_at}, {"declined_safety", declinedSafety(s, id)}};
+      if (b.empty()) ready.push_back(row);
+      else row["blockers"] = b, blocked.push_back(row);
+    }
+    reply(res, 200, {{"ready", ready}, {"blocked", blocked}});
   });
   http_.get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const http::Request& req, http::Response& res) {
     std::lock_guard lock(mu_);

@@ -159,6 +159,7 @@ void App::handle(const Intent& in, Millis now) {
           st_.sign = SignDialog{};
           if (on_recorded_) on_recorded_();
           say(texts_("done." + r.event->type), Tone::Good, now);
+          if (auto* d = std::get_if<DeliverWorkOrder>(&i.action)) st_.delivery = DeliveryForm{{}, {}, {}, false, d->wo};
           if (std::holds_alternative<RecordInspection>(i.action)) {
             st_.inspect = InspectForm{};
             openScreen(screensFor(*store_.shop().person(st_.session->person)).front(), now);
@@ -218,6 +219,7 @@ void App::frame(Millis now) {
         case Screen::Final: drawFinal(ui, v, pending_); break;
         case Screen::Report: drawReport(ui, v, pending_); break;
         case Screen::Reviews: drawReviews(ui, v, pending_); break;
+        case Screen::Delivery: drawDelivery(ui, v, pending_); break;
         default: break;
       }
     }

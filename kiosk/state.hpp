@@ -11,7 +11,7 @@
 
 namespace bk::ui {
 
-enum class Screen { Board, SignIn, Work, Inspect, AddOn, Approvals, Floor, Final, Report, Reviews };
+enum class Screen { Board, SignIn, Work, Inspect, AddOn, Approvals, Floor, Final, Report, Reviews, Delivery };
 
 struct Session {
   Id person;
@@ -39,12 +39,25 @@ struct InspectForm {
   std::optional<Id> op, downstream;
   std::vector<ChecklistItem> items;
   int keypad_item = -1;        // the measured item being typed, if any
+  int keypad_road = 0;         // or the road test's: 1 odometer start, 2 end, 3 minutes
   std::string keypad_text;
   std::optional<std::string> defect;
   std::optional<Id> defect_op;
-  std::optional<Verdict> road_test;
+  std::optional<Verdict> road_test;  // issue 12: unset until the inspector says
+  RoadTest road;               // driver, minutes and findings as entered
+  std::optional<int> odo_start, odo_end;
   bool stop = false;           // patrol: stop the operation (R11)
   bool choosing_defect = false;
+};
+
+// Issue 12: handing a car over (交车): what became of the old parts and the
+// customer's finger signature for the safety items they declined (R13).
+struct DeliveryForm {
+  Id wo;                              // the car being handed over
+  std::optional<OldParts> old_parts;  // unset until the advisor says
+  std::vector<Stroke> strokes;        // the customer's signature
+  bool customer_done = false;         // the customer has signed and handed the screen back
+  Id done;                            // the last car handed over here: its gate pass is shown
 };
 
 struct AddOnForm {
@@ -93,6 +106,7 @@ struct AppState {
   Id ruling_incident;          // the dispute being decided (R8)
   Id ruling_charged_to;
   InspectForm inspect;
+  DeliveryForm delivery;
   AddOnForm addon;
   StepForm step;
   SignDialog sign;

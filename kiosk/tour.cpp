@@ -5,6 +5,7 @@
 #include "domain/rules.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -115,11 +116,52 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       in.op = op.id;
       in.inspector = running->tech;
       in.id = "in-" + op.id;  // the kiosk gives it a fresh id before the dialog opens
+      in.items = app.catalog().blankItems(InspectionKind::Self, op.trade, op.title);
+      for (auto& it : in.items) {
+        if (it.min) it.value = (*it.min + *it.max) / 2;
+        it.verdict = it.unit.empty() ? std::optional<Verdict>(Verdict::Pass) : measuredVerdict(it);
+      }
       st.sign = SignDialog{true, RecordInspection{in, {}}, "12"};
       shot("13-sign-dialog");
     }
     as(anyone(s, Role::ServiceManager), Screen::Reviews);
     shot("14-reviews");
+    // issue 12: handing a car over, the customer signing for a declined
+    // safety item when one is ready, then the gate pass
+    Id ready, readyDeclined, declined, delivered;
+    for (auto& [id, wo] : s.work_orders) {
+      if (wo.delivered_at) { if (!wo.gate_pass.empty()) delivered = id; continue; }
+      const bool signs = !declinedSafety(s, id).empty();
+      if (signs) declined = id;
+      if (!deliveryBlockers(s, wo).empty()) continue;
+      ready = id;
+      if (signs) readyDeclined = id;
+    }
+    // the pad shows when the customer declined a safety item
+    if (!readyDeclined.empty()) ready = readyDeclined;
+    else if (!declined.empty()) ready = declined;
+    as(anyone(s, Role::ServiceAdvisor), Screen::Delivery);
+    if (!ready.empty()) {
+      st.delivery = DeliveryForm{ready, OldParts::Returned, {}, {}};
+      for (int k = 0; k < 3; ++k) {  // a hand-written name, as a finger would
+        Stroke line;
+        for (int i = 0; i < 24; ++i)
+          line.push_back({120 + k * 260 + i * 9, 520 + static_cast<int>(140 * std::sin(i * 0.5 + k))});
+        st.delivery.strokes.push_back(line);
+      }
+    }
+    shot("16-delivery-customer-signs");
+    if (!ready.empty()) {
+      st.delivery.customer_done = true;
+      shot("17-delivery");
+      st.sign = SignDialog{true, formDelivery(view), "12"};
+      shot("18-delivery-sign");
+      st.sign = SignDialog{};
+    }
+    if (!delivered.empty()) {
+      st.delivery = DeliveryForm{{}, {}, {}, false, delivered};
+      shot("19-gate-pass");
+    }
     as(anyone(s, Role::ServiceManager), Screen::Report);
     shot("15-quality-report");
   }

@@ -191,7 +191,7 @@ bool Ui::button(const std::string& id, const std::string& label, Tone tone, floa
   return clicked;
 }
 
-bool Ui::verdict(const std::string& id, Verdict& v, bool allow_na) {
+bool Ui::verdict(const std::string& id, std::optional<Verdict>& v, bool allow_na) {
   bool changed = false;
   const float w = m.mm(34);
   struct Opt { Verdict v; const char* key; Tone tone; Icon icon; const char* suffix; };
@@ -204,9 +204,49 @@ bool Ui::verdict(const std::string& id, Verdict& v, bool allow_na) {
     const bool on = v == o.v;
     if (button(id + o.suffix, tr(o.key), on ? o.tone : Tone::Quiet, w, on ? o.icon : Icon::None)) {
       changed = v != o.v;
-      v = o.v;
+      v = o.v;  // issue 12: unset until tapped; no choice is made for the person
     }
   }
+  return changed;
+}
+
+bool Ui::signaturePad(const std::string& id, std::vector<Stroke>& strokes, ImVec2 size) {
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::PushID(id.c_str());
+  ImGui::InvisibleButton("##pad", size);
+  const bool started = ImGui::IsItemActivated(), active = ImGui::IsItemActive();
+  ImGui::PopID();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 end{pos.x + size.x, pos.y + size.y};
+  dl->AddRectFilled(pos, end, IM_COL32(250, 250, 245, 255), m.mm(1.5f));
+  dl->AddLine({pos.x + m.mm(6), end.y - m.mm(10)}, {end.x - m.mm(6), end.y - m.mm(10)}, IM_COL32(150, 150, 150, 255), 2.f);
+  if (strokes.empty()) {
+    const std::string hint = tr("delivery.sign_here");
+    const ImVec2 ts = ImGui::CalcTextSize(hint.c_str());
+    dl->AddText({pos.x + (size.x - ts.x) * 0.5f, pos.y + (size.y - ts.y) * 0.5f}, IM_COL32(120, 120, 120, 255), hint.c_str());
+  }
+  bool changed = false;
+  std::size_t total = 0;
+  for (auto& st : strokes) total += st.size();
+  if (started && strokes.size() < kMaxStrokes) strokes.emplace_back(), changed = true;
+  if (active && !strokes.empty() && total < kMaxAckPoints && strokes.back().size() < kMaxStrokePoints) {
+    // kept in pad units (0..1000 each way), so it redraws at any size
+    const ImVec2 p = ImGui::GetIO().MousePos;
+    auto unit = [](float v, float lo, float span) {
+      return std::clamp(static_cast<int>((v - lo) / span * static_cast<float>(kPadScale) + 0.5f), 0, kPadScale);
+    };
+    const std::array<int, 2> q{unit(p.x, pos.x, size.x), unit(p.y, pos.y, size.y)};
+    Stroke& st = strokes.back();
+    if (st.empty() || std::abs(st.back()[0] - q[0]) + std::abs(st.back()[1] - q[1]) >= 4) st.push_back(q), changed = true;
+  }
+  for (const Stroke& st : strokes) {
+    std::vector<ImVec2> pts;
+    for (auto& q : st)
+      pts.push_back({pos.x + size.x * static_cast<float>(q[0]) / kPadScale, pos.y + size.y * static_cast<float>(q[1]) / kPadScale});
+    if (pts.size() == 1) dl->AddCircleFilled(pts[0], m.mm(0.5f), IM_COL32(20, 20, 60, 255));
+    else if (!pts.empty()) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), IM_COL32(20, 20, 60, 255), 0, m.mm(0.7f));
+  }
+  recordHit(hits, id, pos, end, true);
   return changed;
 }
 

@@ -75,7 +75,11 @@ class Ui {
   bool button(const std::string& id, const std::string& label, Tone tone = Tone::Neutral, float width = 0,
               Icon icon = Icon::None, bool enabled = true, float height = 0);
   // A toggle that shows its state in colour, icon and word.
-  bool verdict(const std::string& id, Verdict& v, bool allow_na);
+  // Pass / fail (/ N/A): none lit while `v` is unset.
+  bool verdict(const std::string& id, std::optional<Verdict>& v, bool allow_na);
+  // Issue 12: a pad a customer signs with a finger: each press a stroke,
+  // its points in pad units (0..kPadScale). True when a point was added.
+  bool signaturePad(const std::string& id, std::vector<Stroke>& strokes, ImVec2 size);
   // − value + with big targets; returns true when changed.
   bool stepper(const std::string& id, int& value, int step, int lo, int hi, const std::string& shown);
   // 0–9, ⌫ and OK; `max_len` digits. Returns true when OK is tapped.

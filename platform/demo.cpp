@@ -1,6 +1,7 @@
 #include "platform/demo.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <stdexcept>
@@ -155,20 +156,43 @@ class Sim {
     if (t == Trade::Paint) return s_.foremen[3];
     return s_.foremen[static_cast<std::size_t>(uni(0, 1))];
   }
-  std::vector<ChecklistItem> items(InspectionKind k, Trade t, bool fail) {
-    auto v = cat_.blankItems(k, t);
+  // Every item judged (issue 12): measured ones by their value, now and
+  // then one not applicable with its reason; a failing one when `fail`.
+  std::vector<ChecklistItem> items(InspectionKind k, Trade t, bool fail, const std::string& op_code) {
+    auto v = cat_.blankItems(k, t, op_code);
     bool failed = false;
     for (auto& it : v) {
       if (it.min && it.max) {
         const double span = *it.max - *it.min;
         it.value = std::round((*it.min + span * (0.2 + 0.6 * uni(0, 100) / 100.0)) * 10) / 10;
-        if (fail && !failed) { it.value = *it.max + span * 0.3; it.verdict = Verdict::Fail; failed = true; }
-      } else if (!it.unit.empty()) {
+        if (fail && !failed) { it.value = *it.max + span * 0.3; failed = true; }
+        it.verdict = measuredVerdict(it);
+      } else if (!it.unit.empty() || chance(0.03)) {
         it.verdict = Verdict::NotApplicable;
+        it.na_reason = pick(cat_.phrases("na_reasons")).code;
+      } else {
+        it.verdict = Verdict::Pass;
       }
     }
-    if (fail && !failed && !v.empty()) v.back().verdict = Verdict::Fail;
+    if (fail && !failed) {
+      for (auto it = v.rbegin(); it != v.rend(); ++it)
+        if (it->unit.empty()) { it->verdict = Verdict::Fail; it->na_reason.clear(); break; }
+    }
     return v;
+  }
+  // A customer's finger signature: a few strokes of a hand-written curve.
+  std::vector<Stroke> fingerSignature() {
+    std::vector<Stroke> out;
+    const int strokes = uni(2, 4);
+    for (int k = 0; k < strokes; ++k) {
+      Stroke st;
+      const int x0 = 100 + k * 250, y0 = uni(350, 650), n = uni(12, 30);
+      for (int i = 0; i < n; ++i)
+        st.push_back({std::clamp(x0 + i * 8, 0, kPadScale),
+                      std::clamp(y0 + static_cast<int>(150 * std::sin(i * 0.45 + k)), 0, kPadScale)});
+      out.push_back(std::move(st));
+    }
+    return out;
   }
   std::string defectFor(Trade t) { return pick(cat_.defects(t)).code; }
 
@@ -203,11 +227,18 @@ class Sim {
     in.op = op;
     in.downstream = down;
     in.inspector = who;
-    in.items = items(kind, trade, !pass);
+    const Operation* target = op ? st_.shop().operation(*op) : nullptr;
+    in.items = items(kind, trade, !pass, target ? target->title : std::string());
+    in.catalog = cat_.version();
     in.result = pass ? Verdict::Pass : Verdict::Fail;
     if (!pass) in.defect = defectFor(trade);
     in.defect_op = defect_op;
     in.road_test = road;
+    if (road) {
+      const int start = uni(8000, 120000);
+      const std::string found = *road == Verdict::Pass ? "road.no_findings" : "road.noise";
+      in.road = RoadTest{who, start, start + uni(3, 12), uni(10, 25), {found}};
+    }
     signed_(RecordInspection{in, {}}, who, t, "inspection");
     return in.id;
   }
@@ -244,7 +275,10 @@ class Sim {
     std::vector<Phrase> fits;
     for (auto& p : cat_.phrases("addon_reasons")) if (p.trade == on.trade) fits.push_back(p);
     if (fits.empty()) return std::nullopt;
-    const Phrase& reason = pick(fits);
+    std::vector<Phrase> safety;
+    for (auto& p : fits) if (p.safety) safety.push_back(p);
+    const bool today = t > opt_.now - 10 * kHour;
+    const Phrase& reason = today && !safety.empty() && chance(0.6) ? pick(safety) : pick(fits);
     const Id id = "ad-" + std::to_string(++addon_);
     const Id opId = on.wo + "-a" + std::to_string(addon_);
     const bool claimed = cat == Category::Warranty ? chance(0.7) : chance(0.1);
@@ -268,7 +302,9 @@ class Sim {
     if (!step(QuoteAddOn{id, price, reason.minutes, {}}, pick(s_.advisors), "quote")) return std::nullopt;
     if (!step(SignAddOnTechnical{id, {}}, s_.director, "technical")) return std::nullopt;
     if (!step(SignAddOnCost{id, {}}, s_.manager, "cost")) return std::nullopt;
-    const bool granted = covered || chance(0.7);
+    // today's safety items are often declined, so the shop at `now` has a
+    // car whose customer signs the reminder (潜在问题提醒单) at delivery
+    const bool granted = covered || chance(today && reason.safety ? 0.2 : 0.7);
     if (!granted) ++sum_.addons_declined;
     if (!step(RecordConsent{id, granted, granted ? ConsentChannel::Phone : ConsentChannel::InPerson,
                             !granted && reason.safety, {}},
@@ -381,7 +417,7 @@ class Sim {
       const Millis ok = finish(st_.shop().operations.at(op.id), end);
       if (ok < 0) return;
       t = ok;
-      if (op.trade != Trade::Detailing && chance(0.15)) {  // found during the work (R12)
+      if (op.trade != Trade::Detailing && chance(end > opt_.now - 10 * kHour ? 0.4 : 0.15)) {  // found during the work (R12)
         auto done = addOn(woId, op, cat, end - 20 * kMin);
         if (!done) return;
         t = std::max(t, *done);
@@ -426,7 +462,15 @@ class Sim {
     }
     t += uni(20, 120) * kMin;
     if (!live(t)) return;
-    signed_(DeliverWorkOrder{woId, cur.advisor, t}, cur.advisor, t, "deliver");
+    DeliverWorkOrder d{woId, cur.advisor, t, {}, std::nullopt, std::nullopt};
+    const OldParts parts[] = {OldParts::Returned, OldParts::Scrapped, OldParts::WarrantyReturn};
+    d.old_parts = cur.category == Category::Warranty ? OldParts::WarrantyReturn : parts[uni(0, 1)];
+    if (auto declined = declinedSafety(st_.shop(), woId); !declined.empty()) {  // 潜在问题提醒单
+      CustomerAck ack{declined, fingerSignature(), {}};
+      ack.hash = strokesHash(ack.strokes);
+      d.ack = ack;
+    }
+    signed_(d, cur.advisor, t, "deliver");
   }
 
   Store& st_;

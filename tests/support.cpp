@@ -160,6 +160,25 @@ Id World::clockOn(const Id& tech, const Id& op, Millis at, const Id& bay) {
   return e;
 }
 
+DeliverWorkOrder testDelivery(const Id& wo, const Id& by, Millis at, const Shop* s) {
+  DeliverWorkOrder d{wo, by, at, {}, OldParts::Returned, std::nullopt};
+  if (s)
+    if (auto declined = declinedSafety(*s, wo); !declined.empty()) {
+      CustomerAck ack{declined, {{{100, 500}, {300, 420}, {520, 610}}}, {}};
+      ack.hash = strokesHash(ack.strokes);
+      d.ack = ack;
+    }
+  return d;
+}
+
+Inspection judged(Inspection in) {
+  if (in.items.empty()) in.items = {ChecklistItem{"works", in.result == Verdict::Fail ? Verdict::Fail : Verdict::Pass}};
+  if (in.catalog.empty()) in.catalog = "test";
+  return in;
+}
+
+RoadTest testRoad(const Id& driver) { return RoadTest{driver, 42100, 42108, 15, {"road.no_findings"}}; }
+
 Action World::sealed(Action a, const Id& who, Millis at) {
   signAction(a, who, at, testKey(who));
   return a;
@@ -174,8 +193,13 @@ RecordInspection World::inspection(InspectionKind kind, const Id& wo, std::optio
   in.op = op;
   in.inspector = who;
   in.items = {ChecklistItem{"works", pass ? Verdict::Pass : Verdict::Fail}};
+  in.catalog = "test";
   in.result = pass ? Verdict::Pass : Verdict::Fail;
   if (!pass) in.defect = "mech.missed_item";
+  if (kind == InspectionKind::Final && s.work_orders.count(wo) && s.work_orders.at(wo).road_test_required) {
+    in.road_test = Verdict::Pass;
+    in.road = testRoad(who);
+  }
   if (kind == InspectionKind::Handover && op) {
     for (auto& [id, o] : s.operations)
       if (o.upstream == op) in.downstream = id;
@@ -236,10 +260,12 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, b
     in.inspector = who;
     const bool pass = roll(5) != 0;
     in.items = {ChecklistItem{"works", pass ? Verdict::Pass : Verdict::Fail}};
+    in.catalog = "test";
     in.result = pass ? Verdict::Pass : Verdict::Fail;
     if (!pass) in.defect = "gen.function_fault";
     if (k == InspectionKind::Final) {
       in.road_test = Verdict::Pass;
+      in.road = testRoad(who);
       if (!pass) {
         for (auto* o : s.opsOf(wo)) if (o->phase == Phase::Done) in.defect_op = o->id;
       }
@@ -336,7 +362,7 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, b
       for (auto& id : wos) if (deliveryBlockers(s, s.work_orders.at(id)).empty()) ready.push_back(id);
       const Id& wo = (!ready.empty() && roll(4)) ? any(ready, rng) : any(wos, rng);
       const Id by = roll(4) ? "advisor" : any(people, rng);
-      return sealedAs(DeliverWorkOrder{wo, by, t}, by);
+      return sealedAs(testDelivery(wo, by, t, &s), by);
     }
   }
   return EndShift{any(people, rng), t};

@@ -75,6 +75,14 @@ struct World {
 };
 
 OperationSpec spec(const Id& id, Trade trade, const Id& tech, bool handover = false, int minutes = 60);
+// Issue 12: an inspection as a person would sign it: every item judged
+// (one "works" item, failing when the result fails) and a catalog version.
+Inspection judged(Inspection in);
+// Issue 12: a road test record for a final (8 km, 15 minutes, nothing found).
+RoadTest testRoad(const bk::Id& driver);
+// A delivery with the old parts returned and, given the shop, the customer's
+// finger signature for any declined safety add-ons.
+DeliverWorkOrder testDelivery(const bk::Id& wo, const bk::Id& by, bk::Millis at, const bk::Shop* s = nullptr);
 // A work order of the test shop (advisor "advisor", bay1, opened at T0), with
 // operation ids filled in as <id>-1, <id>-2, … where empty.
 OpenWorkOrder testWorkOrder(const Id& id, Category cat, std::vector<OperationSpec> ops, bool road_test = false);

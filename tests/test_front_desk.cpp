@@ -42,7 +42,7 @@ TEST_CASE("R10: a work order whose final inspection passed takes no more operati
   w.must(w.inspection(InspectionKind::Peer, wo, op, "foreman", true, T0 + 70 * MIN));
   w.must(w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 90 * MIN));
   CHECK(w.refused(AddOperations{wo, "advisor", {spec("late", Trade::Body, "body1")}, T0 + 95 * MIN}) == Reason::BadInput);
-  w.must(w.sealed(DeliverWorkOrder{wo, "advisor", T0 + 95 * MIN}, "advisor", T0 + 95 * MIN));
+  w.must(w.sealed(testDelivery(wo, "advisor", T0 + 95 * MIN), "advisor", T0 + 95 * MIN));
   CHECK(w.refused(AddOperations{wo, "advisor", {spec("later", Trade::Body, "body1")}, T0 + 96 * MIN}) == Reason::WorkOrderClosed);
 }
 

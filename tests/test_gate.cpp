@@ -56,7 +56,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   const std::size_t seenByC = a.own().size();
   REQUIRE(a.st.record(inspect(w, InspectionKind::Peer, "wo-1-1", "foreman", true, T0 + 50 * MIN), T0 + 50 * MIN));
   REQUIRE(a.st.record(inspect(w, InspectionKind::Final, std::nullopt, "qi2", true, T0 + 60 * MIN), T0 + 60 * MIN));
-  REQUIRE(a.st.record(w.sealed(DeliverWorkOrder{"wo-1", "advisor", T0 + 70 * MIN}, "advisor", T0 + 70 * MIN), T0 + 70 * MIN));
+  REQUIRE(a.st.record(w.sealed(testDelivery("wo-1", "advisor", T0 + 70 * MIN), "advisor", T0 + 70 * MIN), T0 + 70 * MIN));
   CHECK(a.st.shop().work_orders.at("wo-1").delivered_at);  // in A's own view, all was well
   // bay B, offline: the final's inspector clocked time on the job (own work, R9)
   REQUIRE(b.st.record(ClockOn{"te-2", "qi2", "wo-1-1", "bay2", T0 + 20 * MIN}, T0 + 20 * MIN));
@@ -90,7 +90,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   RecordInspection copied = inspect(w, InspectionKind::Final, std::nullopt, "qi2", true, T0 + 62 * MIN);
   copied.inspection.id = "in-copied";
   rogueEvent(copied, T0 + 62 * MIN);
-  rogueEvent(DeliverWorkOrder{"wo-1", "advisor", T0 + 71 * MIN}, T0 + 71 * MIN);
+  rogueEvent(testDelivery("wo-1", "advisor", T0 + 71 * MIN), T0 + 71 * MIN);
   rogueEvent(EndShift{"tech1", T0 + 72 * MIN}, T0 + 72 * MIN);
   rogue.back() = tombstoneOf(rogue.back(), "event body: a text with a control character");
   // and, as a floor client (issue 11), a "quality inspector" of its own

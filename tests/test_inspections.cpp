@@ -151,8 +151,11 @@ TEST_CASE("R9: final inspection by a quality inspector who worked on none of it,
     CHECK(w.refused(w.inspection(InspectionKind::Final, wo, std::nullopt, "foreman", true, T0 + 100 * MIN)) == Reason::LacksRole);
   }
   SUBCASE("the road test is part of it when the work order asks") {
-    CHECK(w.refused(w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 100 * MIN)) == Reason::RoadTestRequired);
     auto in = w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 100 * MIN);
+    in.inspection.road_test.reset();
+    in.inspection.road.reset();
+    CHECK(w.refused(w.sealed(in, "qi", T0 + 100 * MIN)) == Reason::RoadTestRequired);
+    in.inspection.road = testRoad("qi");
     in.inspection.road_test = Verdict::Fail;
     Action a = in;
     signAction(a, "qi", T0 + 100 * MIN, testKey("qi"));
@@ -170,7 +173,7 @@ TEST_CASE("R10: ready for delivery only when everything is finished, inspected, 
   const Id op = wo + "-1";
   auto blockers = [&] { return deliveryBlockers(w.s, w.s.work_orders.at(wo)); };
   CHECK(blockers().size() == 2);  // operation unfinished, final missing
-  CHECK(w.refused(w.sealed(DeliverWorkOrder{wo, "advisor", T0}, "advisor", T0)) == Reason::NotDeliverable);
+  CHECK(w.refused(w.sealed(testDelivery(wo, "advisor", T0), "advisor", T0)) == Reason::NotDeliverable);
   w.clockOn("tech1", op, T0);
   w.must(ProposeAddOn{"ad-1", "op-ad", wo, op, "tech1", Trade::Mechanical, "addon.wiper_worn", 15, {}, false, false, T0 + 5 * MIN});
   w.must(w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 60 * MIN));
@@ -186,8 +189,8 @@ TEST_CASE("R10: ready for delivery only when everything is finished, inspected, 
   CHECK(blockers()[0].reason == Reason::FinalMissing);
   w.must(w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 90 * MIN));
   CHECK(blockers().empty());
-  CHECK(w.refused(DeliverWorkOrder{wo, "tech1", T0 + 95 * MIN}) == Reason::LacksRole);
-  w.must(w.sealed(DeliverWorkOrder{wo, "advisor", T0 + 95 * MIN}, "advisor", T0 + 95 * MIN));
+  CHECK(w.refused(testDelivery(wo, "tech1", T0 + 95 * MIN)) == Reason::LacksRole);
+  w.must(w.sealed(testDelivery(wo, "advisor", T0 + 95 * MIN), "advisor", T0 + 95 * MIN));
   CHECK(w.s.work_orders.at(wo).delivered_at == T0 + 95 * MIN);
   CHECK(w.refused(ClockOn{"te-x", "tech1", op, "bay1", T0 + 100 * MIN}) == Reason::WorkOrderClosed);
 

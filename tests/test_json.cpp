@@ -15,7 +15,7 @@ TEST_CASE("actions round-trip through canonical JSON") {
       w.inspection(InspectionKind::Peer, wo, wo + "-1", "foreman", false, T0 + 3),
       ProposeAddOn{"ad-1", "op-ad", wo, wo + "-1", "body1", Trade::Body, "addon.hidden_dent", 60, {"p1", "p2"}, true, false, T0},
       w.sealed(RecordConsent{"ad-1", false, ConsentChannel::Message, true, {}}, "advisor", T0),
-      DeliverWorkOrder{wo, "advisor", T0},
+      testDelivery(wo, "advisor", T0),
   };
   for (auto& a : all) {
     const std::string text = canonical(toJson(a));

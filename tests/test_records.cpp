@@ -148,7 +148,7 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     CHECK(w.s.operations.at("op-ad").phase == Phase::Declined);  // the refusal stands until decided
   }
   SUBCASE("a delivery that no longer holds does not mark the car delivered") {
-    Action d = w.sealed(DeliverWorkOrder{wo, "advisor", T0}, "advisor", T0);
+    Action d = w.sealed(testDelivery(wo, "advisor", T0), "advisor", T0);
     auto r = ingest(w.s, d, "ev-d", T0);
     CHECK_FALSE(r.clean);
     CHECK_FALSE(w.s.work_orders.at(wo).delivered_at);

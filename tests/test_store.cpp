@@ -113,7 +113,11 @@ TEST_CASE("signing through the store asks for the PIN and seals what is recorded
   in.op = "wo-1-1";
   in.inspector = "tech1";
   in.items = catalog().blankItems(InspectionKind::Self, Trade::Mechanical);
-  for (auto& it : in.items) if (it.min) it.value = (*it.min + *it.max) / 2;
+  in.catalog = catalog().version();
+  for (auto& it : in.items) {
+    if (it.min) it.value = (*it.min + *it.max) / 2;
+    it.verdict = it.unit.empty() ? Verdict::Pass : *measuredVerdict(it);
+  }
   auto wrong = st.sign(RecordInspection{in, {}}, "tech1", "1111", T0 + 60 * MIN);
   CHECK(wrong.reason() == Reason::WrongPin);
   CHECK(st.shop().inspections.empty());

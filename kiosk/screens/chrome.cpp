@@ -14,6 +14,8 @@ std::vector<Screen> screensFor(const Person& p) {
   if (p.has(Role::ServiceAdvisor) || p.has(Role::TechDirector) || p.has(Role::ServiceManager) ||
       p.has(Role::WarrantyClerk))
     s.push_back(Screen::Approvals);
+  if (p.has(Role::QualityInspector) || p.has(Role::ServiceAdvisor) || p.has(Role::ServiceManager))
+    s.push_back(Screen::Delivery);  // issue 12: 交车
   if (p.has(Role::Foreman) || p.has(Role::ServiceManager)) s.push_back(Screen::Reviews);
   if (p.has(Role::Supervisor) || p.has(Role::ServiceManager) || p.has(Role::TechDirector)) s.push_back(Screen::Report);
   return s;
@@ -26,6 +28,7 @@ static const char* screenKey(Screen s) {
     case Screen::Final: return "nav.final";
     case Screen::Approvals: return "nav.approvals";
     case Screen::Reviews: return "nav.reviews";
+    case Screen::Delivery: return "nav.delivery";
     case Screen::Report: return "nav.report";
     default: return "nav.board";
   }

@@ -19,10 +19,15 @@ void drawFloor(Ui& ui, const View& v, Intents& out);       // floor.cpp
 void drawFinal(Ui& ui, const View& v, Intents& out);       // final.cpp
 void drawReport(Ui& ui, const View& v, Intents& out);      // report.cpp
 void drawReviews(Ui& ui, const View& v, Intents& out);     // reviews.cpp
+void drawDelivery(Ui& ui, const View& v, Intents& out);    // delivery.cpp
+// Issue 12: the delivery the form would sign now (customer's strokes sealed).
+DeliverWorkOrder formDelivery(const View& v);
 
 // Shared pieces.
 void startInspection(const View& v, const Catalog& cat, InspectionKind kind, const Id& wo, std::optional<Id> op,
                      std::optional<Id> downstream);
+// The inspection the form would sign now (id "draft"; made on signing).
+Inspection formInspection(const View& v, const Catalog& cat);
 // The screens a person's roles open, in nav-bar order.
 std::vector<Screen> screensFor(const Person& p);
 // A row describing one operation: title, who, phase chip, live timer.

@@ -52,17 +52,19 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     if (in.op)
       if (const Operation* op = v.shop.operation(*in.op)) ui.text(opTitle(ui, v.shop, *op));
     const float rowH = ImGui::GetTextLineHeightWithSpacing();
-    const float listH = std::min(rowH * static_cast<float>(in.items.size() + (in.road_test ? 1 : 0)) + rowH * 0.5f,
-                                 ds.y * 0.32f);
+    const std::size_t rows = in.items.size() + (in.road_test ? 1 : 0) + (in.road ? 2 : 0);
+    const float listH = std::min(rowH * static_cast<float>(rows) + rowH * 0.5f, ds.y * 0.30f);
     ImGui::BeginChild("sign.items", {ds.x * 0.5f, listH}, false);
-    auto row = [&](const std::string& label, Verdict verdict, const std::string& measured) {
+    auto row = [&](const std::string& label, std::optional<Verdict> verdict, const std::string& measured) {
       const ImU32 col = verdict == Verdict::Pass ? IM_COL32(120, 210, 140, 255)
                       : verdict == Verdict::Fail ? IM_COL32(240, 110, 100, 255)
                                                  : IM_COL32(190, 190, 190, 255);
-      ImGui::TextColored(ImColor(col), "%s", ui.tr("verdict." + std::string(name(verdict))).c_str());
+      const std::string v = verdict ? ui.tr("verdict." + std::string(name(*verdict))) : std::string("—");
+      ImGui::TextColored(ImColor(col), "%s", v.c_str());
       ImGui::SameLine(ui.m.mm(22));
       ImGui::TextUnformatted((label + (measured.empty() ? "" : "  " + measured)).c_str());
     };
+    int pass = 0, fail = 0, na = 0;
     for (const ChecklistItem& it : in.items) {
       std::string measured;
       if (it.value) {
@@ -70,10 +72,34 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
         std::snprintf(b, sizeof b, "%g", *it.value);
         measured = std::string(b) + " " + it.unit;
       }
-      row(ui.data(it.key), it.verdict, measured);
+      if (it.verdict == Verdict::NotApplicable && !it.na_reason.empty()) measured = ui.data(it.na_reason);
+      const std::string& own = ui.t.lang == Lang::Zh ? it.zh : it.en;
+      row(own.empty() ? ui.data(it.key) : own, it.verdict, measured);
+      (it.verdict == Verdict::Pass ? pass : it.verdict == Verdict::Fail ? fail : na)++;
     }
     if (in.road_test) row(ui.tr("inspect.road_test"), *in.road_test, "");
+    if (in.road) {
+      const Person* d = v.shop.person(in.road->driver);
+      ImGui::TextUnformatted(("   " + ui.tr("road.driver") + " " + (d ? d->name : in.road->driver) + " · " +
+                              std::to_string(in.road->odo_end - in.road->odo_start) + " km · " +
+                              std::to_string(in.road->minutes) + " min").c_str());
+      std::string found;
+      for (auto& c : in.road->findings) found += (found.empty() ? "" : ", ") + ui.data(c);
+      ImGui::TextUnformatted(("   " + ui.tr("road.findings") + ": " + found).c_str());
+    }
     ImGui::EndChild();
+    ui.text(format(ui.tr("sign.totals"), {std::to_string(pass), std::to_string(fail), std::to_string(na)}), nullptr,
+            IM_COL32(200, 200, 200, 255));
+  }
+  if (auto* d = std::get_if<DeliverWorkOrder>(&st.sign.action)) {
+    // issue 12: what the handover records, as it will be signed
+    if (d->old_parts) ui.text(ui.tr("sign.old_parts") + ": " + ui.tr("old_parts." + std::string(name(*d->old_parts))));
+    if (d->ack) {
+      for (const Id& id : d->ack->addons)
+        if (auto it = v.shop.addons.find(id); it != v.shop.addons.end()) ui.text("· " + ui.data(it->second.reason));
+      ui.text(format(ui.tr("sign.customer_signed"), {std::to_string(d->ack->addons.size())}), nullptr,
+              toneColour(Tone::Warn, 1.3f));
+    }
   }
   ImGui::Dummy({0, ui.m.gap()});
   ui.text(ui.tr("sign.by"), nullptr, IM_COL32(170, 170, 170, 255));

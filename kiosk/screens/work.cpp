@@ -15,9 +15,8 @@ void startInspection(const View& v, const Catalog& cat, InspectionKind kind, con
   f.op = op;
   f.downstream = downstream;
   const Operation* o = op ? v.shop.operation(*op) : nullptr;
-  f.items = cat.blankItems(kind, o ? o->trade : Trade::None);
-  const WorkOrder* w = v.shop.workOrder(wo);
-  if (kind == InspectionKind::Final && w && w->road_test_required) f.road_test = Verdict::Pass;
+  // issue 12: the job's checklist (its trade and labour operation), all unset
+  f.items = cat.blankItems(kind, o ? o->trade : Trade::None, o ? o->title : std::string());
   v.st.inspect = f;
 }
 

@@ -78,7 +78,7 @@ TEST_CASE("hub: a forged or copied final, an unsigned decision or delivery: quar
   // same (issue 11, signed decisions)
   const Id review0 = reply["held"][0]["review"], review1 = reply["held"][1]["review"];
   const json unsigned_ = push(f.c, rogue, {wireEvent("kiosk-rogue", 3, ResolveReview{review0, "manager", "seen", T0 + 64 * MIN, Decision::Void}, T0 + 64 * MIN),
-                                          wireEvent("kiosk-rogue", 4, DeliverWorkOrder{"wo-9", "advisor", T0 + 65 * MIN}, T0 + 65 * MIN)});
+                                          wireEvent("kiosk-rogue", 4, testDelivery("wo-9", "advisor", T0 + 65 * MIN), T0 + 65 * MIN)});
   REQUIRE(unsigned_["held"].size() == 2);
   for (const json& h : unsigned_["held"]) CHECK(h["hold"] == "quarantine");
   CHECK_FALSE(hub.store.shop().reviews.at(review0).resolved_by.has_value());
@@ -91,7 +91,7 @@ TEST_CASE("hub: a forged or copied final, an unsigned decision or delivery: quar
     signAction(v, "manager", T0 + 70 * MIN, testKey("manager"));
     decided.push_back(wireEvent("desk", ++seq, v, T0 + 70 * MIN));
   }
-  Action deliver = DeliverWorkOrder{"wo-9", "advisor", T0 + 75 * MIN};
+  Action deliver = testDelivery("wo-9", "advisor", T0 + 75 * MIN);
   signAction(deliver, "advisor", T0 + 75 * MIN, testKey("advisor"));
   decided.push_back(wireEvent("desk", ++seq, deliver, T0 + 75 * MIN));
   const json done = push(f.c, f.token, decided);

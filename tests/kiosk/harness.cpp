@@ -129,6 +129,37 @@ void Harness::drag(const std::string& id, float dy) {
   frame();
 }
 
+void Harness::stroke(const std::string& id, const std::vector<ImVec2>& at) {
+  frame();
+  const ui::Hit* hit = nullptr;
+  for (auto& h : app->hits()) if (h.id == id) hit = &h;
+  INFO("stroke on ", id);
+  REQUIRE(hit != nullptr);
+  REQUIRE(!at.empty());
+  const ImVec2 a = hit->min, b = hit->max;
+  auto point = [&](ImVec2 f) { return ImVec2{a.x + (b.x - a.x) * f.x, a.y + (b.y - a.y) * f.y}; };
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = point(at.front());
+  frame();
+  io.MouseDown[0] = true;
+  app->noteInput(now);
+  frame();
+  for (std::size_t i = 1; i < at.size(); ++i) {
+    io.MousePos = point(at[i]);
+    frame();
+  }
+  io.MouseDown[0] = false;
+  frame();
+  frame();
+}
+
+void Harness::passAll() {
+  std::vector<std::string> keys;
+  for (auto& it : st().inspect.items)
+    if (it.unit.empty() && !it.verdict) keys.push_back(it.key);
+  for (auto& k : keys) tap("inspect.item." + k + ".pass");
+}
+
 void Harness::type(const std::string& text) {
   for (char c : text) app->onText(static_cast<unsigned char>(c), now);
   frame();

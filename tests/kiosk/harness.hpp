@@ -35,6 +35,11 @@ struct Harness {
   void reveal(const std::string& id); // scroll by dragging until it is in view
   float dragX = 300;                  // where drags for scrolling start
   void drag(const std::string& id, float dy);  // press on it, move, release
+  // Issue 12: a finger stroke on a pad, through points given as fractions
+  // of its width and height.
+  void stroke(const std::string& id, const std::vector<ImVec2>& at);
+  // Issue 12: taps PASS on every checklist item still unset that is not measured.
+  void passAll();
   void type(const std::string& text); // characters, as a badge reader types
   void enter();
   void pin(const std::string& prefix, const std::string& digits);  // taps digits, then OK

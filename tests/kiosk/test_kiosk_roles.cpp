@@ -14,7 +14,7 @@ namespace {
 Id awaitingPeer(Harness& h, Category c = Category::GeneralRepair, bool road = false) {
   const Id wo = h.openWorkOrder(c, {spec("", Trade::Mechanical, "tech1")}, road);
   REQUIRE(h.store->record(ClockOn{"te-" + wo, "tech1", wo + "-1", "bay1", h.now}, h.now));
-  Inspection self{"in-s-" + wo, InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass};
+  Inspection self = judged({"in-s-" + wo, InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass});
   REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now + MIN));
   h.frames(2);
   return wo;
@@ -32,6 +32,9 @@ TEST_CASE("kiosk: the foreman fails a peer inspection on a measured value: rewor
   for (const char* k : {"1", "4", "5"}) h.tap(std::string("inspect.keypad.") + k);
   h.tap("inspect.keypad.ok");
   // out of tolerance: the form fails on its own, and asks for the defect
+  h.passAll();
+  for (auto& it : h.st().inspect.items)
+    CHECK(it.verdict == (it.key == "wheel_torque" ? Verdict::Fail : Verdict::Pass));
   CHECK_FALSE(h.has("inspect.sign"));
   h.tap("inspect.defect.mech.wrong_install");
   h.tap("inspect.sign");
@@ -47,7 +50,7 @@ TEST_CASE("kiosk: nobody signs off their own work — the foreman who clocked on
   const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
   REQUIRE(h.store->record(ClockOn{"te-f", "foreman", wo + "-1", "bay1", h.now}, h.now));
   REQUIRE(h.store->record(ClockOn{"te-t", "tech1", wo + "-1", "bay1", h.now}, h.now));
-  Inspection self{"in-s", InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass};
+  Inspection self = judged({"in-s", InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass});
   REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now + MIN));
   h.signIn("foreman");
   h.tap("nav.floor");
@@ -65,6 +68,7 @@ TEST_CASE("kiosk: the supervisor's patrol stops running work (R11)") {
   h.tap("floor.patrol." + wo + "-1");
   CHECK(h.st().inspect.kind == InspectionKind::Patrol);
   h.tap("inspect.item.per_manual.fail");
+  h.passAll();
   h.tap("inspect.defect.mech.rule_broken");
   h.tap("inspect.stop");
   h.tap("inspect.sign");
@@ -76,20 +80,43 @@ TEST_CASE("kiosk: the supervisor's patrol stops running work (R11)") {
 TEST_CASE("kiosk: the quality inspector signs the final inspection with the road test (R9, R10)") {
   Harness h;
   const Id wo = awaitingPeer(h, Category::MajorOverhaul, true);
-  Inspection peer{"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman", {}, Verdict::Pass};
+  Inspection peer = judged({"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman", {}, Verdict::Pass});
   REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman", "123456", h.now + 2 * MIN));
   h.signIn("qi");
   CHECK(h.st().screen == ui::Screen::Final);
   h.tap("final.start." + wo);
-  CHECK(h.st().inspect.road_test == Verdict::Pass);
+  // issue 12: nothing judged for the inspector, the road test included
+  CHECK_FALSE(h.st().inspect.road_test.has_value());
+  for (auto& it : h.st().inspect.items) CHECK_FALSE(it.verdict.has_value());
   h.tap("inspect.item.tyre_pressure.value");
   for (const char* k : {"2", "4", "0"}) h.tap(std::string("inspect.keypad.") + k);
   h.tap("inspect.keypad.ok");
+  h.passAll();
+  CHECK_FALSE(h.has("inspect.sign"));  // the road test is still to record
+  h.tap("inspect.road.driver.qi");
+  h.tap("inspect.road.odo_start");
+  for (const char* k : {"4", "2", "1", "0", "0"}) h.tap(std::string("inspect.keypad.") + k);
+  h.tap("inspect.keypad.ok");
+  h.tap("inspect.road.odo_end");
+  for (const char* k : {"4", "2", "1", "0", "9"}) h.tap(std::string("inspect.keypad.") + k);
+  h.tap("inspect.keypad.ok");
+  h.tap("inspect.road.minutes");
+  for (const char* k : {"1", "8"}) h.tap(std::string("inspect.keypad.") + k);
+  h.tap("inspect.keypad.ok");
+  h.tap("inspect.road.finding.road.no_findings");
+  CHECK_FALSE(h.has("inspect.sign"));  // and its verdict
+  h.tap("inspect.road_test.pass");
   h.tap("inspect.sign");
   h.pin("sign.pin", "123456");
   const WorkOrder& w = h.shop().work_orders.at(wo);
   REQUIRE(w.final_passed);
-  CHECK(h.shop().inspections.at(*w.final_passed).road_test == Verdict::Pass);
+  const Inspection& fin = h.shop().inspections.at(*w.final_passed);
+  CHECK(fin.road_test == Verdict::Pass);
+  REQUIRE(fin.road);
+  CHECK(fin.road->driver == "qi");
+  CHECK(fin.road->odo_end - fin.road->odo_start == 9);
+  CHECK(fin.road->minutes == 18);
+  CHECK(fin.catalog == h.cat.version());
   CHECK(deliveryBlockers(h.shop(), w).empty());
 }
 
@@ -190,7 +217,7 @@ TEST_CASE("kiosk: the report draws and exports CSV") {
 TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)") {
   Harness h;
   const Id wo = h.openWorkOrder(Category::BodyPaint, {spec("", Trade::Body, "body1"), spec("", Trade::Paint, "paint1", true)});
-  auto signIns = [&](Inspection in, const Id& who, Millis at) { REQUIRE(h.store->sign(RecordInspection{in, {}}, who, "123456", at)); };
+  auto signIns = [&](Inspection in, const Id& who, Millis at) { REQUIRE(h.store->sign(RecordInspection{judged(in), {}}, who, "123456", at)); };
   const Id up = wo + "-1", down = wo + "-2";
   REQUIRE(h.store->record(ClockOn{"te-b", "body1", up, "bay1", h.now}, h.now));
   signIns({"in-1", InspectionKind::Self, wo, up, {}, "body1", {}, Verdict::Pass}, "body1", h.now + 1);
@@ -199,7 +226,7 @@ TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)"
   REQUIRE(h.store->record(ClockOn{"te-p", "paint1", down, "bay1", h.now + 4}, h.now + 4));
   signIns({"in-4", InspectionKind::Self, wo, down, {}, "paint1", {}, Verdict::Pass}, "paint1", h.now + 5);
   signIns({"in-5", InspectionKind::Peer, wo, down, {}, "foreman2", {}, Verdict::Pass}, "foreman2", h.now + 6);
-  Inspection fin{"in-6", InspectionKind::Final, wo, {}, {}, "qi", {}, Verdict::Fail};
+  Inspection fin = judged({"in-6", InspectionKind::Final, wo, {}, {}, "qi", {}, Verdict::Fail});
   fin.defect = "body.uneven_gaps";
   fin.defect_op = up;
   signIns(fin, "qi", h.now + 7);

@@ -49,6 +49,8 @@ TEST_CASE("kiosk: badge sign-in, clock on, pause with a reason, finish through s
   for (const char* k : {"1", "2", "0"}) h.tap(std::string("inspect.keypad.") + k);
   h.tap("inspect.keypad.ok");
   CHECK(h.st().inspect.items.size() > 4);
+  CHECK_FALSE(h.has("inspect.sign"));  // issue 12: every item is judged first
+  h.passAll();
   h.tap("inspect.sign");
   REQUIRE(h.st().sign.open);
   // a wrong PIN is refused and nothing is signed
@@ -74,9 +76,9 @@ TEST_CASE("kiosk: a blocked operation offers handover acceptance, not clock-on (
   const Id wo = h.openWorkOrder(Category::BodyPaint, {spec("", Trade::Body, "body1"), spec("", Trade::Paint, "paint1", true)});
   // finish the body work in the store directly
   REQUIRE(h.store->record(ClockOn{"te-b", "body1", wo + "-1", "bay1", h.now}, h.now));
-  Inspection self{"in-s", InspectionKind::Self, wo, wo + "-1", {}, "body1", {}, Verdict::Pass};
+  Inspection self = judged({"in-s", InspectionKind::Self, wo, wo + "-1", {}, "body1", {}, Verdict::Pass});
   REQUIRE(h.store->sign(RecordInspection{self, {}}, "body1", "123456", h.now + MIN));
-  Inspection peer{"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman2", {}, Verdict::Pass};
+  Inspection peer = judged({"in-p", InspectionKind::Peer, wo, wo + "-1", {}, "foreman2", {}, Verdict::Pass});
   REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman2", "123456", h.now + 2 * MIN));
 
   h.signIn("paint1");
@@ -85,6 +87,7 @@ TEST_CASE("kiosk: a blocked operation offers handover acceptance, not clock-on (
   CHECK(h.st().inspect.kind == InspectionKind::Handover);
   SUBCASE("a defect found at handover goes back upstream") {
     h.tap("inspect.item.appearance.fail");
+    h.passAll();
     CHECK_FALSE(h.has("inspect.sign"));  // pick the defect first
     h.tap("inspect.defect.body.uneven_gaps");
     h.tap("inspect.sign");
@@ -93,6 +96,7 @@ TEST_CASE("kiosk: a blocked operation offers handover acceptance, not clock-on (
     CHECK(h.shop().incidents.begin()->second.charged_to == "body1");
   }
   SUBCASE("accepted, the operation can be clocked") {
+    h.passAll();
     h.tap("inspect.sign");
     h.pin("sign.pin", "123456");
     h.tap("work.clock_on." + wo + "-2");
