@@ -200,6 +200,33 @@ void HubServer::routeDesk() {
     reply(res, 200, {{"event", r.event->type}, {"hub_pos", r.event->pos}, {"work_order", wo}, {"gate_pass", done.gate_pass},
                      {"delivered_at", *done.delivered_at}});
   });
+  // issue 12: the quality record (维修质量检验单) as a PDF, ?lang=zh|en
+  http_.get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64})/record\.pdf)", [this](const http::Request& req, http::Response& res) {
+    const std::string lang = req.hasParam("lang") ? req.param("lang") : "zh";
+    if (lang != "zh" && lang != "en") return error(res, 400, "lang is zh or en");
+    std::string pdf;
+    {
+      std::lock_guard lock(mu_);
+      if (!record_) return error(res, 503, "quality records are not set up on this hub (catalog, font)");
+      const Shop& s = store_.shop();
+      auto it = s.work_orders.find(req.matches[1]);
+      if (it == s.work_orders.end()) return error(res, 404, "no work order " + req.matches[1]);
+      record::Options o;
+      o.lang = lang;
+      o.font = record_->font;
+      o.shop = record_->shop;
+      o.utc_offset_minutes = utc_offset_min_;
+      o.printed_at = clock_();
+      try {
+        pdf = record::renderPdf(s, record_->catalog, record_->labels, it->second, o);
+      } catch (const std::exception& e) {
+        spdlog::error("quality record of {}: {}", req.matches[1], e.what());
+        return error(res, 500, "the quality record could not be drawn");
+      }
+    }
+    res.status = 200;
+    res.setContent(std::move(pdf), "application/pdf");
+  });
   // issue 12: the cars ready to hand over, and those blocked with why
   http_.get("/api/v1/deliveries", [this](const http::Request&, http::Response& res) {
     std::lock_guard lock(mu_);

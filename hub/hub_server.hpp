@@ -7,6 +7,7 @@
 // hub/http_server.hpp.
 #include "hub/http_server.hpp"
 #include "hub/rate_limit.hpp"
+#include "record/quality_record.hpp"
 #include "sync/wire.hpp"
 
 #include <functional>
@@ -20,6 +21,14 @@ namespace bk::hub {
 struct TlsFiles {
   std::string cert, key;
   bool enabled() const { return !cert.empty(); }
+};
+
+// Issue 12: what the hub needs to draw quality records (PDF).
+struct RecordConfig {
+  Catalog catalog;
+  record::Labels labels;
+  std::string font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+  std::string shop;  // the shop's name, in the heading
 };
 
 class HubServer {
@@ -54,6 +63,11 @@ class HubServer {
   void setSigningKey(const Seed& seed);
   std::string signingKey();  // hex public key
   const Id& instance() const { return store_.kioskId(); }
+  // Issue 12: GET /api/v1/work-orders/{id}/record.pdf draws with these.
+  void setRecordConfig(RecordConfig c) {
+    std::lock_guard lock(mu_);
+    record_ = std::make_unique<RecordConfig>(std::move(c));
+  }
 
  private:
   std::optional<EnrolledClient> authorise(const http::Request& req);
@@ -74,6 +88,7 @@ class HubServer {
   std::string randomSecret(std::size_t bytes);
 
   Store& store_;
+  std::unique_ptr<RecordConfig> record_;  // issue 12: nil until configured
   Entropy& entropy_;
   Clock clock_;
   int utc_offset_min_;  // the shop's time zone, for calendar months (China: +08:00)

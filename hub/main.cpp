@@ -3,6 +3,8 @@
 //   bk-hub enroll-code --db var/hub.db --kiosk kiosk-b05 [--replace] [--scope floor|desk]  (prints a one-time code for that client)
 //   bk-hub revoke --db var/hub.db --kiosk kiosk-b05
 //   bk-hub verify --db var/hub.db [--witness kiosk.db]  (chain, integrity, projections, device and person signatures, witnesses)
+//   bk-hub verify-record --db var/hub.db BK1.wo-42.…   (a printed quality record against the log)
+//   bk-hub record --db var/hub.db --wo wo-42 --out record.pdf [--lang en]  (the quality record as a PDF)
 //   bk-hub backup --db var/hub.db --to backup.db      (online, while serving)
 //   bk-hub restore --db var/hub.db --from backup.db   (hub stopped; becomes a new hub instance)
 #include "hub/hub_server.hpp"
@@ -17,6 +19,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <pthread.h>
 #include <thread>
 
@@ -78,6 +81,23 @@ int main(int argc, char** argv) {
   verify->add_option("--witness", witnessFiles,
                      "a kiosk's store (copy): the hub's signed heads it kept must agree with this log")
       ->check(CLI::ExistingFile);
+  // issue 12: the quality record
+  std::string recordId, wo, out, lang = "zh", assets = BK_ASSETS_DIR, font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+              shopName;
+  auto* verifyRecord = app.add_subcommand(
+      "verify-record", "check a printed quality record's verification id (its QR code) against the log rebuilt from the events");
+  addDb(verifyRecord);
+  verifyRecord->add_option("id", recordId, "the verification id, BK1.<work order>.<24 hex>")->required();
+  auto* record = app.add_subcommand("record", "write a work order's quality record (维修质量检验单) as a PDF");
+  addDb(record);
+  record->add_option("--wo", wo, "the work order's id")->required();
+  record->add_option("--out", out, "the PDF file to write")->required();
+  record->add_option("--lang", lang, "zh or en")->capture_default_str()->check(CLI::IsMember({"zh", "en"}));
+  for (CLI::App* c : {serve, record}) {
+    c->add_option("--assets", assets, "the catalog and translations (assets/)")->capture_default_str();
+    c->add_option("--font", font, "the CJK font for quality records")->capture_default_str();
+    c->add_option("--shop-name", shopName, "the shop's name, in the heading of quality records");
+  }
   auto* backup = app.add_subcommand("backup", "write a consistent copy of the live database");
   addDb(backup);
   backup->add_option("--to", to, "backup file to write")->required();
@@ -180,6 +200,47 @@ int main(int argc, char** argv) {
       }
       return integrity == "ok" && broken == 0 && projections && devices.empty() && disagree == 0 ? 0 : 3;
     }
+    if (*verifyRecord) {
+      // from the log itself, not from the projections: a record holds only
+      // if the signed events still make it
+      const bk::Shop rebuilt = store.rebuildFromEvents();
+      const std::int64_t broken = store.verifyChain();
+      const std::string why = bk::record::checkVerificationId(rebuilt, recordId);
+      const std::vector<bk::Finding> people = store.verifyPersonSignatures();
+      if (broken) std::printf("the log's hash chain is broken at position %lld\n", static_cast<long long>(broken));
+      if (!people.empty()) std::printf("%zu person signatures in the log do not verify (bk-hub verify lists them)\n", people.size());
+      if (!why.empty()) {
+        std::printf("does not hold: %s\n", why.c_str());
+        return 3;
+      }
+      const auto dot = recordId.rfind('.');
+      const bk::WorkOrder& w = rebuilt.work_orders.at(recordId.substr(4, dot - 4));
+      std::size_t inspections = 0;
+      for (auto& [id, in] : rebuilt.inspections) inspections += in.wo == w.id;
+      std::printf("holds: the quality record of %s (%s), %zu inspections, %s\n", w.number.c_str(), w.vehicle.plate.c_str(),
+                  inspections, w.delivered_at ? ("delivered, gate pass " + w.gate_pass).c_str() : "not delivered");
+      return broken == 0 ? 0 : 3;
+    }
+    const auto recordConfig = [&] {
+      return bk::hub::RecordConfig{bk::Catalog::load(assets + "/catalog"), bk::record::Labels::load(assets + "/i18n"), font,
+                                   shopName};
+    };
+    if (*record) {
+      const auto cfg = recordConfig();
+      const bk::WorkOrder* w = store.shop().workOrder(wo);
+      if (!w) throw std::runtime_error("no work order " + wo);
+      bk::record::Options o;
+      o.lang = lang;
+      o.font = cfg.font;
+      o.shop = cfg.shop;
+      o.printed_at = bk::platform::nowMillis();
+      const std::string pdf = bk::record::renderPdf(store.shop(), cfg.catalog, cfg.labels, *w, o);
+      std::ofstream f(out, std::ios::binary);
+      f << pdf;
+      if (!f) throw std::runtime_error("cannot write " + out);
+      std::printf("%s: quality record of %s, %s\n", out.c_str(), w->number.c_str(), bk::record::verificationId(store.shop(), *w).c_str());
+      return 0;
+    }
     if (*backup) {
       store.backupTo(to);
       std::printf("backup written to %s\n", to.c_str());
@@ -195,6 +256,7 @@ int main(int argc, char** argv) {
     if (!tls.enabled() && !loopback && !insecureHttp)
       throw std::runtime_error("serving " + host + " without TLS: give --tls-cert and --tls-key (docs/API.md#tls), "
                                "or --insecure-http to accept tokens in clear on the LAN");
+    hub.setRecordConfig(recordConfig());  // issue 12: quality records
     const int bound = hub.bind(host, port);
     if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
     std::printf("bk-hub %s listening on %s://%s:%d (%lld events)\n", hub.instance().c_str(),

@@ -10,6 +10,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   libimgui-dev libglfw3-dev libfreetype-dev fonts-wqy-microhei
   libbenchmark-dev
+  libcairo2-dev libqrencode-dev poppler-utils
   xvfb xauth xdotool x11-apps libgl1-mesa-dri
 )
 

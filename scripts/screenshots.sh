@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The screenshot tour: every kiosk screen in Chinese and English, as PNGs in
-# docs/screenshots/, from a fresh demo shop, under Xvfb.
+# docs/screenshots/, from a fresh demo shop, under Xvfb; then the quality
+# record (维修质量检验单) of a delivered car, its PDF pages as PNGs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,3 +12,11 @@ trap 'rm -rf "$tmp"' EXIT
 head -1 "$tmp/demo.log"
 xvfb-run -a -s "-screen 0 1280x800x24" ./build/kiosk/bay-kiosk --db "$tmp/demo.db" --pepper "$tmp/pepper.key" \
   --windowed --tour docs/screenshots
+# the latest delivered car whose customer signed for a declined safety item
+wo=$(sqlite3 "$tmp/demo.db" "select id from records where kind='work_order' and body like '%\"ack\"%' order by id desc limit 1")
+for lang in zh en; do
+  ./build/hub/bk-hub record --db "$tmp/demo.db" --pepper "$tmp/pepper.key" --wo "$wo" --lang "$lang" \
+    --shop-name "广州天河示范4S店" --out "$tmp/record-$lang.pdf"
+  rm -f docs/screenshots/20-quality-record-"$lang"-*.png
+  pdftoppm -r 110 -png "$tmp/record-$lang.pdf" docs/screenshots/20-quality-record-"$lang"
+done
