@@ -402,7 +402,16 @@ O checkResolve(const Shop& s, const ResolveReview& v, bool verify) {
     if (item.hold == Hold::Refused) return O::no(Reason::CannotAccept, "refused at the hub: nothing of it was kept");
     // the held event may still disagree for the reason a person is
     // overruling, but for no other (the situation may have changed since)
-    const Outcome now = check(s, actionFromJson(item.facts.at("action")));
+    const Action held = actionFromJson(item.facts.at("action"));
+    // nothing is added to a car that has left (its work order is closed)
+    const Id wo = workOrderOf(s, held);
+    if (const WorkOrder* w = s.workOrder(wo); w && w->delivered_at && !std::holds_alternative<PinFailed>(held))
+      return O::no(Reason::CannotAccept, "work_order_closed:" + wo);
+    const Outcome now = check(s, held);
+    // issue 12: a delivery opens the gate only when nothing blocks it now,
+    // the customer's acknowledgement included: no reviewer signs for them
+    if (!now && std::holds_alternative<DeliverWorkOrder>(held))
+      return O::no(Reason::CannotAccept, std::string(name(now.refusal->reason)) + ":" + now.refusal->detail);
     if (!now && now.refusal->reason != item.reason)
       return O::no(Reason::CannotAccept, std::string(name(now.refusal->reason)) + ":" + now.refusal->detail);
   }

@@ -4,7 +4,14 @@
 
 #include <imgui_internal.h>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 namespace bk::ui {
@@ -175,9 +182,66 @@ void App::handle(const Intent& in, Millis now) {
           if (!f) { say(texts_("report.export_failed"), Tone::Bad, now); return; }
           st_.last_export = path;
           say(texts_("report.export_done"), Tone::Good, now);
+        } else if constexpr (std::is_same_v<T, PrintRecord>) {
+          printRecord(i.wo, now);
         }
       },
       in);
+}
+
+namespace {
+// Runs a command (no shell: the arguments go as they are) and waits for it
+// at most `timeout_ms`; its exit status, or -1 (it could not start, or was
+// killed at the deadline).
+int runCommand(const std::vector<std::string>& args, int timeout_ms) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  for (int waited = 0;; waited += 20) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (r < 0) return -1;
+    if (waited >= timeout_ms) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+}  // namespace
+
+// Issue 12: the quality record drawn here from this bay's copy of the log
+// (the same renderer as the hub's), written beside the exports and handed
+// to CUPS: `lp -d QUEUE FILE`, run without a shell.
+void App::printRecord(const Id& wo, Millis now) {
+  const WorkOrder* w = store_.shop().workOrder(wo);
+  if (!w || cfg_.printer.empty()) return;
+  try {
+    if (!labels_) labels_ = std::make_unique<record::Labels>(record::Labels::load(cfg_.assets + "/i18n"));
+    record::Options o;
+    o.lang = texts_.code();
+    o.font = cfg_.font;
+    o.shop = cfg_.shop_name;
+    o.utc_offset_minutes = cfg_.utc_offset_minutes;
+    o.printed_at = now;
+    const std::string pdf = record::renderPdf(store_.shop(), cat_, *labels_, *w, o);
+    std::filesystem::create_directories(cfg_.export_dir);
+    const std::string path = cfg_.export_dir + "/quality-record-" + w->number + ".pdf";
+    {
+      std::ofstream f(path, std::ios::binary);
+      f << pdf;
+      if (!f) throw std::runtime_error("cannot write " + path);
+    }
+    const int rc = runCommand({cfg_.print_command, "-d", cfg_.printer, path}, 20'000);
+    if (rc != 0) throw std::runtime_error(cfg_.print_command + " exited with " + std::to_string(rc));
+    say(format(texts_("delivery.printed"), {cfg_.printer}), Tone::Good, now);
+  } catch (const std::exception& e) {
+    say(texts_("delivery.print_failed") + ": " + e.what(), Tone::Bad, now);
+  }
 }
 
 void App::frame(Millis now) {
@@ -191,7 +255,7 @@ void App::frame(Millis now) {
   if (st_.session && !store_.shop().person(st_.session->person)) st_.resetPersonal();
 
   Ui ui(metrics_, texts_, cat_, fonts_);
-  View v{store_.shop(), st_, sync_, now, cfg_.bay, cfg_.idle_seconds, cfg_.utc_offset_minutes};
+  View v{store_.shop(), st_, sync_, now, cfg_.bay, cfg_.idle_seconds, cfg_.utc_offset_minutes, !cfg_.printer.empty()};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(io.DisplaySize);

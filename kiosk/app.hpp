@@ -5,6 +5,7 @@
 // both drive it the same way.
 #include "kiosk/state.hpp"
 
+#include "record/quality_record.hpp"
 #include "store/store.hpp"
 
 #include <functional>
@@ -28,6 +29,11 @@ struct KioskConfig {
   std::string hub;          // hub address; empty: standalone
   std::string hub_ca;       // https: the hub's certificate (PEM)
   int utc_offset_minutes = 480;
+  // Issue 12: the CUPS queue quality records print to (empty: no printing),
+  // and the command that prints (`lp -d QUEUE FILE`).
+  std::string printer;
+  std::string print_command = "lp";
+  std::string shop_name;    // in the heading of a printed quality record
 };
 
 class App {
@@ -72,12 +78,14 @@ class App {
  private:
   void handle(const Intent& in, Millis now);
   void say(const std::string& text, Tone tone, Millis now);
+  void printRecord(const Id& wo, Millis now);
   void refused(const Refusal& r, Millis now);
   void fillIds(Action& a, Millis now);
   void signIn(const Id& person, Millis now);
   void openScreen(Screen s, Millis now);
 
   KioskConfig cfg_;
+  std::unique_ptr<record::Labels> labels_;  // loaded at the first print
   Store& store_;
   const Catalog& cat_;
   Texts& texts_;

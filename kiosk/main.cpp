@@ -63,7 +63,7 @@ void onResize(GLFWwindow* w, int, int) { loopOf(w)->frames_wanted = 3; }
 void writeHits(const std::vector<bk::ui::Hit>& hits, const std::string& path) {
   bk::json j = bk::json::array();
   for (auto& h : hits)
-    j.push_back({{"id", h.id}, {"x", (h.min.x + h.max.x) / 2}, {"y", (h.min.y + h.max.y) / 2}, {"enabled", h.enabled}});
+    j.push_back({{"id", h.id}, {"x", (h.min.x + h.max.x) / 2}, {"y", (h.min.y + h.max.y) / 2}, {"enabled", h.enabled}, {"clipped", h.clipped}});
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp) << j.dump();
   std::filesystem::rename(tmp, path);
@@ -215,7 +215,10 @@ int main(int argc, char** argv) {
   cli.add_option("--width", cfg.width, "window width (windowed mode)")->capture_default_str();
   cli.add_option("--height", cfg.height, "window height (windowed mode)")->capture_default_str();
   cli.add_option("--utc-offset", cfg.utc_offset_minutes, "the shop's local time, minutes from UTC")->capture_default_str();
-  cli.add_option("--export-dir", cfg.export_dir, "where report CSVs are written")->capture_default_str();
+  cli.add_option("--export-dir", cfg.export_dir, "where report CSVs and printed quality records are written")->capture_default_str();
+  cli.add_option("--printer", cfg.printer, "CUPS queue for quality records (lp -d QUEUE); empty: no printing");
+  cli.add_option("--print-command", cfg.print_command, "the command that prints a PDF (lp)")->capture_default_str();
+  cli.add_option("--shop-name", cfg.shop_name, "the shop's name, in the heading of printed quality records");
   cli.add_flag("--windowed", windowed, "a window for desks instead of full-screen kiosk mode");
   cli.add_option("--hits-file", hits_file, "write tap targets (id, centre) as JSON after each frame (for tests)");
   cli.add_option("--screenshot", shot, "write a PNG of the first settled frame and exit");

@@ -134,8 +134,9 @@ struct RequestSignature { Action action; };   // opens the PIN dialog for a sign
 struct SubmitSigned { Action action; std::string pin; };
 struct SetLanguage { Lang lang; };
 struct ExportReport {};
+struct PrintRecord { Id wo; };  // issue 12: the quality record, to the bay's printer
 using Intent = std::variant<SignInWithPin, SignInWithBadge, SignOut, Go, Submit, RequestSignature, SubmitSigned,
-                            SetLanguage, ExportReport>;
+                            SetLanguage, ExportReport, PrintRecord>;
 
 // What a draw function may read.
 struct View {
@@ -146,6 +147,7 @@ struct View {
   Id bay;
   int idle_seconds = 90;
   int utc_offset_minutes = 480;
+  bool can_print = false;  // a printer is configured (issue 12)
   const Person* me() const { return st.session ? shop.person(st.session->person) : nullptr; }
   bool has(Role r) const { auto* p = me(); return p && p->has(r); }
 };

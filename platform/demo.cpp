@@ -35,8 +35,9 @@ class Sim {
 
   Summary run() {
     enrol();
-    if (opt_.minimal) {  // one work order just opened, nothing clocked
+    if (opt_.minimal) {  // one work order just opened, nothing clocked, and one car to hand over
       workOrderOpenOnly(opt_.now - 10 * kMin);
+      readyToHandOver(opt_.now - 4 * kHour);
       sum_.events = st_.eventCount();
       return sum_;
     }
@@ -316,20 +317,50 @@ class Sim {
     return done;
   }
 
-  void workOrderOpenOnly(Millis opened) {
+  // The minimal shop's work orders (n = 1, 2): a general repair in a
+  // mechanical bay, opened at `opened`, with one operation by `tech`.
+  void minimalWorkOrder(int n, const char* plate, const char* customer, Millis opened, const std::string& op_code,
+                        int minutes, const Id& tech) {
     WorkOrder w;
-    w.id = "wo-00001";
-    w.number = "RO20001";
-    w.vehicle = {"粤B·A1234", "LVGBE40K8GG000001", kModels[0]};
-    w.customer = "王先生";
+    w.id = "wo-0000" + std::to_string(n);
+    w.number = "RO2000" + std::to_string(n);
+    w.vehicle = {plate, "LVGBE40K8GG00000" + std::to_string(n), kModels[n - 1]};
+    w.customer = customer;
     w.advisor = s_.advisors[0];
     w.category = Category::GeneralRepair;
     w.opened_at = opened;
-    w.promised_at = opened + 4 * kHour;
-    w.bay = bays_[Trade::Mechanical][0];
-    act(OpenWorkOrder{w, {OperationSpec{"wo-00001-1", Trade::Mechanical, "mech.brake_pads", 90, s_.mech[0], false}}},
-        opened, "open work order");
+    w.promised_at = opened + (3 + n) * kHour;
+    w.bay = bays_[Trade::Mechanical][static_cast<std::size_t>(n - 1)];
+    act(OpenWorkOrder{w, {OperationSpec{w.id + "-1", Trade::Mechanical, op_code, minutes, tech, false}}}, opened,
+        "open work order");
     ++sum_.work_orders;
+  }
+
+  void workOrderOpenOnly(Millis opened) { minimalWorkOrder(1, "粤B·A1234", "王先生", opened, "mech.brake_pads", 90, s_.mech[0]); }
+
+  // Issue 12: a car whose work is done and inspected, with a safety add-on
+  // the customer declined: at delivery they sign for it with a finger.
+  void readyToHandOver(Millis opened) {
+    const Id tech = s_.mech[1];
+    minimalWorkOrder(2, "粤B·C5678", "李女士", opened, "maint.regular", 60, tech);
+    const WorkOrder w = st_.shop().work_orders.at("wo-00002");
+    Millis t = opened + 10 * kMin;
+    act(ClockOn{"te-r1", tech, "wo-00002-1", bayOf(tech, Trade::Mechanical), t}, t, "clock on");
+    const Phrase* safety = nullptr;
+    for (auto& p : cat_.phrases("addon_reasons")) if (p.safety && p.trade == Trade::Mechanical && !safety) safety = &p;
+    if (!safety) throw std::logic_error("demo: the catalog has no mechanical safety add-on");
+    act(ProposeAddOn{"ad-r1", "wo-00002-a1", w.id, "wo-00002-1", tech, Trade::Mechanical, safety->code, safety->minutes, {},
+                     true, false, t + 20 * kMin},
+        t + 20 * kMin, "propose add-on");
+    signed_(QuoteAddOn{"ad-r1", std::int64_t{safety->minutes} * 300 + 20000, safety->minutes, {}}, w.advisor, t + 30 * kMin, "quote");
+    signed_(SignAddOnTechnical{"ad-r1", {}}, s_.director, t + 35 * kMin, "technical");
+    signed_(SignAddOnCost{"ad-r1", {}}, s_.manager, t + 40 * kMin, "cost");
+    signed_(RecordConsent{"ad-r1", false, ConsentChannel::InPerson, true, {}}, w.advisor, t + 50 * kMin, "consent");
+    inspect(InspectionKind::Self, w.id, "wo-00002-1", {}, tech, Trade::Mechanical, true, t + 70 * kMin);
+    inspect(InspectionKind::Peer, w.id, "wo-00002-1", {}, s_.foremen[0], Trade::Mechanical, true, t + 90 * kMin);
+    inspect(InspectionKind::Final, w.id, std::nullopt, std::nullopt, s_.inspectors[0], Trade::Mechanical, true, t + 120 * kMin);
+    ++sum_.addons;
+    ++sum_.addons_declined;
   }
 
   void workOrder(int n, Millis opened) {

@@ -6,7 +6,9 @@
 // event has no effect; and the live projections equal those rebuilt from
 // the log, before and after a person decides the held events. A rogue
 // token's forged, copied and unsigned events and a tombstone are mixed in
-// too: quarantined or refused, they never open the gate (R17).
+// too: quarantined or refused, they never open the gate (R17). Issue 12:
+// one bay also takes a safety add-on through its approval chain to the
+// customer's refusal, so a delivery without their acknowledgement races it.
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -22,12 +24,15 @@ RecordInspection inspect(World& w, InspectionKind kind, std::optional<Id> op, co
 }
 
 // The gate: a delivered car had a final passed by a quality inspector who
-// did none of its work, and every operation done.
+// did none of its work, every operation done (or an add-on declined), and
+// the customer's acknowledgement of every declined safety item (issue 12).
 bool deliveredHonestly(const Shop& s) {
   const WorkOrder& wo = s.work_orders.at("wo-1");
   if (!wo.delivered_at) return true;
   for (const Operation* op : s.opsOf(wo.id))
-    if (op->phase != Phase::Done) return false;
+    if (op->phase != Phase::Done && op->phase != Phase::Declined) return false;
+  const std::vector<Id> declined = declinedSafety(s, wo.id);
+  if (!declined.empty() && (!wo.ack || wo.ack->addons != declined || wo.ack->strokes.empty())) return false;
   for (auto& [id, in] : s.inspections) {
     if (in.wo != wo.id || in.kind != InspectionKind::Final || in.result != Verdict::Pass) continue;
     const Person* p = s.person(in.inspector);
@@ -61,6 +66,19 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   // bay B, offline: the final's inspector clocked time on the job (own work, R9)
   REQUIRE(b.st.record(ClockOn{"te-2", "qi2", "wo-1-1", "bay2", T0 + 20 * MIN}, T0 + 20 * MIN));
   REQUIRE(b.st.record(ClockOff{"qi2", "wo-1-1", StopReason::Break, T0 + 25 * MIN}, T0 + 25 * MIN));
+  // bay D, offline: an add-on found on the job (R12), a safety item taken
+  // through the chain to the customer, who declines it (R13): delivered
+  // before they sign for it, the car would leave with a risk nobody
+  // acknowledged (issue 12)
+  Node d("kiosk-d");
+  d.take(base);
+  REQUIRE(d.st.record(ProposeAddOn{"ad-1", "op-ad-1", "wo-1", "wo-1-1", "tech1", Trade::Mechanical, "addon.brake_disc_worn",
+                                   60, {}, true, false, T0 + 26 * MIN}, T0 + 26 * MIN));
+  REQUIRE(d.st.record(w.sealed(QuoteAddOn{"ad-1", 60000, 60, {}}, "advisor", T0 + 27 * MIN), T0 + 27 * MIN));
+  REQUIRE(d.st.record(w.sealed(SignAddOnTechnical{"ad-1", {}}, "director", T0 + 28 * MIN), T0 + 28 * MIN));
+  REQUIRE(d.st.record(w.sealed(SignAddOnCost{"ad-1", {}}, "manager", T0 + 29 * MIN), T0 + 29 * MIN));
+  REQUIRE(d.st.record(w.sealed(RecordConsent{"ad-1", false, ConsentChannel::InPerson, true, {}}, "advisor", T0 + 30 * MIN),
+                      T0 + 30 * MIN));
   // bay C saw A's first events, then failed the peer inspection (R7: rework)
   const std::vector<StoredEvent> ofA = a.own();
   c.take(std::vector<StoredEvent>(ofA.begin(), ofA.begin() + static_cast<std::ptrdiff_t>(seenByC)));
@@ -105,13 +123,15 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
 
   const std::vector<std::vector<StoredEvent>> honest{a.own(), b.own(), c.own()};
   const std::vector<std::vector<StoredEvent>> withRogue{a.own(), b.own(), c.own(), rogue};
+  const std::vector<std::vector<StoredEvent>> withAddOn{a.own(), b.own(), c.own(), d.own()};
   int delivered = 0, held = 0;
-  for (unsigned seed = 1; seed <= 100; ++seed) {
+  for (unsigned seed = 1; seed <= 150; ++seed) {
     CAPTURE(seed);
     std::mt19937 rng(seed);
-    // every other interleaving has the rogue's events in it too (their open
-    // reviews then block delivery until a person voids them, R10)
-    const auto& streams = seed % 2 ? withRogue : honest;
+    // one interleaving in three has the rogue's events in it too (their open
+    // reviews then block delivery until a person voids them, R10), and one
+    // in three bay D's declined safety add-on
+    const auto& streams = seed % 3 == 1 ? withRogue : seed % 3 == 2 ? withAddOn : honest;
     Node hub("hub");
     hub.take(base);
     // the hub logged the rogue token's client as a bay (floor scope)
@@ -141,6 +161,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
       if (!yes) accept.decision = Decision::Void;
       REQUIRE(hub.st.record(w.sealed(accept, who, T0 + 3 * 60 * MIN), T0 + 3 * 60 * MIN));  // signed (issue 11)
     }
+    CHECK(deliveredHonestly(hub.st.shop()));  // nor did any decision open the gate
     // no decision turned a rogue event into an effect (R17)
     CHECK(hub.st.shop().inspections.count("in-forged") + hub.st.shop().inspections.count("in-copied") +
               hub.st.shop().inspections.count("in-fake") == 0);
@@ -148,7 +169,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
     CHECK(hub.st.shop().work_orders.at("wo-1").delivered_at != T0 + 71 * MIN);
     CHECK(hub.st.rebuildFromEvents().sameRecords(hub.st.shop()));
   }
-  MESSAGE(delivered << " of 100 interleavings delivered (honestly); " << held << " events held for a person");
+  MESSAGE(delivered << " of 150 interleavings delivered (honestly); " << held << " events held for a person");
   CHECK(delivered > 0);  // the honest order does deliver
   CHECK(held > 0);
 }

@@ -79,7 +79,10 @@ void drawDelivery(Ui& ui, const View& v, Intents& out) {
     ImGui::Dummy({0, ui.m.gap()});
     ui.text(ui.tr("delivery.gate_pass"), nullptr, IM_COL32(190, 190, 190, 255));
     ui.text(done->gate_pass, ui.fonts.timer);
-    if (done->old_parts) ui.text(ui.tr("old_parts." + std::string(name(*done->old_parts))));
+    if (done->old_parts) ui.text(ui.tr("delivery.old_parts") + ": " + ui.tr("old_parts." + std::string(name(*done->old_parts))));
+    ImGui::Dummy({0, ui.m.gap()});
+    if (v.can_print && ui.button("delivery.print", ui.tr("delivery.print"), Tone::Primary, ui.m.mm(90), Icon::Check))
+      out.push_back(PrintRecord{done->id});
   } else if (!wo || wo->delivered_at) {
     ui.wrapped(ui.tr("delivery.pick"), IM_COL32(190, 190, 190, 255));
   } else {

@@ -168,6 +168,20 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
   // what stays below the list: one line of advice and the sign button
   const float bottom = ui.m.touch() + ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
   ui.beginList("inspect.items", {listW, ImGui::GetContentRegionAvail().y - bottom});
+  if (f.kind == InspectionKind::Final) {
+    // what each technician recorded for their operation, measured values first
+    for (const Operation* o : s.opsOf(f.wo)) {
+      const Inspection* self = latestInspection(s, InspectionKind::Self, o->id);
+      if (!self) continue;
+      std::string line;
+      for (const ChecklistItem& it : self->items)
+        if (it.value || it.verdict != Verdict::Pass) line += (line.empty() ? "" : " · ") + itemLabel(ui, it) + " " + shownValue(ui, it);
+      ui.text(ui.fit(ui.tr("inspect.self_said") + " " + ui.data(o->title) + (line.empty() ? "  " + ui.tr("verdict.pass") : ":  " + line),
+                     listW - ui.m.mm(4)),
+              nullptr, IM_COL32(160, 200, 255, 255));
+    }
+    ImGui::Dummy({0, ui.m.mm(1.5f)});
+  }
   for (std::size_t i = 0; i < f.items.size(); ++i) {
     ChecklistItem& it = f.items[i];
     const std::string id = "inspect.item." + it.key;

@@ -7,6 +7,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
 using namespace bkt;
 
 namespace {
@@ -118,4 +122,40 @@ TEST_CASE("kiosk: the advisor hands the car over: old parts, the customer's fing
   CHECK(h.st().delivery.done == wo);  // the gate pass is on screen
   CHECK(h.st().delivery.wo.empty());
   CHECK_FALSE(h.exists("delivery.open." + wo));
+  CHECK_FALSE(h.exists("delivery.print"));  // no printer at this bay
+
+  // a bay with a printer: the quality record goes to CUPS as a PDF (here a
+  // stand-in for lp that keeps what it was given)
+  const std::string lp = h.dir.file("lp");
+  {
+    std::ofstream script(lp);
+    script << "#!/bin/sh\necho \"$@\" > " << h.dir.file("lp-args") << "\ncp \"$3\" " << h.dir.file("printed.pdf") << "\n";
+  }
+  std::filesystem::permissions(lp, std::filesystem::perms::owner_all);
+  h.app->config().printer = "bay-printer";
+  h.app->config().print_command = lp;
+  h.app->config().export_dir = h.dir.file("exports");
+  h.frames(2);
+  h.tap("delivery.print");
+  std::ifstream args(h.dir.file("lp-args"));
+  std::string line;
+  std::getline(args, line);
+  CHECK(line.starts_with("-d bay-printer "));
+  std::ifstream printed(h.dir.file("printed.pdf"), std::ios::binary);
+  std::string pdf((std::istreambuf_iterator<char>(printed)), {});
+  CHECK(pdf.starts_with("%PDF-"));
+  FILE* p = popen(("pdftotext -enc UTF-8 " + h.dir.file("printed.pdf") + " -").c_str(), "r");
+  REQUIRE(p);
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
+  pclose(p);
+  CHECK(text.find("维修质量检验单") != std::string::npos);
+  CHECK(text.find(w.gate_pass) != std::string::npos);
+  REQUIRE(h.st().message);
+  CHECK(h.st().message->tone == ui::Tone::Good);
+  // a printer that fails: said, not hidden
+  h.app->config().print_command = "false";
+  h.tap("delivery.print");
+  CHECK(h.st().message->tone == ui::Tone::Bad);
 }

@@ -34,3 +34,63 @@ click() {
   xdotool mousemove --sync "$1" "$2" click 1
   sleep 0.3
 }
+
+# True when the widget is drawn but not enabled (waits up to 5 s for a frame).
+disabled() {
+  for _ in $(seq 50); do
+    if [ -s "$hits" ] && python3 -c "import json,sys; h=[x for x in json.load(open('$hits')) if x['id']=='$1']; sys.exit(0 if h and not h[0]['enabled'] else 1)" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# True when the widget is drawn, enabled and wholly in view now.
+in_view() {
+  python3 -c "import json,sys; h=[x for x in json.load(open('$hits')) if x['id']=='$1' and x['enabled'] and not x.get('clipped')]; sys.exit(0 if h else 1)" 2>/dev/null
+}
+
+# Drags a list by a finger's stroke, up (to see what is below) or down (a
+# drag never presses what it starts on).
+scroll_up() {
+  xdotool mousemove 640 620 mousedown 1
+  for y in 580 540 500 460 420 380; do xdotool mousemove 640 "$y"; sleep 0.05; done
+  xdotool mouseup 1
+  sleep 0.4
+}
+scroll_down() {
+  xdotool mousemove 640 380 mousedown 1
+  for y in 420 460 500 540 580 620; do xdotool mousemove 640 "$y"; sleep 0.05; done
+  xdotool mouseup 1
+  sleep 0.4
+}
+
+# Taps a widget of a scrolling list, dragging the list until it is in view:
+# further down first, then back up.
+reveal_click() {
+  for way in up up up up up up down down down down down down down down; do
+    sleep 0.2
+    if in_view "$1"; then click "$1"; return 0; fi
+    "scroll_$way"
+  done
+  fail "widget $1 never came into view"
+}
+
+# A finger stroke across a pad: pressed left of its centre, moved in a wave,
+# released right of it (real X motion events).
+stroke_on() {
+  local pos
+  pos=$(wait_for "$1") || fail "widget $1 never appeared"
+  set -- $pos
+  local x=$(($1 - 200)) y=$2
+  xdotool mousemove "$x" "$y"
+  sleep 0.1
+  xdotool mousedown 1
+  for i in $(seq 1 20); do
+    xdotool mousemove $((x + i * 20)) $((y + (i % 4 - 2) * 15))
+    sleep 0.03
+  done
+  xdotool mouseup 1
+  sleep 0.3
+}
