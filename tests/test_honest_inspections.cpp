@@ -316,3 +316,34 @@ TEST_CASE("issue 12: the latest inspection of an operation is its correction whe
   again.reindex();
   CHECK(latestInspection(again, InspectionKind::Self, op)->id == fix.inspection.id);
 }
+
+TEST_CASE("R16, issue 12: no reviewer signs for the customer, and nothing held is accepted onto a car that has left") {
+  World w;
+  const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  const Id op = wo + "-1";
+  addOn(w, wo, op, "ad-9", true, false, T0 + 10 * MIN);  // a safety item the customer declined
+  w.finish(op, T0 + 20 * MIN);
+  w.must(w.inspection(InspectionKind::Final, wo, std::nullopt, "qi", true, T0 + 3 * 60 * MIN));
+  const Millis t = T0 + 4 * 60 * MIN;
+  // a delivery without the customer's acknowledgement arrives: held
+  const Ingested held = ingest(w.s, w.sealed(testDelivery(wo, "advisor", t), "advisor", t), "ev-1", t);
+  REQUIRE(held.review);
+  CHECK(held.refusal->reason == Reason::AcknowledgementRequired);
+  CHECK_FALSE(w.s.work_orders.at(wo).delivered_at);
+  ResolveReview accept{*held.review, "manager", "review.keep_both", t + MIN, Decision::Accept};
+  const Outcome no = checkBeforeSigning(w.s, Action{accept});
+  REQUIRE_FALSE(no);
+  CHECK(no.refusal->reason == Reason::CannotAccept);
+  // voided, then delivered properly with the customer's signature
+  accept.decision = Decision::Void;
+  w.must(w.sealed(accept, "manager", t + MIN));
+  w.must(w.sealed(testDelivery(wo, "advisor", t + 2 * MIN, &w.s), "advisor", t + 2 * MIN));
+  // a clock-on that arrives after the car has left: held, and never accepted
+  const Ingested late = ingest(w.s, ClockOn{"te-late", "tech1", op, "bay1", t + 3 * MIN}, "ev-2", t + 3 * MIN);
+  REQUIRE(late.review);
+  CHECK(late.refusal->reason == Reason::WorkOrderClosed);
+  const Outcome closed = checkBeforeSigning(w.s, Action{ResolveReview{*late.review, "foreman", "review.keep_both", t + 4 * MIN, Decision::Accept}});
+  REQUIRE_FALSE(closed);
+  CHECK(closed.refusal->reason == Reason::CannotAccept);
+  CHECK(w.s.openEntriesOf("tech1").empty());
+}

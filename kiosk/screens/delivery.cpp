@@ -78,7 +78,7 @@ void drawDelivery(Ui& ui, const View& v, Intents& out) {
     carLine(ui, v, *done);
     ImGui::Dummy({0, ui.m.gap()});
     ui.text(ui.tr("delivery.gate_pass"), nullptr, IM_COL32(190, 190, 190, 255));
-    ui.text(done->gate_pass, ui.fonts.timer);
+    ui.text(done->gate_pass, ui.fonts.large);  // the timer font has digits only
     if (done->old_parts) ui.text(ui.tr("delivery.old_parts") + ": " + ui.tr("old_parts." + std::string(name(*done->old_parts))));
     ImGui::Dummy({0, ui.m.gap()});
     if (v.can_print && ui.button("delivery.print", ui.tr("delivery.print"), Tone::Primary, ui.m.mm(90), Icon::Check))
