@@ -99,7 +99,32 @@ static void sigFromJson(const json& j, Signature& sig) { sig = j.contains("sig")
   v.ack = j.contains("ack") ? std::optional<CustomerAck>(j.at("ack").get<CustomerAck>()) : std::nullopt;
   sigFromJson(j, v.sig);
 }
-BK_JSON_FIELDS(static, RegisterKey, person, key, proof, at, approval)
+[[maybe_unused]] static void to_json(json& j, const RegisterKey& v) {
+  j = json{{"person", v.person}, {"key", v.key}, {"proof", v.proof}, {"at", v.at}, {"approval", v.approval}};
+  if (!v.setup.empty()) j["setup"] = v.setup;  // issue 13; older events keep their form
+}
+[[maybe_unused]] static void from_json(const json& j, RegisterKey& v) {
+  j.at("person").get_to(v.person);
+  j.at("key").get_to(v.key);
+  j.at("proof").get_to(v.proof);
+  j.at("at").get_to(v.at);
+  j.at("approval").get_to(v.approval);
+  v.setup = j.contains("setup") ? j.at("setup").get<Id>() : Id{};
+}
+BK_JSON_FIELDS(static, SetPolicy, policy, at)
+[[maybe_unused]] static void to_json(json& j, const IssueSetupCode& v) {
+  j = json{{"code", v.code}, {"person", v.person}, {"hash", v.hash}, {"at", v.at}, {"expires_at", v.expires_at}, {"by", v.by}};
+  sigToJson(j, v.sig);
+}
+[[maybe_unused]] static void from_json(const json& j, IssueSetupCode& v) {
+  j.at("code").get_to(v.code);
+  j.at("person").get_to(v.person);
+  j.at("hash").get_to(v.hash);
+  j.at("at").get_to(v.at);
+  j.at("expires_at").get_to(v.expires_at);
+  j.at("by").get_to(v.by);
+  sigFromJson(j, v.sig);
+}
 BK_JSON_FIELDS(static, EnrolClient, client)
 BK_JSON_FIELDS(static, PinFailed, person, kiosk, signing, at)
 
@@ -129,6 +154,8 @@ BK_TYPE(PinFailed, "pin_failed")
 BK_TYPE(ResolveReview, "resolve_review")
 BK_TYPE(DeliverWorkOrder, "deliver_work_order")
 BK_TYPE(RegisterKey, "register_key")
+BK_TYPE(SetPolicy, "set_policy")
+BK_TYPE(IssueSetupCode, "issue_setup_code")
 
 template <std::size_t I = 0>
 Action decodeAs(std::string_view type, const json& j) {
@@ -204,6 +231,8 @@ Id actorOf(const Action& a) {
       [](const RegisterKey& v) { return v.approval ? v.approval->signer : v.person; },
       [](const EnrolClient&) { return Id{}; },
       [](const PinFailed& v) { return v.person; },
+      [](const SetPolicy&) { return Id{}; },
+      [](const IssueSetupCode& v) { return v.by; },
       [](const auto& v) { return v.sig.signer; },
   }, a);
 }
@@ -225,6 +254,8 @@ Millis timeOf(const Action& a) {
       [](const RegisterKey& v) { return v.at; },
       [](const EnrolClient& v) { return v.client.since; },
       [](const PinFailed& v) { return v.at; },
+      [](const SetPolicy& v) { return v.at; },
+      [](const IssueSetupCode& v) { return v.at; },
       [](const auto& v) { return v.sig.at; },
   }, a);
 }
@@ -251,6 +282,8 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [](const RegisterKey&) { return Id{}; },
       [](const EnrolClient&) { return Id{}; },
       [](const PinFailed&) { return Id{}; },
+      [](const SetPolicy&) { return Id{}; },
+      [](const IssueSetupCode&) { return Id{}; },
       [&](const auto& v) { return ofAddOn(v.addon); },
   }, a);
 }
@@ -303,6 +336,7 @@ std::string expectedMeaning(const Action& a) {
         return std::string(v.decision == Decision::Accept ? "review.accept" : v.decision == Decision::Void ? "review.void" : "review.decision");
       },
       [](const DeliverWorkOrder&) { return std::string("work_order.delivery"); },
+      [](const IssueSetupCode& v) { return v.by.empty() ? std::string() : std::string("person.pin_reset"); },
       [](const auto&) { return std::string(); },
   }, a);
 }
@@ -313,6 +347,7 @@ std::string expectedRecord(const Action& a) {
       [](const DecideDispute& v) { return "incident/" + v.incident; },
       [](const ResolveReview& v) { return "review/" + v.review; },
       [](const DeliverWorkOrder& v) { return "work_order/" + v.wo; },
+      [](const IssueSetupCode& v) { return v.by.empty() ? std::string() : "person/" + v.person; },
       [](const auto& v) {
         if constexpr (requires { v.addon; v.sig; }) return "addon/" + v.addon;
         else return std::string();
@@ -368,8 +403,12 @@ void sealSignature(Action& a, const Id& signer, Millis at) {
 bool hubOnly(std::string_view type) { return type == TypeName<EnrolClient>::value; }
 
 std::optional<Refusal> outOfScope(Scope scope, const Action& a) {
+  // issue 13: a setup code from a kiosk is a service manager's signed PIN
+  // reset (the rules check the signer); without one it is the administrator's
+  const auto* code = std::get_if<IssueSetupCode>(&a);
   const bool master = std::holds_alternative<EnrollPerson>(a) || std::holds_alternative<DefineBay>(a) ||
-                      std::holds_alternative<EnrolClient>(a);
+                      std::holds_alternative<EnrolClient>(a) || std::holds_alternative<SetPolicy>(a) ||
+                      (code && code->by.empty());
   const bool desk = std::holds_alternative<OpenWorkOrder>(a) || std::holds_alternative<UpdateWorkOrder>(a) ||
                     std::holds_alternative<AddOperations>(a);
   const std::string what(actionType(a));

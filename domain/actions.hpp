@@ -43,7 +43,34 @@ struct AddOperations { Id wo; Id by; std::vector<OperationSpec> ops; Millis at =
 // other than them approves with their own signature. `proof` is the new
 // key's signature over the registration (registrationMessage): nobody
 // registers a key whose secret they do not hold.
-struct RegisterKey { Id person; PersonKey key; std::string proof; Millis at = 0; std::optional<Signature> approval; };
+// Issue 13: `setup` names the setup code the person typed at the kiosk
+// (checked there against its hash): a first key, or a new key after a
+// reset, is taken with a setup code that is theirs, unused and unexpired.
+struct RegisterKey {
+  Id person;
+  PersonKey key;
+  std::string proof;
+  Millis at = 0;
+  std::optional<Signature> approval;
+  Id setup;
+};
+
+// Issue 13: the shop's policy (domain/setup.hpp: from its file), master data
+// of the shop administrator.
+struct SetPolicy { Policy policy; Millis at = 0; };
+// Issue 13: a one-time code with which a person chooses their own PIN at a
+// kiosk. From the shop administrator (staff import, `by` empty), or from a
+// service manager who resets a forgotten PIN at a kiosk (signed by them). A
+// newer code replaces the person's older one. Only the code's hash is here.
+struct IssueSetupCode {
+  Id code;
+  Id person;
+  std::string hash;
+  Millis at = 0;
+  Millis expires_at = 0;
+  Id by;
+  Signature sig;  // `by`'s; empty from the administrator
+};
 
 // Clocking (R1–R4).
 struct ClockOn { Id entry; Id tech; Id op; Id bay; Millis at = 0; };
@@ -121,7 +148,7 @@ using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOr
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
                             DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey,
-                            EnrolClient, PinFailed>;
+                            EnrolClient, PinFailed, SetPolicy, IssueSetupCode>;
 
 // Issue 11: event types only the hub makes (never taken from a push).
 bool hubOnly(std::string_view type);

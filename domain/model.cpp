@@ -7,9 +7,12 @@ namespace bk {
 BK_JSON_FIELDS(, PersonKey, id, pub, sealed, salt, since)
 // "keys" is left out while there are none, and may be absent (records and
 // events from before signature keys), so those read and hash as they were.
+// Likewise "home_bay" while empty and "active" while true (issue 13).
 void to_json(json& j, const Person& v) {
   j = json{{"id", v.id}, {"name", v.name}, {"roles", v.roles}, {"trade", v.trade}, {"badge", v.badge}};
   if (!v.keys.empty()) j["keys"] = v.keys;
+  if (!v.home_bay.empty()) j["home_bay"] = v.home_bay;
+  if (!v.active) j["active"] = false;
 }
 void from_json(const json& j, Person& v) {
   j.at("id").get_to(v.id);
@@ -18,7 +21,13 @@ void from_json(const json& j, Person& v) {
   j.at("trade").get_to(v.trade);
   j.at("badge").get_to(v.badge);
   v.keys = j.contains("keys") ? j.at("keys").get<std::vector<PersonKey>>() : std::vector<PersonKey>{};
+  v.home_bay = j.contains("home_bay") ? j.at("home_bay").get<Id>() : Id{};
+  v.active = j.contains("active") ? j.at("active").get<bool>() : true;
 }
+BK_JSON_FIELDS(, Policy, shop_name, utc_offset_minutes, final_required, overlong_entry, idle_signout_seconds,
+               pin_length, pin_max_failures, pin_lockout, labour_cents_per_hour, work_start_minute, work_end_minute,
+               setup_code_days)
+BK_JSON_FIELDS(, SetupCode, id, person, hash, issued_at, expires_at, by, used)
 BK_JSON_FIELDS(, Bay, id, name, trade)
 BK_JSON_FIELDS(, Client, id, scope, device_key, since)
 BK_JSON_FIELDS(, PinAttempt, at, kiosk, signing)
@@ -179,7 +188,7 @@ bool Shop::sameRecords(const Shop& o) const {
          operations == o.operations && entries == o.entries && inspections == o.inspections &&
          reworks == o.reworks && incidents == o.incidents && addons == o.addons &&
          reviews == o.reviews && superseded_by == o.superseded_by && clients == o.clients &&
-         pin_attempts == o.pin_attempts;
+         pin_attempts == o.pin_attempts && policy == o.policy && setup_codes == o.setup_codes;
 }
 
 template <typename M>

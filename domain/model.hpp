@@ -30,6 +30,10 @@ struct Person {
   std::vector<Role> roles;  // one person may hold several roles
   Trade trade = Trade::None;
   std::string badge;        // badge number the USB reader types; may be empty
+  Id home_bay;              // issue 13: where they usually work (may be empty)
+  // Issue 13: a leaver is retired, never deleted: their history stays, their
+  // badge and PIN sign nobody in, and the badge may go to someone else.
+  bool active = true;
   // Their signing keys, oldest first; the last is current. Earlier ones
   // stay so that old signatures keep verifying. Changed only by RegisterKey.
   std::vector<PersonKey> keys;
@@ -285,11 +289,19 @@ struct ReviewItem {
   bool operator==(const ReviewItem&) const = default;
 };
 
-// Rule settings a shop may change.
+// Rule settings a shop may change. Issue 13: the shop's own, from its policy
+// file (domain/setup.hpp), recorded as a set_policy event that every kiosk
+// follows; these defaults hold until the first.
 struct Policy {
+  std::string shop_name;
+  int utc_offset_minutes = 480;  // the shop's time zone (months in reports, times on screen)
   std::set<Category> final_required{Category::GeneralRepair, Category::MajorOverhaul,
                                     Category::BodyPaint};  // R9
-  Millis overlong_entry = 4 * 3600 * 1000;                  // R3
+  Millis overlong_entry = 4 * 3600 * 1000;                  // R3: the ghost-timer limit
+  int idle_signout_seconds = 90;                            // a kiosk signs its person out
+  std::int64_t labour_cents_per_hour = 18000;               // add-on quotes (R12)
+  int work_start_minute = 8 * 60, work_end_minute = 18 * 60;  // working hours, local
+  int setup_code_days = 7;                                  // a first-PIN setup code's life
   // Issue 11: this many wrong PINs anywhere within `pin_lockout` lock the
   // person out of PIN sign-in and signing everywhere, until the oldest of
   // them is `pin_lockout` old.
@@ -299,17 +311,31 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 };
 
+// Issue 13: a one-time code that lets a person choose their own PIN at any
+// kiosk (their first, or after a reset). Only its hash is kept (Argon2id of
+// HMAC(pepper, code), like a PIN's), so the log never holds the code.
+struct SetupCode {
+  Id id;
+  Id person;
+  std::string hash;
+  Millis issued_at = 0, expires_at = 0;
+  Id by;             // the service manager who reset the PIN; empty: the shop administrator
+  bool used = false;  // a key was registered with it
+  bool operator==(const SetupCode&) const = default;
+};
+
 // The kinds of record the state holds, for persistence.
 enum class RecordKind : std::uint8_t {
   Person, Bay, WorkOrder, Operation, TimeEntry, Inspection, Rework, Incident, AddOn, Review,
-  Supersede, Client, PinAttempts,
+  Supersede, Client, PinAttempts, Policy, SetupCode,
 };
-inline constexpr EnumTable<RecordKind, 13> kRecordKindNames{{
+inline constexpr EnumTable<RecordKind, 15> kRecordKindNames{{
     {RecordKind::Person, "person"}, {RecordKind::Bay, "bay"}, {RecordKind::WorkOrder, "work_order"},
     {RecordKind::Operation, "operation"}, {RecordKind::TimeEntry, "time_entry"},
     {RecordKind::Inspection, "inspection"}, {RecordKind::Rework, "rework"},
     {RecordKind::Incident, "incident"}, {RecordKind::AddOn, "addon"}, {RecordKind::Review, "review"},
     {RecordKind::Supersede, "supersede"}, {RecordKind::Client, "client"}, {RecordKind::PinAttempts, "pin_attempts"},
+    {RecordKind::Policy, "policy"}, {RecordKind::SetupCode, "setup_code"},
 }};
 BK_ENUM_JSON(RecordKind)
 
@@ -332,6 +358,7 @@ struct Shop {
   // issue 11: each person's latest wrong PINs, oldest first (at most
   // kPinAttemptsKept), for the shop-wide lock-out and the foreman
   std::map<Id, std::vector<PinAttempt>> pin_attempts;
+  std::map<Id, SetupCode> setup_codes;  // issue 13: each person's latest, by person
 
   // Derived indexes, rebuilt by reindex(); not part of equality.
   std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
@@ -369,6 +396,8 @@ struct Shop {
 void to_json(json& j, const Person& v);      void from_json(const json& j, Person& v);
 void to_json(json& j, const PersonKey& v);   void from_json(const json& j, PersonKey& v);
 void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& v);
+void to_json(json& j, const Policy& v);      void from_json(const json& j, Policy& v);
+void to_json(json& j, const SetupCode& v);   void from_json(const json& j, SetupCode& v);
 void to_json(json& j, const Client& v);      void from_json(const json& j, Client& v);
 void to_json(json& j, const PinAttempt& v);  void from_json(const json& j, PinAttempt& v);
 void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);

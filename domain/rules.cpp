@@ -1,4 +1,5 @@
 #include "domain/rules.hpp"
+#include "domain/setup.hpp"
 
 #include "domain/signing.hpp"
 
@@ -16,6 +17,7 @@ using O = Outcome;
 O needPerson(const Shop& s, const Id& id, std::initializer_list<Role> any_of) {
   auto* p = s.person(id);
   if (!p) return O::no(Reason::UnknownPerson, id);
+  if (!p->active) return O::no(Reason::PersonRetired, id);  // issue 13: a leaver does nothing new
   if (any_of.size() == 0) return O::ok();
   for (Role r : any_of) if (p->has(r)) return O::ok();
   return O::no(Reason::LacksRole, id);
@@ -73,11 +75,42 @@ O checkSignedBy(const Shop& s, const Action& a, const Id& by, bool verify) {
 
 // ---- master data ---------------------------------------------------------
 
-O checkEnroll(const Shop&, const EnrollPerson& v) {
+O checkEnroll(const Shop& s, const EnrollPerson& v) {
   if (v.person.id.empty() || v.person.name.empty() || v.person.roles.empty())
     return O::no(Reason::BadInput, "person");
   if (!v.person.keys.empty()) return O::no(Reason::BadInput, "keys are registered (register_key), not enrolled");
+  // issue 13: a badge signs in one person; a leaver's may go to someone new
+  if (v.person.active && !v.person.badge.empty())
+    for (auto& [id, p] : s.people)
+      if (id != v.person.id && p.active && p.badge == v.person.badge)
+        return O::no(Reason::DuplicateId, "badge " + v.person.badge + " is " + id + "'s");
+  if (!v.person.home_bay.empty() && !s.bays.count(v.person.home_bay)) return O::no(Reason::UnknownBay, v.person.home_bay);
   return O::ok();
+}
+
+// Issue 13: the shop's policy, whole and within its ranges.
+O checkSetPolicy(const Shop&, const SetPolicy& v) {
+  if (auto why = setup::policyProblem(v.policy)) return O::no(Reason::BadInput, "policy: " + *why);
+  return O::ok();
+}
+
+// Issue 13: a setup code for an active person, valid for the policy's days
+// at most. From a kiosk it is a service manager's reset of someone else's
+// PIN, signed by them; without `by`, the administrator's (the hub's own
+// machine: a floor client's is out of its scope).
+O checkIssueSetupCode(const Shop& s, const IssueSetupCode& v, bool verify) {
+  if (v.code.empty() || v.code.size() > 64 || v.hash.empty() || v.hash.size() > 256) return O::no(Reason::BadInput, "setup code");
+  if (auto o = needPerson(s, v.person, {}); !o) return o;
+  const Millis longest = Millis{std::max(1, s.policy.setup_code_days)} * 24 * 3'600'000;
+  if (v.expires_at <= v.at || v.expires_at - v.at > longest) return O::no(Reason::BadInput, "setup code: expiry");
+  if (v.by.empty()) {
+    if (!v.sig.signer.empty()) return O::no(Reason::BadInput, "setup code: signed without `by`");
+    return O::ok();
+  }
+  if (auto o = needPerson(s, v.by, {Role::ServiceManager}); !o) return o;
+  if (v.by == v.person) return O::no(Reason::OwnWork, "person/" + v.person);
+  if (!verify) return O::ok();
+  return checkSignature(s, Action{v}, v.by);
 }
 
 // Issue 11: a key is registered only with proof its registrant holds the
@@ -96,6 +129,17 @@ O checkRegisterKey(const Shop& s, const RegisterKey& v) {
   const PersonKey* current = p->currentKey();
   for (const PersonKey& k : p->keys)
     if (&k != current && k.pub == v.key.pub) return O::no(Reason::BadInput, "a retired key is not taken back");
+  if (!p->active) return O::no(Reason::PersonRetired, v.person);
+  // issue 13: with a setup code, a first key or a new one in place of theirs
+  auto code = s.setup_codes.find(v.person);
+  if (!v.setup.empty()) {
+    if (code == s.setup_codes.end() || code->second.id != v.setup || code->second.used || v.at >= code->second.expires_at ||
+        v.at < code->second.issued_at)
+      return O::no(Reason::SetupCodeInvalid, "person/" + v.person);
+    return O::ok();
+  }
+  // once a setup code is out, a first key needs it: nobody else makes it
+  if (!current && code != s.setup_codes.end()) return O::no(Reason::SetupCodeInvalid, "person/" + v.person);
   if (!current || current->pub == v.key.pub) return O::ok();
   if (!v.approval) return O::no(Reason::SignatureInvalid, "person/" + v.person + ": a new key needs a service manager's approval");
   if (auto o = needPerson(s, v.approval->signer, {Role::ServiceManager}); !o) return o;
@@ -781,6 +825,8 @@ Outcome checkWith(const Shop& s, const Action& a, bool verify) {
       [&](const DeliverWorkOrder& v) { return checkDeliver(s, v, verify); },
       [&](const RegisterKey& v) { return checkRegisterKey(s, v); },
       [&](const EnrolClient& v) { return checkEnrolClient(s, v); },
+      [&](const SetPolicy& v) { return checkSetPolicy(s, v); },
+      [&](const IssueSetupCode& v) { return checkIssueSetupCode(s, v, verify); },
       [&](const PinFailed& v) {
         if (!s.person(v.person)) return O::no(Reason::UnknownPerson, v.person);
         if (v.kiosk.empty()) return O::no(Reason::BadInput, "kiosk");
@@ -831,6 +877,15 @@ void apply(Shop& s, const Action& a) {
           keys.push_back(v.key);
         }
         s.touch(RecordKind::Person, v.person);
+        if (auto c = s.setup_codes.find(v.person); !v.setup.empty() && c != s.setup_codes.end() && c->second.id == v.setup) {
+          c->second.used = true;  // once
+          s.touch(RecordKind::SetupCode, v.person);
+        }
+      },
+      [&](const SetPolicy& v) { s.policy = v.policy; s.touch(RecordKind::Policy, "shop"); },
+      [&](const IssueSetupCode& v) {
+        s.setup_codes[v.person] = SetupCode{v.code, v.person, v.hash, v.at, v.expires_at, v.by, false};
+        s.touch(RecordKind::SetupCode, v.person);
       },
       [&](const DefineBay& v) { s.bays[v.bay.id] = v.bay; s.touch(RecordKind::Bay, v.bay.id); },
       [&](const EnrolClient& v) { s.clients[v.client.id] = v.client; s.touch(RecordKind::Client, v.client.id); },
@@ -1026,6 +1081,18 @@ Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64
     s.touch(RecordKind::Review, item.id);
   }
   return {false, item.id, Refusal{Reason::RefusedAtHub, detail}};
+}
+
+bool setupPending(const Shop& s, const Id& person, Millis now) {
+  const Person* p = s.person(person);
+  auto it = s.setup_codes.find(person);
+  return p && p->active && it != s.setup_codes.end() && !it->second.used && now < it->second.expires_at &&
+         now >= it->second.issued_at;
+}
+
+std::int64_t labourQuoteCents(const Policy& p, int minutes) {
+  const std::int64_t cents = p.labour_cents_per_hour * std::max(0, minutes) / 60;
+  return (cents + 50) / 100 * 100;
 }
 
 }  // namespace bk

@@ -41,6 +41,12 @@ Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64
 // Issue 11: until when `person` is locked out of PINs in the whole shop
 // (nil: not locked), by the policy and the wrong PINs every store has seen.
 std::optional<Millis> pinLockedUntil(const Shop& s, const Id& person, Millis now);
+// Issue 13: may this person choose a PIN with a setup code now (theirs,
+// unused and unexpired, and they have not left)?
+bool setupPending(const Shop& s, const Id& person, Millis now);
+// Issue 13: the labour of an add-on at the shop's rate (the policy), in
+// cents, rounded to the yuan: what an advisor's quote starts from (R12).
+std::int64_t labourQuoteCents(const Policy& p, int minutes);
 inline constexpr std::size_t kPinAttemptsKept = 20;
 
 // R2/R8/R12: why an operation cannot be clocked on, if it cannot.

@@ -72,12 +72,15 @@ bool signatureHolds(const Action& a, const Signature& sig, const std::string& pu
 }
 
 std::string registrationMessage(const RegisterKey& r) {
-  return "bay-kiosk key v1\n" + canonical(json{{"person", r.person}, {"key", r.key}, {"at", r.at}});
+  json j{{"person", r.person}, {"key", r.key}, {"at", r.at}};
+  if (!r.setup.empty()) j["setup"] = r.setup;  // issue 13: the setup code it was made with
+  return "bay-kiosk key v1\n" + canonical(j);
 }
 
-RegisterKey registration(const Id& person, const KeyPair& k, std::string sealed, std::string salt, Millis at) {
+RegisterKey registration(const Id& person, const KeyPair& k, std::string sealed, std::string salt, Millis at, Id setup) {
   RegisterKey r;
   r.person = person;
+  r.setup = std::move(setup);
   r.key = PersonKey{k.id(), k.pubHex(), std::move(sealed), std::move(salt), at};
   r.at = at;
   r.proof = signBytes(k, registrationMessage(r));

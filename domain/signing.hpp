@@ -44,8 +44,9 @@ bool signatureHolds(const Action& a, const Signature& sig, const std::string& pu
 // form) and the time, canonical.
 std::string registrationMessage(const RegisterKey& r);
 // A registration of `k` for `person`, its proof made; `sealed` and `salt`
-// as the store made them.
-RegisterKey registration(const Id& person, const KeyPair& k, std::string sealed, std::string salt, Millis at);
+// as the store made them; `setup`: the setup code typed with it (issue 13).
+RegisterKey registration(const Id& person, const KeyPair& k, std::string sealed, std::string salt, Millis at,
+                         Id setup = {});
 // A service manager's approval of a registration that replaces a key: a
 // signature (meaning "person.key_reset", record "person/<id>") over the
 // registration with the approval's digest and value blank.

@@ -135,8 +135,11 @@ enum class Reason : std::uint8_t {
   AwaitingPeerInspection,     // R10: self-inspected, the foreman has yet to inspect it
   InRework,                   // R10: sent back after a failed inspection (R7)
   FinalFailed,                // R9/R10: the latest final inspection failed
+  PersonRetired,              // issue 13: a leaver signs nothing in and does nothing new
+  SetupCodeInvalid,           // issue 13: no such setup code for them, used, or expired
+  PinMismatch,                // issue 13: the new PIN typed twice differs
 };
-inline constexpr EnumTable<Reason, 55> kReasonNames{{
+inline constexpr EnumTable<Reason, 58> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -171,6 +174,8 @@ inline constexpr EnumTable<Reason, 55> kReasonNames{{
     {Reason::AcknowledgementRequired, "acknowledgement_required"},
     {Reason::OperationRunning, "operation_running"}, {Reason::AwaitingPeerInspection, "awaiting_peer_inspection"},
     {Reason::InRework, "in_rework"}, {Reason::FinalFailed, "final_failed"},
+    {Reason::PersonRetired, "person_retired"}, {Reason::SetupCodeInvalid, "setup_code_invalid"},
+    {Reason::PinMismatch, "pin_mismatch"},
 }};
 BK_ENUM_JSON(Reason)
 

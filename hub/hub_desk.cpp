@@ -215,7 +215,7 @@ void HubServer::routeDesk() {
       o.lang = lang;
       o.font = record_->font;
       o.shop = record_->shop;
-      o.utc_offset_minutes = utc_offset_min_;
+      o.utc_offset_minutes = s.policy.utc_offset_minutes;  // issue 13: the shop's policy
       o.printed_at = clock_();
       try {
         pdf = record::renderPdf(s, record_->catalog, record_->labels, it->second, o);
@@ -298,7 +298,11 @@ void HubServer::routeDesk() {
   http_.get("/api/v1/report", [this](const http::Request& req, http::Response& res) {
     Millis from = 0, to = 0;
     if (req.hasParam("month")) {
-      auto range = calendarMonth(req.param("month"), utc_offset_min_);
+      const int tz = [this] {  // issue 13: the shop's time zone, from its policy
+        std::lock_guard lock(mu_);
+        return store_.shop().policy.utc_offset_minutes;
+      }();
+      auto range = calendarMonth(req.param("month"), tz);
       if (!range) return error(res, 400, "month must be YYYY-MM");
       std::tie(from, to) = *range;
     } else {

@@ -3,6 +3,7 @@
 #include "hub/http_util.hpp"
 #include "hub/push.hpp"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -23,9 +24,9 @@ std::optional<http::TlsPem> readTls(const TlsFiles& tls) {
 
 }  // namespace
 
-HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min, const TlsFiles& tls,
-                     const http::Limits& limits)
-    : store_(store), entropy_(entropy), clock_(std::move(clock)), utc_offset_min_(utc_offset_min),
+HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offset_min: the policy's now*/,
+                     const TlsFiles& tls, const http::Limits& limits)
+    : store_(store), entropy_(entropy), clock_(std::move(clock)),
       http_(limits, readTls(tls)) {
   {
     Seed seed{};
@@ -93,7 +94,45 @@ int HubServer::bind(const std::string& host, int port) {
 
 void HubServer::run() { http_.run(); }
 
-void HubServer::stop() { http_.stop(); }
+void HubServer::stop() {
+  http_.stop();
+  if (admin_http_) admin_http_->stop();
+  if (admin_thread_.joinable()) admin_thread_.join();
+}
+
+int HubServer::serveAdmin(const std::string& token) {
+  if (token.size() < 32 || admin_http_) return -1;
+  admin_token_ = token;
+  http::Limits l;
+  l.threads = 1;
+  l.connections = 16;
+  l.per_address = 8;
+  l.reply_ms = 600'000;  // an import of many people hashes a setup code for each
+  admin_http_ = std::make_unique<http::Server>(l);
+  admin_http_->post("/admin/v1/([a-z_.]+)", 4u << 20, [this](const http::Request& req, http::Response& res) {
+    const std::string given = req.header("Authorization");
+    const std::string want = "Bearer " + admin_token_;
+    if (given.size() != want.size() || sodium_memcmp(given.data(), want.data(), want.size()) != 0) {
+      error(res, 401, "not the administrator's token");
+      return;
+    }
+    limits::Untrusted body = limits::parseUntrusted(req.body, 4u << 20);
+    if (!body || !body.value.is_object()) {
+      error(res, 400, body ? "an object" : body.error);
+      return;
+    }
+    try {
+      json out = admin(req.matches[1], body.value);
+      reply(res, out.contains("error") ? 422 : 200, out);
+    } catch (const std::exception& e) {
+      error(res, 500, e.what());
+    }
+  });
+  const int port = admin_http_->bind("127.0.0.1", 0);
+  if (port < 0) return -1;
+  admin_thread_ = std::thread([this] { admin_http_->run(); });
+  return port;
+}
 
 std::string HubServer::randomSecret(std::size_t bytes) {
   std::string hex;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace bk::hub {
 
@@ -34,6 +35,8 @@ struct RecordConfig {
 class HubServer {
  public:
   using Clock = std::function<Millis()>;
+  // `utc_offset_min` is no longer read: the shop's time zone is its policy's
+  // (issue 13; `bk-hub serve --utc-offset-minutes` sets the default policy).
   HubServer(Store& store, Entropy& entropy, Clock clock, int utc_offset_min = 480, const TlsFiles& tls = {},
             const http::Limits& limits = {});
   ~HubServer();
@@ -56,6 +59,16 @@ class HubServer {
   // master data, policy): recorded as the hub's own event, and every bay
   // hears of it by its next pull.
   Recorded recordAdmin(const Action& a);
+  // Issue 13: the administrator's commands (hub_admin.cpp): init,
+  // staff.import/export/reset_pin, bays.import/export, policy.set/show.
+  // `args`: "text" (the file), and the command's own. The reply has
+  // "error" (and "errors", each with its line) when nothing changed.
+  json admin(const std::string& op, const json& args);
+  // Issue 13: while this hub serves, the command line reaches admin()
+  // through a second listener on 127.0.0.1 (any free port), each request
+  // carrying `token` (the secret bk-hub keeps in a 0600 file beside the
+  // database): POST /admin/v1/{command}. Returns the port, or -1.
+  int serveAdmin(const std::string& token);
   // Issue 11: the hub's own Ed25519 key (its secret in a 0600 file beside
   // the pepper, `bk-hub --hub-key`). It signs the chain head at most once a
   // minute; every pull carries the latest signed head, and kiosks keep
@@ -91,7 +104,6 @@ class HubServer {
   std::unique_ptr<RecordConfig> record_;  // issue 12: nil until configured
   Entropy& entropy_;
   Clock clock_;
-  int utc_offset_min_;  // the shop's time zone, for calendar months (China: +08:00)
   http::Server http_;
   std::mutex mu_;  // one writer: the store
   std::optional<KeyPair> key_;  // under mu_
@@ -99,6 +111,9 @@ class HubServer {
   json head_;                   // the last head signed (under mu_)
   Millis head_at_ = 0;
   AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
+  std::unique_ptr<http::Server> admin_http_;  // issue 13: loopback, for bk-hub's own commands
+  std::thread admin_thread_;
+  std::string admin_token_;
 };
 
 }  // namespace bk::hub

@@ -7,7 +7,12 @@
 //   bk-hub record --db var/hub.db --wo wo-42 --out record.pdf [--lang en]  (the quality record as a PDF)
 //   bk-hub backup --db var/hub.db --to backup.db      (online, while serving)
 //   bk-hub restore --db var/hub.db --from backup.db   (hub stopped; becomes a new hub instance)
+// Going live (issue 13, docs/OPERATIONS.md):
+//   bk-hub init --db var/hub.db --shop-name NAME --manager-name NAME --manager-badge B --slips codes.csv
+//   bk-hub staff import|export|reset-pin …, bays import|export …, policy set|show|check …, catalog check DIR
+#include "hub/admin_cli.hpp"
 #include "hub/hub_server.hpp"
+#include "domain/setup.hpp"
 #include "platform/system.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +25,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sodium.h>
+#include <sstream>
 #include <pthread.h>
 #include <thread>
 
@@ -104,6 +111,47 @@ int main(int argc, char** argv) {
   auto* restore = app.add_subcommand("restore", "replace the database with a backup (stop the hub first)");
   addDb(restore);
   restore->add_option("--from", from, "backup file")->required()->check(CLI::ExistingFile);
+  // issue 13: going live and running the shop (the administrator's, on this machine)
+  std::string file, outFile, slips, slipsPdf, managerName, managerBadge, person;
+  auto* init = app.add_subcommand("init", "create an empty shop: its policy, its first service manager and their setup code");
+  addDb(init);
+  init->add_option("--shop-name", shopName, "the shop's name")->required();
+  init->add_option("--utc-offset-minutes", utcOffset, "the shop's time zone, minutes east of UTC")->capture_default_str();
+  init->add_option("--policy", file, "a policy file (bk-hub policy show writes one); default: the defaults")
+      ->check(CLI::ExistingFile);
+  init->add_option("--manager-name", managerName, "the first service manager's name")->required();
+  init->add_option("--manager-badge", managerBadge, "their badge number")->required();
+  auto* staff = app.add_subcommand("staff", "the shop's people: import and export the staff CSV, reset a PIN");
+  staff->require_subcommand(1);
+  auto* staffImport = staff->add_subcommand("import", "bring the shop's people to a CSV (badge,name,roles,trade,home_bay,active)");
+  staffImport->add_option("file", file, "the CSV (UTF-8)")->required()->check(CLI::ExistingFile);
+  auto* staffExport = staff->add_subcommand("export", "write the shop's people as that CSV");
+  auto* resetPin = staff->add_subcommand("reset-pin", "a forgotten PIN: a new setup code for the person");
+  resetPin->add_option("person", person, "their badge or id")->required();
+  auto* bays = app.add_subcommand("bays", "the shop's bays: import and export the bays CSV (id,name,trade)");
+  bays->require_subcommand(1);
+  auto* baysImport = bays->add_subcommand("import", "define or change bays from a CSV");
+  baysImport->add_option("file", file, "the CSV (UTF-8)")->required()->check(CLI::ExistingFile);
+  auto* baysExport = bays->add_subcommand("export", "write the shop's bays as that CSV");
+  auto* policy = app.add_subcommand("policy", "the shop's policy");
+  policy->require_subcommand(1);
+  auto* policySet = policy->add_subcommand("set", "record a policy file: every kiosk follows it once synced");
+  policySet->add_option("file", file, "the policy file")->required()->check(CLI::ExistingFile);
+  auto* policyShow = policy->add_subcommand("show", "write the shop's policy as a policy file");
+  auto* policyCheck = policy->add_subcommand("check", "check a policy file without recording it");
+  policyCheck->add_option("file", file, "the policy file")->required()->check(CLI::ExistingFile);
+  auto* catalog = app.add_subcommand("catalog", "the shop's catalog");
+  catalog->require_subcommand(1);
+  auto* catalogCheck = catalog->add_subcommand("check", "check a catalog folder without using it");
+  catalogCheck->add_option("dir", file, "the folder (operations.json, checklists.json, defects.json, phrases.json)")
+      ->required()->check(CLI::ExistingDirectory);
+  for (CLI::App* c : {staffImport, staffExport, resetPin, baysImport, baysExport, policySet, policyShow}) addDb(c);
+  for (CLI::App* c : {staffExport, baysExport, policyShow}) c->add_option("--out", outFile, "the file to write (default: standard output)");
+  for (CLI::App* c : {init, staffImport, resetPin}) {
+    c->add_option("--slips", slips, "where the setup codes go: a CSV (0600) to hand out or print");
+    c->add_option("--slips-pdf", slipsPdf, "the same as slips to print, one per person (PDF)");
+    c->add_option("--font", font, "the CJK font for the slips")->capture_default_str();
+  }
   CLI11_PARSE(app, argc, argv);
   if (hubKey.empty()) hubKey = (std::filesystem::path(db).parent_path() / "hub-signing.key").string();
   ::umask(077);  // the central database, its WAL, backups, the pepper: this user's only
@@ -112,6 +160,56 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("bk-hub"));
 
   try {
+    // issue 13: checks that need no shop
+    auto readText = [](const std::string& path) {
+      std::ifstream f(path, std::ios::binary);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      if (!f && !f.eof()) throw std::runtime_error("cannot read " + path);
+      return ss.str();
+    };
+    if (*policyCheck) {
+      std::vector<bk::setup::LineError> errors;
+      const bk::Policy p = bk::setup::parsePolicy(readText(file), errors);
+      if (!errors.empty()) {
+        std::fprintf(stderr, "%s", bk::setup::describe(errors).c_str());
+        return 1;
+      }
+      std::printf("%s: a good policy\n%s", file.c_str(), bk::setup::writePolicy(p).c_str());
+      return 0;
+    }
+    if (*catalogCheck) {
+      const bk::Catalog c = bk::Catalog::load(file);  // throws with the file, line and reason
+      std::printf("%s: a good catalog, version %s (%zu operations)\n", file.c_str(), c.version().c_str(), c.laborOps().size());
+      return 0;
+    }
+    // issue 13: the administrator's commands, through the serving hub if one
+    // serves this database, else here with the database locked
+    std::string adminOp;
+    bk::json adminArgs = bk::json::object();
+    if (*init) {
+      adminOp = "init";
+      adminArgs = {{"shop_name", shopName}, {"utc_offset_minutes", utcOffset}, {"manager_name", managerName},
+                   {"manager_badge", managerBadge}};
+      if (!file.empty()) adminArgs["text"] = readText(file);
+    } else if (*staffImport) adminOp = "staff.import", adminArgs["text"] = readText(file);
+    else if (*staffExport) adminOp = "staff.export";
+    else if (*resetPin) adminOp = "staff.reset_pin", adminArgs["person"] = person;
+    else if (*baysImport) adminOp = "bays.import", adminArgs["text"] = readText(file);
+    else if (*baysExport) adminOp = "bays.export";
+    else if (*policySet) adminOp = "policy.set", adminArgs["text"] = readText(file);
+    else if (*policyShow) adminOp = "policy.show";
+    adminArgs["slips"] = !slips.empty();
+    const bk::hub::cli::Output adminOut{outFile, slips, slipsPdf, font, shopName, assets};
+    if (*init && std::filesystem::exists(db)) throw std::runtime_error(db + " exists already: init makes a new shop");
+    if (!adminOp.empty() || *serve || *restore) {
+      if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty()) std::filesystem::create_directories(parent);
+      if (bk::hub::cli::lockDatabase(db) < 0) {
+        if (*serve) throw std::runtime_error("another bk-hub serves " + db);
+        if (*restore) throw std::runtime_error("a hub serves " + db + ": stop it first (systemctl stop bk-hub)");
+        return bk::hub::cli::finish(adminOp, bk::hub::cli::forward(db, adminOp, adminArgs), adminOut);
+      }
+    }
     if (*restore) {
       // a restored hub is a new instance: kiosks then resend everything it
       // lacks (it skips what it has) and refetch from the start
@@ -134,6 +232,7 @@ int main(int argc, char** argv) {
     so.path = db;
     so.kiosk_id = "hub-" + bk::toHex(ids.next(bk::platform::nowMillis(), entropy.random8())).substr(0, 16);
     so.pepper = bk::platform::loadOrCreatePepper(pepper);
+    so.policy.utc_offset_minutes = utcOffset;  // until the shop sets its policy (issue 13)
     bk::Store store(so, entropy);
     bk::platform::secureDatabaseFiles(db);  // files of older versions were 0644
     if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
@@ -145,7 +244,8 @@ int main(int argc, char** argv) {
       std::copy_n(bytes.begin(), seed.size(), seed.begin());
       return seed;
     };
-    if (*serve) hub.setSigningKey(keyOf(bk::platform::loadOrCreatePepper(hubKey)));
+    if (*serve || !adminOp.empty()) hub.setSigningKey(keyOf(bk::platform::loadOrCreatePepper(hubKey)));
+    if (!adminOp.empty()) return bk::hub::cli::finish(adminOp, hub.admin(adminOp, adminArgs), adminOut);
     else if (std::filesystem::exists(hubKey)) hub.setSigningKey(keyOf(bk::platform::loadPepper(hubKey)));
     if (*code) {
       std::printf("%s\n", hub.newEnrolCode(kiosk, ttlHours * 3600 * 1000, replace,
@@ -270,6 +370,17 @@ int main(int argc, char** argv) {
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // before any server thread exists
+    // issue 13: the administrator's commands reach this hub on loopback
+    const std::string adminToken = [&] {
+      std::array<unsigned char, 32> b{};
+      randombytes_buf(b.data(), b.size());
+      std::string hex(64, '0');
+      sodium_bin2hex(hex.data(), hex.size() + 1, b.data(), b.size());
+      return hex;
+    }();
+    const int adminPort = hub.serveAdmin(adminToken);
+    if (adminPort < 0) throw std::runtime_error("cannot open the admin port on 127.0.0.1");
+    bk::hub::cli::writeAdminFile(db, adminPort, adminToken);
     std::thread waiter([&] {
       int sig = 0;
       sigwait(&sigs, &sig);
@@ -278,6 +389,7 @@ int main(int argc, char** argv) {
     hub.run();
     pthread_kill(waiter.native_handle(), SIGTERM);  // stopped otherwise: release the waiter
     waiter.join();
+    bk::hub::cli::removeAdminFile(db);
     std::printf("bk-hub stopped\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bk-hub: %s\n", e.what());

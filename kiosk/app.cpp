@@ -132,8 +132,18 @@ void App::handle(const Intent& in, Millis now) {
           else refused(*r.outcome.refusal, now);
         } else if constexpr (std::is_same_v<T, SignInWithBadge>) {
           auto r = store_.signInBadge(i.badge, now);
-          if (r) signIn(r.person, now);
-          else refused(*r.outcome.refusal, now);
+          if (r && setupPending(store_.shop(), r.person, now)) {
+            // issue 13: their setup code first; they are signed in once their PIN is set
+            st_.resetPersonal();
+            st_.screen = Screen::SignIn;
+            st_.pin_person = r.person;
+            st_.setup = SetupForm{};
+            st_.last_input = now;
+          } else if (r) {
+            signIn(r.person, now);
+          } else {
+            refused(*r.outcome.refusal, now);
+          }
         } else if constexpr (std::is_same_v<T, SignOut>) {
           st_.resetPersonal();
         } else if constexpr (std::is_same_v<T, Go>) {
@@ -166,6 +176,8 @@ void App::handle(const Intent& in, Millis now) {
           st_.sign = SignDialog{};
           if (on_recorded_) on_recorded_();
           say(texts_("done." + r.event->type), Tone::Good, now);
+          if (auto* c = std::get_if<IssueSetupCode>(&i.action); c && st_.reset_pending && st_.reset_pending->first == c->person)
+            st_.reset_shown = std::exchange(st_.reset_pending, std::nullopt);
           if (auto* d = std::get_if<DeliverWorkOrder>(&i.action)) st_.delivery = DeliveryForm{{}, {}, {}, false, d->wo};
           if (std::holds_alternative<RecordInspection>(i.action)) {
             st_.inspect = InspectForm{};
@@ -184,6 +196,33 @@ void App::handle(const Intent& in, Millis now) {
           say(texts_("report.export_done"), Tone::Good, now);
         } else if constexpr (std::is_same_v<T, PrintRecord>) {
           printRecord(i.wo, now);
+        } else if constexpr (std::is_same_v<T, ResetPin>) {
+          // a fresh code; only its hash is signed and recorded, the code is
+          // shown to the manager once the signature holds
+          if (!st_.session) return;
+          auto [code, action] = store_.makeSetupCode(i.person, st_.session->person, now);
+          st_.reset_pending = std::make_pair(i.person, code);
+          st_.reset_shown.reset();
+          st_.sign = SignDialog{true, Action{std::move(action)}, ""};
+        } else if constexpr (std::is_same_v<T, SetUpPin>) {
+          if (!st_.setup) return;
+          if (i.pin != i.again) {
+            refused(Refusal{Reason::PinMismatch, {}}, now);
+            st_.setup = SetupForm{1, i.code, {}};
+            return;
+          }
+          const Outcome o = store_.setupPin(i.person, i.code, i.pin, now);
+          if (o) {
+            if (on_recorded_) on_recorded_();
+            signIn(i.person, now);
+            say(texts_("setup.done"), Tone::Good, now);
+            return;
+          }
+          refused(*o.refusal, now);
+          const Reason r = o.refusal->reason;
+          if (r == Reason::SetupCodeInvalid) st_.setup = SetupForm{};
+          else if (r == Reason::BadInput) st_.setup = SetupForm{1, i.code, {}};
+          else st_.resetPersonal();  // locked out, or left the shop
         }
       },
       in);
@@ -226,7 +265,7 @@ void App::printRecord(const Id& wo, Millis now) {
     o.lang = texts_.code();
     o.font = cfg_.font;
     o.shop = cfg_.shop_name;
-    o.utc_offset_minutes = cfg_.utc_offset_minutes;
+    o.utc_offset_minutes = utcOffset();
     o.printed_at = now;
     const std::string pdf = record::renderPdf(store_.shop(), cat_, *labels_, *w, o);
     std::filesystem::create_directories(cfg_.export_dir);
@@ -244,18 +283,24 @@ void App::printRecord(const Id& wo, Millis now) {
   }
 }
 
+int App::idleSeconds() const { return cfg_.idle_seconds > 0 ? cfg_.idle_seconds : store_.shop().policy.idle_signout_seconds; }
+int App::utcOffset() const { return cfg_.utc_offset_minutes.value_or(store_.shop().policy.utc_offset_minutes); }
+
 void App::frame(Millis now) {
   MaybeLock lock(store_mu_);
   if (sync_source_) sync_source_(sync_);
   // Idle sign-out: nothing of one person's screen survives for the next.
-  if (st_.session && now - st_.last_input > Millis{cfg_.idle_seconds} * 1000) {
+  if ((st_.session || st_.setup) && now - st_.last_input > Millis{idleSeconds()} * 1000) {
     st_.resetPersonal();
     say(texts_("status.signed_out_idle"), Tone::Neutral, now);
   }
-  if (st_.session && !store_.shop().person(st_.session->person)) st_.resetPersonal();
+  if (st_.session) {  // removed, or retired meanwhile (issue 13): signed out
+    const Person* p = store_.shop().person(st_.session->person);
+    if (!p || !p->active) st_.resetPersonal();
+  }
 
   Ui ui(metrics_, texts_, cat_, fonts_);
-  View v{store_.shop(), st_, sync_, now, cfg_.bay, cfg_.idle_seconds, cfg_.utc_offset_minutes, !cfg_.printer.empty()};
+  View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty()};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(io.DisplaySize);

@@ -22,13 +22,13 @@ struct KioskConfig {
   Id bay = "b01";
   Id kiosk_id;              // default: "kiosk-" + bay
   std::string lang = "zh";
-  int idle_seconds = 90;
+  int idle_seconds = 0;     // 0: the shop's policy (issue 13)
   float dpi = 151.f;
   bool fullscreen = true;
   int width = 1280, height = 800;
   std::string hub;          // hub address; empty: standalone
   std::string hub_ca;       // https: the hub's certificate (PEM)
-  int utc_offset_minutes = 480;
+  std::optional<int> utc_offset_minutes;  // unset: the shop's policy (issue 13)
   // Issue 12: the CUPS queue quality records print to (empty: no printing),
   // and the command that prints (`lp -d QUEUE FILE`).
   std::string printer;
@@ -53,6 +53,9 @@ class App {
   // When the screen must next be redrawn with no input: the next second of a
   // visible timer or countdown, or the next minute of the clock.
   Millis nextWake(Millis now) const;
+  // Issue 13: the shop's policy, unless this kiosk was told otherwise.
+  int idleSeconds() const;
+  int utcOffset() const;
 
   // Sync wiring (main.cpp): the store is shared with the sync threads through
   // `mu`; `source` refreshes the hub state each frame; `recorded` is called

@@ -210,11 +210,12 @@ int main(int argc, char** argv) {
                  "file holding the one-time code from `bk-hub enroll-code` (- : read it from standard input); "
                  "used once to get this kiosk's token. Never on the command line, where ps shows it");
   cli.add_option("--lang", cfg.lang, "zh or en")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
-  cli.add_option("--idle", cfg.idle_seconds, "sign out after this many idle seconds")->check(CLI::Range(10, 3600))->capture_default_str();
+  cli.add_option("--idle", cfg.idle_seconds, "sign out after this many idle seconds (default: the shop's policy)")
+      ->check(CLI::Range(10, 3600));
   cli.add_option("--dpi", cfg.dpi, "screen DPI (sizes follow it)")->check(CLI::Range(60.0, 400.0))->capture_default_str();
   cli.add_option("--width", cfg.width, "window width (windowed mode)")->capture_default_str();
   cli.add_option("--height", cfg.height, "window height (windowed mode)")->capture_default_str();
-  cli.add_option("--utc-offset", cfg.utc_offset_minutes, "the shop's local time, minutes from UTC")->capture_default_str();
+  cli.add_option("--utc-offset", cfg.utc_offset_minutes, "the shop's local time, minutes from UTC (default: the shop's policy)");
   cli.add_option("--export-dir", cfg.export_dir, "where report CSVs and printed quality records are written")->capture_default_str();
   cli.add_option("--printer", cfg.printer, "CUPS queue for quality records (lp -d QUEUE); empty: no printing");
   cli.add_option("--print-command", cfg.print_command, "the command that prints a PDF (lp)")->capture_default_str();

@@ -92,6 +92,13 @@ struct Message {
   Millis until = 0;
 };
 
+// Issue 13: a person choosing their own PIN with the setup code from their
+// slip: the code, then the new PIN, then the new PIN again.
+struct SetupForm {
+  int step = 0;       // 0 the code, 1 the new PIN, 2 again
+  std::string code, first;
+};
+
 struct AppState {
   Screen screen = Screen::Board;
   std::optional<Session> session;
@@ -99,6 +106,10 @@ struct AppState {
   Id pin_person;               // sign-in: who is typing their PIN
   std::string pin;
   std::string badge;           // digits typed by the USB badge reader
+  std::optional<SetupForm> setup;  // issue 13: pin_person is setting up their PIN
+  // Issue 13: a service manager's reset of someone's forgotten PIN: the new
+  // setup code, made before signing and shown once it is signed (person, code).
+  std::optional<std::pair<Id, std::string>> reset_pending, reset_shown;
   bool choosing_pause = false; // the pause-reason pick list is open
   int review_pick = -1;
   Id dispute_incident;         // the charge being disputed (R8)
@@ -135,8 +146,10 @@ struct SubmitSigned { Action action; std::string pin; };
 struct SetLanguage { Lang lang; };
 struct ExportReport {};
 struct PrintRecord { Id wo; };  // issue 12: the quality record, to the bay's printer
+struct SetUpPin { Id person; std::string code, pin, again; };  // issue 13
+struct ResetPin { Id person; };  // issue 13: a service manager's, signed
 using Intent = std::variant<SignInWithPin, SignInWithBadge, SignOut, Go, Submit, RequestSignature, SubmitSigned,
-                            SetLanguage, ExportReport, PrintRecord>;
+                            SetLanguage, ExportReport, PrintRecord, SetUpPin, ResetPin>;
 
 // What a draw function may read.
 struct View {

@@ -41,7 +41,7 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     st.screen = screen;
     if (screen == Screen::Report) st.report = monthlyReport(s, wallNow() - 30LL * 24 * 3600 * 1000, wallNow());
   };
-  View view{s, st, app.sync(), wallNow(), app.config().bay, 90, app.config().utc_offset_minutes};
+  View view{s, st, app.sync(), wallNow(), app.config().bay, app.idleSeconds(), app.utcOffset()};
   auto shot = [&](const std::string& name) {
     st.last_input = wallNow();
     const std::string path = dir + "/" + name + "-" + texts.code() + ".png";

@@ -1,5 +1,7 @@
 #include "platform/demo.hpp"
 
+#include "domain/setup.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -87,39 +89,71 @@ class Sim {
     must(st_.record(std::move(a), t), what);
   }
 
+  // Issue 13: the demo shop goes live through the same paths as a real one:
+  // its policy, then its bays and staff as the CSV files a shop keeps,
+  // planned and checked by domain/setup.hpp as `bk-hub bays import` and
+  // `bk-hub staff import` do, then each person's key registered with a
+  // setup code, as at a kiosk (the generator keeps the key pairs, so it
+  // signs without unsealing every time). A person is a row until then.
   Id person(int i, std::vector<Role> roles, Trade trade) {
-    const char* name = kNames[i - 1];
     char id[16], badge[16];
     std::snprintf(id, sizeof id, "p%02d", i);
     std::snprintf(badge, sizeof badge, "%06d", 100000 + i);
-    const Millis enrolled = opt_.now - opt_.days * kDay - kDay;
-    act(EnrollPerson{Person{id, name, std::move(roles), trade, badge, {}}}, enrolled, "enrol");
-    // their signing key, sealed under the demo PIN; the generator keeps the
-    // key pair so it signs without unsealing every time
-    Seed seed{};
-    std::array<std::uint8_t, 40> saltNonce{};
-    for (auto& b : seed) b = static_cast<std::uint8_t>(uni(0, 255));
-    for (auto& b : saltNonce) b = static_cast<std::uint8_t>(uni(0, 255));
-    const KeyPair key(seed);
-    const PinHasher::Sealed sealed = st_.sealSeed(seed, opt_.pin, saltNonce);  // the same shop for the same seed
-    act(registration(id, key, sealed.sealed, sealed.salt, enrolled), enrolled, "key");
-    keys_.emplace(id, key);
-    if (opt_.set_pins) must({st_.setPin(id, opt_.pin, enrolled), std::nullopt}, "pin");
-    ++sum_.people;
+    std::string r;
+    for (Role role : roles) r += (r.empty() ? "" : ";") + std::string(name(role));
+    staff_csv_ += std::string(id) + "," + badge + "," + kNames[i - 1] + "," + r + "," +
+                  std::string(trade == Trade::None ? "" : name(trade)) + ",,yes\n";
     return id;
   }
 
+  void goLive(const Millis at) {
+    std::vector<setup::LineError> errors;
+    const setup::StaffPlan plan = setup::planStaff(staff_csv_, st_.shop(), errors);
+    if (!errors.empty()) throw std::logic_error("demo: staff CSV: " + setup::describe(errors));
+    for (const Person& p : plan.enrol) act(EnrollPerson{p}, at, "enrol");
+    for (const Person& p : plan.enrol) {
+      // a setup code (as the import issues one), and the key made with it
+      Id setupId;
+      if (opt_.set_pins) {
+        auto [code, issue] = st_.makeSetupCode(p.id, {}, at);
+        setupId = issue.code;
+        act(issue, at, "setup code");
+      }
+      Seed seed{};
+      std::array<std::uint8_t, 40> saltNonce{};
+      for (auto& b : seed) b = static_cast<std::uint8_t>(uni(0, 255));
+      for (auto& b : saltNonce) b = static_cast<std::uint8_t>(uni(0, 255));
+      const KeyPair key(seed);
+      const PinHasher::Sealed sealed = st_.sealSeed(seed, opt_.pin, saltNonce);  // the same shop for the same seed
+      act(registration(p.id, key, sealed.sealed, sealed.salt, at + 1, setupId), at + 1, "key");
+      keys_.emplace(p.id, key);
+      ++sum_.people;
+    }
+  }
+
   void enrol() {
+    const Millis enrolled = opt_.now - opt_.days * kDay - kDay;
+    Policy policy;
+    policy.shop_name = "骏达丰田 (演示)";
+    policy.utc_offset_minutes = opt_.utc_offset_minutes;
+    act(SetPolicy{policy, enrolled}, enrolled, "policy");
+    std::string bays = "id,name,trade\n";
     for (int b = 1; b <= 20; ++b) {
       Trade t = b <= 10 ? Trade::Mechanical : b <= 14 ? Trade::Body : b <= 18 ? Trade::Paint : Trade::Detailing;
       const char* zh = b <= 10 ? "机电" : b <= 14 ? "钣金" : b <= 18 ? "喷漆" : "美容";
       char id[16], nm[32];
       std::snprintf(id, sizeof id, "b%02d", b);
       std::snprintf(nm, sizeof nm, "%s %02d", zh, b);
-      act(DefineBay{Bay{id, nm, t}}, opt_.now - opt_.days * kDay - kDay, "bay");
+      bays += std::string(id) + "," + nm + "," + zh + "\n";
       bays_[t].push_back(id);
+    }
+    std::vector<setup::LineError> errors;
+    for (const Bay& b : setup::planBays(bays, st_.shop(), errors).define) {
+      act(DefineBay{b}, enrolled, "bay");
       ++sum_.bays;
     }
+    if (!errors.empty()) throw std::logic_error("demo: bays CSV: " + setup::describe(errors));
+    staff_csv_ = "id,badge,name,roles,trade,home_bay,active\n";
     int i = 0;
     for (int k = 0; k < 14; ++k) s_.mech.push_back(person(++i, {Role::Technician}, Trade::Mechanical));
     for (int k = 0; k < 5; ++k) s_.body.push_back(person(++i, {Role::Technician}, Trade::Body));
@@ -133,6 +167,7 @@ class Sim {
     for (int k = 0; k < 4; ++k) s_.advisors.push_back(person(++i, {Role::ServiceAdvisor}, Trade::None));
     s_.manager = person(++i, {Role::ServiceManager}, Trade::None);
     s_.warranty = person(++i, {Role::WarrantyClerk}, Trade::None);
+    goLive(enrolled);
   }
 
   const std::vector<Id>& techs(Trade t) {
@@ -512,6 +547,7 @@ class Sim {
   Summary sum_;
   std::map<Trade, std::vector<Id>> bays_;
   std::map<Id, KeyPair> keys_;
+  std::string staff_csv_;  // the staff as a shop's CSV, until goLive
   std::map<Id, Millis> free_;
   std::map<Id, Id> home_;
   std::map<Trade, std::size_t> next_bay_;

@@ -16,7 +16,7 @@ struct Options {
   int busy_today = 28;            // work orders opened in the hours before now
   int utc_offset_minutes = 480;   // the shop's local time (China Standard Time)
   std::string pin = "123456";       // every demo person's PIN (documented in the README)
-  bool set_pins = true;
+  bool set_pins = true;           // issue 13: each key registered with a setup code (hashing one each)
   bool minimal = false;           // staff and bays and one fresh work order, no history
 };
 

@@ -222,6 +222,43 @@ cairo_status_t appendTo(void* closure, const unsigned char* data, unsigned int l
   return CAIRO_STATUS_SUCCESS;
 }
 
+// One FreeType library for the process (cairo may keep a face in its cache
+// after a render returns; the face is freed with cairo's font face), and one
+// render at a time: FreeType faces of one library are not thread-safe.
+std::mutex& faceMutex() {
+  static std::mutex mu;
+  return mu;
+}
+// Ends a document: everything written and released; throws if cairo failed.
+void finish(cairo_t* cr, cairo_surface_t* surface, cairo_font_face_t* face, const char* what) {
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  cairo_font_face_destroy(face);
+  if (status != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string(what) + ": " + cairo_status_to_string(status));
+}
+
+// The font as a cairo face (the caller holds faceMutex()).
+cairo_font_face_t* openFace(const std::string& font) {
+  static FT_Library ft = [] {
+    FT_Library lib = nullptr;
+    if (FT_Init_FreeType(&lib)) throw std::runtime_error("quality record: FreeType does not start");
+    return lib;
+  }();
+  FT_Face ftFace = nullptr;
+  if (FT_New_Face(ft, font.c_str(), 0, &ftFace)) throw std::runtime_error("quality record: cannot read the font " + font);
+  cairo_font_face_t* face = cairo_ft_font_face_create_for_ft_face(ftFace, 0);
+  static const cairo_user_data_key_t faceKey{};
+  if (cairo_font_face_set_user_data(face, &faceKey, ftFace, [](void* f) { FT_Done_Face(static_cast<FT_Face>(f)); }) !=
+      CAIRO_STATUS_SUCCESS) {
+    cairo_font_face_destroy(face);
+    FT_Done_Face(ftFace);
+    throw std::runtime_error("quality record: cairo cannot take the font");
+  }
+  return face;
+}
+
 }  // namespace
 
 std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, const WorkOrder& wo, const Options& o) {
@@ -231,26 +268,8 @@ std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, c
   auto who = [&](const Id& id) { const Person* p = s.person(id); return p ? p->name : id; };
   auto when = [&](Millis t) { return timeText(t, o.utc_offset_minutes); };
 
-  // one FreeType library for the process (cairo may keep a face in its
-  // cache after this returns; the face is freed with cairo's font face), and
-  // one render at a time: FreeType faces of one library are not thread-safe
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  static FT_Library ft = [] {
-    FT_Library lib = nullptr;
-    if (FT_Init_FreeType(&lib)) throw std::runtime_error("quality record: FreeType does not start");
-    return lib;
-  }();
-  FT_Face ftFace = nullptr;
-  if (FT_New_Face(ft, o.font.c_str(), 0, &ftFace)) throw std::runtime_error("quality record: cannot read the font " + o.font);
-  cairo_font_face_t* face = cairo_ft_font_face_create_for_ft_face(ftFace, 0);
-  static const cairo_user_data_key_t faceKey{};
-  if (cairo_font_face_set_user_data(face, &faceKey, ftFace, [](void* f) { FT_Done_Face(static_cast<FT_Face>(f)); }) !=
-      CAIRO_STATUS_SUCCESS) {
-    cairo_font_face_destroy(face);
-    FT_Done_Face(ftFace);
-    throw std::runtime_error("quality record: cairo cannot take the font");
-  }
+  std::lock_guard lock(faceMutex());
+  cairo_font_face_t* face = openFace(o.font);
 
   std::string pdf;
   cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(appendTo, &pdf, kPageW, kPageH);
@@ -386,12 +405,59 @@ std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, c
     }
     w.finishPage();
   }
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  cairo_font_face_destroy(face);
-  if (status != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("quality record: ") + cairo_status_to_string(status));
+  finish(cr, surface, face, "quality record");
+  return pdf;
+}
+
+// Issue 13: setup-code slips, four to an A4 page, cut lines between.
+std::string renderSlips(const std::vector<Slip>& slips, const Labels& labels, const Options& o) {
+  std::lock_guard lock(faceMutex());
+  cairo_font_face_t* face = openFace(o.font);
+  std::string pdf;
+  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(appendTo, &pdf, kPageW, kPageH);
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, labels("zh", "slip.title").c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Bay Kiosk bk-hub");
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_font_face(cr, face);
+  const double slipH = (kPageH - 2 * 24) / 4;
+  auto text = [&](const std::string& t, double x, double y, double size, double grey = 0) {
+    cairo_set_font_size(cr, size);
+    cairo_set_source_rgb(cr, grey, grey, grey);
+    cairo_move_to(cr, x, y);
+    cairo_show_text(cr, t.c_str());
+  };
+  for (std::size_t i = 0; i < slips.size(); ++i) {
+    const Slip& sl = slips[i];
+    const double top = 24 + slipH * static_cast<double>(i % 4);
+    if (i % 4 == 0 && i > 0) cairo_show_page(cr);
+    if (i % 4 != 3 && i + 1 < slips.size()) {  // a dashed line to cut along
+      const double dash[] = {4, 3};
+      cairo_set_dash(cr, dash, 2, 0);
+      cairo_set_line_width(cr, 0.5);
+      cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
+      cairo_move_to(cr, 24, top + slipH);
+      cairo_line_to(cr, kPageW - 24, top + slipH);
+      cairo_stroke(cr);
+      cairo_set_dash(cr, nullptr, 0, 0);
+    }
+    const double x = kMargin;
+    double y = top + 26;
+    if (!o.shop.empty()) text(o.shop, x, y, 9, 0.35), y += 16;
+    text(labels("zh", "slip.title") + " · " + labels("en", "slip.title"), x, y, 13), y += 26;
+    text(sl.name + "    " + labels("zh", "slip.badge") + " / " + labels("en", "slip.badge") + " " + sl.badge, x, y, 15), y += 40;
+    // the code, large and spaced in pairs so it is read and typed without a slip
+    std::string spaced;
+    for (std::size_t k = 0; k < sl.code.size(); ++k) spaced += (k && k % 4 == 0 ? "  " : "") + std::string(1, sl.code[k]);
+    text(labels("zh", "slip.code") + " / " + labels("en", "slip.code"), x, y - 22, 8, 0.35);
+    text(spaced, x, y + 8, 30), y += 30;
+    text(labels("zh", "slip.expires") + " / " + labels("en", "slip.expires") + " " + timeText(sl.expires_at, o.utc_offset_minutes),
+         x, y, 9, 0.2), y += 16;
+    text(labels("zh", "slip.instructions"), x, y, 9.5), y += 14;
+    text(labels("en", "slip.instructions"), x, y, 8.5, 0.25);
+  }
+  if (slips.empty()) text(labels("zh", "slip.none") + " / " + labels("en", "slip.none"), kMargin, 80, 12);
+  cairo_show_page(cr);
+  finish(cr, surface, face, "setup slips");
   return pdf;
 }
 

@@ -46,4 +46,13 @@ std::string checkVerificationId(const Shop& s, const std::string& id);
 // or cairo fails.
 std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, const WorkOrder& wo, const Options& o);
 
+// Issue 13: one slip per person with their setup code for a first PIN (or
+// after a reset), four to an A4 page, in Chinese and English, to cut apart
+// and hand to each person (the code is shown nowhere else).
+struct Slip {
+  std::string name, badge, code;
+  Millis expires_at = 0;
+};
+std::string renderSlips(const std::vector<Slip>& slips, const Labels& labels, const Options& o);
+
 }  // namespace bk::record

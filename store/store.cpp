@@ -156,6 +156,8 @@ json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& foun
     case RecordKind::Supersede: return entityJson(s.superseded_by, id, found);
     case RecordKind::Client: return entityJson(s.clients, id, found);
     case RecordKind::PinAttempts: return entityJson(s.pin_attempts, id, found);
+    case RecordKind::Policy: found = id == "shop"; return found ? json(s.policy) : json();
+    case RecordKind::SetupCode: return entityJson(s.setup_codes, id, found);
   }
   return json();
 }
@@ -227,6 +229,8 @@ Shop Store::loadRecords() const {
       case RecordKind::Supersede: s.superseded_by[id] = body.get<Id>(); break;
       case RecordKind::Client: loadInto(s.clients, id, body); break;
       case RecordKind::PinAttempts: loadInto(s.pin_attempts, id, body); break;
+      case RecordKind::Policy: body.get_to(s.policy); break;
+      case RecordKind::SetupCode: loadInto(s.setup_codes, id, body); break;
     }
   }
   s.reindex();
@@ -290,6 +294,8 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.superseded_by, next.superseded_by, RecordKind::Supersede, changed, gone);
   diffInto(shop_.clients, next.clients, RecordKind::Client, changed, gone);
   diffInto(shop_.pin_attempts, next.pin_attempts, RecordKind::PinAttempts, changed, gone);
+  diffInto(shop_.setup_codes, next.setup_codes, RecordKind::SetupCode, changed, gone);
+  if (json(shop_.policy) != json(next.policy)) changed.insert({RecordKind::Policy, "shop"});
   sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
   for (auto& [kind, id] : gone) {
     del.bind(1, name(kind)).bind(2, id).run();
@@ -687,7 +693,9 @@ Outcome Store::resetPin(const Id& person, const std::string& new_pin, const Id& 
 }
 
 Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now, bool signing) {
-  if (!shop_.person(person)) return Outcome::no(Reason::UnknownPerson, person);
+  const Person* who = shop_.person(person);
+  if (!who) return Outcome::no(Reason::UnknownPerson, person);
+  if (!who->active) return Outcome::no(Reason::PersonRetired, person);  // issue 13
   // issue 11: wrong PINs anywhere in the shop lock the person out here too
   if (auto until = pinLockedUntil(shop_, person, now)) return Outcome::no(Reason::LockedOut, std::to_string(*until));
   // every wrong PIN is an event: the lock-out holds in the whole shop once
@@ -698,16 +706,27 @@ Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now, bo
   };
   auto& q = st_->selectCredential;
   q.bind(1, person);
-  if (!q.step()) {
-    q.reset();
-    return Outcome::no(Reason::WrongPin, person);
-  }
-  const std::string stored = q.text(0);
-  const auto failures = q.integer(1);
-  const Millis locked_until = q.integer(2);
+  const bool row = q.step();
+  const std::string stored = row ? q.text(0) : std::string();
+  const auto failures = row ? q.integer(1) : 0;
+  const Millis locked_until = row ? q.integer(2) : 0;
   q.reset();
+  // Issue 13: the PIN is the one their signing key is sealed under, as the
+  // log holds it: a PIN chosen or changed at any kiosk works at every kiosk
+  // once synced. Only someone without a key is checked against the hash.
+  const PersonKey* key = who->currentKey();
+  const bool sealedKey = key && !key->sealed.empty();
+  if (!row && !sealedKey) return Outcome::no(Reason::WrongPin, person);
   if (now < locked_until) return Outcome::no(Reason::LockedOut, std::to_string(locked_until));
-  if (PinHasher::wellFormed(pin) && hasher_.verify(stored, pin)) {
+  bool right = false;
+  if (sealedKey) {
+    Seed seed{};
+    right = hasher_.unseal(key->sealed, key->salt, pin, seed);
+    sodium_memzero(seed.data(), seed.size());
+  } else {
+    right = PinHasher::wellFormed(pin) && hasher_.verify(stored, pin);
+  }
+  if (right) {
     if (failures != 0) st_->setFailures.bind(1, person).bind(2, 0).bind(3, 0).run();
     return Outcome::ok();
   }
@@ -750,9 +769,55 @@ SignIn Store::signInPin(const Id& person, const std::string& pin, Millis now) {
 
 SignIn Store::signInBadge(const std::string& badge, Millis) {
   if (badge.empty()) return {Outcome::no(Reason::UnknownBadge), {}};
+  // issue 13: a leaver's badge signs nobody in (unless it went to someone new)
+  bool retired = false;
   for (auto& [id, p] : shop_.people)
-    if (p.badge == badge) return {Outcome::ok(), id};
-  return {Outcome::no(Reason::UnknownBadge), {}};
+    if (p.badge == badge) {
+      if (p.active) return {Outcome::ok(), id};
+      retired = true;
+    }
+  return {retired ? Outcome::no(Reason::PersonRetired) : Outcome::no(Reason::UnknownBadge), {}};
+}
+
+bool Store::setupPending(const Id& person, Millis now) const { return bk::setupPending(shop_, person, now); }
+
+std::pair<std::string, IssueSetupCode> Store::makeSetupCode(const Id& person, const Id& by, Millis now) {
+  std::string code(8, '0');
+  for (char& c : code) c = static_cast<char>('0' + randombytes_uniform(10));
+  IssueSetupCode a;
+  a.code = "sc-" + toHex(uuid_.next(now, entropy_.random8())).substr(0, 20);
+  a.person = person;
+  a.hash = hasher_.hash(code);
+  a.at = now;
+  a.expires_at = now + Millis{std::clamp(shop_.policy.setup_code_days, 1, 90)} * 24 * 3'600'000;
+  a.by = by;
+  return {code, a};
+}
+
+Outcome Store::setupPin(const Id& person, const std::string& code, const std::string& pin, Millis now) {
+  const Person* p = shop_.person(person);
+  if (!p) return Outcome::no(Reason::UnknownPerson, person);
+  if (!p->active) return Outcome::no(Reason::PersonRetired, person);
+  if (auto until = pinLockedUntil(shop_, person, now)) return Outcome::no(Reason::LockedOut, std::to_string(*until));
+  if (!setupPending(person, now)) return Outcome::no(Reason::SetupCodeInvalid, person);
+  if (Outcome o = newPinAllowed(pin); !o) return o;
+  const SetupCode sc = shop_.setup_codes.at(person);
+  if (!PinHasher::wellFormed(code) || !hasher_.verify(sc.hash, code)) {
+    // like a wrong PIN: recorded, and the shop-wide lock-out counts it
+    (void)record(PinFailed{person, kiosk_id_, false, now}, now);
+    if (auto until = pinLockedUntil(shop_, person, now)) return Outcome::no(Reason::LockedOut, std::to_string(*until));
+    return Outcome::no(Reason::SetupCodeInvalid, person);
+  }
+  Seed seed{};
+  randombytes_buf(seed.data(), seed.size());
+  KeyPair kp(seed);
+  const PinHasher::Sealed sealed = hasher_.seal(seed, pin);
+  sodium_memzero(seed.data(), seed.size());
+  Recorded r = record(registration(person, kp, sealed.sealed, sealed.salt, now, sc.id), now);
+  if (!r) return r.outcome;
+  putCredential(person, pin);
+  st_->setFailures.bind(1, person).bind(2, 0).bind(3, 0).run();
+  return Outcome::ok();
 }
 
 std::vector<StoredEvent> Store::events(std::int64_t after, int limit) const {

@@ -137,6 +137,19 @@ class Store {
   PinHasher::Sealed sealSeed(const Seed& seed, const std::string& pin, const std::array<std::uint8_t, 40>& salt_and_nonce) const {
     return hasher_.sealWith(seed, pin, salt_and_nonce);
   }
+  // Issue 13: a person chooses their own PIN with a setup code (from the
+  // staff import's slip, or a service manager's reset): the code is checked
+  // against its hash (a wrong one counts towards the lock-out, like a wrong
+  // PIN), then a new signing key is made, sealed under the PIN and
+  // registered with the code, which is then used up.
+  Outcome setupPin(const Id& person, const std::string& code, const std::string& pin, Millis now);
+  // Issue 13: may this person set up a PIN now (a setup code of theirs,
+  // unused and unexpired)?
+  bool setupPending(const Id& person, Millis now) const;
+  // Issue 13: a fresh setup code for `person` (8 random digits, shown once)
+  // and the action that records only its hash; `by` a service manager (to
+  // sign it) or empty for the administrator. Valid for the policy's days.
+  std::pair<std::string, IssueSetupCode> makeSetupCode(const Id& person, const Id& by, Millis now);
   // `signing`: the PIN asked again to sign (else at sign-in). A wrong one
   // is recorded (pin_failed, issue 11); wrong PINs anywhere in the shop
   // lock the person out (the policy's count within its period).

@@ -92,7 +92,8 @@ TEST_CASE("registering a key: proof of the secret, a first key or a re-seal as i
   World w;
   w.must(EnrollPerson{Person{"new1", "新人", {Role::Technician}, Trade::Mechanical, "1097", {}}});
   // an enrolment cannot carry keys, and a re-enrolment keeps them
-  Person withKey{"new2", "新人二", {Role::Technician}, Trade::Mechanical, "1096", {testKeyRegistration("new2", T0).key}};
+  Person withKey{"new2", "新人二", {Role::Technician}, Trade::Mechanical, "1096", {}};
+  withKey.keys = {testKeyRegistration("new2", T0).key};
   CHECK(w.refused(EnrollPerson{withKey}) == Reason::BadInput);
   // the proof must be the new key's own
   RegisterKey first = testKeyRegistration("new1", T0);

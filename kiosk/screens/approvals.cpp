@@ -4,6 +4,8 @@
 // advisor or the manager. Every step is signed (R15).
 #include "kiosk/screens/screens.hpp"
 
+#include "domain/rules.hpp"
+
 namespace bk::ui {
 namespace {
 
@@ -65,7 +67,8 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
                   listW - ui.m.mm(3), a.safety ? Icon::Warning : Icon::None)) {
       st.step = StepForm{id};
       st.step.minutes = a.est_minutes;
-      st.step.price_yuan = a.est_minutes * 3;
+      // issue 13: the shop's labour rate (its policy), never a price in a screen
+      st.step.price_yuan = static_cast<int>(labourQuoteCents(s.policy, a.est_minutes) / 100);
     }
     ui.text("   " + ui.tr(stepKey(step)) + (mine ? "" : "  (" + ui.tr("approvals.not_your_step") + ")"), nullptr,
             mine ? toneColour(Tone::Warn, 1.3f) : IM_COL32(150, 150, 150, 255));

@@ -96,6 +96,19 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
     for (auto a = attempts->second.rbegin(); a != attempts->second.rend(); ++a)
       ui.text(dateTimeText(a->at, v.utc_offset_minutes) + "  " + a->kiosk + "  " +
               ui.tr(a->signing ? "reviews.pin_signing" : "reviews.pin_sign_in"));
+    // issue 13: a forgotten PIN: the service manager signs a new setup code
+    // for them (never their own), shown here once, to hand over
+    if (me.has(Role::ServiceManager) && who != me.id) {
+      ImGui::Dummy({0, ui.m.gap()});
+      if (st.reset_shown && st.reset_shown->first == who) {
+        const std::string& code = st.reset_shown->second;
+        ui.text(format(ui.tr("reviews.reset_code"), {personName(s, who)}));
+        ui.text(code.substr(0, 4) + " " + code.substr(4), ui.fonts.large, IM_COL32(240, 240, 240, 255));
+        ui.wrapped(ui.tr("setup.code_hint"), IM_COL32(190, 190, 190, 255));
+      } else if (ui.button("reviews.reset_pin", ui.tr("reviews.reset_pin"), Tone::Warn, ui.m.mm(80), Icon::Lock)) {
+        out.push_back(ResetPin{who});
+      }
+    }
     ImGui::EndGroup();
     return;
   }

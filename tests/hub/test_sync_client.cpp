@@ -55,11 +55,15 @@ TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") 
   CHECK(a.st.shop().entries.size() == 1);
   // the sealed token is not the token: the hub's hash of it is not in the kiosk file either
   CHECK(a.st.meta("hub_token").size() > 64);
-  // PIN hashes come from the hub; with the shop's pepper the kiosk checks PINs
+  // issue 13: a PIN is checked against the person's key, sealed under it
+  // in the log: with the shop's pepper it works here as soon as the shop
+  // is pulled, wherever it was chosen
   {
     std::lock_guard l(a.mu);
-    REQUIRE_FALSE(a.st.signInPin("tech2", "123456", T0));
+    REQUIRE(a.st.signInPin("tech2", "123456", T0));
+    REQUIRE_FALSE(a.st.signInPin("tech2", "654321", T0));
   }
+  // PIN hashes still come from the hub (people from before signature keys)
   REQUIRE(hub.store.setPin("tech2", "123456", T0));
   REQUIRE(a.sync.fetchCredentials());
   std::lock_guard l(a.mu);

@@ -16,10 +16,13 @@ Harness::Harness(const std::string& lang)
         }
       }, "bay1") {}
 
-Harness::Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay)
+Harness::Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay,
+                 const AuthPolicy* auth)
     : cat(Catalog::load(BK_ASSETS_DIR "/catalog")),
       texts(ui::Texts::load(BK_ASSETS_DIR "/i18n")) {
-  store = std::make_unique<Store>(storeOptions(dir.file("bay.db"), "kiosk-" + bay), ent);
+  StoreOptions so = storeOptions(dir.file("bay.db"), "kiosk-" + bay);
+  if (auth) so.auth = *auth;
+  store = std::make_unique<Store>(so, ent);
   fill(*store, cat);
   cfg.bay = bay;
   cfg.lang = lang;

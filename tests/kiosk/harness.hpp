@@ -24,7 +24,10 @@ struct Harness {
   // A store with the test shop (every PIN "123456", tech1's "246802") and bay1.
   explicit Harness(const std::string& lang = "zh");
   // A store filled by `fill` (e.g. the demo shop), a kiosk standing in `bay`.
-  Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay);
+  // `auth`: the PIN hashing's cost (default: the tests' cheap one; a kiosk
+  // that shares PINs with a real bk-hub needs the product's own).
+  Harness(const std::string& lang, const std::function<void(Store&, const Catalog&)>& fill, const Id& bay,
+          const AuthPolicy* auth = nullptr);
   ~Harness();
 
   void frame();                       // one frame at `now`, then its intents
