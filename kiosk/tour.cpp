@@ -62,6 +62,11 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       st.pin_person = running->tech;
       st.pin = "12";
       shot("03-sign-in-pin");
+      // issue 13: a new person choosing their own PIN with their setup code
+      st.setup = SetupForm{1, "00000000", {}};
+      st.pin = "1234";
+      shot("03-first-pin-setup");
+      st.setup.reset();
       as(s.person(running->tech), Screen::Work);
       shot("04-technician-work");
       st.choosing_pause = true;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The screenshot tour: every kiosk screen in Chinese and English, as PNGs in
 # docs/screenshots/, from a fresh demo shop, under Xvfb; then the quality
-# record (维修质量检验单) of a delivered car, its PDF pages as PNGs.
+# record (维修质量检验单) of a delivered car, its PDF pages as PNGs; and a page
+# of the setup-code slips a shop prints when it imports its staff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -20,3 +21,11 @@ for lang in zh en; do
   rm -f docs/screenshots/20-quality-record-"$lang"-*.png
   pdftoppm -r 110 -png "$tmp/record-$lang.pdf" docs/screenshots/20-quality-record-"$lang"
 done
+# issue 13: the setup-code slips a shop prints when it imports its staff
+printf 'badge,name,roles,trade,home_bay,active\n200001,王建国,技师,机电,,yes\n200002,李志强,技师,机电,,yes\n200003,张伟,班组长,钣金,,yes\n200004,刘洋,质检员,,,yes\n' > "$tmp/staff.csv"
+./build/hub/bk-hub init --db "$tmp/shop/hub.db" --pepper "$tmp/shop/pepper.key" --shop-name "广州天河示范4S店" \
+  --manager-name 吕娜 --manager-badge 900001 --slips "$tmp/manager.csv" > /dev/null
+./build/hub/bk-hub staff import --db "$tmp/shop/hub.db" --pepper "$tmp/shop/pepper.key" "$tmp/staff.csv" \
+  --slips "$tmp/slips.csv" --slips-pdf "$tmp/slips.pdf" > /dev/null
+rm -f docs/screenshots/21-setup-slips-*.png
+pdftoppm -r 60 -png -f 1 -l 1 "$tmp/slips.pdf" docs/screenshots/21-setup-slips
