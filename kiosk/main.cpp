@@ -82,6 +82,13 @@ bool screenshot(GLFWwindow* win, const std::string& path) {
 void drawFrame(GLFWwindow* win, const std::function<void()>& body) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (ImGuiIO& io = ImGui::GetIO(); !ImGui::IsMousePosValid(&io.MousePos)) {
+    // issue 13: neither focused nor entered yet: the one window of the
+    // panel is where the touch is
+    double x = 0, y = 0;
+    glfwGetCursorPos(win, &x, &y);
+    io.MousePos = ImVec2(static_cast<float>(x), static_cast<float>(y));
+  }
   ImGui::NewFrame();
   body();
   ImGui::Render();
@@ -317,6 +324,14 @@ int main(int argc, char** argv) {
     glfwSetKeyCallback(win, onKey);
     glfwSetCharCallback(win, onChar);
     glfwSetFramebufferSizeCallback(win, onResize);
+    // Issue 13: touches are taken from the first one. The backend reads the
+    // pointer only for a focused window or one it saw the pointer enter, so
+    // both events are forwarded; the window takes X focus at start (the bay
+    // runs it in an X session of its own, with no window manager to give it),
+    // and drawFrame reads the pointer itself while the window has neither.
+    glfwSetCursorEnterCallback(win, ImGui_ImplGlfw_CursorEnterCallback);
+    glfwSetWindowFocusCallback(win, ImGui_ImplGlfw_WindowFocusCallback);
+    glfwFocusWindow(win);
     ImGui_ImplOpenGL3_Init("#version 130");
     auto closeWindow = [&] {
       ImGui_ImplOpenGL3_Shutdown();

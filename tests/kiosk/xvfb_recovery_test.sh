@@ -37,11 +37,8 @@ expect_sql() {
   done
   fail "$4 (got: $got)"
 }
-signin() {
-  local wid
-  wid=$(for _ in $(seq 300); do xdotool search --name "Bay Kiosk" 2>/dev/null && break; sleep 0.1; done | head -1)
+signin() {  # the kiosk takes X focus itself (issue 13): none given here
   wait_for board.signin >/dev/null || fail "locked board not shown"
-  xdotool windowfocus --sync "$wid" 2>/dev/null || true
   xdotool type --delay 30 "100001"
   xdotool key Return
 }
