@@ -5,7 +5,7 @@
 // run while it serves goes through that port (the serving hub owns the log);
 // with no hub serving, the command takes the lock and opens the store
 // itself. Either way the same HubServer::admin() does the work.
-#include "domain/json_util.hpp"
+#include "store/store.hpp"
 
 #include <string>
 
@@ -34,5 +34,25 @@ struct Output {
   std::string assets;     // the translations (assets/)
 };
 int finish(const std::string& op, const json& reply, const Output& o);
+
+// A backup of the live store (SQLite's online backup) to `to`, or to
+// `dir`/hub-<UTC time>.db keeping the newest `keep`; written beside as
+// .partial, then checked (integrity, hash chain, every event there) before
+// it takes its name. Noted in the store's meta ("last_backup": when, where,
+// whether on another disk than the database) for `bk-hub status`.
+// {"path", "events", "kept", "off_disk"}; throws when the copy does not hold.
+json backup(Store& store, const std::string& db, const std::string& to, const std::string& dir, int keep, Millis now);
+
+// Where in a catalog folder's files (file:line) the first item named in
+// `message` is written; empty when none is found.
+std::string locateInCatalog(const std::string& dir, const std::string& message);
+
+// `bk-hub status`: what the serving hub answers (HubServer::admin
+// "status"), or what the files alone say when no hub serves.
+json offlineStatus(const std::string& db, const std::string& pepper);
+// Printed as one page with its warnings (no hub serving, no backup off
+// the hub's disk within a day, little disk space, a kiosk silent or behind).
+// 0: nothing to warn about; 4: warnings.
+int printStatus(const json& status, Millis now);
 
 }  // namespace bk::hub::cli

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace bk::hub {
 namespace {
@@ -23,6 +24,22 @@ json lineErrors(const std::vector<setup::LineError>& errors) {
 }
 
 }  // namespace
+
+json statusJson(Store& store, Millis now) {
+  json out{{"hub", store.kioskId()}, {"events", store.lastPos()}, {"at", now}, {"version", BK_VERSION}};
+  json clients = json::array();
+  for (const EnrolledClient& c : store.enrolment().active())
+    clients.push_back({{"id", c.id}, {"scope", std::string(name(c.scope))}, {"since", c.since}});
+  out["clients"] = clients;
+  const json last = json::parse(store.meta("last_backup").empty() ? "null" : store.meta("last_backup"), nullptr, false);
+  out["last_backup"] = last.is_discarded() ? json() : last;
+  const json offDisk = json::parse(store.meta("last_backup_off_disk").empty() ? "null" : store.meta("last_backup_off_disk"), nullptr, false);
+  out["last_backup_off_disk"] = offDisk.is_discarded() ? json() : offDisk;
+  std::error_code ec;
+  const auto space = std::filesystem::space(std::filesystem::absolute(store.path()).parent_path(), ec);
+  if (!ec) out["disk"] = {{"free", space.available}, {"total", space.capacity}};
+  return out;
+}
 
 json HubServer::admin(const std::string& op, const json& args) {
   const Millis now = clock_();
@@ -150,6 +167,23 @@ json HubServer::admin(const std::string& op, const json& args) {
     }
   } else if (op == "policy.show") {
     out["text"] = setup::writePolicy(s.policy);
+  } else if (op == "status") {
+    // the serving hub's view: every client it enrolled, with what it last
+    // saw of it, the log's head, the last backup and the disk
+    out = statusJson(store_, now);
+    out["serving"] = true;
+    json clients = json::array();
+    std::lock_guard c(contacts_mu_);
+    for (json& k : out["clients"]) {
+      if (auto it = contacts_.find(k["id"].get<std::string>()); it != contacts_.end()) {
+        const Contact& t = it->second;
+        k["last_contact"] = t.at;
+        k["address"] = t.address;
+        k["version"] = t.version;
+        if (t.pending >= 0) k["pending"] = t.pending;
+        if (t.pulled_through >= 0) k["behind"] = std::max<std::int64_t>(0, store_.lastPos() - t.pulled_through);
+      }
+    }
   } else {
     return {{"error", "unknown admin command " + op}};
   }

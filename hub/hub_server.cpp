@@ -47,6 +47,19 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
   // Issue 11: and only for a client whose scope has the route: bays sync
   // (push, pull, credentials), the front desk uses the work-order API.
   http_.screen([this](const http::Request& req, http::Response& res) {
+    // issue 13: a client of another protocol version is told so, and
+    // nothing it sends is taken (it works on offline until updated)
+    if (req.hasHeader("X-BK-Protocol")) {
+      const auto v = limits::strictInt(req.header("X-BK-Protocol"));
+      if (!v || *v < sync::kMinProtocol || *v > sync::kProtocol) {
+        spdlog::warn("{} {} {}: protocol {} (this hub: {} to {}): update needed", req.remote_addr, req.method, req.path,
+                     req.header("X-BK-Protocol").substr(0, 16), sync::kMinProtocol, sync::kProtocol);
+        reply(res, 426, {{"error", "update needed: this hub speaks protocol " + std::to_string(sync::kMinProtocol) + " to " +
+                                       std::to_string(sync::kProtocol)},
+                         {"min_protocol", sync::kMinProtocol}, {"protocol", sync::kProtocol}});
+        return true;
+      }
+    }
     if (req.path == "/api/v1/health" || req.path == "/api/v1/enroll") return false;
     std::optional<EnrolledClient> client;
     {
@@ -57,6 +70,7 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
       error(res, 401, "not an enrolled kiosk");
       return true;
     }
+    noteContact(client->id, req);  // issue 13: for bk-hub status
     const bool floorRoute = req.path == "/api/v1/push" || req.path == "/api/v1/pull" || req.path == "/api/v1/credentials";
     const Scope needed = floorRoute ? Scope::Floor : Scope::Desk;
     if (client->scope == needed) return false;
@@ -66,7 +80,8 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
   });
   http_.get("/api/v1/health", [this](const http::Request&, http::Response& res) {
     std::lock_guard lock(mu_);
-    reply(res, 200, {{"status", "ok"}, {"hub", instance()}, {"last_pos", store_.lastPos()}});
+    reply(res, 200, {{"status", "ok"}, {"hub", instance()}, {"last_pos", store_.lastPos()}, {"protocol", sync::kProtocol},
+                     {"min_protocol", sync::kMinProtocol}, {"version", BK_VERSION}});
   });
   http_.post("/api/v1/enroll", sync::kMaxEnrolBody, [this](const auto& req, auto& res) { enroll(req, res); });
   http_.post("/api/v1/push", sync::kMaxBody, [this](const auto& req, auto& res) { push(req, res); });
@@ -98,6 +113,21 @@ void HubServer::stop() {
   http_.stop();
   if (admin_http_) admin_http_->stop();
   if (admin_thread_.joinable()) admin_thread_.join();
+}
+
+void HubServer::noteContact(const Id& client, const http::Request& req) {
+  Contact c;
+  c.at = clock_();
+  c.address = req.remote_addr;
+  c.version = req.header("X-BK-Version").substr(0, 32);
+  if (auto n = limits::strictInt(req.header("X-BK-Pending"))) c.pending = *n;
+  if (req.path == "/api/v1/pull")
+    if (auto after = limits::strictInt(req.param("after"))) c.pulled_through = *after;
+  std::lock_guard lock(contacts_mu_);
+  Contact& was = contacts_[client];
+  if (c.pulled_through < 0) c.pulled_through = was.pulled_through;
+  if (c.pending < 0) c.pending = was.pending;
+  was = c;
 }
 
 int HubServer::serveAdmin(const std::string& token) {

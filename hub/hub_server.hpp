@@ -32,6 +32,10 @@ struct RecordConfig {
   std::string shop;  // the shop's name, in the heading
 };
 
+// Issue 13: what `bk-hub status` shows that the store itself holds: the
+// hub, its log's head, every active client, the last backups, the disk.
+json statusJson(Store& store, Millis now);
+
 class HubServer {
  public:
   using Clock = std::function<Millis()>;
@@ -111,6 +115,17 @@ class HubServer {
   json head_;                   // the last head signed (under mu_)
   Millis head_at_ = 0;
   AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
+  // Issue 13: each client's last request, for `bk-hub status`: when, from
+  // where, its version, its own events not yet pushed (-1: not said), and
+  // how far it has pulled the log (-1: not yet).
+  struct Contact {
+    Millis at = 0;
+    std::string address, version;
+    std::int64_t pending = -1, pulled_through = -1;
+  };
+  void noteContact(const Id& client, const http::Request& req);
+  std::mutex contacts_mu_;
+  std::map<Id, Contact> contacts_;
   std::unique_ptr<http::Server> admin_http_;  // issue 13: loopback, for bk-hub's own commands
   std::thread admin_thread_;
   std::string admin_token_;

@@ -105,9 +105,17 @@ int main(int argc, char** argv) {
     c->add_option("--font", font, "the CJK font for quality records")->capture_default_str();
     c->add_option("--shop-name", shopName, "the shop's name, in the heading of quality records");
   }
-  auto* backup = app.add_subcommand("backup", "write a consistent copy of the live database");
+  auto* backup = app.add_subcommand("backup", "write a consistent copy of the live database, verified after writing");
   addDb(backup);
-  backup->add_option("--to", to, "backup file to write")->required();
+  std::string toDir;
+  int keep = 14;
+  auto* toOpt = backup->add_option("--to", to, "backup file to write");
+  auto* dirOpt = backup->add_option("--to-dir", toDir,
+                                    "a folder (another disk, a mounted share): hub-<time>.db in it, the oldest beyond --keep removed");
+  toOpt->excludes(dirOpt);
+  backup->add_option("--keep", keep, "backups kept in --to-dir")->capture_default_str()->check(CLI::Range(1, 3650));
+  auto* status = app.add_subcommand("status", "the shop's health on one page: every kiosk, the last backup, disk space");
+  addDb(status);
   auto* restore = app.add_subcommand("restore", "replace the database with a backup (stop the hub first)");
   addDb(restore);
   restore->add_option("--from", from, "backup file")->required()->check(CLI::ExistingFile);
@@ -179,14 +187,27 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*catalogCheck) {
-      const bk::Catalog c = bk::Catalog::load(file);  // throws with the file, line and reason
-      std::printf("%s: a good catalog, version %s (%zu operations)\n", file.c_str(), c.version().c_str(), c.laborOps().size());
-      return 0;
+      try {
+        const bk::Catalog c = bk::Catalog::load(file);
+        std::printf("%s: a good catalog, version %s (%zu operations)\n", file.c_str(), c.version().c_str(), c.laborOps().size());
+        return 0;
+      } catch (const std::runtime_error& e) {
+        // a syntax error names its file, line and column; a fault in what
+        // the catalog says names the item: shown where it is written
+        const std::string where = bk::hub::cli::locateInCatalog(file, e.what());
+        std::fprintf(stderr, "%s%s\nnot a good catalog: nothing was used\n", where.empty() ? "" : (where + ": ").c_str(), e.what());
+        return 1;
+      }
     }
     // issue 13: the administrator's commands, through the serving hub if one
     // serves this database, else here with the database locked
     std::string adminOp;
     bk::json adminArgs = bk::json::object();
+    if (*status) {  // issue 13: through the serving hub (what it saw of each kiosk), or from the file alone
+      const int fd = bk::hub::cli::lockDatabase(db);
+      return bk::hub::cli::printStatus(fd < 0 ? bk::hub::cli::forward(db, "status", adminArgs)
+                                              : bk::hub::cli::offlineStatus(db, pepper), bk::platform::nowMillis());
+    }
     if (*init) {
       adminOp = "init";
       adminArgs = {{"shop_name", shopName}, {"utc_offset_minutes", utcOffset}, {"manager_name", managerName},
@@ -342,8 +363,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*backup) {
-      store.backupTo(to);
-      std::printf("backup written to %s\n", to.c_str());
+      if (to.empty() && toDir.empty()) throw std::runtime_error("backup: --to FILE or --to-dir FOLDER");
+      const bk::json done = bk::hub::cli::backup(store, db, to, toDir, keep, bk::platform::nowMillis());
+      std::printf("backup written to %s (%lld events; verified: integrity ok, hash chain holds)%s\n",
+                  done["path"].get<std::string>().c_str(), done["events"].get<long long>(),
+                  toDir.empty() ? "" : (", " + std::to_string(done["kept"].get<int>()) + " kept in " + toDir).c_str());
+      if (!done["off_disk"].get<bool>())
+        std::printf("warning: the backup is on the hub's own disk; keep one on another disk or a network share\n");
       return 0;
     }
     if (*revoke) {

@@ -192,7 +192,8 @@ bool runRecovery(GLFWwindow* win, const bk::ui::KioskConfig& cfg, const bk::Stor
 
 }  // namespace
 
-static_assert(static_cast<int>(bk::sync::SyncFault::Unstable) == static_cast<int>(bk::ui::HubFault::Unstable) &&
+static_assert(static_cast<int>(bk::sync::SyncFault::UpdateNeeded) == static_cast<int>(bk::ui::HubFault::UpdateNeeded) &&
+              static_cast<int>(bk::sync::SyncFault::Unstable) == static_cast<int>(bk::ui::HubFault::Unstable) &&
               static_cast<int>(bk::sync::SyncFault::BadReply) == static_cast<int>(bk::ui::HubFault::BadReply));
 
 int main(int argc, char** argv) {

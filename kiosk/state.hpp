@@ -22,7 +22,8 @@ struct Session {
 // Offline is ordinary; a fault means the hub answered wrongly (refused this
 // kiosk, sent something malformed, keeps changing identity): the bay works
 // on offline and says so, and an administrator should look.
-enum class HubFault { None, Unreachable, Refused, BadReply, Unstable };
+// UpdateNeeded (issue 13): the hub speaks another protocol version.
+enum class HubFault { None, Unreachable, Refused, BadReply, Unstable, UpdateNeeded };
 
 struct SyncStatus {
   bool hub_configured = false;

@@ -16,9 +16,7 @@ bool damagedDatabase(int code) {
   return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
 }
 
-namespace {
-
-std::string stamp(Millis now) {
+std::string fileStamp(Millis now) {
   const std::time_t t = static_cast<std::time_t>(now / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -26,6 +24,8 @@ std::string stamp(Millis now) {
   std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
   return buf;
 }
+
+namespace {
 
 std::string hex(const void* data, int n) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -59,8 +59,8 @@ std::string metaValue(sqlite3* db, const char* key) {
 
 Salvaged setAsideAndSalvage(const std::string& path, const Id& kiosk, Millis now) {
   Salvaged out;
-  std::string aside = path + ".damaged-" + stamp(now);
-  for (int n = 2; std::filesystem::exists(aside); ++n) aside = path + ".damaged-" + stamp(now) + "-" + std::to_string(n);
+  std::string aside = path + ".damaged-" + fileStamp(now);
+  for (int n = 2; std::filesystem::exists(aside); ++n) aside = path + ".damaged-" + fileStamp(now) + "-" + std::to_string(n);
   // the WAL and its index keep their names beside the file, so SQLite reads
   // them as its own when salvaging
   for (const char* suffix : {"-wal", "-shm", ""}) {

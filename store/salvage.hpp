@@ -17,6 +17,8 @@ namespace bk {
 
 // SQLite's own word that a file is not a sound database.
 bool damagedDatabase(int sqlite_code);
+// A UTC time for file names that sort by time: "20261202-153000".
+std::string fileStamp(Millis now);
 
 struct Salvaged {
   std::string set_aside;           // the damaged file's new name

@@ -170,6 +170,10 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   // kiosk said it was saved: FULL syncs the WAL on every commit.
   db_->exec("PRAGMA synchronous = FULL");
   db_->exec("PRAGMA foreign_keys = ON");
+  // issue 13: an upgrade migrates the file as it opens; a copy of it as it
+  // was is kept beside it first (0600 like the store)
+  if (const int v = schemaVersion(*db_); v > 0 && v < latestSchemaVersion())
+    backupTo(opts_.path + ".before-v" + std::to_string(latestSchemaVersion()) + ".bak");
   migrate(*db_);
   st_ = std::make_unique<Statements>(*db_);
   enrolment_ = std::make_unique<Enrolment>(*db_);

@@ -111,6 +111,7 @@ class Store {
   // Changes whenever the shop in memory may have changed (for caches).
   std::uint64_t generation() const { return generation_; }
   const Id& kioskId() const { return kiosk_id_; }
+  const std::string& path() const { return opts_.path; }
 
   // Checks and, if allowed, commits one action (one transaction, one event).
   Recorded record(Action a, Millis now);

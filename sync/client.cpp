@@ -14,11 +14,15 @@ struct Fetched {
 };
 
 Fetched fetch(httplib::Client& c, const char* method, const std::string& path, const std::string& token,
-              const std::string& body = {}) {
+              const std::string& body = {}, std::int64_t pending = -1, int protocol = kProtocol) {
   httplib::Request req;
   req.method = method;
   req.path = path;
   req.set_header("Accept-Encoding", "identity");
+  // issue 13: what `bk-hub status` shows of this kiosk
+  req.set_header("X-BK-Version", BK_VERSION);
+  req.set_header("X-BK-Protocol", std::to_string(protocol));
+  if (pending >= 0) req.set_header("X-BK-Pending", std::to_string(pending));
   if (!token.empty()) req.set_header("Authorization", "Bearer " + token);
   if (!body.empty() || req.method == "POST") {
     req.body = body;
@@ -173,8 +177,10 @@ bool SyncClient::enroll() {
   randombytes_buf(seed.data(), seed.size());
   const KeyPair device(seed);
   const Fetched r = fetch(*c, "POST", "/api/v1/enroll", {},
-                          json{{"code", opt_.enrol_code}, {"kiosk_id", kiosk}, {"device_key", device.pubHex()}}.dump());
+                          json{{"code", opt_.enrol_code}, {"kiosk_id", kiosk}, {"device_key", device.pubHex()}}.dump(), -1,
+                          opt_.protocol);
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status == 426) { fail(refusal("enrolment", r), SyncFault::UpdateNeeded); return false; }
   if (r.status != 200) { fail(refusal("enrolment", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   const EnrolReply reply = decodeEnrolReply(r.body);
   if (!reply.error.empty()) { fail("bad enrolment " + reply.error); return false; }
@@ -221,8 +227,9 @@ bool SyncClient::pushOnce() {
   }
   if (device) body["batch_sig"] = signBytes(*device, batchMessage(evs.front().origin, hashes));  // issue 11
   auto c = client(opt_, 30);
-  const Fetched r = fetch(*c, "POST", "/api/v1/push", tok, body.dump());
+  const Fetched r = fetch(*c, "POST", "/api/v1/push", tok, body.dump(), -1, opt_.protocol);
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status == 426) { fail(refusal("push", r), SyncFault::UpdateNeeded); return false; }
   if (r.status == 503) { fail(refusal("push", r), SyncFault::Unreachable); return false; }  // a storage fault or busy: retry
   if (r.status != 200) { fail(refusal("push", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   const PushReply reply = decodePushReply(r.body);
@@ -269,8 +276,9 @@ bool SyncClient::pullOnce(int wait_ms) {
     ~Forget() { std::lock_guard l(self->pull_client_mu_); self->pull_client_ = nullptr; }
   } forget{this};
   const std::string path = "/api/v1/pull?after=" + std::to_string(cursor) + "&limit=500&wait_ms=" + std::to_string(wait_ms);
-  Fetched r = fetch(*c, "GET", path, tok);
+  Fetched r = fetch(*c, "GET", path, tok, {}, state().pending, opt_.protocol);
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status == 426) { fail(refusal("pull", r), SyncFault::UpdateNeeded); return false; }
   if (r.status == 503) { fail(refusal("pull", r), SyncFault::Unreachable); return false; }  // busy: back off
   if (r.status != 200) { fail(refusal("pull", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   PullReply reply = decodePullReply(r.body);
@@ -323,7 +331,7 @@ bool SyncClient::fetchCredentials() {
   }
   if (tok.empty()) return false;
   auto c = client(opt_, 10);
-  const Fetched r = fetch(*c, "GET", "/api/v1/credentials", tok);
+  const Fetched r = fetch(*c, "GET", "/api/v1/credentials", tok, {}, -1, opt_.protocol);
   if (r.status != 200) return false;
   const CredentialsReply reply = decodeCredentialsReply(r.body);
   if (!reply.error.empty()) { fail("bad credentials " + reply.error); return false; }

@@ -23,12 +23,15 @@ struct SyncOptions {
   int batch = 200;
   int poll_ms = 20'000;     // long-poll time
   std::string ca_cert;      // https: the hub's certificate (or its CA), PEM; verified always
+  int protocol = kProtocol; // issue 13: the sync protocol this kiosk speaks (tests: another)
 };
 
 // What went wrong with the hub, for the status bar: unreachable is the
 // ordinary offline; the others mean the hub (or something posing as it)
 // answered wrongly, and an administrator should look.
-enum class SyncFault { None, Unreachable, Refused, BadReply, Unstable };
+// UpdateNeeded (issue 13): the hub speaks another protocol version; this
+// kiosk works on offline until one of them is updated.
+enum class SyncFault { None, Unreachable, Refused, BadReply, Unstable, UpdateNeeded };
 
 struct SyncState {
   bool configured = false, enrolled = false, reachable = false;

@@ -11,6 +11,13 @@ namespace bk::sync {
 using namespace bk::limits;  // the limits every reader of the wire applies
 
 inline constexpr std::size_t kMaxBatch = 1000;  // events in one push or pull
+// Issue 13: the sync protocol's version. A kiosk says which it speaks
+// (X-BK-Protocol; none said: 1), and the hub takes kMinProtocol to
+// kProtocol. One outside gets 426 "update needed": that kiosk works on
+// offline and says so, and nothing of it is taken that it might mean
+// otherwise.
+inline constexpr int kProtocol = 1;
+inline constexpr int kMinProtocol = 1;
 // Times an event may carry: 1970 to 2100 (the HLC's wall part likewise).
 inline constexpr Millis kMaxWall = 4'102'444'800'000;
 

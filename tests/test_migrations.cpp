@@ -57,6 +57,11 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
     CHECK(st.lastOwnSeq() == 3);
     CHECK(st.verifyChain() == 0);
     CHECK(st.integrityCheck() == "ok");
+    // issue 13: the file as it was, kept beside it before the migration
+    const std::string kept = path + ".before-v" + std::to_string(latestSchemaVersion()) + ".bak";
+    REQUIRE(std::filesystem::exists(kept));
+    sql::Db before(kept, false);
+    CHECK(schemaVersion(before) == v);
   }
 }
 

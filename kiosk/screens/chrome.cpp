@@ -66,6 +66,8 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
     hub = ui.tr("status.hub_fault"); tone = Tone::Bad; icon = Icon::Warning;
   } else if (v.sync.fault == HubFault::Unstable) {
     hub = ui.tr("status.hub_unstable"); tone = Tone::Warn; icon = Icon::Warning;
+  } else if (v.sync.fault == HubFault::UpdateNeeded) {  // issue 13: works on offline
+    hub = ui.tr("status.hub_update_needed"); tone = Tone::Warn; icon = Icon::Warning;
   }
   else if (v.sync.reachable) { hub = ui.tr("status.hub_online"); tone = Tone::Good; icon = Icon::Check; }
   else { hub = ui.tr("status.hub_offline"); tone = Tone::Bad; icon = Icon::Cross; }

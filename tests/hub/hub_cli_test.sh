@@ -11,6 +11,31 @@ trap 'rm -rf "$w"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 "$HUB" verify --db "$w/hub.db" --pepper "$w/p.key" >/dev/null || fail "verify of a sound hub"
 "$HUB" backup --db "$w/hub.db" --pepper "$w/p.key" --to "$w/backup.db" >/dev/null
+# issue 13: backups into a folder, each verified, the newest kept; status from the file alone
+for _ in 1 2 3; do
+  "$HUB" backup --db "$w/hub.db" --pepper "$w/p.key" --to-dir "$w/backups" --keep 2 > "$w/backup.out" || fail "backup --to-dir"
+  grep -q 'verified: integrity ok, hash chain holds' "$w/backup.out" || fail "backup not verified: $(cat "$w/backup.out")"
+  sleep 1.1  # one a second: the names carry the time
+done
+[ "$(ls "$w"/backups/hub-*.db | wc -l)" = 2 ] || fail "--keep 2 kept $(ls "$w"/backups | wc -l)"
+[ "$(stat -c %a "$(ls "$w"/backups/hub-*.db | head -1)")" = 600 ] || fail "a backup is not 0600"
+ls "$w"/backups | grep -q partial && fail "a partial backup left behind"
+set +e
+status=$("$HUB" status --db "$w/hub.db" --pepper "$w/p.key"); rc=$?
+set -e
+[ $rc -eq 4 ] || fail "status of a hub that does not serve should warn (rc $rc)"
+echo "$status" | grep -q 'NOT SERVING' || fail "status: $status"
+echo "$status" | grep -q "last backup: .*$w/backups/hub-" || fail "status names the last backup: $status"
+# issue 13: a shop's catalog checked before use, faults shown where they are written
+cp -r "$(dirname "$0")/../../assets/catalog" "$w/catalog"
+"$HUB" catalog check "$w/catalog" | grep -q 'a good catalog, version [0-9a-f]\{12\}' || fail "catalog check of the shipped catalog"
+sed -i '0,/"trade": "mechanical"/s//"trade": "welding"/' "$w/catalog/operations.json"
+line=$(grep -n '"welding"' "$w/catalog/operations.json" | head -1 | cut -d: -f1)
+if "$HUB" catalog check "$w/catalog" > "$w/cat.out" 2>&1; then fail "a catalog with an unknown trade was taken"; fi
+grep -q "operations.json:$line: .*welding" "$w/cat.out" || fail "catalog fault not located: $(cat "$w/cat.out")"
+printf '{"broken": [1, 2\n' > "$w/catalog/defects.json"
+if "$HUB" catalog check "$w/catalog" > "$w/cat.out" 2>&1; then fail "a catalog that is not JSON was taken"; fi
+grep -q 'defects.json: .*line 2' "$w/cat.out" || fail "catalog syntax fault without its line: $(cat "$w/cat.out")"
 "$HUB" restore --db "$w/restored.db" --pepper "$w/p.key" --from "$w/backup.db" >/dev/null
 "$HUB" verify --db "$w/restored.db" --pepper "$w/p.key" >/dev/null || fail "verify of the restored copy"
 [ "$(sqlite3 "$w/restored.db" "select value from meta where key='kiosk_id'")" != \

@@ -283,3 +283,41 @@ TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once 
   // every store agrees with its log
   CHECK(hub.store.rebuildFromEvents().sameRecords(hub.store.shop()));
 }
+
+TEST_CASE("sync: a kiosk of another protocol version is told update needed, works on offline, and syncs once it speaks the hub's") {
+  RunningHub hub;
+  seedHub(hub);
+  auto c = hub.client();
+  const json health = json::parse(c.Get("/api/v1/health")->body);
+  CHECK(health["protocol"] == sync::kProtocol);
+  CHECK(health["min_protocol"] == sync::kMinProtocol);
+  // a request in a protocol the hub does not speak is refused, whatever it is
+  for (const char* v : {"99", "0", "abc", "1.5"}) {
+    auto r = c.Get("/api/v1/pull?after=0", httplib::Headers{{"X-BK-Protocol", v}});
+    REQUIRE(r);
+    CHECK(r->status == 426);
+    CHECK(json::parse(r->body)["error"].get<std::string>().find("update needed") == 0);
+  }
+  TempDir dir;
+  FixedEntropy ent;
+  Store st(storeOptions(dir.file("k.db"), "kiosk-new"), ent);
+  std::mutex mu;
+  const std::string code = hub.server.newEnrolCode("kiosk-new", 600'000);
+  {
+    sync::SyncOptions newer{"http://127.0.0.1:" + std::to_string(hub.port), code, 50, 300};
+    newer.protocol = sync::kProtocol + 1;  // a kiosk updated before its hub
+    sync::SyncClient client(st, mu, testPepper(), newer, [] { return T0; });
+    CHECK_FALSE(client.enroll());
+    CHECK(client.state().fault == sync::SyncFault::UpdateNeeded);
+    CHECK(client.state().error.find("update needed") != std::string::npos);
+    // the bay works on offline meanwhile
+    std::lock_guard l(mu);
+    for (auto& a : staffAndBays()) REQUIRE(st.record(a, T0));
+  }
+  CHECK(hub.store.enrolment().active().empty());  // nothing of it was taken
+  sync::SyncClient client(st, mu, testPepper(),
+                          sync::SyncOptions{"http://127.0.0.1:" + std::to_string(hub.port), code, 50, 300}, [] { return T0; });
+  REQUIRE(client.enroll());
+  REQUIRE(client.pullOnce(0));
+  CHECK(client.state().fault == sync::SyncFault::None);
+}
