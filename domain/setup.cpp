@@ -501,10 +501,13 @@ Policy parsePolicy(std::string_view text, std::vector<LineError>& errors) {
       else p.labour_cents_per_hour = *m;
     } else if (key == "working_hours") {
       const auto dash = value.find('-');
-      const auto a = dash == std::string::npos ? std::nullopt : clock(trim(value.substr(0, dash)));
-      const auto b = dash == std::string::npos ? std::nullopt : clock(trim(value.substr(dash + 1)));
-      if (!a || !b || *a >= *b) bad("HH:MM-HH:MM with the start first, not '" + value + "'");
-      else p.work_start_minute = *a, p.work_end_minute = *b;
+      int from = -1, to = -1;  // minutes of the day; -1: not a time
+      if (dash != std::string::npos) {
+        from = clock(trim(value.substr(0, dash))).value_or(-1);
+        to = clock(trim(value.substr(dash + 1))).value_or(-1);
+      }
+      if (from < 0 || to < 0 || from >= to) bad("HH:MM-HH:MM with the start first, not '" + value + "'");
+      else p.work_start_minute = from, p.work_end_minute = to;
     } else if (key == "setup_code_days") {
       if (auto n = num(1, 90, "days")) p.setup_code_days = static_cast<int>(*n);
     } else {

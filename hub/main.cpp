@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", limits.threads, "threads serving every connection")->capture_default_str()
       ->check(CLI::Range(1u, 64u));
   std::string logLevel = "info";
+  std::string servePolicy;
+  serve->add_option("--policy", servePolicy,
+                    "the shop's policy file, checked at start (a fault stops the hub, naming its line); recorded when it differs")
+      ->check(CLI::ExistingFile);
   serve->add_option("--log-level", logLevel, "debug (every request), info (pushes, refusals, 4xx), warn")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   auto* code = app.add_subcommand("enroll-code", "print a one-time enrolment code for one kiosk id");
@@ -383,6 +387,17 @@ int main(int argc, char** argv) {
       throw std::runtime_error("serving " + host + " without TLS: give --tls-cert and --tls-key (docs/API.md#tls), "
                                "or --insecure-http to accept tokens in clear on the LAN");
     hub.setRecordConfig(recordConfig());  // issue 12: quality records
+    if (!servePolicy.empty()) {  // issue 13: the policy file, validated at start
+      const bk::json done = hub.admin("policy.set", {{"text", readText(servePolicy)}});
+      if (done.contains("error")) {
+        std::string why = servePolicy + ": " + done["error"].get<std::string>();
+        for (const bk::json& e : done.value("errors", bk::json::array()))
+          why += "\n  line " + std::to_string(e.value("line", 0)) + ", " + e.value("column", std::string()) + ": " +
+                 e.value("what", std::string());
+        throw std::runtime_error(why + "\nthe hub does not start with a bad policy");
+      }
+      if (!done.value("unchanged", true)) spdlog::info("policy {} recorded: every kiosk follows it once synced", servePolicy);
+    }
     const int bound = hub.bind(host, port);
     if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
     std::printf("bk-hub %s listening on %s://%s:%d (%lld events)\n", hub.instance().c_str(),

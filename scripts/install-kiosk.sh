@@ -12,13 +12,14 @@
 # dies. The kiosk enrols with the code on its first start and pulls the shop.
 #
 # Options: --kiosk-id ID (default kiosk-<bay>), --lang zh|en, --dpi N,
-# --printer QUEUE, --binary PATH (default build/kiosk/bay-kiosk). For tests
+# --printer QUEUE, --catalog DIR (the shop's own catalog, checked first with
+# bk-hub catalog check), --binary PATH (default build/kiosk/bay-kiosk). For tests
 # and image builds: --root DIR (install under DIR), --no-packages,
 # --no-user, --no-start (no systemctl).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)  # files given are taken from where you stand
 
-hub="" ca="" pepper="" bay="" kiosk_id="" lang="zh" dpi="" printer="" binary=$repo/build/kiosk/bay-kiosk
+hub="" ca="" pepper="" bay="" kiosk_id="" lang="zh" dpi="" printer="" binary=$repo/build/kiosk/bay-kiosk catalog=""
 root="" packages=1 user=1 start=1
 die() { echo "install-kiosk: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --lang) lang=$2; shift ;;
     --dpi) dpi=$2; shift ;;
     --printer) printer=$2; shift ;;
+    --catalog) catalog=$2; shift ;;
     --root) root=$2; shift ;;
     --binary) binary=$2; shift ;;
     --no-packages) packages=0 ;;
@@ -53,6 +55,11 @@ case "$hub" in
   *) die "--hub: https:// (plain http only to this machine)" ;;
 esac
 [[ "$lang" =~ ^(zh|en)$ ]] || die "--lang: zh or en"
+if [ -n "$catalog" ]; then
+  for f in operations.json checklists.json defects.json phrases.json; do
+    [ -s "$catalog/$f" ] || die "--catalog: $catalog has no $f"
+  done
+fi
 
 # the one-time code, from standard input
 read -r code || true
@@ -78,6 +85,8 @@ install -d -m 0700 "$etc" "$state"
 install -m 0755 "$binary" "$root/usr/local/bin/bay-kiosk"
 rm -rf "$share/assets"
 cp -r "$repo/assets" "$share/assets"
+[ -z "$catalog" ] || cp "$catalog"/operations.json "$catalog"/checklists.json "$catalog"/defects.json "$catalog"/phrases.json \
+  "$share/assets/catalog/"  # the shop's own, in place of the defaults
 install -m 0600 "$pepper" "$etc/pepper.key"
 [ -z "$ca" ] || install -m 0644 "$ca" "$etc/hub.pem"
 (umask 077; printf '%s\n' "$code" > "$state/enrol.code")

@@ -322,3 +322,21 @@ TEST_CASE("A leaver is retired: badge and PIN refused, nothing new in their name
   REQUIRE(f.st.record(EnrollPerson{Person{"p-new", "新技师", {Role::Technician}, Trade::Mechanical, badge, {}}}, T0));
   CHECK(f.st.signInBadge(badge, T0).person == "p-new");
 }
+
+TEST_CASE("A leaver's event made offline and placed after their retirement is held for a person, with no effect") {
+  Node desk("desk"), bay("kiosk-a"), hub("hub");
+  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
+  REQUIRE(desk.st.record(testWorkOrder("wo-1", Category::GeneralRepair, {spec("wo-1-1", Trade::Mechanical, "tech2")}), T0));
+  for (auto& e : desk.st.events(0, 100000)) REQUIRE(hub.st.ingestRemote(e, T0).status == Remote::Status::Applied);
+  for (auto& e : hub.st.events(0, 100000)) REQUIRE(bay.st.ingestRemote(e, T0).status == Remote::Status::Applied);
+  // the bay, offline, lets tech2 clock on; meanwhile the hub retires tech2
+  REQUIRE(bay.st.record(ClockOn{"te-1", "tech2", "wo-1-1", "bay1", T0 + 10 * MIN}, T0 + 10 * MIN));
+  Person leaver = *hub.st.shop().person("tech2");
+  leaver.active = false;
+  leaver.keys.clear();
+  REQUIRE(hub.st.record(EnrollPerson{leaver}, T0 + 5 * MIN));
+  for (auto& e : bay.own()) REQUIRE(hub.st.ingestRemote(e, T0 + 20 * MIN).status == Remote::Status::Applied);
+  CHECK(hub.st.shop().open_entries.empty());  // no effect
+  REQUIRE(hub.st.shop().reviews.size() == 1);
+  CHECK(hub.st.shop().reviews.begin()->second.reason == Reason::PersonRetired);
+}

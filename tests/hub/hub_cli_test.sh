@@ -36,6 +36,12 @@ grep -q "operations.json:$line: .*welding" "$w/cat.out" || fail "catalog fault n
 printf '{"broken": [1, 2\n' > "$w/catalog/defects.json"
 if "$HUB" catalog check "$w/catalog" > "$w/cat.out" 2>&1; then fail "a catalog that is not JSON was taken"; fi
 grep -q 'defects.json: .*line 2' "$w/cat.out" || fail "catalog syntax fault without its line: $(cat "$w/cat.out")"
+# issue 13: a bad policy file stops the hub at start, naming its line
+printf 'idle_signout_seconds = 60\nworking_hours = 18:00-08:00\n' > "$w/bad-policy.txt"
+if timeout 20 "$HUB" serve --db "$w/hub.db" --pepper "$w/p.key" --port 0 --policy "$w/bad-policy.txt" > "$w/serve.out" 2>&1; then
+  fail "the hub started with a bad policy"
+fi
+grep -q 'line 2, working_hours' "$w/serve.out" || fail "bad policy at start: $(cat "$w/serve.out")"
 "$HUB" restore --db "$w/restored.db" --pepper "$w/p.key" --from "$w/backup.db" >/dev/null
 "$HUB" verify --db "$w/restored.db" --pepper "$w/p.key" >/dev/null || fail "verify of the restored copy"
 [ "$(sqlite3 "$w/restored.db" "select value from meta where key='kiosk_id'")" != \

@@ -27,8 +27,13 @@ if bash "$INSTALL" --root "$root" --no-packages --no-user --no-start --binary "$
      --bay b05 < "$work/code" 2>/dev/null; then fail "installed without the pepper"; fi
 if bash "$INSTALL" --root "$root" --no-packages --no-user --no-start --binary "$KIOSK" --hub "http://192.168.1.10:8600" \
      --pepper "$work/pepper.key" --bay b05 < "$work/code" 2>/dev/null; then fail "installed with plain http to the LAN"; fi
+# the shop's own catalog (here: the defaults with one labour operation renamed)
+mkdir -p "$work/catalog"
+cp "$(dirname "$INSTALL")/../assets/catalog/"*.json "$work/catalog/"
+sed -i 's/"常规保养"/"常规保养（本店）"/' "$work/catalog/operations.json"
 bash "$INSTALL" --root "$root" --no-packages --no-user --no-start --binary "$KIOSK" --hub "http://127.0.0.1:$port" \
-  --pepper "$work/pepper.key" --bay b05 < "$work/code" > "$work/install.log" || { cat "$work/install.log"; fail "install"; }
+  --pepper "$work/pepper.key" --bay b05 --catalog "$work/catalog" < "$work/code" > "$work/install.log" || { cat "$work/install.log"; fail "install"; }
+grep -q '常规保养（本店）' "$root/usr/local/share/bay-kiosk/assets/catalog/operations.json" || fail "the shop's catalog"
 
 mode() { stat -c %a "$1"; }
 [ -x "$root/usr/local/bin/bay-kiosk" ] || fail "the kiosk binary"
