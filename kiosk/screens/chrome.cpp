@@ -111,7 +111,8 @@ void drawNavBar(Ui& ui, const View& v, Intents& out) {
     if (i) ImGui::SameLine();
     const Screen s = screens[i];
     const bool on = v.st.screen == s;
-    if (ui.button(std::string("nav.") + (screenKey(s) + 4), ui.tr(screenKey(s)), on ? Tone::Primary : Tone::Neutral, w))
+    // the key is the button's id too ("nav.work"…)
+    if (ui.button(std::string(screenKey(s)), ui.tr(screenKey(s)), on ? Tone::Primary : Tone::Neutral, w))
       out.push_back(Go{s, {}});
   }
   ImGui::SameLine(avail - outW);
