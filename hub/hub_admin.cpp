@@ -172,7 +172,6 @@ json HubServer::admin(const std::string& op, const json& args) {
     // saw of it, the log's head, the last backup and the disk
     out = statusJson(store_, now);
     out["serving"] = true;
-    json clients = json::array();
     std::lock_guard c(contacts_mu_);
     for (json& k : out["clients"]) {
       if (auto it = contacts_.find(k["id"].get<std::string>()); it != contacts_.end()) {

@@ -119,7 +119,9 @@ void HubServer::noteContact(const Id& client, const http::Request& req) {
   Contact c;
   c.at = clock_();
   c.address = req.remote_addr;
-  c.version = req.header("X-BK-Version").substr(0, 32);
+  // from outside: shown in a terminal by bk-hub status, so printable ASCII only
+  for (char ch : req.header("X-BK-Version").substr(0, 32))
+    if (ch >= 0x21 && ch <= 0x7e) c.version += ch;
   if (auto n = limits::strictInt(req.header("X-BK-Pending"))) c.pending = *n;
   if (req.path == "/api/v1/pull")
     if (auto after = limits::strictInt(req.param("after"))) c.pulled_through = *after;
@@ -154,6 +156,8 @@ int HubServer::serveAdmin(const std::string& token) {
     try {
       json out = admin(req.matches[1], body.value);
       reply(res, out.contains("error") ? 422 : 200, out);
+    } catch (const json::exception& e) {  // an argument of the wrong type
+      error(res, 400, e.what());
     } catch (const std::exception& e) {
       error(res, 500, e.what());
     }
