@@ -125,6 +125,11 @@ BK_JSON_FIELDS(static, SetPolicy, policy, at)
   j.at("by").get_to(v.by);
   sigFromJson(j, v.sig);
 }
+BK_JSON_FIELDS(static, UndoClock, tech, cancel, reopen, at)
+BK_JSON_FIELDS(static, CorrectEntry, entry, end, reason, sig)
+BK_JSON_FIELDS(static, ReassignOperation, op, to, bay, sig)
+BK_JSON_FIELDS(static, SendMessage, message, from, to, text, entry, at)
+BK_JSON_FIELDS(static, ReadMessage, message, by, at)
 BK_JSON_FIELDS(static, EnrolClient, client)
 BK_JSON_FIELDS(static, PinFailed, person, kiosk, signing, at)
 
@@ -156,6 +161,11 @@ BK_TYPE(DeliverWorkOrder, "deliver_work_order")
 BK_TYPE(RegisterKey, "register_key")
 BK_TYPE(SetPolicy, "set_policy")
 BK_TYPE(IssueSetupCode, "issue_setup_code")
+BK_TYPE(UndoClock, "undo_clock")
+BK_TYPE(CorrectEntry, "correct_entry")
+BK_TYPE(ReassignOperation, "reassign_operation")
+BK_TYPE(SendMessage, "send_message")
+BK_TYPE(ReadMessage, "read_message")
 
 template <std::size_t I = 0>
 Action decodeAs(std::string_view type, const json& j) {
@@ -233,6 +243,9 @@ Id actorOf(const Action& a) {
       [](const PinFailed& v) { return v.person; },
       [](const SetPolicy&) { return Id{}; },
       [](const IssueSetupCode& v) { return v.by; },
+      [](const UndoClock& v) { return v.tech; },
+      [](const SendMessage& v) { return v.from; },
+      [](const ReadMessage& v) { return v.by; },
       [](const auto& v) { return v.sig.signer; },
   }, a);
 }
@@ -256,6 +269,9 @@ Millis timeOf(const Action& a) {
       [](const PinFailed& v) { return v.at; },
       [](const SetPolicy& v) { return v.at; },
       [](const IssueSetupCode& v) { return v.at; },
+      [](const UndoClock& v) { return v.at; },
+      [](const SendMessage& v) { return v.at; },
+      [](const ReadMessage& v) { return v.at; },
       [](const auto& v) { return v.sig.at; },
   }, a);
 }
@@ -284,6 +300,14 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [](const PinFailed&) { return Id{}; },
       [](const SetPolicy&) { return Id{}; },
       [](const IssueSetupCode&) { return Id{}; },
+      [&](const UndoClock& v) {
+        auto it = s.entries.find(v.cancel.empty() ? v.reopen : v.cancel);
+        return it == s.entries.end() ? Id{} : it->second.wo;
+      },
+      [&](const CorrectEntry& v) { auto it = s.entries.find(v.entry); return it == s.entries.end() ? Id{} : it->second.wo; },
+      [&](const ReassignOperation& v) { return ofOp(v.op); },
+      [](const SendMessage&) { return Id{}; },
+      [](const ReadMessage&) { return Id{}; },
       [&](const auto& v) { return ofAddOn(v.addon); },
   }, a);
 }
@@ -294,7 +318,7 @@ void collectIds(const json& j, const std::string& key, std::set<Id>& out) {
   static const std::set<std::string> kIdFields{
       "id", "wo", "op", "tech", "bay", "entry", "addon", "found_on", "proposer", "by", "incident",
       "charged_to", "review", "main_tech", "signer", "inspector", "advisor", "inspection", "rework",
-      "assigned_to", "person"};
+      "assigned_to", "person", "to", "from", "cancel", "reopen", "message"};
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) collectIds(it.value(), it.key(), out);
   } else if (j.is_array()) {
@@ -337,6 +361,8 @@ std::string expectedMeaning(const Action& a) {
       },
       [](const DeliverWorkOrder&) { return std::string("work_order.delivery"); },
       [](const IssueSetupCode& v) { return v.by.empty() ? std::string() : std::string("person.pin_reset"); },
+      [](const CorrectEntry&) { return std::string("time_entry.correction"); },
+      [](const ReassignOperation&) { return std::string("operation.dispatch"); },
       [](const auto&) { return std::string(); },
   }, a);
 }
@@ -348,6 +374,8 @@ std::string expectedRecord(const Action& a) {
       [](const ResolveReview& v) { return "review/" + v.review; },
       [](const DeliverWorkOrder& v) { return "work_order/" + v.wo; },
       [](const IssueSetupCode& v) { return v.by.empty() ? std::string() : "person/" + v.person; },
+      [](const CorrectEntry& v) { return "time_entry/" + v.entry; },
+      [](const ReassignOperation& v) { return "operation/" + v.op; },
       [](const auto& v) {
         if constexpr (requires { v.addon; v.sig; }) return "addon/" + v.addon;
         else return std::string();

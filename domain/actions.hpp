@@ -76,6 +76,25 @@ struct IssueSetupCode {
 struct ClockOn { Id entry; Id tech; Id op; Id bay; Millis at = 0; };
 struct ClockOff { Id tech; Id op; StopReason reason = StopReason::Break; Millis at = 0; };
 struct EndShift { Id tech; Millis at = 0; };
+// Issue 14: a technician's undo, within seconds, of their own last clocking:
+// a compensating event, never an edit. `cancel`: the entry a clock-on opened
+// (its length becomes zero, the original stays in the log); `reopen`: the
+// entry a clock-off or a switch closed (it runs on, as if never closed). An
+// undone switch names both.
+struct UndoClock { Id tech; Id cancel; Id reopen; Millis at = 0; };
+// Issue 14: a foreman's signed correction of a time entry (a ghost timer, a
+// forgotten clock-off): it ends at `end`, for a reason (a phrase code,
+// correction_reasons). "Stop it" is a correction that ends it now.
+struct CorrectEntry { Id entry; Millis end = 0; std::string reason; Signature sig; };
+// Issue 14: dispatch (派工): a foreman gives an operation to another
+// technician of its trade (`to`), or moves it to another bay (`bay`), or
+// both. Anyone clocked on it is clocked off, reason "reassigned"; the time
+// already worked stays the worker's.
+struct ReassignOperation { Id op; Id to; Id bay; Signature sig; };
+// Issue 14: a foreman's message to a technician, shown at their bay until
+// they have read it. `text` is a phrase code (floor_messages).
+struct SendMessage { Id message; Id from; Id to; std::string text; Id entry; Millis at = 0; };
+struct ReadMessage { Id message; Id by; Millis at = 0; };
 
 // Inspections (R5–R11), signed (R15).
 struct RecordInspection { Inspection inspection; Signature sig; };
@@ -148,7 +167,8 @@ using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOr
                             ClockOff, EndShift, RecordInspection, ProposeAddOn, DecideWarranty,
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
                             DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey,
-                            EnrolClient, PinFailed, SetPolicy, IssueSetupCode>;
+                            EnrolClient, PinFailed, SetPolicy, IssueSetupCode, UndoClock, CorrectEntry,
+                            ReassignOperation, SendMessage, ReadMessage>;
 
 // Issue 11: event types only the hub makes (never taken from a push).
 bool hubOnly(std::string_view type);

@@ -28,6 +28,7 @@ BK_JSON_FIELDS(, Policy, shop_name, utc_offset_minutes, final_required, overlong
                pin_length, pin_max_failures, pin_lockout, labour_cents_per_hour, work_start_minute, work_end_minute,
                setup_code_days)
 BK_JSON_FIELDS(, SetupCode, id, person, hash, issued_at, expires_at, by, used)
+BK_JSON_FIELDS(, FloorMessage, id, from, to, text, entry, at, read_at)
 BK_JSON_FIELDS(, Bay, id, name, trade)
 BK_JSON_FIELDS(, Client, id, scope, device_key, since)
 BK_JSON_FIELDS(, PinAttempt, at, kiosk, signing)
@@ -69,9 +70,34 @@ void from_json(const json& j, WorkOrder& v) {
   getIf(j, "gate_pass", v.gate_pass);
   getIf(j, "ack", v.ack);
 }
-BK_JSON_FIELDS(, Operation, id, wo, seq, trade, title, std_minutes, main_tech, upstream, handover,
+// Issue 14's fields only when set: records from before keep their form.
+BK_JSON_PART(operationBase, Operation, id, wo, seq, trade, title, std_minutes, main_tech, upstream, handover,
         accepted_by, addon, phase)
-BK_JSON_FIELDS(, TimeEntry, id, op, wo, tech, bay, start, end, reason, rework)
+void to_json(json& j, const Operation& v) {
+  j = json::object();
+  operationBase_to(j, v);
+  putIf(j, "bay", v.bay, !v.bay.empty());
+  putIf(j, "reassigned_from", v.reassigned_from, !v.reassigned_from.empty());
+  putIf(j, "reassigned_at", v.reassigned_at, v.reassigned_at != 0);
+}
+void from_json(const json& j, Operation& v) {
+  operationBase_from(j, v);
+  getIf(j, "bay", v.bay);
+  getIf(j, "reassigned_from", v.reassigned_from);
+  getIf(j, "reassigned_at", v.reassigned_at);
+}
+BK_JSON_PART(timeEntryBase, TimeEntry, id, op, wo, tech, bay, start, end, reason, rework)
+void to_json(json& j, const TimeEntry& v) {
+  j = json::object();
+  timeEntryBase_to(j, v);
+  putIf(j, "corrected_by", v.corrected_by, !v.corrected_by.empty());
+  putIf(j, "correction", v.correction, !v.correction.empty());
+}
+void from_json(const json& j, TimeEntry& v) {
+  timeEntryBase_from(j, v);
+  getIf(j, "corrected_by", v.corrected_by);
+  getIf(j, "correction", v.correction);
+}
 BK_JSON_PART(checklistItemBase, ChecklistItem, key, verdict, value, unit, min, max)
 void to_json(json& j, const ChecklistItem& v) {
   j = json::object();
@@ -143,11 +169,9 @@ void Shop::reindex() {
   reworks_by_open.clear();
   reworks_of_op.clear();
   rework_entries_by_start.clear();
-  for (auto& [id, e] : entries) {
-    if (!e.end) open_entries.insert(id);
-    entries_of_op[e.op].push_back(id);
-    if (e.rework) rework_entries_by_start.emplace(e.start, id);
-  }
+  last_entry_of.clear();
+  entries_by_start.clear();
+  for (auto& [id, e] : entries) indexEntry(e);
   for (auto& [id, in] : inspections) indexInspection(in);
   for (auto& [id, rw] : reworks) indexRework(rw);
 }
@@ -181,6 +205,12 @@ void Shop::indexEntry(const TimeEntry& e) {
   if (!e.end) open_entries.insert(e.id);
   entries_of_op[e.op].push_back(e.id);
   if (e.rework) rework_entries_by_start.emplace(e.start, e.id);
+  entries_by_start.emplace(e.start, e.id);
+  auto [it, fresh] = last_entry_of.emplace(e.tech, e.id);
+  if (!fresh) {  // the latest start; the greater id between two at the same time
+    const TimeEntry& l = entries.at(it->second);
+    if (e.start > l.start || (e.start == l.start && e.id > l.id)) it->second = e.id;
+  }
 }
 
 bool Shop::sameRecords(const Shop& o) const {
@@ -188,7 +218,8 @@ bool Shop::sameRecords(const Shop& o) const {
          operations == o.operations && entries == o.entries && inspections == o.inspections &&
          reworks == o.reworks && incidents == o.incidents && addons == o.addons &&
          reviews == o.reviews && superseded_by == o.superseded_by && clients == o.clients &&
-         pin_attempts == o.pin_attempts && policy == o.policy && setup_codes == o.setup_codes;
+         pin_attempts == o.pin_attempts && policy == o.policy && setup_codes == o.setup_codes &&
+         messages == o.messages;
 }
 
 template <typename M>

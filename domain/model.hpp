@@ -126,6 +126,11 @@ struct Operation {
   std::optional<Id> accepted_by;       // R8: who accepted THIS operation downstream
   std::optional<Id> addon;             // the add-on this operation came from (R12)
   Phase phase = Phase::Open;
+  // Issue 14: dispatch (派工). The bay it was moved to (empty: the work
+  // order's), and whom the foreman last took it from, when.
+  Id bay;
+  Id reassigned_from;
+  Millis reassigned_at = 0;
   bool operator==(const Operation&) const = default;
 };
 
@@ -139,6 +144,11 @@ struct TimeEntry {
   std::optional<Millis> end;
   std::optional<StopReason> reason;
   bool rework = false;  // R4: rework time is counted apart
+  // Issue 14: a foreman's signed correction (a ghost timer closed at a
+  // corrected time): who, and the reason's phrase code. The entry's
+  // original times stay in the log.
+  Id corrected_by;
+  std::string correction;
   bool operator==(const TimeEntry&) const = default;
 };
 
@@ -324,18 +334,31 @@ struct SetupCode {
   bool operator==(const SetupCode&) const = default;
 };
 
+// Issue 14: a foreman's message to a technician, shown at their bay until
+// they have read it. The text is a phrase code (floor_messages).
+struct FloorMessage {
+  Id id;
+  Id from, to;
+  std::string text;
+  Id entry;  // the time entry it is about, if any
+  Millis at = 0;
+  std::optional<Millis> read_at;
+  bool operator==(const FloorMessage&) const = default;
+};
+
 // The kinds of record the state holds, for persistence.
 enum class RecordKind : std::uint8_t {
   Person, Bay, WorkOrder, Operation, TimeEntry, Inspection, Rework, Incident, AddOn, Review,
-  Supersede, Client, PinAttempts, Policy, SetupCode,
+  Supersede, Client, PinAttempts, Policy, SetupCode, Message,
 };
-inline constexpr EnumTable<RecordKind, 15> kRecordKindNames{{
+inline constexpr EnumTable<RecordKind, 16> kRecordKindNames{{
     {RecordKind::Person, "person"}, {RecordKind::Bay, "bay"}, {RecordKind::WorkOrder, "work_order"},
     {RecordKind::Operation, "operation"}, {RecordKind::TimeEntry, "time_entry"},
     {RecordKind::Inspection, "inspection"}, {RecordKind::Rework, "rework"},
     {RecordKind::Incident, "incident"}, {RecordKind::AddOn, "addon"}, {RecordKind::Review, "review"},
     {RecordKind::Supersede, "supersede"}, {RecordKind::Client, "client"}, {RecordKind::PinAttempts, "pin_attempts"},
     {RecordKind::Policy, "policy"}, {RecordKind::SetupCode, "setup_code"},
+    {RecordKind::Message, "message"},
 }};
 BK_ENUM_JSON(RecordKind)
 
@@ -359,6 +382,7 @@ struct Shop {
   // kPinAttemptsKept), for the shop-wide lock-out and the foreman
   std::map<Id, std::vector<PinAttempt>> pin_attempts;
   std::map<Id, SetupCode> setup_codes;  // issue 13: each person's latest, by person
+  std::map<Id, FloorMessage> messages;  // issue 14: from the foreman to a technician
 
   // Derived indexes, rebuilt by reindex(); not part of equality.
   std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
@@ -372,6 +396,11 @@ struct Shop {
   std::multimap<Millis, Id> reworks_by_open;
   std::map<Id, std::vector<Id>> reworks_of_op;
   std::multimap<Millis, Id> rework_entries_by_start;
+  // Issue 14: each technician's latest entry (by start), for undo: one per
+  // person, however long the history.
+  std::map<Id, Id> last_entry_of;
+  // Issue 14: entries by start, so "my hours today" reads only today.
+  std::multimap<Millis, Id> entries_by_start;
   // Keep the derived indexes when a record is added (apply) or loaded.
   void indexInspection(const Inspection& in);
   void indexRework(const Rework& rw);
@@ -398,6 +427,7 @@ void to_json(json& j, const PersonKey& v);   void from_json(const json& j, Perso
 void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& v);
 void to_json(json& j, const Policy& v);      void from_json(const json& j, Policy& v);
 void to_json(json& j, const SetupCode& v);   void from_json(const json& j, SetupCode& v);
+void to_json(json& j, const FloorMessage& v); void from_json(const json& j, FloorMessage& v);
 void to_json(json& j, const Client& v);      void from_json(const json& j, Client& v);
 void to_json(json& j, const PinAttempt& v);  void from_json(const json& j, PinAttempt& v);
 void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);

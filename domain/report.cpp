@@ -1,5 +1,7 @@
 #include "domain/report.hpp"
 
+#include "domain/rules.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,12 @@ constexpr double kHour = 3600'000.0;
 bool in(Millis t, Millis from, Millis to) { return t >= from && t < to; }
 
 Millis duration(const TimeEntry& e) { return e.end ? *e.end - e.start : 0; }
+// Issue 14: what of a closed entry counts: up to the policy's limit while it
+// is an uncorrected ghost timer; the rest is ghost time.
+Millis counted(const Policy& p, const TimeEntry& e) {
+  const Millis d = duration(e);
+  return e.end && ghostEntry(p, e, *e.end) ? p.overlong_entry : d;
+}
 
 std::string fmt(double v) {
   char b[32];
@@ -44,7 +52,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
       for (auto& eid : it->second) {
         const TimeEntry& e = s.entries.at(eid);
         if (e.rework && e.start >= rw.opened_at && (!rw.closed_at || e.start < *rw.closed_at))
-          hours += duration(e) / kHour;
+          hours += counted(s.policy, e) / kHour;
       }
     const Operation* op = s.operation(rw.op);
     auto inc = s.incidents.find("inc-" + rw.inspection);
@@ -95,8 +103,12 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
     for (auto& eid : eit->second) {
       const TimeEntry& e = s.entries.at(eid);
       if (e.rework) continue;
-      worked[e.tech] += duration(e);
-      total += duration(e);
+      worked[e.tech] += counted(s.policy, e);
+      total += counted(s.policy, e);
+      if (Millis ghost = duration(e) - counted(s.policy, e); ghost > 0) {
+        r.efficiency[e.tech].ghost_hours += ghost / kHour;
+        r.ghost_entries.push_back(e.id);
+      }
     }
     if (total <= 0) continue;
     for (auto& [tech, ms] : worked) {
@@ -109,7 +121,14 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
   for (auto it = s.rework_entries_by_start.lower_bound(from); it != s.rework_entries_by_start.end() && it->first < to; ++it)
     if (const TimeEntry& e = s.entries.at(it->second); e.end) rework.push_back(&e);
   std::sort(rework.begin(), rework.end(), [](const TimeEntry* a, const TimeEntry* b) { return a->id < b->id; });
-  for (const TimeEntry* e : rework) r.efficiency[e->tech].rework_hours += duration(*e) / kHour;
+  for (const TimeEntry* e : rework) {
+    r.efficiency[e->tech].rework_hours += counted(s.policy, *e) / kHour;
+    if (Millis ghost = duration(*e) - counted(s.policy, *e); ghost > 0) {
+      r.efficiency[e->tech].ghost_hours += ghost / kHour;
+      r.ghost_entries.push_back(e->id);
+    }
+  }
+  std::sort(r.ghost_entries.begin(), r.ghost_entries.end());
   return r;
 }
 
@@ -135,7 +154,14 @@ json reportJson(const Shop& s, const MonthlyReport& r) {
   j["efficiency"] = json::array();
   for (auto& [id, e] : r.efficiency)
     j["efficiency"].push_back({{"technician", id}, {"name", personName(id)}, {"standard_hours", e.standard_hours},
-                               {"actual_hours", e.actual_hours}, {"rework_hours", e.rework_hours}, {"ratio", e.ratio()}});
+                               {"actual_hours", e.actual_hours}, {"rework_hours", e.rework_hours},
+                               {"ghost_hours", e.ghost_hours}, {"ratio", e.ratio()}});
+  j["ghost_entries"] = json::array();
+  for (const Id& id : r.ghost_entries) {
+    const TimeEntry& e = s.entries.at(id);
+    j["ghost_entries"].push_back({{"entry", id}, {"technician", e.tech}, {"name", personName(e.tech)},
+                                  {"start", e.start}, {"end", e.end}, {"hours", duration(e) / kHour}});
+  }
   return j;
 }
 
@@ -158,6 +184,13 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   row("addons", "declined", "", r.addons_declined, 0, "");
   for (auto& [id, e] : r.efficiency)
     row("efficiency", id, personName(id), 0, e.actual_hours, fmt(e.ratio()));
+  // issue 14: ghost timers no foreman has corrected, and their hours left out
+  for (auto& [id, e] : r.efficiency)
+    if (e.ghost_hours > 0) row("ghost_hours_excluded", id, personName(id), 0, e.ghost_hours, "");
+  for (const Id& id : r.ghost_entries) {
+    const TimeEntry& e = s.entries.at(id);
+    row("ghost_entry", id, personName(e.tech), 1, duration(e) / kHour, "uncorrected");
+  }
   return o.str();
 }
 

@@ -21,6 +21,9 @@ struct Efficiency {  // R4
   double standard_hours = 0;  // flat-rate hours credited for finished operations
   double actual_hours = 0;    // time clocked on them, rework apart
   double rework_hours = 0;    // counted apart (R4)
+  // Issue 14: hours past the policy's limit on entries no foreman has
+  // corrected (ghost timers): excluded from the hours above until corrected.
+  double ghost_hours = 0;
   double ratio() const { return actual_hours > 0 ? standard_hours / actual_hours : 0.0; }
   bool operator==(const Efficiency&) const = default;
 };
@@ -34,6 +37,7 @@ struct MonthlyReport {
   std::map<Trade, int> incidents_by_trade;
   int addons_raised = 0, addons_approved = 0, addons_declined = 0;
   std::map<Id, Efficiency> efficiency;  // by technician
+  std::vector<Id> ghost_entries;        // issue 14: marked in the report, in id order
   bool operator==(const MonthlyReport&) const = default;
 };
 

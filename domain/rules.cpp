@@ -31,7 +31,8 @@ O needOpenWorkOrder(const Shop& s, const Id& wo) {
 }
 
 bool systemReason(StopReason r) {
-  return r == StopReason::Switched || r == StopReason::Finished || r == StopReason::StoppedByPatrol;
+  return r == StopReason::Switched || r == StopReason::Finished || r == StopReason::StoppedByPatrol ||
+         r == StopReason::Cancelled || r == StopReason::Reassigned || r == StopReason::Corrected;
 }
 
 // R15: the signature is the signer's, means what the action does, names the
@@ -250,6 +251,87 @@ O checkClockOff(const Shop& s, const ClockOff& v) {
 }
 
 O checkEndShift(const Shop& s, const EndShift& v) { return needPerson(s, v.tech, {}); }
+
+// ---- issue 14: undo, corrections, dispatch, messages ---------------------
+
+O checkUndo(const Shop& s, const UndoClock& v) {
+  if (auto o = needPerson(s, v.tech, {}); !o) return o;
+  if (v.cancel.empty() && v.reopen.empty()) return O::no(Reason::BadInput, "undo");
+  auto last = s.last_entry_of.find(v.tech);
+  const Id latest = last == s.last_entry_of.end() ? Id{} : last->second;
+  auto entryOf = [&](const Id& id) -> const TimeEntry* {
+    auto it = s.entries.find(id);
+    return it == s.entries.end() || it->second.tech != v.tech ? nullptr : &it->second;
+  };
+  const TimeEntry* cancel = nullptr;
+  if (!v.cancel.empty()) {  // the clock-on: still open, the latest, seconds old
+    cancel = entryOf(v.cancel);
+    if (!cancel) return O::no(Reason::BadInput, v.cancel);
+    if (cancel->end || latest != cancel->id || v.at < cancel->start || v.at - cancel->start > kUndoWindow)
+      return O::no(Reason::UndoExpired, v.cancel);
+  }
+  if (!v.reopen.empty()) {  // the clock-off or switch: closed by the technician, seconds ago
+    const TimeEntry* e = entryOf(v.reopen);
+    if (!e) return O::no(Reason::BadInput, v.reopen);
+    if (!e->end || !e->reason || v.at < *e->end || v.at - *e->end > kUndoWindow)
+      return O::no(Reason::UndoExpired, v.reopen);
+    const StopReason r = *e->reason;
+    const bool theirs = !systemReason(r) || r == StopReason::Switched;  // not a patrol's, a foreman's, a finish
+    if (!theirs) return O::no(Reason::UndoExpired, v.reopen);
+    // nothing of theirs since, but the entry of the switch this undoes
+    const bool since = cancel ? r != StopReason::Switched || cancel->start != *e->end || s.openEntriesOf(v.tech).size() != 1
+                              : latest != e->id || !s.openEntriesOf(v.tech).empty();
+    if (since) return O::no(Reason::UndoExpired, v.reopen);
+    if (auto* op = s.operation(e->op); !op || clockBlocker(s, *op)) return O::no(Reason::UndoExpired, v.reopen);
+  }
+  return O::ok();
+}
+
+O checkCorrect(const Shop& s, const CorrectEntry& v, bool verify) {
+  auto it = s.entries.find(v.entry);
+  if (it == s.entries.end()) return O::no(Reason::BadInput, v.entry);
+  const TimeEntry& e = it->second;
+  if (auto o = needPerson(s, v.sig.signer, {Role::Foreman}); !o) return o;
+  if (e.tech == v.sig.signer) return O::no(Reason::OwnWork, v.entry);  // nobody corrects their own time
+  if (v.reason.empty() || v.reason.size() > 64) return O::no(Reason::ReasonRequired, "reason");
+  // within the entry as it stands: a correction shortens, never lengthens
+  if (v.end < e.start || v.end > v.sig.at || (e.end && v.end > *e.end)) return O::no(Reason::BadInput, "end");
+  return checkSignature(s, Action{v}, v.sig.signer, verify);
+}
+
+O checkReassign(const Shop& s, const ReassignOperation& v, bool verify) {
+  const Operation* op = s.operation(v.op);
+  if (!op) return O::no(Reason::UnknownOperation, v.op);
+  if (auto o = needPerson(s, v.sig.signer, {Role::Foreman}); !o) return o;
+  if (auto o = needOpenWorkOrder(s, op->wo); !o) return o;
+  if (op->phase == Phase::Done || op->phase == Phase::Declined) return O::no(Reason::OperationFinished, v.op);
+  if (v.to.empty() && v.bay.empty()) return O::no(Reason::BadInput, "to");
+  if (!v.to.empty()) {
+    if (auto o = needPerson(s, v.to, {Role::Technician}); !o) return o;
+    if (op->trade != Trade::None && s.person(v.to)->trade != op->trade) return O::no(Reason::WrongTrade, v.to);
+  }
+  if (!v.bay.empty() && !s.bays.count(v.bay)) return O::no(Reason::UnknownBay, v.bay);
+  if ((v.to.empty() || v.to == op->main_tech) && (v.bay.empty() || v.bay == op->bay))
+    return O::no(Reason::BadInput, "unchanged");
+  return checkSignature(s, Action{v}, v.sig.signer, verify);
+}
+
+O checkMessage(const Shop& s, const SendMessage& v) {
+  if (v.message.empty()) return O::no(Reason::BadInput, "message");
+  if (s.messages.count(v.message)) return O::no(Reason::DuplicateId, v.message);
+  if (auto o = needPerson(s, v.from, {Role::Foreman}); !o) return o;
+  if (auto o = needPerson(s, v.to, {}); !o) return o;
+  if (v.text.empty() || v.text.size() > 64) return O::no(Reason::BadInput, "text");
+  if (!v.entry.empty() && !s.entries.count(v.entry)) return O::no(Reason::BadInput, v.entry);
+  return O::ok();
+}
+
+O checkRead(const Shop& s, const ReadMessage& v) {
+  auto it = s.messages.find(v.message);
+  if (it == s.messages.end()) return O::no(Reason::BadInput, v.message);
+  if (it->second.to != v.by) return O::no(Reason::BadInput, v.by);
+  return O::ok();
+}
 
 // ---- inspections (R5–R11, R15) -------------------------------------------
 
@@ -789,13 +871,71 @@ std::vector<const TimeEntry*> overlongEntries(const Shop& s, Millis now) {
   return out;
 }
 
+bool ghostEntry(const Policy& p, const TimeEntry& e, Millis now) {
+  return e.corrected_by.empty() && e.end.value_or(now) - e.start > p.overlong_entry;
+}
+
+Millis timeOn(const Shop& s, const Id& op, const Id& tech, Millis now) {
+  Millis total = 0;
+  if (auto it = s.entries_of_op.find(op); it != s.entries_of_op.end())
+    for (const Id& id : it->second) {
+      const TimeEntry& e = s.entries.at(id);
+      if (tech.empty() || e.tech == tech) total += std::max<Millis>(0, e.end.value_or(std::max(now, e.start)) - e.start);
+    }
+  return total;
+}
+
+Millis timeWorked(const Shop& s, const Id& tech, Millis from, Millis to) {
+  Millis total = 0;
+  // an entry longer than the ghost limit that began before `from` is
+  // counted from `from` only if it started within the limit before it
+  const Millis earliest = from - s.policy.overlong_entry;
+  for (auto it = s.entries_by_start.lower_bound(earliest); it != s.entries_by_start.end() && it->first < to; ++it) {
+    const TimeEntry& e = s.entries.at(it->second);
+    if (e.tech != tech) continue;
+    const Millis a = std::max(from, e.start), b = std::min(to, e.end.value_or(to));
+    if (b > a) total += b - a;
+  }
+  return total;
+}
+
+const TimeEntry* pausedEntry(const Shop& s, const Id& op, const Id& tech) {
+  const TimeEntry* last = nullptr;
+  if (auto it = s.entries_of_op.find(op); it != s.entries_of_op.end())
+    for (const Id& id : it->second) {
+      const TimeEntry& e = s.entries.at(id);
+      if (e.tech == tech && (!last || e.start > last->start)) last = &e;
+    }
+  return last && last->end && last->reason != StopReason::Cancelled ? last : nullptr;
+}
+
+std::optional<UndoClock> undoFor(const Shop& s, const Action& a) {
+  if (const auto* on = std::get_if<ClockOn>(&a)) {
+    UndoClock u{on->tech, on->entry, {}, 0};
+    for (const TimeEntry* e : s.openEntriesOf(on->tech))
+      if (e->start <= on->at) u.reopen = e->id;  // R1: the switch closes it
+    return u;
+  }
+  if (const auto* off = std::get_if<ClockOff>(&a)) {
+    for (const TimeEntry* e : s.openEntriesOf(off->tech))
+      if (e->op == off->op) return UndoClock{off->tech, {}, e->id, 0};
+    return std::nullopt;
+  }
+  if (const auto* end = std::get_if<EndShift>(&a)) {
+    const auto open = s.openEntriesOf(end->tech);
+    if (open.size() == 1) return UndoClock{end->tech, {}, open.front()->id, 0};
+  }
+  return std::nullopt;
+}
+
 Id responsibleFor(const Shop&, const Operation& op) {
   return op.accepted_by ? *op.accepted_by : op.main_tech;  // R8
 }
 
 Role reviewerFor(const Action& a, Reason r) {
   if (std::holds_alternative<ClockOn>(a) || std::holds_alternative<ClockOff>(a) ||
-      std::holds_alternative<EndShift>(a))
+      std::holds_alternative<EndShift>(a) || std::holds_alternative<UndoClock>(a) ||
+      std::holds_alternative<CorrectEntry>(a) || std::holds_alternative<ReassignOperation>(a))
     return Role::Foreman;
   if (std::holds_alternative<RecordInspection>(a) && r != Reason::SignatureInvalid) return Role::Foreman;
   return Role::ServiceManager;
@@ -827,6 +967,11 @@ Outcome checkWith(const Shop& s, const Action& a, bool verify) {
       [&](const EnrolClient& v) { return checkEnrolClient(s, v); },
       [&](const SetPolicy& v) { return checkSetPolicy(s, v); },
       [&](const IssueSetupCode& v) { return checkIssueSetupCode(s, v, verify); },
+      [&](const UndoClock& v) { return checkUndo(s, v); },
+      [&](const CorrectEntry& v) { return checkCorrect(s, v, verify); },
+      [&](const ReassignOperation& v) { return checkReassign(s, v, verify); },
+      [&](const SendMessage& v) { return checkMessage(s, v); },
+      [&](const ReadMessage& v) { return checkRead(s, v); },
       [&](const PinFailed& v) {
         if (!s.person(v.person)) return O::no(Reason::UnknownPerson, v.person);
         if (v.kiosk.empty()) return O::no(Reason::BadInput, "kiosk");
@@ -933,6 +1078,50 @@ void apply(Shop& s, const Action& a) {
       },
       [&](const EndShift& v) {  // R3: a shift end closes all open entries
         for (auto* e : s.openEntriesOf(v.tech)) closeEntry(s, e->id, v.at, StopReason::EndOfShift);
+      },
+      [&](const UndoClock& v) {  // issue 14: compensates; the log keeps both
+        if (auto it = s.entries.find(v.cancel); it != s.entries.end() && !it->second.end)
+          closeEntry(s, v.cancel, it->second.start, StopReason::Cancelled);
+        if (auto it = s.entries.find(v.reopen); it != s.entries.end() && it->second.end) {
+          it->second.end.reset();
+          it->second.reason.reset();
+          s.open_entries.insert(v.reopen);
+          s.touch(RecordKind::TimeEntry, v.reopen);
+        }
+      },
+      [&](const CorrectEntry& v) {
+        auto it = s.entries.find(v.entry);
+        if (it == s.entries.end()) return;
+        TimeEntry& e = it->second;
+        if (!e.end) closeEntry(s, e.id, v.end, StopReason::Corrected);
+        else e.end = std::max(e.start, v.end);
+        e.corrected_by = v.sig.signer;
+        e.correction = v.reason;
+        s.touch(RecordKind::TimeEntry, e.id);
+      },
+      [&](const ReassignOperation& v) {
+        auto it = s.operations.find(v.op);
+        if (it == s.operations.end()) return;
+        closeEntriesOn(s, v.op, v.sig.at, StopReason::Reassigned);
+        Operation& op = it->second;
+        if (!v.to.empty() && v.to != op.main_tech) {
+          op.reassigned_from = op.main_tech;
+          op.reassigned_at = v.sig.at;
+          op.main_tech = v.to;
+        }
+        if (!v.bay.empty()) op.bay = v.bay;
+        s.touch(RecordKind::Operation, op.id);
+      },
+      [&](const SendMessage& v) {
+        if (s.messages.count(v.message)) return;
+        s.messages[v.message] = FloorMessage{v.message, v.from, v.to, v.text, v.entry, v.at, std::nullopt};
+        s.touch(RecordKind::Message, v.message);
+      },
+      [&](const ReadMessage& v) {
+        auto it = s.messages.find(v.message);
+        if (it == s.messages.end() || it->second.read_at) return;
+        it->second.read_at = v.at;
+        s.touch(RecordKind::Message, v.message);
       },
       [&](const RecordInspection& v) { applyInspection(s, v); },
       [&](const ProposeAddOn& v) {

@@ -74,6 +74,27 @@ const Inspection* latestInspection(const Shop& s, InspectionKind kind, const Id&
 // R3: entries open longer than the policy's limit — flagged to the foreman,
 // never closed silently.
 std::vector<const TimeEntry*> overlongEntries(const Shop& s, Millis now);
+// Issue 14 (DECISIONS "ghost hours"): an entry longer than the policy's
+// limit that no foreman has corrected, open (up to `now`) or closed. Its
+// hours past the limit count for nobody's efficiency until corrected.
+bool ghostEntry(const Policy& p, const TimeEntry& e, Millis now);
+
+// Issue 14: a technician's job card. Time clocked on `op` (by `tech`, or
+// by anyone when empty) up to `now`, a running entry included, and the time
+// `tech` clocked between `from` and `to` (an entry counts for its part
+// inside), read through the entries' start index.
+Millis timeOn(const Shop& s, const Id& op, const Id& tech, Millis now);
+Millis timeWorked(const Shop& s, const Id& tech, Millis from, Millis to);
+// The technician's latest entry on `op`, if it is closed: why it stopped.
+const TimeEntry* pausedEntry(const Shop& s, const Id& op, const Id& tech);
+
+// Issue 14: undo. The kiosk offers it for kUndoOffered after a clocking;
+// the rules take it within kUndoWindow of it (a bay's clock and a slow tap).
+inline constexpr Millis kUndoOffered = 10'000, kUndoWindow = 60'000;
+// What would undo `a` (a clock-on, clock-off or shift end), asked of the
+// state before `a` is applied; nil when it undoes nothing. Its `at` is
+// left for the moment the person taps undo.
+std::optional<UndoClock> undoFor(const Shop& before, const Action& a);
 
 // R8: who answers for a defect found in `op` now: whoever accepted it at
 // handover, else its main technician.

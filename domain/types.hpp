@@ -44,12 +44,18 @@ enum class StopReason : std::uint8_t {
   Switched,         // R1: clocking on another operation closed this one
   Finished,         // R5: closed by the main technician's passed self-inspection
   StoppedByPatrol,  // R11
+  // Issue 14: closed by no clock-off of the technician's
+  Cancelled,        // undone within seconds: the entry's length is zero
+  Reassigned,       // the foreman gave the operation to someone else (派工)
+  Corrected,        // the foreman closed a ghost timer at a corrected time
 };
-inline constexpr EnumTable<StopReason, 8> kStopReasonNames{{
+inline constexpr EnumTable<StopReason, 11> kStopReasonNames{{
     {StopReason::WaitingParts, "waiting_parts"}, {StopReason::WaitingApproval, "waiting_approval"},
     {StopReason::Break, "break"}, {StopReason::CalledAway, "called_away"},
     {StopReason::EndOfShift, "end_of_shift"}, {StopReason::Switched, "switched"},
     {StopReason::Finished, "finished"}, {StopReason::StoppedByPatrol, "stopped_by_patrol"},
+    {StopReason::Cancelled, "cancelled"}, {StopReason::Reassigned, "reassigned"},
+    {StopReason::Corrected, "corrected"},
 }};
 BK_ENUM_JSON(StopReason)
 
@@ -138,8 +144,10 @@ enum class Reason : std::uint8_t {
   PersonRetired,              // issue 13: a leaver signs nothing in and does nothing new
   SetupCodeInvalid,           // issue 13: no such setup code for them, used, or expired
   PinMismatch,                // issue 13: the new PIN typed twice differs
+  UndoExpired,                // issue 14: undo is for the last clocking, within seconds
+  WrongTrade,                 // issue 14: dispatched to a technician of another trade
 };
-inline constexpr EnumTable<Reason, 58> kReasonNames{{
+inline constexpr EnumTable<Reason, 60> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -175,7 +183,8 @@ inline constexpr EnumTable<Reason, 58> kReasonNames{{
     {Reason::OperationRunning, "operation_running"}, {Reason::AwaitingPeerInspection, "awaiting_peer_inspection"},
     {Reason::InRework, "in_rework"}, {Reason::FinalFailed, "final_failed"},
     {Reason::PersonRetired, "person_retired"}, {Reason::SetupCodeInvalid, "setup_code_invalid"},
-    {Reason::PinMismatch, "pin_mismatch"},
+    {Reason::PinMismatch, "pin_mismatch"}, {Reason::UndoExpired, "undo_expired"},
+    {Reason::WrongTrade, "wrong_trade"},
 }};
 BK_ENUM_JSON(Reason)
 

@@ -22,6 +22,7 @@ App::App(const KioskConfig& cfg, Store& store, const Catalog& cat, Texts& texts,
   texts_.lang = cfg.lang == "en" ? Lang::En : Lang::Zh;
   sync_.hub_configured = !cfg.hub.empty();
   sync_.pending = store.lastOwnSeq();  // nothing has been acknowledged by a hub yet
+  loadDrafts();
 }
 
 namespace {
@@ -69,13 +70,14 @@ void App::noteInput(Millis now) { st_.last_input = now; }
 
 void App::onText(unsigned c, Millis now) {
   noteInput(now);
-  // A USB badge reader types digits and Enter, like a keyboard.
-  if (!st_.session && c >= '0' && c <= '9' && st_.badge.size() < 32) st_.badge += static_cast<char>(c);
+  // A USB badge reader types digits and Enter, like a keyboard. Issue 14:
+  // also while someone is signed in: another person's badge takes over.
+  if (c >= '0' && c <= '9' && st_.badge.size() < 32) st_.badge += static_cast<char>(c);
 }
 
 void App::onEnter(Millis now) {
   noteInput(now);
-  if (!st_.session && !st_.badge.empty()) {
+  if (!st_.badge.empty()) {
     pending_.push_back(SignInWithBadge{st_.badge});
     st_.badge.clear();
   }
@@ -100,6 +102,7 @@ void App::fillIds(Action& a, Millis now) {
   auto fresh = [&](const char* prefix) { return prefix + toHex(ids_.next(now, entropy_.random8())); };
   if (auto* v = std::get_if<ClockOn>(&a); v && v->entry.empty()) v->entry = fresh("te-");
   if (auto* v = std::get_if<RecordInspection>(&a); v && v->inspection.id.empty()) v->inspection.id = fresh("in-");
+  if (auto* v = std::get_if<SendMessage>(&a); v && v->message.empty()) v->message = fresh("msg-");
   if (auto* v = std::get_if<ProposeAddOn>(&a); v && v->addon.empty()) {
     v->addon = fresh("ad-");
     v->op = fresh("op-");
@@ -107,16 +110,111 @@ void App::fillIds(Action& a, Millis now) {
 }
 
 void App::signIn(const Id& person, Millis now) {
+  if (st_.session && st_.session->person != person) keepDraft(now);
   st_.resetPersonal();
+  st_.message.reset();  // issue 14: one person's feedback is not the next one's
   st_.session = Session{person, now};
   st_.last_input = now;
   const auto screens = screensFor(*store_.shop().person(person));
   openScreen(screens.empty() ? Screen::Board : screens.front(), now);
+  restoreDraft(now);
+}
+
+void App::signOut(Millis now) {
+  keepDraft(now);
+  st_.resetPersonal();
+}
+
+Millis App::endOfShift(Millis now) const {
+  // the policy's working day ends at work_end_minute, local; after it, the next day's
+  constexpr Millis kDay = 24LL * 3600 * 1000;
+  const Millis offset = Millis{utcOffset()} * 60'000;
+  const Millis localMidnight = (now + offset) / kDay * kDay - offset;
+  Millis end = localMidnight + Millis{store_.shop().policy.work_end_minute} * 60'000;
+  if (end <= now) end += kDay;
+  return end;
+}
+
+void App::keepDraft(Millis now) {
+  if (!st_.session || !formDirty(st_)) return;
+  Draft d;
+  d.screen = st_.screen;
+  d.selected = st_.selected;
+  d.inspect = st_.inspect;
+  d.inspect.keypad_item = -1;
+  d.inspect.keypad_road = 0;
+  d.inspect.choosing_defect = false;
+  d.addon = st_.addon;
+  d.saved_at = now;
+  d.expires_at = endOfShift(now);
+  drafts_[st_.session->person] = std::move(d);
+  saveDrafts();
+}
+
+void App::restoreDraft(Millis now) {
+  if (!st_.session) return;
+  bool changed = false;
+  for (auto it = drafts_.begin(); it != drafts_.end();)  // the ended shifts' drafts go
+    if (it->second.expires_at <= now) it = drafts_.erase(it), changed = true;
+    else ++it;
+  auto it = drafts_.find(st_.session->person);
+  if (it != drafts_.end()) {
+    Draft d = std::move(it->second);
+    drafts_.erase(it);
+    changed = true;
+    st_.selected = d.selected;
+    if (d.screen == Screen::Inspect) st_.inspect = std::move(d.inspect);
+    else st_.addon = std::move(d.addon);
+    openScreen(d.screen, now);
+    say(texts_("draft.restored"), Tone::Primary, now);
+  }
+  if (changed) saveDrafts();
+}
+
+void App::saveDrafts() const {
+  // issue 14: written whole to a new file, then renamed over the old, 0600
+  json j = json::object();
+  for (auto& [person, d] : drafts_) j[person] = draftToJson(d);
+  const std::string path = draftsPath(), tmp = path + ".tmp";
+  try {
+    {
+      std::ofstream f(tmp, std::ios::trunc);
+      f << j.dump();
+      if (!f) throw std::runtime_error("cannot write " + tmp);
+    }
+    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace);
+    std::filesystem::rename(tmp, path);
+  } catch (const std::exception&) {
+    // a draft is a convenience: the kiosk goes on without it on disk
+  }
+}
+
+void App::loadDrafts() {
+  std::ifstream f(draftsPath());
+  if (!f) return;
+  try {
+    const json j = json::parse(f);
+    if (!j.is_object()) return;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (drafts_.size() >= 200) break;  // a bay's people, never more
+      try {
+        if (store_.shop().person(it.key())) drafts_[it.key()] = draftFromJson(it.value());
+      } catch (const json::exception&) {
+        // one damaged draft is dropped, the others kept
+      }
+    }
+  } catch (const json::exception&) {
+    // a damaged file: no drafts
+  }
 }
 
 void App::openScreen(Screen s, Millis now) {
   st_.screen = s;
   st_.choosing_pause = false;
+  st_.confirm_switch.clear();
+  if (s != Screen::Floor) st_.entry_panel.reset();
+  scroll_top_ = 2;  // issue 14: every screen and form opens at the top
   if (s == Screen::Report) {  // the last 30 days
     st_.report = monthlyReport(store_.shop(), now - 30LL * 24 * 3600 * 1000, now);
   }
@@ -132,9 +230,10 @@ void App::handle(const Intent& in, Millis now) {
           else refused(*r.outcome.refusal, now);
         } else if constexpr (std::is_same_v<T, SignInWithBadge>) {
           auto r = store_.signInBadge(i.badge, now);
+          if (r && st_.session && st_.session->person == r.person) return;  // their own badge again
           if (r && setupPending(store_.shop(), r.person, now)) {
             // issue 13: their setup code first; they are signed in once their PIN is set
-            st_.resetPersonal();
+            signOut(now);
             st_.screen = Screen::SignIn;
             st_.pin_person = r.person;
             st_.setup = SetupForm{};
@@ -145,7 +244,7 @@ void App::handle(const Intent& in, Millis now) {
             refused(*r.outcome.refusal, now);
           }
         } else if constexpr (std::is_same_v<T, SignOut>) {
-          st_.resetPersonal();
+          signOut(now);
         } else if constexpr (std::is_same_v<T, Go>) {
           if (i.to != Screen::Board && i.to != Screen::SignIn && !st_.session) return;
           st_.selected = i.selected;
@@ -153,10 +252,16 @@ void App::handle(const Intent& in, Millis now) {
         } else if constexpr (std::is_same_v<T, Submit>) {
           Action a = i.action;
           fillIds(a, now);
+          // issue 14: what would undo it, asked of the state before it
+          std::optional<UndoClock> undo = undoFor(store_.shop(), a);
+          const bool undoing = std::holds_alternative<UndoClock>(a);
           auto r = store_.record(std::move(a), now);
           if (r && on_recorded_) on_recorded_();
           if (r) say(texts_("done." + r.event->type), Tone::Good, now);
           else refused(*r.outcome.refusal, now);
+          if (r && undo) st_.undo = UndoOffer{*undo, now + kUndoOffered};
+          else if (undoing || r) st_.undo.reset();
+          st_.confirm_switch.clear();
         } else if constexpr (std::is_same_v<T, RequestSignature>) {
           // ids first, so the dialog names exactly the record that will be signed
           Action a = i.action;
@@ -176,6 +281,17 @@ void App::handle(const Intent& in, Millis now) {
           st_.sign = SignDialog{};
           if (on_recorded_) on_recorded_();
           say(texts_("done." + r.event->type), Tone::Good, now);
+          if (auto* ri = std::get_if<RecordInspection>(&i.action)) {
+            // issue 14: what was recorded, with its verdict: a rejection never reads as a pass
+            const Inspection& in = ri->inspection;
+            const bool pass = in.result == Verdict::Pass;
+            std::string text = texts_("done.record_inspection") + " · " + texts_("inspection." + std::string(name(in.kind))) +
+                               " · " + texts_(pass ? "verdict.pass" : "verdict.fail");
+            if (in.defect) text += " · " + cat_.text(*in.defect, texts_.code());
+            say(text, pass ? Tone::Good : Tone::Bad, now);
+          }
+          if (std::holds_alternative<CorrectEntry>(i.action) || std::holds_alternative<ReassignOperation>(i.action))
+            st_.entry_panel.reset();
           if (auto* c = std::get_if<IssueSetupCode>(&i.action); c && st_.reset_pending && st_.reset_pending->first == c->person)
             st_.reset_shown = std::exchange(st_.reset_pending, std::nullopt);
           if (auto* d = std::get_if<DeliverWorkOrder>(&i.action)) st_.delivery = DeliveryForm{{}, {}, {}, false, d->wo};
@@ -290,16 +406,25 @@ void App::frame(Millis now) {
   MaybeLock lock(store_mu_);
   if (sync_source_) sync_source_(sync_);
   // Idle sign-out: nothing of one person's screen survives for the next.
-  if ((st_.session || st_.setup) && now - st_.last_input > Millis{idleSeconds()} * 1000) {
-    st_.resetPersonal();
+  // Issue 14: the countdown waits while a form has unsaved input (up to
+  // kFormIdleMs), and a half-done form is kept as its person's draft.
+  const Millis idle = now - st_.last_input;
+  const bool waiting = formDirty(st_) && idle <= kFormIdleMs;
+  if ((st_.session || st_.setup) && !waiting && idle > Millis{idleSeconds()} * 1000) {
+    signOut(now);
     say(texts_("status.signed_out_idle"), Tone::Neutral, now);
   }
   if (st_.session) {  // removed, or retired meanwhile (issue 13): signed out
     const Person* p = store_.shop().person(st_.session->person);
     if (!p || !p->active) st_.resetPersonal();
   }
+  if (st_.undo && st_.undo->until <= now) st_.undo.reset();
 
   Ui ui(metrics_, texts_, cat_, fonts_);
+  ui.guard = &guard_;
+  ui.now = now;
+  ui.scroll_top = scroll_top_ > 0;
+  if (scroll_top_ > 0) --scroll_top_;
   View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty()};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});

@@ -70,6 +70,9 @@ class App {
   KioskConfig& config() { return cfg_; }
   const Catalog& catalog() const { return cat_; }
   const std::vector<Hit>& hits() const { return hits_; }
+  const TapGuard& tapGuard() const { return guard_; }
+  const std::map<Id, Draft>& drafts() const { return drafts_; }
+  std::string draftsPath() const { return store_.path() + ".drafts.json"; }
   const Metrics& metrics() const { return metrics_; }
   Fonts& fonts() { return fonts_; }
   SyncStatus& sync() { return sync_; }
@@ -86,6 +89,15 @@ class App {
   void fillIds(Action& a, Millis now);
   void signIn(const Id& person, Millis now);
   void openScreen(Screen s, Millis now);
+  // Issue 14: drafts. Kept when their person is signed out with a form
+  // half done, brought back at their next sign-in here, gone at the end of
+  // their shift; on disk beside the store (0600), so a restart keeps them.
+  void signOut(Millis now);
+  void keepDraft(Millis now);
+  void restoreDraft(Millis now);
+  void saveDrafts() const;
+  void loadDrafts();
+  Millis endOfShift(Millis now) const;
 
   KioskConfig cfg_;
   std::unique_ptr<record::Labels> labels_;  // loaded at the first print
@@ -99,6 +111,9 @@ class App {
   AppState st_;
   Intents pending_;
   std::vector<Hit> hits_;
+  TapGuard guard_;        // issue 14: across frames
+  int scroll_top_ = 0;    // issue 14: frames left in which lists start at the top
+  std::map<Id, Draft> drafts_;  // issue 14: by person
   UuidV7 ids_;
   std::mutex* store_mu_ = nullptr;
   std::function<void(SyncStatus&)> sync_source_;

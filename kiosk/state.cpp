@@ -48,4 +48,70 @@ std::string refusalText(const Ui& ui, const Refusal& r) {
   return ui.tr("reason." + std::string(name(r.reason)));
 }
 
+bool formDirty(const AppState& st) {
+  if (!st.session) return false;
+  if (st.screen == Screen::Inspect) {
+    const InspectForm& f = st.inspect;
+    for (const ChecklistItem& it : f.items)
+      if (it.verdict || it.value) return true;
+    return f.defect || f.road_test || f.odo_start || f.odo_end || !f.keypad_text.empty() || !f.road.findings.empty();
+  }
+  if (st.screen == Screen::AddOn) return st.addon.reason >= 0 || !st.addon.parts.empty();
+  return false;
+}
+
+json draftToJson(const Draft& d) {
+  const InspectForm& f = d.inspect;
+  json in{{"kind", f.kind}, {"wo", f.wo}, {"items", f.items}, {"road", f.road}, {"stop", f.stop}};
+  if (f.op) in["op"] = *f.op;
+  if (f.downstream) in["downstream"] = *f.downstream;
+  if (f.defect) in["defect"] = *f.defect;
+  if (f.defect_op) in["defect_op"] = *f.defect_op;
+  if (f.road_test) in["road_test"] = *f.road_test;
+  if (f.odo_start) in["odo_start"] = *f.odo_start;
+  if (f.odo_end) in["odo_end"] = *f.odo_end;
+  const AddOnForm& a = d.addon;
+  json ad{{"found_on", a.found_on}, {"reason", a.reason}, {"minutes", a.minutes}, {"safety", a.safety},
+          {"warranty", a.warranty}, {"parts", a.parts}};
+  return json{{"screen", static_cast<int>(d.screen)}, {"selected", d.selected}, {"inspect", in}, {"addon", ad},
+              {"saved_at", d.saved_at}, {"expires_at", d.expires_at}};
+}
+
+Draft draftFromJson(const json& j) {
+  Draft d;
+  const int screen = j.at("screen").get<int>();
+  if (screen != static_cast<int>(Screen::Inspect) && screen != static_cast<int>(Screen::AddOn))
+    throw json::other_error::create(501, "a draft is an inspection or an add-on", &j);
+  d.screen = static_cast<Screen>(screen);
+  j.at("selected").get_to(d.selected);
+  j.at("saved_at").get_to(d.saved_at);
+  j.at("expires_at").get_to(d.expires_at);
+  const json& in = j.at("inspect");
+  InspectForm& f = d.inspect;
+  in.at("kind").get_to(f.kind);
+  in.at("wo").get_to(f.wo);
+  in.at("items").get_to(f.items);
+  in.at("road").get_to(f.road);
+  in.at("stop").get_to(f.stop);
+  auto opt = [&](const char* k, auto& v) {
+    if (in.contains(k)) v = in.at(k).get<typename std::decay_t<decltype(v)>::value_type>();
+  };
+  opt("op", f.op);
+  opt("downstream", f.downstream);
+  opt("defect", f.defect);
+  opt("defect_op", f.defect_op);
+  opt("road_test", f.road_test);
+  opt("odo_start", f.odo_start);
+  opt("odo_end", f.odo_end);
+  const json& ad = j.at("addon");
+  AddOnForm& a = d.addon;
+  ad.at("found_on").get_to(a.found_on);
+  ad.at("reason").get_to(a.reason);
+  ad.at("minutes").get_to(a.minutes);
+  ad.at("safety").get_to(a.safety);
+  ad.at("warranty").get_to(a.warranty);
+  ad.at("parts").get_to(a.parts);
+  return d;
+}
+
 }  // namespace bk::ui

@@ -100,6 +100,33 @@ struct SetupForm {
   std::string code, first;
 };
 
+// Issue 14: for a few seconds after a clocking, the way back (a compensating
+// event, never an edit).
+struct UndoOffer {
+  UndoClock action;
+  Millis until = 0;
+};
+
+// Issue 14: the foreman's view of one time entry (a ghost timer): close it
+// at a corrected time with a reason, stop it, message the technician, or
+// give its operation to someone else (派工).
+struct EntryPanel {
+  Id entry;
+  std::optional<Millis> end;  // the corrected end picked
+  int reason = -1;            // index into correction_reasons
+  Id to, bay;                 // dispatch: the technician, the bay picked
+};
+
+// Issue 14: a form kept for its owner when they are signed out (idle, or
+// someone else's badge), brought back when they sign in again at this bay.
+struct Draft {
+  Screen screen = Screen::Inspect;
+  Id selected;
+  InspectForm inspect;
+  AddOnForm addon;
+  Millis saved_at = 0, expires_at = 0;  // expires at the end of their shift
+};
+
 struct AppState {
   Screen screen = Screen::Board;
   std::optional<Session> session;
@@ -112,6 +139,9 @@ struct AppState {
   // setup code, made before signing and shown once it is signed (person, code).
   std::optional<std::pair<Id, std::string>> reset_pending, reset_shown;
   bool choosing_pause = false; // the pause-reason pick list is open
+  Id confirm_switch;           // issue 14: the job to switch to, once confirmed
+  std::optional<UndoOffer> undo;  // issue 14
+  std::optional<EntryPanel> entry_panel;  // issue 14: the foreman's
   int review_pick = -1;
   Id dispute_incident;         // the charge being disputed (R8)
   int dispute_reason = -1;
@@ -151,6 +181,14 @@ struct SetUpPin { Id person; std::string code, pin, again; };  // issue 13
 struct ResetPin { Id person; };  // issue 13: a service manager's, signed
 using Intent = std::variant<SignInWithPin, SignInWithBadge, SignOut, Go, Submit, RequestSignature, SubmitSigned,
                             SetLanguage, ExportReport, PrintRecord, SetUpPin, ResetPin>;
+
+// Issue 14: how long an unsaved form holds off the idle sign-out.
+inline constexpr Millis kFormIdleMs = 10 * 60 * 1000;
+// Issue 14: a form has input its person has not signed or sent.
+bool formDirty(const AppState& st);
+// Issue 14: a draft as kept on disk (throws json::exception on anything else).
+json draftToJson(const Draft& d);
+Draft draftFromJson(const json& j);
 
 // What a draw function may read.
 struct View {

@@ -168,6 +168,18 @@ bool Ui::button(const std::string& id, const std::string& label, Tone tone, floa
   // a drag is a scroll, never a press
   if (clicked && io.MouseDragMaxDistanceSqr[0] > dragThreshold() * dragThreshold()) clicked = false;
   if (!enabled) clicked = false;
+  if (clicked && guard) {  // issue 14: not what appeared under the finger
+    const ImVec2 mp = io.MousePos;
+    const float dx = mp.x - guard->pos.x, dy = mp.y - guard->pos.y, r = m.touch() * 0.75f;
+    if (now - guard->at < kTapGuardMs && guard->id != id && dx * dx + dy * dy < r * r) {
+      clicked = false;
+      ++guard->ignored;
+    } else {
+      guard->at = now;
+      guard->id = id;
+      guard->pos = mp;
+    }
+  }
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float inset = held ? m.mm(0.6f) : 0.f;
@@ -324,6 +336,7 @@ bool Ui::keypad(const std::string& id, std::string& text) {
 
 void Ui::beginList(const std::string& id, ImVec2 size) {
   ImGui::BeginChild(id.c_str(), size, false, ImGuiWindowFlags_NoScrollbar);
+  if (scroll_top) ImGui::SetScrollY(0);  // issue 14: never at the previous user's place
   const ImGuiIO& io = ImGui::GetIO();
   if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
       ImGui::IsMouseDragging(ImGuiMouseButton_Left, dragThreshold()))

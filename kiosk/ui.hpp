@@ -60,6 +60,18 @@ struct Hit {
   bool clipped = false;  // partly scrolled out of its list
 };
 
+// Issue 14: nothing may act under a finger that has just tapped. A tap on a
+// spot where another control was tapped less than kTapGuardMs ago (the
+// control under the finger changed: a list opened, a row moved up) is
+// ignored; the same control tapped again (a keypad's "1", "1") is not.
+inline constexpr long long kTapGuardMs = 400;
+struct TapGuard {
+  long long at = -1'000'000'000;
+  std::string id;
+  ImVec2 pos;
+  int ignored = 0;  // how many taps it has kept from acting (for tests)
+};
+
 // The per-frame drawing context.
 class Ui {
  public:
@@ -70,6 +82,9 @@ class Ui {
   const Catalog& cat;
   const Fonts& fonts;
   std::vector<Hit> hits;  // every tap target drawn this frame
+  TapGuard* guard = nullptr;  // kept by the App across frames
+  long long now = 0;          // this frame's time (ms)
+  bool scroll_top = false;    // a screen or form has just opened: lists start at the top
 
   // A large button; returns true when tapped (released on it, not dragged).
   bool button(const std::string& id, const std::string& label, Tone tone = Tone::Neutral, float width = 0,

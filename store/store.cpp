@@ -158,6 +158,7 @@ json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& foun
     case RecordKind::PinAttempts: return entityJson(s.pin_attempts, id, found);
     case RecordKind::Policy: found = id == "shop"; return found ? json(s.policy) : json();
     case RecordKind::SetupCode: return entityJson(s.setup_codes, id, found);
+    case RecordKind::Message: return entityJson(s.messages, id, found);
   }
   return json();
 }
@@ -235,6 +236,7 @@ Shop Store::loadRecords() const {
       case RecordKind::PinAttempts: loadInto(s.pin_attempts, id, body); break;
       case RecordKind::Policy: body.get_to(s.policy); break;
       case RecordKind::SetupCode: loadInto(s.setup_codes, id, body); break;
+      case RecordKind::Message: loadInto(s.messages, id, body); break;
     }
   }
   s.reindex();
@@ -299,6 +301,7 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.clients, next.clients, RecordKind::Client, changed, gone);
   diffInto(shop_.pin_attempts, next.pin_attempts, RecordKind::PinAttempts, changed, gone);
   diffInto(shop_.setup_codes, next.setup_codes, RecordKind::SetupCode, changed, gone);
+  diffInto(shop_.messages, next.messages, RecordKind::Message, changed, gone);
   if (json(shop_.policy) != json(next.policy)) changed.insert({RecordKind::Policy, "shop"});
   sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
   for (auto& [kind, id] : gone) {

@@ -14,6 +14,11 @@ namespace {
 constexpr double kHour = 3600'000.0;
 bool in(Millis t, Millis from, Millis to) { return t >= from && t < to; }
 Millis duration(const TimeEntry& e) { return e.end ? *e.end - e.start : 0; }
+// issue 14: an uncorrected entry past the ghost limit counts up to the limit
+Millis counted(const Shop& s, const TimeEntry& e) {
+  const Millis d = duration(e);
+  return e.corrected_by.empty() && d > s.policy.overlong_entry ? s.policy.overlong_entry : d;
+}
 
 // The report as it was before the indexes: every record scanned.
 MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
@@ -29,7 +34,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
       for (auto& eid : it->second) {
         const TimeEntry& e = s.entries.at(eid);
         if (e.rework && e.start >= rw.opened_at && (!rw.closed_at || e.start < *rw.closed_at))
-          hours += duration(e) / kHour;
+          hours += counted(s, e) / kHour;
       }
     const Operation* op = s.operation(rw.op);
     auto inc = s.incidents.find("inc-" + rw.inspection);
@@ -83,8 +88,12 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
     for (auto& eid : eit->second) {
       const TimeEntry& e = s.entries.at(eid);
       if (e.rework) continue;
-      worked[e.tech] += duration(e);
-      total += duration(e);
+      worked[e.tech] += counted(s, e);
+      total += counted(s, e);
+      if (duration(e) > counted(s, e)) {
+        r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
+        r.ghost_entries.push_back(e.id);
+      }
     }
     if (total <= 0) continue;
     for (auto& [tech, ms] : worked) {
@@ -94,7 +103,14 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
     }
   }
   for (auto& [id, e] : s.entries)
-    if (e.rework && e.end && in(e.start, from, to)) r.efficiency[e.tech].rework_hours += duration(e) / kHour;
+    if (e.rework && e.end && in(e.start, from, to)) {
+      r.efficiency[e.tech].rework_hours += counted(s, e) / kHour;
+      if (duration(e) > counted(s, e)) {
+        r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
+        r.ghost_entries.push_back(e.id);
+      }
+    }
+  std::sort(r.ghost_entries.begin(), r.ghost_entries.end());
   return r;
 }
 
@@ -105,7 +121,7 @@ MonthlyReport rounded(MonthlyReport r) {
   for (auto* m : {&r.rework_by_technician}) for (auto& [k, c] : *m) round(c.hours);
   for (auto& [k, c] : r.rework_by_trade) round(c.hours);
   for (auto& [k, c] : r.rework_by_defect) round(c.hours);
-  for (auto& [k, e] : r.efficiency) round(e.standard_hours), round(e.actual_hours), round(e.rework_hours);
+  for (auto& [k, e] : r.efficiency) round(e.standard_hours), round(e.actual_hours), round(e.rework_hours), round(e.ghost_hours);
   return r;
 }
 

@@ -53,9 +53,18 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
     drawIcon(dl, Icon::Person, {x + ui.m.mm(2), p.y + h * 0.5f}, ui.m.mm(4), IM_COL32(235, 235, 235, 255));
     x += ui.m.mm(5);
     put(me->name);
-    const Millis left = Millis{v.idle_seconds} * 1000 - (v.now - v.st.last_input);
+    // issue 14: an unsaved form holds the sign-out off (App::frame)
+    const Millis limit = formDirty(v.st) ? std::max(Millis{v.idle_seconds} * 1000, kFormIdleMs) : Millis{v.idle_seconds} * 1000;
+    const Millis left = limit - (v.now - v.st.last_input);
     put(format(ui.tr("status.idle_countdown"), {std::to_string(std::max<Millis>(0, left / 1000))}),
-        left < 15'000 ? toneColour(Tone::Warn) : IM_COL32(170, 170, 170, 255));
+        left < 20'000 ? toneColour(Tone::Warn, 1.3f) : IM_COL32(170, 170, 170, 255));
+    // issue 14: its last 20 s are a bar across the whole screen, seen from a metre
+    if (left < 20'000) {
+      const float frac = static_cast<float>(std::max<Millis>(0, left)) / 20'000.f;
+      const float by = p.y + h - ui.m.mm(2.5f);
+      dl->AddRectFilled({p.x, by}, {p.x + w, p.y + h}, IM_COL32(60, 60, 60, 255));
+      dl->AddRectFilled({p.x, by}, {p.x + w * frac, p.y + h}, toneColour(Tone::Warn, 1.2f));
+    }
   }
   // hub state: colour with an icon and a word, never colour alone
   std::string hub;

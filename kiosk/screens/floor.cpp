@@ -7,8 +7,118 @@
 
 namespace bk::ui {
 
+// Issue 14: one time entry, for the foreman: close it at a corrected time
+// with a reason (signed), stop it now, message the technician, or give the
+// operation to another technician of its trade or another bay (派工).
+static void entryPanel(Ui& ui, const View& v, Intents& out) {
+  const Shop& s = v.shop;
+  EntryPanel& pnl = *v.st.entry_panel;
+  auto it = s.entries.find(pnl.entry);
+  if (it == s.entries.end()) { v.st.entry_panel.reset(); return; }
+  const TimeEntry& e = it->second;
+  const Operation& op = s.operations.at(e.op);
+  const Person* tech = s.person(e.tech);
+  const bool foreman = v.has(Role::Foreman) && e.tech != v.st.session->person;
+  const ImVec2 avail = contentSize();
+  if (ui.button("floor.entry_back", ui.tr("common.back"), Tone::Quiet, ui.m.mm(40), Icon::Back)) {
+    v.st.entry_panel.reset();
+    return;
+  }
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ui.heading(personName(s, e.tech) + " · " + opTitle(ui, s, op));
+  const Millis end = e.end.value_or(v.now);
+  ui.text(format(ui.tr("floor.entry_times"), {dateTimeText(e.start, v.utc_offset_minutes),
+                                              e.end ? clockText(*e.end, v.utc_offset_minutes) : ui.tr("floor.running"),
+                                              durationText(end - e.start)}));
+  if (ghostEntry(s.policy, e, v.now)) ui.chip(ui.tr("floor.ghost"), Tone::Warn, Icon::Warning);
+  ImGui::EndGroup();
+  if (!foreman) return;
+  // two columns: the correction on the left, message and dispatch on the right
+  const float w = (avail.x - ui.m.gap()) / 2;
+  ImGui::BeginGroup();
+
+  // 1. the corrected end: when the shift ended, when the standard time was
+  // up, or now (stop it)
+  ui.text(ui.tr("floor.close_at"), nullptr, IM_COL32(190, 190, 190, 255));
+  std::vector<std::pair<Millis, std::string>> ends;
+  {
+    constexpr Millis kDay = 24LL * 3600 * 1000;
+    const Millis off = Millis{v.utc_offset_minutes} * 60'000;
+    const Millis midnight = (e.start + off) / kDay * kDay - off;
+    const Millis shiftEnd = midnight + Millis{s.policy.work_end_minute} * 60'000;
+    if (shiftEnd > e.start && shiftEnd < end)
+      ends.emplace_back(shiftEnd, format(ui.tr("floor.end_of_shift_at"), {clockText(shiftEnd, v.utc_offset_minutes)}));
+    const Millis standard = e.start + Millis{std::max(op.std_minutes, 1)} * 60'000;
+    if (standard < end) ends.emplace_back(standard, format(ui.tr("floor.standard_at"), {clockText(standard, v.utc_offset_minutes)}));
+    if (!e.end) ends.emplace_back(v.now, ui.tr("floor.stop_now"));
+  }
+  const float third = (w - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
+  int i = 0;
+  for (auto& [t, label] : ends) {
+    if (i++) ImGui::SameLine();
+    if (ui.button("floor.end." + std::to_string(i), label, pnl.end == t ? Tone::Primary : Tone::Neutral, third)) pnl.end = t;
+  }
+  // 2. why
+  const auto& reasons = ui.cat.phrases("correction_reasons");
+  const float half = (w - ImGui::GetStyle().ItemSpacing.x) / 2;
+  for (std::size_t r = 0; r < reasons.size(); ++r) {
+    if (r % 2) ImGui::SameLine();
+    if (ui.button("floor.reason." + reasons[r].code, ui.t.lang == Lang::Zh ? reasons[r].zh : reasons[r].en,
+                  pnl.reason == static_cast<int>(r) ? Tone::Primary : Tone::Neutral, half))
+      pnl.reason = static_cast<int>(r);
+  }
+  // 3. sign
+  const bool ready = pnl.end && pnl.reason >= 0;
+  if (ui.button("floor.correct", ui.tr("floor.correct"), Tone::Good, w, Icon::Sign, ready))
+    out.push_back(RequestSignature{CorrectEntry{e.id, *pnl.end, reasons[static_cast<std::size_t>(pnl.reason)].code, {}}});
+  ImGui::EndGroup();
+
+  // a message to the technician's bay
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ui.text(ui.tr("floor.message"), nullptr, IM_COL32(190, 190, 190, 255));
+  const auto& messages = ui.cat.phrases("floor_messages");
+  for (std::size_t m = 0; m < messages.size(); ++m) {
+    if (m % 2) ImGui::SameLine();
+    if (ui.button("floor.message." + messages[m].code, ui.t.lang == Lang::Zh ? messages[m].zh : messages[m].en,
+                  Tone::Neutral, half))
+      out.push_back(Submit{SendMessage{"", v.st.session->person, e.tech, messages[m].code, e.id, v.now}});
+  }
+
+  // dispatch: another technician of the trade, or another bay
+  ImGui::Dummy({0, ui.m.gap()});
+  ui.text(ui.tr("floor.reassign"), nullptr, IM_COL32(190, 190, 190, 255));
+  i = 0;
+  for (auto& [pid, p] : s.people) {
+    if (!p.active || !p.has(Role::Technician) || pid == op.main_tech) continue;
+    if (op.trade != Trade::None && p.trade != op.trade) continue;
+    if (i++ % 3) ImGui::SameLine();
+    if (ui.button("floor.to." + pid, p.name, pnl.to == pid ? Tone::Primary : Tone::Neutral, third))
+      pnl.to = pnl.to == pid ? Id{} : pid;
+  }
+  i = 0;
+  for (auto& [bid, b] : s.bays) {
+    if (bid == op.bay) continue;
+    if (i++ % 3) ImGui::SameLine();
+    if (ui.button("floor.bay." + bid, b.name, pnl.bay == bid ? Tone::Primary : Tone::Neutral, third))
+      pnl.bay = pnl.bay == bid ? Id{} : bid;
+  }
+  (void)tech;
+  if (ui.button("floor.dispatch", ui.tr("floor.dispatch"), Tone::Good, w, Icon::Sign,
+                !pnl.to.empty() || !pnl.bay.empty()))
+    out.push_back(RequestSignature{ReassignOperation{op.id, pnl.to, pnl.bay, {}}});
+  ImGui::EndGroup();
+}
+
 void drawFloor(Ui& ui, const View& v, Intents& out) {
   const Shop& s = v.shop;
+  if (v.st.entry_panel) {  // issue 14: the whole screen for one entry
+    ui.beginList("floor.entry", contentSize());
+    entryPanel(ui, v, out);
+    ui.endList();
+    return;
+  }
   const ImVec2 avail = contentSize();
   const float gridW = avail.x * 0.56f;
   // bays grid
@@ -64,13 +174,30 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
     }
   }
   if (!n) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
-  // R3: open too long, flagged, never closed silently
+  // R3: open too long, flagged, never closed silently; issue 14: a tap
+  // opens the entry, for the foreman to correct it, stop it, message the
+  // technician or give the job to someone else. Then everyone still on.
   ui.heading(ui.tr("floor.overlong"));
   for (auto* e : overlong)
-    ui.chip(personName(s, e->tech) + " · " + durationText(v.now - e->start) + " · " +
-                ui.fit(ui.data(s.operations.at(e->op).title), ui.m.mm(40)),
-            Tone::Warn, Icon::Clock);
+    if (ui.button("floor.entry." + e->id, personName(s, e->tech) + " · " + durationText(v.now - e->start) + " · " +
+                                            ui.data(s.operations.at(e->op).title),
+                  Tone::Warn, w - ui.m.mm(3), Icon::Clock))
+      v.st.entry_panel = EntryPanel{e->id, std::nullopt, -1, {}, {}};
   if (overlong.empty()) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
+  if (foreman) {
+    ui.heading(ui.tr("floor.clocked_on"));
+    int on = 0;
+    for (auto& id : s.open_entries) {
+      const TimeEntry& e = s.entries.at(id);
+      if (ghostEntry(s.policy, e, v.now)) continue;  // listed above
+      ++on;
+      if (ui.button("floor.entry." + id, personName(s, e.tech) + " · " + durationText(v.now - e.start) + " · " +
+                                             ui.data(s.operations.at(e.op).title),
+                    Tone::Neutral, w - ui.m.mm(3), Icon::Play))
+        v.st.entry_panel = EntryPanel{id, std::nullopt, -1, {}, {}};
+    }
+    if (!on) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
+  }
   // add-ons waiting for a first look (proposed, not yet quoted)
   ui.heading(ui.tr("floor.addons"));
   n = 0;

@@ -42,6 +42,26 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     const bool accept = rr->decision == Decision::Accept;
     ui.chip(ui.tr(accept ? "reviews.accept" : "reviews.void"), accept ? Tone::Good : Tone::Bad, accept ? Icon::Check : Icon::Cross);
   }
+  // issue 14: a foreman's correction and dispatch, as they will be signed
+  if (auto* c = std::get_if<CorrectEntry>(&st.sign.action)) {
+    if (auto it = v.shop.entries.find(c->entry); it != v.shop.entries.end()) {
+      const TimeEntry& e = it->second;
+      ui.text(personName(v.shop, e.tech), ui.fonts.large);
+      ui.text(format(ui.tr("sign.correction"), {dateTimeText(e.start, v.utc_offset_minutes),
+                                                 clockText(c->end, v.utc_offset_minutes), durationText(c->end - e.start)}),
+              ui.fonts.large);
+      ui.text(ui.data(c->reason));
+    }
+  }
+  if (auto* r = std::get_if<ReassignOperation>(&st.sign.action)) {
+    if (const Operation* op = v.shop.operation(r->op)) {
+      ui.text(opTitle(ui, v.shop, *op));
+      if (!r->to.empty())
+        ui.text(personName(v.shop, op->main_tech) + "  →  " + personName(v.shop, r->to), ui.fonts.large);
+      if (!r->bay.empty())
+        if (auto b = v.shop.bays.find(r->bay); b != v.shop.bays.end()) ui.text(ui.tr("sign.to_bay") + " " + b->second.name, ui.fonts.large);
+    }
+  }
   const Id wo = workOrderOf(v.shop, st.sign.action);
   if (auto* w = v.shop.workOrder(wo)) ui.text(w->number + "  " + w->vehicle.plate + "  " + w->vehicle.model);
   // what is signed, in words (never an internal id): the operation and

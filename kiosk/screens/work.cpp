@@ -29,18 +29,34 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   dl->AddRectFilled(p, {p.x + width, p.y + ui.m.mm(42)}, IM_COL32(0, 60, 100, 255), ui.m.mm(2));
   ImGui::SetCursorScreenPos({p.x + ui.m.mm(3), p.y + ui.m.mm(2)});
   ImGui::BeginGroup();
-  ui.text(ui.tr("work.running"), nullptr, IM_COL32(190, 220, 255, 255));
+  ui.text(ui.tr("work.running") + "   " + durationText(v.now - e.start), nullptr, IM_COL32(190, 220, 255, 255));
   if (e.rework) {  // on the first line, so the card keeps its height
     ImGui::SameLine();
     ui.chip(ui.tr("phase.rework"), Tone::Bad, Icon::Wrench);
   }
   ui.text(ui.fit(ui.data(op.title), width - ui.m.mm(6)), ui.fonts.large);
   ui.text(wo.number + "  " + wo.vehicle.plate + "  " + wo.vehicle.model);
-  ui.text(durationText(v.now - e.start), ui.fonts.timer);
+  // issue 14: the job's whole time, not this entry's: a resumed job goes on
+  ui.text(durationText(timeOn(s, op.id, e.tech, v.now)), ui.fonts.timer);
   ImGui::EndGroup();
   ImGui::SetCursorScreenPos({p.x, p.y + ui.m.mm(44)});
   const float bw = (width - ImGui::GetStyle().ItemSpacing.x) / 2;
   const bool main = op.main_tech == v.st.session->person;
+  // issue 14: the job card: standard time against the time spent, the promise
+  ui.text(format(ui.tr("work.spent"), {durationText(timeOn(s, op.id, "", v.now)), std::to_string(op.std_minutes)}));
+  if (wo.promised_at) ui.text(format(ui.tr("work.promised"), {dateTimeText(wo.promised_at, v.utc_offset_minutes)}));
+  // issue 14: switching from a running job asks first, here, away from the
+  // button that asked (nothing appears under the finger)
+  if (const Operation* next = s.operation(v.st.confirm_switch)) {
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+    ui.wrapped(format(ui.tr("work.confirm_switch"), {ui.data(op.title), opTitle(ui, s, *next)}), toneColour(Tone::Warn, 1.4f));
+    ImGui::PopTextWrapPos();
+    if (ui.button("work.switch_confirm", ui.tr("work.switch"), Tone::Primary, bw, Icon::Play))
+      out.push_back(Submit{ClockOn{"", v.st.session->person, next->id, v.bay, v.now}});
+    ImGui::SameLine();
+    if (ui.button("work.switch_cancel", ui.tr("common.cancel"), Tone::Quiet, bw, Icon::Back)) v.st.confirm_switch.clear();
+    return;
+  }
   // the pause reasons take the place of the buttons, so they are in view
   if (!v.st.choosing_pause) {
     if (ui.button("work.pause", ui.tr("work.pause"), Tone::Warn, bw, Icon::Pause)) v.st.choosing_pause = true;
@@ -75,6 +91,40 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   }
 }
 
+// Issue 14: what the technician should know now: undo for a few seconds,
+// the foreman's messages, work taken away, add-ons approved.
+static void notices(Ui& ui, const View& v, float width, Intents& out) {
+  const Shop& s = v.shop;
+  const Id me = v.st.session->person;
+  if (v.st.undo && v.st.undo->until > v.now) {
+    const UndoClock& u = v.st.undo->action;
+    const char* what = !u.cancel.empty() && !u.reopen.empty() ? "work.undo_switch" : !u.cancel.empty() ? "work.undo_clock_on" : "work.undo_clock_off";
+    const std::string left = std::to_string((v.st.undo->until - v.now + 999) / 1000);
+    if (ui.button("work.undo", format(ui.tr(what), {left}), Tone::Quiet, width, Icon::Back)) {
+      UndoClock a = u;
+      a.at = v.now;
+      out.push_back(Submit{a});
+      v.st.undo.reset();
+    }
+  }
+  for (auto& [id, m] : s.messages) {
+    if (m.to != me || m.read_at) continue;
+    ui.chip(personName(s, m.from) + ": " + ui.data(m.text), Tone::Warn, Icon::Person);
+    ImGui::SameLine();
+    if (ui.button("work.message_read." + id, ui.tr("work.message_read"), Tone::Neutral, 0, Icon::Check))
+      out.push_back(Submit{ReadMessage{id, me, v.now}});
+  }
+  constexpr Millis kRecent = 8LL * 3600 * 1000;
+  for (auto& [id, op] : s.operations) {
+    if (op.reassigned_from == me && v.now - op.reassigned_at < kRecent)
+      ui.chip(format(ui.tr("work.reassigned_away"), {ui.data(op.title), personName(s, op.main_tech)}), Tone::Neutral, Icon::Person);
+  }
+  for (auto& [id, a] : s.addons) {
+    if (a.proposer == me && a.consent && a.consent->granted && v.now - a.consent->sig.at < kRecent)
+      ui.chip(format(ui.tr("work.addon_approved"), {ui.data(a.reason)}), Tone::Good, Icon::Check);
+  }
+}
+
 void drawWork(Ui& ui, const View& v, Intents& out) {
   const Shop& s = v.shop;
   const Id me = v.st.session->person;
@@ -83,11 +133,20 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
   auto mine = s.openEntriesOf(me);
 
   ui.beginList("work.left", {leftW, avail.y});
+  notices(ui, v, leftW - ui.m.mm(2), out);
   if (!mine.empty()) {
     runningCard(ui, v, *mine.front(), leftW - ui.m.mm(2), out);
   } else {
     ui.heading(ui.tr("work.not_running"));
     ui.wrapped(ui.tr("work.pick_from_queue"), IM_COL32(190, 190, 190, 255));
+  }
+  // issue 14: my hours today (the shop's day, from local midnight)
+  {
+    constexpr Millis kDay = 24LL * 3600 * 1000;
+    const Millis off = Millis{v.utc_offset_minutes} * 60'000;
+    const Millis midnight = (v.now + off) / kDay * kDay - off;
+    ui.text(format(ui.tr("work.my_hours"), {durationText(timeWorked(s, me, midnight, v.now))}), nullptr,
+            IM_COL32(200, 200, 200, 255));
   }
   // rework sent back to me (R7)
   bool any = false;
@@ -141,9 +200,17 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
     ++queued;
     operationRow(ui, v, op, w - ui.m.mm(3));
     auto blocker = clockBlocker(s, op);
+    // issue 14: a paused job says why, and how long it has taken so far
+    const TimeEntry* paused = pausedEntry(s, op.id, me);
+    if (paused && paused->reason)
+      ui.text(format(ui.tr("work.paused"), {ui.tr("stop." + std::string(name(*paused->reason))),
+                                            durationText(timeOn(s, op.id, me, v.now))}),
+              nullptr, toneColour(Tone::Warn, 1.4f));
     if (!blocker) {
-      if (ui.button("work.clock_on." + op.id, ui.tr("work.clock_on"), Tone::Good, ui.m.mm(56), Icon::Play))
-        out.push_back(Submit{ClockOn{"", me, op.id, v.bay, v.now}});
+      if (ui.button("work.clock_on." + op.id, ui.tr(paused ? "work.resume" : "work.clock_on"), Tone::Good, ui.m.mm(56), Icon::Play)) {
+        if (mine.empty()) out.push_back(Submit{ClockOn{"", me, op.id, v.bay, v.now}});
+        else v.st.confirm_switch = op.id;  // issue 14: asks first
+      }
     } else if (blocker->reason == Reason::BlockedAwaitingHandover) {
       // R8: accept the upstream work, the vehicle's appearance especially
       if (ui.button("work.accept." + op.id, ui.tr("work.accept_handover"), Tone::Primary, ui.m.mm(56), Icon::Check)) {

@@ -101,6 +101,13 @@ void Harness::tap(const std::string& id) {
   REQUIRE(hit != nullptr);
   REQUIRE(hit->enabled);
   const ImVec2 c{(hit->min.x + hit->max.x) * 0.5f, (hit->min.y + hit->max.y) * 0.5f};
+  // a person's taps on different controls are at least this far apart (the
+  // kiosk ignores a tap on a control that has just appeared under a finger)
+  now += 450;
+  pressAt(c);
+}
+
+void Harness::pressAt(ImVec2 c) {
   ImGuiIO& io = ImGui::GetIO();
   io.MousePos = c;
   frame();
@@ -110,6 +117,13 @@ void Harness::tap(const std::string& id) {
   io.MouseDown[0] = false;
   frame();
   frame();
+}
+
+void Harness::doubleTap(const std::string& id, Millis gap) {
+  tap(id);
+  const ImVec2 c = ImGui::GetIO().MousePos;
+  now += gap;
+  pressAt(c);  // the same spot again, whatever is drawn there now
 }
 
 void Harness::drag(const std::string& id, float dy) {

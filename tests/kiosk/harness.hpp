@@ -35,6 +35,10 @@ struct Harness {
   bool has(const std::string& id);    // drawn this frame (and enabled)
   bool exists(const std::string& id); // drawn, enabled or not
   void tap(const std::string& id);    // press and release on it (REQUIRE it exists)
+  void pressAt(ImVec2 at);            // press and release at a point, now
+  // Issue 14: a tap on it, then `gap` ms later a second tap on the same
+  // spot, as a finger double-taps
+  void doubleTap(const std::string& id, Millis gap = 150);
   void reveal(const std::string& id); // scroll by dragging until it is in view
   float dragX = 300;                  // where drags for scrolling start
   void drag(const std::string& id, float dy);  // press on it, move, release

@@ -127,21 +127,30 @@ TEST_CASE("kiosk: raising an add-on with a reason, a stepper and a safety flag (
   CHECK(h.st().screen == ui::Screen::Work);
 }
 
-TEST_CASE("kiosk: idle sign-out after the configured time clears the half-filled screen") {
+TEST_CASE("kiosk: idle sign-out after the configured time clears the screen, and a half-filled form is kept as its person's draft") {
   Harness h;
   const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
   h.signIn("tech1", "246802");
   h.tap("work.clock_on." + wo + "-1");
-  h.tap("work.addon");
-  h.tap("addon.reason.addon.oil_leak");
-  CHECK(h.st().addon.reason >= 0);
   h.advance(89'000);
   h.frame();
   CHECK(h.st().session);
   h.advance(2'000);
   h.frame();
+  CHECK_FALSE(h.st().session);  // nothing unsaved: the configured time
+  h.signIn("tech1", "246802");
+  h.tap("work.addon");
+  h.tap("addon.reason.addon.oil_leak");
+  CHECK(h.st().addon.reason >= 0);
+  // issue 14: unsaved input holds the countdown off, up to kFormIdleMs
+  h.advance(91'000);
+  h.frame();
+  CHECK(h.st().session);
+  h.advance(ui::kFormIdleMs);
+  h.frame();
   CHECK_FALSE(h.st().session);
   CHECK(h.st().addon.reason == -1);
+  CHECK(h.app->drafts().at("tech1").addon.reason >= 0);
   CHECK(h.st().screen == ui::Screen::Board);
   CHECK(h.has("board.signin"));
   // the clock-on itself was saved and stays

@@ -1,0 +1,258 @@
+// Issue 14: input that is never lost or wrong (double taps, drafts, badge
+// swaps, undo, forms at the top), and a foreman who can act on a ghost timer
+// and reassign work, driven by taps on real ImGui frames.
+#include "domain/rules.hpp"
+#include "tests/kiosk/harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+using namespace bkt;
+
+namespace {
+void badge(Harness& h, const std::string& digits) {
+  h.type(digits);
+  h.enter();
+  h.frame();
+}
+const ui::Hit* hitOf(Harness& h, const std::string& id) {
+  for (auto& x : h.app->hits()) if (x.id == id) return &x;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("kiosk, issue 14: a double tap on Pause does not pick the reason that opened under the finger") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.tap("work.clock_on." + wo + "-1");
+  REQUIRE(h.shop().openEntriesOf("tech1").size() == 1);
+  const int before = h.app->tapGuard().ignored;
+  h.doubleTap("work.pause");
+  CHECK(h.app->tapGuard().ignored == before + 1);
+  CHECK(h.st().choosing_pause);
+  CHECK(h.shop().openEntriesOf("tech1").size() == 1);  // still running: no reason was picked
+  // a deliberate tap, a moment later, picks it
+  h.tap("work.reason.waiting_parts");
+  CHECK(h.shop().openEntriesOf("tech1").empty());
+}
+
+TEST_CASE("kiosk, issue 14: a double tap on Clock on does not clock on the job that moved under the finger, and a switch asks first") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1"), spec("", Trade::Mechanical, "tech1"),
+                                                          spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.doubleTap("work.clock_on." + wo + "-1");
+  const auto open = h.shop().openEntriesOf("tech1");
+  REQUIRE(open.size() == 1);
+  CHECK(open.front()->op == wo + "-1");
+  CHECK(h.st().confirm_switch.empty());
+
+  SUBCASE("switching asks, and Cancel keeps the running job") {
+    h.tap("work.clock_on." + wo + "-3");
+    CHECK(h.st().confirm_switch == wo + "-3");
+    CHECK(h.shop().openEntriesOf("tech1").front()->op == wo + "-1");
+    h.tap("work.switch_cancel");
+    CHECK(h.st().confirm_switch.empty());
+    CHECK(h.shop().openEntriesOf("tech1").front()->op == wo + "-1");
+  }
+  SUBCASE("switching asks, and Switch switches") {
+    h.tap("work.clock_on." + wo + "-3");
+    h.tap("work.switch_confirm");
+    CHECK(h.shop().openEntriesOf("tech1").front()->op == wo + "-3");
+  }
+}
+
+TEST_CASE("kiosk, issue 14: undo for ten seconds after clock on, switch and pause, as compensating events") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1"), spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  CHECK_FALSE(h.has("work.undo"));
+  h.tap("work.clock_on." + wo + "-1");
+  const Id first = h.shop().openEntriesOf("tech1").front()->id;
+  REQUIRE(h.has("work.undo"));
+
+  SUBCASE("undo a clock-on: the entry is cancelled, length zero, and the log keeps both events") {
+    const auto events = h.store->eventCount();
+    h.tap("work.undo");
+    CHECK(h.shop().openEntriesOf("tech1").empty());
+    CHECK(h.shop().entries.at(first).reason == StopReason::Cancelled);
+    CHECK(h.shop().entries.at(first).end == h.shop().entries.at(first).start);
+    CHECK(h.store->eventCount() == events + 1);
+    CHECK_FALSE(h.has("work.undo"));
+  }
+  SUBCASE("undo a switch: the first job runs on") {
+    h.advance(20 * MIN);
+    badge(h, "1001");  // signed out meanwhile
+    h.tap("work.clock_on." + wo + "-2");
+    h.tap("work.switch_confirm");
+    REQUIRE(h.shop().openEntriesOf("tech1").front()->op == wo + "-2");
+    h.tap("work.undo");
+    const auto open = h.shop().openEntriesOf("tech1");
+    REQUIRE(open.size() == 1);
+    CHECK(open.front()->id == first);
+  }
+  SUBCASE("undo a pause: the job runs on") {
+    h.advance(20 * MIN);
+    badge(h, "1001");
+    h.tap("work.pause");
+    h.tap("work.reason.break");
+    REQUIRE(h.shop().openEntriesOf("tech1").empty());
+    h.tap("work.undo");
+    REQUIRE(h.shop().openEntriesOf("tech1").size() == 1);
+    CHECK(h.shop().openEntriesOf("tech1").front()->id == first);
+  }
+  SUBCASE("gone after ten seconds") {
+    h.advance(kUndoOffered);
+    h.frame();
+    CHECK_FALSE(h.has("work.undo"));
+  }
+}
+
+TEST_CASE("kiosk, issue 14: a half-done inspection waits for its person, survives idle sign-out and a restart, and nobody else sees it") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.tap("work.clock_on." + wo + "-1");
+  h.tap("work.finish");
+  REQUIRE(h.st().screen == ui::Screen::Inspect);
+  const std::string first = h.st().inspect.items.front().key;
+  h.tap("inspect.item." + first + ".fail");
+  REQUIRE(h.st().inspect.items.front().verdict == Verdict::Fail);
+
+  // the idle countdown waits while the form has unsaved input...
+  h.advance(5 * MIN);
+  h.frame();
+  CHECK(h.st().session);
+  // ...for a while: then the person is signed out, the draft kept
+  h.advance(ui::kFormIdleMs);
+  h.frame();
+  CHECK_FALSE(h.st().session);
+  REQUIRE(h.app->drafts().count("tech1"));
+  CHECK(std::filesystem::exists(h.app->draftsPath()));
+  CHECK((std::filesystem::status(h.app->draftsPath()).permissions() & std::filesystem::perms::group_all) ==
+        std::filesystem::perms::none);
+
+  SUBCASE("someone else signs in: not their form") {
+    badge(h, "1002");
+    REQUIRE(h.st().session->person == "tech2");
+    CHECK(h.st().screen == ui::Screen::Work);
+    CHECK(h.st().inspect.items.empty());
+  }
+  SUBCASE("the owner signs in again: the form is back, FAIL still FAIL") {
+    badge(h, "1001");
+    REQUIRE(h.st().session->person == "tech1");
+    CHECK(h.st().screen == ui::Screen::Inspect);
+    REQUIRE_FALSE(h.st().inspect.items.empty());
+    CHECK(h.st().inspect.items.front().verdict == Verdict::Fail);
+    CHECK_FALSE(h.app->drafts().count("tech1"));
+  }
+  SUBCASE("a restarted kiosk has it too") {
+    ui::App again(h.cfg, *h.store, h.cat, h.texts, h.ent);
+    REQUIRE(again.drafts().count("tech1"));
+    CHECK(again.drafts().at("tech1").inspect.items.front().verdict == Verdict::Fail);
+  }
+  SUBCASE("it expires at the end of their shift") {
+    h.advance(24 * 60 * MIN);
+    badge(h, "1001");
+    CHECK(h.st().screen == ui::Screen::Work);
+    CHECK_FALSE(h.app->drafts().count("tech1"));
+  }
+}
+
+TEST_CASE("kiosk, issue 14: a badge swiped while someone is signed in signs them out, keeps their draft, and signs the new person in") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.tap("work.clock_on." + wo + "-1");
+  REQUIRE(h.st().message);  // "clocked on"
+  h.tap("work.finish");
+  h.tap("inspect.item." + h.st().inspect.items.front().key + ".pass");
+  badge(h, "1002");
+  REQUIRE(h.st().session);
+  CHECK(h.st().session->person == "tech2");
+  CHECK_FALSE(h.st().message);  // tech1's feedback is not tech2's
+  CHECK(h.app->drafts().count("tech1"));
+  SUBCASE("the same badge again changes nothing") {
+    h.tap("nav.signout");
+    badge(h, "1002");
+    const Millis since = h.st().session->since;
+    h.advance(1000);
+    badge(h, "1002");
+    CHECK(h.st().session->since == since);
+  }
+}
+
+TEST_CASE("kiosk, issue 14: every form opens at the top, never at the previous user's place") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.tap("work.clock_on." + wo + "-1");
+  h.tap("work.finish");
+  const auto& items = h.st().inspect.items;
+  REQUIRE(items.size() > 4);
+  const std::string first = "inspect.item." + items.front().key + ".pass";
+  h.reveal("inspect.item." + items.back().key + ".pass");  // scrolled to the end
+  h.frame();
+  CHECK((hitOf(h, first) == nullptr || hitOf(h, first)->clipped));
+  h.tap("inspect.back");
+  h.tap("work.finish");
+  h.frames(2);
+  const ui::Hit* top = hitOf(h, first);
+  REQUIRE(top != nullptr);
+  CHECK_FALSE(top->clipped);
+}
+
+TEST_CASE("kiosk, issue 14: a foreman closes a ghost timer at the shift's end with a reason: four taps and the PIN") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-ghost", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  h.advance(14 * 60 * MIN);  // left running overnight
+  h.signIn("foreman2");
+  REQUIRE(h.st().screen == ui::Screen::Floor);
+  int taps = 0;
+  auto tap = [&](const std::string& id) { h.tap(id); ++taps; };
+  tap("floor.entry.te-ghost");
+  tap("floor.end.1");  // the shift's end, from the policy
+  tap("floor.reason.correction.forgot_clock_off");
+  tap("floor.correct");
+  REQUIRE(h.st().sign.open);
+  h.pin("sign.pin", "123456");
+  CHECK(taps <= 4);
+  const TimeEntry& e = h.shop().entries.at("te-ghost");
+  REQUIRE(e.end);
+  CHECK(e.corrected_by == "foreman2");
+  CHECK(e.correction == "correction.forgot_clock_off");
+  CHECK(e.reason == StopReason::Corrected);
+  CHECK(*e.end < h.now);
+  CHECK_FALSE(ghostEntry(h.shop().policy, e, h.now));
+  CHECK_FALSE(h.st().entry_panel);
+}
+
+TEST_CASE("kiosk, issue 14: a foreman reassigns a running job, the technician is clocked off and told at their bay") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  const Id op = wo + "-1";
+  REQUIRE(h.store->record(ClockOn{"te-1", "tech1", op, "bay1", h.now}, h.now));
+  h.advance(30 * MIN);
+  h.signIn("foreman2");
+  h.tap("floor.entry.te-1");
+  // a message to tech1's bay first
+  h.tap("floor.message.message.come_to_office");
+  REQUIRE(h.shop().messages.size() == 1);
+  CHECK(h.st().entry_panel);
+  CHECK_FALSE(h.exists("floor.to.body1"));  // only the job's trade
+  h.tap("floor.to.tech2");
+  h.tap("floor.dispatch");
+  REQUIRE(h.st().sign.open);
+  h.pin("sign.pin", "123456");
+  CHECK(h.shop().operations.at(op).main_tech == "tech2");
+  CHECK(h.shop().entries.at("te-1").reason == StopReason::Reassigned);
+  h.tap("nav.signout");
+  badge(h, "1001");
+  CHECK(h.exists("work.message_read." + h.shop().messages.begin()->first));
+  h.tap("work.message_read." + h.shop().messages.begin()->first);
+  CHECK(h.shop().messages.begin()->second.read_at);
+  CHECK_FALSE(h.exists("work.clock_on." + op));  // no longer theirs
+}
