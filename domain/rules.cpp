@@ -1256,6 +1256,16 @@ std::optional<Millis> pinLockedUntil(const Shop& s, const Id& person, Millis now
   return until;
 }
 
+int pinAttemptsLeft(const Shop& s, const Id& person, Millis now) {
+  const int max = std::max(1, s.policy.pin_max_failures);
+  if (pinLockedUntil(s, person, now)) return 0;
+  int recent = 0;
+  if (auto it = s.pin_attempts.find(person); it != s.pin_attempts.end())
+    for (const PinAttempt& a : it->second)
+      if (a.at <= now && now - a.at < s.policy.pin_lockout) ++recent;
+  return std::max(0, max - recent);
+}
+
 Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64_t seq, const std::string& detail,
                        Millis at) {
   ReviewItem item;

@@ -41,6 +41,8 @@ Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64
 // Issue 11: until when `person` is locked out of PINs in the whole shop
 // (nil: not locked), by the policy and the wrong PINs every store has seen.
 std::optional<Millis> pinLockedUntil(const Shop& s, const Id& person, Millis now);
+// Issue 14: how many wrong PINs `person` may still type before the lock-out.
+int pinAttemptsLeft(const Shop& s, const Id& person, Millis now);
 // Issue 13: may this person choose a PIN with a setup code now (theirs,
 // unused and unexpired, and they have not left)?
 bool setupPending(const Shop& s, const Id& person, Millis now);

@@ -66,6 +66,13 @@ void App::refused(const Refusal& r, Millis now) {
   say(texts_("reason." + std::string(name(r.reason))), Tone::Bad, now);
 }
 
+bool App::pinNote(Reason r, const Id& person, Millis now) {
+  // issue 14: beside the keypad, with the attempts left; the toast would cover it
+  if (r != Reason::WrongPin) return false;
+  st_.pin_note = format(texts_("pin.wrong_left"), {std::to_string(pinAttemptsLeft(store_.shop(), person, now))});
+  return true;
+}
+
 void App::noteInput(Millis now) { st_.last_input = now; }
 
 void App::onText(unsigned c, Millis now) {
@@ -227,7 +234,7 @@ void App::handle(const Intent& in, Millis now) {
         if constexpr (std::is_same_v<T, SignInWithPin>) {
           auto r = store_.signInPin(i.person, i.pin, now);
           if (r) signIn(r.person, now);
-          else refused(*r.outcome.refusal, now);
+          else if (!pinNote(r.outcome.refusal->reason, i.person, now)) refused(*r.outcome.refusal, now);
         } else if constexpr (std::is_same_v<T, SignInWithBadge>) {
           auto r = store_.signInBadge(i.badge, now);
           if (r && st_.session && st_.session->person == r.person) return;  // their own badge again
@@ -267,13 +274,14 @@ void App::handle(const Intent& in, Millis now) {
           Action a = i.action;
           fillIds(a, now);
           st_.sign = SignDialog{true, std::move(a), ""};
+          st_.pin_note.clear();
         } else if constexpr (std::is_same_v<T, SubmitSigned>) {
           if (!st_.session) return;
           Action a = i.action;
           fillIds(a, now);
           auto r = store_.sign(std::move(a), st_.session->person, i.pin, now);
           if (!r) {
-            refused(*r.outcome.refusal, now);
+            if (!pinNote(r.reason(), st_.session->person, now)) refused(*r.outcome.refusal, now);
             if (r.reason() != Reason::WrongPin) st_.sign = SignDialog{};
             if (r.reason() == Reason::LockedOut) st_.resetPersonal();
             return;
@@ -473,6 +481,7 @@ void App::frame(Millis now) {
   if (st_.session) drawSignDialog(ui, v, pending_);
   drawMessage(ui, v);
   hits_ = std::move(ui.hits);
+  drawn_ = std::move(ui.drawn);
 }
 
 bool App::afterFrame(Millis now) {

@@ -70,6 +70,7 @@ class App {
   KioskConfig& config() { return cfg_; }
   const Catalog& catalog() const { return cat_; }
   const std::vector<Hit>& hits() const { return hits_; }
+  const std::vector<TextDraw>& textsDrawn() const { return drawn_; }  // issue 14: for the tests
   const TapGuard& tapGuard() const { return guard_; }
   const std::map<Id, Draft>& drafts() const { return drafts_; }
   std::string draftsPath() const { return store_.path() + ".drafts.json"; }
@@ -86,6 +87,7 @@ class App {
   void say(const std::string& text, Tone tone, Millis now);
   void printRecord(const Id& wo, Millis now);
   void refused(const Refusal& r, Millis now);
+  bool pinNote(Reason r, const Id& person, Millis now);
   void fillIds(Action& a, Millis now);
   void signIn(const Id& person, Millis now);
   void openScreen(Screen s, Millis now);
@@ -111,6 +113,7 @@ class App {
   AppState st_;
   Intents pending_;
   std::vector<Hit> hits_;
+  std::vector<TextDraw> drawn_;
   TapGuard guard_;        // issue 14: across frames
   int scroll_top_ = 0;    // issue 14: frames left in which lists start at the top
   std::map<Id, Draft> drafts_;  // issue 14: by person

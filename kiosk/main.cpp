@@ -313,7 +313,7 @@ int main(int argc, char** argv) {
     io.IniFilename = nullptr;
     ImGui::StyleColorsDark();
     ImGuiStyle& style = ImGui::GetStyle();
-    style.Colors[ImGuiCol_WindowBg] = {0.10f, 0.11f, 0.13f, 1};
+    style.Colors[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(bk::ui::kWindowBg);
     style.WindowPadding = {12, 8};
 
     Loop loop;

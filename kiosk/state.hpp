@@ -133,6 +133,7 @@ struct AppState {
   Id selected;                 // the operation / work order / add-on in focus
   Id pin_person;               // sign-in: who is typing their PIN
   std::string pin;
+  std::string pin_note;        // issue 14: a wrong PIN, said beside the keypad, never over it
   std::string badge;           // digits typed by the USB badge reader
   std::optional<SetupForm> setup;  // issue 13: pin_person is setting up their PIN
   // Issue 13: a service manager's reset of someone's forgotten PIN: the new

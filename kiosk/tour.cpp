@@ -62,6 +62,11 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       st.pin_person = running->tech;
       st.pin = "12";
       shot("03-sign-in-pin");
+      // issue 14: a wrong PIN is said beside the keypad, with the tries left
+      st.pin.clear();
+      st.pin_note = format(texts("pin.wrong_left"), {"3"});
+      shot("03-sign-in-wrong-pin");
+      st.pin_note.clear();
       // issue 13: a new person choosing their own PIN with their setup code
       st.setup = SetupForm{1, "00000000", {}};
       st.pin = "1234";
@@ -71,6 +76,19 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       shot("04-technician-work");
       st.choosing_pause = true;
       shot("05-pause-reason");
+      st.choosing_pause = false;
+      // issue 14: undo for a few seconds after a clocking
+      st.undo = UndoOffer{UndoClock{running->tech, running->id, {}, 0}, wallNow() + 7000};
+      shot("05-undo");
+      st.undo.reset();
+      // issue 14: switching from the running job asks first
+      for (auto& [id, o] : s.operations)
+        if (o.main_tech == running->tech && id != running->op && !clockBlocker(s, o) && o.phase != Phase::Done) {
+          st.confirm_switch = id;
+          shot("05-switch-asks-first");
+          st.confirm_switch.clear();
+          break;
+        }
       const Operation& op = s.operations.at(running->op);
       as(s.person(running->tech), Screen::Inspect);
       startInspection(view, app.catalog(), InspectionKind::Self, op.wo, op.id, std::nullopt);
@@ -88,6 +106,23 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     }
     as(anyone(s, Role::Foreman), Screen::Floor);
     shot("09-foreman-floor");
+    // issue 14: the foreman on one entry (a ghost timer if there is one):
+    // close it at a corrected time, message the technician, reassign
+    if (const Person* foreman = anyone(s, Role::Foreman)) {
+      const TimeEntry* pick = nullptr;
+      for (const TimeEntry* e : overlongEntries(s, wallNow()))
+        if (e->tech != foreman->id) { pick = e; break; }
+      for (const Id& id : s.open_entries)
+        if (!pick && s.entries.at(id).tech != foreman->id) pick = &s.entries.at(id);
+      if (pick) {
+        st.entry_panel = EntryPanel{pick->id, wallNow(), 0, {}, {}};
+        shot("09-foreman-entry");
+        st.sign = SignDialog{true, CorrectEntry{pick->id, wallNow(), app.catalog().phrases("correction_reasons").front().code, {}}, "12"};
+        shot("09-foreman-correction-sign");
+        st.sign = SignDialog{};
+        st.entry_panel.reset();
+      }
+    }
     as(anyone(s, Role::QualityInspector), Screen::Final);
     shot("10-final-inspection-queue");
     // the final-inspection form: a work order waiting for it, else any open

@@ -63,16 +63,36 @@ bool fontCovers(const Fonts& fonts, const std::string& text) {
 
 ImU32 toneColour(Tone t, float shade) {
   // Okabe–Ito: blue, bluish green, vermillion, orange; greys for neutral.
+  // Vermillion a shade deeper than Okabe–Ito's, so white on it reaches 4.5:1.
   ImVec4 c;
   switch (t) {
     case Tone::Primary: c = {0.00f, 0.45f, 0.70f, 1}; break;
-    case Tone::Good: c = {0.00f, 0.52f, 0.38f, 1}; break;
-    case Tone::Bad: c = {0.80f, 0.33f, 0.00f, 1}; break;
+    case Tone::Good: c = {0.00f, 0.50f, 0.36f, 1}; break;
+    case Tone::Bad: c = {0.76f, 0.30f, 0.00f, 1}; break;
     case Tone::Warn: c = {0.80f, 0.55f, 0.00f, 1}; break;
     case Tone::Quiet: c = {0.22f, 0.24f, 0.27f, 1}; break;
     case Tone::Neutral: c = {0.30f, 0.33f, 0.37f, 1}; break;
   }
-  return ImGui::ColorConvertFloat4ToU32({c.x * shade, c.y * shade, c.z * shade, 1});
+  return ImGui::ColorConvertFloat4ToU32({std::min(1.f, c.x * shade), std::min(1.f, c.y * shade), std::min(1.f, c.z * shade), 1});
+}
+
+static float luminance(ImU32 c) {
+  auto lin = [](unsigned v) {
+    const float s = static_cast<float>(v) / 255.f;
+    return s <= 0.04045f ? s / 12.92f : std::pow((s + 0.055f) / 1.055f, 2.4f);
+  };
+  return 0.2126f * lin((c >> IM_COL32_R_SHIFT) & 0xFF) + 0.7152f * lin((c >> IM_COL32_G_SHIFT) & 0xFF) +
+         0.0722f * lin((c >> IM_COL32_B_SHIFT) & 0xFF);
+}
+
+float contrast(ImU32 a, ImU32 b) {
+  const float la = luminance(a), lb = luminance(b);
+  return (std::max(la, lb) + 0.05f) / (std::min(la, lb) + 0.05f);
+}
+
+ImU32 textOn(ImU32 bg) {
+  const ImU32 white = IM_COL32(255, 255, 255, 255), dark = IM_COL32(16, 16, 16, 255);
+  return contrast(white, bg) >= contrast(dark, bg) ? white : dark;
 }
 
 void drawIcon(ImDrawList* dl, Icon icon, ImVec2 c, float s, ImU32 col) {
@@ -131,8 +151,9 @@ void drawIcon(ImDrawList* dl, Icon icon, ImVec2 c, float s, ImU32 col) {
   }
 }
 
-std::string Ui::fit(const std::string& s, float width) const {
+std::string Ui::fit(const std::string& s, float width) {
   if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  drawn.push_back({s, ImGui::GetFontSize(), 0, 0, true});
   std::string out = s;
   while (!out.empty()) {
     // drop one UTF-8 character from the end
@@ -188,17 +209,24 @@ bool Ui::button(const std::string& id, const std::string& label, Tone tone, floa
   dl->AddRectFilled(a, b, fill, m.mm(1.5f));
   dl->AddRect(a, b, held ? IM_COL32(255, 255, 255, 255) : IM_COL32(255, 255, 255, 60), m.mm(1.5f), 0,
               held ? m.mm(0.6f) : 1.f);
-  const ImU32 fg = enabled ? IM_COL32(255, 255, 255, 255) : IM_COL32(160, 160, 160, 255);
+  // issue 14: the text colour that reads on this fill (dark on amber)
+  const ImU32 fg = enabled ? textOn(fill) : IM_COL32(185, 185, 185, 255);
   const float pad = m.mm(3);
   float x = a.x + pad;
   if (icon != Icon::None) {
     drawIcon(dl, icon, {x + iconW * 0.5f, (a.y + b.y) * 0.5f}, iconW, fg);
     x += iconW + m.mm(1.5f);
   }
-  const std::string shown = fit(label, b.x - x - pad);
-  const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
-  const float tx = icon == Icon::None ? (a.x + b.x - ts.x) * 0.5f : x;
-  dl->AddText({tx, (a.y + b.y - ts.y) * 0.5f}, fg, shown.c_str());
+  // issue 14: a label too long for one line takes two, never "…" if it fits
+  const std::vector<std::string> ls = lines(label, b.x - x - pad, h >= 2.4f * ImGui::GetFontSize() ? 2 : 1);
+  const float lh = ImGui::GetFontSize();
+  float ty = (a.y + b.y - lh * static_cast<float>(ls.size())) * 0.5f;
+  for (const std::string& line : ls) {
+    const ImVec2 ts = ImGui::CalcTextSize(line.c_str());
+    const float tx = icon == Icon::None ? (a.x + b.x - ts.x) * 0.5f : x;
+    textAt(dl, {tx, ty}, fg, fill, line);
+    ty += lh;
+  }
   recordHit(hits, id, pos, {pos.x + w, pos.y + h}, enabled);
   return clicked;
 }
@@ -235,7 +263,7 @@ bool Ui::signaturePad(const std::string& id, std::vector<Stroke>& strokes, ImVec
   if (strokes.empty()) {
     const std::string hint = tr("delivery.sign_here");
     const ImVec2 ts = ImGui::CalcTextSize(hint.c_str());
-    dl->AddText({pos.x + (size.x - ts.x) * 0.5f, pos.y + (size.y - ts.y) * 0.5f}, IM_COL32(120, 120, 120, 255), hint.c_str());
+    textAt(dl, {pos.x + (size.x - ts.x) * 0.5f, pos.y + (size.y - ts.y) * 0.5f}, IM_COL32(95, 95, 95, 255), IM_COL32(250, 250, 245, 255), hint);
   }
   bool changed = false;
   std::size_t total = 0;
@@ -270,8 +298,8 @@ bool Ui::stepper(const std::string& id, int& value, int step, int lo, int hi, co
   ImGui::Dummy({m.mm(38), m.touch()});
   ImGui::PushFont(fonts.large);
   const ImVec2 ts = ImGui::CalcTextSize(shown.c_str());
-  ImGui::GetWindowDrawList()->AddText({p.x + (m.mm(38) - ts.x) * 0.5f, p.y + (m.touch() - ts.y) * 0.5f},
-                                      IM_COL32(255, 255, 255, 255), shown.c_str());
+  textAt(ImGui::GetWindowDrawList(), {p.x + (m.mm(38) - ts.x) * 0.5f, p.y + (m.touch() - ts.y) * 0.5f},
+         IM_COL32(255, 255, 255, 255), bg, shown);
   ImGui::PopFont();
   ImGui::SameLine();
   if (button(id + ".plus", "+", Tone::Neutral, m.touch(), Icon::None, value < hi)) value = std::min(hi, value + step);
@@ -360,6 +388,12 @@ void Ui::text(const std::string& s, ImFont* font, ImU32 col) {
   if (font) ImGui::PushFont(font);
   if (col) ImGui::PushStyleColor(ImGuiCol_Text, col);
   ImGui::TextUnformatted(s.c_str());
+  // past the window's edge, or the wrap position a column set: cut off
+  const ImGuiWindow* w = ImGui::GetCurrentWindow();
+  float right = w->Pos.x + ImGui::GetWindowContentRegionMax().x;
+  if (w->DC.TextWrapPos > 0) right = std::min(right, w->Pos.x + w->DC.TextWrapPos);
+  const bool off = ImGui::GetItemRectMax().x > right + 1.f;
+  drawn.push_back({s, ImGui::GetFontSize(), ImGui::GetColorU32(ImGuiCol_Text), bg, off});
   if (col) ImGui::PopStyleColor();
   if (font) ImGui::PopFont();
 }
@@ -367,22 +401,68 @@ void Ui::text(const std::string& s, ImFont* font, ImU32 col) {
 void Ui::wrapped(const std::string& s, ImU32 col) {
   if (col) ImGui::PushStyleColor(ImGuiCol_Text, col);
   ImGui::TextWrapped("%s", s.c_str());  // wraps at the current wrap position (the window edge by default)
+  drawn.push_back({s, ImGui::GetFontSize(), ImGui::GetColorU32(ImGuiCol_Text), bg, false});
   if (col) ImGui::PopStyleColor();
+}
+
+void Ui::textAt(ImDrawList* dl, ImVec2 pos, ImU32 fg, ImU32 on, const std::string& s, ImFont* font) {
+  ImFont* f = font ? font : ImGui::GetFont();
+  const float px = font ? font->FontSize : ImGui::GetFontSize();
+  dl->AddText(f, px, pos, fg, s.c_str());
+  const float right = pos.x + f->CalcTextSizeA(px, FLT_MAX, 0, s.c_str()).x;
+  drawn.push_back({s, px, fg, on, right > dl->GetClipRectMax().x + 1.f});
+}
+
+std::vector<std::string> Ui::lines(const std::string& s, float width, int max_lines) {
+  std::vector<std::string> out;
+  ImFont* font = ImGui::GetFont();
+  const float scale = ImGui::GetFontSize() / font->FontSize;
+  const char* p = s.c_str();
+  const char* end = p + s.size();
+  while (p < end && static_cast<int>(out.size()) < max_lines) {
+    if (static_cast<int>(out.size()) == max_lines - 1) {  // the last line takes the rest
+      out.push_back(fit(std::string(p, end), width));
+      return out;
+    }
+    const char* brk = font->CalcWordWrapPositionA(scale, p, end, width);
+    if (brk <= p) brk = p + 1;
+    while (brk < end && (*brk & 0xC0) == 0x80) ++brk;  // never inside a UTF-8 character
+    std::string line(p, brk);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out.push_back(line);
+    p = brk;
+    while (p < end && *p == ' ') ++p;
+  }
+  if (out.empty()) out.emplace_back();
+  return out;
 }
 
 void Ui::heading(const std::string& s) { text(s, fonts.large); }
 
 void Ui::chip(const std::string& label, Tone tone, Icon icon) {
-  const float h = ImGui::GetTextLineHeight() + m.mm(2);
-  const float iw = icon == Icon::None ? 0 : h * 0.8f;
-  const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+  const float lh = ImGui::GetTextLineHeight();
+  const float h1 = lh + m.mm(2);
+  const float iw = icon == Icon::None ? 0 : h1 * 0.8f;
+  // issue 14: never past the edge of its card or column: wrapped to fit
+  const float room = std::max(m.mm(30), ImGui::GetContentRegionAvail().x);
+  const float textRoom = room - iw - m.mm(4);
+  const std::vector<std::string> ls =
+      ImGui::CalcTextSize(label.c_str()).x <= textRoom ? std::vector<std::string>{label} : lines(label, textRoom, 3);
+  float tw = 0;
+  for (auto& l : ls) tw = std::max(tw, ImGui::CalcTextSize(l.c_str()).x);
+  const float h = h1 + lh * static_cast<float>(ls.size() - 1);
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float w = ts.x + iw + m.mm(4);
+  const float w = tw + iw + m.mm(4);
   ImGui::Dummy({w, h});
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(p, {p.x + w, p.y + h}, toneColour(tone), h * 0.3f);
-  if (icon != Icon::None) drawIcon(dl, icon, {p.x + m.mm(2) + iw * 0.45f, p.y + h * 0.5f}, iw, IM_COL32(255, 255, 255, 255));
-  dl->AddText({p.x + m.mm(2) + iw, p.y + (h - ts.y) * 0.5f}, IM_COL32(255, 255, 255, 255), label.c_str());
+  const ImU32 fill = toneColour(tone), fg = textOn(fill);
+  dl->AddRectFilled(p, {p.x + w, p.y + h}, fill, h1 * 0.3f);
+  if (icon != Icon::None) drawIcon(dl, icon, {p.x + m.mm(2) + iw * 0.45f, p.y + h1 * 0.5f}, iw, fg);
+  float y = p.y + m.mm(1);
+  for (auto& l : ls) {
+    textAt(dl, {p.x + m.mm(2) + iw, y}, fg, fill, l);
+    y += lh;
+  }
 }
 
 const Hit* Ui::find(const std::string& id) const {

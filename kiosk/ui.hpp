@@ -19,8 +19,10 @@ struct Metrics {
   float mm(float v) const { return v * dpi / 25.4f; }
   float touch() const { return mm(15.f); }  // every tap target ≥ 15 mm (R: touch first)
   float gap() const { return mm(2.5f); }
-  float bodyPx() const { return mm(4.6f); }
-  float largePx() const { return mm(7.f); }
+  // Issue 14: read from a metre: body text at least 28 px (4.75 mm on the
+  // 10-inch panel), titles and verdicts larger
+  float bodyPx() const { return mm(4.75f); }
+  float largePx() const { return mm(7.5f); }
   float timerPx() const { return mm(17.f); }
   float statusBar() const { return mm(16.f); }
 };
@@ -49,6 +51,21 @@ bool fontCovers(const Fonts& fonts, const std::string& text);
 // Okabe–Ito palette: safe for the common colour-vision deficiencies.
 enum class Tone { Neutral, Primary, Good, Bad, Warn, Quiet };
 ImU32 toneColour(Tone t, float shade = 1.f);
+// The kiosk's background (main.cpp sets it as the window's).
+inline constexpr ImU32 kWindowBg = IM_COL32(26, 28, 33, 255);
+// Issue 14: WCAG contrast ratio of two colours (1 to 21), and the text
+// colour (white or near-black) that reads best on a background.
+float contrast(ImU32 a, ImU32 b);
+ImU32 textOn(ImU32 bg);
+inline constexpr float kMinContrast = 4.5f;
+// Issue 14: text drawn this frame, for the tests: its size, colours, and
+// whether it had to be cut short ("…").
+struct TextDraw {
+  std::string text;
+  float px = 0;
+  ImU32 fg = 0, bg = 0;  // 0: not a colour pair (a cut-short note)
+  bool clipped = false;
+};
 
 enum class Icon { None, Check, Cross, Clock, Warning, Lock, Pause, Play, Stop, Person, Back, Wrench, Sign };
 void drawIcon(ImDrawList* dl, Icon icon, ImVec2 centre, float size, ImU32 col);
@@ -85,6 +102,13 @@ class Ui {
   TapGuard* guard = nullptr;  // kept by the App across frames
   long long now = 0;          // this frame's time (ms)
   bool scroll_top = false;    // a screen or form has just opened: lists start at the top
+  ImU32 bg = kWindowBg;       // what text() and wrapped() are drawn on now
+  std::vector<TextDraw> drawn;  // issue 14: every text drawn this frame
+  // Text drawn straight onto a draw list, on a known background (recorded).
+  void textAt(ImDrawList* dl, ImVec2 pos, ImU32 fg, ImU32 on, const std::string& s, ImFont* font = nullptr);
+  // A label broken into at most `max_lines` lines of `width` (the current
+  // font); a label longer than that is cut short with "…" and recorded so.
+  std::vector<std::string> lines(const std::string& s, float width, int max_lines);
 
   // A large button; returns true when tapped (released on it, not dragged).
   bool button(const std::string& id, const std::string& label, Tone tone = Tone::Neutral, float width = 0,
@@ -116,8 +140,9 @@ class Ui {
   const Hit* find(const std::string& id) const;
   const std::string& tr(const std::string& key) const { return t(key); }
   std::string data(const std::string& code) const { return cat.text(code, t.code()); }
-  // Fits a label into a width: the text itself, or shortened with "…".
-  std::string fit(const std::string& s, float width) const;
+  // Fits a label into a width: the text itself, or shortened with "…"
+  // (recorded as cut short: issue 14 wants none).
+  std::string fit(const std::string& s, float width);
   float dragThreshold() const { return m.mm(3.f); }
 };
 

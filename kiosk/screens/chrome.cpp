@@ -34,16 +34,18 @@ static const char* screenKey(Screen s) {
   }
 }
 
+static constexpr ImU32 kBar = IM_COL32(18, 20, 24, 255);
+
 void drawStatusBar(Ui& ui, const View& v, Intents& out) {
   const float h = ui.m.statusBar();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetContentRegionAvail().x;
-  dl->AddRectFilled(p, {p.x + w, p.y + h}, IM_COL32(18, 20, 24, 255));
+  dl->AddRectFilled(p, {p.x + w, p.y + h}, kBar);
   const float ty = p.y + (h - ImGui::GetTextLineHeight()) * 0.5f;
   float x = p.x + ui.m.mm(3);
   auto put = [&](const std::string& s, ImU32 col = IM_COL32(235, 235, 235, 255)) {
-    dl->AddText({x, ty}, col, s.c_str());
+    ui.textAt(dl, {x, ty}, col, kBar, s);
     x += ImGui::CalcTextSize(s.c_str()).x + ui.m.mm(5);
   };
   auto* bay = v.shop.bays.count(v.bay) ? &v.shop.bays.at(v.bay) : nullptr;
@@ -56,8 +58,28 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
     // issue 14: an unsaved form holds the sign-out off (App::frame)
     const Millis limit = formDirty(v.st) ? std::max(Millis{v.idle_seconds} * 1000, kFormIdleMs) : Millis{v.idle_seconds} * 1000;
     const Millis left = limit - (v.now - v.st.last_input);
-    put(format(ui.tr("status.idle_countdown"), {std::to_string(std::max<Millis>(0, left / 1000))}),
-        left < 20'000 ? toneColour(Tone::Warn, 1.3f) : IM_COL32(170, 170, 170, 255));
+    const bool undo = v.st.undo && v.st.undo->until > v.now;
+    if (!undo)
+      put(format(ui.tr("status.idle_countdown"), {std::to_string(std::max<Millis>(0, left / 1000))}),
+          left < 20'000 ? toneColour(Tone::Warn, 1.3f) : IM_COL32(170, 170, 170, 255));
+    // issue 14: undo, for a few seconds after a clocking, where nothing else
+    // moves for it (never in the place of something the finger just left)
+    if (undo) {  // in the countdown's place: it has just been reset
+      const UndoClock& u = v.st.undo->action;
+      const char* what = !u.cancel.empty() && !u.reopen.empty() ? "work.undo_switch"
+                         : !u.cancel.empty()                     ? "work.undo_clock_on"
+                                                                 : "work.undo_clock_off";
+      const std::string label = format(ui.tr(what), {std::to_string((v.st.undo->until - v.now + 999) / 1000)});
+      ImGui::SetCursorScreenPos({x, p.y + (h - ui.m.touch()) * 0.5f});
+      const float bw = ImGui::CalcTextSize(label.c_str()).x + ui.m.mm(16);
+      if (ui.button("work.undo", label, Tone::Primary, bw, Icon::Back, true, ui.m.touch())) {
+        UndoClock a = u;
+        a.at = v.now;
+        out.push_back(Submit{a});
+        v.st.undo.reset();
+      }
+      x += bw + ui.m.mm(3);
+    }
     // issue 14: its last 20 s are a bar across the whole screen, seen from a metre
     if (left < 20'000) {
       const float frac = static_cast<float>(std::max<Millis>(0, left)) / 20'000.f;
@@ -86,19 +108,20 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
   const float langW = ui.m.mm(26);
   const float right = p.x + w - langW - ui.m.mm(2);
   const float pendW = ImGui::CalcTextSize(pending.c_str()).x;
-  dl->AddText({right - pendW - ui.m.mm(3), ty}, v.sync.pending ? toneColour(Tone::Warn, 1.3f) : IM_COL32(200, 200, 200, 255),
-              pending.c_str());
+  ui.textAt(dl, {right - pendW - ui.m.mm(3), ty}, v.sync.pending ? toneColour(Tone::Warn, 1.3f) : IM_COL32(200, 200, 200, 255),
+            kBar, pending);
   const float hubW = ImGui::CalcTextSize(hub.c_str()).x + ui.m.mm(10);
   const float hx = right - pendW - ui.m.mm(6) - hubW;
-  dl->AddRectFilled({hx, p.y + ui.m.mm(1.5f)}, {hx + hubW, p.y + h - ui.m.mm(1.5f)}, toneColour(tone), ui.m.mm(1));
-  drawIcon(dl, icon, {hx + ui.m.mm(3.5f), p.y + h * 0.5f}, ui.m.mm(4), IM_COL32(255, 255, 255, 255));
-  dl->AddText({hx + ui.m.mm(7), ty}, IM_COL32(255, 255, 255, 255), hub.c_str());
+  const ImU32 hubFill = toneColour(tone), hubText = textOn(hubFill);
+  dl->AddRectFilled({hx, p.y + ui.m.mm(1.5f)}, {hx + hubW, p.y + h - ui.m.mm(1.5f)}, hubFill, ui.m.mm(1));
+  drawIcon(dl, icon, {hx + ui.m.mm(3.5f), p.y + h * 0.5f}, ui.m.mm(4), hubText);
+  ui.textAt(dl, {hx + ui.m.mm(7), ty}, hubText, hubFill, hub);
   // a kiosk catching up with the hub shows how far it is, not a frozen screen
   if (v.sync.hub_last > 0 && v.sync.pulled < v.sync.hub_last) {
     const float frac = static_cast<float>(v.sync.pulled) / static_cast<float>(v.sync.hub_last);
     const float bw = ui.m.mm(40), bx = hx - bw - ui.m.mm(4), by = p.y + h - ui.m.mm(4);
     const std::string label = format(ui.tr("status.syncing"), {std::to_string(static_cast<int>(frac * 100))});
-    dl->AddText({bx, p.y + ui.m.mm(1.5f)}, IM_COL32(235, 235, 235, 255), label.c_str());
+    ui.textAt(dl, {bx, p.y + ui.m.mm(1.5f)}, IM_COL32(235, 235, 235, 255), kBar, label);
     dl->AddRectFilled({bx, by}, {bx + bw, by + ui.m.mm(2)}, IM_COL32(60, 60, 60, 255), 2);
     dl->AddRectFilled({bx, by}, {bx + bw * frac, by + ui.m.mm(2)}, toneColour(Tone::Primary, 1.2f), 2);
   }
@@ -133,15 +156,22 @@ void drawMessage(Ui& ui, const View& v) {
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float h = ui.m.mm(14);
   ImDrawList* dl = ImGui::GetForegroundDrawList();
-  const ImVec2 a{ui.m.mm(6), ds.y - h - ui.m.mm(4)}, b{ds.x - ui.m.mm(6), ds.y - ui.m.mm(4)};
-  dl->AddRectFilled(a, b, toneColour(v.st.message->tone), ui.m.mm(2));
-  const Icon icon = v.st.message->tone == Tone::Bad ? Icon::Warning : v.st.message->tone == Tone::Good ? Icon::Check : Icon::None;
-  drawIcon(dl, icon, {a.x + ui.m.mm(7), (a.y + b.y) * 0.5f}, ui.m.mm(7), IM_COL32(255, 255, 255, 255));
   ImGui::PushFont(ui.fonts.large);
-  const std::string t = ui.fit(v.st.message->text, b.x - a.x - ui.m.mm(20));
-  const ImVec2 ts = ImGui::CalcTextSize(t.c_str());
-  dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, {a.x + ui.m.mm(14), (a.y + b.y - ts.y) * 0.5f},
-              IM_COL32(255, 255, 255, 255), t.c_str());
+  // issue 14: two lines rather than cut short
+  const float textW = ds.x - ui.m.mm(12) - ui.m.mm(20);
+  const auto ls = ui.lines(v.st.message->text, textW, 2);
+  const float lh = ImGui::GetTextLineHeight();
+  const float hh = std::max(h, lh * static_cast<float>(ls.size()) + ui.m.mm(4));
+  const ImVec2 a{ui.m.mm(6), ds.y - hh - ui.m.mm(4)}, b{ds.x - ui.m.mm(6), ds.y - ui.m.mm(4)};
+  const ImU32 fill = toneColour(v.st.message->tone), fg = textOn(fill);
+  dl->AddRectFilled(a, b, fill, ui.m.mm(2));
+  const Icon icon = v.st.message->tone == Tone::Bad ? Icon::Warning : v.st.message->tone == Tone::Good ? Icon::Check : Icon::None;
+  drawIcon(dl, icon, {a.x + ui.m.mm(7), (a.y + b.y) * 0.5f}, ui.m.mm(7), fg);
+  float y = (a.y + b.y - lh * static_cast<float>(ls.size())) * 0.5f;
+  for (const std::string& l : ls) {
+    ui.textAt(dl, {a.x + ui.m.mm(14), y}, fg, fill, l, ui.fonts.large);
+    y += lh;
+  }
   ImGui::PopFont();
 }
 

@@ -51,7 +51,7 @@ static void lists(Ui& ui, const View& v, float width, float height) {
     ui.text(wo.vehicle.plate + "  " + wo.number);
     for (const Refusal& r : b) {
       const Operation* op = s.operation(r.detail);
-      ui.chip(ui.fit(refusalText(ui, r) + (op ? " · " + ui.data(op->title) : ""), width - ui.m.mm(14)),
+      ui.chip(refusalText(ui, r) + (op ? " · " + ui.data(op->title) : ""),  // wrapped to fit (issue 14)
               r.reason == Reason::FinalMissing || r.reason == Reason::FinalFailed ? Tone::Warn : Tone::Neutral, Icon::Lock);
     }
     ImGui::Dummy({0, ui.m.mm(1)});

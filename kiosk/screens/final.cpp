@@ -41,7 +41,7 @@ void drawFinal(Ui& ui, const View& v, Intents& out) {
     ui.text(wo.number + "  " + wo.vehicle.plate + "  " + dateTimeText(wo.promised_at, v.utc_offset_minutes));
     for (auto& r : b) {
       const Operation* op = s.operation(r.detail);
-      ui.chip(refusalText(ui, r) + (op ? " · " + ui.fit(ui.data(op->title), ui.m.mm(40)) : ""),
+      ui.chip(refusalText(ui, r) + (op ? " · " + ui.data(op->title) : ""),  // wrapped to fit (issue 14)
               r.reason == Reason::FinalMissing ? Tone::Warn : Tone::Neutral, Icon::Lock);
     }
     ImGui::Dummy({0, ui.m.mm(1)});

@@ -28,9 +28,11 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
   ImGui::BeginGroup();
   ui.heading(personName(s, e.tech) + " · " + opTitle(ui, s, op));
   const Millis end = e.end.value_or(v.now);
-  ui.text(format(ui.tr("floor.entry_times"), {dateTimeText(e.start, v.utc_offset_minutes),
-                                              e.end ? clockText(*e.end, v.utc_offset_minutes) : ui.tr("floor.running"),
-                                              durationText(end - e.start)}));
+  if (e.end)
+    ui.text(format(ui.tr("floor.entry_times"), {dateTimeText(e.start, v.utc_offset_minutes),
+                                                clockText(*e.end, v.utc_offset_minutes), durationText(end - e.start)}));
+  else
+    ui.text(format(ui.tr("floor.entry_running"), {dateTimeText(e.start, v.utc_offset_minutes), durationText(end - e.start)}));
   if (ghostEntry(s.policy, e, v.now)) ui.chip(ui.tr("floor.ghost"), Tone::Warn, Icon::Warning);
   ImGui::EndGroup();
   if (!foreman) return;
@@ -51,6 +53,9 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
       ends.emplace_back(shiftEnd, format(ui.tr("floor.end_of_shift_at"), {clockText(shiftEnd, v.utc_offset_minutes)}));
     const Millis standard = e.start + Millis{std::max(op.std_minutes, 1)} * 60'000;
     if (standard < end) ends.emplace_back(standard, format(ui.tr("floor.standard_at"), {clockText(standard, v.utc_offset_minutes)}));
+    const Millis limit = e.start + s.policy.overlong_entry;  // the ghost limit, when nothing else fits
+    if (ends.size() < 2 && limit < end && limit != standard)
+      ends.emplace_back(limit, format(ui.tr("floor.limit_at"), {clockText(limit, v.utc_offset_minutes)}));
     if (!e.end) ends.emplace_back(v.now, ui.tr("floor.stop_now"));
   }
   const float third = (w - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
@@ -63,9 +68,9 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
   const auto& reasons = ui.cat.phrases("correction_reasons");
   const float half = (w - ImGui::GetStyle().ItemSpacing.x) / 2;
   for (std::size_t r = 0; r < reasons.size(); ++r) {
-    if (r % 2) ImGui::SameLine();
+    if (r % 3) ImGui::SameLine();
     if (ui.button("floor.reason." + reasons[r].code, ui.t.lang == Lang::Zh ? reasons[r].zh : reasons[r].en,
-                  pnl.reason == static_cast<int>(r) ? Tone::Primary : Tone::Neutral, half))
+                  pnl.reason == static_cast<int>(r) ? Tone::Primary : Tone::Neutral, third))
       pnl.reason = static_cast<int>(r);
   }
   // 3. sign
@@ -139,17 +144,17 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::Dummy({tw, th});
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, {p.x + tw, p.y + th}, running ? toneColour(late ? Tone::Warn : Tone::Primary, 0.7f) : IM_COL32(45, 48, 54, 255), ui.m.mm(1.5f));
-    dl->AddText({p.x + ui.m.mm(2), p.y + ui.m.mm(1)}, IM_COL32(255, 255, 255, 255), bay.name.c_str());
+    const ImU32 fill = running ? toneColour(late ? Tone::Warn : Tone::Primary, late ? 1.f : 0.7f) : IM_COL32(45, 48, 54, 255);
+    const ImU32 fg = textOn(fill);
+    dl->AddRectFilled(p, {p.x + tw, p.y + th}, fill, ui.m.mm(1.5f));
+    const float line = ImGui::GetTextLineHeight();
+    ui.textAt(dl, {p.x + ui.m.mm(2), p.y + ui.m.mm(1)}, fg, fill, ui.fit(bay.name, tw - ui.m.mm(4)));
     if (running) {
-      const std::string who = personName(s, running->tech);
-      dl->AddText({p.x + ui.m.mm(2), p.y + ui.m.mm(8)}, IM_COL32(255, 255, 255, 255), who.c_str());
-      const std::string t = durationText(v.now - running->start);
-      dl->AddText({p.x + ui.m.mm(2), p.y + ui.m.mm(15)}, IM_COL32(255, 255, 255, 255), t.c_str());
-      if (late) drawIcon(dl, Icon::Warning, {p.x + tw - ui.m.mm(5), p.y + ui.m.mm(5)}, ui.m.mm(6), IM_COL32(255, 255, 255, 255));
+      ui.textAt(dl, {p.x + ui.m.mm(2), p.y + ui.m.mm(1) + line}, fg, fill, ui.fit(personName(s, running->tech), tw - ui.m.mm(9)));
+      ui.textAt(dl, {p.x + ui.m.mm(2), p.y + ui.m.mm(1) + 2 * line}, fg, fill, durationText(v.now - running->start));
+      if (late) drawIcon(dl, Icon::Warning, {p.x + tw - ui.m.mm(5), p.y + ui.m.mm(5)}, ui.m.mm(6), fg);
     } else {
-      const std::string idle = ui.tr("floor.idle");
-      dl->AddText({p.x + ui.m.mm(2), p.y + ui.m.mm(8)}, IM_COL32(150, 150, 150, 255), idle.c_str());
+      ui.textAt(dl, {p.x + ui.m.mm(2), p.y + ui.m.mm(1) + line}, IM_COL32(170, 170, 170, 255), fill, ui.tr("floor.idle"));
     }
   }
   ui.endList();

@@ -19,22 +19,25 @@ struct Bar {
 void bars(Ui& ui, const std::string& title, std::vector<Bar> rows, double max, float width, std::size_t limit,
           Tone tone, double reference = -1) {
   ImGui::PushFont(ui.fonts.large);
-  ui.text(ui.fit(title, width));
+  for (const std::string& l : ui.lines(title, width, 2)) ui.text(l);  // issue 14: wrapped, not cut
   ImGui::PopFont();
   if (rows.empty()) { ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255)); return; }
   if (rows.size() > limit) rows.resize(limit);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float labelW = width * 0.46f, valueW = ui.m.mm(22), barW = width - labelW - valueW - ui.m.mm(2);
-  const float h = ImGui::GetTextLineHeight() + ui.m.mm(1.5f);
+  const float line = ImGui::GetTextLineHeight();
   for (const Bar& b : rows) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
+    // issue 14: a long label takes two lines, and its row grows
+    const auto ls = ui.lines(b.label, labelW - ui.m.mm(1), 2);
+    const float h = line * static_cast<float>(ls.size()) + ui.m.mm(1.5f);
     ImGui::Dummy({width, h});
-    const std::string l = ui.fit(b.label, labelW - ui.m.mm(1));
-    dl->AddText({p.x, p.y + ui.m.mm(0.5f)}, IM_COL32(230, 230, 230, 255), l.c_str());
+    for (std::size_t i = 0; i < ls.size(); ++i)
+      ui.textAt(dl, {p.x, p.y + ui.m.mm(0.5f) + line * static_cast<float>(i)}, IM_COL32(230, 230, 230, 255), ui.bg, ls[i]);
     const float len = max > 0 ? static_cast<float>(b.value / max) * barW : 0;
     dl->AddRectFilled({p.x + labelW, p.y + ui.m.mm(0.6f)}, {p.x + labelW + std::max(len, 2.f), p.y + h - ui.m.mm(0.6f)},
                       toneColour(tone), 2);
-    dl->AddText({p.x + labelW + barW + ui.m.mm(1.5f), p.y + ui.m.mm(0.5f)}, IM_COL32(255, 255, 255, 255), b.shown.c_str());
+    ui.textAt(dl, {p.x + labelW + barW + ui.m.mm(1.5f), p.y + ui.m.mm(0.5f)}, IM_COL32(255, 255, 255, 255), ui.bg, b.shown);
     if (reference > 0 && max > 0) {
       const float rx = p.x + labelW + static_cast<float>(reference / max) * barW;
       dl->AddLine({rx, p.y}, {rx, p.y + h}, IM_COL32(255, 255, 255, 160), 2);

@@ -136,9 +136,11 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   ImGui::SameLine(ds.x * 0.55f);
   ImGui::BeginGroup();
   ui.text(ui.tr("sign.enter_pin"), ui.fonts.large);
+  if (!st.pin_note.empty()) ui.text(st.pin_note, nullptr, toneColour(Tone::Bad, 1.5f));  // issue 14
   if (ui.pinPad("sign.pin", st.sign.pin, 8)) {
     out.push_back(SubmitSigned{st.sign.action, st.sign.pin});
     st.sign.pin.clear();
+    st.pin_note.clear();
   }
   ImGui::EndGroup();
   ImGui::End();

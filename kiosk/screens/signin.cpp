@@ -73,8 +73,18 @@ void drawSignIn(Ui& ui, const View& v, Intents& out) {
   if (ui.pinPad("signin.pin", st.pin, 8)) {
     out.push_back(SignInWithPin{st.pin_person, st.pin});
     st.pin.clear();
+    st.pin_note.clear();
   }
   ImGui::EndGroup();
+  if (!st.pin_note.empty()) {  // issue 14: beside the keypad, not over it
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (avail.x - ui.m.mm(70)) * 0.5f - ui.m.mm(6));
+    ui.chip(ui.tr("reason.wrong_pin"), Tone::Bad, Icon::Cross);
+    ui.wrapped(st.pin_note, toneColour(Tone::Bad, 1.5f));
+    ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+  }
 }
 
 }  // namespace bk::ui

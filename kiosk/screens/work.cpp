@@ -96,17 +96,7 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
 static void notices(Ui& ui, const View& v, float width, Intents& out) {
   const Shop& s = v.shop;
   const Id me = v.st.session->person;
-  if (v.st.undo && v.st.undo->until > v.now) {
-    const UndoClock& u = v.st.undo->action;
-    const char* what = !u.cancel.empty() && !u.reopen.empty() ? "work.undo_switch" : !u.cancel.empty() ? "work.undo_clock_on" : "work.undo_clock_off";
-    const std::string left = std::to_string((v.st.undo->until - v.now + 999) / 1000);
-    if (ui.button("work.undo", format(ui.tr(what), {left}), Tone::Quiet, width, Icon::Back)) {
-      UndoClock a = u;
-      a.at = v.now;
-      out.push_back(Submit{a});
-      v.st.undo.reset();
-    }
-  }
+  (void)width;
   for (auto& [id, m] : s.messages) {
     if (m.to != me || m.read_at) continue;
     ui.chip(personName(s, m.from) + ": " + ui.data(m.text), Tone::Warn, Icon::Person);
