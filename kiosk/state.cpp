@@ -34,6 +34,15 @@ std::string durationText(Millis ms) {
   return b;
 }
 
+std::string yuanText(long long yuan) {
+  std::string digits = std::to_string(yuan < 0 ? -yuan : yuan), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (yuan < 0 ? "-" : "") + out;
+}
+
 std::string personName(const Shop& s, const Id& id) {
   auto* p = s.person(id);
   return p ? p->name : id;

@@ -72,12 +72,16 @@ struct AddOnForm {
 
 struct StepForm {              // an add-on approval step (R12)
   Id addon;
-  bool covered = false;
-  int not_covered_reason = 0;
-  int price_yuan = 0;
+  // issue 14: no default stands in for a person: warranty, consent and its
+  // channel start unset, and the not-covered reason is picked
+  std::optional<bool> covered;
+  int not_covered_reason = -1;
+  int price_yuan = 0;          // the labour at the shop's rate, until typed
+  std::string price_text;      // issue 14: the price typed on the keypad
+  bool typing_price = false;
   int minutes = 30;
-  bool granted = true;
-  ConsentChannel channel = ConsentChannel::Phone;
+  std::optional<bool> granted;
+  std::optional<ConsentChannel> channel;
   bool warned = false;
 };
 
@@ -211,6 +215,7 @@ using Intents = std::vector<Intent>;
 std::string clockText(Millis t, int utc_offset_minutes);       // "14:05"
 std::string dateTimeText(Millis t, int utc_offset_minutes);    // "11-23 14:05"
 std::string durationText(Millis ms);                           // "1:05:09"
+std::string yuanText(long long yuan);                          // "1,860"
 std::string personName(const Shop& s, const Id& id);
 std::string opTitle(const Ui& ui, const Shop& s, const Operation& op);  // "粤B·12345 · 更换刹车片"
 std::string refusalText(const Ui& ui, const Refusal& r);

@@ -86,6 +86,13 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
   ui.beginList("approvals.detail", {avail.x - listW - ui.m.gap(), avail.y});
   ui.heading(ui.data(a.reason));
   ui.text(format(ui.tr("approvals.proposed_by"), {personName(s, a.proposer), std::to_string(a.est_minutes)}));
+  // issue 14: what the technician picked: the parts, and the car
+  if (!a.parts.empty()) {
+    std::string parts;
+    for (const std::string& p : a.parts) parts += (parts.empty() ? "" : ", ") + ui.data(p);
+    ui.wrapped(ui.tr("approvals.parts") + ": " + parts);
+  }
+  if (const WorkOrder* wo = s.workOrder(a.wo)) ui.text(wo->vehicle.plate + "  " + wo->vehicle.model + "  VIN " + wo->vehicle.vin);
   if (a.safety) ui.chip(ui.tr("addon.safety"), Tone::Warn, Icon::Warning);
   if (a.warranty_claimed) { ImGui::SameLine(); ui.chip(ui.tr("addon.warranty"), Tone::Primary, Icon::None); }
   // the chain so far, each step with who signed
@@ -112,42 +119,68 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
   const float w3 = (full - 2 * sp) / 3;  // three side by side
   switch (step) {
     case Step::Warranty: {
-      if (ui.button("approvals.covered", ui.tr("approvals.covered"), f.covered ? Tone::Good : Tone::Quiet, w)) f.covered = true;
+      const bool covered = f.covered == true, notCovered = f.covered == false;
+      if (ui.button("approvals.covered", ui.tr("approvals.covered"), covered ? Tone::Good : Tone::Quiet, w, covered ? Icon::Check : Icon::None))
+        f.covered = true;
       ImGui::SameLine();
-      if (ui.button("approvals.not_covered", ui.tr("approvals.not_covered"), !f.covered ? Tone::Bad : Tone::Quiet, w)) f.covered = false;
+      if (ui.button("approvals.not_covered", ui.tr("approvals.not_covered"), notCovered ? Tone::Bad : Tone::Quiet, w,
+                    notCovered ? Icon::Cross : Icon::None))
+        f.covered = false;
       const auto& reasons = ui.cat.phrases("not_covered_reasons");
-      if (!f.covered)
+      if (notCovered)
         for (std::size_t i = 0; i < reasons.size(); ++i)
           if (ui.button("approvals.nc." + reasons[i].code, ui.t.lang == Lang::Zh ? reasons[i].zh : reasons[i].en,
                         f.not_covered_reason == static_cast<int>(i) ? Tone::Primary : Tone::Neutral, full))
             f.not_covered_reason = static_cast<int>(i);
-      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign))
-        out.push_back(RequestSignature{DecideWarranty{a.id, f.covered,
-            f.covered || reasons.empty() ? "" : reasons[static_cast<std::size_t>(f.not_covered_reason)].code, {}}});
+      const bool ready = covered || (notCovered && (reasons.empty() || f.not_covered_reason >= 0));
+      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign, ready))
+        out.push_back(RequestSignature{DecideWarranty{a.id, covered,
+            covered || reasons.empty() ? "" : reasons[static_cast<std::size_t>(f.not_covered_reason)].code, {}}});
       break;
     }
-    case Step::Quote:
+    case Step::Quote: {
+      // issue 14: the price on a keypad (¥1,860: the field, four digits, OK),
+      // starting from the labour at the shop's rate
       ui.text(ui.tr("approvals.price"));
-      ui.stepper("approvals.price", f.price_yuan, 50, 0, 100000, "¥" + std::to_string(f.price_yuan));
+      const std::string shown = f.typing_price ? "¥" + f.price_text + "_" : "¥" + yuanText(f.price_yuan);
+      ImGui::PushFont(ui.fonts.large);
+      if (ui.button("approvals.price", shown, f.typing_price ? Tone::Primary : Tone::Neutral, w)) {
+        f.typing_price = true;
+        f.price_text.clear();
+      }
+      ImGui::PopFont();
+      if (f.typing_price) {
+        if (ui.keypad("approvals.keypad", f.price_text)) {
+          const std::string& t = f.price_text;
+          const bool digits = !t.empty() && t.size() <= 7 && t.find_first_not_of("0123456789") == std::string::npos;
+          if (digits) f.price_yuan = std::stoi(t);
+          f.typing_price = !digits;  // "12.5" or "-3": typed again
+          if (!digits) f.price_text.clear();
+        }
+        break;
+      }
       ui.text(ui.tr("approvals.minutes"));
       ui.stepper("approvals.minutes", f.minutes, 15, 15, 24 * 60, format(ui.tr("common.minutes"), {std::to_string(f.minutes)}));
-      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign))
+      if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign, f.price_yuan > 0))
         out.push_back(RequestSignature{QuoteAddOn{a.id, std::int64_t{f.price_yuan} * 100, f.minutes, {}}});
       break;
+    }
     case Step::Technical:
-      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {std::to_string(a.quote->price_cents / 100), std::to_string(a.quote->minutes)}));
+      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {yuanText(static_cast<int>(a.quote->price_cents / 100)), std::to_string(a.quote->minutes)}));
       if (ui.button("approvals.sign", ui.tr("approvals.sign_technical"), Tone::Good, full, Icon::Sign))
         out.push_back(RequestSignature{SignAddOnTechnical{a.id, {}}});
       break;
     case Step::Cost:
-      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {std::to_string(a.quote->price_cents / 100), std::to_string(a.quote->minutes)}));
+      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {yuanText(static_cast<int>(a.quote->price_cents / 100)), std::to_string(a.quote->minutes)}));
       if (ui.button("approvals.sign", ui.tr("approvals.sign_cost"), Tone::Good, full, Icon::Sign))
         out.push_back(RequestSignature{SignAddOnCost{a.id, {}}});
       break;
     case Step::Consent: {
-      if (ui.button("approvals.granted", ui.tr("approvals.granted"), f.granted ? Tone::Good : Tone::Quiet, w, Icon::Check)) f.granted = true;
+      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {yuanText(static_cast<int>(a.quote->price_cents / 100)), std::to_string(a.quote->minutes)}));
+      const bool granted = f.granted == true, declined = f.granted == false;
+      if (ui.button("approvals.granted", ui.tr("approvals.granted"), granted ? Tone::Good : Tone::Quiet, w, Icon::Check)) f.granted = true;
       ImGui::SameLine();
-      if (ui.button("approvals.declined", ui.tr("approvals.declined"), !f.granted ? Tone::Bad : Tone::Quiet, w, Icon::Cross)) f.granted = false;
+      if (ui.button("approvals.declined", ui.tr("approvals.declined"), declined ? Tone::Bad : Tone::Quiet, w, Icon::Cross)) f.granted = false;
       const ConsentChannel chans[] = {ConsentChannel::Phone, ConsentChannel::InPerson, ConsentChannel::Message};
       for (std::size_t i = 0; i < 3; ++i) {
         if (i) ImGui::SameLine();
@@ -155,13 +188,13 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
                       f.channel == chans[i] ? Tone::Primary : Tone::Neutral, w3))
           f.channel = chans[i];
       }
-      if (!f.granted && a.safety)  // R13: the customer was warned
+      if (declined && a.safety)  // R13: the customer was warned
         if (ui.button("approvals.warned", ui.tr("approvals.warned"), f.warned ? Tone::Warn : Tone::Quiet, full,
                       f.warned ? Icon::Check : Icon::Warning))
           f.warned = !f.warned;
-      const bool ok = f.granted || !a.safety || f.warned;
+      const bool ok = f.granted && f.channel && (granted || !a.safety || f.warned);
       if (ui.button("approvals.sign", ui.tr("approvals.sign"), Tone::Good, w, Icon::Sign, ok))
-        out.push_back(RequestSignature{RecordConsent{a.id, f.granted, f.channel, f.warned, {}}});
+        out.push_back(RequestSignature{RecordConsent{a.id, granted, *f.channel, f.warned, {}}});
       break;
     }
     case Step::None: break;

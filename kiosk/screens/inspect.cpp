@@ -310,6 +310,21 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
     in.id.clear();  // made when it is signed
     out.push_back(RequestSignature{RecordInspection{in, {}}});
   }
+  // issue 14: once every measured value is in, the person may say "all the
+  // others are OK" in one tap: their judgement, stated, never a default
+  // (the signature then lists every item with its verdict)
+  int rest = 0;
+  bool measuredDone = true;
+  for (const ChecklistItem& it : f.items) {
+    if (!it.unit.empty() && !it.value) measuredDone = false;
+    if (it.unit.empty() && !it.verdict) ++rest;
+  }
+  if (rest > 0 && measuredDone) {
+    ImGui::SameLine();
+    if (ui.button("inspect.rest_pass", format(ui.tr("inspect.rest_pass"), {std::to_string(rest)}), Tone::Good, ui.m.mm(80), Icon::Check))
+      for (ChecklistItem& it : f.items)
+        if (it.unit.empty() && !it.verdict) it.verdict = Verdict::Pass;
+  }
 }
 
 }  // namespace bk::ui

@@ -30,7 +30,17 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   }
   // an add-on's step: what this signature agrees to
   if (auto* q = std::get_if<QuoteAddOn>(&st.sign.action))
-    ui.text(format(ui.tr("approvals.quoted"), {std::to_string(q->price_cents / 100), std::to_string(q->minutes)}), ui.fonts.large);
+    ui.text(format(ui.tr("approvals.quoted"), {yuanText(q->price_cents / 100), std::to_string(q->minutes)}), ui.fonts.large);
+  // issue 14: the director's and the manager's signatures show the amount and time they agree to
+  if (std::holds_alternative<SignAddOnTechnical>(st.sign.action) || std::holds_alternative<SignAddOnCost>(st.sign.action)) {
+    const Id addon = std::visit([](const auto& x) -> Id { if constexpr (requires { x.addon; }) return x.addon; else return Id{}; }, st.sign.action);
+    if (auto it = v.shop.addons.find(addon); it != v.shop.addons.end()) {
+      ui.text(ui.data(it->second.reason));
+      if (it->second.quote)
+        ui.text(format(ui.tr("approvals.quoted"), {yuanText(it->second.quote->price_cents / 100), std::to_string(it->second.quote->minutes)}),
+                ui.fonts.large);
+    }
+  }
   if (auto* w = std::get_if<DecideWarranty>(&st.sign.action))
     ui.chip(ui.tr(w->covered ? "approvals.covered" : "approvals.not_covered"), w->covered ? Tone::Good : Tone::Bad,
             w->covered ? Icon::Check : Icon::Cross);

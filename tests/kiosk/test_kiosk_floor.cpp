@@ -256,3 +256,43 @@ TEST_CASE("kiosk, issue 14: a foreman reassigns a running job, the technician is
   CHECK(h.shop().messages.begin()->second.read_at);
   CHECK_FALSE(h.exists("work.clock_on." + op));  // no longer theirs
 }
+
+TEST_CASE("kiosk, issue 14: the counts in the README: self-inspection with one measured value and an add-on quote of ¥1,860 in at most 8 taps") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.tap("work.clock_on." + wo + "-1");
+  int taps = 0;
+  auto tap = [&](const std::string& id) { h.tap(id); ++taps; };
+  tap("work.finish");
+  tap("inspect.item.wheel_torque.value");
+  for (const char* k : {"1", "2", "0"}) tap(std::string("inspect.keypad.") + k);
+  tap("inspect.keypad.ok");
+  CHECK_FALSE(h.has("inspect.sign"));  // the other items are not judged by default
+  tap("inspect.rest_pass");
+  tap("inspect.sign");
+  h.pin("sign.pin", "246802");
+  CHECK(taps <= 8);
+  MESSAGE("self-inspection with one measured value: ", taps, " taps and the PIN");
+  REQUIRE(h.shop().inspections.size() == 1);
+  CHECK(h.shop().inspections.begin()->second.result == Verdict::Pass);
+
+  // the add-on: quoted by the advisor at ¥1,860
+  REQUIRE(h.store->record(ProposeAddOn{"ad-1", "op-ad", wo, wo + "-1", "tech1", Trade::Mechanical,
+                                       "addon.oil_leak", 90, {}, false, false, h.now}, h.now));
+  h.tap("nav.signout");
+  h.signIn("advisor");
+  h.dragX = 900;
+  taps = 0;
+  REQUIRE(h.st().screen == ui::Screen::Approvals);  // the advisor's first screen
+  tap("approvals.addon.ad-1");
+  tap("approvals.price");
+  for (const char* k : {"1", "8", "6", "0"}) tap(std::string("approvals.keypad.") + k);
+  tap("approvals.keypad.ok");
+  tap("approvals.sign");
+  h.pin("sign.pin", "123456");
+  MESSAGE("an add-on quote of ¥1,860: ", taps, " taps from the advisor's first screen, and the PIN");
+  CHECK(taps <= 8);
+  REQUIRE(h.shop().addons.at("ad-1").quote);
+  CHECK(h.shop().addons.at("ad-1").quote->price_cents == 186000);
+}

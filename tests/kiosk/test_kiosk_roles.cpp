@@ -141,12 +141,25 @@ TEST_CASE("kiosk: an add-on goes through every approver and the customer's refus
   h.tap("approvals.addon.ad-1");
   CHECK_FALSE(h.exists("approvals.sign"));
   h.tap("nav.signout");
-  step("clerk", [&] { h.tap("approvals.not_covered"); h.tap("approvals.nc.warranty.wear_part"); });
-  step("advisor", [&] { h.tap("approvals.price.plus"); h.tap("approvals.minutes.plus"); });
+  step("clerk", [&] {
+    CHECK_FALSE(h.has("approvals.sign"));  // issue 14: unset until the clerk says
+    h.tap("approvals.not_covered");
+    CHECK_FALSE(h.has("approvals.sign"));  // and why not
+    h.tap("approvals.nc.warranty.wear_part");
+  });
+  step("advisor", [&] {
+    // issue 14: ¥1,860 on the keypad
+    h.tap("approvals.price");
+    for (const char* k : {"1", "8", "6", "0"}) h.tap(std::string("approvals.keypad.") + k);
+    h.tap("approvals.keypad.ok");
+    h.tap("approvals.minutes.plus");
+  });
   step("director", [] {});
   step("manager", [] {});
   step("advisor", [&] {
+    CHECK_FALSE(h.has("approvals.sign"));  // issue 14: consent and channel unset
     h.tap("approvals.declined");
+    h.tap("approvals.channel.phone");
     CHECK_FALSE(h.has("approvals.sign"));  // a safety refusal records the warning first
     h.tap("approvals.warned");
   });
@@ -156,7 +169,7 @@ TEST_CASE("kiosk: an add-on goes through every approver and the customer's refus
   CHECK(a.warranty->note == "warranty.wear_part");
   REQUIRE(a.quote);
   CHECK(a.quote->minutes == 105);
-  CHECK(a.quote->price_cents == (270 + 50) * 100);
+  CHECK(a.quote->price_cents == 1860 * 100);
   REQUIRE(a.consent);
   CHECK_FALSE(a.consent->granted);
   CHECK(a.consent->warned);
