@@ -79,21 +79,17 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
     out.push_back(RequestSignature{CorrectEntry{e.id, *pnl.end, reasons[static_cast<std::size_t>(pnl.reason)].code, {}}});
   ImGui::EndGroup();
 
-  // a message to the technician's bay
   ImGui::SameLine();
   ImGui::BeginGroup();
-  ui.text(ui.tr("floor.message"), nullptr, IM_COL32(190, 190, 190, 255));
-  const auto& messages = ui.cat.phrases("floor_messages");
-  for (std::size_t m = 0; m < messages.size(); ++m) {
-    if (m % 2) ImGui::SameLine();
-    if (ui.button("floor.message." + messages[m].code, ui.t.lang == Lang::Zh ? messages[m].zh : messages[m].en,
-                  Tone::Neutral, half))
-      out.push_back(Submit{SendMessage{"", v.st.session->person, e.tech, messages[m].code, e.id, v.now}});
-  }
-
-  // dispatch: another technician of the trade, or another bay
-  ImGui::Dummy({0, ui.m.gap()});
+  // dispatch first: the choice signed, then another technician of the
+  // trade, then another bay
   ui.text(ui.tr("floor.reassign"), nullptr, IM_COL32(190, 190, 190, 255));
+  std::string choice;
+  if (!pnl.to.empty()) choice = personName(s, pnl.to);
+  if (auto b = s.bays.find(pnl.bay); b != s.bays.end()) choice += (choice.empty() ? "" : " · ") + b->second.name;
+  if (ui.button("floor.dispatch", choice.empty() ? ui.tr("floor.dispatch") : ui.tr("floor.dispatch") + ": " + choice,
+                Tone::Good, w, Icon::Sign, !choice.empty()))
+    out.push_back(RequestSignature{ReassignOperation{op.id, pnl.to, pnl.bay, {}}});
   i = 0;
   for (auto& [pid, p] : s.people) {
     if (!p.active || !p.has(Role::Technician) || pid == op.main_tech) continue;
@@ -109,10 +105,18 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
     if (ui.button("floor.bay." + bid, b.name, pnl.bay == bid ? Tone::Primary : Tone::Neutral, third))
       pnl.bay = pnl.bay == bid ? Id{} : bid;
   }
+
+  // a message to the technician's bay
+  ImGui::Dummy({0, ui.m.gap()});
+  ui.text(ui.tr("floor.message"), nullptr, IM_COL32(190, 190, 190, 255));
+  const auto& messages = ui.cat.phrases("floor_messages");
+  for (std::size_t m = 0; m < messages.size(); ++m) {
+    if (m % 2) ImGui::SameLine();
+    if (ui.button("floor.message." + messages[m].code, ui.t.lang == Lang::Zh ? messages[m].zh : messages[m].en,
+                  Tone::Neutral, half))
+      out.push_back(Submit{SendMessage{"", v.st.session->person, e.tech, messages[m].code, e.id, v.now}});
+  }
   (void)tech;
-  if (ui.button("floor.dispatch", ui.tr("floor.dispatch"), Tone::Good, w, Icon::Sign,
-                !pnl.to.empty() || !pnl.bay.empty()))
-    out.push_back(RequestSignature{ReassignOperation{op.id, pnl.to, pnl.bay, {}}});
   ImGui::EndGroup();
 }
 

@@ -32,7 +32,9 @@ click() {
   set -- $pos
   xdotool mousemove $(($1 + 1)) "$2"
   xdotool mousemove --sync "$1" "$2" click 1
-  sleep 0.3
+  # issue 14: the kiosk ignores a tap on a control that appeared under the
+  # finger less than 400 ms ago; a person's next deliberate tap comes later
+  sleep 0.45
 }
 
 # True when the widget is drawn but not enabled (waits up to 5 s for a frame).
@@ -53,15 +55,18 @@ in_view() {
 
 # Drags a list by a finger's stroke, up (to see what is below) or down (a
 # drag never presses what it starts on).
+# SCROLL_X: where the finger drags (the list's column), 640 unless set.
 scroll_up() {
-  xdotool mousemove 640 620 mousedown 1
-  for y in 580 540 500 460 420 380; do xdotool mousemove 640 "$y"; sleep 0.05; done
+  local x=${SCROLL_X:-640}
+  xdotool mousemove "$x" 620 mousedown 1
+  for y in 580 540 500 460 420 380; do xdotool mousemove "$x" "$y"; sleep 0.05; done
   xdotool mouseup 1
   sleep 0.4
 }
 scroll_down() {
-  xdotool mousemove 640 380 mousedown 1
-  for y in 420 460 500 540 580 620; do xdotool mousemove 640 "$y"; sleep 0.05; done
+  local x=${SCROLL_X:-640}
+  xdotool mousemove "$x" 380 mousedown 1
+  for y in 420 460 500 540 580 620; do xdotool mousemove "$x" "$y"; sleep 0.05; done
   xdotool mouseup 1
   sleep 0.4
 }
