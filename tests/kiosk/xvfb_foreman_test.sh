@@ -16,16 +16,6 @@ source "$(dirname "$0")/xvfb_lib.sh"
 # two days of a believable shop, the last still in progress: entries running,
 # some for longer than the ghost limit
 "$DEMO" --db "$db" --pepper "$work/pepper.key" --days 2 >/dev/null
-sql() { sqlite3 "$db" "$1"; }
-expect_sql() {
-  local got
-  for _ in $(seq 100); do
-    got=$(sql "$1" 2>/dev/null || true)
-    [ "$got" = "$2" ] && return 0
-    sleep 0.1
-  done
-  fail "$3 (got: $got)"
-}
 # the foreman (p27, mechanical), a ghost entry of someone else, and a running
 # job of another with a colleague of the same trade to take it
 read -r ghost reassign to < <(python3 - "$db" <<'PY'

@@ -21,17 +21,6 @@ start_xvfb
 # full-screen, as a bay runs it (issue 13): nobody gives it X focus by hand
 "$KIOSK" --db "$db" --pepper "$work/pepper.key" --bay b01 --hits-file "$hits" >"$work/kiosk.log" 2>&1 & kpid=$!
 
-sql() { sqlite3 "$db" "$1"; }
-# waits (up to 10 s, the machine may be busy) until a query gives the value
-expect_sql() {
-  local got
-  for _ in $(seq 100); do
-    got=$(sql "$1" 2>/dev/null || true)
-    [ "$got" = "$2" ] && return 0
-    sleep 0.1
-  done
-  fail "$3 (got: $got)"
-}
 
 wid=$(for _ in $(seq 300); do xdotool search --name "Bay Kiosk" 2>/dev/null && break; sleep 0.1; done | head -1)
 [ -n "$wid" ] || fail "no kiosk window"

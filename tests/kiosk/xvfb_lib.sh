@@ -1,6 +1,18 @@
 # Shared by the tests that drive the real bay-kiosk under Xvfb with xdotool.
-# Source it after setting $work (a scratch folder) and $hits (the kiosk's
-# --hits-file); define fail() first.
+# Source it after setting $work (a scratch folder), $hits (the kiosk's
+# --hits-file) and $db (its store); define fail() first.
+
+sql() { sqlite3 "$db" "$1"; }
+# Waits (up to 10 s, the machine may be busy) until a query gives the value.
+expect_sql() {
+  local got
+  for _ in $(seq 100); do
+    got=$(sql "$1" 2>/dev/null || true)
+    [ "$got" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "$3 (got: $got)"
+}
 
 # Starts Xvfb on a free display it picks itself (-displayfd), and exports
 # DISPLAY once it accepts clients. Sets $xpid.
