@@ -23,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <cctype>
+#include <chrono>
 #include <thread>
 
 namespace {
@@ -367,7 +368,9 @@ int main(int argc, char** argv) {
     }
     loop.app = &app;
     std::unique_ptr<bk::sync::SyncClient> sync;
-    if (!cfg.hub.empty() && tour_dir.empty()) {
+    // issue 14: the tour too, so its status bar shows the shop as it runs
+    // (online, nothing waiting), not a kiosk on its own
+    if (!cfg.hub.empty()) {
       sync = std::make_unique<bk::sync::SyncClient>(
           store, storeMu, so.pepper, bk::sync::SyncOptions{cfg.hub, enrol_code, 200, 20'000, cfg.hub_ca}, [] { return bk::platform::nowMillis(); },
           [&loop] {
@@ -423,6 +426,13 @@ int main(int argc, char** argv) {
 
     int rc = 0;
     if (!tour_dir.empty()) {
+      // with a hub: caught up with it, and everything of ours taken, first
+      for (int waited = 0; sync && waited < 1200; ++waited) {
+        const auto st = sync->state();
+        if (st.reachable && st.pending == 0 && st.hub_last > 0 && st.pulled >= st.hub_last) break;
+        if (waited == 1199) std::fprintf(stderr, "tour: the hub did not answer in time; shown as it is\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
       rc = bk::ui::runTour(app, texts, tour_dir, [&](const std::string& path) {
         for (int i = 0; i < 4; ++i) {
           glfwPollEvents();
