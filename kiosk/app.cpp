@@ -122,6 +122,9 @@ void App::signIn(const Id& person, Millis now) {
   st_.message.reset();  // issue 14: one person's feedback is not the next one's
   st_.session = Session{person, now};
   st_.last_input = now;
+  // issue 14: the language follows whoever signs in (theirs, else what the
+  // board shows: the shop's, or what they switched it to before signing in)
+  if (auto l = langs_.find(person); l != langs_.end()) texts_.lang = l->second;
   const auto screens = screensFor(*store_.shop().person(person));
   openScreen(screens.empty() ? Screen::Board : screens.front(), now);
   restoreDraft(now);
@@ -130,6 +133,7 @@ void App::signIn(const Id& person, Millis now) {
 void App::signOut(Millis now) {
   keepDraft(now);
   st_.resetPersonal();
+  texts_.lang = shopLang();  // issue 14: the board in the shop's language
 }
 
 Millis App::endOfShift(Millis now) const {
@@ -180,8 +184,9 @@ void App::restoreDraft(Millis now) {
 
 void App::saveDrafts() const {
   // issue 14: written whole to a new file, then renamed over the old, 0600
-  json j = json::object();
-  for (auto& [person, d] : drafts_) j[person] = draftToJson(d);
+  json j{{"drafts", json::object()}, {"langs", json::object()}};
+  for (auto& [person, d] : drafts_) j["drafts"][person] = draftToJson(d);
+  for (auto& [person, l] : langs_) j["langs"][person] = l == Lang::En ? "en" : "zh";
   const std::string path = draftsPath(), tmp = path + ".tmp";
   try {
     {
@@ -201,8 +206,14 @@ void App::loadDrafts() {
   std::ifstream f(draftsPath());
   if (!f) return;
   try {
-    const json j = json::parse(f);
-    if (!j.is_object()) return;
+    const json all = json::parse(f);
+    if (!all.is_object()) return;
+    if (auto l = all.find("langs"); l != all.end() && l->is_object())
+      for (auto it = l->begin(); it != l->end() && langs_.size() < 1000; ++it)
+        if (it->is_string() && store_.shop().person(it.key())) langs_[it.key()] = it->get<std::string>() == "en" ? Lang::En : Lang::Zh;
+    const auto d = all.find("drafts");
+    if (d == all.end() || !d->is_object()) return;
+    const json& j = *d;
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (drafts_.size() >= 200) break;  // a bay's people, never more
       try {
@@ -309,6 +320,10 @@ void App::handle(const Intent& in, Millis now) {
           }
         } else if constexpr (std::is_same_v<T, SetLanguage>) {
           texts_.lang = i.lang;
+          if (st_.session) {  // issue 14: theirs, at their next sign-in too
+            langs_[st_.session->person] = i.lang;
+            saveDrafts();
+          }
         } else if constexpr (std::is_same_v<T, ExportReport>) {
           if (!st_.report) return;
           std::filesystem::create_directories(cfg_.export_dir);
@@ -433,7 +448,24 @@ void App::frame(Millis now) {
   ui.now = now;
   ui.scroll_top = scroll_top_ > 0;
   if (scroll_top_ > 0) --scroll_top_;
-  View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty()};
+  if (st_.session && (store_.generation() != waiting_generation_ || waiting_person_ != st_.session->person)) {
+    // issue 14: the tabs' counts, once per change of the shop
+    const Shop& s = store_.shop();
+    const Person* me = s.person(st_.session->person);
+    waiting_.clear();
+    for (auto& [id, op] : s.operations)
+      if (op.phase == Phase::AwaitingPeer && me && !s.workedOn(me->id, id)) ++waiting_[Screen::Floor];
+    for (auto& [id, wo] : s.work_orders) {
+      if (wo.delivered_at || !finalRequired(s, wo)) continue;
+      const auto b = deliveryBlockers(s, wo);
+      if (b.size() == 1 && b[0].reason == Reason::FinalMissing) ++waiting_[Screen::Final];
+    }
+    for (auto& [id, r] : s.reviews)
+      if (!r.resolved_by && me && (me->has(r.for_role) || me->has(Role::ServiceManager))) ++waiting_[Screen::Reviews];
+    waiting_generation_ = store_.generation();
+    waiting_person_ = st_.session->person;
+  }
+  View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty(), &waiting_};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(io.DisplaySize);

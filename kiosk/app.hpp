@@ -73,6 +73,8 @@ class App {
   const std::vector<TextDraw>& textsDrawn() const { return drawn_; }  // issue 14: for the tests
   const TapGuard& tapGuard() const { return guard_; }
   const std::map<Id, Draft>& drafts() const { return drafts_; }
+  // Issue 14: the shop's language (this kiosk's setting), the board's.
+  Lang shopLang() const { return cfg_.lang == "en" ? Lang::En : Lang::Zh; }
   std::string draftsPath() const { return store_.path() + ".drafts.json"; }
   const Metrics& metrics() const { return metrics_; }
   Fonts& fonts() { return fonts_; }
@@ -117,10 +119,14 @@ class App {
   TapGuard guard_;        // issue 14: across frames
   int scroll_top_ = 0;    // issue 14: frames left in which lists start at the top
   std::map<Id, Draft> drafts_;  // issue 14: by person
+  std::map<Id, Lang> langs_;    // issue 14: the language each person chose here
   UuidV7 ids_;
   std::mutex* store_mu_ = nullptr;
   std::function<void(SyncStatus&)> sync_source_;
   std::function<void()> on_recorded_;
+  std::map<Screen, int> waiting_;            // issue 14: tab counts
+  std::uint64_t waiting_generation_ = ~0ull;  // ...of this shop
+  Id waiting_person_;                         // ...for this person's roles
   mutable std::uint64_t covered_generation_ = ~0ull;  // the shop the atlas was last found to cover
   mutable int covered_build_ = -1;                     // ...with this build of it
 };

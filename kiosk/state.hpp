@@ -205,6 +205,9 @@ struct View {
   int idle_seconds = 90;
   int utc_offset_minutes = 480;
   bool can_print = false;  // a printer is configured (issue 12)
+  // Issue 14: what waits on each tab (peer inspections on the floor, finals,
+  // reviews), counted by the App when the shop changes, not every frame
+  const std::map<Screen, int>* waiting = nullptr;
   const Person* me() const { return st.session ? shop.person(st.session->person) : nullptr; }
   bool has(Role r) const { auto* p = me(); return p && p->has(r); }
 };

@@ -144,7 +144,12 @@ void drawNavBar(Ui& ui, const View& v, Intents& out) {
     const Screen s = screens[i];
     const bool on = v.st.screen == s;
     // the key is the button's id too ("nav.work"…)
-    if (ui.button(std::string(screenKey(s)), ui.tr(screenKey(s)), on ? Tone::Primary : Tone::Neutral, w))
+    // issue 14: what waits there, on the tab
+    int waiting = 0;
+    if (v.waiting)
+      if (auto it = v.waiting->find(s); it != v.waiting->end()) waiting = it->second;
+    const std::string label = waiting ? ui.tr(screenKey(s)) + " (" + std::to_string(waiting) + ")" : ui.tr(screenKey(s));
+    if (ui.button(std::string(screenKey(s)), label, on ? Tone::Primary : Tone::Neutral, w))
       out.push_back(Go{s, {}});
   }
   ImGui::SameLine(avail - outW);

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace bkt;
 
@@ -295,4 +296,35 @@ TEST_CASE("kiosk, issue 14: the counts in the README: self-inspection with one m
   CHECK(taps <= 8);
   REQUIRE(h.shop().addons.at("ad-1").quote);
   CHECK(h.shop().addons.at("ad-1").quote->price_cents == 186000);
+}
+
+TEST_CASE("kiosk, issue 14: the language is per person: it follows whoever signs in, and the board returns to the shop's") {
+  Harness h("zh");
+  badge(h, "1001");
+  h.tap("status.lang");
+  CHECK(h.texts.lang == ui::Lang::En);
+  h.tap("nav.signout");
+  CHECK(h.texts.lang == ui::Lang::Zh);  // the board: the shop's language
+  badge(h, "1002");
+  CHECK(h.texts.lang == ui::Lang::Zh);  // tech2 chose nothing
+  badge(h, "1001");                     // tech1's badge takes over
+  CHECK(h.texts.lang == ui::Lang::En);
+  SUBCASE("kept on disk beside the store, for a restart of the kiosk") {
+    std::ifstream f(h.app->draftsPath());
+    const json j = json::parse(f);
+    CHECK(j.at("langs").at("tech1") == "en");
+    CHECK_FALSE(j.at("langs").contains("tech2"));
+  }
+}
+
+TEST_CASE("kiosk, issue 14: tabs show what waits there") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  Inspection self = judged({"in-s", InspectionKind::Self, wo, wo + "-1", {}, "tech1", {}, Verdict::Pass});
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now + MIN));
+  h.signIn("foreman2");
+  bool counted = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn()) counted |= t.text == h.texts("nav.floor") + " (1)";
+  CHECK(counted);
 }
