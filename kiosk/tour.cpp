@@ -166,6 +166,13 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     }
     as(anyone(s, Role::ServiceManager), Screen::Reviews);
     shot("14-reviews");
+    // issue 14: one held item, both facts side by side in words
+    for (auto& [id, r] : s.reviews)
+      if (!r.resolved_by && r.hold == Hold::Conflict) {
+        st.selected = id;
+        shot("14-review-item");
+        break;
+      }
     // issue 12: handing a car over, the customer signing for a declined
     // safety item when one is ready, then the gate pass
     Id ready, readyDeclined, declined, delivered;

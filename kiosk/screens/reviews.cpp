@@ -4,6 +4,55 @@
 #include "kiosk/screens/screens.hpp"
 
 namespace bk::ui {
+namespace {
+
+// Issue 14: the held event in plain words: who, what, verdict, time, bay.
+void heldFact(Ui& ui, const View& v, const Action& a) {
+  const Shop& s = v.shop;
+  const std::string type(actionType(a));
+  ui.text(personName(s, actorOf(a)), ui.fonts.large);
+  ui.text(ui.tr("done." + type) + "  " + dateTimeText(timeOf(a), v.utc_offset_minutes));
+  Id op;
+  if (auto* on = std::get_if<ClockOn>(&a)) {
+    op = on->op;
+    if (auto b = s.bays.find(on->bay); b != s.bays.end()) ui.text(ui.tr("status.bay") + " " + b->second.name);
+  }
+  if (auto* off = std::get_if<ClockOff>(&a)) op = off->op;
+  if (auto* ri = std::get_if<RecordInspection>(&a)) {
+    op = ri->inspection.op.value_or("");
+    const bool pass = ri->inspection.result == Verdict::Pass;
+    ui.chip(ui.tr("inspection." + std::string(name(ri->inspection.kind))) + " · " + ui.tr(pass ? "verdict.pass" : "verdict.fail"),
+            pass ? Tone::Good : Tone::Bad, pass ? Icon::Check : Icon::Cross);
+  }
+  if (const Operation* o = s.operation(op)) ui.wrapped(opTitle(ui, s, *o));
+}
+
+// ...and what the shop already had that it disagrees with.
+void knownFact(Ui& ui, const View& v, const json& known) {
+  const Shop& s = v.shop;
+  bool any = false;
+  if (known.contains("open_entries") && known["open_entries"].is_array())
+    for (const json& e : known["open_entries"]) {
+      if (!e.is_object() || !e.contains("op") || !e.contains("start")) continue;
+      const Operation* o = s.operation(e["op"].get<Id>());
+      std::string bay;
+      if (e.contains("bay")) if (auto b = s.bays.find(e["bay"].get<Id>()); b != s.bays.end()) bay = b->second.name;
+      ui.text(personName(s, e.value("tech", Id{})), ui.fonts.large);
+      ui.text(ui.tr("done.clock_on") + "  " + dateTimeText(e["start"].get<Millis>(), v.utc_offset_minutes) +
+              (bay.empty() ? "" : "  " + ui.tr("status.bay") + " " + bay));
+      if (o) ui.wrapped(opTitle(ui, s, *o));
+      any = true;
+    }
+  if (known.contains("operation") && known["operation"].is_object() && known["operation"].contains("phase")) {
+    const Operation* o = s.operation(known["operation"].value("id", Id{}));
+    if (o && !any) ui.wrapped(opTitle(ui, s, *o));
+    ui.chip(ui.tr("phase." + known["operation"]["phase"].get<std::string>()), Tone::Neutral, Icon::Clock);
+    any = true;
+  }
+  if (!any) ui.text("—");
+}
+
+}  // namespace
 
 void drawReviews(Ui& ui, const View& v, Intents& out) {
   AppState& st = v.st;
@@ -116,7 +165,7 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
   if (it == s.reviews.end() || it->second.resolved_by) return;
   const ReviewItem& r = it->second;
   ImGui::SameLine();
-  ImGui::BeginGroup();
+  ui.beginList("reviews.detail", {avail.x - listW - ui.m.gap(), avail.y});  // scrolls: both facts may be long
   ui.heading(ui.tr("reason." + std::string(name(r.reason))));
   if (r.hold == Hold::Refused) {
     // bad input refused at the hub: nothing of it is kept but why
@@ -126,9 +175,29 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
     };
     ui.wrapped(format(ui.tr("reviews.refused"), {fact("origin"), fact("detail")}), IM_COL32(190, 190, 190, 255));
   } else {
-    ui.text(ui.tr("reviews.action") + " " + r.action + "  " + dateTimeText(r.at, v.utc_offset_minutes));
     if (auto* wo = s.workOrder(r.wo)) ui.text(wo->number + "  " + wo->vehicle.plate);
     ui.wrapped(ui.tr(r.hold == Hold::Quarantine ? "reviews.quarantined" : "reviews.held"), IM_COL32(190, 190, 190, 255));
+    // issue 14: both facts side by side, in words
+    const float col = (ImGui::GetContentRegionAvail().x - ui.m.gap()) / 2;
+    const float x0 = ImGui::GetCursorPosX();
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(x0 + col);
+    ui.text(ui.tr("reviews.this_event"), nullptr, IM_COL32(190, 190, 190, 255));
+    try {
+      heldFact(ui, v, actionFromJson(r.facts.at("action")));
+    } catch (const json::exception&) {
+      ui.text(r.action);
+    }
+    ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+    ImGui::SameLine(x0 + col + ui.m.gap());
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(x0 + 2 * col + ui.m.gap());
+    ui.text(ui.tr("reviews.already_known"), nullptr, IM_COL32(190, 190, 190, 255));
+    knownFact(ui, v, r.facts.contains("known") ? r.facts["known"] : json::object());
+    ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+    ImGui::Dummy({0, ui.m.gap()});
   }
   const auto& phrases = ui.cat.phrases("review_resolutions");
   for (std::size_t i = 0; i < phrases.size(); ++i)
@@ -151,7 +220,7 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
     out.push_back(RequestSignature{decided(Decision::Void)});
     st.review_pick = -1;
   }
-  ImGui::EndGroup();
+  ui.endList();
 }
 
 }  // namespace bk::ui

@@ -187,6 +187,7 @@ TEST_CASE("kiosk: review items are decided by the foreman (R16)") {
   h.signIn("foreman");
   h.tap("nav.reviews");
   h.tap("reviews.item." + *r.review);
+  h.dragX = 900;  // the item's detail scrolls on the right
   h.tap("reviews.resolution.review.keep_both");
   h.tap("reviews.accept");
   h.pin("sign.pin", testPin("foreman"));  // a decision is signed (issue 11)
@@ -203,6 +204,7 @@ TEST_CASE("kiosk: an event refused at the hub is shown to the foreman, who can o
   h.signIn("foreman");
   h.tap("nav.reviews");
   h.tap("reviews.item." + *r.review);
+  h.dragX = 900;  // the item's detail scrolls on the right
   h.tap("reviews.resolution.review.keep_both");
   CHECK(h.exists("reviews.accept"));
   CHECK_FALSE(h.has("reviews.accept"));  // nothing of it was kept to accept (R17)
