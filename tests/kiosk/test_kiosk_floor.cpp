@@ -328,3 +328,57 @@ TEST_CASE("kiosk, issue 14: tabs show what waits there") {
   for (const ui::TextDraw& t : h.app->textsDrawn()) counted |= t.text == h.texts("nav.floor") + " (1)";
   CHECK(counted);
 }
+
+TEST_CASE("kiosk, issue 14: a double tap on any control that opens something never acts on what opened under the finger") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1"), spec("", Trade::Mechanical, "tech2")});
+  SUBCASE("sign in with PIN: the list of names opens, nobody is picked") {
+    h.doubleTap("board.signin");
+    CHECK(h.st().screen == ui::Screen::SignIn);
+    CHECK(h.st().pin_person.empty());
+  }
+  SUBCASE("a name: the PIN pad opens, no digit is typed") {
+    h.tap("board.signin");
+    h.doubleTap("signin.person.tech1");
+    CHECK(h.st().pin_person == "tech1");
+    CHECK(h.st().pin.empty());
+  }
+  SUBCASE("finish: the self-inspection opens, no item is judged") {
+    badge(h, "1001");
+    h.tap("work.clock_on." + wo + "-1");
+    h.doubleTap("work.finish");
+    REQUIRE(h.st().screen == ui::Screen::Inspect);
+    for (const ChecklistItem& it : h.st().inspect.items) CHECK_FALSE(it.verdict);
+  }
+  SUBCASE("sign: the PIN dialog opens and stays open") {
+    badge(h, "1001");
+    h.tap("work.clock_on." + wo + "-1");
+    h.tap("work.finish");
+    h.tap("inspect.item.wheel_torque.value");
+    for (const char* k : {"1", "2", "0", "ok"}) h.tap(std::string("inspect.keypad.") + k);
+    h.tap("inspect.rest_pass");
+    h.doubleTap("inspect.sign");
+    CHECK(h.st().sign.open);
+    CHECK(h.st().sign.pin.empty());
+  }
+  SUBCASE("an entry on the floor: its panel opens with nothing picked") {
+    REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+    h.signIn("foreman2");
+    h.doubleTap("floor.entry.te-1");
+    REQUIRE(h.st().entry_panel);
+    CHECK_FALSE(h.st().entry_panel->end);
+    CHECK(h.st().entry_panel->reason == -1);
+    CHECK(h.st().entry_panel->to.empty());
+    CHECK(h.shop().messages.empty());
+  }
+  SUBCASE("a tab: the screen changes, nothing on it is pressed") {
+    REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+    h.signIn("foreman");
+    h.doubleTap("nav.floor");
+    CHECK(h.st().screen == ui::Screen::Floor);
+    CHECK_FALSE(h.st().entry_panel);
+    h.doubleTap("nav.work");
+    CHECK(h.st().screen == ui::Screen::Work);
+    CHECK(h.shop().openEntriesOf("foreman").empty());
+  }
+}
