@@ -194,16 +194,28 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
       v.st.entry_panel = EntryPanel{e->id, std::nullopt, -1, {}, {}};
   if (overlong.empty()) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
   if (foreman) {
+    // the end of the shift: everyone still on, each with one action (stop
+    // now, then only the signature), or the whole entry on a tap
     ui.heading(ui.tr("floor.clocked_on"));
     int on = 0;
+    const auto& reasons = ui.cat.phrases("correction_reasons");
+    int stopped = -1;
+    for (std::size_t r = 0; r < reasons.size(); ++r)
+      if (reasons[r].code == "correction.stopped_by_foreman") stopped = static_cast<int>(r);
+    const float stopW = ui.m.mm(24);
     for (auto& id : s.open_entries) {
       const TimeEntry& e = s.entries.at(id);
       if (ghostEntry(s.policy, e, v.now)) continue;  // listed above
       ++on;
+      const bool mine = e.tech == v.st.session->person;
       if (ui.button("floor.entry." + id, personName(s, e.tech) + " · " + durationText(v.now - e.start) + " · " +
                                              ui.data(s.operations.at(e.op).title),
-                    Tone::Neutral, w - ui.m.mm(3), Icon::Play))
+                    Tone::Neutral, w - ui.m.mm(3) - (mine ? 0 : stopW + ImGui::GetStyle().ItemSpacing.x), Icon::Play))
         v.st.entry_panel = EntryPanel{id, std::nullopt, -1, {}, {}};
+      if (mine) continue;  // nobody corrects their own time
+      ImGui::SameLine();
+      if (ui.button("floor.stop." + id, ui.tr("floor.stop"), Tone::Warn, stopW, Icon::Stop))
+        v.st.entry_panel = EntryPanel{id, v.now, stopped, {}, {}};
     }
     if (!on) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
   }

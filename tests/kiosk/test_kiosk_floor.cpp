@@ -382,3 +382,22 @@ TEST_CASE("kiosk, issue 14: a double tap on any control that opens something nev
     CHECK(h.shop().openEntriesOf("foreman").empty());
   }
 }
+
+TEST_CASE("kiosk, issue 14: at the end of the shift the foreman stops each person still clocked on with one action and the signature") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1"), spec("", Trade::Mechanical, "tech2")});
+  REQUIRE(h.store->record(ClockOn{"te-1", "tech1", wo + "-1", "bay1", h.now}, h.now));
+  REQUIRE(h.store->record(ClockOn{"te-2", "tech2", wo + "-2", "bay1", h.now}, h.now));
+  h.advance(60 * MIN);
+  h.signIn("foreman2");
+  for (const Id e : {"te-1", "te-2"}) {
+    h.tap("floor.stop." + e);
+    REQUIRE(h.st().entry_panel);
+    h.tap("floor.correct");  // the end (now) and the reason are picked: only the signature
+    h.pin("sign.pin", "123456");
+    CHECK(h.shop().entries.at(e).reason == StopReason::Corrected);
+    CHECK(h.shop().entries.at(e).correction == "correction.stopped_by_foreman");
+  }
+  CHECK(h.shop().openEntriesOf("tech1").empty());
+  CHECK(h.shop().openEntriesOf("tech2").empty());
+}
