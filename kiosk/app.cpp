@@ -138,11 +138,8 @@ void App::signOut(Millis now) {
 
 Millis App::endOfShift(Millis now) const {
   // the policy's working day ends at work_end_minute, local; after it, the next day's
-  constexpr Millis kDay = 24LL * 3600 * 1000;
-  const Millis offset = Millis{utcOffset()} * 60'000;
-  const Millis localMidnight = (now + offset) / kDay * kDay - offset;
-  Millis end = localMidnight + Millis{store_.shop().policy.work_end_minute} * 60'000;
-  if (end <= now) end += kDay;
+  Millis end = localMidnight(now, utcOffset()) + Millis{store_.shop().policy.work_end_minute} * 60'000;
+  if (end <= now) end += 24LL * 3600 * 1000;
   return end;
 }
 

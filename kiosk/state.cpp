@@ -34,6 +34,12 @@ std::string durationText(Millis ms) {
   return b;
 }
 
+Millis localMidnight(Millis t, int off) {
+  constexpr Millis kDay = 24LL * 3600 * 1000;
+  const Millis offset = Millis{off} * 60'000;
+  return (t + offset) / kDay * kDay - offset;
+}
+
 std::string yuanText(long long yuan) {
   std::string digits = std::to_string(yuan < 0 ? -yuan : yuan), out;
   for (std::size_t i = 0; i < digits.size(); ++i) {

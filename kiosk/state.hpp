@@ -219,6 +219,7 @@ std::string clockText(Millis t, int utc_offset_minutes);       // "14:05"
 std::string dateTimeText(Millis t, int utc_offset_minutes);    // "11-23 14:05"
 std::string durationText(Millis ms);                           // "1:05:09"
 std::string yuanText(long long yuan);                          // "1,860"
+Millis localMidnight(Millis t, int utc_offset_minutes);        // the shop's day that holds t, its start
 std::string personName(const Shop& s, const Id& id);
 std::string opTitle(const Ui& ui, const Shop& s, const Operation& op);  // "粤B·12345 · 更换刹车片"
 std::string refusalText(const Ui& ui, const Refusal& r);

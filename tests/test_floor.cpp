@@ -262,3 +262,32 @@ TEST_CASE("Issue 14: undo, correction and dispatch in random interleavings keep 
     }
   }
 }
+
+TEST_CASE("Issue 14 (R16, R17): a forged, unsigned or out-of-role correction or dispatch, in any order, is held with no effect") {
+  std::mt19937 rng(1417);
+  for (int round = 0; round < 30; ++round) {
+    World w;
+    const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+    const Id op = wo + "-1";
+    const Id e = w.clockOn("tech1", op, T0);
+    Action unsigned_ = CorrectEntry{e, T0 + HOUR, "correction.kiosk_fault", {}};
+    sealSignature(unsigned_, "foreman", T0 + 5 * HOUR);  // no key: proves nobody
+    Action forged = w.sealed(ReassignOperation{op, "tech2", "", {}}, "foreman", T0 + 5 * HOUR);
+    std::get<ReassignOperation>(forged).to = "foreman";  // changed after signing
+    std::vector<Action> bad{unsigned_, forged,
+                            w.sealed(CorrectEntry{e, T0 + HOUR, "correction.kiosk_fault", {}}, "tech2", T0 + 5 * HOUR),
+                            w.sealed(ReassignOperation{op, "tech2", "", {}}, "tech2", T0 + 5 * HOUR)};
+    std::shuffle(bad.begin(), bad.end(), rng);
+    int n = 0;
+    for (const Action& a : bad) {
+      const auto r = ingest(w.s, a, "ev-" + std::to_string(n++), T0 + 5 * HOUR);
+      REQUIRE(r.review);
+      CHECK(w.s.reviews.at(*r.review).hold == Hold::Quarantine);
+    }
+    // nothing changed: the entry runs, the job is tech1's, still clocked on (R10's gate stays shut)
+    CHECK_FALSE(w.s.entries.at(e).end);
+    CHECK(w.s.entries.at(e).corrected_by.empty());
+    CHECK(w.s.operations.at(op).main_tech == "tech1");
+    CHECK_FALSE(deliveryBlockers(w.s, w.s.work_orders.at(wo)).empty());
+  }
+}

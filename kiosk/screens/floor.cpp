@@ -17,7 +17,6 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
   if (it == s.entries.end()) { v.st.entry_panel.reset(); return; }
   const TimeEntry& e = it->second;
   const Operation& op = s.operations.at(e.op);
-  const Person* tech = s.person(e.tech);
   const bool foreman = v.has(Role::Foreman) && e.tech != v.st.session->person;
   const ImVec2 avail = contentSize();
   if (ui.button("floor.entry_back", ui.tr("common.back"), Tone::Quiet, ui.m.mm(40), Icon::Back)) {
@@ -45,10 +44,7 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
   ui.text(ui.tr("floor.close_at"), nullptr, IM_COL32(190, 190, 190, 255));
   std::vector<std::pair<Millis, std::string>> ends;
   {
-    constexpr Millis kDay = 24LL * 3600 * 1000;
-    const Millis off = Millis{v.utc_offset_minutes} * 60'000;
-    const Millis midnight = (e.start + off) / kDay * kDay - off;
-    const Millis shiftEnd = midnight + Millis{s.policy.work_end_minute} * 60'000;
+    const Millis shiftEnd = localMidnight(e.start, v.utc_offset_minutes) + Millis{s.policy.work_end_minute} * 60'000;
     if (shiftEnd > e.start && shiftEnd < end)
       ends.emplace_back(shiftEnd, format(ui.tr("floor.end_of_shift_at"), {clockText(shiftEnd, v.utc_offset_minutes)}));
     const Millis standard = e.start + Millis{std::max(op.std_minutes, 1)} * 60'000;
@@ -116,7 +112,6 @@ static void entryPanel(Ui& ui, const View& v, Intents& out) {
                   Tone::Neutral, half))
       out.push_back(Submit{SendMessage{"", v.st.session->person, e.tech, messages[m].code, e.id, v.now}});
   }
-  (void)tech;
   ImGui::EndGroup();
 }
 

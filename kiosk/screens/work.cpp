@@ -91,12 +91,11 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   }
 }
 
-// Issue 14: what the technician should know now: undo for a few seconds,
+// Issue 14: what the technician should know now:
 // the foreman's messages, work taken away, add-ons approved.
-static void notices(Ui& ui, const View& v, float width, Intents& out) {
+static void notices(Ui& ui, const View& v, Intents& out) {
   const Shop& s = v.shop;
   const Id me = v.st.session->person;
-  (void)width;
   for (auto& [id, m] : s.messages) {
     if (m.to != me || m.read_at) continue;
     ui.chip(personName(s, m.from) + ": " + ui.data(m.text), Tone::Warn, Icon::Person);
@@ -123,7 +122,7 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
   auto mine = s.openEntriesOf(me);
 
   ui.beginList("work.left", {leftW, avail.y});
-  notices(ui, v, leftW - ui.m.mm(2), out);
+  notices(ui, v, out);
   if (!mine.empty()) {
     runningCard(ui, v, *mine.front(), leftW - ui.m.mm(2), out);
   } else {
@@ -131,13 +130,8 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
     ui.wrapped(ui.tr("work.pick_from_queue"), IM_COL32(190, 190, 190, 255));
   }
   // issue 14: my hours today (the shop's day, from local midnight)
-  {
-    constexpr Millis kDay = 24LL * 3600 * 1000;
-    const Millis off = Millis{v.utc_offset_minutes} * 60'000;
-    const Millis midnight = (v.now + off) / kDay * kDay - off;
-    ui.text(format(ui.tr("work.my_hours"), {durationText(timeWorked(s, me, midnight, v.now))}), nullptr,
-            IM_COL32(200, 200, 200, 255));
-  }
+  ui.text(format(ui.tr("work.my_hours"), {durationText(timeWorked(s, me, localMidnight(v.now, v.utc_offset_minutes), v.now))}),
+          nullptr, IM_COL32(200, 200, 200, 255));
   // rework sent back to me (R7)
   bool any = false;
   for (auto& [id, rw] : s.reworks) {
