@@ -17,6 +17,7 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   const float left = ui.m.mm(10);
   ImGui::SetCursorPos({left, ui.m.mm(4)});
   ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ds.x * 0.52f);  // everything on the left keeps clear of the PIN pad (issue 14)
   ui.heading(ui.tr("sign.title"));
   ImGui::Dummy({0, ui.m.gap()});
   const std::string meaning = expectedMeaning(st.sign.action);
@@ -57,9 +58,10 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     if (auto it = v.shop.entries.find(c->entry); it != v.shop.entries.end()) {
       const TimeEntry& e = it->second;
       ui.text(personName(v.shop, e.tech), ui.fonts.large);
-      ui.text(format(ui.tr("sign.correction"), {dateTimeText(e.start, v.utc_offset_minutes),
-                                                 clockText(c->end, v.utc_offset_minutes), durationText(c->end - e.start)}),
-              ui.fonts.large);
+      ImGui::PushFont(ui.fonts.large);
+      ui.wrapped(format(ui.tr("sign.correction"), {dateTimeText(e.start, v.utc_offset_minutes),
+                                                    clockText(c->end, v.utc_offset_minutes), durationText(c->end - e.start)}));
+      ImGui::PopFont();
       ui.text(ui.data(c->reason));
     }
   }
@@ -135,13 +137,12 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
   ui.text(ui.tr("sign.by"), nullptr, IM_COL32(170, 170, 170, 255));
   ui.text((me ? me->name : std::string("?")) + "   " + dateTimeText(v.now, v.utc_offset_minutes), ui.fonts.large);
   ImGui::Dummy({0, ui.m.gap()});
-  ImGui::PushTextWrapPos(ds.x * 0.52f);  // keep clear of the PIN pad
   ui.wrapped(ui.tr("sign.notice"), IM_COL32(200, 200, 200, 255));
-  ImGui::PopTextWrapPos();
   ImGui::Dummy({0, ui.m.gap()});
   if (ui.button("sign.cancel", ui.tr("common.cancel"), Tone::Quiet, ui.m.mm(50), Icon::Back)) {
     st.sign = SignDialog{};
   }
+  ImGui::PopTextWrapPos();
   ImGui::EndGroup();
   ImGui::SameLine(ds.x * 0.55f);
   ImGui::BeginGroup();
