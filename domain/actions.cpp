@@ -60,6 +60,7 @@ BK_JSON_FIELDS(static, DecideWarranty, addon, covered, note, sig)
 BK_JSON_FIELDS(static, QuoteAddOn, addon, price_cents, minutes, sig)
 BK_JSON_FIELDS(static, SignAddOnTechnical, addon, sig)
 BK_JSON_FIELDS(static, SignAddOnCost, addon, sig)
+BK_JSON_FIELDS(static, ReturnAddOn, addon, refuse, reason, sig)
 BK_JSON_FIELDS(static, RecordConsent, addon, granted, channel, warned, sig)
 BK_JSON_FIELDS(static, DisputeCharge, incident, by, reason, at)
 BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
@@ -151,6 +152,7 @@ BK_TYPE(DecideWarranty, "decide_warranty")
 BK_TYPE(QuoteAddOn, "quote_addon")
 BK_TYPE(SignAddOnTechnical, "sign_addon_technical")
 BK_TYPE(SignAddOnCost, "sign_addon_cost")
+BK_TYPE(ReturnAddOn, "return_addon")
 BK_TYPE(RecordConsent, "record_consent")
 BK_TYPE(DisputeCharge, "dispute_charge")
 BK_TYPE(DecideDispute, "decide_dispute")
@@ -354,6 +356,7 @@ std::string expectedMeaning(const Action& a) {
       [](const QuoteAddOn&) { return std::string("addon.quote"); },
       [](const SignAddOnTechnical&) { return std::string("addon.technical"); },
       [](const SignAddOnCost&) { return std::string("addon.cost"); },
+      [](const ReturnAddOn& v) { return std::string(v.refuse ? "addon.refuse" : "addon.send_back"); },
       [](const RecordConsent& v) { return std::string(v.granted ? "addon.consent" : "addon.refusal"); },
       [](const DecideDispute&) { return std::string("incident.ruling"); },
       [](const ResolveReview& v) {

@@ -118,6 +118,9 @@ struct DecideWarranty { Id addon; bool covered = false; std::string note; Signat
 struct QuoteAddOn { Id addon; std::int64_t price_cents = 0; int minutes = 0; Signature sig; };
 struct SignAddOnTechnical { Id addon; Signature sig; };
 struct SignAddOnCost { Id addon; Signature sig; };
+// Issue 14: refused, or sent back to the quote, by whoever holds the step it
+// is at (the technical director, then the service manager), with a reason.
+struct ReturnAddOn { Id addon; bool refuse = false; std::string reason; Signature sig; };
 struct RecordConsent {
   Id addon;
   bool granted = false;
@@ -168,7 +171,7 @@ using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOr
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
                             DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey,
                             EnrolClient, PinFailed, SetPolicy, IssueSetupCode, UndoClock, CorrectEntry,
-                            ReassignOperation, SendMessage, ReadMessage>;
+                            ReassignOperation, SendMessage, ReadMessage, ReturnAddOn>;
 
 // Issue 11: event types only the hub makes (never taken from a push).
 bool hubOnly(std::string_view type);

@@ -147,8 +147,21 @@ BK_JSON_FIELDS(, Incident, id, rework, wo, op, defect, trade, charged_to, at, di
 BK_JSON_FIELDS(, WarrantyStep, covered, note, sig)
 BK_JSON_FIELDS(, QuoteStep, price_cents, minutes, sig)
 BK_JSON_FIELDS(, ConsentStep, granted, channel, warned, sig)
-BK_JSON_FIELDS(, AddOn, id, wo, found_on, op, proposer, trade, reason, est_minutes, parts, safety,
+BK_JSON_FIELDS(, AddOnReturn, refuse, reason, step, sig)
+BK_JSON_PART(addOnBase, AddOn, id, wo, found_on, op, proposer, trade, reason, est_minutes, parts, safety,
         warranty_claimed, proposed_at, warranty, quote, technical, manager, consent)
+// Issue 14's refusal and send-backs only when set: records from before keep their form.
+void to_json(json& j, const AddOn& v) {
+  j = json::object();
+  addOnBase_to(j, v);
+  putIf(j, "refused", v.refused, v.refused.has_value());
+  putIf(j, "returns", v.returns, !v.returns.empty());
+}
+void from_json(const json& j, AddOn& v) {
+  addOnBase_from(j, v);
+  getIf(j, "refused", v.refused);
+  getIf(j, "returns", v.returns);
+}
 BK_JSON_FIELDS(, ReviewItem, id, reason, hold, for_role, wo, action, facts, at, resolved_by, resolved_at, decision, resolution)
 
 bool Person::has(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }

@@ -260,6 +260,18 @@ struct ConsentStep {
   bool operator==(const ConsentStep&) const = default;
 };
 
+// Issue 14: the technical director or the service manager refuses an
+// add-on (it is kept, declined, and never becomes work) or sends it back to
+// the advisor's quote; either with a reason (phrase code,
+// addon_return_reasons). `step` is the step it was at: technical or cost.
+struct AddOnReturn {
+  bool refuse = false;
+  std::string reason;
+  std::string step;
+  Signature sig;
+  bool operator==(const AddOnReturn&) const = default;
+};
+
 struct AddOn {
   Id id;
   Id wo;
@@ -278,6 +290,10 @@ struct AddOn {
   std::optional<Signature> technical;
   std::optional<Signature> manager;
   std::optional<ConsentStep> consent;
+  std::optional<AddOnReturn> refused;  // refused inside the shop: resolved, declined
+  std::vector<AddOnReturn> returns;    // each time it was sent back to the quote
+  // consented or refused: nothing more is signed on it
+  bool resolved() const { return consent.has_value() || refused.has_value(); }
   bool operator==(const AddOn&) const = default;
 };
 
@@ -444,6 +460,7 @@ void to_json(json& j, const Incident& v);    void from_json(const json& j, Incid
 void to_json(json& j, const WarrantyStep& v); void from_json(const json& j, WarrantyStep& v);
 void to_json(json& j, const QuoteStep& v);   void from_json(const json& j, QuoteStep& v);
 void to_json(json& j, const ConsentStep& v); void from_json(const json& j, ConsentStep& v);
+void to_json(json& j, const AddOnReturn& v); void from_json(const json& j, AddOnReturn& v);
 void to_json(json& j, const AddOn& v);       void from_json(const json& j, AddOn& v);
 void to_json(json& j, const ReviewItem& v);  void from_json(const json& j, ReviewItem& v);
 

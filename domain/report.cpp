@@ -90,6 +90,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
   for (auto& [id, a] : s.addons) {
     if (in(a.proposed_at, from, to)) r.addons_raised += 1;
     if (a.consent && in(a.consent->sig.at, from, to)) (a.consent->granted ? r.addons_approved : r.addons_declined) += 1;
+    if (a.refused && in(a.refused->sig.at, from, to)) r.addons_refused += 1;
   }
 
   // R4: operations finished (first passing peer inspection) in the period
@@ -150,7 +151,7 @@ json reportJson(const Shop& s, const MonthlyReport& r) {
     j["first_pass"].push_back({{"kind", k}, {"first", p.first}, {"passed_first", p.passed_first}, {"rate", p.rate()}});
   j["incidents_by_trade"] = json::object();
   for (auto& [t, n] : r.incidents_by_trade) j["incidents_by_trade"][std::string(name(t))] = n;
-  j["addons"] = {{"raised", r.addons_raised}, {"approved", r.addons_approved}, {"declined", r.addons_declined}};
+  j["addons"] = {{"raised", r.addons_raised}, {"approved", r.addons_approved}, {"declined", r.addons_declined}, {"refused", r.addons_refused}};
   j["efficiency"] = json::array();
   for (auto& [id, e] : r.efficiency)
     j["efficiency"].push_back({{"technician", id}, {"name", personName(id)}, {"standard_hours", e.standard_hours},
@@ -182,6 +183,7 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   row("addons", "raised", "", r.addons_raised, 0, "");
   row("addons", "approved", "", r.addons_approved, 0, "");
   row("addons", "declined", "", r.addons_declined, 0, "");
+  row("addons", "refused", "", r.addons_refused, 0, "");
   for (auto& [id, e] : r.efficiency)
     row("efficiency", id, personName(id), 0, e.actual_hours, fmt(e.ratio()));
   // issue 14: ghost timers no foreman has corrected, and their hours left out

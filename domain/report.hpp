@@ -36,6 +36,7 @@ struct MonthlyReport {
   std::map<InspectionKind, PassRate> first_pass;
   std::map<Trade, int> incidents_by_trade;
   int addons_raised = 0, addons_approved = 0, addons_declined = 0;
+  int addons_refused = 0;  // issue 14: refused inside the shop (director or manager)
   std::map<Id, Efficiency> efficiency;  // by technician
   std::vector<Id> ghost_entries;        // issue 14: marked in the report, in id order
   bool operator==(const MonthlyReport&) const = default;

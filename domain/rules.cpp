@@ -452,7 +452,7 @@ O needAddOn(const Shop& s, const Id& id, const AddOn*& out) {
   auto it = s.addons.find(id);
   if (it == s.addons.end()) return O::no(Reason::UnknownAddOn, id);
   out = &it->second;
-  if (out->consent) return O::no(Reason::AddOnResolved, id);  // R13: decided, kept as it is
+  if (out->resolved()) return O::no(Reason::AddOnResolved, id);  // R13: decided, kept as it is
   return needOpenWorkOrder(s, out->wo);
 }
 
@@ -487,6 +487,19 @@ O checkStep(const Shop& s, const Step& v, std::initializer_list<Role> roles, boo
     if (v.minutes <= 0 || v.price_cents < 0) return O::no(Reason::BadInput, a->id);
   if constexpr (std::is_same_v<Step, RecordConsent>)
     if (!v.granted && a->safety && !v.warned) return O::no(Reason::WarningRequired, a->id);  // R13
+  return checkSignature(s, Action{v}, v.sig.signer, verify);
+}
+
+// Issue 14: whoever holds the step the add-on is at (the technical
+// director's, then the service manager's) may refuse it or send it back to
+// the quote instead of signing; a reason is required.
+O checkReturn(const Shop& s, const ReturnAddOn& v, bool verify) {
+  const AddOn* a = nullptr;
+  if (auto o = needAddOn(s, v.addon, a); !o) return o;
+  const bool atTechnical = a->quote && !a->technical, atCost = a->technical && !a->manager;
+  if (!atTechnical && !atCost) return O::no(Reason::AddOnWrongStep, a->id);
+  if (auto o = needPerson(s, v.sig.signer, {atTechnical ? Role::TechDirector : Role::ServiceManager}); !o) return o;
+  if (v.reason.empty() || v.reason.size() > 64) return O::no(Reason::ReasonRequired, "reason");
   return checkSignature(s, Action{v}, v.sig.signer, verify);
 }
 
@@ -712,9 +725,26 @@ void applyAddOnStep(Shop& s, const Action& a) {
       [&](const QuoteAddOn& v) { if (auto* ad = addon(v.addon); ad && !ad->quote) ad->quote = QuoteStep{v.price_cents, v.minutes, v.sig}; },
       [&](const SignAddOnTechnical& v) { if (auto* ad = addon(v.addon); ad && !ad->technical) ad->technical = v.sig; },
       [&](const SignAddOnCost& v) { if (auto* ad = addon(v.addon); ad && !ad->manager) ad->manager = v.sig; },
+      [&](const ReturnAddOn& v) {
+        AddOn* ad = addon(v.addon);
+        if (!ad || ad->resolved() || !ad->quote) return;
+        AddOnReturn r{v.refuse, v.reason, ad->technical ? "cost" : "technical", v.sig};
+        if (!v.refuse) {  // back to the advisor's quote; the warranty decision stands
+          ad->returns.push_back(r);
+          ad->quote.reset();
+          ad->technical.reset();
+          ad->manager.reset();
+          return;
+        }
+        ad->refused = r;
+        auto op = s.operations.find(ad->op);
+        if (op == s.operations.end() || op->second.phase != Phase::AwaitingApproval) return;
+        s.touch(RecordKind::Operation, op->first);
+        op->second.phase = Phase::Declined;  // kept, with who refused it and why; never clocked (R2)
+      },
       [&](const RecordConsent& v) {
         AddOn* ad = addon(v.addon);
-        if (!ad || ad->consent) return;  // R13: a decision stands
+        if (!ad || ad->resolved()) return;  // R13: a decision stands
         ad->consent = ConsentStep{v.granted, v.channel, v.warned, v.sig};
         auto op = s.operations.find(ad->op);
         if (op == s.operations.end() || op->second.phase != Phase::AwaitingApproval) return;
@@ -958,6 +988,7 @@ Outcome checkWith(const Shop& s, const Action& a, bool verify) {
       [&](const QuoteAddOn& v) { return checkStep(s, v, {Role::ServiceAdvisor}, verify); },
       [&](const SignAddOnTechnical& v) { return checkStep(s, v, {Role::TechDirector}, verify); },
       [&](const SignAddOnCost& v) { return checkStep(s, v, {Role::ServiceManager}, verify); },
+      [&](const ReturnAddOn& v) { return checkReturn(s, v, verify); },
       [&](const RecordConsent& v) { return checkStep(s, v, {Role::ServiceAdvisor, Role::ServiceManager}, verify); },
       [&](const DisputeCharge& v) { return checkDispute(s, v); },
       [&](const DecideDispute& v) { return checkDecide(s, v, verify); },

@@ -297,6 +297,8 @@ void App::handle(const Intent& in, Millis now) {
           st_.sign = SignDialog{};
           if (on_recorded_) on_recorded_();
           say(texts_("done." + r.event->type), Tone::Good, now);
+          if (auto* ra = std::get_if<ReturnAddOn>(&i.action))  // issue 14: which of the two was recorded
+            say(texts_(ra->refuse ? "done.addon_refused" : "done.addon_sent_back"), ra->refuse ? Tone::Bad : Tone::Warn, now);
           if (auto* ri = std::get_if<RecordInspection>(&i.action)) {
             // issue 14: what was recorded, with its verdict: a rejection never reads as a pass
             const Inspection& in = ri->inspection;

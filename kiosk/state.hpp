@@ -83,6 +83,10 @@ struct StepForm {              // an add-on approval step (R12)
   std::optional<bool> granted;
   std::optional<ConsentChannel> channel;
   bool warned = false;
+  // issue 14: the director or the manager refuses it, or sends it back to
+  // the quote, with a reason (addon_return_reasons); nothing picked at first
+  std::optional<bool> refuse;
+  int return_reason = -1;
 };
 
 struct SignDialog {            // R15: signing asks for the PIN again

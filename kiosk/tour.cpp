@@ -139,10 +139,22 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       shot("11-final-inspection-form");
     }
     const AddOn* pending = nullptr;
-    for (auto& [id, a] : s.addons) if (!a.consent && !s.work_orders.at(a.wo).delivered_at) pending = &a;
+    for (auto& [id, a] : s.addons) if (!a.resolved() && !s.work_orders.at(a.wo).delivered_at) pending = &a;
     as(anyone(s, Role::ServiceAdvisor), Screen::Approvals);
     if (pending) { st.step = StepForm{pending->id}; st.step.minutes = pending->est_minutes; st.step.price_yuan = 300; }
     shot("12-addon-approvals");
+    // issue 14: the director (or the manager) sending an add-on back, with a reason
+    for (auto& [id, a] : s.addons) {
+      if (a.resolved() || !a.quote || a.manager || s.work_orders.at(a.wo).delivered_at) continue;
+      as(anyone(s, a.technical ? Role::ServiceManager : Role::TechDirector), Screen::Approvals);
+      st.step = StepForm{id};
+      st.step.refuse = false;
+      st.step.return_reason = 0;
+      shot("12-addon-send-back");
+      break;
+    }
+    as(anyone(s, Role::ServiceAdvisor), Screen::Approvals);
+    if (pending) { st.step = StepForm{pending->id}; st.step.minutes = pending->est_minutes; st.step.price_yuan = 300; }
     // the signing dialog: an add-on quote, or else a self-inspection
     if (pending) {
       st.sign = SignDialog{true, QuoteAddOn{pending->id, 30000, pending->est_minutes, {}}, "12"};

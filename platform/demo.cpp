@@ -62,7 +62,12 @@ class Sim {
       arrivals.push_back(busyFrom + uni(0, 6 * 60 + 40) * kMin);
     std::sort(arrivals.begin(), arrivals.end());
     int n = 0;
-    for (Millis opened : arrivals) workOrder(++n, opened);
+    const Millis forgotten = opt_.now - 5 * kHour;  // issue 14: past the policy's 4 h limit
+    bool ghost = false;
+    for (Millis opened : arrivals) {
+      if (!ghost && opened >= forgotten) ghost = forgottenTimer(forgotten);
+      workOrder(++n, opened);
+    }
     sum_.events = st_.eventCount();
     for (auto& [id, wo] : st_.shop().work_orders) sum_.delivered += wo.delivered_at.has_value();
     sum_.running = static_cast<int>(st_.shop().open_entries.size());
@@ -336,7 +341,17 @@ class Sim {
     }
     const std::int64_t price = covered ? 0 : std::int64_t{reason.minutes} * 300 + uni(1, 20) * 5000;
     if (!step(QuoteAddOn{id, price, reason.minutes, {}}, pick(s_.advisors), "quote")) return std::nullopt;
+    // issue 14: now and then the director sends the quote back, and the
+    // advisor quotes again; now and then the manager refuses the add-on
+    if (chance(0.1)) {
+      if (!step(ReturnAddOn{id, false, "addon_return.price_wrong", {}}, s_.director, "send back")) return std::nullopt;
+      if (!step(QuoteAddOn{id, price * 9 / 10, reason.minutes, {}}, pick(s_.advisors), "quote")) return std::nullopt;
+    }
     if (!step(SignAddOnTechnical{id, {}}, s_.director, "technical")) return std::nullopt;
+    if (!reason.safety && chance(0.05)) {
+      if (!step(ReturnAddOn{id, true, "addon_return.not_needed", {}}, s_.manager, "refuse")) return std::nullopt;
+      return t;  // refused: the work order goes on without it
+    }
     if (!step(SignAddOnCost{id, {}}, s_.manager, "cost")) return std::nullopt;
     // today's safety items are often declined, so the shop at `now` has a
     // car whose customer signs the reminder (潜在问题提醒单) at delivery
@@ -369,6 +384,33 @@ class Sim {
     act(OpenWorkOrder{w, {OperationSpec{w.id + "-1", Trade::Mechanical, op_code, minutes, tech, false}}}, opened,
         "open work order");
     ++sum_.work_orders;
+  }
+
+  // Issue 14: a technician who clocked on this morning and never clocked
+  // off: a ghost timer past the policy's limit, for the foreman to correct.
+  // Someone free by then is picked, and given nothing after it.
+  bool forgottenTimer(Millis t) {
+    for (auto it = s_.mech.rbegin(); it != s_.mech.rend(); ++it) {
+      const Id tech = *it;
+      if (free_[tech] > t) continue;
+      WorkOrder w;
+      w.id = "wo-g0001";
+      w.number = "RO30001";
+      w.vehicle = {"粤A·G7788", "LVGBE40K8GG000077", kModels[2]};
+      w.customer = "赵先生";
+      w.advisor = s_.advisors[0];
+      w.category = Category::GeneralRepair;
+      w.opened_at = t - 15 * kMin;
+      w.promised_at = t + 4 * kHour;
+      w.bay = bayOf(tech, Trade::Mechanical);
+      act(OpenWorkOrder{w, {OperationSpec{w.id + "-1", Trade::Mechanical, "mech.electrical", 120, tech, false}}}, w.opened_at,
+          "open work order");
+      act(ClockOn{"te-g1", tech, w.id + "-1", w.bay, t}, t, "clock on");
+      free_[tech] = opt_.now + kDay;  // the timer runs on; nothing else is given to them
+      ++sum_.work_orders;
+      return true;
+    }
+    return false;
   }
 
   void workOrderOpenOnly(Millis opened) { minimalWorkOrder(1, "粤B·A1234", "王先生", opened, "mech.brake_pads", 90, s_.mech[0]); }

@@ -19,6 +19,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 $b/hub/bk-hub serve --db "$tmp/demo.db" --pepper "$tmp/pepper.key" --port "$port" > "$tmp/hub.log" 2>&1 & hub=$!
 for _ in $(seq 100); do grep -q listening "$tmp/hub.log" 2>/dev/null && break; sleep 0.1; done
 (umask 077; $b/hub/bk-hub enroll-code --db "$tmp/demo.db" --pepper "$tmp/pepper.key" --kiosk kiosk-b02 > "$tmp/enrol.code")
+# every PNG here is made by this script: none is left from an older tour
+find docs/screenshots -maxdepth 1 -name '*.png' -delete
 xvfb-run -a -s "-screen 0 1280x800x24" $b/kiosk/bay-kiosk --db "$tmp/kiosk.db" --pepper "$tmp/pepper.key" \
   --bay b02 --kiosk-id kiosk-b02 --hub "http://127.0.0.1:$port" --enroll-code-file "$tmp/enrol.code" \
   --windowed --tour docs/screenshots

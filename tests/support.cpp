@@ -342,6 +342,10 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, b
       // mostly the next step of R12's chain, sometimes any step
       int step = roll(5);
       if (roll(5)) step = (a.warranty_claimed && !a.warranty) ? 0 : !a.quote ? 1 : !a.technical ? 2 : !a.manager ? 3 : 4;
+      // issue 14: now and then refused or sent back instead, by the step's holder or anyone
+      if ((step == 2 || step == 3) && roll(4) == 0)
+        return sealedAs(ReturnAddOn{a.id, roll(2) == 0, "addon_return.price_wrong", {}},
+                        roll(4) ? (step == 2 ? "director" : "manager") : any(people, rng));
       switch (step) {
         case 0: return sealedAs(DecideWarranty{a.id, roll(2) == 0, "warranty.expired", {}}, roll(4) ? "clerk" : any(people, rng));
         case 1: return sealedAs(QuoteAddOn{a.id, 10000, 30 + roll(60), {}}, roll(4) ? "advisor" : any(people, rng));

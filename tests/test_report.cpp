@@ -64,7 +64,7 @@ TEST_CASE("monthly report: rework, first-time pass rate, incidents, add-ons, eff
     CHECK(csv.find("first_pass_rate,peer,,2,0.00,0.50") != std::string::npos);
     CHECK(csv.find("addons,declined,,1,") != std::string::npos);
     const json j = reportJson(w.s, r);
-    CHECK(j["addons"] == json{{"raised", 1}, {"approved", 0}, {"declined", 1}});
+    CHECK(j["addons"] == json{{"raised", 1}, {"approved", 0}, {"declined", 1}, {"refused", 0}});
     CHECK(j["incidents_by_trade"]["body"] == 1);
   }
 }

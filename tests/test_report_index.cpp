@@ -67,6 +67,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
   for (auto& [id, a] : s.addons) {
     if (in(a.proposed_at, from, to)) r.addons_raised += 1;
     if (a.consent && in(a.consent->sig.at, from, to)) (a.consent->granted ? r.addons_approved : r.addons_declined) += 1;
+    if (a.refused && in(a.refused->sig.at, from, to)) r.addons_refused += 1;
   }
 
   // R4: operations finished (first passing peer inspection) in the period

@@ -12,7 +12,7 @@ namespace {
 enum class Step { Warranty, Quote, Technical, Cost, Consent, None };
 
 Step nextStep(const AddOn& a) {
-  if (a.consent) return Step::None;
+  if (a.resolved()) return Step::None;
   if (a.warranty_claimed && !a.warranty) return Step::Warranty;
   if (!a.quote) return Step::Quote;
   if (!a.technical) return Step::Technical;
@@ -106,6 +106,9 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
   done("approvals.step.quote", a.quote ? &a.quote->sig : nullptr);
   done("approvals.step.technical", a.technical ? &*a.technical : nullptr);
   done("approvals.step.cost", a.manager ? &*a.manager : nullptr);
+  // issue 14: each time it was sent back, by whom and why
+  for (const AddOnReturn& r : a.returns)
+    ui.wrapped(format(ui.tr("approvals.sent_back_by"), {personName(s, r.sig.signer), ui.data(r.reason)}), toneColour(Tone::Warn, 1.3f));
   ImGui::Dummy({0, ui.m.gap()});
   if (!mayDo(me, step)) {
     ui.wrapped(format(ui.tr("approvals.waiting_for"), {ui.tr(stepKey(step))}), IM_COL32(190, 190, 190, 255));
@@ -166,15 +169,35 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
       break;
     }
     case Step::Technical:
+    case Step::Cost: {
       if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {yuanText(static_cast<int>(a.quote->price_cents / 100)), std::to_string(a.quote->minutes)}));
-      if (ui.button("approvals.sign", ui.tr("approvals.sign_technical"), Tone::Good, full, Icon::Sign))
-        out.push_back(RequestSignature{SignAddOnTechnical{a.id, {}}});
+      if (!f.refuse) {
+        const bool technical = step == Step::Technical;
+        if (ui.button("approvals.sign", ui.tr(technical ? "approvals.sign_technical" : "approvals.sign_cost"), Tone::Good, full, Icon::Sign)) {
+          if (technical) out.push_back(RequestSignature{SignAddOnTechnical{a.id, {}}});
+          else out.push_back(RequestSignature{SignAddOnCost{a.id, {}}});
+        }
+      }
+      // issue 14: or refuse it, or send it back to the quote, with a reason
+      if (ui.button("approvals.send_back", ui.tr("approvals.send_back"), f.refuse == false ? Tone::Warn : Tone::Quiet, w,
+                    f.refuse == false ? Icon::Check : Icon::Back))
+        f.refuse = f.refuse == false ? std::nullopt : std::optional<bool>(false);
+      ImGui::SameLine();
+      if (ui.button("approvals.refuse", ui.tr("approvals.refuse"), f.refuse == true ? Tone::Bad : Tone::Quiet, w, Icon::Cross))
+        f.refuse = f.refuse == true ? std::nullopt : std::optional<bool>(true);
+      if (!f.refuse) break;
+      ui.text(ui.tr("approvals.return_reason"));
+      const auto& reasons = ui.cat.phrases("addon_return_reasons");
+      for (std::size_t i = 0; i < reasons.size(); ++i)
+        if (ui.button("approvals.rr." + reasons[i].code, ui.t.lang == Lang::Zh ? reasons[i].zh : reasons[i].en,
+                      f.return_reason == static_cast<int>(i) ? Tone::Primary : Tone::Neutral, full))
+          f.return_reason = static_cast<int>(i);
+      const bool ready = f.return_reason >= 0 && static_cast<std::size_t>(f.return_reason) < reasons.size();
+      if (ui.button("approvals.sign_return", ui.tr(*f.refuse ? "approvals.sign_refuse" : "approvals.sign_send_back"),
+                    *f.refuse ? Tone::Bad : Tone::Warn, full, Icon::Sign, ready))
+        out.push_back(RequestSignature{ReturnAddOn{a.id, *f.refuse, reasons[static_cast<std::size_t>(f.return_reason)].code, {}}});
       break;
-    case Step::Cost:
-      if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {yuanText(static_cast<int>(a.quote->price_cents / 100)), std::to_string(a.quote->minutes)}));
-      if (ui.button("approvals.sign", ui.tr("approvals.sign_cost"), Tone::Good, full, Icon::Sign))
-        out.push_back(RequestSignature{SignAddOnCost{a.id, {}}});
-      break;
+    }
     case Step::Consent: {
       if (a.quote) ui.text(format(ui.tr("approvals.quoted"), {yuanText(static_cast<int>(a.quote->price_cents / 100)), std::to_string(a.quote->minutes)}));
       const bool granted = f.granted == true, declined = f.granted == false;

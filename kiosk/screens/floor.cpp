@@ -219,7 +219,7 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
   n = 0;
   for (auto& [id, a] : s.addons) {
     auto* wo = s.workOrder(a.wo);
-    if (a.quote || a.consent || !wo || wo->delivered_at) continue;
+    if (a.quote || a.resolved() || !wo || wo->delivered_at) continue;
     ++n;
     ui.chip(wo->vehicle.plate + " · " + ui.data(a.reason) + " · " + personName(s, a.proposer),
             a.safety ? Tone::Warn : Tone::Neutral, a.safety ? Icon::Warning : Icon::None);

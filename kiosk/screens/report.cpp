@@ -113,8 +113,8 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
     int incidents = 0;
     for (auto& [t, n] : r.incidents_by_trade) incidents += n;
     ui.text(ui.tr("report.addons"), ui.fonts.large);
-    ui.text(format(ui.tr("report.addon_counts"), {std::to_string(r.addons_raised), std::to_string(r.addons_approved),
-                                                  std::to_string(r.addons_declined)}));
+    ui.wrapped(format(ui.tr("report.addon_counts"), {std::to_string(r.addons_raised), std::to_string(r.addons_approved),
+                                                  std::to_string(r.addons_declined), std::to_string(r.addons_refused)}));
     ui.text(format(ui.tr("report.incidents"), {std::to_string(incidents)}));
   }
   ImGui::EndGroup();

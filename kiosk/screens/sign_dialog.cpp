@@ -42,6 +42,11 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
                 ui.fonts.large);
     }
   }
+  if (auto* ra = std::get_if<ReturnAddOn>(&st.sign.action)) {  // issue 14: what is refused or sent back, and why
+    if (auto it = v.shop.addons.find(ra->addon); it != v.shop.addons.end()) ui.text(ui.data(it->second.reason));
+    ui.chip(ui.tr(ra->refuse ? "approvals.refuse" : "approvals.send_back") + " · " + ui.data(ra->reason),
+            ra->refuse ? Tone::Bad : Tone::Warn, ra->refuse ? Icon::Cross : Icon::Back);
+  }
   if (auto* w = std::get_if<DecideWarranty>(&st.sign.action))
     ui.chip(ui.tr(w->covered ? "approvals.covered" : "approvals.not_covered"), w->covered ? Tone::Good : Tone::Bad,
             w->covered ? Icon::Check : Icon::Cross);

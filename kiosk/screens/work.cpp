@@ -111,6 +111,11 @@ static void notices(Ui& ui, const View& v, Intents& out) {
   for (auto& [id, a] : s.addons) {
     if (a.proposer == me && a.consent && a.consent->granted && v.now - a.consent->sig.at < kRecent)
       ui.chip(format(ui.tr("work.addon_approved"), {ui.data(a.reason)}), Tone::Good, Icon::Check);
+    // issue 14: refused or sent back, and why
+    if (a.proposer == me && a.refused && v.now - a.refused->sig.at < kRecent)
+      ui.chip(format(ui.tr("work.addon_refused"), {ui.data(a.reason), ui.data(a.refused->reason)}), Tone::Bad, Icon::Cross);
+    if (a.proposer == me && !a.returns.empty() && !a.quote && v.now - a.returns.back().sig.at < kRecent)
+      ui.chip(format(ui.tr("work.addon_sent_back"), {ui.data(a.reason), ui.data(a.returns.back().reason)}), Tone::Warn, Icon::Back);
   }
 }
 

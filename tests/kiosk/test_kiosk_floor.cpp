@@ -298,6 +298,65 @@ TEST_CASE("kiosk, issue 14: the counts in the README: self-inspection with one m
   CHECK(h.shop().addons.at("ad-1").quote->price_cents == 186000);
 }
 
+TEST_CASE("kiosk, issue 14: the director sends an add-on back with a reason, the manager refuses it, and the technician is told") {
+  Harness h;
+  const Id wo = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ProposeAddOn{"ad-1", "op-ad", wo, wo + "-1", "tech1", Trade::Mechanical,
+                                       "addon.oil_leak", 90, {}, false, false, h.now}, h.now));
+  REQUIRE(h.store->sign(QuoteAddOn{"ad-1", 186000, 90, {}}, "advisor", "123456", h.now));
+  h.signIn("director");
+  h.dragX = 900;
+  h.tap("nav.approvals");
+  h.tap("approvals.addon.ad-1");
+  h.tap("approvals.send_back");
+  CHECK_FALSE(h.has("approvals.sign"));          // no signing the plan while sending it back
+  CHECK_FALSE(h.has("approvals.sign_return"));   // not before a reason is picked
+  h.tap("approvals.rr.addon_return.price_wrong");
+  h.tap("approvals.sign_return");
+  REQUIRE(h.st().sign.open);
+  h.pin("sign.pin", "123456");
+  {
+    const AddOn& a = h.shop().addons.at("ad-1");
+    CHECK_FALSE(a.quote);
+    REQUIRE(a.returns.size() == 1);
+    CHECK(a.returns[0].reason == "addon_return.price_wrong");
+  }
+  h.tap("nav.signout");
+  // the advisor sees why, and quotes again
+  h.signIn("advisor");
+  bool why = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn()) why |= t.text.find(h.cat.text("addon_return.price_wrong", h.texts.code())) != std::string::npos;
+  h.tap("approvals.addon.ad-1");
+  for (const ui::TextDraw& t : h.app->textsDrawn()) why |= t.text.find(h.cat.text("addon_return.price_wrong", h.texts.code())) != std::string::npos;
+  CHECK(why);
+  h.tap("approvals.price");
+  for (const char* k : {"9", "8", "0"}) h.tap(std::string("approvals.keypad.") + k);
+  h.tap("approvals.keypad.ok");
+  h.tap("approvals.sign");
+  h.pin("sign.pin", "123456");
+  REQUIRE(h.shop().addons.at("ad-1").quote);
+  REQUIRE(h.store->sign(SignAddOnTechnical{"ad-1", {}}, "director", "123456", h.now));
+  h.tap("nav.signout");
+  // the manager refuses it
+  h.signIn("manager");
+  h.tap("nav.approvals");
+  h.tap("approvals.addon.ad-1");
+  h.tap("approvals.refuse");
+  h.tap("approvals.rr.addon_return.not_needed");
+  h.tap("approvals.sign_return");
+  h.pin("sign.pin", "123456");
+  REQUIRE(h.shop().addons.at("ad-1").refused);
+  CHECK(h.shop().operations.at("op-ad").phase == Phase::Declined);
+  CHECK_FALSE(h.exists("approvals.addon.ad-1"));  // resolved: off the list
+  h.tap("nav.signout");
+  // the technician is told at their bay, with the reason
+  badge(h, "1001");
+  bool told = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn())
+    told |= t.text.find(h.cat.text("addon_return.not_needed", h.texts.code())) != std::string::npos;
+  CHECK(told);
+}
+
 TEST_CASE("kiosk, issue 14: the language is per person: it follows whoever signs in, and the board returns to the shop's") {
   Harness h("zh");
   badge(h, "1001");
