@@ -12,7 +12,7 @@ bash scripts/build.sh
 b=${BUILD_DIR:-build}
 hub=""
 tmp=$(mktemp -d)
-trap '[ -n "$hub" ] && kill $hub 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'if [ -n "$hub" ]; then kill $hub 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
 $b/platform/bk-demo --db "$tmp/demo.db" --pepper "$tmp/pepper.key" > "$tmp/demo.log"
 head -1 "$tmp/demo.log"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -25,6 +25,7 @@ xvfb-run -a -s "-screen 0 1280x800x24" $b/kiosk/bay-kiosk --db "$tmp/kiosk.db" -
   --bay b02 --kiosk-id kiosk-b02 --hub "http://127.0.0.1:$port" --enroll-code-file "$tmp/enrol.code" \
   --windowed --tour docs/screenshots
 kill $hub; wait $hub 2>/dev/null || true
+hub=""
 # the latest delivered car whose customer signed for a declined safety item
 wo=$(sqlite3 "$tmp/demo.db" "select id from records where kind='work_order' and body like '%\"ack\"%' order by id desc limit 1")
 for lang in zh en; do
