@@ -9,7 +9,21 @@ namespace bk {
 
 BK_JSON_FIELDS(static, EnrollPerson, person)
 BK_JSON_FIELDS(static, DefineBay, bay)
-BK_JSON_FIELDS(static, OperationSpec, id, trade, title, std_minutes, main_tech, handover)
+// "instructions" only when given (issue 14), so events from before keep their form
+[[maybe_unused]] static void to_json(json& j, const OperationSpec& v) {
+  j = json{{"id", v.id}, {"trade", v.trade}, {"title", v.title}, {"std_minutes", v.std_minutes},
+           {"main_tech", v.main_tech}, {"handover", v.handover}};
+  if (!v.instructions.empty()) j["instructions"] = v.instructions;
+}
+[[maybe_unused]] static void from_json(const json& j, OperationSpec& v) {
+  j.at("id").get_to(v.id);
+  j.at("trade").get_to(v.trade);
+  j.at("title").get_to(v.title);
+  j.at("std_minutes").get_to(v.std_minutes);
+  j.at("main_tech").get_to(v.main_tech);
+  j.at("handover").get_to(v.handover);
+  v.instructions = j.contains("instructions") ? j.at("instructions").get<std::string>() : std::string();
+}
 // "via" is left out when empty, so events from before it keep their
 // canonical form (and read back as empty)
 static void viaToJson(json& j, const Id& via) {

@@ -18,6 +18,7 @@ struct OperationSpec {
   int std_minutes = 0;
   Id main_tech;
   bool handover = false;  // R8: must accept the previous operation first
+  std::string instructions;  // issue 14: written only when given
 };
 // The front desk's writes. `via` (issue 11): the enrolled desk client the
 // hub took it from, set by the hub, never by the client: the write is the

@@ -71,6 +71,10 @@ Catalog Catalog::parse(const json& checklists, const json& defects, const json& 
         if (p.contains("trade")) ph.trade = p.at("trade").get<Trade>();
         if (p.contains("minutes")) ph.minutes = p.at("minutes").get<int>();
         if (p.contains("safety")) ph.safety = p.at("safety").get<bool>();
+        if (p.contains("price_cents")) ph.price_cents = p.at("price_cents").get<std::int64_t>();
+        // issue 14: every part has its catalog price
+        if (group == "parts" && (ph.price_cents <= 0 || ph.price_cents > 100'000'000))
+          throw std::runtime_error("part without a price: " + ph.code);
         out.push_back(ph);
       }
     }
@@ -151,6 +155,14 @@ const Phrase* Catalog::phrase(const std::string& code) const {
   for (auto& [g, list] : phrases_)
     for (auto& p : list) if (p.code == code) return &p;
   return nullptr;
+}
+
+std::int64_t Catalog::partsCents(const std::vector<std::string>& parts) const {
+  std::int64_t sum = 0;
+  for (const std::string& code : parts)
+    for (const Phrase& p : phrases("parts"))
+      if (p.code == code) sum += p.price_cents;
+  return sum;
 }
 
 std::string Catalog::text(const std::string& code, const std::string& lang) const {

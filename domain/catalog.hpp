@@ -28,6 +28,7 @@ struct Phrase {  // a pick-list entry, so no flow needs a keyboard
   Trade trade = Trade::None;
   int minutes = 0;
   bool safety = false;
+  std::int64_t price_cents = 0;  // issue 14: a part's catalog price (parts only)
 };
 
 class Catalog {
@@ -58,6 +59,9 @@ class Catalog {
   // parts, na_reasons, road_test_findings.
   const std::vector<Phrase>& phrases(const std::string& group) const;
   const Phrase* phrase(const std::string& code) const;
+  // Issue 14: the parts' catalog prices added up (a code not in the parts
+  // list counts nothing), for an add-on's quote.
+  std::int64_t partsCents(const std::vector<std::string>& parts) const;
   // A code's text in the language ("zh" or "en"): a labour operation, phrase,
   // defect or checklist item; the code itself when unknown (free text).
   std::string text(const std::string& code, const std::string& lang) const;

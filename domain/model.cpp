@@ -63,12 +63,20 @@ void to_json(json& j, const WorkOrder& v) {
   putIf(j, "old_parts", v.old_parts, v.old_parts.has_value());
   putIf(j, "gate_pass", v.gate_pass, !v.gate_pass.empty());
   putIf(j, "ack", v.ack, v.ack.has_value());
+  putIf(j, "complaint", v.complaint, !v.complaint.empty());
+  putIf(j, "odometer_km", v.odometer_km, v.odometer_km != 0);
+  putIf(j, "warranty_until", v.warranty_until, v.warranty_until != 0);
+  putIf(j, "warranty_km", v.warranty_km, v.warranty_km != 0);
 }
 void from_json(const json& j, WorkOrder& v) {
   workOrderBase_from(j, v);
   getIf(j, "old_parts", v.old_parts);
   getIf(j, "gate_pass", v.gate_pass);
   getIf(j, "ack", v.ack);
+  getIf(j, "complaint", v.complaint);
+  getIf(j, "odometer_km", v.odometer_km);
+  getIf(j, "warranty_until", v.warranty_until);
+  getIf(j, "warranty_km", v.warranty_km);
 }
 // Issue 14's fields only when set: records from before keep their form.
 BK_JSON_PART(operationBase, Operation, id, wo, seq, trade, title, std_minutes, main_tech, upstream, handover,
@@ -79,12 +87,14 @@ void to_json(json& j, const Operation& v) {
   putIf(j, "bay", v.bay, !v.bay.empty());
   putIf(j, "reassigned_from", v.reassigned_from, !v.reassigned_from.empty());
   putIf(j, "reassigned_at", v.reassigned_at, v.reassigned_at != 0);
+  putIf(j, "instructions", v.instructions, !v.instructions.empty());
 }
 void from_json(const json& j, Operation& v) {
   operationBase_from(j, v);
   getIf(j, "bay", v.bay);
   getIf(j, "reassigned_from", v.reassigned_from);
   getIf(j, "reassigned_at", v.reassigned_at);
+  getIf(j, "instructions", v.instructions);
 }
 BK_JSON_PART(timeEntryBase, TimeEntry, id, op, wo, tech, bay, start, end, reason, rework)
 void to_json(json& j, const TimeEntry& v) {

@@ -110,6 +110,13 @@ struct WorkOrder {
   std::optional<OldParts> old_parts;
   std::string gate_pass;
   std::optional<CustomerAck> ack;
+  // Issue 14: what the customer said (客户描述), the odometer at arrival,
+  // and the car's warranty as the desk knows it: until a date and/or a
+  // distance (0: not known). Written only when set.
+  std::string complaint;
+  int odometer_km = 0;
+  Millis warranty_until = 0;
+  int warranty_km = 0;
   bool operator==(const WorkOrder&) const = default;
 };
 
@@ -131,6 +138,7 @@ struct Operation {
   Id bay;
   Id reassigned_from;
   Millis reassigned_at = 0;
+  std::string instructions;  // issue 14: the desk's job instructions (施工要求), if any
   bool operator==(const Operation&) const = default;
 };
 

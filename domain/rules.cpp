@@ -176,6 +176,7 @@ O checkSpecs(const Shop& s, const std::vector<OperationSpec>& ops, bool first_is
     const auto& op = ops[i];
     if (op.id.empty() || op.std_minutes < 0 || (first_is_first && i == 0 && op.handover))
       return O::no(Reason::BadInput, op.id);
+    if (op.instructions.size() > kMaxInstructionBytes) return O::no(Reason::BadInput, "instructions");
     if (s.operations.count(op.id) || !ids.insert(op.id).second)
       return O::no(Reason::DuplicateId, op.id);
     if (auto o = needPerson(s, op.main_tech, {Role::Technician}); !o) return o;
@@ -201,6 +202,11 @@ O checkOpen(const Shop& s, const OpenWorkOrder& v) {
   if (w.final_passed || w.delivered_at || w.delivered_by) return O::no(Reason::BadInput, w.id);
   if (auto o = needPerson(s, w.advisor, {Role::ServiceAdvisor, Role::ServiceManager}); !o) return o;
   if (!w.bay.empty() && !s.bays.count(w.bay)) return O::no(Reason::UnknownBay, w.bay);
+  // issue 14: the customer's words, the odometer and the warranty, within sense
+  if (w.complaint.size() > kMaxComplaintBytes) return O::no(Reason::BadInput, "complaint");
+  if (w.odometer_km < 0 || w.odometer_km > kMaxOdometerKm) return O::no(Reason::BadInput, "odometer_km");
+  if (w.warranty_km < 0 || w.warranty_km > kMaxOdometerKm) return O::no(Reason::BadInput, "warranty_km");
+  if (w.warranty_until < 0) return O::no(Reason::BadInput, "warranty_until");
   return checkSpecs(s, v.ops, true);
 }
 
@@ -823,6 +829,23 @@ bool finalRequired(const Shop& s, const WorkOrder& wo) {
   return false;
 }
 
+WarrantyStatus warrantyStatus(const WorkOrder& wo, Millis at) {
+  if (!wo.warranty_until && !wo.warranty_km) return WarrantyStatus::Unknown;
+  if (wo.warranty_until && at > wo.warranty_until) return WarrantyStatus::ExpiredByDate;
+  if (wo.warranty_km && wo.odometer_km > wo.warranty_km) return WarrantyStatus::ExpiredByDistance;
+  return WarrantyStatus::Within;
+}
+
+const char* name(WarrantyStatus s) {
+  switch (s) {
+    case WarrantyStatus::Within: return "within";
+    case WarrantyStatus::ExpiredByDate: return "expired_by_date";
+    case WarrantyStatus::ExpiredByDistance: return "expired_by_distance";
+    case WarrantyStatus::Unknown: break;
+  }
+  return "unknown";
+}
+
 std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo) {
   std::vector<Refusal> out;
   if (wo.delivered_at) out.push_back({Reason::WorkOrderClosed, wo.id});
@@ -1023,6 +1046,7 @@ void appendOps(Shop& s, const Id& wo, const std::vector<OperationSpec>& specs) {
     Operation op{sp.id, wo, static_cast<int>(ids.size() + 1), sp.trade, sp.title, sp.std_minutes,
                  sp.main_tech, std::nullopt, std::nullopt, std::nullopt, std::nullopt, Phase::Open};
     if (sp.handover && !ids.empty()) op.upstream = ids.back();
+    op.instructions = sp.instructions;
     s.operations[op.id] = op;
     s.touch(RecordKind::Operation, op.id);
     ids.push_back(op.id);

@@ -57,6 +57,12 @@ std::optional<Refusal> clockBlocker(const Shop& s, const Operation& op);
 // R10: everything that stands between a work order and delivery.
 std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo);
 bool finalRequired(const Shop& s, const WorkOrder& wo);
+
+// Issue 14: the car's warranty at `at`, from what the desk recorded (a date
+// and/or a distance; unknown when neither), for the warranty clerk's step.
+enum class WarrantyStatus { Unknown, Within, ExpiredByDate, ExpiredByDistance };
+WarrantyStatus warrantyStatus(const WorkOrder& wo, Millis at);
+const char* name(WarrantyStatus s);
 // Issue 12: the safety add-ons on this work order the customer declined
 // (R13), sorted: what they acknowledge at delivery.
 std::vector<Id> declinedSafety(const Shop& s, const Id& wo);
@@ -68,6 +74,9 @@ std::vector<Id> declinedSafety(const Shop& s, const Id& wo);
 std::optional<Verdict> measuredVerdict(const ChecklistItem& it);
 std::optional<Refusal> itemProblem(const ChecklistItem& it);
 inline constexpr int kMaxRoadTestKm = 1000, kMaxRoadTestMinutes = 600;
+// Issue 14: a work order's free text and numbers from the desk
+inline constexpr std::size_t kMaxComplaintBytes = 1000, kMaxInstructionBytes = 500;
+inline constexpr int kMaxOdometerKm = 2'000'000;
 inline constexpr std::size_t kMaxRoadFindings = 16;
 // The latest inspection of a kind on an operation (on the work order for a
 // final), its correction if corrected (R15); nil if none.

@@ -41,7 +41,8 @@ std::string App::glyphText() const {
   const Shop& shop = store_.shop();
   for (auto& [id, p] : shop.people) s += p.name;
   for (auto& [id, b] : shop.bays) s += b.name;
-  for (auto& [id, w] : shop.work_orders) s += w.number + w.vehicle.plate + w.vehicle.model + w.customer;
+  for (auto& [id, w] : shop.work_orders) s += w.number + w.vehicle.plate + w.vehicle.model + w.customer + w.complaint;
+  for (auto& [id, op] : shop.operations) s += op.instructions;  // issue 14: the desk's free text
   return s;
 }
 

@@ -26,6 +26,13 @@ std::string dateTimeText(Millis t, int off) {
   return b;
 }
 
+std::string dateText(Millis t, int off) {
+  const std::tm tm = local(t, off);
+  char b[32];
+  std::snprintf(b, sizeof b, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return b;
+}
+
 std::string durationText(Millis ms) {
   if (ms < 0) ms = 0;
   const long long s = ms / 1000;

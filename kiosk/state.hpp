@@ -221,6 +221,7 @@ using Intents = std::vector<Intent>;
 // Helpers every screen uses.
 std::string clockText(Millis t, int utc_offset_minutes);       // "14:05"
 std::string dateTimeText(Millis t, int utc_offset_minutes);    // "11-23 14:05"
+std::string dateText(Millis t, int utc_offset_minutes);        // "2027-06-30"
 std::string durationText(Millis ms);                           // "1:05:09"
 std::string yuanText(long long yuan);                          // "1,860"
 Millis localMidnight(Millis t, int utc_offset_minutes);        // the shop's day that holds t, its start

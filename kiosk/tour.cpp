@@ -29,8 +29,20 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
   const Shop& s = app.shop();
   AppState& st = app.state();
   int failures = 0, shots = 0;
-  // a bay with work running, so the board has something to show
+  // a bay with work running, so the board has something to show; issue 14:
+  // someone with a second job waiting, so the switch can be shown asking first
   const TimeEntry* running = s.open_entries.empty() ? nullptr : &s.entries.at(*s.open_entries.begin());
+  for (const Id& id : s.open_entries) {
+    const TimeEntry& e = s.entries.at(id);
+    for (auto& [oid, o] : s.operations)
+      if (o.main_tech == e.tech && oid != e.op && o.phase == Phase::Open && !clockBlocker(s, o)) running = &e;
+  }
+  // issue 14: and someone whose job is paused (nothing running), for its card
+  const Person* pausedTech = nullptr;
+  for (auto& [id, e] : s.entries)
+    if (!pausedTech && e.end && e.reason == StopReason::WaitingParts && s.openEntriesOf(e.tech).empty() &&
+        pausedEntry(s, e.op, e.tech) == &e)
+      pausedTech = s.person(e.tech);
   if (running) app.config().bay = running->bay;
 
   auto as = [&](const Person* p, Screen screen) {
@@ -74,6 +86,11 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       st.setup.reset();
       as(s.person(running->tech), Screen::Work);
       shot("04-technician-work");
+      if (pausedTech) {  // issue 14: why it is paused, the time so far, Resume
+        as(pausedTech, Screen::Work);
+        shot("04-paused-job");
+        as(s.person(running->tech), Screen::Work);
+      }
       st.choosing_pause = true;
       shot("05-pause-reason");
       st.choosing_pause = false;

@@ -176,8 +176,15 @@ static void recordHit(std::vector<Hit>& hits, const std::string& id, ImVec2 a, I
 
 bool Ui::button(const std::string& id, const std::string& label, Tone tone, float width, Icon icon, bool enabled,
                 float height) {
-  const float h = height > 0 ? height : m.touch();
+  float h = height > 0 ? height : m.touch();
   const float iconW = icon == Icon::None ? 0 : h * 0.55f;
+  // issue 14: a label that needs three lines at this width makes the button
+  // taller, rather than end in "…"
+  if (height <= 0 && width > 0) {
+    const float room = width - 2 * m.mm(3) - (icon == Icon::None ? 0 : iconW + m.mm(1.5f));
+    const float lh = ImGui::GetFontSize();
+    if (room > lh && ImGui::CalcTextSize(label.c_str(), nullptr, false, room).y > 2.5f * lh) h = 3 * lh + m.mm(4);
+  }
   float w = width > 0 ? width : ImGui::CalcTextSize(label.c_str()).x + 2 * m.mm(5) + iconW;
   w = std::max(w, m.touch());
   const ImVec2 pos = ImGui::GetCursorScreenPos();
@@ -218,7 +225,8 @@ bool Ui::button(const std::string& id, const std::string& label, Tone tone, floa
     x += iconW + m.mm(1.5f);
   }
   // issue 14: a label too long for one line takes two, never "…" if it fits
-  const std::vector<std::string> ls = lines(label, b.x - x - pad, h >= 2.4f * ImGui::GetFontSize() ? 2 : 1);
+  const float fs = ImGui::GetFontSize();
+  const std::vector<std::string> ls = lines(label, b.x - x - pad, h >= 3 * fs ? 3 : h >= 2.4f * fs ? 2 : 1);
   const float lh = ImGui::GetFontSize();
   float ty = (a.y + b.y - lh * static_cast<float>(ls.size())) * 0.5f;
   for (const std::string& line : ls) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -68,6 +69,7 @@ class Sim {
       if (!ghost && opened >= forgotten) ghost = forgottenTimer(forgotten);
       workOrder(++n, opened);
     }
+    floorScenes();
     sum_.events = st_.eventCount();
     for (auto& [id, wo] : st_.shop().work_orders) sum_.delivered += wo.delivered_at.has_value();
     sum_.running = static_cast<int>(st_.shop().open_entries.size());
@@ -413,6 +415,69 @@ class Sim {
     return false;
   }
 
+  // Issue 14: the floor as a newcomer (and the screenshot tour) should find
+  // it at `now`: a technician on a job with a second one waiting and an
+  // unread message from the foreman, and another whose job is paused,
+  // waiting for parts. Each is someone with nothing running by then.
+  void floorScenes() {
+    // whoever has been free longest, of any trade, with the jobs of that trade
+    auto idlest = [&](const Id& other) -> std::pair<Id, Trade> {
+      std::pair<Id, Trade> best{"", Trade::None};
+      for (auto [list, trade] : {std::pair{&s_.mech, Trade::Mechanical}, {&s_.body, Trade::Body}, {&s_.paint, Trade::Paint}})
+        for (const Id& tech : *list)
+          if (tech != other && st_.shop().openEntriesOf(tech).empty() && (best.first.empty() || free_[tech] < free_[best.first]))
+            best = {tech, trade};
+      return best;
+    };
+    auto codesFor = [](Trade t, bool two) -> std::vector<const char*> {
+      if (t == Trade::Body) return two ? std::vector<const char*>{"body.door", "body.bumper_front"} : std::vector<const char*>{"body.frame"};
+      if (t == Trade::Paint) return two ? std::vector<const char*>{"paint.door", "paint.bumper"} : std::vector<const char*>{"paint.full_side"};
+      return two ? std::vector<const char*>{"mech.brake_pads", "mech.aircon"} : std::vector<const char*>{"mech.shock_front"};
+    };
+    auto open = [&](const char* id, const char* number, const char* plate, const Id& tech, Trade trade,
+                    const std::vector<const char*>& codes, const char* complaint, Millis opened) {
+      WorkOrder w;
+      w.id = id;
+      w.number = number;
+      w.vehicle = {plate, std::string("LVGBE40K8GG0") + (number + 2), kModels[3]};
+      w.customer = "钱女士";
+      w.advisor = s_.advisors[0];
+      w.category = trade == Trade::Mechanical ? Category::GeneralRepair : Category::BodyPaint;
+      w.opened_at = opened;
+      w.promised_at = opened + 6 * kHour;
+      w.bay = bayOf(tech, trade);
+      w.complaint = complaint;
+      w.odometer_km = 36'500;
+      w.warranty_until = opened + 400 * kDay;
+      w.warranty_km = 100'000;
+      std::vector<OperationSpec> ops;
+      for (const char* code : codes) {
+        const LaborOp* lo = cat_.laborOp(code);
+        ops.push_back({w.id + "-" + std::to_string(ops.size() + 1), trade, code, lo->minutes, tech, false, instructionsFor(code)});
+      }
+      act(OpenWorkOrder{w, ops}, opened, "open work order");
+      ++sum_.work_orders;
+      free_[tech] = opt_.now + kDay;  // nothing else is given to them
+      return w;
+    };
+    // on a job since a while ago, a second one waiting, and the foreman's message
+    const auto [a, ta] = idlest("");
+    if (a.empty()) return;
+    const Millis onAt = std::clamp(free_[a], opt_.now - 40 * kMin, opt_.now - 5 * kMin);
+    const WorkOrder two = open("wo-g0002", "RO30002", "粤B·H2468", a, ta, codesFor(ta, true), "刹车有异响，空调不凉", onAt - 10 * kMin);
+    act(ClockOn{"te-g2", a, two.id + "-1", two.bay, onAt}, onAt, "clock on");
+    const Millis said = (onAt + opt_.now) / 2;
+    act(SendMessage{"msg-g1", s_.foremen[0], a, "message.parts_arrived", "te-g2", said}, said, "message");
+    // paused half-way, waiting for parts
+    const auto [b, tb] = idlest(a);
+    if (b.empty()) return;
+    const Millis from = std::clamp(free_[b], opt_.now - 150 * kMin, opt_.now - 20 * kMin);
+    const WorkOrder paused = open("wo-g0003", "RO30003", "粤B·K1357", b, tb, codesFor(tb, false), "过减速带时前面咚咚响", from - 10 * kMin);
+    act(ClockOn{"te-g3", b, paused.id + "-1", paused.bay, from}, from, "clock on");
+    const Millis pause = (from + opt_.now) / 2;
+    act(ClockOff{b, paused.id + "-1", StopReason::WaitingParts, pause}, pause, "pause");
+  }
+
   void workOrderOpenOnly(Millis opened) { minimalWorkOrder(1, "粤B·A1234", "王先生", opened, "mech.brake_pads", 90, s_.mech[0]); }
 
   // Issue 12: a car whose work is done and inspected, with a safety add-on
@@ -438,6 +503,30 @@ class Sim {
     inspect(InspectionKind::Final, w.id, std::nullopt, std::nullopt, s_.inspectors[0], Trade::Mechanical, true, t + 120 * kMin);
     ++sum_.addons;
     ++sum_.addons_declined;
+  }
+
+  // What a customer tells the advisor, for the job the desk then writes up.
+  static std::string complaintFor(const std::string& code) {
+    static const std::map<std::string, std::string> said{
+        {"maint.regular", "到保养里程了，做常规保养"}, {"maint.major", "做大保养，顺便检查底盘"},
+        {"mech.brake_pads", "刹车时有吱吱的异响，踩刹车发软"}, {"mech.shock_front", "过减速带时前面咚咚响"},
+        {"mech.aircon", "空调不凉，出风有异味"}, {"mech.spark_plugs", "冷车启动抖动，加速无力"},
+        {"mech.timing_belt", "发动机有哒哒声，到了换正时皮带的里程"}, {"mech.electrical", "仪表盘故障灯亮，车窗有时升不上去"},
+        {"mech.engine_ovh", "发动机烧机油，排气冒蓝烟"}, {"mech.gearbox_ovh", "换挡顿挫，二挡升三挡打滑"},
+        {"body.bumper_front", "倒车撞了前保险杠，有裂口"}, {"body.door", "左前门被刮，门有凹陷"},
+        {"body.frame", "侧面碰撞，车门关不严"}, {"mech.water_pump", "水温偏高，车底有冷却液滴漏"}};
+    auto it = said.find(code);
+    return it == said.end() ? std::string() : it->second;
+  }
+
+  // The desk's instructions (施工要求) for some jobs.
+  static std::string instructionsFor(const std::string& code) {
+    static const std::map<std::string, std::string> said{
+        {"mech.brake_pads", "用原厂刹车片，更换后路试确认无异响"}, {"paint.bumper", "与原车对色，交车前在日光下检查色差"},
+        {"paint.door", "与原车对色，门把手拆下后喷涂"}, {"paint.full_side", "整侧喷涂，注意与车顶过渡"},
+        {"body.frame", "上大梁校正仪，校正后出测量报告"}, {"mech.timing_belt", "正时皮带、张紧轮、水泵一起更换"}};
+    auto it = said.find(code);
+    return it == said.end() ? std::string() : it->second;
   }
 
   void workOrder(int n, Millis opened) {
@@ -484,6 +573,13 @@ class Sim {
     w.category = cat;
     w.road_test_required = cat == Category::MajorOverhaul || (cat == Category::GeneralRepair && chance(0.5));
     w.opened_at = opened;
+    // issue 14: what the customer said at the desk, the odometer, and the
+    // factory warranty (3 years or 100,000 km from a sale up to 5 years back)
+    w.complaint = complaintFor(codes.front());
+    const int ageDays = uni(60, 5 * 365);
+    w.odometer_km = ageDays * uni(25, 70);
+    w.warranty_until = opened - Millis{ageDays} * kDay + 3 * 365 * kDay;
+    w.warranty_km = 100'000;
     int total = 0;
     Trade prev = Trade::None;
     Id prevTech;
@@ -491,6 +587,7 @@ class Sim {
       const LaborOp* lo = cat_.laborOp(codes[i]);
       OperationSpec sp{w.id + "-" + std::to_string(i + 1), lo->trade, lo->code, lo->minutes, freeTech(lo->trade), false};
       sp.handover = i > 0 && (lo->trade != prev || sp.main_tech != prevTech);  // R8
+      sp.instructions = instructionsFor(lo->code);
       prev = lo->trade;
       prevTech = sp.main_tech;
       total += lo->minutes;

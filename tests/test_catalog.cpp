@@ -82,6 +82,9 @@ TEST_CASE("every refusal reason and enum value has Chinese and English text") {
   for (auto& [r, n] : kVerdictNames) has("verdict." + std::string(n));
   for (auto& [r, n] : kPhaseNames) has("phase." + std::string(n));
   for (auto& [r, n] : kConsentChannelNames) has("channel." + std::string(n));
+  for (WarrantyStatus w : {WarrantyStatus::Unknown, WarrantyStatus::Within, WarrantyStatus::ExpiredByDate,
+                            WarrantyStatus::ExpiredByDistance})
+    has("warranty_status." + std::string(name(w)));
   // and the two files hold the same keys
   for (auto& [k, v] : zh.items()) CHECK_MESSAGE(en.contains(k), k);
   for (auto& [k, v] : en.items()) CHECK_MESSAGE(zh.contains(k), k);

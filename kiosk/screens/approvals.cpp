@@ -68,7 +68,8 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
       st.step = StepForm{id};
       st.step.minutes = a.est_minutes;
       // issue 13: the shop's labour rate (its policy), never a price in a screen
-      st.step.price_yuan = static_cast<int>(labourQuoteCents(s.policy, a.est_minutes) / 100);
+      // and the parts at their catalog prices
+      st.step.price_yuan = static_cast<int>((labourQuoteCents(s.policy, a.est_minutes) + ui.cat.partsCents(a.parts)) / 100);
     }
     ui.text("   " + ui.tr(stepKey(step)) + (mine ? "" : "  (" + ui.tr("approvals.not_your_step") + ")"), nullptr,
             mine ? toneColour(Tone::Warn, 1.3f) : IM_COL32(150, 150, 150, 255));
@@ -89,10 +90,24 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
   // issue 14: what the technician picked: the parts, and the car
   if (!a.parts.empty()) {
     std::string parts;
-    for (const std::string& p : a.parts) parts += (parts.empty() ? "" : ", ") + ui.data(p);
+    for (const std::string& p : a.parts)
+      parts += (parts.empty() ? "" : ", ") + ui.data(p) + " ¥" + yuanText(static_cast<int>(ui.cat.partsCents({p}) / 100));
     ui.wrapped(ui.tr("approvals.parts") + ": " + parts);
   }
-  if (const WorkOrder* wo = s.workOrder(a.wo)) ui.text(wo->vehicle.plate + "  " + wo->vehicle.model + "  VIN " + wo->vehicle.vin);
+  if (const WorkOrder* wo = s.workOrder(a.wo)) {
+    ui.text(wo->vehicle.plate + "  " + wo->vehicle.model + "  VIN " + wo->vehicle.vin);
+    // issue 14: the mileage and the warranty as the desk recorded them
+    if (wo->odometer_km) ui.text(format(ui.tr("approvals.odometer"), {std::to_string(wo->odometer_km)}));
+    if (a.warranty_claimed) {
+      const WarrantyStatus ws = warrantyStatus(*wo, v.now);
+      std::string until;
+      if (wo->warranty_until) until += " · " + format(ui.tr("approvals.warranty_until"), {dateText(wo->warranty_until, v.utc_offset_minutes)});
+      if (wo->warranty_km) until += " · " + format(ui.tr("approvals.warranty_km"), {std::to_string(wo->warranty_km)});
+      ui.chip(ui.tr("warranty_status." + std::string(name(ws))) + until,
+              ws == WarrantyStatus::Within ? Tone::Good : ws == WarrantyStatus::Unknown ? Tone::Quiet : Tone::Bad,
+              ws == WarrantyStatus::Within ? Icon::Check : ws == WarrantyStatus::Unknown ? Icon::None : Icon::Cross);
+    }
+  }
   if (a.safety) ui.chip(ui.tr("addon.safety"), Tone::Warn, Icon::Warning);
   if (a.warranty_claimed) { ImGui::SameLine(); ui.chip(ui.tr("addon.warranty"), Tone::Primary, Icon::None); }
   // the chain so far, each step with who signed

@@ -10,14 +10,20 @@ void operationRow(Ui& ui, const View& v, const Operation& op, float width) {
   const Shop& s = v.shop;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float h = ui.m.mm(17);
-  dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32(40, 44, 50, 255), ui.m.mm(1));
+  // issue 14: the card grows with what it holds (a long title wraps, a chip
+  // may take lines): its background goes under the text once measured
+  constexpr ImU32 kCard = IM_COL32(40, 44, 50, 255);
+  const ImU32 under = ui.bg;
+  ui.bg = kCard;
+  dl->ChannelsSplit(2);
+  dl->ChannelsSetCurrent(1);
   ImGui::SetCursorScreenPos({p.x + ui.m.mm(2), p.y + ui.m.mm(1)});
   ImGui::BeginGroup();
-  ui.text(ui.fit(opTitle(ui, s, op), width * 0.55f));
+  for (const std::string& line : ui.lines(opTitle(ui, s, op), width * 0.55f, 3)) ui.text(line);
   ui.text(personName(s, op.main_tech) + " · " + ui.tr("trade." + std::string(name(op.trade))), nullptr,
           IM_COL32(170, 170, 170, 255));
   ImGui::EndGroup();
+  float bottom = ImGui::GetItemRectMax().y;
   // right part: running timer, or a phase / blocked chip
   ImGui::SetCursorScreenPos({p.x + width * 0.58f, p.y + ui.m.mm(1.5f)});
   ImGui::BeginGroup();
@@ -36,7 +42,12 @@ void operationRow(Ui& ui, const View& v, const Operation& op, float width) {
     ui.chip(ui.tr("phase." + std::string(name(op.phase))), tone, icon);
   }
   ImGui::EndGroup();
-  ImGui::SetCursorScreenPos({p.x, p.y + h + ui.m.mm(1.2f)});
+  bottom = std::max({bottom, ImGui::GetItemRectMax().y, p.y + ui.m.mm(16)}) + ui.m.mm(1);
+  dl->ChannelsSetCurrent(0);
+  dl->AddRectFilled(p, {p.x + width, bottom}, kCard, ui.m.mm(1));
+  dl->ChannelsMerge();
+  ui.bg = under;
+  ImGui::SetCursorScreenPos({p.x, bottom + ui.m.mm(1.2f)});
 }
 
 void drawBoard(Ui& ui, const View& v, Intents& out) {

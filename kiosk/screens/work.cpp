@@ -55,6 +55,7 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
       out.push_back(Submit{ClockOn{"", v.st.session->person, next->id, v.bay, v.now}});
     ImGui::SameLine();
     if (ui.button("work.switch_cancel", ui.tr("common.cancel"), Tone::Quiet, bw, Icon::Back)) v.st.confirm_switch.clear();
+    ImGui::SetScrollHereY(1.0f);  // the question and its answers in view, whatever is above them
     return;
   }
   // the pause reasons take the place of the buttons, so they are in view
@@ -89,6 +90,11 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
     ImGui::SameLine();
     if (ui.button("work.reason.cancel", ui.tr("common.cancel"), Tone::Quiet, rw, Icon::Back)) v.st.choosing_pause = false;
   }
+  // issue 14: what the customer said, and the desk's instructions for this job
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  if (!wo.complaint.empty()) ui.wrapped(format(ui.tr("work.complaint"), {wo.complaint}), toneColour(Tone::Primary, 1.6f));
+  if (!op.instructions.empty()) ui.wrapped(format(ui.tr("work.instructions"), {op.instructions}), toneColour(Tone::Primary, 1.6f));
+  ImGui::PopTextWrapPos();
 }
 
 // Issue 14: what the technician should know now:

@@ -357,6 +357,48 @@ TEST_CASE("kiosk, issue 14: the director sends an add-on back with a reason, the
   CHECK(told);
 }
 
+TEST_CASE("kiosk, issue 14: the job card shows the customer's complaint and the instructions, the warranty step the mileage and the warranty, and a quote starts from the labour and the parts' prices") {
+  Harness h;
+  OpenWorkOrder o = testWorkOrder("wo-c", Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")}, false);
+  o.wo.complaint = "刹车时有异响";
+  o.wo.odometer_km = 128'400;
+  o.wo.warranty_until = h.now + 200LL * 24 * 3600 * 1000;
+  o.wo.warranty_km = 100'000;  // past it: expired by distance
+  o.ops[0].instructions = "用原厂刹车片";
+  REQUIRE(h.store->record(o, h.now));
+  if (!h.app->fontsCoverData()) ui::buildFonts(ImGui::GetIO(), h.app->metrics(), h.app->glyphText(), h.cfg.font, h.app->fonts());
+  REQUIRE(h.app->fontsCoverData());  // the desk's free text has its glyphs
+  auto shown = [&](const std::string& text) {
+    for (const ui::TextDraw& t : h.app->textsDrawn())
+      if (t.text.find(text) != std::string::npos) return true;
+    return false;
+  };
+  badge(h, "1001");
+  h.tap("work.clock_on.wo-c-1");
+  CHECK(shown("刹车时有异响"));
+  CHECK(shown("用原厂刹车片"));
+  REQUIRE(h.store->record(ProposeAddOn{"ad-1", "op-ad", "wo-c", "wo-c-1", "tech1", Trade::Mechanical, "addon.brake_disc_worn", 60,
+                                       {"part.brake_disc", "part.brake_pads"}, true, true, h.now}, h.now));
+  h.tap("nav.signout");
+  h.signIn("clerk");
+  h.dragX = 900;
+  h.tap("nav.approvals");
+  h.tap("approvals.addon.ad-1");
+  CHECK(shown(ui::format(h.texts("approvals.odometer"), {"128400"})));
+  CHECK(shown(h.texts("warranty_status.expired_by_distance")));
+  h.tap("approvals.not_covered");
+  h.tap("approvals.nc.warranty.wear_part");
+  h.tap("approvals.sign");
+  h.pin("sign.pin", "123456");
+  h.tap("nav.signout");
+  // the advisor's quote starts at the labour at the shop's rate and the parts' catalog prices
+  h.signIn("advisor");
+  h.tap("approvals.addon.ad-1");
+  const std::int64_t start = labourQuoteCents(h.shop().policy, 60) + h.cat.partsCents({"part.brake_disc", "part.brake_pads"});
+  CHECK(h.st().step.price_yuan == start / 100);
+  CHECK(shown("¥" + ui::yuanText(static_cast<int>(h.cat.partsCents({"part.brake_disc"}) / 100))));
+}
+
 TEST_CASE("kiosk, issue 14: the language is per person: it follows whoever signs in, and the board returns to the shop's") {
   Harness h("zh");
   badge(h, "1001");
