@@ -160,6 +160,14 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     as(anyone(s, Role::ServiceAdvisor), Screen::Approvals);
     if (pending) { st.step = StepForm{pending->id}; st.step.minutes = pending->est_minutes; st.step.price_yuan = 300; }
     shot("12-addon-approvals");
+    // issue 14: the warranty clerk's step with the car's VIN, mileage and warranty
+    for (auto& [id, a] : s.addons)
+      if (a.warranty_claimed && !a.warranty && !a.resolved() && !s.work_orders.at(a.wo).delivered_at) {
+        as(anyone(s, Role::WarrantyClerk), Screen::Approvals);
+        st.step = StepForm{id};
+        shot("12-addon-warranty");
+        break;
+      }
     // issue 14: the director (or the manager) sending an add-on back, with a reason
     for (auto& [id, a] : s.addons) {
       if (a.resolved() || !a.quote || a.manager || s.work_orders.at(a.wo).delivered_at) continue;

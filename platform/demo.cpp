@@ -468,6 +468,17 @@ class Sim {
     act(ClockOn{"te-g2", a, two.id + "-1", two.bay, onAt}, onAt, "clock on");
     const Millis said = (onAt + opt_.now) / 2;
     act(SendMessage{"msg-g1", s_.foremen[0], a, "message.parts_arrived", "te-g2", said}, said, "message");
+    // an add-on found on it, quoted, at the technical director's step
+    const Phrase* reason = nullptr;
+    for (const Phrase& ph : cat_.phrases("addon_reasons")) if (!reason && ph.trade == ta && !ph.safety) reason = &ph;
+    if (reason) {
+      const std::vector<std::string> parts = partsFor(ta);
+      act(ProposeAddOn{"ad-g1", "wo-g0002-a1", two.id, two.id + "-1", a, ta, reason->code, reason->minutes, parts, false, false,
+                       onAt + 2 * kMin}, onAt + 2 * kMin, "propose add-on");
+      signed_(QuoteAddOn{"ad-g1", labourQuoteCents(st_.shop().policy, reason->minutes) + cat_.partsCents(parts), reason->minutes, {}},
+              s_.advisors[0], onAt + 4 * kMin, "quote");
+      ++sum_.addons;
+    }
     // paused half-way, waiting for parts
     const auto [b, tb] = idlest(a);
     if (b.empty()) return;
@@ -475,6 +486,14 @@ class Sim {
     const WorkOrder paused = open("wo-g0003", "RO30003", "粤B·K1357", b, tb, codesFor(tb, false), "过减速带时前面咚咚响", from - 10 * kMin);
     act(ClockOn{"te-g3", b, paused.id + "-1", paused.bay, from}, from, "clock on");
     const Millis pause = (from + opt_.now) / 2;
+    // found before the pause and claimed under warranty: at the warranty clerk's step
+    const Phrase* claim = nullptr;
+    for (const Phrase& ph : cat_.phrases("addon_reasons")) if (!claim && ph.trade == tb) claim = &ph;
+    if (claim) {
+      act(ProposeAddOn{"ad-g2", "wo-g0003-a1", paused.id, paused.id + "-1", b, tb, claim->code, claim->minutes, partsFor(tb),
+                       claim->safety, true, pause - kMin}, pause - kMin, "propose add-on");
+      ++sum_.addons;
+    }
     act(ClockOff{b, paused.id + "-1", StopReason::WaitingParts, pause}, pause, "pause");
   }
 

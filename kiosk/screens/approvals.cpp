@@ -98,7 +98,12 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
     ui.text(wo->vehicle.plate + "  " + wo->vehicle.model + "  VIN " + wo->vehicle.vin);
     // issue 14: the mileage and the warranty as the desk recorded them
     if (wo->odometer_km) ui.text(format(ui.tr("approvals.odometer"), {std::to_string(wo->odometer_km)}));
-    if (a.warranty_claimed) {
+  }
+  if (a.safety) ui.chip(ui.tr("addon.safety"), Tone::Warn, Icon::Warning);
+  if (a.warranty_claimed) {
+    if (a.safety) ImGui::SameLine();
+    ui.chip(ui.tr("addon.warranty"), Tone::Primary, Icon::None);
+    if (const WorkOrder* wo = s.workOrder(a.wo)) {  // issue 14: the warranty as the desk recorded it
       const WarrantyStatus ws = warrantyStatus(*wo, v.now);
       std::string until;
       if (wo->warranty_until) until += " · " + format(ui.tr("approvals.warranty_until"), {dateText(wo->warranty_until, v.utc_offset_minutes)});
@@ -108,8 +113,6 @@ void drawApprovals(Ui& ui, const View& v, Intents& out) {
               ws == WarrantyStatus::Within ? Icon::Check : ws == WarrantyStatus::Unknown ? Icon::None : Icon::Cross);
     }
   }
-  if (a.safety) ui.chip(ui.tr("addon.safety"), Tone::Warn, Icon::Warning);
-  if (a.warranty_claimed) { ImGui::SameLine(); ui.chip(ui.tr("addon.warranty"), Tone::Primary, Icon::None); }
   // the chain so far, each step with who signed
   auto done = [&](const char* key, const Signature* sig) {
     // a signature from before signature keys is said to be one (issue 11)
