@@ -70,6 +70,7 @@ class Sim {
       workOrder(++n, opened);
     }
     floorScenes();
+    offlineConflict();
     sum_.events = st_.eventCount();
     for (auto& [id, wo] : st_.shop().work_orders) sum_.delivered += wo.delivered_at.has_value();
     sum_.running = static_cast<int>(st_.shop().open_entries.size());
@@ -495,6 +496,30 @@ class Sim {
       ++sum_.addons;
     }
     act(ClockOff{b, paused.id + "-1", StopReason::WaitingParts, pause}, pause, "pause");
+  }
+
+  // Issue 14: a bay that was off the network clocked a technician on a job
+  // the floor had meanwhile finished; the store keeps the event, with no
+  // effect, for the foreman to decide (R16), as the hub does with a push.
+  void offlineConflict() {
+    const Operation* done = nullptr;
+    for (auto& [id, op] : st_.shop().operations) {
+      const WorkOrder& w = st_.shop().work_orders.at(op.wo);
+      if (op.phase == Phase::Done && !w.delivered_at && !op.addon) done = &op;
+    }
+    if (!done) return;
+    const Millis at = opt_.now;
+    const Action a = ClockOn{"te-offline-1", done->main_tech, done->id, bayOf(done->main_tech, done->trade), at - 20 * kMin};
+    StoredEvent e;
+    e.id = UuidV7().next(at, {7, 7, 7, 7, 7, 7, 7, 7});
+    e.origin = "kiosk-offline";
+    e.origin_seq = 1;
+    e.wall_ms = at;
+    e.hlc = (at << 16) + 0xFF;  // after everything the demo recorded
+    e.type = "clock_on";
+    e.body = canonical(toJson(a));
+    const Remote r = st_.ingestRemote(e, at);
+    if (r.status != Remote::Status::Applied || !r.ingested.review) throw std::logic_error("demo: the offline clock-on was not kept for review");
   }
 
   void workOrderOpenOnly(Millis opened) { minimalWorkOrder(1, "粤B·A1234", "王先生", opened, "mech.brake_pads", 90, s_.mech[0]); }

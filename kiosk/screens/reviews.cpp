@@ -31,6 +31,7 @@ void heldFact(Ui& ui, const View& v, const Action& a) {
 void knownFact(Ui& ui, const View& v, const json& known) {
   const Shop& s = v.shop;
   bool any = false;
+  Id lastOp;  // the job last named, so a phase is never shown under another job
   if (known.contains("open_entries") && known["open_entries"].is_array())
     for (const json& e : known["open_entries"]) {
       if (!e.is_object() || !e.contains("op") || !e.contains("start")) continue;
@@ -40,12 +41,12 @@ void knownFact(Ui& ui, const View& v, const json& known) {
       ui.text(personName(s, e.value("tech", Id{})), ui.fonts.large);
       ui.text(ui.tr("done.clock_on") + "  " + dateTimeText(e["start"].get<Millis>(), v.utc_offset_minutes) +
               (bay.empty() ? "" : "  " + ui.tr("status.bay") + " " + bay));
-      if (o) ui.wrapped(opTitle(ui, s, *o));
+      if (o) ui.wrapped(opTitle(ui, s, *o)), lastOp = o->id;
       any = true;
     }
   if (known.contains("operation") && known["operation"].is_object() && known["operation"].contains("phase")) {
     const Operation* o = s.operation(known["operation"].value("id", Id{}));
-    if (o && !any) ui.wrapped(opTitle(ui, s, *o));
+    if (o && o->id != lastOp) ui.wrapped(opTitle(ui, s, *o));
     ui.chip(ui.tr("phase." + known["operation"]["phase"].get<std::string>()), Tone::Neutral, Icon::Clock);
     any = true;
   }
@@ -166,7 +167,9 @@ void drawReviews(Ui& ui, const View& v, Intents& out) {
   const ReviewItem& r = it->second;
   ImGui::SameLine();
   ui.beginList("reviews.detail", {avail.x - listW - ui.m.gap(), avail.y});  // scrolls: both facts may be long
-  ui.heading(ui.tr("reason." + std::string(name(r.reason))));
+  ImGui::PushFont(ui.fonts.large);  // a long reason wraps in its column
+  ui.wrapped(ui.tr("reason." + std::string(name(r.reason))));
+  ImGui::PopFont();
   if (r.hold == Hold::Refused) {
     // bad input refused at the hub: nothing of it is kept but why
     ui.text(dateTimeText(r.at, v.utc_offset_minutes));
