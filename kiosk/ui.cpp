@@ -318,10 +318,15 @@ bool Ui::pinPad(const std::string& id, std::string& digits, std::size_t max_len)
   // The PIN is shown as dots, never as digits.
   const float key = m.mm(22);
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  ImGui::Dummy({3 * key + 2 * m.gap(), m.mm(12)});
+  const float padW = 3 * key + 2 * m.gap();
+  ImGui::Dummy({padW, m.mm(12)});
   ImDrawList* dl = ImGui::GetWindowDrawList();
+  // the dots centred over the keys, never wider than them (issue 14: a note
+  // beside the pad is never drawn over the last dot)
+  const float step = max_len > 1 ? std::min(m.mm(9), (padW - m.mm(6)) / static_cast<float>(max_len - 1)) : 0.f;
+  const float x0 = p.x + (padW - step * static_cast<float>(max_len ? max_len - 1 : 0)) * 0.5f;
   for (std::size_t i = 0; i < max_len; ++i) {
-    const ImVec2 c{p.x + key * 0.6f + static_cast<float>(i) * m.mm(9), p.y + m.mm(6)};
+    const ImVec2 c{x0 + static_cast<float>(i) * step, p.y + m.mm(6)};
     if (i < digits.size()) dl->AddCircleFilled(c, m.mm(2.5f), IM_COL32(255, 255, 255, 255));
     else dl->AddCircle(c, m.mm(2.5f), IM_COL32(255, 255, 255, 120), 0, 2);
   }
