@@ -120,6 +120,10 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       if (!st.inspect.items.empty()) st.inspect.items[0].verdict = Verdict::Fail;
       st.inspect.defect = app.catalog().defects(op.trade).front().code;
       shot("08-inspection-failed-defect");
+      // issue 14: the same half-filled form, brought back at the person's next sign-in
+      st.message = Message{texts("draft.restored"), Tone::Primary, wallNow() + 6000};
+      shot("08-draft-restored");
+      st.message.reset();
     }
     as(anyone(s, Role::Foreman), Screen::Floor);
     shot("09-foreman-floor");
