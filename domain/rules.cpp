@@ -613,6 +613,17 @@ void sendBack(Shop& s, Operation& op, const Inspection& in) {
   const Id charged = responsibleFor(s, op);
   op.phase = Phase::Rework;
   s.touch(RecordKind::Operation, op.id);
+  // Issue 15 (R8): the work is done again, so nobody has accepted the new
+  // work yet: the acceptance of the old work no longer stands, downstream
+  // accepts again, and until then a later defect is the main technician's.
+  op.accepted_by.reset();
+  if (auto ids = s.ops_of_wo.find(op.wo); ids != s.ops_of_wo.end())
+    for (const Id& id : ids->second) {
+      Operation& down = s.operations.at(id);
+      if (down.upstream != op.id || !down.handover) continue;
+      down.handover.reset();
+      s.touch(RecordKind::Operation, down.id);
+    }
   s.work_orders.at(op.wo).final_passed.reset();  // a new final inspection is needed
   s.touch(RecordKind::WorkOrder, op.wo);
   Rework rw{"rw-" + in.id, op.id, op.wo, in.id, in.kind, in.defect.value_or(""), op.main_tech,
@@ -681,7 +692,9 @@ void applyInspection(Shop& s, const RecordInspection& v) {
       }
       break;
     case InspectionKind::Patrol:
-      if (op && !pass && op->phase != Phase::Done && op->phase != Phase::Declined) {
+      // R11 (issue 15): a patrol that finds a problem records it; only when
+      // it says stop is the work stopped, and then rework opened and charged
+      if (op && !pass && in.stop && op->phase != Phase::Done && op->phase != Phase::Declined) {
         closeEntriesOn(s, op->id, at, StopReason::StoppedByPatrol);  // R11
         sendBack(s, *op, in);
       }
