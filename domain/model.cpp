@@ -152,8 +152,19 @@ void from_json(const json& j, Inspection& v) {
   getIf(j, "catalog", v.catalog);
 }
 BK_JSON_FIELDS(, Rework, id, op, wo, inspection, found_in, defect, assigned_to, opened_at, closed_at)
-BK_JSON_FIELDS(, Incident, id, rework, wo, op, defect, trade, charged_to, at, disputed_by, dispute_reason,
+BK_JSON_PART(incidentBase, Incident, id, rework, wo, op, defect, trade, charged_to, at, disputed_by, dispute_reason,
         decision)
+void to_json(json& j, const Incident& v) {
+  j = json::object();
+  incidentBase_to(j, v);
+  putIf(j, "held_by", v.held_by, v.held_by.has_value());
+  putIf(j, "voided", v.voided, v.voided);
+}
+void from_json(const json& j, Incident& v) {
+  incidentBase_from(j, v);
+  getIf(j, "held_by", v.held_by);
+  getIf(j, "voided", v.voided);
+}
 BK_JSON_FIELDS(, WarrantyStep, covered, note, sig)
 BK_JSON_FIELDS(, QuoteStep, price_cents, minutes, sig)
 BK_JSON_FIELDS(, ConsentStep, granted, channel, warned, sig)

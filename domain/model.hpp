@@ -245,6 +245,12 @@ struct Incident {
   std::optional<Id> disputed_by;
   std::string dispute_reason;
   std::optional<Signature> decision;  // the service manager's ruling (R8)
+  // Issue 15 (R16): found by an inspection that another one contradicts
+  // (kept for review): not charged while that review is open, and voided
+  // if the person deciding it believed the other one. Written only when set.
+  std::optional<Id> held_by;
+  bool voided = false;
+  bool charged() const { return !held_by && !voided; }
   bool operator==(const Incident&) const = default;
 };
 

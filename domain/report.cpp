@@ -84,8 +84,8 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
     }
   }
 
-  for (auto& [id, inc] : s.incidents)
-    if (in(inc.at, from, to)) r.incidents_by_trade[inc.trade] += 1;
+  for (auto& [id, inc] : s.incidents)  // issue 15: only what is charged (not held for a decision, not voided)
+    if (inc.charged() && in(inc.at, from, to)) r.incidents_by_trade[inc.trade] += 1;
 
   for (auto& [id, a] : s.addons) {
     if (in(a.proposed_at, from, to)) r.addons_raised += 1;

@@ -516,7 +516,7 @@ O checkDispute(const Shop& s, const DisputeCharge& v) {
   if (it == s.incidents.end()) return O::no(Reason::UnknownIncident, v.incident);
   if (auto o = needPerson(s, v.by, {}); !o) return o;
   const Incident& inc = it->second;
-  if (inc.disputed_by || inc.decision) return O::no(Reason::NotDisputable, inc.id);
+  if (inc.disputed_by || inc.decision || !inc.charged()) return O::no(Reason::NotDisputable, inc.id);
   if (v.by != inc.charged_to && !s.people.at(v.by).has(Role::Foreman))
     return O::no(Reason::LacksRole, v.by);
   if (v.reason.empty()) return O::no(Reason::ReasonRequired, inc.id);
@@ -1229,6 +1229,14 @@ void apply(Shop& s, const Action& a) {
         it->second.resolution = v.resolution;
         it->second.decision = v.decision;
         s.touch(RecordKind::Review, v.review);
+        // issue 15: a charge that waited on this decision is charged now, or
+        // voided when the contradicting inspection is the one believed
+        for (auto& [iid, inc] : s.incidents) {
+          if (inc.held_by != v.review) continue;
+          inc.held_by.reset();
+          inc.voided = v.decision == Decision::Accept;
+          s.touch(RecordKind::Incident, iid);
+        }
         // accepted: the held event's effect applies now (R16)
         if (v.decision == Decision::Accept && it->second.hold == Hold::Conflict)
           applyAccepted(s, actionFromJson(it->second.facts.at("action")));
@@ -1264,6 +1272,29 @@ void applyAccepted(Shop& s, const Action& a) {
   for (const TimeEntry* e : s.openEntriesOf(on->tech))
     if (e->id != on->entry && e->start > on->at) bound = bound ? std::min(*bound, e->start) : e->start;
   if (bound) closeEntry(s, on->entry, *bound, StopReason::Switched);
+}
+}  // namespace
+
+namespace {
+// Issue 15 (R16): an inspection kept for review that contradicts the one an
+// incident came from (same kind and target, the other verdict): that
+// incident is not charged until a person decides the review.
+void holdContradicted(Shop& s, const Action& a, const Id& review) {
+  const auto* ri = std::get_if<RecordInspection>(&a);
+  if (!ri) return;
+  const Inspection& held = ri->inspection;
+  for (auto& [id, inc] : s.incidents) {
+    if (inc.wo != held.wo || inc.decision || inc.held_by || inc.voided) continue;
+    auto rw = s.reworks.find(inc.rework);
+    if (rw == s.reworks.end()) continue;
+    auto found = s.inspections.find(rw->second.inspection);
+    if (found == s.inspections.end()) continue;
+    const Inspection& by = found->second;
+    const bool sameTarget = held.kind == InspectionKind::Final || by.op == held.op;
+    if (by.kind != held.kind || !sameTarget || by.result == held.result) continue;
+    inc.held_by = review;
+    s.touch(RecordKind::Incident, id);
+  }
 }
 }  // namespace
 
@@ -1305,6 +1336,7 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at, const I
   if (!s.reviews.count(item.id)) {
     s.reviews[item.id] = item;
     s.touch(RecordKind::Review, item.id);
+    if (item.hold == Hold::Conflict) holdContradicted(s, a, item.id);
   }
   return {false, item.id, r};
 }

@@ -379,7 +379,10 @@ std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, c
       w.line((op ? data(op->title) : rw->op) + " · " + L("inspection." + std::string(name(rw->found_in))) + " · " +
                  (d ? (lang == "en" ? d->en : d->zh) : rw->defect) + " · " + when(rw->opened_at) + " – " +
                  (rw->closed_at ? when(*rw->closed_at) : L("record.open")) +
-                 (inc != s.incidents.end() ? " · " + L("record.charged_to") + " " + who(inc->second.charged_to) : ""),
+                 (inc == s.incidents.end() ? ""
+                  : inc->second.voided ? " · " + L("record.charge_voided")  // issue 15
+                  : inc->second.held_by ? " · " + L("record.charge_held")
+                  : " · " + L("record.charged_to") + " " + who(inc->second.charged_to)),
              9, kMargin + 8);
     }
 

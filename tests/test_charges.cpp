@@ -1,5 +1,6 @@
 // Issue 15: charges that land on the right person. The handover chain after
 // a redo (R8), and a patrol's stop (R11).
+#include "domain/report.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -105,4 +106,43 @@ TEST_CASE("issue 15 (R11): a patrol that finds a problem records it; only a stop
   CHECK(w.s.operations.at(op).phase == Phase::Rework);
   REQUIRE(w.s.incidents.size() == 1);
   CHECK(w.s.incidents.begin()->second.charged_to == "tech1");
+}
+
+TEST_CASE("issue 15 (R16): a charge found by an inspection another contradicts waits for a person's decision") {
+  World w;
+  const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  const Id op = wo + "-1";
+  w.clockOn("tech1", op, T0);
+  w.must(w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 30 * MIN));
+  // two foremen judge the same work at two bays: the FAIL reaches the shop first
+  w.must(w.inspection(InspectionKind::Peer, wo, op, "foreman", false, T0 + 40 * MIN));
+  REQUIRE(w.s.incidents.size() == 1);
+  const Id inc = w.s.incidents.begin()->first;
+  CHECK(w.s.incidents.at(inc).charged());
+  // then the PASS, which no longer fits: kept for review, and the charge held
+  const Ingested held = ingest(w.s, w.inspection(InspectionKind::Peer, wo, op, "foreman2", true, T0 + 41 * MIN), "ev-pass", T0 + 42 * MIN);
+  REQUIRE(held.review);
+  CHECK(w.s.incidents.at(inc).held_by == held.review);
+  CHECK_FALSE(w.s.incidents.at(inc).charged());
+  const Millis month = 30LL * 24 * 60 * MIN;
+  CHECK(monthlyReport(w.s, T0, T0 + month).incidents_by_trade.empty());
+  CHECK(w.refused(DisputeCharge{inc, "tech1", "dispute.not_visible", T0 + 43 * MIN}) == Reason::NotDisputable);
+  SUBCASE("the FAIL is believed (the PASS voided): charged now, and disputable") {
+    w.must(w.sealed(ResolveReview{*held.review, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Void}, "foreman", T0 + 50 * MIN));
+    CHECK(w.s.incidents.at(inc).charged());
+    CHECK(monthlyReport(w.s, T0, T0 + month).incidents_by_trade.at(Trade::Mechanical) == 1);
+    w.must(DisputeCharge{inc, "tech1", "dispute.not_visible", T0 + 51 * MIN});
+  }
+  SUBCASE("the PASS is believed: the charge is voided, kept on record") {
+    w.must(w.sealed(ResolveReview{*held.review, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Accept}, "foreman", T0 + 50 * MIN));
+    CHECK(w.s.incidents.at(inc).voided);
+    CHECK_FALSE(w.s.incidents.at(inc).charged());
+    CHECK(monthlyReport(w.s, T0, T0 + month).incidents_by_trade.empty());
+  }
+  SUBCASE("the record keeps its form until then, and reads back") {
+    const json j = w.s.incidents.at(inc);
+    CHECK(j.at("held_by") == *held.review);
+    CHECK_FALSE(j.contains("voided"));
+    CHECK(j.get<Incident>() == w.s.incidents.at(inc));
+  }
 }

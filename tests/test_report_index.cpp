@@ -62,7 +62,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
   }
 
   for (auto& [id, inc] : s.incidents)
-    if (in(inc.at, from, to)) r.incidents_by_trade[inc.trade] += 1;
+    if (inc.charged() && in(inc.at, from, to)) r.incidents_by_trade[inc.trade] += 1;
 
   for (auto& [id, a] : s.addons) {
     if (in(a.proposed_at, from, to)) r.addons_raised += 1;

@@ -154,7 +154,7 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
   }
   // quality charges against me that I may dispute (R8); the manager decides
   for (auto& [id, inc] : s.incidents) {
-    if (inc.charged_to != me || inc.disputed_by || inc.decision) continue;
+    if (inc.charged_to != me || inc.disputed_by || inc.decision || !inc.charged()) continue;
     const WorkOrder* wo = s.workOrder(inc.wo);
     if (!wo || v.now - inc.at > 30LL * 24 * 3600 * 1000) continue;  // this month's charges
     ImGui::Dummy({0, ui.m.gap()});
