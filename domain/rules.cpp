@@ -1264,6 +1264,21 @@ namespace {
 // R16) is bounded where that entry starts: a timeline never overlaps.
 void applyAccepted(Shop& s, const Action& a) {
   apply(s, a);
+  // Issue 15: a failed inspection a person upheld over the one the shop had
+  // (a PASS that reached it first) sends the work back and charges, now
+  if (const auto* ri = std::get_if<RecordInspection>(&a)) {
+    const Inspection& in = ri->inspection;
+    if (in.result != Verdict::Fail || s.reworks.count("rw-" + in.id) || in.supersedes) return;
+    if (in.kind == InspectionKind::Self || (in.kind == InspectionKind::Patrol && !in.stop)) return;
+    const std::optional<Id> target = in.kind == InspectionKind::Final ? in.defect_op : in.op;
+    auto op = target ? s.operations.find(*target) : s.operations.end();
+    if (op == s.operations.end() || op->second.phase == Phase::Rework || op->second.phase == Phase::Declined ||
+        op->second.phase == Phase::AwaitingApproval)
+      return;
+    if (in.kind == InspectionKind::Patrol) closeEntriesOn(s, op->first, in.sig.at, StopReason::StoppedByPatrol);  // R11
+    sendBack(s, op->second, in);
+    return;
+  }
   const auto* on = std::get_if<ClockOn>(&a);
   if (!on) return;
   auto it = s.entries.find(on->entry);

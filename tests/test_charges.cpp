@@ -146,3 +146,28 @@ TEST_CASE("issue 15 (R16): a charge found by an inspection another contradicts w
     CHECK(j.get<Incident>() == w.s.incidents.at(inc));
   }
 }
+
+TEST_CASE("issue 15 (R16): a failed inspection a person upholds over the PASS the shop had sends the work back and charges then") {
+  World w;
+  const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  const Id op = wo + "-1";
+  w.clockOn("tech1", op, T0);
+  w.must(w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 30 * MIN));
+  w.must(w.inspection(InspectionKind::Peer, wo, op, "foreman", true, T0 + 40 * MIN));
+  CHECK(w.s.operations.at(op).phase == Phase::Done);
+  const Ingested held = ingest(w.s, w.inspection(InspectionKind::Peer, wo, op, "foreman2", false, T0 + 39 * MIN), "ev-fail", T0 + 42 * MIN);
+  REQUIRE(held.review);
+  CHECK(w.s.incidents.empty());  // nothing charged before a person decides
+  SUBCASE("upheld: rework, and the charge") {
+    w.must(w.sealed(ResolveReview{*held.review, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Accept}, "foreman", T0 + 50 * MIN));
+    CHECK(w.s.operations.at(op).phase == Phase::Rework);
+    REQUIRE(w.s.incidents.size() == 1);
+    CHECK(w.s.incidents.begin()->second.charged_to == "tech1");
+    CHECK(w.s.incidents.begin()->second.charged());
+  }
+  SUBCASE("voided: the PASS stands, nothing is charged") {
+    w.must(w.sealed(ResolveReview{*held.review, "foreman", "review.keep_both", T0 + 50 * MIN, Decision::Void}, "foreman", T0 + 50 * MIN));
+    CHECK(w.s.operations.at(op).phase == Phase::Done);
+    CHECK(w.s.incidents.empty());
+  }
+}
