@@ -196,6 +196,24 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   return o.str();
 }
 
+std::string monthOf(Millis t, int utc_offset_min) {
+  using namespace std::chrono;
+  const Millis local = t + Millis{utc_offset_min} * 60'000;
+  const year_month_day d{floor<days>(sys_time<milliseconds>{milliseconds{local}})};
+  char b[16];
+  std::snprintf(b, sizeof b, "%04d-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
+  return b;
+}
+
+std::string addMonths(const std::string& ym, int delta) {
+  using namespace std::chrono;
+  if (!calendarMonth(ym, 0)) return {};
+  const year_month m = year{std::stoi(ym.substr(0, 4))} / month{static_cast<unsigned>(std::stoi(ym.substr(5, 2)))} + months{delta};
+  char b[16];
+  std::snprintf(b, sizeof b, "%04d-%02u", static_cast<int>(m.year()), static_cast<unsigned>(m.month()));
+  return b;
+}
+
 std::optional<std::pair<Millis, Millis>> calendarMonth(const std::string& ym, int utc_offset_min) {
   using namespace std::chrono;
   if (ym.size() != 7 || ym[4] != '-') return std::nullopt;

@@ -47,6 +47,10 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to);
 // A calendar month "YYYY-MM" in the shop's time zone, as [from, to) in UTC
 // milliseconds; nullopt for anything else.
 std::optional<std::pair<Millis, Millis>> calendarMonth(const std::string& yyyy_mm, int utc_offset_min);
+// Issue 15: the calendar month ("YYYY-MM") a moment falls in, in the shop's
+// time zone, and the month `delta` months from one (empty if not a month).
+std::string monthOf(Millis t, int utc_offset_min);
+std::string addMonths(const std::string& yyyy_mm, int delta);
 
 // The report as CSV: section,key,name,count,hours,value — one table a
 // spreadsheet opens. Names come from the state (people), keys are codes.

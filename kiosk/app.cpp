@@ -225,15 +225,22 @@ void App::loadDrafts() {
   }
 }
 
+// Issue 15: the report for a calendar month in the shop's time zone, the same
+// bounds as the hub's /api/v1/report?month=
+void App::showReport(const std::string& month) {
+  const auto range = calendarMonth(month, utcOffset());
+  if (!range) return;
+  st_.report_month = month;
+  st_.report = monthlyReport(store_.shop(), range->first, range->second);
+}
+
 void App::openScreen(Screen s, Millis now) {
   st_.screen = s;
   st_.choosing_pause = false;
   st_.confirm_switch.clear();
   if (s != Screen::Floor) st_.entry_panel.reset();
   scroll_top_ = 2;  // issue 14: every screen and form opens at the top
-  if (s == Screen::Report) {  // the last 30 days
-    st_.report = monthlyReport(store_.shop(), now - 30LL * 24 * 3600 * 1000, now);
-  }
+  if (s == Screen::Report) showReport(monthOf(now, utcOffset()));  // issue 15: this calendar month, like the API
 }
 
 void App::handle(const Intent& in, Millis now) {
@@ -324,6 +331,9 @@ void App::handle(const Intent& in, Millis now) {
             langs_[st_.session->person] = i.lang;
             saveDrafts();
           }
+        } else if constexpr (std::is_same_v<T, ShowReportMonth>) {
+          // never a month after this one
+          if (i.month <= monthOf(now, utcOffset())) showReport(i.month);
         } else if constexpr (std::is_same_v<T, ExportReport>) {
           if (!st_.report) return;
           std::filesystem::create_directories(cfg_.export_dir);

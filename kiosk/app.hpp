@@ -93,6 +93,7 @@ class App {
   void fillIds(Action& a, Millis now);
   void signIn(const Id& person, Millis now);
   void openScreen(Screen s, Millis now);
+  void showReport(const std::string& month);  // issue 15
   // Issue 14: drafts. Kept when their person is signed out with a form
   // half done, brought back at their next sign-in here, gone at the end of
   // their shift; on disk beside the store (0600), so a restart keeps them.

@@ -164,6 +164,7 @@ struct AppState {
   std::optional<Message> message;
   std::optional<std::string> error;  // a frame that threw: shown, not fatal
   std::optional<MonthlyReport> report;  // computed by App when the report opens
+  std::string report_month;             // issue 15: its calendar month (YYYY-MM)
   std::string last_export;
   Millis last_input = 0;
 
@@ -185,11 +186,13 @@ struct RequestSignature { Action action; };   // opens the PIN dialog for a sign
 struct SubmitSigned { Action action; std::string pin; };
 struct SetLanguage { Lang lang; };
 struct ExportReport {};
+// Issue 15: the report for a calendar month ("YYYY-MM", the shop's time zone)
+struct ShowReportMonth { std::string month; };
 struct PrintRecord { Id wo; };  // issue 12: the quality record, to the bay's printer
 struct SetUpPin { Id person; std::string code, pin, again; };  // issue 13
 struct ResetPin { Id person; };  // issue 13: a service manager's, signed
 using Intent = std::variant<SignInWithPin, SignInWithBadge, SignOut, Go, Submit, RequestSignature, SubmitSigned,
-                            SetLanguage, ExportReport, PrintRecord, SetUpPin, ResetPin>;
+                            SetLanguage, ExportReport, PrintRecord, SetUpPin, ResetPin, ShowReportMonth>;
 
 // Issue 14: how long an unsaved form holds off the idle sign-out.
 inline constexpr Millis kFormIdleMs = 10 * 60 * 1000;

@@ -51,7 +51,11 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     if (p) st.session = Session{p->id, wallNow()};
     st.last_input = wallNow();
     st.screen = screen;
-    if (screen == Screen::Report) st.report = monthlyReport(s, wallNow() - 30LL * 24 * 3600 * 1000, wallNow());
+    if (screen == Screen::Report) {  // issue 15: this calendar month, as the kiosk opens it
+      st.report_month = monthOf(wallNow(), app.utcOffset());
+      const auto range = calendarMonth(st.report_month, app.utcOffset());
+      st.report = monthlyReport(s, range->first, range->second);
+    }
   };
   View view{s, st, app.sync(), wallNow(), app.config().bay, app.idleSeconds(), app.utcOffset()};
   auto shot = [&](const std::string& name) {

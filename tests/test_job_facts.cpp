@@ -1,6 +1,7 @@
 // Issue 14: what the desk records about the job, for the people at the bay:
 // the customer's complaint, the job's instructions, the odometer and the
 // car's warranty; and the parts' catalog prices for an add-on's quote.
+#include "domain/report.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -90,4 +91,16 @@ TEST_CASE("issue 14: every part has a catalog price, and an add-on's parts add u
     CHECK_THROWS_WITH_AS(Catalog::parse(json::object(), json::object(), json{{"operations", json::array()}}, phrases),
                          doctest::Contains("part without a price"), std::runtime_error);
   }
+}
+
+TEST_CASE("issue 15: months in the shop's time zone, and the months around one") {
+  // 2026-11-30 23:30 in Beijing (UTC+8) is 15:30 UTC
+  const Millis t = calendarMonth("2026-11", 8 * 60)->second - 30 * MIN;
+  CHECK(monthOf(t, 8 * 60) == "2026-11");
+  CHECK(monthOf(t + 31 * MIN, 8 * 60) == "2026-12");
+  CHECK(monthOf(t, 0) == "2026-11");
+  CHECK(addMonths("2026-12", 1) == "2027-01");
+  CHECK(addMonths("2026-01", -1) == "2025-12");
+  CHECK(addMonths("2026-13", 1).empty());
+  CHECK(addMonths("", -1).empty());
 }

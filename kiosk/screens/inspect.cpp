@@ -176,9 +176,9 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
       std::string line;
       for (const ChecklistItem& it : self->items)
         if (it.value || it.verdict != Verdict::Pass) line += (line.empty() ? "" : " · ") + itemLabel(ui, it) + " " + shownValue(ui, it);
-      ui.text(ui.fit(ui.tr("inspect.self_said") + " " + ui.data(o->title) + (line.empty() ? "  " + ui.tr("verdict.pass") : ":  " + line),
-                     listW - ui.m.mm(4)),
-              nullptr, IM_COL32(160, 200, 255, 255));
+      // wrapped in full: the inspector reads every value the technician recorded
+      ui.wrapped(ui.tr("inspect.self_said") + " " + ui.data(o->title) + (line.empty() ? "  " + ui.tr("verdict.pass") : ":  " + line),
+                 IM_COL32(160, 200, 255, 255));
     }
     ImGui::Dummy({0, ui.m.mm(1.5f)});
   }

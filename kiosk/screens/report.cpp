@@ -63,8 +63,22 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
   if (!st.last_export.empty()) ui.text(format(ui.tr("report.exported"), {st.last_export}), nullptr, IM_COL32(180, 220, 180, 255));
   if (!st.report) { ui.text(ui.tr("report.computing")); return; }
   const MonthlyReport& r = *st.report;
-  ui.text(dateTimeText(r.from, v.utc_offset_minutes) + " — " + dateTimeText(r.to, v.utc_offset_minutes), nullptr,
-          IM_COL32(180, 180, 180, 255));
+  // issue 15: a calendar month in the shop's time zone, like the API's; the
+  // one before, or after (never past this month)
+  {
+    const std::string prev = addMonths(st.report_month, -1), next = addMonths(st.report_month, 1);
+    const bool later = !next.empty() && next <= monthOf(v.now, v.utc_offset_minutes);
+    if (ui.button("report.month.prev", prev, Tone::Neutral, ui.m.mm(40), Icon::Back, !prev.empty())) out.push_back(ShowReportMonth{prev});
+    ImGui::SameLine();
+    ImGui::PushFont(ui.fonts.large);
+    ui.text(st.report_month);
+    ImGui::PopFont();
+    ImGui::SameLine();
+    if (ui.button("report.month.next", next + " >", Tone::Neutral, ui.m.mm(40), Icon::None, later)) out.push_back(ShowReportMonth{next});
+    ImGui::SameLine();
+    ui.text(dateTimeText(r.from, v.utc_offset_minutes) + " — " + dateTimeText(r.to, v.utc_offset_minutes), nullptr,
+            IM_COL32(180, 180, 180, 255));
+  }
   const float colW = (avail.x - ui.m.gap() - ui.m.mm(4)) / 2;
   ui.beginList("report.body", {avail.x, ImGui::GetContentRegionAvail().y});
   ImGui::BeginGroup();

@@ -502,3 +502,27 @@ TEST_CASE("kiosk, issue 14: at the end of the shift the foreman stops each perso
   CHECK(h.shop().openEntriesOf("tech1").empty());
   CHECK(h.shop().openEntriesOf("tech2").empty());
 }
+
+TEST_CASE("kiosk, issue 15: the report covers a calendar month in the shop's time zone, like the API, and the month is picked on the screen") {
+  Harness h;
+  h.signIn("manager");
+  h.tap("nav.report");
+  const int tz = h.shop().policy.utc_offset_minutes;
+  const std::string month = monthOf(h.now, tz);
+  REQUIRE(h.st().report);
+  CHECK(h.st().report_month == month);
+  const auto range = calendarMonth(month, tz);
+  REQUIRE(range);
+  CHECK(h.st().report->from == range->first);
+  CHECK(h.st().report->to == range->second);
+  CHECK_FALSE(h.has("report.month.next"));  // never past this month
+  h.tap("report.month.prev");
+  const std::string before = addMonths(month, -1);
+  CHECK(h.st().report_month == before);
+  CHECK(h.st().report->from == calendarMonth(before, tz)->first);
+  CHECK(h.st().report->to == range->first);
+  CHECK(*h.st().report == monthlyReport(h.shop(), calendarMonth(before, tz)->first, range->first));
+  CHECK(h.has("report.month.next"));
+  h.tap("report.month.next");
+  CHECK(h.st().report_month == month);
+}
