@@ -3,6 +3,7 @@
 #include "domain/rules.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -194,6 +195,31 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
     row("ghost_entry", id, personName(e.tech), 1, duration(e) / kHour, "uncorrected");
   }
   return o.str();
+}
+
+std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin) {
+  auto upper = [](std::string v) {
+    for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return v;
+  };
+  const std::string want = upper(vin);
+  std::vector<Visit> out;
+  if (want.empty()) return out;
+  // a scan of the shop's work orders for now; issue 16 moves the past to
+  // indexed SQLite queries
+  for (auto& [id, w] : s.work_orders) {
+    if (upper(w.vehicle.vin) != want) continue;
+    Visit v;
+    v.wo = &w;
+    v.ops = s.opsOf(id);
+    for (auto& [iid, in] : s.inspections) if (in.wo == id) v.inspections.push_back(&in);
+    std::sort(v.inspections.begin(), v.inspections.end(), [](auto* a, auto* b) { return a->sig.at < b->sig.at; });
+    for (auto& [rid, rw] : s.reworks) if (rw.wo == id) v.reworks.push_back(&rw);
+    for (const Id& a : declinedSafety(s, id)) v.declined.push_back(&s.addons.at(a));
+    out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const Visit& a, const Visit& b) { return a.wo->opened_at > b.wo->opened_at; });
+  return out;
 }
 
 std::string monthOf(Millis t, int utc_offset_min) {

@@ -50,6 +50,18 @@ std::optional<std::pair<Millis, Millis>> calendarMonth(const std::string& yyyy_m
 // Issue 15: the calendar month ("YYYY-MM") a moment falls in, in the shop's
 // time zone, and the month `delta` months from one (empty if not a month).
 std::string monthOf(Millis t, int utc_offset_min);
+
+// Issue 15: a car's history (维修档案) by its VIN (letters in either case):
+// its work orders, newest first, each with its operations, its inspections
+// in order, its rework, and the safety add-ons the customer declined (R13).
+struct Visit {
+  const WorkOrder* wo = nullptr;
+  std::vector<const Operation*> ops;
+  std::vector<const Inspection*> inspections;
+  std::vector<const Rework*> reworks;
+  std::vector<const AddOn*> declined;
+};
+std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin);
 std::string addMonths(const std::string& yyyy_mm, int delta);
 
 // The report as CSV: section,key,name,count,hours,value — one table a

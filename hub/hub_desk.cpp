@@ -249,6 +249,25 @@ void HubServer::routeDesk() {
     if (it == s.work_orders.end()) return error(res, 404, "no work order " + req.matches[1]);
     reply(res, 200, workOrderJson(s, it->second));
   });
+  // issue 15: a car's history (维修档案) by VIN: its work orders, newest
+  // first, with operations, inspections (their recorded values), rework
+  // and the safety items the customer declined
+  http_.get(R"(/api/v1/vehicles/([A-Za-z0-9]{1,32})/history)", [this](const http::Request& req, http::Response& res) {
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    json visits = json::array();
+    for (const Visit& v : vehicleHistory(s, req.matches[1])) {
+      json w = workOrderJson(s, *v.wo);
+      w["inspections"] = json::array();
+      for (const Inspection* in : v.inspections) w["inspections"].push_back(*in);
+      w["reworks"] = json::array();
+      for (const Rework* rw : v.reworks) w["reworks"].push_back(*rw);
+      w["declined_safety"] = json::array();
+      for (const AddOn* a : v.declined) w["declined_safety"].push_back(*a);
+      visits.push_back(std::move(w));
+    }
+    reply(res, 200, {{"vin", req.matches[1]}, {"work_orders", visits}});
+  });
   // issue 11: wrong PINs in the whole shop (the latest of each person's)
   // and who is locked out now: the audit trail, for the service manager
   http_.get("/api/v1/pin-attempts", [this](const http::Request&, http::Response& res) {

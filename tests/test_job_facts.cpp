@@ -104,3 +104,21 @@ TEST_CASE("issue 15: months in the shop's time zone, and the months around one")
   CHECK(addMonths("2026-13", 1).empty());
   CHECK(addMonths("", -1).empty());
 }
+
+TEST_CASE("issue 15: a car's history holds its inspections with their values and its rework") {
+  World w;
+  const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  const Id op = wo + "-1";
+  w.clockOn("tech1", op, T0);
+  w.must(w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 30 * MIN));
+  w.must(w.inspection(InspectionKind::Peer, wo, op, "foreman", false, T0 + 40 * MIN));
+  const auto h = vehicleHistory(w.s, "lvgbe40k8gg123456");  // the test car's VIN, in lower case
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].wo->id == wo);
+  CHECK(h[0].ops.size() == 1);
+  REQUIRE(h[0].inspections.size() == 2);
+  CHECK(h[0].inspections[0]->kind == InspectionKind::Self);  // in order
+  CHECK(h[0].reworks.size() == 1);
+  CHECK(vehicleHistory(w.s, "").empty());
+  CHECK(vehicleHistory(w.s, "NOPE").empty());
+}

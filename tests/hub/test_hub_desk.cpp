@@ -189,3 +189,31 @@ TEST_CASE("tls: the hub speaks https, a kiosk with the hub's certificate syncs, 
   auto r = plain.Get("/api/v1/health");
   CHECK((!r || r->status != 200));
 }
+
+TEST_CASE("desk, issue 15: a car's history by VIN: its work orders newest first, with operations, inspections and rework") {
+  ShopHub f;
+  json first = newWorkOrder("wo-h1");
+  json second = newWorkOrder("wo-h2");
+  second["wo"]["opened_at"] = T0 + 60 * MIN;
+  second["wo"]["vehicle"]["vin"] = "lfv3a23c0k3000001";  // the same car, typed in lower case
+  json other = newWorkOrder("wo-h3");
+  other["wo"]["vehicle"]["vin"] = "LFV3A23C0K3000999";
+  for (const json& w : {first, second, other}) REQUIRE(f.post("/api/v1/work-orders", w)->status == 201);
+  auto r = f.get("/api/v1/vehicles/LFV3A23C0K3000001/history");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json h = json::parse(r->body);
+  REQUIRE(h["work_orders"].size() == 2);
+  CHECK(h["work_orders"][0]["id"] == "wo-h2");  // newest first
+  CHECK(h["work_orders"][1]["id"] == "wo-h1");
+  CHECK(h["work_orders"][1]["operations"].size() == 2);
+  CHECK(h["work_orders"][1]["inspections"].is_array());
+  CHECK(h["work_orders"][1]["reworks"].is_array());
+  CHECK(h["work_orders"][1]["declined_safety"].is_array());
+  // a car the shop has not seen has an empty history; a malformed VIN is no route
+  r = f.get("/api/v1/vehicles/LFV3A23C0K3000002/history");
+  CHECK(r->status == 200);
+  CHECK(json::parse(r->body)["work_orders"].empty());
+  CHECK(f.get("/api/v1/vehicles/LFV-3A23/history")->status == 404);
+  CHECK(f.c.Get("/api/v1/vehicles/LFV3A23C0K3000001/history")->status == 401);  // no token
+}
