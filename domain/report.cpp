@@ -210,15 +210,15 @@ std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin) {
   for (auto& [id, w] : s.work_orders) {
     if (upper(w.vehicle.vin) != want) continue;
     Visit v;
-    v.wo = &w;
-    v.ops = s.opsOf(id);
-    for (auto& [iid, in] : s.inspections) if (in.wo == id) v.inspections.push_back(&in);
-    std::sort(v.inspections.begin(), v.inspections.end(), [](auto* a, auto* b) { return a->sig.at < b->sig.at; });
-    for (auto& [rid, rw] : s.reworks) if (rw.wo == id) v.reworks.push_back(&rw);
-    for (const Id& a : declinedSafety(s, id)) v.declined.push_back(&s.addons.at(a));
+    v.wo = w;
+    for (const Operation* op : s.opsOf(id)) v.ops.push_back(*op);
+    for (auto& [iid, in] : s.inspections) if (in.wo == id) v.inspections.push_back(in);
+    std::sort(v.inspections.begin(), v.inspections.end(), [](auto& a, auto& b) { return a.sig.at < b.sig.at; });
+    for (auto& [rid, rw] : s.reworks) if (rw.wo == id) v.reworks.push_back(rw);
+    for (const Id& a : declinedSafety(s, id)) v.declined.push_back(s.addons.at(a));
     out.push_back(std::move(v));
   }
-  std::sort(out.begin(), out.end(), [](const Visit& a, const Visit& b) { return a.wo->opened_at > b.wo->opened_at; });
+  std::sort(out.begin(), out.end(), [](const Visit& a, const Visit& b) { return a.wo.opened_at > b.wo.opened_at; });
   return out;
 }
 

@@ -54,12 +54,12 @@ std::string monthOf(Millis t, int utc_offset_min);
 // Issue 15: a car's history (维修档案) by its VIN (letters in either case):
 // its work orders, newest first, each with its operations, its inspections
 // in order, its rework, and the safety add-ons the customer declined (R13).
-struct Visit {
-  const WorkOrder* wo = nullptr;
-  std::vector<const Operation*> ops;
-  std::vector<const Inspection*> inspections;
-  std::vector<const Rework*> reworks;
-  std::vector<const AddOn*> declined;
+struct Visit {  // copies: safe to keep while the shop goes on
+  WorkOrder wo;
+  std::vector<Operation> ops;
+  std::vector<Inspection> inspections;
+  std::vector<Rework> reworks;
+  std::vector<AddOn> declined;
 };
 std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin);
 std::string addMonths(const std::string& yyyy_mm, int delta);

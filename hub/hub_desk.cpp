@@ -257,13 +257,10 @@ void HubServer::routeDesk() {
     const Shop& s = store_.shop();
     json visits = json::array();
     for (const Visit& v : vehicleHistory(s, req.matches[1])) {
-      json w = workOrderJson(s, *v.wo);
-      w["inspections"] = json::array();
-      for (const Inspection* in : v.inspections) w["inspections"].push_back(*in);
-      w["reworks"] = json::array();
-      for (const Rework* rw : v.reworks) w["reworks"].push_back(*rw);
-      w["declined_safety"] = json::array();
-      for (const AddOn* a : v.declined) w["declined_safety"].push_back(*a);
+      json w = workOrderJson(s, v.wo);
+      w["inspections"] = v.inspections;
+      w["reworks"] = v.reworks;
+      w["declined_safety"] = v.declined;
       visits.push_back(std::move(w));
     }
     reply(res, 200, {{"vin", req.matches[1]}, {"work_orders", visits}});

@@ -241,6 +241,7 @@ void App::openScreen(Screen s, Millis now) {
   if (s != Screen::Floor) st_.entry_panel.reset();
   scroll_top_ = 2;  // issue 14: every screen and form opens at the top
   if (s == Screen::Report) showReport(monthOf(now, utcOffset()));  // issue 15: this calendar month, like the API
+  if (s == Screen::History) st_.history = vehicleHistory(store_.shop(), st_.history_vin);  // issue 15
 }
 
 void App::handle(const Intent& in, Millis now) {
@@ -491,7 +492,7 @@ void App::frame(Millis now) {
       drawNavBar(ui, v, pending_);
       ImGui::Dummy({0, ui.m.mm(1)});
       const auto allowed = screensFor(*v.me());
-      const bool form = st_.screen == Screen::Inspect || st_.screen == Screen::AddOn;
+      const bool form = st_.screen == Screen::Inspect || st_.screen == Screen::AddOn || st_.screen == Screen::History;
       if (!form && std::find(allowed.begin(), allowed.end(), st_.screen) == allowed.end())
         st_.screen = allowed.empty() ? Screen::Board : allowed.front();
       switch (st_.screen) {
@@ -504,6 +505,7 @@ void App::frame(Millis now) {
         case Screen::Report: drawReport(ui, v, pending_); break;
         case Screen::Reviews: drawReviews(ui, v, pending_); break;
         case Screen::Delivery: drawDelivery(ui, v, pending_); break;
+        case Screen::History: drawHistory(ui, v, pending_); break;
         default: break;
       }
     }

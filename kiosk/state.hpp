@@ -11,7 +11,7 @@
 
 namespace bk::ui {
 
-enum class Screen { Board, SignIn, Work, Inspect, AddOn, Approvals, Floor, Final, Report, Reviews, Delivery };
+enum class Screen { Board, SignIn, Work, Inspect, AddOn, Approvals, Floor, Final, Report, Reviews, Delivery, History };
 
 struct Session {
   Id person;
@@ -165,6 +165,8 @@ struct AppState {
   std::optional<std::string> error;  // a frame that threw: shown, not fatal
   std::optional<MonthlyReport> report;  // computed by App when the report opens
   std::string report_month;             // issue 15: its calendar month (YYYY-MM)
+  std::string history_vin;              // issue 15: the car whose history is open
+  std::vector<Visit> history;           // read when it opens
   std::string last_export;
   Millis last_input = 0;
 

@@ -90,6 +90,12 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       st.setup.reset();
       as(s.person(running->tech), Screen::Work);
       shot("04-technician-work");
+      // issue 15: the car's history, from the job card
+      st.history_vin = s.work_orders.at(running->wo).vehicle.vin;
+      st.history = vehicleHistory(s, st.history_vin);
+      st.screen = Screen::History;
+      shot("04-vehicle-history");
+      st.screen = Screen::Work;
       if (pausedTech) {  // issue 14: why it is paused, the time so far, Resume
         as(pausedTech, Screen::Work);
         shot("04-paused-job");

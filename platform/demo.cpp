@@ -448,7 +448,11 @@ class Sim {
       w.promised_at = opened + 6 * kHour;
       w.bay = bayOf(tech, trade);
       w.complaint = complaint;
+      // issue 15: the first is a car that has been here before (its history)
       w.odometer_km = 36'500;
+      for (auto& [wid, earlier] : st_.shop().work_orders)
+        if (std::string(id) == "wo-g0002" && earlier.delivered_at)
+          w.vehicle = earlier.vehicle, w.odometer_km = earlier.odometer_km + 350;
       w.warranty_until = opened + 400 * kDay;
       w.warranty_km = 100'000;
       std::vector<OperationSpec> ops;

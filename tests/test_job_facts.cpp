@@ -114,10 +114,10 @@ TEST_CASE("issue 15: a car's history holds its inspections with their values and
   w.must(w.inspection(InspectionKind::Peer, wo, op, "foreman", false, T0 + 40 * MIN));
   const auto h = vehicleHistory(w.s, "lvgbe40k8gg123456");  // the test car's VIN, in lower case
   REQUIRE(h.size() == 1);
-  CHECK(h[0].wo->id == wo);
+  CHECK(h[0].wo.id == wo);
   CHECK(h[0].ops.size() == 1);
   REQUIRE(h[0].inspections.size() == 2);
-  CHECK(h[0].inspections[0]->kind == InspectionKind::Self);  // in order
+  CHECK(h[0].inspections[0].kind == InspectionKind::Self);  // in order
   CHECK(h[0].reworks.size() == 1);
   CHECK(vehicleHistory(w.s, "").empty());
   CHECK(vehicleHistory(w.s, "NOPE").empty());

@@ -14,6 +14,7 @@ void drawSignIn(Ui& ui, const View& v, Intents& out);      // signin.cpp
 void drawWork(Ui& ui, const View& v, Intents& out);        // work.cpp
 void drawInspect(Ui& ui, const View& v, Intents& out);     // inspect.cpp
 void drawAddOn(Ui& ui, const View& v, Intents& out);       // addon.cpp
+void drawHistory(Ui& ui, const View& v, Intents& out);     // history.cpp (issue 15)
 void drawApprovals(Ui& ui, const View& v, Intents& out);   // approvals.cpp
 void drawFloor(Ui& ui, const View& v, Intents& out);       // floor.cpp
 void drawFinal(Ui& ui, const View& v, Intents& out);       // final.cpp

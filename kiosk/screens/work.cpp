@@ -95,6 +95,11 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   if (!wo.complaint.empty()) ui.wrapped(format(ui.tr("work.complaint"), {wo.complaint}), toneColour(Tone::Primary, 1.6f));
   if (!op.instructions.empty()) ui.wrapped(format(ui.tr("work.instructions"), {op.instructions}), toneColour(Tone::Primary, 1.6f));
   ImGui::PopTextWrapPos();
+  // issue 15: the car's history (维修档案), read-only
+  if (ui.button("work.history", ui.tr("work.history"), Tone::Neutral, width, Icon::Clock)) {
+    v.st.history_vin = wo.vehicle.vin;
+    out.push_back(Go{Screen::History, op.id});
+  }
 }
 
 // Issue 14: what the technician should know now:

@@ -526,3 +526,24 @@ TEST_CASE("kiosk, issue 15: the report covers a calendar month in the shop's tim
   h.tap("report.month.next");
   CHECK(h.st().report_month == month);
 }
+
+TEST_CASE("kiosk, issue 15: the technician opens the car's history from the job card, read-only, with earlier visits and their inspections") {
+  Harness h;
+  // an earlier visit of the same car, with a failed peer inspection and rework
+  const Id before = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-0", "tech1", before + "-1", "bay1", h.now - 3 * 60 * MIN}, h.now));
+  Inspection self = judged({"in-s0", InspectionKind::Self, before, before + "-1", {}, "tech1", {}, Verdict::Pass});
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now - 2 * 60 * MIN));
+  const Id now = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  badge(h, "1001");
+  h.tap("work.clock_on." + now + "-1");
+  h.tap("work.history");
+  REQUIRE(h.st().screen == ui::Screen::History);
+  CHECK(h.st().history.size() == 2);  // both visits of the car (the test car's VIN)
+  bool seen = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn()) seen |= t.text.find(h.texts("inspection.self")) != std::string::npos;
+  CHECK(seen);
+  CHECK_FALSE(h.exists("inspect.sign"));  // nothing to sign here
+  h.tap("history.back");
+  CHECK(h.st().screen == ui::Screen::Work);
+}
