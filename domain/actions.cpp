@@ -75,6 +75,7 @@ BK_JSON_FIELDS(static, QuoteAddOn, addon, price_cents, minutes, sig)
 BK_JSON_FIELDS(static, SignAddOnTechnical, addon, sig)
 BK_JSON_FIELDS(static, SignAddOnCost, addon, sig)
 BK_JSON_FIELDS(static, ReturnAddOn, addon, refuse, reason, sig)
+BK_JSON_FIELDS(static, SignFaultSlips, month, lines, sig)
 BK_JSON_FIELDS(static, RecordConsent, addon, granted, channel, warned, sig)
 BK_JSON_FIELDS(static, DisputeCharge, incident, by, reason, at)
 BK_JSON_FIELDS(static, DecideDispute, incident, charged_to, sig)
@@ -182,6 +183,7 @@ BK_TYPE(CorrectEntry, "correct_entry")
 BK_TYPE(ReassignOperation, "reassign_operation")
 BK_TYPE(SendMessage, "send_message")
 BK_TYPE(ReadMessage, "read_message")
+BK_TYPE(SignFaultSlips, "sign_fault_slips")
 
 template <std::size_t I = 0>
 Action decodeAs(std::string_view type, const json& j) {
@@ -324,6 +326,7 @@ Id workOrderOf(const Shop& s, const Action& a) {
       [&](const ReassignOperation& v) { return ofOp(v.op); },
       [](const SendMessage&) { return Id{}; },
       [](const ReadMessage&) { return Id{}; },
+      [](const SignFaultSlips&) { return Id{}; },
       [&](const auto& v) { return ofAddOn(v.addon); },
   }, a);
 }
@@ -334,7 +337,7 @@ void collectIds(const json& j, const std::string& key, std::set<Id>& out) {
   static const std::set<std::string> kIdFields{
       "id", "wo", "op", "tech", "bay", "entry", "addon", "found_on", "proposer", "by", "incident",
       "charged_to", "review", "main_tech", "signer", "inspector", "advisor", "inspection", "rework",
-      "assigned_to", "person", "to", "from", "cancel", "reopen", "message"};
+      "assigned_to", "person", "to", "from", "cancel", "reopen", "message", "comeback_of", "not_comeback_of"};
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) collectIds(it.value(), it.key(), out);
   } else if (j.is_array()) {
@@ -380,6 +383,7 @@ std::string expectedMeaning(const Action& a) {
       [](const IssueSetupCode& v) { return v.by.empty() ? std::string() : std::string("person.pin_reset"); },
       [](const CorrectEntry&) { return std::string("time_entry.correction"); },
       [](const ReassignOperation&) { return std::string("operation.dispatch"); },
+      [](const SignFaultSlips&) { return std::string("fault_slips.sign"); },
       [](const auto&) { return std::string(); },
   }, a);
 }
@@ -393,6 +397,7 @@ std::string expectedRecord(const Action& a) {
       [](const IssueSetupCode& v) { return v.by.empty() ? std::string() : "person/" + v.person; },
       [](const CorrectEntry& v) { return "time_entry/" + v.entry; },
       [](const ReassignOperation& v) { return "operation/" + v.op; },
+      [](const SignFaultSlips& v) { return "fault_slips/" + v.month; },
       [](const auto& v) {
         if constexpr (requires { v.addon; v.sig; }) return "addon/" + v.addon;
         else return std::string();
@@ -458,7 +463,10 @@ std::optional<Refusal> outOfScope(Scope scope, const Action& a) {
                     std::holds_alternative<AddOperations>(a);
   const std::string what(actionType(a));
   if (master) return Refusal{Reason::OutOfScope, what + ": master data is the shop administrator's (the hub's machine)"};
-  if (scope == Scope::Floor && desk) return Refusal{Reason::OutOfScope, what + ": work orders are the front desk's"};
+  // issue 15: but an advisor at a bay may open a comeback (返修) of a delivered work order
+  const auto* open = std::get_if<OpenWorkOrder>(&a);
+  const bool comeback = open && open->wo.comeback() && open->via.empty();
+  if (scope == Scope::Floor && desk && !comeback) return Refusal{Reason::OutOfScope, what + ": work orders are the front desk's"};
   if (scope == Scope::Desk && !desk) return Refusal{Reason::OutOfScope, what + ": the front desk writes work orders only"};
   return std::nullopt;
 }

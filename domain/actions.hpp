@@ -145,6 +145,12 @@ struct ResolveReview {
   Signature sig;  // empty: from before signature keys
 };
 
+// Issue 15: the service manager signs a month's fault slips (过失单) at the
+// kiosk: the lines are what the screen showed (faultSlipLines), and the
+// rules take them only if they are the month's as they stand, the month is
+// over, and no charge on them is disputed and undecided.
+struct SignFaultSlips { std::string month; std::vector<FaultSlipLine> lines; Signature sig; };
+
 // Delivery (交车, R10), signed by the advisor or quality inspector who hands
 // the car over (issue 11). Issue 12: what became of the old parts (unset is
 // refused: no default decides it) and, when the customer declined safety
@@ -172,7 +178,7 @@ using Action = std::variant<EnrollPerson, DefineBay, OpenWorkOrder, UpdateWorkOr
                             QuoteAddOn, SignAddOnTechnical, SignAddOnCost, RecordConsent,
                             DisputeCharge, DecideDispute, ResolveReview, DeliverWorkOrder, RegisterKey,
                             EnrolClient, PinFailed, SetPolicy, IssueSetupCode, UndoClock, CorrectEntry,
-                            ReassignOperation, SendMessage, ReadMessage, ReturnAddOn>;
+                            ReassignOperation, SendMessage, ReadMessage, ReturnAddOn, SignFaultSlips>;
 
 // Issue 11: event types only the hub makes (never taken from a push).
 bool hubOnly(std::string_view type);

@@ -1,5 +1,7 @@
 #include "domain/model.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 
 namespace bk {
@@ -24,11 +26,9 @@ void from_json(const json& j, Person& v) {
   v.home_bay = j.contains("home_bay") ? j.at("home_bay").get<Id>() : Id{};
   v.active = j.contains("active") ? j.at("active").get<bool>() : true;
 }
-BK_JSON_FIELDS(, Policy, shop_name, utc_offset_minutes, final_required, overlong_entry, idle_signout_seconds,
-               pin_length, pin_max_failures, pin_lockout, labour_cents_per_hour, work_start_minute, work_end_minute,
-               setup_code_days)
 BK_JSON_FIELDS(, SetupCode, id, person, hash, issued_at, expires_at, by, used)
 BK_JSON_FIELDS(, FloorMessage, id, from, to, text, entry, at, read_at)
+BK_JSON_FIELDS(, FaultSlipLine, incident, charged_to, state)
 BK_JSON_FIELDS(, Bay, id, name, trade)
 BK_JSON_FIELDS(, Client, id, scope, device_key, since)
 BK_JSON_FIELDS(, PinAttempt, at, kiosk, signing)
@@ -55,6 +55,20 @@ void getIf(const json& j, const char* k, T& v) {
   if (auto it = j.find(k); it != j.end()) it->get_to(v); else v = T{};
 }
 }  // namespace
+// Issue 15's comeback window only when not the default: earlier policies
+// keep their form, and read as the default.
+BK_JSON_PART(policyBase, Policy, shop_name, utc_offset_minutes, final_required, overlong_entry, idle_signout_seconds,
+             pin_length, pin_max_failures, pin_lockout, labour_cents_per_hour, work_start_minute, work_end_minute,
+             setup_code_days)
+void to_json(json& j, const Policy& v) {
+  j = json::object();
+  policyBase_to(j, v);
+  putIf(j, "comeback_days", v.comeback_days, v.comeback_days != Policy{}.comeback_days);
+}
+void from_json(const json& j, Policy& v) {
+  policyBase_from(j, v);
+  v.comeback_days = j.contains("comeback_days") ? j.at("comeback_days").get<int>() : Policy{}.comeback_days;
+}
 BK_JSON_PART(workOrderBase, WorkOrder, id, number, vehicle, customer, advisor, category, road_test_required,
              opened_at, promised_at, bay, final_passed, delivered_at, delivered_by)
 void to_json(json& j, const WorkOrder& v) {
@@ -67,6 +81,10 @@ void to_json(json& j, const WorkOrder& v) {
   putIf(j, "odometer_km", v.odometer_km, v.odometer_km != 0);
   putIf(j, "warranty_until", v.warranty_until, v.warranty_until != 0);
   putIf(j, "warranty_km", v.warranty_km, v.warranty_km != 0);
+  putIf(j, "comeback_of", v.comeback_of, !v.comeback_of.empty());
+  putIf(j, "concern", v.concern, !v.concern.empty());
+  putIf(j, "not_comeback_of", v.not_comeback_of, !v.not_comeback_of.empty());
+  putIf(j, "not_comeback_reason", v.not_comeback_reason, !v.not_comeback_reason.empty());
 }
 void from_json(const json& j, WorkOrder& v) {
   workOrderBase_from(j, v);
@@ -77,6 +95,10 @@ void from_json(const json& j, WorkOrder& v) {
   getIf(j, "odometer_km", v.odometer_km);
   getIf(j, "warranty_until", v.warranty_until);
   getIf(j, "warranty_km", v.warranty_km);
+  getIf(j, "comeback_of", v.comeback_of);
+  getIf(j, "concern", v.concern);
+  getIf(j, "not_comeback_of", v.not_comeback_of);
+  getIf(j, "not_comeback_reason", v.not_comeback_reason);
 }
 // Issue 14's fields only when set: records from before keep their form.
 BK_JSON_PART(operationBase, Operation, id, wo, seq, trade, title, std_minutes, main_tech, upstream, handover,
@@ -145,15 +167,18 @@ void to_json(json& j, const Inspection& v) {
   inspectionBase_to(j, v);
   putIf(j, "road", v.road, v.road.has_value());
   putIf(j, "catalog", v.catalog, !v.catalog.empty());
+  putIf(j, "cause", v.cause, v.cause.has_value());
 }
 void from_json(const json& j, Inspection& v) {
   inspectionBase_from(j, v);
   getIf(j, "road", v.road);
   getIf(j, "catalog", v.catalog);
+  getIf(j, "cause", v.cause);
 }
 BK_JSON_FIELDS(, Rework, id, op, wo, inspection, found_in, defect, assigned_to, opened_at, closed_at)
 BK_JSON_PART(incidentBase, Incident, id, rework, wo, op, defect, trade, charged_to, at, disputed_by, dispute_reason,
         decision)
+BK_JSON_FIELDS(, FaultSlips, month, lines, sig)
 void to_json(json& j, const Incident& v) {
   j = json::object();
   incidentBase_to(j, v);
@@ -208,12 +233,28 @@ void Shop::reindex() {
   for (auto& [id, e] : entries) indexEntry(e);
   for (auto& [id, in] : inspections) indexInspection(in);
   for (auto& [id, rw] : reworks) indexRework(rw);
+  wos_of_vin.clear();
+  comebacks_of.clear();
+  comebacks_by_open.clear();
+  delivered_by_time.clear();
+  for (auto& [id, wo] : work_orders) indexWorkOrder(wo);
+}
+
+void Shop::indexWorkOrder(const WorkOrder& wo) {
+  std::string vin = wo.vehicle.vin;
+  for (char& c : vin) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!vin.empty()) wos_of_vin[vin].push_back(wo.id);
+  if (wo.comeback()) {
+    comebacks_of[wo.comeback_of].push_back(wo.id);
+    comebacks_by_open.emplace(wo.opened_at, wo.id);
+  }
+  if (wo.delivered_at) delivered_by_time.emplace(*wo.delivered_at, wo.id);
 }
 
 void Shop::indexInspection(const Inspection& in) {
   inspections_by_time.emplace(in.sig.at, in.id);
   if (in.supersedes) return;  // a correction is not a new inspection
-  const Id target = in.kind == InspectionKind::Final ? in.wo : in.op.value_or("");
+  const Id target = inspectionTarget(in);
   auto [it, fresh] = first_inspection.emplace(std::make_pair(in.kind, target), in.id);
   if (!fresh) {
     const Inspection& f = inspections.at(it->second);
@@ -253,7 +294,7 @@ bool Shop::sameRecords(const Shop& o) const {
          reworks == o.reworks && incidents == o.incidents && addons == o.addons &&
          reviews == o.reviews && superseded_by == o.superseded_by && clients == o.clients &&
          pin_attempts == o.pin_attempts && policy == o.policy && setup_codes == o.setup_codes &&
-         messages == o.messages;
+         messages == o.messages && fault_slips == o.fault_slips;
 }
 
 template <typename M>

@@ -117,6 +117,15 @@ struct WorkOrder {
   int odometer_km = 0;
   Millis warranty_until = 0;
   int warranty_km = 0;
+  // Issue 15: a comeback (返修) of an earlier, delivered work order, with the
+  // customer's concern (phrase code, comeback_concerns). When the car was
+  // delivered within the comeback window and the advisor says it is not a
+  // comeback, which work order and why (comeback_decline_reasons).
+  Id comeback_of;
+  std::string concern;
+  Id not_comeback_of;
+  std::string not_comeback_reason;
+  bool comeback() const { return !comeback_of.empty(); }
   bool operator==(const WorkOrder&) const = default;
 };
 
@@ -214,10 +223,17 @@ struct Inspection {
   std::optional<RoadTest> road;        // issue 12: who drove, how far, how long, what was found
   std::string catalog;                 // issue 12: the version of the catalog its items came from
   bool stop = false;                   // patrol: stops the operation (R11)
+  std::optional<ComebackCause> cause;  // issue 15: a comeback's, unset until a person finds it
   std::optional<Id> supersedes;        // R15: a correction points at the old record
   Signature sig;
   bool operator==(const Inspection&) const = default;
 };
+
+// What an inspection is of, for "the first/latest of a kind": the work order
+// for a final or a comeback inspection (issue 15), else the operation.
+inline Id inspectionTarget(const Inspection& in) {
+  return in.kind == InspectionKind::Final || in.kind == InspectionKind::Comeback ? in.wo : in.op.value_or("");
+}
 
 struct Rework {
   Id id;
@@ -348,6 +364,9 @@ struct Policy {
   int pin_length = 6;  // the shortest PIN a person may choose (4 is refused)
   int pin_max_failures = 5;
   Millis pin_lockout = 5 * 60 * 1000;
+  // Issue 15: a car back within this many days of its delivery is offered
+  // as a comeback of that work order, and counts in the comeback rate.
+  int comeback_days = 30;
   bool operator==(const Policy&) const = default;
 };
 
@@ -376,19 +395,37 @@ struct FloorMessage {
   bool operator==(const FloorMessage&) const = default;
 };
 
+// Issue 15: a line of a month's fault slips (过失单): an incident charged to
+// a technician, and where it stood when the slips were signed: "charged",
+// "disputed" (undecided) or "decided" (the service manager's ruling).
+struct FaultSlipLine {
+  Id incident;
+  Id charged_to;
+  std::string state;
+  bool operator==(const FaultSlipLine&) const = default;
+};
+// The month's slips as the service manager signed them (R15): exactly the
+// lines they saw. Signed again when a later ruling changes them.
+struct FaultSlips {
+  std::string month;  // "YYYY-MM", the shop's time zone
+  std::vector<FaultSlipLine> lines;
+  Signature sig;
+  bool operator==(const FaultSlips&) const = default;
+};
+
 // The kinds of record the state holds, for persistence.
 enum class RecordKind : std::uint8_t {
   Person, Bay, WorkOrder, Operation, TimeEntry, Inspection, Rework, Incident, AddOn, Review,
-  Supersede, Client, PinAttempts, Policy, SetupCode, Message,
+  Supersede, Client, PinAttempts, Policy, SetupCode, Message, FaultSlips,
 };
-inline constexpr EnumTable<RecordKind, 16> kRecordKindNames{{
+inline constexpr EnumTable<RecordKind, 17> kRecordKindNames{{
     {RecordKind::Person, "person"}, {RecordKind::Bay, "bay"}, {RecordKind::WorkOrder, "work_order"},
     {RecordKind::Operation, "operation"}, {RecordKind::TimeEntry, "time_entry"},
     {RecordKind::Inspection, "inspection"}, {RecordKind::Rework, "rework"},
     {RecordKind::Incident, "incident"}, {RecordKind::AddOn, "addon"}, {RecordKind::Review, "review"},
     {RecordKind::Supersede, "supersede"}, {RecordKind::Client, "client"}, {RecordKind::PinAttempts, "pin_attempts"},
     {RecordKind::Policy, "policy"}, {RecordKind::SetupCode, "setup_code"},
-    {RecordKind::Message, "message"},
+    {RecordKind::Message, "message"}, {RecordKind::FaultSlips, "fault_slips"},
 }};
 BK_ENUM_JSON(RecordKind)
 
@@ -413,6 +450,7 @@ struct Shop {
   std::map<Id, std::vector<PinAttempt>> pin_attempts;
   std::map<Id, SetupCode> setup_codes;  // issue 13: each person's latest, by person
   std::map<Id, FloorMessage> messages;  // issue 14: from the foreman to a technician
+  std::map<std::string, FaultSlips> fault_slips;  // issue 15: by month, as last signed
 
   // Derived indexes, rebuilt by reindex(); not part of equality.
   std::map<Id, std::vector<Id>> ops_of_wo;  // in seq order
@@ -431,7 +469,14 @@ struct Shop {
   std::map<Id, Id> last_entry_of;
   // Issue 14: entries by start, so "my hours today" reads only today.
   std::multimap<Millis, Id> entries_by_start;
+  // Issue 15: work orders by VIN (upper case), and each work order's
+  // comebacks, so a returning car is found without a scan of the shop.
+  std::map<std::string, std::vector<Id>> wos_of_vin;
+  std::map<Id, std::vector<Id>> comebacks_of;
+  std::multimap<Millis, Id> comebacks_by_open;  // for the month's comeback rate
+  std::multimap<Millis, Id> delivered_by_time;  // work orders by delivery
   // Keep the derived indexes when a record is added (apply) or loaded.
+  void indexWorkOrder(const WorkOrder& wo);
   void indexInspection(const Inspection& in);
   void indexRework(const Rework& rw);
   void indexEntry(const TimeEntry& e);
@@ -458,6 +503,8 @@ void to_json(json& j, const Bay& v);         void from_json(const json& j, Bay& 
 void to_json(json& j, const Policy& v);      void from_json(const json& j, Policy& v);
 void to_json(json& j, const SetupCode& v);   void from_json(const json& j, SetupCode& v);
 void to_json(json& j, const FloorMessage& v); void from_json(const json& j, FloorMessage& v);
+void to_json(json& j, const FaultSlipLine& v); void from_json(const json& j, FaultSlipLine& v);
+void to_json(json& j, const FaultSlips& v);  void from_json(const json& j, FaultSlips& v);
 void to_json(json& j, const Client& v);      void from_json(const json& j, Client& v);
 void to_json(json& j, const PinAttempt& v);  void from_json(const json& j, PinAttempt& v);
 void to_json(json& j, const Vehicle& v);     void from_json(const json& j, Vehicle& v);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <set>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -36,6 +38,81 @@ std::string csvField(const std::string& s) {
   return o + "\"";
 }
 
+bool isComeback(const Shop& s, const Id& wo) {
+  const WorkOrder* w = s.workOrder(wo);
+  return w && w->comeback();
+}
+
+// Issue 15: a counted comeback's cause, if found, and the original
+// operation it names.
+struct Found {
+  std::optional<ComebackCause> cause;
+  const Operation* op = nullptr;
+};
+Found foundOf(const Shop& s, const WorkOrder& c) {
+  Found f;
+  if (const Inspection* in = comebackInspection(s, c.id)) {
+    f.cause = in->cause;
+    if (in->op) f.op = s.operation(*in->op);
+  }
+  return f;
+}
+
+// The person a counted comeback is held against: whoever is charged for
+// workmanship (R8, as decided), or the technician of a misdiagnosed job.
+Id heldAgainst(const Shop& s, const Inspection& in, const Found& f) {
+  if (f.cause == ComebackCause::Misdiagnosis && f.op) return f.op->main_tech;
+  if (f.cause != ComebackCause::Workmanship) return {};
+  auto inc = s.incidents.find("inc-" + in.id);
+  return inc != s.incidents.end() && inc->second.charged() ? inc->second.charged_to : Id{};
+}
+
+// Counted: within the window and not a different concern.
+bool counts(const Shop& s, const WorkOrder& c) {
+  if (!withinComebackWindow(s, c)) return false;
+  const Inspection* in = comebackInspection(s, c.id);
+  return !in || in->cause != ComebackCause::DifferentConcern;
+}
+
+void comebackFigures(const Shop& s, MonthlyReport& r) {
+  Comebacks& cb = r.comebacks;
+  // the month's deliveries, the denominators
+  for (auto it = s.delivered_by_time.lower_bound(r.from); it != s.delivered_by_time.end() && it->first < r.to; ++it) {
+    const WorkOrder& wo = s.work_orders.at(it->second);
+    cb.delivered += 1;
+    cb.by_advisor[wo.advisor].of += 1;
+    std::set<Id> techs;
+    std::set<Trade> trades;
+    bool reworked = false;
+    for (const Operation* op : s.opsOf(wo.id)) {
+      if (op->phase == Phase::Declined) continue;
+      techs.insert(op->main_tech);
+      trades.insert(op->trade);
+      reworked |= s.reworks_of_op.count(op->id) > 0;
+    }
+    for (const Id& t : techs) cb.by_technician[t].of += 1;
+    for (Trade t : trades) cb.by_trade[t].of += 1;
+    bool cameBack = false;
+    if (auto c = s.comebacks_of.find(wo.id); c != s.comebacks_of.end())
+      for (const Id& id : c->second) cameBack |= counts(s, s.work_orders.at(id));
+    if (!reworked && !cameBack) cb.first_time_fixed += 1;
+  }
+  // the month's comebacks, the numerators
+  for (auto it = s.comebacks_by_open.lower_bound(r.from); it != s.comebacks_by_open.end() && it->first < r.to; ++it) {
+    const WorkOrder& c = s.work_orders.at(it->second);
+    if (!withinComebackWindow(s, c)) { cb.outside_window += 1; continue; }
+    if (!counts(s, c)) { cb.by_cause[ComebackCause::DifferentConcern] += 1; continue; }
+    cb.counted += 1;
+    const WorkOrder& orig = s.work_orders.at(c.comeback_of);
+    cb.by_advisor[orig.advisor].count += 1;
+    const Found f = foundOf(s, c);
+    if (!f.cause) { cb.cause_pending += 1; continue; }
+    cb.by_cause[*f.cause] += 1;
+    if (f.op) cb.by_trade[f.op->trade].count += 1;
+    if (const Id who = heldAgainst(s, *comebackInspection(s, c.id), f); !who.empty()) cb.by_technician[who].count += 1;
+  }
+}
+
 }  // namespace
 
 MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
@@ -59,7 +136,8 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
     auto inc = s.incidents.find("inc-" + rw.inspection);
     const Id charged = inc != s.incidents.end() ? inc->second.charged_to : rw.assigned_to;
     for (CountHours* c : {&r.rework_by_trade[op ? op->trade : Trade::None],
-                          &r.rework_by_technician[charged], &r.rework_by_defect[rw.defect]}) {
+                          &r.rework_by_technician[charged], &r.rework_by_defect[rw.defect],
+                          &r.rework_by_found_in[rw.found_in]}) {
       c->count += 1;
       c->hours += hours;
     }
@@ -72,7 +150,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
   for (auto it = s.inspections_by_time.lower_bound(from); it != s.inspections_by_time.end() && it->first < to; ++it) {
     const Inspection& insp = s.inspections.at(it->second);
     if (insp.supersedes) continue;
-    const Id target = insp.kind == InspectionKind::Final ? insp.wo : insp.op.value_or("");
+    const Id target = inspectionTarget(insp);
     if (auto f = s.first_inspection.find({insp.kind, target}); f != s.first_inspection.end() && f->second == insp.id) {
       PassRate& p = r.first_pass[insp.kind];
       p.first += 1;
@@ -94,10 +172,13 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
     if (a.refused && in(a.refused->sig.at, from, to)) r.addons_refused += 1;
   }
 
+  comebackFigures(s, r);
+
   // R4: operations finished (first passing peer inspection) in the period
   // credit their standard hours to the technicians in proportion to the
   // non-rework time each clocked on them. Rework time is counted apart.
   for (auto& [opId, op] : finished) {
+    if (isComeback(s, op->wo)) continue;  // issue 15: counted apart, below
     auto eit = s.entries_of_op.find(op->id);
     if (eit == s.entries_of_op.end()) continue;
     std::map<Id, Millis> worked;
@@ -121,7 +202,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
   }
   std::vector<const TimeEntry*> rework;  // summed in id order, so the hours never differ in the last digit
   for (auto it = s.rework_entries_by_start.lower_bound(from); it != s.rework_entries_by_start.end() && it->first < to; ++it)
-    if (const TimeEntry& e = s.entries.at(it->second); e.end) rework.push_back(&e);
+    if (const TimeEntry& e = s.entries.at(it->second); e.end && !isComeback(s, e.wo)) rework.push_back(&e);
   std::sort(rework.begin(), rework.end(), [](const TimeEntry* a, const TimeEntry* b) { return a->id < b->id; });
   for (const TimeEntry* e : rework) {
     r.efficiency[e->tech].rework_hours += counted(s.policy, *e) / kHour;
@@ -130,6 +211,27 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
       r.ghost_entries.push_back(e->id);
     }
   }
+  // issue 15: time on comebacks, apart (rework there included), and not
+  // billed when the cause is the shop's workmanship
+  std::vector<const TimeEntry*> back;
+  for (auto it = s.entries_by_start.lower_bound(from); it != s.entries_by_start.end() && it->first < to; ++it)
+    if (const TimeEntry& e = s.entries.at(it->second); e.end && isComeback(s, e.wo)) back.push_back(&e);
+  std::sort(back.begin(), back.end(), [](const TimeEntry* a, const TimeEntry* b) { return a->id < b->id; });
+  for (const TimeEntry* e : back) {
+    const double h = counted(s.policy, *e) / kHour;
+    r.efficiency[e->tech].comeback_hours += h;
+    r.comeback_hours += h;
+    const Inspection* cause = comebackInspection(s, e->wo);
+    if (cause && cause->cause == ComebackCause::Workmanship) r.comeback_hours_unbilled += h;
+    if (Millis ghost = duration(*e) - counted(s.policy, *e); ghost > 0) {
+      r.efficiency[e->tech].ghost_hours += ghost / kHour;
+      r.ghost_entries.push_back(e->id);
+    }
+  }
+  for (const TimeEntry* e : rework) r.rework_hours += counted(s.policy, *e) / kHour;
+  auto cents = [&](double h) { return static_cast<std::int64_t>(std::llround(h * double(s.policy.labour_cents_per_hour))); };
+  r.rework_cents = cents(r.rework_hours);
+  r.comeback_cents = cents(r.comeback_hours);
   std::sort(r.ghost_entries.begin(), r.ghost_entries.end());
   return r;
 }
@@ -157,7 +259,35 @@ json reportJson(const Shop& s, const MonthlyReport& r) {
   for (auto& [id, e] : r.efficiency)
     j["efficiency"].push_back({{"technician", id}, {"name", personName(id)}, {"standard_hours", e.standard_hours},
                                {"actual_hours", e.actual_hours}, {"rework_hours", e.rework_hours},
-                               {"ghost_hours", e.ghost_hours}, {"ratio", e.ratio()}});
+                               {"ghost_hours", e.ghost_hours}, {"comeback_hours", e.comeback_hours},
+                               {"ratio", e.ratio()}});
+  // issue 15
+  j["rework_by_found_in"] = rows(r.rework_by_found_in, [](InspectionKind k) { return std::string(name(k)); });
+  const Comebacks& cb = r.comebacks;
+  json c{{"delivered", cb.delivered}, {"counted", cb.counted}, {"rate", cb.rate()},
+         {"outside_window", cb.outside_window}, {"cause_pending", cb.cause_pending},
+         {"first_time_fixed", cb.first_time_fixed}, {"first_time_fix_rate", cb.firstTimeFixRate()},
+         {"window_days", s.policy.comeback_days}, {"by_cause", json::object()}};
+  for (auto& [k, n] : cb.by_cause) c["by_cause"][std::string(name(k))] = n;
+  auto rates = [](const auto& m, auto key, auto nm) {
+    json a = json::array();
+    for (auto& [k, v] : m) {
+      json row{{"key", key(k)}, {"delivered", v.of}, {"comebacks", v.count}, {"rate", v.rate()}};
+      if (std::string n = nm(k); !n.empty()) row["name"] = n;
+      a.push_back(row);
+    }
+    return a;
+  };
+  auto noName = [](auto&&) { return std::string(); };
+  auto asId = [](const Id& id) { return id; };
+  c["by_technician"] = rates(cb.by_technician, asId, personName);
+  c["by_trade"] = rates(cb.by_trade, [](Trade t) { return std::string(name(t)); }, noName);
+  c["by_advisor"] = rates(cb.by_advisor, asId, personName);
+  j["comebacks"] = c;
+  j["labour"] = {{"rework_hours", r.rework_hours}, {"rework_cents", r.rework_cents},
+                 {"comeback_hours", r.comeback_hours}, {"comeback_cents", r.comeback_cents},
+                 {"comeback_hours_unbilled", r.comeback_hours_unbilled},
+                 {"cents_per_hour", s.policy.labour_cents_per_hour}};
   j["ghost_entries"] = json::array();
   for (const Id& id : r.ghost_entries) {
     const TimeEntry& e = s.entries.at(id);
@@ -194,6 +324,77 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
     const TimeEntry& e = s.entries.at(id);
     row("ghost_entry", id, personName(e.tech), 1, duration(e) / kHour, "uncorrected");
   }
+  // issue 15: a rate's count is what it is of (like first_pass_rate)
+  for (auto& [k, v] : r.rework_by_found_in) row("rework_by_found_in", std::string(name(k)), "", v.count, v.hours, "");
+  const Comebacks& cb = r.comebacks;
+  row("comebacks", "delivered", "", cb.delivered, 0, "");
+  row("comebacks", "counted", "", cb.counted, 0, "");
+  row("comebacks", "rate", "", cb.delivered, 0, fmt(cb.rate()));
+  row("comebacks", "outside_window", "", cb.outside_window, 0, "");
+  row("comebacks", "cause_pending", "", cb.cause_pending, 0, "");
+  row("comebacks", "first_time_fix_rate", "", cb.delivered, 0, fmt(cb.firstTimeFixRate()));
+  for (auto& [k, n] : cb.by_cause) row("comeback_cause", std::string(name(k)), "", n, 0, "");
+  for (auto& [id, v] : cb.by_technician) row("comeback_rate_by_technician", id, personName(id), v.of, 0, fmt(v.rate()));
+  for (auto& [t, v] : cb.by_trade) row("comeback_rate_by_trade", std::string(name(t)), "", v.of, 0, fmt(v.rate()));
+  for (auto& [id, v] : cb.by_advisor) row("comeback_rate_by_advisor", id, personName(id), v.of, 0, fmt(v.rate()));
+  auto yuan = [](std::int64_t c) { return fmt(double(c) / 100.0); };
+  row("labour", "rework", "", 0, r.rework_hours, yuan(r.rework_cents));
+  row("labour", "comeback", "", 0, r.comeback_hours, yuan(r.comeback_cents));
+  row("labour", "comeback_unbilled", "", 0, r.comeback_hours_unbilled, "");
+  return o.str();
+}
+
+namespace {
+// "2026-03-14 09:30" in the shop's time zone
+std::string localText(Millis t, int offset_min) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> local{milliseconds{t + Millis{offset_min} * 60'000}};
+  const auto day = floor<days>(local);
+  const year_month_day d{day};
+  const hh_mm_ss hms{duration_cast<minutes>(local - day)};
+  char b[32];
+  std::snprintf(b, sizeof b, "%04d-%02u-%02u %02d:%02d", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()), static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
+  return b;
+}
+}  // namespace
+
+std::vector<SlipRow> faultSlipRows(const Shop& s, const std::string& month) {
+  std::vector<SlipRow> out;
+  const auto m = calendarMonth(month, s.policy.utc_offset_minutes);
+  if (!m) return out;
+  for (const FaultSlipLine& l : faultSlipLines(s, m->first, m->second)) {
+    const Incident& inc = s.incidents.at(l.incident);
+    SlipRow r{l, &inc, s.workOrder(inc.wo), s.operation(inc.op), nullptr};
+    if (auto rw = s.reworks.find(inc.rework); rw != s.reworks.end()) r.rework = &rw->second;
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::string faultSlipsCsv(const Shop& s, const std::string& month) {
+  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id; };
+  const auto it = s.fault_slips.find(month);
+  const FaultSlips* signedSlips = it == s.fault_slips.end() ? nullptr : &it->second;
+  std::ostringstream o;
+  o << "month,technician,name,incident,found_at,work_order,plate,operation,trade,defect,found_in,state,signed_by,signed_at\n";
+  const auto rows = faultSlipRows(s, month);
+  const bool current = signedSlips && [&] {
+    std::vector<FaultSlipLine> lines;
+    for (auto& r : rows) lines.push_back(r.line);
+    return lines == signedSlips->lines;
+  }();
+  for (const SlipRow& r : rows) {
+    o << month << ',' << csvField(r.line.charged_to) << ',' << csvField(personName(r.line.charged_to)) << ','
+      << csvField(r.line.incident) << ',' << localText(r.incident->at, s.policy.utc_offset_minutes) << ','
+      << csvField(r.wo ? r.wo->number : r.incident->wo) << ',' << csvField(r.wo ? r.wo->vehicle.plate : "") << ','
+      << csvField(r.op ? r.op->title : r.incident->op) << ',' << name(r.incident->trade) << ','
+      << csvField(r.incident->defect) << ',' << (r.rework ? name(r.rework->found_in) : "") << ',' << r.line.state << ',';
+    // the signature, only while the slips signed are these
+    if (current) o << csvField(personName(signedSlips->sig.signer)) << ',' << localText(signedSlips->sig.at, s.policy.utc_offset_minutes);
+    else o << ',';
+    o << '\n';
+  }
   return o.str();
 }
 
@@ -205,10 +406,10 @@ std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin) {
   const std::string want = upper(vin);
   std::vector<Visit> out;
   if (want.empty()) return out;
-  // a scan of the shop's work orders for now; issue 16 moves the past to
-  // indexed SQLite queries
-  for (auto& [id, w] : s.work_orders) {
-    if (upper(w.vehicle.vin) != want) continue;
+  auto byVin = s.wos_of_vin.find(want);
+  if (byVin == s.wos_of_vin.end()) return out;
+  for (const Id& id : byVin->second) {
+    const WorkOrder& w = s.work_orders.at(id);
     Visit v;
     v.wo = w;
     for (const Operation* op : s.opsOf(id)) v.ops.push_back(*op);
@@ -216,6 +417,7 @@ std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin) {
     std::sort(v.inspections.begin(), v.inspections.end(), [](auto& a, auto& b) { return a.sig.at < b.sig.at; });
     for (auto& [rid, rw] : s.reworks) if (rw.wo == id) v.reworks.push_back(rw);
     for (const Id& a : declinedSafety(s, id)) v.declined.push_back(s.addons.at(a));
+    if (auto c = s.comebacks_of.find(id); c != s.comebacks_of.end()) v.comebacks = c->second;
     out.push_back(std::move(v));
   }
   std::sort(out.begin(), out.end(), [](const Visit& a, const Visit& b) { return a.wo.opened_at > b.wo.opened_at; });

@@ -24,8 +24,42 @@ struct Efficiency {  // R4
   // Issue 14: hours past the policy's limit on entries no foreman has
   // corrected (ghost timers): excluded from the hours above until corrected.
   double ghost_hours = 0;
+  // Issue 15: time on comeback work orders, apart from all of the above
+  double comeback_hours = 0;
   double ratio() const { return actual_hours > 0 ? standard_hours / actual_hours : 0.0; }
   bool operator==(const Efficiency&) const = default;
+};
+
+// Issue 15: so many of `of`.
+struct Rate {
+  int of = 0, count = 0;
+  double rate() const { return of ? double(count) / of : 0.0; }
+  bool operator==(const Rate&) const = default;
+};
+
+// Issue 15: comebacks (返修) in the month. A comeback counts in the month it
+// was opened, when it came within the policy's window of its delivery and
+// its cause is not "a different concern". The rates are of the work orders
+// delivered in the month: each technician's of those with an operation of
+// theirs (counting comebacks charged to them for workmanship, or of their
+// misdiagnosis); each trade's of those with an operation of the trade
+// (counting those whose cause lies in that trade's operation); each
+// advisor's of theirs (counting every comeback of their work orders).
+struct Comebacks {
+  int delivered = 0;
+  int counted = 0;          // within the window, a different concern apart
+  int outside_window = 0;   // linked, but beyond the window: not counted
+  int cause_pending = 0;    // counted, the cause not yet found
+  std::map<ComebackCause, int> by_cause;
+  std::map<Id, Rate> by_technician;
+  std::map<Trade, Rate> by_trade;
+  std::map<Id, Rate> by_advisor;
+  // Of those delivered in the month: no rework and no comeback (counted,
+  // so far) within the window.
+  int first_time_fixed = 0;
+  double rate() const { return delivered ? double(counted) / delivered : 0.0; }
+  double firstTimeFixRate() const { return delivered ? double(first_time_fixed) / delivered : 0.0; }
+  bool operator==(const Comebacks&) const = default;
 };
 
 struct MonthlyReport {
@@ -39,6 +73,13 @@ struct MonthlyReport {
   int addons_refused = 0;  // issue 14: refused inside the shop (director or manager)
   std::map<Id, Efficiency> efficiency;  // by technician
   std::vector<Id> ghost_entries;        // issue 14: marked in the report, in id order
+  // Issue 15: comebacks; rework by where it was caught; the hours of rework
+  // and of comebacks (started in the month) and their labour at the shop's
+  // rate; comeback hours whose cause is workmanship are not billed.
+  Comebacks comebacks;
+  std::map<InspectionKind, CountHours> rework_by_found_in;
+  double rework_hours = 0, comeback_hours = 0, comeback_hours_unbilled = 0;
+  std::int64_t rework_cents = 0, comeback_cents = 0;
   bool operator==(const MonthlyReport&) const = default;
 };
 
@@ -60,9 +101,24 @@ struct Visit {  // copies: safe to keep while the shop goes on
   std::vector<Inspection> inspections;
   std::vector<Rework> reworks;
   std::vector<AddOn> declined;
+  std::vector<Id> comebacks;  // issue 15: the comeback work orders of this one
 };
 std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin);
 std::string addMonths(const std::string& yyyy_mm, int delta);
+
+// Issue 15: a month's fault slips (过失单) as they stand (faultSlipLines),
+// each line with its incident, work order, operation and rework (where it
+// was caught), pointing into the shop; and as CSV for payroll, with the
+// service manager's signature while the slips signed are these.
+struct SlipRow {
+  FaultSlipLine line;
+  const Incident* incident = nullptr;
+  const WorkOrder* wo = nullptr;
+  const Operation* op = nullptr;
+  const Rework* rework = nullptr;
+};
+std::vector<SlipRow> faultSlipRows(const Shop& s, const std::string& yyyy_mm);
+std::string faultSlipsCsv(const Shop& s, const std::string& yyyy_mm);
 
 // The report as CSV: section,key,name,count,hours,value — one table a
 // spreadsheet opens. Names come from the state (people), keys are codes.

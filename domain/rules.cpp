@@ -1,9 +1,11 @@
 #include "domain/rules.hpp"
+#include "domain/report.hpp"
 #include "domain/setup.hpp"
 
 #include "domain/signing.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace bk {
@@ -207,6 +209,35 @@ O checkOpen(const Shop& s, const OpenWorkOrder& v) {
   if (w.odometer_km < 0 || w.odometer_km > kMaxOdometerKm) return O::no(Reason::BadInput, "odometer_km");
   if (w.warranty_km < 0 || w.warranty_km > kMaxOdometerKm) return O::no(Reason::BadInput, "warranty_km");
   if (w.warranty_until < 0) return O::no(Reason::BadInput, "warranty_until");
+  // issue 15: a comeback links a delivered work order of the same car, with
+  // the customer's concern; a car delivered within the window is linked or
+  // the advisor says why not (no default decides it)
+  auto sameCar = [&](const Id& id) -> const WorkOrder* {
+    const WorkOrder* o = s.workOrder(id);
+    if (!o || !o->delivered_at || *o->delivered_at > w.opened_at) return nullptr;
+    auto up = [](std::string t) {
+      for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return t;
+    };
+    return up(o->vehicle.vin) == up(w.vehicle.vin) ? o : nullptr;
+  };
+  if (w.comeback() && !w.not_comeback_of.empty()) return O::no(Reason::BadInput, "not_comeback_of");
+  if (w.comeback()) {
+    if (!sameCar(w.comeback_of)) return O::no(Reason::NotAComeback, w.comeback_of);
+    if (w.concern.empty() || w.concern.size() > 64) return O::no(Reason::ReasonRequired, "concern");
+  } else if (!w.concern.empty()) {
+    return O::no(Reason::BadInput, "concern");
+  }
+  if (!w.not_comeback_of.empty()) {
+    if (!sameCar(w.not_comeback_of)) return O::no(Reason::NotAComeback, w.not_comeback_of);
+    if (w.not_comeback_reason.empty() || w.not_comeback_reason.size() > 64)
+      return O::no(Reason::ReasonRequired, "not_comeback_reason");
+  } else if (!w.not_comeback_reason.empty()) {
+    return O::no(Reason::BadInput, "not_comeback_reason");
+  }
+  if (const WorkOrder* c = comebackCandidate(s, w.vehicle.vin, w.opened_at);
+      c && !w.comeback() && w.not_comeback_of != c->id)
+    return O::no(Reason::ComebackUndecided, c->id);
   return checkSpecs(s, v.ops, true);
 }
 
@@ -361,6 +392,31 @@ O checkItems(const Inspection& in) {
   return O::ok();
 }
 
+// Issue 15: a comeback inspection, by a foreman or a quality inspector who
+// did none of the original work: the cause (unset is refused), the original
+// operation it lies in (any cause but a different concern), failed exactly
+// when the cause is the shop's workmanship, and then with its defect.
+O checkComeback(const Shop& s, const Inspection& in) {
+  const WorkOrder& wo = s.work_orders.at(in.wo);
+  if (!wo.comeback()) return O::no(Reason::NotAComeback, wo.id);
+  if (auto o = needPerson(s, in.inspector, {Role::Foreman, Role::QualityInspector}); !o) return o;
+  if (!in.cause) return O::no(Reason::CauseRequired, in.id);
+  if (in.downstream || in.defect_op || in.road_test || in.road) return O::no(Reason::BadInput, in.id);
+  const bool workmanship = *in.cause == ComebackCause::Workmanship;
+  if ((in.result == Verdict::Fail) != workmanship) return O::no(Reason::ResultInconsistent, "cause");
+  if (!workmanship && in.defect) return O::no(Reason::ResultInconsistent, "defect");
+  if (!in.op) {
+    if (*in.cause != ComebackCause::DifferentConcern) return O::no(Reason::BadInput, "op");
+  } else {
+    const Operation* op = s.operation(*in.op);
+    if (!op || op->wo != wo.comeback_of || op->phase != Phase::Done) return O::no(Reason::UnknownOperation, *in.op);
+  }
+  for (auto* o : s.opsOf(wo.comeback_of))  // R6/R9: nobody judges their own work
+    if (s.workedOn(in.inspector, o->id) || o->accepted_by == in.inspector) return O::no(Reason::OwnWork, o->id);
+  if (latestInspection(s, InspectionKind::Comeback, wo.id)) return O::no(Reason::NotReadyForInspection, wo.id);
+  return O::ok();
+}
+
 O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
   const Inspection& in = v.inspection;
   if (in.id.empty()) return O::no(Reason::BadInput, "inspection");
@@ -380,6 +436,8 @@ O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
     if (auto o = checkRoad(s, *in.road); !o) return o;
   }
 
+  if (in.cause && in.kind != InspectionKind::Comeback) return O::no(Reason::BadInput, "cause");
+  if (in.kind == InspectionKind::Comeback) return checkComeback(s, in);
   const Operation* op = nullptr;
   if (in.kind != InspectionKind::Final) {
     if (!in.op) return O::no(Reason::BadInput, "op");
@@ -429,6 +487,7 @@ O checkInspection(const Shop& s, const RecordInspection& v, bool verify) {
       if (down->handover) return O::no(Reason::NotReadyForInspection, down->id);
       return O::ok();
     }
+    case InspectionKind::Comeback: break;  // checkComeback
     case InspectionKind::Final: {  // R9: a quality inspector who worked on none of it
       if (auto o = needPerson(s, in.inspector, {Role::QualityInspector}); !o) return o;
       const WorkOrder& wo = s.work_orders.at(in.wo);
@@ -510,6 +569,22 @@ O checkReturn(const Shop& s, const ReturnAddOn& v, bool verify) {
 }
 
 // ---- disputes, reviews, delivery -----------------------------------------
+
+// Issue 15: the month's slips, signed by a service manager after the month,
+// exactly as they stand (what the screen showed), with no charge on them
+// disputed and undecided; signed again only when they changed.
+O checkSlips(const Shop& s, const SignFaultSlips& v, bool verify) {
+  const auto month = calendarMonth(v.month, s.policy.utc_offset_minutes);
+  if (!month) return O::no(Reason::BadInput, "month");
+  if (auto o = needPerson(s, v.sig.signer, {Role::ServiceManager}); !o) return o;
+  if (v.sig.at < month->second) return O::no(Reason::MonthNotOver, v.month);
+  if (v.lines != faultSlipLines(s, month->first, month->second)) return O::no(Reason::SlipsChanged, v.month);
+  for (const FaultSlipLine& l : v.lines)
+    if (l.state == "disputed") return O::no(Reason::DisputeOpen, l.incident);
+  if (auto it = s.fault_slips.find(v.month); it != s.fault_slips.end() && it->second.lines == v.lines)
+    return O::no(Reason::AlreadyResolved, v.month);
+  return checkSignature(s, Action{v}, v.sig.signer, verify);
+}
 
 O checkDispute(const Shop& s, const DisputeCharge& v) {
   auto it = s.incidents.find(v.incident);
@@ -608,6 +683,21 @@ void closeEntriesOn(Shop& s, const Id& op, Millis at, StopReason r) {
   for (auto* e : s.openEntriesOn(op)) closeEntry(s, e->id, at, r);
 }
 
+// The rework a failed inspection found in `op`, and the incident charged
+// for it to `charged` (R8), under the charged person's trade.
+void recordCharge(Shop& s, const Operation& op, const Inspection& in, const Id& charged, std::optional<Millis> closed) {
+  Rework rw{"rw-" + in.id, op.id, op.wo, in.id, in.kind, in.defect.value_or(""), op.main_tech, in.sig.at, closed};
+  s.reworks[rw.id] = rw;
+  s.indexRework(rw);
+  s.touch(RecordKind::Rework, rw.id);
+  const Person* p = s.person(charged);
+  Trade trade = p && p->trade != Trade::None ? p->trade : op.trade;
+  Incident inc{"inc-" + in.id, rw.id, op.wo, op.id, rw.defect, trade, charged, in.sig.at,
+               std::nullopt, "", std::nullopt};
+  s.incidents[inc.id] = inc;
+  s.touch(RecordKind::Incident, inc.id);
+}
+
 // R7: back to the main technician as rework; R8 decides who is charged.
 void sendBack(Shop& s, Operation& op, const Inspection& in) {
   const Id charged = responsibleFor(s, op);
@@ -626,17 +716,16 @@ void sendBack(Shop& s, Operation& op, const Inspection& in) {
     }
   s.work_orders.at(op.wo).final_passed.reset();  // a new final inspection is needed
   s.touch(RecordKind::WorkOrder, op.wo);
-  Rework rw{"rw-" + in.id, op.id, op.wo, in.id, in.kind, in.defect.value_or(""), op.main_tech,
-            in.sig.at, std::nullopt};
-  s.reworks[rw.id] = rw;
-  s.indexRework(rw);
-  s.touch(RecordKind::Rework, rw.id);
-  const Person* p = s.person(charged);
-  Trade trade = p && p->trade != Trade::None ? p->trade : op.trade;
-  Incident inc{"inc-" + in.id, rw.id, op.wo, op.id, rw.defect, trade, charged, in.sig.at,
-               std::nullopt, "", std::nullopt};
-  s.incidents[inc.id] = inc;
-  s.touch(RecordKind::Incident, inc.id);
+  recordCharge(s, op, in, charged, std::nullopt);
+}
+
+// Issue 15: a comeback whose cause is the shop's workmanship is charged by
+// the rules of rework (R8: the acceptor downstream, else the main
+// technician), as rework found by the comeback inspection. The work is done
+// again on the comeback work order, so the rework is closed as it opens.
+void chargeComeback(Shop& s, const Operation& op, const Inspection& in) {
+  if (s.reworks.count("rw-" + in.id)) return;
+  recordCharge(s, op, in, responsibleFor(s, op), in.sig.at);
 }
 
 void closeReworks(Shop& s, const Id& op, Millis at) {
@@ -715,6 +804,9 @@ void applyInspection(Shop& s, const RecordInspection& v) {
       }
       break;
     }
+    case InspectionKind::Comeback:
+      if (op && in.cause == ComebackCause::Workmanship) chargeComeback(s, *op, in);
+      break;
     case InspectionKind::Final: {
       auto woIt = s.work_orders.find(in.wo);
       if (woIt == s.work_orders.end()) break;
@@ -878,6 +970,8 @@ std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo) {
     if (last && last->result == Verdict::Fail) out.push_back({Reason::FinalFailed, last->id});
     else out.push_back({Reason::FinalMissing, wo.id});
   }
+  // issue 15: a comeback is not delivered before its cause is found
+  if (wo.comeback() && !comebackInspection(s, wo.id)) out.push_back({Reason::CauseRequired, wo.id});
   // R16: a held event on this work order awaits a person's decision
   for (auto& [id, r] : s.reviews)
     if (r.wo == wo.id && !r.resolved_by) out.push_back({Reason::OpenReview, id});
@@ -994,6 +1088,73 @@ std::optional<UndoClock> undoFor(const Shop& s, const Action& a) {
   return std::nullopt;
 }
 
+const WorkOrder* comebackCandidate(const Shop& s, const std::string& vin, Millis at) {
+  std::string v = vin;
+  for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto it = s.wos_of_vin.find(v);
+  if (v.empty() || it == s.wos_of_vin.end()) return nullptr;
+  const Millis window = Millis{s.policy.comeback_days} * 86'400'000;
+  const WorkOrder* best = nullptr;
+  for (const Id& id : it->second) {
+    const WorkOrder& w = s.work_orders.at(id);
+    if (!w.delivered_at || *w.delivered_at > at || at - *w.delivered_at > window) continue;
+    if (!best || *w.delivered_at > *best->delivered_at || (*w.delivered_at == *best->delivered_at && w.id > best->id))
+      best = &w;
+  }
+  return best;
+}
+
+bool withinComebackWindow(const Shop& s, const WorkOrder& c) {
+  const WorkOrder* orig = c.comeback() ? s.workOrder(c.comeback_of) : nullptr;
+  return orig && orig->delivered_at && c.opened_at - *orig->delivered_at <= Millis{s.policy.comeback_days} * 86'400'000;
+}
+
+const Inspection* comebackInspection(const Shop& s, const Id& wo) {
+  return latestInspection(s, InspectionKind::Comeback, wo);
+}
+
+bool billable(const Shop& s, const WorkOrder& wo) {
+  if (!wo.comeback()) return true;
+  const Inspection* in = comebackInspection(s, wo.id);
+  return in && in->cause != ComebackCause::Workmanship;
+}
+
+bool comesFirst(const Shop&, const WorkOrder& a, const WorkOrder& b) {
+  if (a.comeback() != b.comeback()) return a.comeback();
+  if (a.promised_at != b.promised_at) return a.promised_at < b.promised_at;
+  return a.id < b.id;
+}
+
+std::vector<const Operation*> workQueue(const Shop& s, const Id& tech) {
+  std::vector<const Operation*> out;
+  for (auto& [id, op] : s.operations) {  // issue 16 keeps only open work in memory
+    if (op.main_tech != tech || op.phase == Phase::Done || op.phase == Phase::Declined) continue;
+    const WorkOrder* wo = s.workOrder(op.wo);
+    if (wo && !wo->delivered_at) out.push_back(&op);
+  }
+  std::stable_sort(out.begin(), out.end(), [&](const Operation* a, const Operation* b) {
+    const WorkOrder &wa = s.work_orders.at(a->wo), &wb = s.work_orders.at(b->wo);
+    if (wa.id != wb.id) return comesFirst(s, wa, wb);
+    return a->seq < b->seq;
+  });
+  return out;
+}
+
+std::vector<FaultSlipLine> faultSlipLines(const Shop& s, Millis from, Millis to) {
+  std::vector<std::pair<const Incident*, FaultSlipLine>> rows;
+  for (auto& [id, inc] : s.incidents) {  // issue 16: from the month's history rows
+    if (!inc.charged() || inc.at < from || inc.at >= to) continue;
+    const char* state = inc.decision ? "decided" : inc.disputed_by ? "disputed" : "charged";
+    rows.push_back({&inc, FaultSlipLine{id, inc.charged_to, state}});
+  }
+  std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
+    return std::tie(a.first->charged_to, a.first->at, a.first->id) < std::tie(b.first->charged_to, b.first->at, b.first->id);
+  });
+  std::vector<FaultSlipLine> out;
+  for (auto& [inc, line] : rows) out.push_back(line);
+  return out;
+}
+
 Id responsibleFor(const Shop&, const Operation& op) {
   return op.accepted_by ? *op.accepted_by : op.main_tech;  // R8
 }
@@ -1025,6 +1186,7 @@ Outcome checkWith(const Shop& s, const Action& a, bool verify) {
       [&](const SignAddOnTechnical& v) { return checkStep(s, v, {Role::TechDirector}, verify); },
       [&](const SignAddOnCost& v) { return checkStep(s, v, {Role::ServiceManager}, verify); },
       [&](const ReturnAddOn& v) { return checkReturn(s, v, verify); },
+      [&](const SignFaultSlips& v) { return checkSlips(s, v, verify); },
       [&](const RecordConsent& v) { return checkStep(s, v, {Role::ServiceAdvisor, Role::ServiceManager}, verify); },
       [&](const DisputeCharge& v) { return checkDispute(s, v); },
       [&](const DecideDispute& v) { return checkDecide(s, v, verify); },
@@ -1113,6 +1275,7 @@ void apply(Shop& s, const Action& a) {
       [&](const OpenWorkOrder& v) {
         if (s.work_orders.count(v.wo.id)) return;
         s.work_orders[v.wo.id] = v.wo;
+        s.indexWorkOrder(v.wo);
         s.touch(RecordKind::WorkOrder, v.wo.id);
         appendOps(s, v.wo.id, v.ops);
       },
@@ -1191,6 +1354,10 @@ void apply(Shop& s, const Action& a) {
         it->second.read_at = v.at;
         s.touch(RecordKind::Message, v.message);
       },
+      [&](const SignFaultSlips& v) {  // issue 15: the latest signing of the month
+        s.fault_slips[v.month] = FaultSlips{v.month, v.lines, v.sig};
+        s.touch(RecordKind::FaultSlips, v.month);
+      },
       [&](const RecordInspection& v) { applyInspection(s, v); },
       [&](const ProposeAddOn& v) {
         if (s.addons.count(v.addon) || s.operations.count(v.op)) return;
@@ -1248,6 +1415,7 @@ void apply(Shop& s, const Action& a) {
         // in the review item, the car is not marked delivered.
         if (!deliveryBlockers(s, it->second).empty()) return;
         it->second.delivered_at = v.at;
+        s.delivered_by_time.emplace(v.at, it->first);
         it->second.delivered_by = v.by;
         it->second.old_parts = v.old_parts;
         it->second.ack = v.ack;
@@ -1268,7 +1436,24 @@ void applyAccepted(Shop& s, const Action& a) {
   // (a PASS that reached it first) sends the work back and charges, now
   if (const auto* ri = std::get_if<RecordInspection>(&a)) {
     const Inspection& in = ri->inspection;
+    // issue 15: the comeback cause a person believed is the one that stands
+    if (in.kind == InspectionKind::Comeback && !in.supersedes && s.inspections.count(in.id))
+      for (auto* index : {&s.first_inspection, &s.latest_inspection}) {
+        auto it = index->find({InspectionKind::Comeback, in.wo});
+        if (it == index->end()) continue;
+        Id end = it->second;
+        for (auto c = s.superseded_by.find(end); c != s.superseded_by.end(); c = s.superseded_by.find(end)) end = c->second;
+        if (end == in.id) continue;
+        s.superseded_by[end] = in.id;
+        s.touch(RecordKind::Supersede, end);
+      }
     if (in.result != Verdict::Fail || s.reworks.count("rw-" + in.id) || in.supersedes) return;
+    if (in.kind == InspectionKind::Comeback) {  // issue 15: a workmanship cause upheld
+      if (auto op = in.op ? s.operations.find(*in.op) : s.operations.end();
+          op != s.operations.end() && in.cause == ComebackCause::Workmanship)
+        chargeComeback(s, op->second, in);
+      return;
+    }
     if (in.kind == InspectionKind::Self || (in.kind == InspectionKind::Patrol && !in.stop)) return;
     const std::optional<Id> target = in.kind == InspectionKind::Final ? in.defect_op : in.op;
     auto op = target ? s.operations.find(*target) : s.operations.end();
@@ -1298,14 +1483,16 @@ void holdContradicted(Shop& s, const Action& a, const Id& review) {
   const auto* ri = std::get_if<RecordInspection>(&a);
   if (!ri) return;
   const Inspection& held = ri->inspection;
+  // a comeback's incident is on the original work order
+  const bool comeback = held.kind == InspectionKind::Comeback;
   for (auto& [id, inc] : s.incidents) {
-    if (inc.wo != held.wo || inc.decision || inc.held_by || inc.voided) continue;
+    if ((!comeback && inc.wo != held.wo) || inc.decision || inc.held_by || inc.voided) continue;
     auto rw = s.reworks.find(inc.rework);
     if (rw == s.reworks.end()) continue;
     auto found = s.inspections.find(rw->second.inspection);
     if (found == s.inspections.end()) continue;
     const Inspection& by = found->second;
-    const bool sameTarget = held.kind == InspectionKind::Final || by.op == held.op;
+    const bool sameTarget = inspectionTarget(by) == inspectionTarget(held) && by.wo == held.wo;
     if (by.kind != held.kind || !sameTarget || by.result == held.result) continue;
     inc.held_by = review;
     s.touch(RecordKind::Incident, id);

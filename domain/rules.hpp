@@ -111,6 +111,32 @@ std::optional<UndoClock> undoFor(const Shop& before, const Action& a);
 // handover, else its main technician.
 Id responsibleFor(const Shop& s, const Operation& op);
 
+// Issue 15: comebacks (返修).
+// The delivered work order of this VIN (any case) that a work order opened
+// at `at` would be a comeback of: the latest delivered within the policy's
+// window before `at`; nil if none. Opening a work order for it must link it
+// (comeback_of) or say why not (not_comeback_of and a reason).
+const WorkOrder* comebackCandidate(const Shop& s, const std::string& vin, Millis at);
+// Whether a comeback work order came within the window of the delivery of
+// the work order it is a comeback of (what the comeback rate counts).
+bool withinComebackWindow(const Shop& s, const WorkOrder& comeback);
+// The comeback inspection that stands on a comeback work order (its
+// correction if corrected), nil while the cause is not yet found.
+const Inspection* comebackInspection(const Shop& s, const Id& wo);
+// Whether a work order's labour is billed to the customer: not a comeback
+// whose cause is the shop's workmanship (nor one whose cause is not yet found).
+bool billable(const Shop& s, const WorkOrder& wo);
+// A technician's queue: their operations still to do on open work orders,
+// comebacks first (issue 15), then the earliest promised, then in order.
+std::vector<const Operation*> workQueue(const Shop& s, const Id& tech);
+// The same for the floor: comeback work orders first, then by promise.
+bool comesFirst(const Shop& s, const WorkOrder& a, const WorkOrder& b);
+
+// Issue 15: a month's fault slips (过失单), as they stand: every incident
+// charged (not held for a decision, not voided) in [from, to), by the
+// person charged, then time; each "charged", "disputed" or "decided".
+std::vector<FaultSlipLine> faultSlipLines(const Shop& s, Millis from, Millis to);
+
 // Which role decides a review item about this action (R16).
 Role reviewerFor(const Action& a, Reason r);
 

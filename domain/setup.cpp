@@ -431,6 +431,7 @@ std::optional<std::string> policyProblem(const Policy& p) {
   if (p.work_start_minute < 0 || p.work_end_minute > 24 * 60 || p.work_start_minute >= p.work_end_minute)
     return "working_hours: a start before the end, within the day";
   if (p.setup_code_days < 1 || p.setup_code_days > 90) return "setup_code_days: 1 to 90";
+  if (p.comeback_days < 1 || p.comeback_days > 365) return "comeback_days: 1 to 365";
   return std::nullopt;
 }
 
@@ -510,6 +511,8 @@ Policy parsePolicy(std::string_view text, std::vector<LineError>& errors) {
       else p.work_start_minute = from, p.work_end_minute = to;
     } else if (key == "setup_code_days") {
       if (auto n = num(1, 90, "days")) p.setup_code_days = static_cast<int>(*n);
+    } else if (key == "comeback_days") {
+      if (auto n = num(1, 365, "days")) p.comeback_days = static_cast<int>(*n);
     } else {
       bad("unknown key");
     }
@@ -546,6 +549,8 @@ std::string writePolicy(const Policy& p) {
   out += "working_hours = " + hhmm(p.work_start_minute) + "-" + hhmm(p.work_end_minute) + "\n";
   out += "# how long a setup code for a first PIN stays valid\n";
   out += "setup_code_days = " + std::to_string(p.setup_code_days) + "\n";
+  out += "# a car back within this many days of delivery is offered as a comeback (返修)\n";
+  out += "comeback_days = " + std::to_string(p.comeback_days) + "\n";
   return out;
 }
 

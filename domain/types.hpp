@@ -59,13 +59,24 @@ inline constexpr EnumTable<StopReason, 11> kStopReasonNames{{
 }};
 BK_ENUM_JSON(StopReason)
 
-enum class InspectionKind : std::uint8_t { Self, Peer, Patrol, Handover, Final };
-inline constexpr EnumTable<InspectionKind, 5> kInspectionKindNames{{
+// Issue 15: a comeback inspection (返修检验) finds why a delivered car came
+// back, on the comeback work order, naming the original operation.
+enum class InspectionKind : std::uint8_t { Self, Peer, Patrol, Handover, Final, Comeback };
+inline constexpr EnumTable<InspectionKind, 6> kInspectionKindNames{{
     {InspectionKind::Self, "self"}, {InspectionKind::Peer, "peer"},
     {InspectionKind::Patrol, "patrol"}, {InspectionKind::Handover, "handover"},
-    {InspectionKind::Final, "final"},
+    {InspectionKind::Final, "final"}, {InspectionKind::Comeback, "comeback"},
 }};
 BK_ENUM_JSON(InspectionKind)
+
+// Issue 15: why a car came back. Workmanship is charged like rework (R8);
+// a different concern was no comeback of that work at all.
+enum class ComebackCause : std::uint8_t { Workmanship, Misdiagnosis, PartFailure, DifferentConcern };
+inline constexpr EnumTable<ComebackCause, 4> kComebackCauseNames{{
+    {ComebackCause::Workmanship, "workmanship"}, {ComebackCause::Misdiagnosis, "misdiagnosis"},
+    {ComebackCause::PartFailure, "part_failure"}, {ComebackCause::DifferentConcern, "different_concern"},
+}};
+BK_ENUM_JSON(ComebackCause)
 
 enum class Verdict : std::uint8_t { Pass, Fail, NotApplicable };
 inline constexpr EnumTable<Verdict, 3> kVerdictNames{{
@@ -146,8 +157,14 @@ enum class Reason : std::uint8_t {
   PinMismatch,                // issue 13: the new PIN typed twice differs
   UndoExpired,                // issue 14: undo is for the last clocking, within seconds
   WrongTrade,                 // issue 14: dispatched to a technician of another trade
+  ComebackUndecided,          // issue 15: the car was here within the window: link it or say why not
+  NotAComeback,               // issue 15: not a comeback work order, or not of that work
+  CauseRequired,              // issue 15: a comeback inspection names its cause
+  DisputeOpen,                // issue 15: a charge on the slips is disputed and undecided
+  SlipsChanged,               // issue 15: the slips signed are not the month's as they stand
+  MonthNotOver,               // issue 15: a month's slips are signed once it is over
 };
-inline constexpr EnumTable<Reason, 60> kReasonNames{{
+inline constexpr EnumTable<Reason, 66> kReasonNames{{
     {Reason::BadInput, "bad_input"}, {Reason::DuplicateId, "duplicate_id"},
     {Reason::UnknownPerson, "unknown_person"}, {Reason::UnknownBay, "unknown_bay"},
     {Reason::UnknownWorkOrder, "unknown_work_order"}, {Reason::UnknownOperation, "unknown_operation"},
@@ -184,7 +201,10 @@ inline constexpr EnumTable<Reason, 60> kReasonNames{{
     {Reason::InRework, "in_rework"}, {Reason::FinalFailed, "final_failed"},
     {Reason::PersonRetired, "person_retired"}, {Reason::SetupCodeInvalid, "setup_code_invalid"},
     {Reason::PinMismatch, "pin_mismatch"}, {Reason::UndoExpired, "undo_expired"},
-    {Reason::WrongTrade, "wrong_trade"},
+    {Reason::WrongTrade, "wrong_trade"}, {Reason::ComebackUndecided, "comeback_undecided"},
+    {Reason::NotAComeback, "not_a_comeback"}, {Reason::CauseRequired, "cause_required"},
+    {Reason::DisputeOpen, "dispute_open"}, {Reason::SlipsChanged, "slips_changed"},
+    {Reason::MonthNotOver, "month_not_over"},
 }};
 BK_ENUM_JSON(Reason)
 

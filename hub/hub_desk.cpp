@@ -58,6 +58,17 @@ json workOrderJson(const Shop& s, const WorkOrder& w) {
     declined.push_back({{"addon", id}, {"reason", a.reason}, {"parts", a.parts}, {"declined_at", a.consent->sig.at}});
   }
   j["declined_safety"] = declined;
+  // issue 15: its comebacks; for a comeback, whether it came within the
+  // window, its cause once a person has found it, and whether it is billed
+  if (auto c = s.comebacks_of.find(w.id); c != s.comebacks_of.end()) j["comebacks"] = c->second;
+  if (w.comeback()) {
+    j["within_window"] = withinComebackWindow(s, w);
+    j["comeback_cause"] = nullptr;
+    if (const Inspection* in = comebackInspection(s, w.id))
+      j["comeback_cause"] = {{"cause", in->cause}, {"op", in->op}, {"defect", in->defect}, {"inspection", in->id},
+                             {"by", in->inspector}, {"at", in->sig.at}};
+    j["billable"] = billable(s, w);
+  }
   return j;
 }
 
@@ -227,6 +238,55 @@ void HubServer::routeDesk() {
     res.status = 200;
     res.setContent(std::move(pdf), "application/pdf");
   });
+  // issue 15: a month's fault slips (过失单): JSON, CSV for payroll, or the
+  // PDF drawn like the quality record; with the service manager's signature
+  // while the slips signed are the month's as they stand
+  http_.get("/api/v1/fault-slips", [this](const http::Request& req, http::Response& res) {
+    const std::string month = req.param("month");
+    const std::string format = req.hasParam("format") ? req.param("format") : "json";
+    const std::string lang = req.hasParam("lang") ? req.param("lang") : "zh";
+    if (format != "json" && format != "csv" && format != "pdf") return error(res, 400, "format is json, csv or pdf");
+    if (lang != "zh" && lang != "en") return error(res, 400, "lang is zh or en");
+    std::lock_guard lock(mu_);
+    const Shop& s = store_.shop();
+    if (!calendarMonth(month, s.policy.utc_offset_minutes)) return error(res, 400, "month must be YYYY-MM");
+    if (format == "csv") {
+      res.status = 200;
+      return res.setContent(faultSlipsCsv(s, month), "text/csv; charset=utf-8");
+    }
+    if (format == "pdf") {
+      if (!record_) return error(res, 503, "PDFs are not set up on this hub (catalog, font)");
+      record::Options o;
+      o.lang = lang;
+      o.font = record_->font;
+      o.shop = record_->shop;
+      o.utc_offset_minutes = s.policy.utc_offset_minutes;
+      o.printed_at = clock_();
+      std::string pdf;
+      try {
+        pdf = record::renderFaultSlips(s, record_->catalog, record_->labels, month, o);
+      } catch (const std::exception& e) {
+        spdlog::error("fault slips of {}: {}", month, e.what());
+        return error(res, 500, "the fault slips could not be drawn");
+      }
+      res.status = 200;
+      return res.setContent(std::move(pdf), "application/pdf");
+    }
+    json lines = json::array();
+    std::vector<FaultSlipLine> now;
+    for (const SlipRow& r : faultSlipRows(s, month)) {
+      now.push_back(r.line);
+      lines.push_back({{"incident", r.line.incident}, {"technician", r.line.charged_to}, {"state", r.line.state},
+                       {"at", r.incident->at}, {"work_order", r.incident->wo}, {"op", r.incident->op},
+                       {"defect", r.incident->defect}, {"trade", r.incident->trade},
+                       {"found_in", r.rework ? json(r.rework->found_in) : json(nullptr)}});
+    }
+    json signedBy = nullptr;
+    if (auto it = s.fault_slips.find(month); it != s.fault_slips.end())
+      signedBy = {{"by", it->second.sig.signer}, {"at", it->second.sig.at}, {"digest", it->second.sig.digest},
+                  {"current", it->second.lines == now}};
+    reply(res, 200, {{"month", month}, {"lines", lines}, {"signed", signedBy}});
+  });
   // issue 12: the cars ready to hand over, and those blocked with why
   http_.get("/api/v1/deliveries", [this](const http::Request&, http::Response& res) {
     std::lock_guard lock(mu_);
@@ -263,7 +323,11 @@ void HubServer::routeDesk() {
       w["declined_safety"] = v.declined;
       visits.push_back(std::move(w));
     }
-    reply(res, 200, {{"vin", req.matches[1]}, {"work_orders", visits}});
+    // issue 15: the delivered work order a new one opened now would be a
+    // comeback of (the desk links it or says why not)
+    const WorkOrder* candidate = comebackCandidate(s, req.matches[1], clock_());
+    reply(res, 200, {{"vin", req.matches[1]}, {"comeback_candidate", candidate ? json(candidate->id) : json(nullptr)},
+                     {"work_orders", visits}});
   });
   // issue 11: wrong PINs in the whole shop (the latest of each person's)
   // and who is locked out now: the audit trail, for the service manager

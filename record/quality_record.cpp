@@ -1,6 +1,7 @@
 #include "record/quality_record.hpp"
 
 #include "domain/actions.hpp"
+#include "domain/report.hpp"
 #include "domain/rules.hpp"
 
 #include <cairo-ft.h>
@@ -461,6 +462,84 @@ std::string renderSlips(const std::vector<Slip>& slips, const Labels& labels, co
   if (slips.empty()) text(labels("zh", "slip.none") + " / " + labels("en", "slip.none"), kMargin, 80, 12);
   cairo_show_page(cr);
   finish(cr, surface, face, "setup slips");
+  return pdf;
+}
+
+// Issue 15: the month's fault slips (过失单), a page for each technician:
+// every incident charged to them in the month with where it stood, and the
+// service manager's signature while the slips signed are these.
+std::string renderFaultSlips(const Shop& s, const Catalog& cat, const Labels& labels, const std::string& month,
+                             const Options& o) {
+  const std::string& lang = o.lang;
+  auto L = [&](const std::string& key) -> const std::string& { return labels(lang, key); };
+  auto who = [&](const Id& id) { const Person* p = s.person(id); return p ? p->name : id; };
+  const std::vector<SlipRow> rows = faultSlipRows(s, month);
+  std::vector<FaultSlipLine> lines;
+  for (const SlipRow& r : rows) lines.push_back(r.line);
+  const auto signedIt = s.fault_slips.find(month);
+  const FaultSlips* signedSlips = signedIt != s.fault_slips.end() && signedIt->second.lines == lines ? &signedIt->second : nullptr;
+
+  std::lock_guard lock(faceMutex());
+  cairo_font_face_t* face = openFace(o.font);
+  std::string pdf;
+  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(appendTo, &pdf, kPageW, kPageH);
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, (L("slips.title") + " " + month).c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Bay Kiosk");
+  cairo_t* cr = cairo_create(surface);
+  {
+    Writer w(cr, face, L("slips.title") + " " + month);
+    auto heading = [&](const std::string& person) {
+      if (!o.shop.empty()) w.line(o.shop, 10, kMargin, kPageW - 2 * kMargin, 0.3);
+      w.line(L("slips.title") + "  " + month, 19);
+      if (!person.empty()) w.line(person, 14);
+      w.line(L("record.printed") + " " + timeText(o.printed_at, o.utc_offset_minutes), 7.5, kMargin,
+             kPageW - 2 * kMargin, 0.3);
+      w.rule();
+    };
+    auto signature = [&] {
+      w.skip(10);
+      if (signedSlips)
+        w.line(L("slips.signed_by") + " " + who(signedSlips->sig.signer) + "  " +
+                   timeText(signedSlips->sig.at, o.utc_offset_minutes) + "  · " + L("record.key") + " " +
+                   signedSlips->sig.key + "  · SHA-256 " + signedSlips->sig.digest.substr(0, 16),
+               9);
+      else w.line(L("slips.not_signed"), 10, kMargin, kPageW - 2 * kMargin, 0.3);
+      w.skip(14);
+      w.line(L("slips.technician_signature") + "  ______________________", 10);
+    };
+    if (rows.empty()) {
+      heading({});
+      w.line(L("slips.none"), 12);
+      signature();
+    }
+    for (std::size_t i = 0; i < rows.size();) {
+      const Id person = rows[i].line.charged_to;
+      if (i > 0) {
+        w.finishPage();
+        cairo_show_page(cr);
+        w.skip(kMargin - w.y());
+      }
+      const Person* p = s.person(person);
+      heading(who(person) + (p && p->trade != Trade::None ? "  · " + L("trade." + std::string(name(p->trade))) : ""));
+      int n = 0;
+      for (; i < rows.size() && rows[i].line.charged_to == person; ++i, ++n) {
+        const SlipRow& r = rows[i];
+        const std::string where = r.rework ? L("inspection." + std::string(name(r.rework->found_in))) : "";
+        w.line(std::to_string(n + 1) + ".  " + timeText(r.incident->at, o.utc_offset_minutes) + "   " +
+                   (r.wo ? r.wo->number + "  " + r.wo->vehicle.plate : r.incident->wo) + "   " +
+                   (r.op ? cat.text(r.op->title, lang) : r.incident->op),
+               10.5);
+        w.line(L("record.defect") + ": " + cat.text(r.incident->defect, lang) + "   · " + where + "   · " +
+                   L("slips.state." + r.line.state),
+               9.5, kMargin + 14);
+      }
+      w.skip(4);
+      w.line(L("slips.count") + " " + std::to_string(n), 11);
+      signature();
+    }
+    w.finishPage();
+  }
+  finish(cr, surface, face, "fault slips");
   return pdf;
 }
 

@@ -55,4 +55,10 @@ struct Slip {
 };
 std::string renderSlips(const std::vector<Slip>& slips, const Labels& labels, const Options& o);
 
+// Issue 15: a month's fault slips (过失单), a page for each technician charged
+// (domain/report.hpp faultSlipRows), with the service manager's signature
+// while the slips signed are the month's as they stand.
+std::string renderFaultSlips(const Shop& s, const Catalog& cat, const Labels& labels, const std::string& yyyy_mm,
+                             const Options& o);
+
 }  // namespace bk::record

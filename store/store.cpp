@@ -159,6 +159,7 @@ json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& foun
     case RecordKind::Policy: found = id == "shop"; return found ? json(s.policy) : json();
     case RecordKind::SetupCode: return entityJson(s.setup_codes, id, found);
     case RecordKind::Message: return entityJson(s.messages, id, found);
+    case RecordKind::FaultSlips: return entityJson(s.fault_slips, id, found);
   }
   return json();
 }
@@ -237,6 +238,7 @@ Shop Store::loadRecords() const {
       case RecordKind::Policy: body.get_to(s.policy); break;
       case RecordKind::SetupCode: loadInto(s.setup_codes, id, body); break;
       case RecordKind::Message: loadInto(s.messages, id, body); break;
+      case RecordKind::FaultSlips: loadInto(s.fault_slips, id, body); break;
     }
   }
   s.reindex();
@@ -302,6 +304,7 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.pin_attempts, next.pin_attempts, RecordKind::PinAttempts, changed, gone);
   diffInto(shop_.setup_codes, next.setup_codes, RecordKind::SetupCode, changed, gone);
   diffInto(shop_.messages, next.messages, RecordKind::Message, changed, gone);
+  diffInto(shop_.fault_slips, next.fault_slips, RecordKind::FaultSlips, changed, gone);
   if (json(shop_.policy) != json(next.policy)) changed.insert({RecordKind::Policy, "shop"});
   sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
   for (auto& [kind, id] : gone) {

@@ -7,6 +7,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <set>
+
 
 using namespace bkt;
 
@@ -40,11 +42,67 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
     auto inc = s.incidents.find("inc-" + rw.inspection);
     const Id charged = inc != s.incidents.end() ? inc->second.charged_to : rw.assigned_to;
     for (CountHours* c : {&r.rework_by_trade[op ? op->trade : Trade::None],
-                          &r.rework_by_technician[charged], &r.rework_by_defect[rw.defect]}) {
+                          &r.rework_by_technician[charged], &r.rework_by_defect[rw.defect],
+                          &r.rework_by_found_in[rw.found_in]}) {
       c->count += 1;
       c->hours += hours;
     }
   }
+
+  // Issue 15: comebacks, every work order scanned
+  auto isComeback = [&](const Id& wo) { const WorkOrder* w = s.workOrder(wo); return w && w->comeback(); };
+  auto counts = [&](const WorkOrder& c) {
+    const Inspection* found = comebackInspection(s, c.id);
+    return withinComebackWindow(s, c) && (!found || found->cause != ComebackCause::DifferentConcern);
+  };
+  for (auto& [id, wo] : s.work_orders) {
+    if (wo.delivered_at && in(*wo.delivered_at, from, to)) {
+      Comebacks& cb = r.comebacks;
+      cb.delivered += 1;
+      cb.by_advisor[wo.advisor].of += 1;
+      std::set<Id> techs;
+      std::set<Trade> trades;
+      for (auto& [oid, op] : s.operations)
+        if (op.wo == id && op.phase != Phase::Declined) techs.insert(op.main_tech), trades.insert(op.trade);
+      for (const Id& t : techs) cb.by_technician[t].of += 1;
+      for (Trade t : trades) cb.by_trade[t].of += 1;
+      bool clean = true;
+      for (auto& [rid, rw] : s.reworks) clean &= rw.wo != id;
+      for (auto& [cid, c] : s.work_orders) clean &= !(c.comeback_of == id && counts(c));
+      cb.first_time_fixed += clean;
+    }
+    if (wo.comeback() && in(wo.opened_at, from, to)) {
+      Comebacks& cb = r.comebacks;
+      if (!withinComebackWindow(s, wo)) { cb.outside_window += 1; continue; }
+      const Inspection* found = comebackInspection(s, wo.id);
+      if (!counts(wo)) { cb.by_cause[ComebackCause::DifferentConcern] += 1; continue; }
+      cb.counted += 1;
+      cb.by_advisor[s.work_orders.at(wo.comeback_of).advisor].count += 1;
+      if (!found) { cb.cause_pending += 1; continue; }
+      cb.by_cause[*found->cause] += 1;
+      const Operation* op = found->op ? s.operation(*found->op) : nullptr;
+      if (op) cb.by_trade[op->trade].count += 1;
+      Id who;
+      if (found->cause == ComebackCause::Misdiagnosis && op) who = op->main_tech;
+      if (auto inc = s.incidents.find("inc-" + found->id); found->cause == ComebackCause::Workmanship &&
+                                                            inc != s.incidents.end() && inc->second.charged())
+        who = inc->second.charged_to;
+      if (!who.empty()) cb.by_technician[who].count += 1;
+    }
+  }
+  for (auto& [id, e] : s.entries) {
+    if (!e.end || !in(e.start, from, to)) continue;
+    if (isComeback(e.wo)) {
+      r.comeback_hours += counted(s, e) / kHour;
+      r.efficiency[e.tech].comeback_hours += counted(s, e) / kHour;
+      const Inspection* found = comebackInspection(s, e.wo);
+      if (found && found->cause == ComebackCause::Workmanship) r.comeback_hours_unbilled += counted(s, e) / kHour;
+    } else if (e.rework) {
+      r.rework_hours += counted(s, e) / kHour;
+    }
+  }
+  r.rework_cents = static_cast<std::int64_t>(std::llround(r.rework_hours * double(s.policy.labour_cents_per_hour)));
+  r.comeback_cents = static_cast<std::int64_t>(std::llround(r.comeback_hours * double(s.policy.labour_cents_per_hour)));
 
   // First-time pass rate: the first inspection of each kind on each target.
   std::map<std::pair<InspectionKind, Id>, const Inspection*> first;
@@ -83,7 +141,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
     if (!in(at, from, to)) continue;
     const Operation* op = s.operation(opId);
     auto eit = s.entries_of_op.find(opId);
-    if (!op || eit == s.entries_of_op.end()) continue;
+    if (!op || eit == s.entries_of_op.end() || isComeback(op->wo)) continue;
     std::map<Id, Millis> worked;
     Millis total = 0;
     for (auto& eid : eit->second) {
@@ -104,7 +162,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
     }
   }
   for (auto& [id, e] : s.entries)
-    if (e.rework && e.end && in(e.start, from, to)) {
+    if (e.rework && e.end && in(e.start, from, to) && !isComeback(e.wo)) {
       r.efficiency[e.tech].rework_hours += counted(s, e) / kHour;
       if (duration(e) > counted(s, e)) {
         r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
@@ -122,7 +180,10 @@ MonthlyReport rounded(MonthlyReport r) {
   for (auto* m : {&r.rework_by_technician}) for (auto& [k, c] : *m) round(c.hours);
   for (auto& [k, c] : r.rework_by_trade) round(c.hours);
   for (auto& [k, c] : r.rework_by_defect) round(c.hours);
-  for (auto& [k, e] : r.efficiency) round(e.standard_hours), round(e.actual_hours), round(e.rework_hours), round(e.ghost_hours);
+  for (auto& [k, e] : r.efficiency)
+    round(e.standard_hours), round(e.actual_hours), round(e.rework_hours), round(e.ghost_hours), round(e.comeback_hours);
+  for (auto& [k, c] : r.rework_by_found_in) round(c.hours);
+  round(r.rework_hours), round(r.comeback_hours), round(r.comeback_hours_unbilled);
   return r;
 }
 

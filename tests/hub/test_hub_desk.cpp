@@ -217,3 +217,124 @@ TEST_CASE("desk, issue 15: a car's history by VIN: its work orders newest first,
   CHECK(f.get("/api/v1/vehicles/LFV-3A23/history")->status == 404);
   CHECK(f.c.Get("/api/v1/vehicles/LFV3A23C0K3000001/history")->status == 401);  // no token
 }
+
+namespace {
+// One job of one operation for `vin`, done at the hub (clocked, inspected by
+// its technician and the foreman) and handed over through the desk API.
+void deliveredAtHub(ShopHub& f, const Id& id, const std::string& vin, Millis at) {
+  json w = newWorkOrder(id);
+  w["wo"]["vehicle"]["vin"] = vin;
+  w["wo"]["category"] = "maintenance";
+  w["wo"]["opened_at"] = at;
+  w["wo"]["promised_at"] = at + 480 * MIN;
+  w["ops"].erase(1);
+  REQUIRE(f.post("/api/v1/work-orders", w)->status == 201);
+  Store& st = f.hub.store;
+  REQUIRE(st.record(ClockOn{id + "-e", "tech1", id + "-1", "bay1", at + MIN}, at + MIN).outcome);
+  Inspection self = judged(Inspection{});
+  self.id = id + "-self";
+  self.kind = InspectionKind::Self;
+  self.wo = id;
+  self.op = id + "-1";
+  self.inspector = "tech1";
+  REQUIRE(st.sign(RecordInspection{self, {}}, "tech1", testPin("tech1"), at + 30 * MIN).outcome);
+  Inspection peer = self;
+  peer.id = id + "-peer";
+  peer.kind = InspectionKind::Peer;
+  peer.inspector = "foreman";
+  REQUIRE(st.sign(RecordInspection{peer, {}}, "foreman", testPin("foreman"), at + 40 * MIN).outcome);
+  f.hub.now = at + 60 * MIN;
+  auto r = f.post("/api/v1/work-orders/" + id + "/deliver", {{"by", "advisor"}, {"pin", "123456"}, {"old_parts", "returned"}});
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+}
+}  // namespace
+
+TEST_CASE("desk, issue 15: a comeback is suggested, linked or declined, found and charged, and on the car's history and the month's slips") {
+  ShopHub f;
+  const std::string vin = "LFV3A23C0K3000555";
+  deliveredAtHub(f, "wo-c1", vin, T0);
+  f.hub.now = T0 + 5 * 24 * 60 * MIN;
+  // the car's history says which work order a new one would be a comeback of
+  auto h = json::parse(f.get("/api/v1/vehicles/" + vin + "/history")->body);
+  CHECK(h["comeback_candidate"] == "wo-c1");
+  // neither linked nor declined: 422, naming it
+  json plain = newWorkOrder("wo-c2");
+  plain["wo"]["vehicle"]["vin"] = vin;
+  plain["wo"]["opened_at"] = f.hub.now;
+  plain["wo"]["promised_at"] = f.hub.now + 480 * MIN;
+  plain["ops"].erase(1);
+  auto r = f.post("/api/v1/work-orders", plain);
+  CHECK(r->status == 422);
+  CHECK(json::parse(r->body)["reason"] == "comeback_undecided");
+  CHECK(json::parse(r->body)["detail"] == "wo-c1");
+  // linked, with the customer's concern
+  json cb = plain;
+  cb["wo"]["comeback_of"] = "wo-c1";
+  cb["wo"]["concern"] = "concern.same_noise";
+  REQUIRE(f.post("/api/v1/work-orders", cb)->status == 201);
+  json wo = json::parse(f.get("/api/v1/work-orders/wo-c2")->body);
+  CHECK(wo["comeback_of"] == "wo-c1");
+  CHECK(wo["within_window"] == true);
+  CHECK(wo["comeback_cause"].is_null());
+  CHECK(wo["billable"] == false);
+  bool blocked = false;
+  for (auto& b : wo["delivery_blockers"]) blocked |= b["reason"] == "cause_required";
+  CHECK(blocked);
+  // declined, with a reason, for the next visit
+  json other = plain;
+  other["wo"]["id"] = "wo-c3";
+  other["wo"]["number"] = "W-c3";
+  other["ops"][0]["id"] = "wo-c3-1";
+  other["wo"]["not_comeback_of"] = "wo-c1";
+  CHECK(json::parse(f.post("/api/v1/work-orders", other)->body)["reason"] == "reason_required");
+  other["wo"]["not_comeback_reason"] = "not_comeback.maintenance";
+  CHECK(f.post("/api/v1/work-orders", other)->status == 201);
+
+  // the quality inspector finds workmanship in the original operation, at a bay
+  Inspection in = judged(Inspection{});
+  in.id = "in-cause";
+  in.kind = InspectionKind::Comeback;
+  in.wo = "wo-c2";
+  in.op = "wo-c1-1";
+  in.inspector = "qi";
+  in.cause = ComebackCause::Workmanship;
+  in.result = Verdict::Fail;
+  in.defect = "mech.missed_item";
+  REQUIRE(f.hub.store.sign(RecordInspection{in, {}}, "qi", testPin("qi"), f.hub.now + MIN).outcome);
+  wo = json::parse(f.get("/api/v1/work-orders/wo-c2")->body);
+  CHECK(wo["comeback_cause"]["cause"] == "workmanship");
+  CHECK(wo["comeback_cause"]["op"] == "wo-c1-1");
+  CHECK(wo["billable"] == false);
+  h = json::parse(f.get("/api/v1/vehicles/" + vin + "/history")->body);
+  const json& first = h["work_orders"].back();
+  CHECK(first["id"] == "wo-c1");
+  CHECK(first["comebacks"] == json::array({"wo-c2"}));
+  CHECK(first["reworks"].size() == 1);
+  CHECK(first["reworks"][0]["found_in"] == "comeback");
+
+  // the month's slips: tech1 charged, in JSON, CSV and PDF
+  const std::string month = monthOf(f.hub.now, 480);
+  json slips = json::parse(f.get("/api/v1/fault-slips?month=" + month)->body);
+  REQUIRE(slips["lines"].size() == 1);
+  CHECK(slips["lines"][0]["technician"] == "tech1");
+  CHECK(slips["lines"][0]["state"] == "charged");
+  CHECK(slips["lines"][0]["found_in"] == "comeback");
+  CHECK(slips["signed"].is_null());
+  r = f.get("/api/v1/fault-slips?month=" + month + "&format=csv");
+  REQUIRE(r->status == 200);
+  CHECK(r->body.find("tech1,") != std::string::npos);
+  CHECK(r->body.find(",comeback,charged,,") != std::string::npos);
+  CHECK(f.get("/api/v1/fault-slips?month=2026-13")->status == 400);
+  CHECK(f.get("/api/v1/fault-slips?month=" + month + "&format=xml")->status == 400);
+  CHECK(f.c.Get(("/api/v1/fault-slips?month=" + month).c_str())->status == 401);
+  // the service manager signs them once the month is over
+  const auto range = *calendarMonth(month, 480);
+  std::vector<FaultSlipLine> lines = faultSlipLines(f.hub.store.shop(), range.first, range.second);
+  CHECK_FALSE(f.hub.store.sign(SignFaultSlips{month, lines, {}}, "manager", "123456", range.second - MIN).outcome);
+  REQUIRE(f.hub.store.sign(SignFaultSlips{month, lines, {}}, "manager", "123456", range.second + MIN).outcome);
+  slips = json::parse(f.get("/api/v1/fault-slips?month=" + month)->body);
+  CHECK(slips["signed"]["by"] == "manager");
+  CHECK(slips["signed"]["current"] == true);
+  CHECK(f.get("/api/v1/fault-slips?month=" + month + "&format=csv")->body.find(",comeback,charged,") != std::string::npos);
+}

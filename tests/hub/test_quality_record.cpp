@@ -1,6 +1,7 @@
 // Issue 12: the quality record (维修质量检验单) as a PDF, drawn with cairo and
 // libqrencode, read back with pdftotext in both languages; its verification
 // id checked against the shop; and served by the hub over HTTP.
+#include "domain/report.hpp"
 #include "record/quality_record.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
@@ -129,4 +130,39 @@ TEST_CASE("hub: the quality record over the desk API, as application/pdf") {
   CHECK(f.c.Get("/api/v1/work-orders/wo-404/record.pdf", bearer(f.desk_token))->status == 404);
   CHECK(f.c.Get("/api/v1/work-orders/wo-1/record.pdf", bearer(f.token))->status == 403);  // a bay's token
   CHECK(f.c.Get("/api/v1/work-orders/wo-1/record.pdf")->status == 401);
+}
+
+TEST_CASE("issue 15: the month's fault slips as a PDF, a page for each technician, before and after the service manager signs") {
+  DeliveredCar w;  // its peer inspection failed once: charged to tech1 (R8)
+  w.s.policy.utc_offset_minutes = 480;
+  const std::string month = "2026-01";
+  const auto range = *calendarMonth(month, 480);
+  const auto lines = faultSlipLines(w.s, range.first, range.second);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].charged_to == "tech1");
+  TempDir dir;
+  record::Options o;
+  o.shop = "广州测试4S店";
+  o.printed_at = range.second + MIN;
+  std::string zh = pdfText(record::renderFaultSlips(w.s, catalog(), labels(), month, o), dir, "slips-zh");
+  const WorkOrder& wo = w.s.work_orders.at(w.wo);
+  for (const std::string& want : {std::string("过失单"), std::string("2026-01"), w.s.people.at("tech1").name, wo.number,
+                                  wo.vehicle.plate, std::string("互检"), std::string("已定责"), std::string("服务经理尚未签字"),
+                                  std::string("当事人签字")}) {
+    INFO("missing from the Chinese slips: ", want);
+    CHECK(zh.find(want) != std::string::npos);
+  }
+  // signed: the manager's name, time and key on it
+  w.must(w.sealed(SignFaultSlips{month, lines, {}}, "manager", range.second + 2 * MIN));
+  CHECK(w.refused(w.sealed(SignFaultSlips{month, lines, {}}, "manager", range.second + 3 * MIN)) == Reason::AlreadyResolved);
+  o.lang = "en";
+  const std::string en = pdfText(record::renderFaultSlips(w.s, catalog(), labels(), month, o), dir, "slips-en");
+  for (const std::string& want : {std::string("Fault slips"), std::string("Signed by the service manager"),
+                                  w.s.people.at("manager").name, std::string("charged"), std::string("Technician's signature")}) {
+    INFO("missing from the English slips: ", want);
+    CHECK(en.find(want) != std::string::npos);
+  }
+  // a month with nothing charged says so
+  const std::string none = pdfText(record::renderFaultSlips(w.s, catalog(), labels(), "2025-12", o), dir, "slips-none");
+  CHECK(none.find("No charges this month") != std::string::npos);
 }
