@@ -106,6 +106,19 @@ Millis App::nextWake(Millis now) const {
   return (now / 60000 + 1) * 60000;                         // the clock's next minute
 }
 
+namespace {
+// The quality record's and the fault slips' PDF settings at this bay.
+record::Options pdfOptions(const KioskConfig& cfg, const std::string& lang, int utc_offset, Millis now) {
+  record::Options o;
+  o.lang = lang;
+  o.font = cfg.font;
+  o.shop = cfg.shop_name;
+  o.utc_offset_minutes = utc_offset;
+  o.printed_at = now;
+  return o;
+}
+}  // namespace
+
 void App::fillIds(Action& a, Millis now) {
   auto fresh = [&](const char* prefix) { return prefix + toHex(ids_.next(now, entropy_.random8())); };
   if (auto* v = std::get_if<ClockOn>(&a); v && v->entry.empty()) v->entry = fresh("te-");
@@ -114,6 +127,18 @@ void App::fillIds(Action& a, Millis now) {
   if (auto* v = std::get_if<ProposeAddOn>(&a); v && v->addon.empty()) {
     v->addon = fresh("ad-");
     v->op = fresh("op-");
+  }
+  // issue 15: an advisor's comeback: numbered after the work order it came back from
+  if (auto* v = std::get_if<OpenWorkOrder>(&a); v && v->wo.id.empty()) {
+    v->wo.id = fresh("wo-");
+    if (v->wo.number.empty()) {
+      const WorkOrder* orig = store_.shop().workOrder(v->wo.comeback_of);
+      auto back = store_.shop().comebacks_of.find(v->wo.comeback_of);
+      const std::size_t n = back == store_.shop().comebacks_of.end() ? 1 : back->second.size() + 1;
+      v->wo.number = (orig ? orig->number : v->wo.id) + "-R" + std::to_string(n);
+    }
+    for (std::size_t k = 0; k < v->ops.size(); ++k)
+      if (v->ops[k].id.empty()) v->ops[k].id = v->wo.id + "-" + std::to_string(k + 1);
   }
 }
 
@@ -286,6 +311,8 @@ void App::handle(const Intent& in, Millis now) {
           if (r && undo) st_.undo = UndoOffer{*undo, now + kUndoOffered};
           else if (undoing || r) st_.undo.reset();
           st_.confirm_switch.clear();
+          // issue 15: a comeback opened from the car's history shows there at once
+          if (r && st_.screen == Screen::History) st_.history = vehicleHistory(store_.shop(), st_.history_vin);
         } else if constexpr (std::is_same_v<T, RequestSignature>) {
           // ids first, so the dialog names exactly the record that will be signed
           Action a = i.action;
@@ -343,6 +370,27 @@ void App::handle(const Intent& in, Millis now) {
           f << "\xEF\xBB\xBF" << reportCsv(store_.shop(), *st_.report);  // BOM: spreadsheets read UTF-8
           if (!f) { say(texts_("report.export_failed"), Tone::Bad, now); return; }
           st_.last_export = path;
+          // issue 15: the service manager's export takes the month's fault
+          // slips too: CSV for payroll and the PDF to print and hand out
+          if (const Person* me = st_.session ? store_.shop().person(st_.session->person) : nullptr;
+              me && me->has(Role::ServiceManager)) {
+            const std::string base = cfg_.export_dir + "/fault-slips-" + st_.report_month;
+            std::ofstream csv(base + ".csv");
+            csv << "\xEF\xBB\xBF" << faultSlipsCsv(store_.shop(), st_.report_month);
+            if (!csv) { say(texts_("report.export_failed"), Tone::Bad, now); return; }
+            try {
+              if (!labels_) labels_ = std::make_unique<record::Labels>(record::Labels::load(cfg_.assets + "/i18n"));
+              std::ofstream pdf(base + ".pdf", std::ios::binary);
+              pdf << record::renderFaultSlips(store_.shop(), cat_, *labels_, st_.report_month,
+                                              pdfOptions(cfg_, texts_.code(), utcOffset(), now));
+              if (!pdf) throw std::runtime_error("cannot write " + base + ".pdf");
+            } catch (const std::exception& e) {
+              say(texts_("report.export_failed") + ": " + e.what(), Tone::Bad, now);
+              return;
+            }
+            say(format(texts_("report.slips_exported"), {base}), Tone::Good, now);
+            return;
+          }
           say(texts_("report.export_done"), Tone::Good, now);
         } else if constexpr (std::is_same_v<T, PrintRecord>) {
           printRecord(i.wo, now);
@@ -411,13 +459,7 @@ void App::printRecord(const Id& wo, Millis now) {
   if (!w || cfg_.printer.empty()) return;
   try {
     if (!labels_) labels_ = std::make_unique<record::Labels>(record::Labels::load(cfg_.assets + "/i18n"));
-    record::Options o;
-    o.lang = texts_.code();
-    o.font = cfg_.font;
-    o.shop = cfg_.shop_name;
-    o.utc_offset_minutes = utcOffset();
-    o.printed_at = now;
-    const std::string pdf = record::renderPdf(store_.shop(), cat_, *labels_, *w, o);
+    const std::string pdf = record::renderPdf(store_.shop(), cat_, *labels_, *w, pdfOptions(cfg_, texts_.code(), utcOffset(), now));
     std::filesystem::create_directories(cfg_.export_dir);
     const std::string path = cfg_.export_dir + "/quality-record-" + w->number + ".pdf";
     {

@@ -49,6 +49,16 @@ struct InspectForm {
   std::optional<int> odo_start, odo_end;
   bool stop = false;           // patrol: stop the operation (R11)
   bool choosing_defect = false;
+  std::optional<ComebackCause> cause;  // issue 15: a comeback's, unset until picked
+};
+
+// Issue 15: an advisor opens a comeback (返修) of a delivered work order of
+// the car, from its history: the customer's concern and the operation to
+// do again (its trade, job and technician), nothing picked at first.
+struct ComebackForm {
+  Id of;
+  int concern = -1;  // index into comeback_concerns
+  Id op;             // the original operation it is about
 };
 
 // Issue 12: handing a car over (交车): what became of the old parts and the
@@ -165,8 +175,11 @@ struct AppState {
   std::optional<std::string> error;  // a frame that threw: shown, not fatal
   std::optional<MonthlyReport> report;  // computed by App when the report opens
   std::string report_month;             // issue 15: its calendar month (YYYY-MM)
+  bool report_slips = false;            // issue 15: the month's fault slips instead of the charts
   std::string history_vin;              // issue 15: the car whose history is open
   std::vector<Visit> history;           // read when it opens
+  std::optional<ComebackForm> comeback; // issue 15: the advisor's, from the history
+  Screen history_back = Screen::Work;   // where the history's back button goes
   std::string last_export;
   Millis last_input = 0;
 

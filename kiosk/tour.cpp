@@ -154,6 +154,22 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
         st.entry_panel.reset();
       }
     }
+    // issue 15: a comeback's cause, found by the foreman: workmanship in the
+    // original job, its defect picked
+    for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it) {
+      const WorkOrder& cb = s.work_orders.at(it->second);
+      if (cb.delivered_at || comebackInspection(s, cb.id)) continue;
+      const auto orig = s.opsOf(cb.comeback_of);
+      if (orig.empty()) continue;
+      as(anyone(s, Role::Foreman), Screen::Inspect);
+      startInspection(view, app.catalog(), InspectionKind::Comeback, cb.id, std::nullopt, std::nullopt);
+      for (auto& item : st.inspect.items) item.verdict = Verdict::Pass;
+      st.inspect.cause = ComebackCause::Workmanship;
+      st.inspect.op = orig.front()->id;
+      st.inspect.defect = app.catalog().defects(orig.front()->trade).front().code;
+      shot("09-comeback-cause");
+      break;
+    }
     as(anyone(s, Role::QualityInspector), Screen::Final);
     shot("10-final-inspection-queue");
     // the final-inspection form: a work order waiting for it, else any open
@@ -260,8 +276,28 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       st.delivery = DeliveryForm{{}, {}, {}, false, delivered};
       shot("19-gate-pass");
     }
+    // issue 15: an advisor at the history of a car that came back, opening
+    // another comeback of its last visit: the concern and the job picked
+    for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it) {
+      const WorkOrder& cb = s.work_orders.at(it->second);
+      if (!comebackInspection(s, cb.id)) continue;
+      const WorkOrder* orig = s.workOrder(cb.comeback_of);
+      if (!orig || s.opsOf(orig->id).empty()) continue;
+      as(anyone(s, Role::ServiceAdvisor), Screen::History);
+      st.history_vin = orig->vehicle.vin;
+      st.history_back = Screen::Delivery;
+      st.history = vehicleHistory(s, st.history_vin);
+      st.comeback = ComebackForm{orig->id, 0, s.opsOf(orig->id).front()->id};
+      shot("20-comeback-history");
+      break;
+    }
     as(anyone(s, Role::ServiceManager), Screen::Report);
     shot("15-quality-report");
+    // issue 15: last month's fault slips, for the service manager to sign
+    st.report_month = addMonths(monthOf(wallNow(), app.utcOffset()), -1);
+    if (const auto range = calendarMonth(st.report_month, app.utcOffset())) st.report = monthlyReport(s, range->first, range->second);
+    st.report_slips = true;
+    shot("15-fault-slips");
   }
   st.resetPersonal();
   std::printf("tour: %d screenshots in %s%s\n", shots - failures, dir.c_str(), failures ? " (some failed)" : "");

@@ -22,6 +22,8 @@ void operationRow(Ui& ui, const View& v, const Operation& op, float width) {
   for (const std::string& line : ui.lines(opTitle(ui, s, op), width * 0.55f, 3)) ui.text(line);
   ui.text(personName(s, op.main_tech) + " · " + ui.tr("trade." + std::string(name(op.trade))), nullptr,
           IM_COL32(170, 170, 170, 255));
+  // issue 15: a comeback (返修) says so: it goes first
+  if (const WorkOrder* wo = s.workOrder(op.wo); wo && wo->comeback()) ui.chip(ui.tr("comeback.chip"), Tone::Bad, Icon::Warning);
   ImGui::EndGroup();
   float bottom = ImGui::GetItemRectMax().y;
   // right part: running timer, or a phase / blocked chip

@@ -28,7 +28,7 @@ static void carLine(Ui& ui, const View& v, const WorkOrder& wo) {
           nullptr, IM_COL32(190, 190, 190, 255));
 }
 
-static void lists(Ui& ui, const View& v, float width, float height) {
+static void lists(Ui& ui, const View& v, float width, float height, Intents& out) {
   const Shop& s = v.shop;
   ui.beginList("delivery.lists", {width, height});
   ui.heading(ui.tr("delivery.ready"));
@@ -56,6 +56,24 @@ static void lists(Ui& ui, const View& v, float width, float height) {
     }
     ImGui::Dummy({0, ui.m.mm(1)});
   }
+  // issue 15: cars handed over within the comeback window, newest first:
+  // the history of one, where an advisor opens a comeback (返修)
+  ImGui::Dummy({0, ui.m.gap()});
+  ui.heading(ui.tr("delivery.recent"));
+  const Millis window = Millis{s.policy.comeback_days} * 86'400'000;
+  n = 0;
+  for (auto it = s.delivered_by_time.rbegin(); it != s.delivered_by_time.rend() && v.now - it->first <= window && n < 40; ++it) {
+    const WorkOrder& wo = s.work_orders.at(it->second);
+    ++n;
+    if (ui.button("delivery.history." + wo.id, wo.vehicle.plate + "  " + wo.number + "  " + dateText(it->first, v.utc_offset_minutes),
+                  Tone::Quiet, width - ui.m.mm(4), Icon::Clock)) {
+      v.st.history_vin = wo.vehicle.vin;
+      v.st.history_back = Screen::Delivery;
+      v.st.comeback.reset();
+      out.push_back(Go{Screen::History, wo.id});
+    }
+  }
+  if (!n) ui.text(ui.tr("floor.none"), nullptr, IM_COL32(150, 150, 150, 255));
   ui.endList();
 }
 
@@ -65,7 +83,7 @@ void drawDelivery(Ui& ui, const View& v, Intents& out) {
   const ImVec2 avail = contentSize();
   const float left = avail.x * 0.36f;
   ImGui::BeginGroup();
-  lists(ui, v, left, avail.y);
+  lists(ui, v, left, avail.y, out);
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();

@@ -165,6 +165,29 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
   ui.beginList("floor.queues", {w, avail.y});
   const bool foreman = v.has(Role::Foreman);
   const bool patrol = v.has(Role::Supervisor) || v.has(Role::TechDirector);
+  // issue 15: comebacks first: each open one, its concern and its cause,
+  // found by the foreman or a quality inspector who did none of the work
+  {
+    int cbs = 0;
+    const bool finder = foreman || v.has(Role::QualityInspector);
+    for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it) {
+      const WorkOrder& wo = s.work_orders.at(it->second);
+      if (wo.delivered_at) continue;
+      if (!cbs++) ui.heading(ui.tr("floor.comebacks"));
+      const WorkOrder* orig = s.workOrder(wo.comeback_of);
+      const std::string what = wo.vehicle.plate + " · " + ui.data(wo.concern) + " · " +
+                               format(ui.tr("floor.comeback_of"), {orig ? orig->number : wo.comeback_of});
+      if (const Inspection* found = comebackInspection(s, wo.id)) {
+        ui.wrapped(what, toneColour(Tone::Bad, 1.5f));
+        ui.chip(ui.tr("cause." + std::string(name(*found->cause))) + " · " + personName(s, found->inspector),
+                found->cause == ComebackCause::Workmanship ? Tone::Bad : Tone::Neutral, Icon::Check);
+      } else if (ui.button("floor.comeback." + wo.id, what + " · " + ui.tr("floor.find_cause"), Tone::Bad,
+                           w - ui.m.mm(3), Icon::Warning, finder)) {
+        startInspection(v, ui.cat, InspectionKind::Comeback, wo.id, std::nullopt, std::nullopt);
+        out.push_back(Go{Screen::Inspect, wo.id});
+      }
+    }
+  }
   // R6: waiting for peer inspection (never one's own work)
   ui.heading(ui.tr("floor.peer_queue"));
   int n = 0;

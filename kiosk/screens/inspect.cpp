@@ -73,7 +73,57 @@ Inspection formInspection(const View& v, const Catalog& cat) {
     in.road = r;
   }
   in.stop = failing && f.stop;
+  if (f.kind == InspectionKind::Comeback) {  // issue 15: the cause decides the result
+    const bool workmanship = f.cause == ComebackCause::Workmanship;
+    in.cause = f.cause;
+    in.result = workmanship ? Verdict::Fail : Verdict::Pass;
+    in.defect = workmanship ? f.defect : std::nullopt;
+    in.defect_op.reset();
+    in.road_test.reset();
+    in.road.reset();
+    in.stop = false;
+    if (f.cause == ComebackCause::DifferentConcern) in.op.reset();
+  }
   return in;
+}
+
+// Issue 15: a comeback's cause, the original operation it lies in, and for
+// workmanship its defect; nothing picked for the inspector.
+static void comebackCause(Ui& ui, const View& v, InspectForm& f, float width) {
+  const Shop& s = v.shop;
+  const WorkOrder* cb = s.workOrder(f.wo);
+  if (!cb) return;
+  ui.text(ui.tr("inspect.cause"), ui.fonts.large);
+  const float cw = (width - ui.m.mm(6)) / 2;
+  int n = 0;
+  for (ComebackCause c : {ComebackCause::Workmanship, ComebackCause::Misdiagnosis, ComebackCause::PartFailure,
+                          ComebackCause::DifferentConcern}) {
+    if (n++ % 2) ImGui::SameLine();
+    const bool on = f.cause == c;
+    if (ui.button("inspect.cause." + std::string(name(c)), ui.tr("cause." + std::string(name(c))),
+                  on ? (c == ComebackCause::Workmanship ? Tone::Bad : Tone::Primary) : Tone::Neutral, cw)) {
+      f.cause = c;
+      if (c != ComebackCause::Workmanship) f.defect.reset();
+    }
+  }
+  if (!f.cause || f.cause == ComebackCause::DifferentConcern) return;
+  ui.text(ui.tr("inspect.original_op"), ui.fonts.large);
+  for (const Operation* o : s.opsOf(cb->comeback_of)) {
+    if (o->phase != Phase::Done) continue;
+    if (ui.button("inspect.original_op." + o->id, ui.data(o->title) + " · " + personName(s, o->main_tech),
+                  f.op == o->id ? Tone::Primary : Tone::Neutral, width - ui.m.mm(4)))
+      f.op = o->id;
+  }
+  if (f.cause != ComebackCause::Workmanship) return;
+  const Operation* target = f.op ? s.operation(*f.op) : nullptr;
+  ui.text(ui.tr("inspect.defect"), ui.fonts.large);
+  n = 0;
+  const float dw = (width - ui.m.mm(6)) / 2;
+  for (auto& d : ui.cat.defects(target ? target->trade : Trade::None)) {
+    if (n++ % 2) ImGui::SameLine();
+    if (ui.button("inspect.defect." + d.code, ui.t.lang == Lang::Zh ? d.zh : d.en, f.defect == d.code ? Tone::Bad : Tone::Neutral, dw))
+      f.defect = d.code;
+  }
 }
 
 static void naReasons(Ui& ui, ChecklistItem& it, float width) {
@@ -159,8 +209,15 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
   ImGui::SameLine();
   ImGui::BeginGroup();
   ui.heading(ui.tr("inspection." + std::string(name(f.kind))));
-  ui.text(wo->number + "  " + wo->vehicle.plate + "  " + (op ? ui.data(op->title) : wo->vehicle.model), nullptr,
-          IM_COL32(190, 190, 190, 255));
+  if (f.kind == InspectionKind::Comeback) {  // issue 15: which work came back, and why the customer says
+    const WorkOrder* orig = s.workOrder(wo->comeback_of);
+    ui.text(wo->number + "  " + wo->vehicle.plate + "  " +
+                format(ui.tr("floor.comeback_of"), {orig ? orig->number : wo->comeback_of}) + "  " + ui.data(wo->concern),
+            nullptr, IM_COL32(190, 190, 190, 255));
+  } else {
+    ui.text(wo->number + "  " + wo->vehicle.plate + "  " + (op ? ui.data(op->title) : wo->vehicle.model), nullptr,
+            IM_COL32(190, 190, 190, 255));
+  }
   ImGui::EndGroup();
 
   const bool keypadOpen = (f.keypad_item >= 0 && f.keypad_item < static_cast<int>(f.items.size())) || f.keypad_road > 0;
@@ -181,6 +238,12 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
                  IM_COL32(160, 200, 255, 255));
     }
     ImGui::Dummy({0, ui.m.mm(1.5f)});
+  }
+  // issue 15: a comeback's cause first: it is the judgement; the checks follow
+  if (f.kind == InspectionKind::Comeback) {
+    comebackCause(ui, v, f, listW);
+    ImGui::Dummy({0, ui.m.mm(2)});
+    ui.text(ui.tr("inspect.comeback_checks"), ui.fonts.large);
   }
   for (std::size_t i = 0; i < f.items.size(); ++i) {
     ChecklistItem& it = f.items[i];
@@ -224,8 +287,8 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
     ImGui::PopID();
   }
   if (f.kind == InspectionKind::Final && wo->road_test_required) roadTest(ui, v, f, listW);
-  const bool failing = anyFail(f);
-  if (failing && f.kind != InspectionKind::Self) {
+  const bool failing = f.kind == InspectionKind::Comeback ? f.cause == ComebackCause::Workmanship : anyFail(f);
+  if (failing && f.kind != InspectionKind::Self && f.kind != InspectionKind::Comeback) {
     // R7/R8: a failure names its defect; a final names the operation too
     if (f.kind == InspectionKind::Final) {
       ui.text(ui.tr("inspect.defect_op"), ui.fonts.large);
@@ -302,9 +365,12 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
     else if (r == Reason::DefectRequired || (r == Reason::BadInput && failing && !f.defect)) why = ui.tr("inspect.pick_defect_first");
     else if (r == Reason::ReasonRequired) why = ui.tr("inspect.pick_na_reason");
     else if (r == Reason::RoadTestRequired || ready.refusal->detail.starts_with("road")) why = ui.tr("inspect.complete_road_test");
+    else if (f.kind == InspectionKind::Comeback && r == Reason::BadInput && ready.refusal->detail == "op") why = ui.tr("inspect.pick_original_op");
     else why = ui.tr("reason." + std::string(name(r)));
   }
-  const std::string label = format(ui.tr("inspect.sign_as"), {ui.tr(failing ? "verdict.fail" : "verdict.pass")});
+  const std::string label = f.kind == InspectionKind::Comeback && f.cause
+                                ? format(ui.tr("inspect.sign_as"), {ui.tr("cause." + std::string(name(*f.cause)))})
+                                : format(ui.tr("inspect.sign_as"), {ui.tr(failing ? "verdict.fail" : "verdict.pass")});
   ui.text(why, nullptr, toneColour(Tone::Warn, 1.3f));
   if (ui.button("inspect.sign", label, failing ? Tone::Bad : Tone::Good, ui.m.mm(90), Icon::Sign, bool(ready))) {
     in.id.clear();  // made when it is signed

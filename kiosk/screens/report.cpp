@@ -3,6 +3,8 @@
 // technician (R4) — and a CSV export.
 #include "kiosk/screens/screens.hpp"
 
+#include "domain/rules.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -51,6 +53,89 @@ std::string fixed(double v, const char* f) {
   return b;
 }
 
+// Issue 15: comebacks (返修): the rate, first-time fixes, the hours and their
+// labour, and the rate of each technician, the same numbers as the API's.
+void comebacks(Ui& ui, const View& v, const MonthlyReport& r, float width) {
+  const Comebacks& c = r.comebacks;
+  ImGui::PushFont(ui.fonts.large);
+  for (const std::string& l : ui.lines(ui.tr("report.comebacks"), width, 2)) ui.text(l);
+  ImGui::PopFont();
+  ui.wrapped(format(ui.tr("report.comeback_rate"), {std::to_string(c.counted), std::to_string(c.delivered),
+                                                   fixed(c.rate() * 100, "%.0f%%"), std::to_string(v.shop.policy.comeback_days)}));
+  ui.wrapped(format(ui.tr("report.first_time_fix"), {std::to_string(c.first_time_fixed), std::to_string(c.delivered),
+                                                    fixed(c.firstTimeFixRate() * 100, "%.0f%%")}));
+  if (c.outside_window || c.cause_pending)
+    ui.wrapped(format(ui.tr("report.comeback_notes"), {std::to_string(c.outside_window), std::to_string(c.cause_pending)}),
+               IM_COL32(190, 190, 190, 255));
+  auto yuan = [](std::int64_t cents) { return yuanText(static_cast<long long>((cents + 50) / 100)); };
+  ui.wrapped(format(ui.tr("report.labour"), {fixed(r.rework_hours, "%.1f"), yuan(r.rework_cents), fixed(r.comeback_hours, "%.1f"),
+                                            yuan(r.comeback_cents), fixed(r.comeback_hours_unbilled, "%.1f")}));
+  std::vector<Bar> rows;
+  double max = 0;
+  for (auto& [id, rate] : c.by_technician) {
+    if (!rate.count) continue;
+    rows.push_back({personName(v.shop, id), rate.rate(), std::to_string(rate.count) + "/" + std::to_string(rate.of)});
+    max = std::max(max, rate.rate());
+  }
+  std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.value > b.value; });
+  if (!rows.empty()) bars(ui, ui.tr("report.comeback_by_technician"), rows, max, width, 12, Tone::Bad);
+  std::vector<Bar> found;
+  double most = 0;
+  for (auto& [k, ch] : r.rework_by_found_in) {
+    found.push_back({ui.tr("inspection." + std::string(name(k))), double(ch.count), std::to_string(ch.count)});
+    most = std::max(most, double(ch.count));
+  }
+  bars(ui, ui.tr("report.rework_by_found_in"), found, most, width, 8, Tone::Warn);
+}
+
+// Issue 15: the month's fault slips (过失单) for the service manager: each
+// technician's charges with where each stands, and the signature (PIN),
+// off with the reason until the domain would take it.
+void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
+  const Shop& s = v.shop;
+  const std::string& month = v.st.report_month;
+  const auto rows = faultSlipRows(s, month);
+  std::vector<FaultSlipLine> lines;
+  for (const SlipRow& row : rows) lines.push_back(row.line);
+  // first what is signed and what can be: the lines follow, however many
+  const auto signedIt = s.fault_slips.find(month);
+  if (signedIt != s.fault_slips.end()) {
+    const bool current = signedIt->second.lines == lines;
+    ui.wrapped(format(ui.tr(current ? "slips.signed" : "slips.signed_changed"),
+                      {personName(s, signedIt->second.sig.signer), dateTimeText(signedIt->second.sig.at, v.utc_offset_minutes)}),
+               toneColour(current ? Tone::Good : Tone::Warn, 1.4f));
+  }
+  SignFaultSlips action{month, lines, {}};
+  action.sig.signer = v.st.session ? v.st.session->person : Id{};
+  action.sig.at = v.now;
+  const Outcome ready = checkBeforeSigning(s, action);
+  if (ui.button("report.sign_slips", ui.tr("slips.sign"), Tone::Primary, ui.m.mm(90), Icon::Sign, bool(ready)))
+    out.push_back(RequestSignature{action});
+  if (!ready) ui.wrapped(refusalText(ui, *ready.refusal), toneColour(Tone::Warn, 1.3f));
+  ImGui::Dummy({0, ui.m.gap()});
+  if (rows.empty()) ui.text(ui.tr("slips.none"), nullptr, IM_COL32(170, 170, 170, 255));
+  Id person;
+  const float chipW = ui.m.mm(58);
+  for (const SlipRow& row : rows) {
+    if (row.line.charged_to != person) {
+      person = row.line.charged_to;
+      int n = 0;
+      for (const SlipRow& r2 : rows) n += r2.line.charged_to == person;
+      ImGui::Dummy({0, ui.m.mm(1)});
+      ui.text(personName(s, person) + "  · " + std::to_string(n), ui.fonts.large);
+    }
+    const std::string where = row.rework ? ui.tr("inspection." + std::string(name(row.rework->found_in))) : "";
+    const Tone tone = row.line.state == "disputed" ? Tone::Warn : row.line.state == "decided" ? Tone::Primary : Tone::Neutral;
+    ui.chip(ui.tr("slips.state." + row.line.state), tone, Icon::None);
+    ImGui::SameLine();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width - chipW);
+    ui.wrapped(dateText(row.incident->at, v.utc_offset_minutes) + "  " +
+               (row.wo ? row.wo->number + "  " + row.wo->vehicle.plate : row.incident->wo) + "  " +
+               (row.op ? ui.data(row.op->title) : row.incident->op) + "  · " + ui.data(row.incident->defect) + "  · " + where);
+    ImGui::PopTextWrapPos();
+  }
+}
+
 }  // namespace
 
 void drawReport(Ui& ui, const View& v, Intents& out) {
@@ -79,8 +164,25 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
     ui.text(dateTimeText(r.from, v.utc_offset_minutes) + " — " + dateTimeText(r.to, v.utc_offset_minutes), nullptr,
             IM_COL32(180, 180, 180, 255));
   }
+  // issue 15: the service manager turns to the month's fault slips
+  if (v.has(Role::ServiceManager)) {
+    if (ui.button("report.show_charts", ui.tr("report.charts"), st.report_slips ? Tone::Neutral : Tone::Primary, ui.m.mm(60),
+                  Icon::None))
+      st.report_slips = false;
+    ImGui::SameLine();
+    if (ui.button("report.show_slips", ui.tr("slips.title"), st.report_slips ? Tone::Primary : Tone::Neutral, ui.m.mm(60),
+                  Icon::Sign))
+      st.report_slips = true;
+  } else {
+    st.report_slips = false;
+  }
   const float colW = (avail.x - ui.m.gap() - ui.m.mm(4)) / 2;
   ui.beginList("report.body", {avail.x, ImGui::GetContentRegionAvail().y});
+  if (st.report_slips) {
+    faultSlips(ui, v, avail.x - ui.m.mm(4), out);
+    ui.endList();
+    return;
+  }
   ImGui::BeginGroup();
   {
     std::vector<Bar> rows;
@@ -112,6 +214,7 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
+  comebacks(ui, v, r, colW);  // issue 15: what judges the shop most, first
   {
     std::vector<Bar> rows;
     double max = 1.2;

@@ -28,6 +28,19 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     const bool pass = ri->inspection.result == Verdict::Pass;
     ui.chip(ui.tr(pass ? "verdict.pass" : "verdict.fail"), pass ? Tone::Good : Tone::Bad, pass ? Icon::Check : Icon::Cross);
     if (ri->inspection.defect) { ImGui::SameLine(); ui.text(ui.data(*ri->inspection.defect)); }
+    if (ri->inspection.cause) {  // issue 15: the comeback's cause and where it lies
+      std::string where = ui.tr("cause." + std::string(name(*ri->inspection.cause)));
+      if (ri->inspection.op)
+        if (const Operation* o = v.shop.operation(*ri->inspection.op)) where += " · " + ui.data(o->title) + " · " + personName(v.shop, o->main_tech);
+      ui.wrapped(where);
+    }
+  }
+  if (auto* fs = std::get_if<SignFaultSlips>(&st.sign.action)) {  // issue 15: the month and every line signed
+    ui.text(fs->month, ui.fonts.large);
+    std::map<Id, int> per;
+    for (const FaultSlipLine& l : fs->lines) per[l.charged_to] += 1;
+    for (auto& [who, n] : per) ui.text(personName(v.shop, who) + " · " + std::to_string(n));
+    if (per.empty()) ui.text(ui.tr("slips.none"));
   }
   // an add-on's step: what this signature agrees to
   if (auto* q = std::get_if<QuoteAddOn>(&st.sign.action))

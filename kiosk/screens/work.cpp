@@ -94,10 +94,17 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
   if (!wo.complaint.empty()) ui.wrapped(format(ui.tr("work.complaint"), {wo.complaint}), toneColour(Tone::Primary, 1.6f));
   if (!op.instructions.empty()) ui.wrapped(format(ui.tr("work.instructions"), {op.instructions}), toneColour(Tone::Primary, 1.6f));
+  // issue 15: a comeback, of which work order, and what the customer says
+  if (wo.comeback()) {
+    const WorkOrder* orig = s.workOrder(wo.comeback_of);
+    ui.wrapped(format(ui.tr("work.comeback_of"), {orig ? orig->number : wo.comeback_of, ui.data(wo.concern)}),
+               toneColour(Tone::Bad, 1.5f));
+  }
   ImGui::PopTextWrapPos();
   // issue 15: the car's history (维修档案), read-only
   if (ui.button("work.history", ui.tr("work.history"), Tone::Neutral, width, Icon::Clock)) {
     v.st.history_vin = wo.vehicle.vin;
+    v.st.history_back = Screen::Work;
     out.push_back(Go{Screen::History, op.id});
   }
 }
@@ -191,10 +198,9 @@ void drawWork(Ui& ui, const View& v, Intents& out) {
   const float w = avail.x - leftW - ui.m.gap();
   ui.beginList("work.queue", {w, avail.y - ImGui::GetTextLineHeightWithSpacing() * 2});
   int queued = 0;
-  for (auto& [id, op] : s.operations) {
-    if (op.main_tech != me || op.phase == Phase::Done || op.phase == Phase::Declined) continue;
-    const WorkOrder* wo = s.workOrder(op.wo);
-    if (!wo || wo->delivered_at) continue;
+  // issue 15: the domain's order: comebacks first, then the earliest promised
+  for (const Operation* queuedOp : workQueue(s, me)) {
+    const Operation& op = *queuedOp;
     const bool running = !mine.empty() && mine.front()->op == op.id;
     if (running) continue;
     ++queued;

@@ -547,3 +547,87 @@ TEST_CASE("kiosk, issue 15: the technician opens the car's history from the job 
   h.tap("history.back");
   CHECK(h.st().screen == ui::Screen::Work);
 }
+
+TEST_CASE("kiosk, issue 15: an advisor opens a comeback from the car's history, the foreman finds its cause, the service manager signs the month's slips") {
+  Harness h;
+  // a job of tech1's, inspected by the technician and the foreman, handed over
+  const Id orig = h.openWorkOrder(Category::Maintenance, {spec("", Trade::Mechanical, "tech1")});
+  REQUIRE(h.store->record(ClockOn{"te-0", "tech1", orig + "-1", "bay1", h.now - 5 * 60 * MIN}, h.now - 5 * 60 * MIN));
+  Inspection self = judged({"in-s0", InspectionKind::Self, orig, orig + "-1", {}, "tech1", {}, Verdict::Pass});
+  REQUIRE(h.store->sign(RecordInspection{self, {}}, "tech1", "246802", h.now - 4 * 60 * MIN));
+  Inspection peer = judged({"in-p0", InspectionKind::Peer, orig, orig + "-1", {}, "foreman", {}, Verdict::Pass});
+  REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman", "123456", h.now - 220 * MIN));
+  REQUIRE(h.store->sign(testDelivery(orig, "advisor", h.now - 3 * 60 * MIN, &h.shop()), "advisor", "123456", h.now - 3 * 60 * MIN));
+
+  // the advisor, at the delivery screen: the car handed over lately, its history, a comeback
+  h.signIn("advisor");
+  h.tap("nav.delivery");
+  h.reveal("delivery.history." + orig);
+  h.tap("delivery.history." + orig);
+  REQUIRE(h.st().screen == ui::Screen::History);
+  h.tap("history.comeback." + orig);
+  CHECK_FALSE(h.has("history.comeback_open"));  // nothing picked for the advisor
+  h.tap("history.concern.concern.same_noise");
+  h.reveal("history.redo." + orig + "-1");
+  h.tap("history.redo." + orig + "-1");
+  h.reveal("history.comeback_open");
+  h.tap("history.comeback_open");
+  REQUIRE(h.shop().comebacks_of.count(orig));
+  const Id cb = h.shop().comebacks_of.at(orig).front();
+  const WorkOrder& back = h.shop().work_orders.at(cb);
+  CHECK(back.number == h.shop().work_orders.at(orig).number + "-R1");
+  CHECK(back.concern == "concern.same_noise");
+  CHECK(h.shop().operations.at(cb + "-1").main_tech == "tech1");
+  CHECK(h.st().history.size() == 2);  // shown at once
+  h.tap("history.back");
+  CHECK(h.st().screen == ui::Screen::Delivery);
+  h.tap("nav.signout");
+
+  // the foreman: the comeback at the top of the floor; its cause, signed
+  h.signIn("foreman");
+  h.tap("nav.floor");
+  h.tap("floor.comeback." + cb);
+  REQUIRE(h.st().screen == ui::Screen::Inspect);
+  CHECK(h.st().inspect.kind == InspectionKind::Comeback);
+  h.passAll();
+  CHECK_FALSE(h.has("inspect.sign"));  // no cause yet: nothing defaults it
+  h.tap("inspect.cause.workmanship");
+  h.reveal("inspect.original_op." + orig + "-1");
+  h.tap("inspect.original_op." + orig + "-1");
+  const std::string defect = h.cat.defects(Trade::Mechanical).front().code;
+  h.reveal("inspect.defect." + defect);
+  h.tap("inspect.defect." + defect);
+  h.tap("inspect.sign");
+  h.pin("sign.pin", "123456");
+  const Inspection* found = comebackInspection(h.shop(), cb);
+  REQUIRE(found);
+  CHECK(found->cause == ComebackCause::Workmanship);
+  CHECK(h.shop().incidents.at("inc-" + found->id).charged_to == "tech1");  // R8: nobody accepted it downstream
+  h.tap("nav.signout");
+
+  // the technician: the comeback on the job card, marked
+  h.signIn("tech1", "246802");
+  bool marked = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn()) marked |= t.text == h.texts("comeback.chip");
+  CHECK(marked);
+  CHECK(h.has("work.clock_on." + cb + "-1"));
+  h.tap("nav.signout");
+
+  // the month after: the service manager signs last month's slips
+  h.advance(40LL * 24 * 60 * MIN);
+  h.signIn("manager");
+  h.tap("nav.report");
+  h.tap("report.month.prev");
+  h.tap("report.show_slips");
+  bool listed = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn()) listed |= t.text.find(back.vehicle.plate) != std::string::npos;
+  CHECK(listed);
+  REQUIRE(h.has("report.sign_slips"));
+  h.tap("report.sign_slips");
+  h.pin("sign.pin", "123456");
+  const std::string month = h.st().report_month;
+  REQUIRE(h.shop().fault_slips.count(month));
+  CHECK(h.shop().fault_slips.at(month).sig.signer == "manager");
+  CHECK(h.shop().fault_slips.at(month).lines.size() == 1);
+  CHECK_FALSE(h.has("report.sign_slips"));  // signed, and nothing has changed since
+}

@@ -227,6 +227,15 @@ TEST_CASE("kiosk: the report draws and exports CSV") {
   std::string header;
   std::getline(f, header);
   CHECK(header.find("section,key,name,count,hours,value") != std::string::npos);
+  // issue 15: the service manager's export writes the month's fault slips too
+  const std::string slips = h.cfg.export_dir + "/fault-slips-" + h.st().report_month;
+  std::ifstream csv(slips + ".csv");
+  std::getline(csv, header);
+  CHECK(header.find("month,technician,name,incident") != std::string::npos);
+  std::ifstream pdf(slips + ".pdf", std::ios::binary);
+  std::string magic(5, '\0');
+  pdf.read(magic.data(), 5);
+  CHECK(magic == "%PDF-");
 }
 
 TEST_CASE("kiosk: a charged technician disputes, the service manager rules (R8)") {
