@@ -220,8 +220,14 @@ namespace {
 // an integer (times, minutes, money in cents). A fraction or a number beyond
 // 64 bits elsewhere is refused here, before a conversion could truncate it
 // or overflow (found by the fuzzer: 1.8e38 as a time).
+// Fields the model holds in 32 bits (distances, minutes, counts, a stroke's
+// points): a larger number is refused here, never cut down when read.
 void requireIntegers(const json& j, const std::string& key) {
   static const std::set<std::string> kFractional{"value", "min", "max"};
+  static const std::set<std::string> k32{"odometer_km", "warranty_km", "seq", "std_minutes", "odo_start", "odo_end",
+                                         "minutes", "est_minutes", "utc_offset_minutes", "idle_signout_seconds",
+                                         "setup_code_days", "pin_length", "pin_max_failures", "comeback_days",
+                                         "work_start_minute", "work_end_minute", "strokes"};
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) requireIntegers(it.value(), it.key());
   } else if (j.is_array()) {
@@ -230,6 +236,9 @@ void requireIntegers(const json& j, const std::string& key) {
     throw json::type_error::create(302, "not an integer: " + key, &j);
   } else if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
     throw json::type_error::create(302, "integer too large: " + key, &j);
+  } else if (j.is_number_integer() && k32.count(key) &&
+             (j.get<std::int64_t>() > INT32_MAX || j.get<std::int64_t>() < INT32_MIN)) {
+    throw json::type_error::create(302, "integer out of range: " + key, &j);
   }
 }
 }  // namespace

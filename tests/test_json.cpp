@@ -39,6 +39,24 @@ TEST_CASE("decoding refuses anything out of schema") {
   CHECK_THROWS(json::parse("{\"type\":\"clock_on\""));  // truncated
 }
 
+TEST_CASE("decoding refuses a number a 32-bit field would cut down, and keeps one that fits") {
+  json open = toJson(testWorkOrder("wo-big", Category::Maintenance, {spec("", Trade::Mechanical, "tech1")}));
+  for (const char* path : {"/wo/odometer_km", "/wo/warranty_km", "/ops/0/std_minutes"}) {
+    CAPTURE(path);
+    json big = open;
+    big[json::json_pointer(path)] = 4'294'967'396LL;  // 2^32 + 100: would read as 100
+    CHECK_THROWS_AS(actionFromJson(big), json::exception);
+    big[json::json_pointer(path)] = -3'000'000'000LL;
+    CHECK_THROWS_AS(actionFromJson(big), json::exception);
+    big[json::json_pointer(path)] = 2'000'000;
+    CHECK_NOTHROW(actionFromJson(big));
+  }
+  json quote = toJson(QuoteAddOn{"ad-1", 5'000'000'000LL, 60, {}});  // cents are 64-bit: taken
+  CHECK_NOTHROW(actionFromJson(quote));
+  quote["minutes"] = 1LL << 40;
+  CHECK_THROWS_AS(actionFromJson(quote), json::exception);
+}
+
 TEST_CASE("signing digests change with any field") {
   Action a = ClockOn{"te-1", "tech1", "op", "bay1", T0};
   CHECK(signingDigest(a) == signingDigest(ClockOn{"te-1", "tech1", "op", "bay1", T0}));
