@@ -363,9 +363,13 @@ void HubServer::routeDesk() {
       }
       bays.push_back({{"id", id}, {"name", b.name}, {"trade", b.trade}, {"clocked_on", on}});
     }
-    json wos = json::array();
+    // issue 15: comebacks first, then the earliest promised (the kiosks' order)
+    std::vector<const WorkOrder*> open;
     for (auto& [id, w] : s.work_orders)
-      if (!w.delivered_at) wos.push_back(workOrderJson(s, w));
+      if (!w.delivered_at) open.push_back(&w);
+    std::stable_sort(open.begin(), open.end(), [&](const WorkOrder* a, const WorkOrder* b) { return comesFirst(s, *a, *b); });
+    json wos = json::array();
+    for (const WorkOrder* w : open) wos.push_back(workOrderJson(s, *w));
     json overlong = json::array();
     for (const TimeEntry* e : overlongEntries(s, now)) overlong.push_back({{"entry", e->id}, {"tech", e->tech}, {"op", e->op}, {"since", e->start}});
     json reviews = json::array();

@@ -289,7 +289,15 @@ TEST_CASE("desk, issue 15: a comeback is suggested, linked or declined, found an
   other["wo"]["not_comeback_of"] = "wo-c1";
   CHECK(json::parse(f.post("/api/v1/work-orders", other)->body)["reason"] == "reason_required");
   other["wo"]["not_comeback_reason"] = "not_comeback.maintenance";
+  other["wo"]["promised_at"] = f.hub.now + 10 * MIN;  // promised before the comeback
   CHECK(f.post("/api/v1/work-orders", other)->status == 201);
+  // the comeback first on the floor all the same
+  const json floor = json::parse(f.get("/api/v1/floor")->body);
+  REQUIRE(floor["work_orders"].size() >= 2);
+  CHECK(floor["work_orders"][0]["id"] == "wo-c2");
+  bool later = false;
+  for (const json& w : floor["work_orders"]) later |= w["id"] == "wo-c3";
+  CHECK(later);
 
   // the quality inspector finds workmanship in the original operation, at a bay
   Inspection in = judged(Inspection{});

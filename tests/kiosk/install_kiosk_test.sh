@@ -8,7 +8,7 @@ set -euo pipefail
 INSTALL=$1 KIOSK=$2 HUB=$3 DEMO=$4
 work=$(mktemp -d)
 kpid="" xpid="" hpid=""
-trap 'kill $kpid $xpid $hpid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill ${kpid:-} ${xpid:-} ${hpid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; [ -f "$work/kiosk.log" ] && { echo "--- kiosk log"; cat "$work/kiosk.log"; }; exit 1; }
 hits=$work/hits.json
 source "$(dirname "$0")/xvfb_lib.sh"

@@ -618,6 +618,17 @@ TEST_CASE("kiosk, issue 15: an advisor opens a comeback from the car's history, 
   h.signIn("manager");
   h.tap("nav.report");
   h.tap("report.month.prev");
+  // the kiosk shows the comebacks the JSON and the CSV say: 1 of 1 delivered
+  const auto jan = *calendarMonth(h.st().report_month, 480);
+  const MonthlyReport r = monthlyReport(h.shop(), jan.first, jan.second);
+  CHECK(r.comebacks.counted == 1);
+  CHECK(r.comebacks.delivered == 1);
+  CHECK(reportJson(h.shop(), r)["comebacks"]["counted"] == 1);
+  CHECK(reportCsv(h.shop(), r).find("comebacks,rate,,1,0.00,1.00\n") != std::string::npos);
+  const std::string shown = ui::format(h.texts("report.comeback_rate"), {"1", "1", "100%", "30"});
+  bool same = false;
+  for (const ui::TextDraw& t : h.app->textsDrawn()) same |= t.text.find(shown) != std::string::npos;
+  CHECK(same);
   h.tap("report.show_slips");
   bool listed = false;
   for (const ui::TextDraw& t : h.app->textsDrawn()) listed |= t.text.find(back.vehicle.plate) != std::string::npos;

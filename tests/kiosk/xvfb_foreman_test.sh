@@ -7,7 +7,7 @@
 set -euo pipefail
 KIOSK=$1 DEMO=$2
 work=$(mktemp -d)
-trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill ${kpid:-} ${xpid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 db=$work/bay.db hits=$work/hits.json
 
 fail() { echo "FAIL: $*"; echo "--- kiosk log"; cat "$work/kiosk.log"; exit 1; }

@@ -2,7 +2,9 @@
 # Source it after setting $work (a scratch folder), $hits (the kiosk's
 # --hits-file) and $db (its store); define fail() first.
 
-sql() { sqlite3 "$db" "$1"; }
+# a busy timeout: another reader (the kiosk, or a script that has just
+# closed the file) may hold the lock for a moment
+sql() { sqlite3 -cmd ".timeout 5000" "$db" "$1"; }
 # Waits (up to 10 s, the machine may be busy) until a query gives the value.
 expect_sql() {
   local got

@@ -9,7 +9,7 @@ set -euo pipefail
 KIOSK=$1 DEMO=$2 HUB=$3
 work=$(mktemp -d)
 kpid= hpid= xpid=
-trap 'kill $kpid $hpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill ${kpid:-} ${hpid:-} ${xpid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 hubdb=$work/hub.db db=$work/bay.db hits=$work/hits.json pepper=$work/pepper.key
 "$DEMO" --minimal --db "$hubdb" --pepper "$pepper" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
