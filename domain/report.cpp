@@ -149,7 +149,8 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
   std::map<Id, const Operation*> finished;  // in id order, as the sums have always been made
   for (auto it = s.inspections_by_time.lower_bound(from); it != s.inspections_by_time.end() && it->first < to; ++it) {
     const Inspection& insp = s.inspections.at(it->second);
-    if (insp.supersedes) continue;
+    // a correction is not a new inspection; a comeback's cause has no first-time pass
+    if (insp.supersedes || insp.kind == InspectionKind::Comeback) continue;
     const Id target = inspectionTarget(insp);
     if (auto f = s.first_inspection.find({insp.kind, target}); f != s.first_inspection.end() && f->second == insp.id) {
       PassRate& p = r.first_pass[insp.kind];

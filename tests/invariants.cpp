@@ -7,6 +7,13 @@
 namespace bkt {
 
 void checkInvariants(const Shop& s) {
+  // issue 15: a comeback's charge is a workmanship cause's, on the original work
+  for (auto& [id, rw] : s.reworks) {
+    if (rw.found_in != InspectionKind::Comeback) continue;
+    const Inspection& in = s.inspections.at(rw.inspection);
+    CHECK(in.cause == ComebackCause::Workmanship);
+    CHECK(s.work_orders.at(in.wo).comeback_of == rw.wo);
+  }
   // R1: no technician is on two operations at once
   std::map<Id, int> open;
   for (auto& id : s.open_entries) ++open[s.entries.at(id).tech];
@@ -22,6 +29,8 @@ void checkInvariants(const Shop& s) {
       CHECK(fin.sig.meaning == "inspection.final");
     }
     for (auto* op : s.opsOf(id)) CHECK((op->phase == Phase::Done || op->phase == Phase::Declined));
+    // issue 15: a comeback leaves only once a person has found its cause
+    if (wo.comeback()) CHECK_MESSAGE(comebackInspection(s, id) != nullptr, "comeback delivered without its cause: ", id);
   }
   // R2: nobody is clocked on blocked work
   for (auto& id : s.open_entries) {

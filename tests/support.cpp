@@ -244,7 +244,8 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, b
   for (auto& [id, op] : s.operations)
     if (roll(10) == 0 || !s.work_orders.at(op.wo).delivered_at) ops.push_back(id);
   // weights of the cases below: inspections and clocking most, new work rarely
-  static const std::vector<double> weights = {0, 2, 2, 1, 0.3, 3, 3, 1.5, 0.4, 2.5, 0.5, 1.5};
+  // (issue 15: the last, a comeback's cause)
+  static const std::vector<double> weights = {0, 2, 2, 1, 0.3, 3, 3, 1.5, 0.4, 2.5, 0.5, 1.5, 0.8};
   std::discrete_distribution<int> pickKind(weights.begin(), weights.end());
   // a bay's kiosk opens no work orders (issue 11: the front desk's)
   if (floor && wos.empty()) return EndShift{any(people, rng), t};
@@ -293,7 +294,39 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, b
       w.opened_at = t;
       w.promised_at = t + 600 * MIN;
       w.bay = "bay1";
+      // issue 15: a few cars come back: linked as a comeback, declined with a
+      // reason, or neither (refused while the car was here within the window)
+      static const std::vector<std::string> vins = {"", "LVRANDOM0000000A1", "LVRANDOM0000000B2", "LVRANDOM0000000C3"};
+      w.vehicle.vin = any(vins, rng);
+      if (const WorkOrder* back = comebackCandidate(s, w.vehicle.vin, t)) {
+        const int choice = roll(4);
+        if (choice < 2) w.comeback_of = back->id, w.concern = "concern.same_noise";
+        else if (choice == 2) w.not_comeback_of = back->id, w.not_comeback_reason = "not_comeback.unrelated";
+      } else if (roll(8) == 0 && !s.delivered_by_time.empty()) {  // a comeback of another car's, or out of the window
+        w.comeback_of = std::prev(s.delivered_by_time.end())->second;
+        w.concern = "concern.leak";
+      }
       return OpenWorkOrder{w, specs};
+    }
+    case 12: {  // issue 15: a comeback's cause, by someone, any cause
+      std::vector<Id> backs;
+      for (const Id& id : wos) if (s.work_orders.at(id).comeback()) backs.push_back(id);
+      if (backs.empty()) break;
+      const WorkOrder& cb = s.work_orders.at(any(backs, rng));
+      const auto orig = s.opsOf(cb.comeback_of);
+      Inspection in;
+      in.id = "in-" + n;
+      in.kind = InspectionKind::Comeback;
+      in.wo = cb.id;
+      if (!orig.empty() && roll(6)) in.op = orig[static_cast<std::size_t>(roll(int(orig.size())))]->id;
+      in.inspector = roll(4) ? (roll(2) ? "qi" : "foreman2") : any(people, rng);
+      in.items = {ChecklistItem{"concern_reproduced", Verdict::Pass}};
+      in.catalog = "test";
+      if (roll(8)) in.cause = static_cast<ComebackCause>(roll(4));
+      const bool workmanship = in.cause == ComebackCause::Workmanship;
+      in.result = workmanship ? Verdict::Fail : Verdict::Pass;
+      if (workmanship) in.defect = "gen.function_fault";
+      return sealedAs(RecordInspection{in, {}}, in.inspector);
     }
     case 1: case 2: {
       if (ops.empty()) break;

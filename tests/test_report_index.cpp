@@ -97,6 +97,10 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
       r.efficiency[e.tech].comeback_hours += counted(s, e) / kHour;
       const Inspection* found = comebackInspection(s, e.wo);
       if (found && found->cause == ComebackCause::Workmanship) r.comeback_hours_unbilled += counted(s, e) / kHour;
+      if (duration(e) > counted(s, e)) {
+        r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
+        r.ghost_entries.push_back(e.id);
+      }
     } else if (e.rework) {
       r.rework_hours += counted(s, e) / kHour;
     }
@@ -107,7 +111,8 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
   // First-time pass rate: the first inspection of each kind on each target.
   std::map<std::pair<InspectionKind, Id>, const Inspection*> first;
   for (auto& [id, in] : s.inspections) {
-    if (in.supersedes) continue;  // a correction is not a new inspection
+    // a correction is not a new inspection; a comeback's cause has no first-time pass
+    if (in.supersedes || in.kind == InspectionKind::Comeback) continue;
     const Id target = in.kind == InspectionKind::Final ? in.wo : in.op.value_or("");
     auto& f = first[{in.kind, target}];
     if (!f || in.sig.at < f->sig.at || (in.sig.at == f->sig.at && in.id < f->id)) f = &in;
