@@ -135,3 +135,21 @@ TEST_CASE("v8: an enrolment code from before codes named their kiosk enrols noth
   CHECK(st.enrolment().useCode("c3", "kiosk-x", "t4", T0) == Enrolment::Use::Enrolled);
   CHECK(st.enrolment().kioskOfToken("t4") == Id("kiosk-x"));
 }
+
+TEST_CASE("v13 (issue 16): records are a rowid table, so a signed inspection's body stays in its page, no overflow page of its own") {
+  FromFixture f("store_v12.sql");
+  Store& st = f.st;
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records' AND sql LIKE '%WITHOUT ROWID%'") == 0);
+  CHECK(st.shop().people.at("tech1").name == "王建国");  // kept
+  // (kind, id) is still one record: the store's upsert replaces it
+  REQUIRE(st.record(DefineBay{Bay{"bay1", "机电 01 号", Trade::Mechanical}}, T0));
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records WHERE kind = 'bay' AND id = 'bay1'") == 1);
+  CHECK(st.shop().bays.at("bay1").name == "机电 01 号");
+  CHECK(st.loadRecords().sameRecords(st.shop()));
+  // a 1.5 KB body, as a signed inspection's, in a page of the table
+  for (int i = 0; i < 40; ++i)
+    st.db().exec("INSERT INTO records(kind, id, wo, body) VALUES('probe', 'p" + std::to_string(i) + "', NULL, printf('%.1500c', 'x'))");
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM dbstat WHERE name = 'records' AND pagetype = 'overflow'") == 0);
+  CHECK(st.db().scalarInt("SELECT SUM(pgsize) FROM dbstat WHERE name = 'records'") < 40 * 1500 * 3 / 2);
+  st.db().exec("DELETE FROM records WHERE kind = 'probe'");
+}
