@@ -1,4 +1,5 @@
 #include "domain/model.hpp"
+#include "domain/vin.hpp"
 
 #include <cctype>
 
@@ -241,9 +242,7 @@ void Shop::reindex() {
 }
 
 void Shop::indexWorkOrder(const WorkOrder& wo) {
-  std::string vin = wo.vehicle.vin;
-  for (char& c : vin) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (!vin.empty()) wos_of_vin[vin].push_back(wo.id);
+  if (const std::string vin = vinKey(wo.vehicle.vin); !vin.empty()) wos_of_vin[vin].push_back(wo.id);
   if (wo.comeback()) {
     comebacks_of[wo.comeback_of].push_back(wo.id);
     comebacks_by_open.emplace(wo.opened_at, wo.id);

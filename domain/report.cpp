@@ -1,6 +1,7 @@
 #include "domain/report.hpp"
 
 #include "domain/rules.hpp"
+#include "domain/vin.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -28,6 +29,19 @@ Millis counted(const Policy& p, const TimeEntry& e) {
 std::string fmt(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+// "2026-03-14 09:30" in the shop's time zone
+std::string localText(Millis t, int offset_min) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> local{milliseconds{t + Millis{offset_min} * 60'000}};
+  const auto day = floor<days>(local);
+  const year_month_day d{day};
+  const hh_mm_ss hms{duration_cast<minutes>(local - day)};
+  char b[32];
+  std::snprintf(b, sizeof b, "%04d-%02u-%02u %02d:%02d", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()), static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
   return b;
 }
 
@@ -80,6 +94,7 @@ void comebackFigures(const Shop& s, MonthlyReport& r) {
   for (auto it = s.delivered_by_time.lower_bound(r.from); it != s.delivered_by_time.end() && it->first < r.to; ++it) {
     const WorkOrder& wo = s.work_orders.at(it->second);
     cb.delivered += 1;
+    cb.provisional_until = it->first + Millis{s.policy.comeback_days} * 86'400'000;  // the last, in time order
     cb.by_advisor[wo.advisor].of += 1;
     std::set<Id> techs;
     std::set<Trade> trades;
@@ -268,7 +283,8 @@ json reportJson(const Shop& s, const MonthlyReport& r) {
   json c{{"delivered", cb.delivered}, {"counted", cb.counted}, {"rate", cb.rate()},
          {"outside_window", cb.outside_window}, {"cause_pending", cb.cause_pending},
          {"first_time_fixed", cb.first_time_fixed}, {"first_time_fix_rate", cb.firstTimeFixRate()},
-         {"window_days", s.policy.comeback_days}, {"by_cause", json::object()}};
+         {"window_days", s.policy.comeback_days}, {"provisional_until", cb.provisional_until},
+         {"by_cause", json::object()}};
   for (auto& [k, n] : cb.by_cause) c["by_cause"][std::string(name(k))] = n;
   auto rates = [](const auto& m, auto key, auto nm) {
     json a = json::array();
@@ -334,6 +350,8 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   row("comebacks", "outside_window", "", cb.outside_window, 0, "");
   row("comebacks", "cause_pending", "", cb.cause_pending, 0, "");
   row("comebacks", "first_time_fix_rate", "", cb.delivered, 0, fmt(cb.firstTimeFixRate()));
+  // provisional until then (the shop's time): a car of the month may still come back
+  row("comebacks", "provisional_until", "", 0, 0, cb.provisional_until ? localText(cb.provisional_until, s.policy.utc_offset_minutes) : "");
   for (auto& [k, n] : cb.by_cause) row("comeback_cause", std::string(name(k)), "", n, 0, "");
   for (auto& [id, v] : cb.by_technician) row("comeback_rate_by_technician", id, personName(id), v.of, 0, fmt(v.rate()));
   for (auto& [t, v] : cb.by_trade) row("comeback_rate_by_trade", std::string(name(t)), "", v.of, 0, fmt(v.rate()));
@@ -345,20 +363,6 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   return o.str();
 }
 
-namespace {
-// "2026-03-14 09:30" in the shop's time zone
-std::string localText(Millis t, int offset_min) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> local{milliseconds{t + Millis{offset_min} * 60'000}};
-  const auto day = floor<days>(local);
-  const year_month_day d{day};
-  const hh_mm_ss hms{duration_cast<minutes>(local - day)};
-  char b[32];
-  std::snprintf(b, sizeof b, "%04d-%02u-%02u %02d:%02d", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                static_cast<unsigned>(d.day()), static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
-  return b;
-}
-}  // namespace
 
 std::vector<SlipRow> faultSlipRows(const Shop& s, const std::string& month) {
   std::vector<SlipRow> out;
@@ -400,11 +404,7 @@ std::string faultSlipsCsv(const Shop& s, const std::string& month) {
 }
 
 std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin) {
-  auto upper = [](std::string v) {
-    for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return v;
-  };
-  const std::string want = upper(vin);
+  const std::string want = vinKey(vin);
   std::vector<Visit> out;
   if (want.empty()) return out;
   auto byVin = s.wos_of_vin.find(want);

@@ -57,6 +57,11 @@ struct Comebacks {
   // Of those delivered in the month: no rework and no comeback (counted,
   // so far) within the window.
   int first_time_fixed = 0;
+  // DECISIONS.md: the rates stay provisional until the comeback window of
+  // the month's last delivery has closed (0: nothing delivered); computed
+  // again whenever asked, they settle then.
+  Millis provisional_until = 0;
+  bool provisional(Millis now) const { return now < provisional_until; }
   double rate() const { return delivered ? double(counted) / delivered : 0.0; }
   double firstTimeFixRate() const { return delivered ? double(first_time_fixed) / delivered : 0.0; }
   bool operator==(const Comebacks&) const = default;

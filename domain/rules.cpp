@@ -1,5 +1,6 @@
 #include "domain/rules.hpp"
 #include "domain/report.hpp"
+#include "domain/vin.hpp"
 #include "domain/setup.hpp"
 
 #include "domain/signing.hpp"
@@ -214,12 +215,8 @@ O checkOpen(const Shop& s, const OpenWorkOrder& v) {
   // the advisor says why not (no default decides it)
   auto sameCar = [&](const Id& id) -> const WorkOrder* {
     const WorkOrder* o = s.workOrder(id);
-    if (!o || !o->delivered_at || *o->delivered_at > w.opened_at) return nullptr;
-    auto up = [](std::string t) {
-      for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return t;
-    };
-    return up(o->vehicle.vin) == up(w.vehicle.vin) ? o : nullptr;
+    if (!o || !o->delivered_at || *o->delivered_at > w.opened_at || w.vehicle.vin.empty()) return nullptr;
+    return vinKey(o->vehicle.vin) == vinKey(w.vehicle.vin) ? o : nullptr;
   };
   if (w.comeback() && !w.not_comeback_of.empty()) return O::no(Reason::BadInput, "not_comeback_of");
   if (w.comeback()) {
@@ -1089,8 +1086,7 @@ std::optional<UndoClock> undoFor(const Shop& s, const Action& a) {
 }
 
 const WorkOrder* comebackCandidate(const Shop& s, const std::string& vin, Millis at) {
-  std::string v = vin;
-  for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string v = vinKey(vin);
   auto it = s.wos_of_vin.find(v);
   if (v.empty() || it == s.wos_of_vin.end()) return nullptr;
   const Millis window = Millis{s.policy.comeback_days} * 86'400'000;

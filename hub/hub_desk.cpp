@@ -404,7 +404,9 @@ void HubServer::routeDesk() {
       res.status = 200;
       res.setContent(reportCsv(store_.shop(), r), "text/csv; charset=utf-8");
     } else {
-      reply(res, 200, reportJson(store_.shop(), r));
+      json j = reportJson(store_.shop(), r);
+      j["comebacks"]["provisional"] = r.comebacks.provisional(clock_());  // DECISIONS.md: settles later
+      reply(res, 200, j);
     }
   });
 }

@@ -405,6 +405,32 @@ Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, b
   return EndShift{any(people, rng), t};
 }
 
+void PushStream::add(const Action& a, Millis at) {
+  StoredEvent e;
+  e.id[0] = 0xee;
+  e.id[15] = static_cast<std::uint8_t>(events.size() + 1);
+  e.origin = origin;
+  e.origin_seq = static_cast<std::int64_t>(events.size()) + 1;
+  e.wall_ms = at;
+  e.hlc = at << 16;
+  e.type = std::string(actionType(a));
+  e.body = canonical(toJson(a));
+  events.push_back(e);
+}
+
+void mergeRandomly(Store& hub, const std::vector<std::vector<StoredEvent>>& streams, std::mt19937& rng, Millis at,
+                   const std::function<void()>& after) {
+  std::vector<std::size_t> next(streams.size(), 0);
+  std::size_t left = 0;
+  for (auto& s : streams) left += s.size();
+  for (; left > 0; --left) {
+    std::size_t k;
+    do k = rng() % streams.size(); while (next[k] == streams[k].size());
+    expect(hub.ingestRemote(streams[k][next[k]++], at).status == Remote::Status::Applied, "an event not applied");
+    if (after) after();
+  }
+}
+
 Node::Node(const Id& id) : ent(std::hash<std::string>{}(id) & 0xFFFF), st(storeOptions(dir.file("s.db"), id), ent) {}
 
 std::vector<StoredEvent> Node::own() const {

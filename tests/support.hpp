@@ -108,6 +108,7 @@ struct Node {
 
 }  // namespace bkt
 
+#include <functional>
 #include <random>
 
 namespace bkt {
@@ -115,6 +116,17 @@ namespace bkt {
 // (wrong person, wrong order, blocked). Time moves forward in `t`.
 // `floor`: only what a bay's kiosk may do (no new work orders).
 Action randomAction(const Shop& s, std::mt19937& rng, Millis& t, int& counter, bool floor = false);
+// A client's events as it would push them (a rogue token's, in the gate
+// tests): its own origin and gap-free sequence, the action's canonical body.
+struct PushStream {
+  Id origin;
+  std::vector<StoredEvent> events;
+  void add(const Action& a, Millis at);
+};
+// The hub takes the streams in a random merge that keeps each one's order;
+// every event must be applied (held or not); `after` runs after each.
+void mergeRandomly(Store& hub, const std::vector<std::vector<StoredEvent>>& streams, std::mt19937& rng, Millis at,
+                   const std::function<void()>& after = {});
 // Invariants that must hold after any sequence of actions.
 void checkInvariants(const Shop& s);
 }  // namespace bkt

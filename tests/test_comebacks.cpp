@@ -7,6 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <random>
+
 using namespace bkt;
 
 namespace {
@@ -266,6 +269,10 @@ TEST_CASE("issue 15: the month's comebacks, first-time fixes and hours against a
   CHECK(c.by_cause == std::map<ComebackCause, int>{{ComebackCause::Workmanship, 1}, {ComebackCause::DifferentConcern, 1}});
   CHECK(c.first_time_fixed == 1);  // wo-5 only: wo-2 came back (in April), wo-3 came back, wo-4 was reworked
   CHECK(c.firstTimeFixRate() == doctest::Approx(0.25));
+  // provisional until the window of the month's last delivery (wo-4's) has closed
+  CHECK(c.provisional_until == mar(20, 1) + 30 * DAY);
+  CHECK(c.provisional(mar(20, 1) + 30 * DAY - 1));
+  CHECK_FALSE(c.provisional(mar(20, 1) + 30 * DAY));
   CHECK(c.by_technician.at("tech1") == Rate{1, 1});
   CHECK(c.by_technician.at("body1") == Rate{1, 0});
   CHECK(c.by_technician.at("tech2") == Rate{2, 0});
@@ -298,6 +305,8 @@ TEST_CASE("issue 15: the month's comebacks, first-time fixes and hours against a
   const std::string csv = reportCsv(w.s, r);
   CHECK(csv.find("comebacks,rate,,4,0.00,0.50\n") != std::string::npos);
   CHECK(csv.find("comebacks,first_time_fix_rate,,4,0.00,0.25\n") != std::string::npos);
+  CHECK(csv.find("comebacks,provisional_until,,0,0.00,2026-04-19 01:00\n") != std::string::npos);
+  CHECK(j["comebacks"]["provisional_until"] == c.provisional_until);
   CHECK(csv.find("comeback_rate_by_technician,tech1,") != std::string::npos);
   CHECK(csv.find("comeback_rate_by_trade,mechanical,,3,0.00,0.33\n") != std::string::npos);
   CHECK(csv.find("labour,comeback,,0,2.50,450.00\n") != std::string::npos);
@@ -311,4 +320,128 @@ TEST_CASE("issue 15: the month's comebacks, first-time fixes and hours against a
   const MonthlyReport f = monthlyReport(w.s, feb.first, feb.second);
   CHECK(f.comebacks.delivered == 1);
   CHECK(f.comebacks.first_time_fixed == 0);
+}
+
+namespace {
+// The comeback gate: a comeback that left has a cause standing, signed by a
+// foreman or quality inspector of the shop who did none of the original
+// work; and a charge stands only on a workmanship cause. Checked the moment
+// it leaves, in the hub's order (DECISIONS.md "Time and order"), and after.
+bool comebackLeftHonestly(const Shop& s, const Id& cb) {
+  const WorkOrder& wo = s.work_orders.at(cb);
+  for (auto& [id, inc] : s.incidents) {
+    auto rw = s.reworks.find(inc.rework);
+    if (inc.charged() && rw != s.reworks.end() && rw->second.found_in == InspectionKind::Comeback &&
+        s.inspections.at(rw->second.inspection).cause != ComebackCause::Workmanship)
+      return false;
+  }
+  if (!wo.delivered_at) return true;
+  const Inspection* in = comebackInspection(s, cb);
+  if (!in || !in->cause || in->id.starts_with("in-rogue")) return false;
+  const Person* p = s.person(in->inspector);
+  if (!p || !(p->has(Role::Foreman) || p->has(Role::QualityInspector))) return false;
+  for (const Operation* op : s.opsOf(wo.comeback_of))
+    if (s.workedOn(in->inspector, op->id)) return false;
+  return true;
+}
+}  // namespace
+
+TEST_CASE("issue 15 gate: no interleaving of bays' conflicting causes, a delivery before the cause, or forged causes lets a comeback leave without a person's cause (R10, R16, R17)") {
+  Node desk("desk");
+  for (auto& a : staffAndBays()) REQUIRE(desk.st.record(a, T0));
+  World w;  // signs
+  // the original job, done and handed over; the car back, a comeback
+  REQUIRE(desk.st.record(carOrder("wo-o", "LFV3A23C0K3000888", T0, {spec("", Trade::Mechanical, "tech1")}), T0));
+  REQUIRE(desk.st.record(ClockOn{"te-o", "tech1", "wo-o-1", "bay1", T0 + MIN}, T0 + MIN));
+  REQUIRE(desk.st.record(w.inspection(InspectionKind::Self, "wo-o", "wo-o-1", "tech1", true, T0 + 30 * MIN), T0 + 30 * MIN));
+  REQUIRE(desk.st.record(w.inspection(InspectionKind::Peer, "wo-o", "wo-o-1", "foreman", true, T0 + 40 * MIN), T0 + 40 * MIN));
+  REQUIRE(desk.st.record(w.sealed(testDelivery("wo-o", "advisor", T0 + 60 * MIN), "advisor", T0 + 60 * MIN), T0 + 60 * MIN));
+  const Millis back = T0 + 5 * DAY;
+  REQUIRE(desk.st.record(comebackOrder("wo-cb", "LFV3A23C0K3000888", back, "wo-o", {spec("", Trade::Mechanical, "tech2")}), back));
+  const std::vector<StoredEvent> base = desk.own();
+  Node a("kiosk-a"), b("kiosk-b"), c("kiosk-c");
+  for (Node* k : {&a, &b, &c}) k->take(base);
+  // bay A: the redo, a part failure found by the quality inspector, handed over
+  REQUIRE(a.st.record(ClockOn{"te-1", "tech2", "wo-cb-1", "bay1", back + 10 * MIN}, back + 10 * MIN));
+  REQUIRE(a.st.record(w.inspection(InspectionKind::Self, "wo-cb", "wo-cb-1", "tech2", true, back + 40 * MIN), back + 40 * MIN));
+  REQUIRE(a.st.record(w.inspection(InspectionKind::Peer, "wo-cb", "wo-cb-1", "foreman", true, back + 50 * MIN), back + 50 * MIN));
+  const std::size_t beforeCause = a.own().size();
+  REQUIRE(a.st.record(cause(w, "in-a", "wo-cb", "wo-o-1", "qi", ComebackCause::PartFailure, back + 60 * MIN), back + 60 * MIN));
+  REQUIRE(a.st.record(w.sealed(testDelivery("wo-cb", "advisor", back + 70 * MIN), "advisor", back + 70 * MIN), back + 70 * MIN));
+  // bay B, offline: the foreman finds workmanship (charged to tech1)
+  REQUIRE(b.st.record(cause(w, "in-b", "wo-cb", "wo-o-1", "foreman2", ComebackCause::Workmanship, back + 55 * MIN), back + 55 * MIN));
+  // bay C saw A's redo but not its cause, and its own quality inspector found one too
+  const auto ofA = a.own();
+  c.take(std::vector<StoredEvent>(ofA.begin(), ofA.begin() + static_cast<std::ptrdiff_t>(beforeCause)));
+  REQUIRE(c.st.record(cause(w, "in-c", "wo-cb", std::nullopt, "qi2", ComebackCause::DifferentConcern, back + 58 * MIN), back + 58 * MIN));
+  // a rogue token: an honest-looking delivery once the redo is done, before
+  // any cause, then a cause with no key "by" qi and one by a technician
+  PushStream rogueStream{"rogue", {}};
+  auto rogueEvent = [&](const Action& act, Millis at) { rogueStream.add(act, at); };
+  const std::vector<StoredEvent>& rogue = rogueStream.events;
+  rogueEvent(w.sealed(testDelivery("wo-cb", "advisor", back + 52 * MIN), "advisor", back + 52 * MIN), back + 52 * MIN);
+  Action forged = RecordInspection{cause(w, "in-rogue-1", "wo-cb", "wo-o-1", "qi", ComebackCause::PartFailure, back + 45 * MIN).inspection, {}};
+  sealSignature(forged, "qi", back + 45 * MIN);
+  rogueEvent(forged, back + 45 * MIN);
+  rogueEvent(cause(w, "in-rogue-2", "wo-cb", "wo-o-1", "tech2", ComebackCause::PartFailure, back + 46 * MIN), back + 46 * MIN);
+  // one interleaving in four is bay A's alone (the honest order delivers),
+  // one races it with the rogue's alone; the others with everyone's
+  const std::vector<std::vector<StoredEvent>> all{a.own(), b.own(), c.own(), rogue}, alone{a.own()},
+      withRogue{a.own(), rogue};
+
+  int delivered = 0, held = 0;
+  for (unsigned seed = 1; seed <= 120; ++seed) {
+    CAPTURE(seed);
+    std::mt19937 rng(seed);
+    const auto& streams = seed % 4 == 0 ? alone : seed % 4 == 1 ? withRogue : all;
+    Node hub("hub");
+    hub.take(base);
+    REQUIRE(hub.st.record(EnrolClient{Client{"rogue", Scope::Floor, "", T0}}, T0));
+    // a random merge that keeps each bay's own order; checked the moment the car leaves
+    bool out = false;
+    mergeRandomly(hub.st, streams, rng, back + 3 * 60 * MIN, [&] {
+      if (!out && hub.st.shop().work_orders.at("wo-cb").delivered_at) {
+        out = true;
+        CHECK(comebackLeftHonestly(hub.st.shop(), "wo-cb"));
+      }
+    });
+    CHECK(comebackLeftHonestly(hub.st.shop(), "wo-cb"));
+    delivered += hub.st.shop().work_orders.at("wo-cb").delivered_at.has_value();
+    held += static_cast<int>(hub.st.shop().reviews.size());
+    CHECK(hub.st.rebuildFromEvents().sameRecords(hub.st.shop()));
+    // a person decides every held event: accept where the rules let them, else void
+    for (auto& [id, r] : std::map<Id, ReviewItem>(hub.st.shop().reviews)) {
+      const Id who = r.for_role == Role::Foreman ? "foreman2" : "manager";
+      ResolveReview accept{id, who, "review.keep_both", back + 4 * 60 * MIN, Decision::Accept, {}};
+      if (rng() % 2 || !checkBeforeSigning(hub.st.shop(), Action{accept})) accept.decision = Decision::Void;
+      REQUIRE(hub.st.record(w.sealed(accept, who, back + 4 * 60 * MIN), back + 4 * 60 * MIN));
+    }
+    CHECK(comebackLeftHonestly(hub.st.shop(), "wo-cb"));
+    CHECK(hub.st.shop().inspections.count("in-rogue-1") + hub.st.shop().inspections.count("in-rogue-2") == 0);
+    CHECK(hub.st.rebuildFromEvents().sameRecords(hub.st.shop()));
+  }
+  MESSAGE(delivered << " of 120 interleavings let the comeback leave (honestly); " << held << " events held for a person");
+  CHECK(delivered > 0);
+  CHECK(held > 0);
+}
+
+TEST_CASE("issue 15 (R15): the month's fault slips are signed by a service manager with their own key, or not at all") {
+  Delivered w;
+  const Millis back = w.delivered + DAY;
+  w.must(comebackOrder("wo-cb", w.vin, back, w.wo, {spec("", Trade::Body, "body1")}));
+  w.must(cause(w, "in-c1", "wo-cb", w.b, "foreman", ComebackCause::Workmanship, back + MIN));
+  const std::string month = monthOf(back, w.s.policy.utc_offset_minutes);
+  const auto range = *calendarMonth(month, w.s.policy.utc_offset_minutes);
+  const auto lines = faultSlipLines(w.s, range.first, range.second);
+  REQUIRE(lines.size() == 1);
+  const Millis after = range.second + MIN;
+  CHECK(w.refused(w.sealed(SignFaultSlips{month, lines, {}}, "foreman", after)) == Reason::LacksRole);
+  Action unkeyed = SignFaultSlips{month, lines, {}};
+  sealSignature(unkeyed, "manager", after);  // no key: the manager has one, so it proves nobody
+  CHECK(w.refused(unkeyed) == Reason::SignatureInvalid);
+  Action changed = w.sealed(SignFaultSlips{month, lines, {}}, "manager", after);
+  std::get<SignFaultSlips>(changed).lines.clear();  // not what was signed
+  CHECK(w.refused(changed) == Reason::SlipsChanged);
+  w.must(w.sealed(SignFaultSlips{month, lines, {}}, "manager", after));
+  CHECK(w.s.fault_slips.at(month).sig.signer == "manager");
 }

@@ -88,19 +88,9 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
   // real final copied onto another record, an unsigned delivery "by" the
   // advisor, a malformed event (a tombstone), and a person it enrolled
   // itself signing a final: none may open the gate (R17)
-  std::vector<StoredEvent> rogue;
-  auto rogueEvent = [&](const Action& act, Millis at) {
-    StoredEvent e;
-    e.id[0] = 0xee;
-    e.id[15] = static_cast<std::uint8_t>(rogue.size() + 1);
-    e.origin = "rogue";
-    e.origin_seq = static_cast<std::int64_t>(rogue.size()) + 1;
-    e.wall_ms = at;
-    e.hlc = at << 16;
-    e.type = std::string(actionType(act));
-    e.body = canonical(toJson(act));
-    rogue.push_back(e);
-  };
+  PushStream rogueStream{"rogue", {}};
+  auto rogueEvent = [&](const Action& act, Millis at) { rogueStream.add(act, at); };
+  std::vector<StoredEvent>& rogue = rogueStream.events;
   Action forged = RecordInspection{inspect(w, InspectionKind::Final, std::nullopt, "qi", true, T0 + 61 * MIN).inspection, {}};
   std::get<RecordInspection>(forged).inspection.id = "in-forged";
   sealSignature(forged, "qi", T0 + 61 * MIN);
@@ -136,16 +126,7 @@ TEST_CASE("gate: no interleaving of three bays' conflicting events delivers a ca
     hub.take(base);
     // the hub logged the rogue token's client as a bay (floor scope)
     REQUIRE(hub.st.record(EnrolClient{Client{"rogue", Scope::Floor, "", T0}}, T0));
-    // a random merge that keeps each bay's own order
-    std::vector<std::size_t> next(streams.size(), 0);
-    std::size_t left = 0;
-    for (auto& s : streams) left += s.size();
-    for (; left > 0; --left) {
-      std::size_t k;
-      do k = rng() % streams.size(); while (next[k] == streams[k].size());
-      const Remote r = hub.st.ingestRemote(streams[k][next[k]++], T0 + 2 * 60 * MIN);
-      REQUIRE(r.status == Remote::Status::Applied);
-    }
+    mergeRandomly(hub.st, streams, rng, T0 + 2 * 60 * MIN);  // each bay's own order kept
     const Shop& s = hub.st.shop();
     CHECK(deliveredHonestly(s));
     CHECK(s.inspections.count("in-forged") + s.inspections.count("in-copied") + s.inspections.count("in-fake") == 0);

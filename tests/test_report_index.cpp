@@ -59,6 +59,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
     if (wo.delivered_at && in(*wo.delivered_at, from, to)) {
       Comebacks& cb = r.comebacks;
       cb.delivered += 1;
+      cb.provisional_until = std::max(cb.provisional_until, *wo.delivered_at + Millis{s.policy.comeback_days} * 86'400'000);
       cb.by_advisor[wo.advisor].of += 1;
       std::set<Id> techs;
       std::set<Trade> trades;

@@ -64,6 +64,9 @@ void comebacks(Ui& ui, const View& v, const MonthlyReport& r, float width) {
                                                    fixed(c.rate() * 100, "%.0f%%"), std::to_string(v.shop.policy.comeback_days)}));
   ui.wrapped(format(ui.tr("report.first_time_fix"), {std::to_string(c.first_time_fixed), std::to_string(c.delivered),
                                                     fixed(c.firstTimeFixRate() * 100, "%.0f%%")}));
+  if (c.provisional(v.now))  // DECISIONS.md: a car of the month may still come back
+    ui.wrapped(format(ui.tr("report.provisional"), {dateText(c.provisional_until, v.utc_offset_minutes)}),
+               toneColour(Tone::Warn, 1.3f));
   if (c.outside_window || c.cause_pending)
     ui.wrapped(format(ui.tr("report.comeback_notes"), {std::to_string(c.outside_window), std::to_string(c.cause_pending)}),
                IM_COL32(190, 190, 190, 255));

@@ -146,7 +146,10 @@ TEST_CASE("desk: the monthly report by calendar month in the shop's time zone, a
   auto r = f.get("/api/v1/report?month=2026-01");
   REQUIRE(r);
   REQUIRE(r->status == 200);
-  CHECK(json::parse(r->body) == reportJson(f.hub.store.shop(), monthlyReport(f.hub.store.shop(), jan->first, jan->second)));
+  json got = json::parse(r->body);
+  CHECK(got["comebacks"]["provisional"].is_boolean());  // the hub's word on now (DECISIONS.md)
+  got["comebacks"].erase("provisional");
+  CHECK(got == reportJson(f.hub.store.shop(), monthlyReport(f.hub.store.shop(), jan->first, jan->second)));
   r = f.get("/api/v1/report?month=2026-01&format=csv");
   REQUIRE(r->status == 200);
   CHECK(r->get_header_value("Content-Type").find("text/csv") == 0);
