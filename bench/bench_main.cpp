@@ -8,7 +8,7 @@
 #include "domain/report.hpp"
 #include "sync/wire.hpp"
 #include "hub/push.hpp"
-#include "platform/demo.hpp"
+#include "demo/demo.hpp"
 #include "tests/kiosk/harness.hpp"
 
 #include <benchmark/benchmark.h>

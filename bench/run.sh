@@ -33,8 +33,8 @@ Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 exec 3>&-
 for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
 export DISPLAY=:$(tr -d '[:space:]' <"$work/display")
-$B/platform/bk-demo --db "$work/demo.db" --pepper "$work/pepper.key" >/dev/null
-$B/platform/bk-demo --minimal --db "$work/quiet.db" --pepper "$work/pepper.key" >/dev/null
+$B/demo/bk-demo --db "$work/demo.db" --pepper "$work/pepper.key" >/dev/null
+$B/demo/bk-demo --minimal --db "$work/quiet.db" --pepper "$work/pepper.key" >/dev/null
 
 # CPU seconds (user+sys) of a process over a window
 cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }

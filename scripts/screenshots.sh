@@ -13,7 +13,7 @@ b=${BUILD_DIR:-build}
 hub=""
 tmp=$(mktemp -d)
 trap 'if [ -n "$hub" ]; then kill $hub 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
-$b/platform/bk-demo --db "$tmp/demo.db" --pepper "$tmp/pepper.key" > "$tmp/demo.log"
+$b/demo/bk-demo --db "$tmp/demo.db" --pepper "$tmp/pepper.key" > "$tmp/demo.log"
 head -1 "$tmp/demo.log"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $b/hub/bk-hub serve --db "$tmp/demo.db" --pepper "$tmp/pepper.key" --port "$port" > "$tmp/hub.log" 2>&1 & hub=$!

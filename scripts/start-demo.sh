@@ -24,7 +24,7 @@ done
 mkdir -p var
 if [ -n "$fresh" ] || [ ! -s var/hub.db ]; then
   rm -f var/hub.db* var/kiosk-*.db*
-  ./build/platform/bk-demo --fresh --db var/hub.db --pepper var/pepper.key > var/demo.log
+  ./build/demo/bk-demo --fresh --db var/hub.db --pepper var/pepper.key > var/demo.log
   head -1 var/demo.log
 fi
 ./build/hub/bk-hub serve --db var/hub.db --pepper var/pepper.key --port 8600 > var/hub.log 2>&1 &

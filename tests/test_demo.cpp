@@ -1,6 +1,6 @@
 // The demo shop goes through the real rules and gives every screen something.
 #include "domain/report.hpp"
-#include "platform/demo.hpp"
+#include "demo/demo.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>

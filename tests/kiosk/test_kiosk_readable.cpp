@@ -3,7 +3,7 @@
 // text and background pair at least 4.5:1, no text cut short, every target
 // at least 15 mm.
 #include "kiosk/tour.hpp"
-#include "platform/demo.hpp"
+#include "demo/demo.hpp"
 #include "tests/kiosk/harness.hpp"
 
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
 // bk-demo: builds the demo shop into a store file and prints what it holds —
 // the command-line face of the domain until the kiosk and hub arrive.
 #include "domain/report.hpp"
-#include "platform/demo.hpp"
+#include "demo/demo.hpp"
 #include "platform/system.hpp"
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-#include "platform/demo.hpp"
+#include "demo/demo.hpp"
 
 #include "domain/setup.hpp"
 
