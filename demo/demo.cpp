@@ -110,7 +110,9 @@ class Sim {
     std::snprintf(badge, sizeof badge, "%06d", 100000 + i);
     std::string r;
     for (Role role : roles) r += (r.empty() ? "" : ";") + std::string(name(role));
-    staff_csv_ += std::string(id) + "," + badge + "," + kNames[i - 1] + "," + r + "," +
+    // a bigger shop (Options::crews) reuses the names with a number
+    const std::string nm = std::string(kNames[(i - 1) % 40]) + (i > 40 ? std::to_string((i - 1) / 40 + 1) : "");
+    staff_csv_ += std::string(id) + "," + badge + "," + nm + "," + r + "," +
                   std::string(trade == Trade::None ? "" : name(trade)) + ",,yes\n";
     return id;
   }
@@ -164,16 +166,17 @@ class Sim {
     if (!errors.empty()) throw std::logic_error("demo: bays CSV: " + setup::describe(errors));
     staff_csv_ = "id,badge,name,roles,trade,home_bay,active\n";
     int i = 0;
-    for (int k = 0; k < 14; ++k) s_.mech.push_back(person(++i, {Role::Technician}, Trade::Mechanical));
-    for (int k = 0; k < 5; ++k) s_.body.push_back(person(++i, {Role::Technician}, Trade::Body));
-    for (int k = 0; k < 5; ++k) s_.paint.push_back(person(++i, {Role::Technician}, Trade::Paint));
-    for (int k = 0; k < 2; ++k) s_.detail.push_back(person(++i, {Role::Technician}, Trade::Detailing));
+    const int c = std::max(1, opt_.crews);
+    for (int k = 0; k < 14 * c; ++k) s_.mech.push_back(person(++i, {Role::Technician}, Trade::Mechanical));
+    for (int k = 0; k < 5 * c; ++k) s_.body.push_back(person(++i, {Role::Technician}, Trade::Body));
+    for (int k = 0; k < 5 * c; ++k) s_.paint.push_back(person(++i, {Role::Technician}, Trade::Paint));
+    for (int k = 0; k < 2 * c; ++k) s_.detail.push_back(person(++i, {Role::Technician}, Trade::Detailing));
     const Trade ft[4] = {Trade::Mechanical, Trade::Mechanical, Trade::Body, Trade::Paint};
     for (int k = 0; k < 4; ++k) s_.foremen.push_back(person(++i, {Role::Foreman}, ft[k]));
     s_.supervisor = person(++i, {Role::Supervisor, Role::Foreman}, Trade::Mechanical);
     s_.director = person(++i, {Role::TechDirector}, Trade::Mechanical);
-    for (int k = 0; k < 2; ++k) s_.inspectors.push_back(person(++i, {Role::QualityInspector}, Trade::None));
-    for (int k = 0; k < 4; ++k) s_.advisors.push_back(person(++i, {Role::ServiceAdvisor}, Trade::None));
+    for (int k = 0; k < 2 * c; ++k) s_.inspectors.push_back(person(++i, {Role::QualityInspector}, Trade::None));
+    for (int k = 0; k < 4 * c; ++k) s_.advisors.push_back(person(++i, {Role::ServiceAdvisor}, Trade::None));
     s_.manager = person(++i, {Role::ServiceManager}, Trade::None);
     s_.warranty = person(++i, {Role::WarrantyClerk}, Trade::None);
     goLive(enrolled);

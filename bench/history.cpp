@@ -1,0 +1,199 @@
+// bk_history (issue 16): a hub's history of a given size, for the budgets of
+// docs/BENCHMARKS.md, made the way a real hub's is made:
+//  1. the shop's days are played by the demo generator (demo/): every step
+//     a person takes goes through the rules and is recorded, signed by that
+//     person's key, in one store, as at a bay;
+//  2. each event is then given to the client that would have written it
+//     (the desk's work orders from the desk, master data from the hub's own
+//     machine, everything else from the bay kiosk of the work), numbered
+//     gap-free per client, pushed in the small batches of a kiosk that is
+//     online (one run of the same client at a time), each batch signed by
+//     that device's key, and taken by the hub store's own ingest
+//     (Store::ingestBatch: every rule, every person signature, the device
+//     signature kept, the chain extended).
+// The result is a hub database like a shop's after months or years. Sizes:
+// about 1,370 events a day (a busy 20-bay shop: 1M events in two years).
+#include "demo/demo.hpp"
+#include "platform/system.hpp"
+#include "store/store.hpp"
+
+#include <CLI/CLI.hpp>
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+using namespace bk;
+
+namespace {
+
+// The client whose kiosk writes an action (as in domain/actions.cpp's scopes).
+Id clientOf(const StoredEvent& e, const Action& a) {
+  const bool floorRefused = outOfScope(Scope::Floor, a).has_value();
+  const bool deskRefused = outOfScope(Scope::Desk, a).has_value();
+  if (floorRefused && deskRefused) return "hub-admin";  // master data: the hub's machine
+  if (floorRefused) return "desk-1";
+  // at a bay: the bay clocked at, else the kiosk of the work order's bay
+  const json body = json::parse(e.body);
+  auto field = [&](const char* k) -> std::string {  // at the top, or one object down
+    if (body.contains(k) && body[k].is_string()) return body[k].get<std::string>();
+    for (const auto& [name, v] : body.items())
+      if (v.is_object() && v.contains(k) && v[k].is_string()) return v[k].get<std::string>();
+    return {};
+  };
+  if (auto bay = field("bay"); !bay.empty()) return "kiosk-" + bay;
+  std::string key = field("wo");
+  if (key.empty()) key = field("op");
+  if (key.empty()) key = field("id");
+  if (key.empty()) key = e.type;
+  std::uint32_t h = 2166136261u;  // FNV-1a: the same work order, the same bay
+  for (unsigned char c : key.substr(0, key.find('-', 3))) h = (h ^ c) * 16777619u;
+  char bay[16];
+  std::snprintf(bay, sizeof bay, "kiosk-b%02u", h % 20 + 1);
+  return bay;
+}
+
+struct Device {
+  KeyPair key;
+  std::int64_t seq = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Issue 16: a hub's history of a given size, made through the rules and the hub's own ingest"};
+  std::string db, pepper, assets = BK_ASSETS_DIR;
+  long long events = 250'000, now = 1'796'090'400'000;  // 2026-12-01 10:00 in Beijing
+  int days = 0, perDay = 0, crews = 0;
+  std::uint32_t seed = 7;
+  app.add_option("--db", db, "the hub database to create")->required();
+  app.add_option("--pepper", pepper, "pepper file (created if missing)")->required();
+  app.add_option("--assets", assets, "assets folder")->capture_default_str();
+  app.add_option("--events", events, "about how many events")->capture_default_str()->check(CLI::Range(1000LL, 20'000'000LL));
+  app.add_option("--now", now, "the history's end, Unix ms")->capture_default_str();
+  app.add_option("--seed", seed, "random seed")->capture_default_str();
+  app.add_option("--days", days, "days of history (default: from --events)");
+  app.add_option("--per-day", perDay, "work orders a day (default: from --events)");
+  app.add_option("--crews", crews, "technicians x this (default: from --per-day)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    for (const std::string& f : {db, db + ".src"})
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f + suffix);
+    // The demo: 120 days at 3 work orders a day, about 10 events each (the
+    // staff and bays first). Bigger: 1,370 events a day.
+    if (!days) days = events <= 10'000 ? 120 : static_cast<int>(std::max<long long>(30, events / 1370));
+    if (!perDay) perDay = events <= 10'000 ? 3 : static_cast<int>(std::max<long long>(3, events / days / 10));
+    if (!crews) crews = std::max(1, (perDay + 11) / 12);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    const Catalog catalog = Catalog::load(assets + "/catalog");
+    StoreOptions so;
+    so.pepper = platform::loadOrCreatePepper(pepper);
+    platform::SodiumEntropy entropy;
+
+    // 1. the days, played at one store through the rules
+    demo::Summary sum;
+    {
+      so.path = db + ".src";
+      so.kiosk_id = "history";
+      Store src(so, entropy);
+      src.db().exec("PRAGMA synchronous = OFF");  // making test data: no power cut to survive
+      demo::Options o;
+      o.seed = seed;
+      o.now = now;
+      o.days = days;
+      o.work_orders_per_day = perDay;
+      o.crews = crews;
+      sum = demo::generate(src, catalog, o);
+      std::fprintf(stderr, "played %d days, %d work orders a day, crews %d: %lld events, %d work orders, %.1f s\n", days,
+                   perDay, crews, static_cast<long long>(sum.events), sum.work_orders, seconds());
+    }
+
+    // 2. pushed to the hub by the clients that would have written them
+    so.path = db;
+    so.kiosk_id = "hub";
+    Store hub(so, entropy);
+    hub.db().exec("PRAGMA synchronous = OFF");
+    sql::Db source(db + ".src", false);
+    std::map<Id, Device> devices;
+    std::vector<StoredEvent> run;
+    Id runOrigin;
+    std::int64_t batches = 0, held = 0;
+    auto flush = [&] {
+      if (run.empty()) return;
+      std::optional<DeviceBatch> b;  // the hub's own machine signs nothing here
+      if (auto it = devices.find(runOrigin); it != devices.end()) {
+        std::vector<EventHash> hashes;
+        for (const StoredEvent& e : run) hashes.push_back(envelopeHash(e));
+        b = DeviceBatch{runOrigin, run.front().origin_seq, run.back().origin_seq, it->second.key.pubHex(), hashes,
+                        signBytes(it->second.key, batchMessage(runOrigin, hashes))};
+      }
+      const auto res = hub.ingestBatch(run, run.back().wall_ms, b ? &*b : nullptr);
+      for (const Remote& r : res) {
+        if (r.status != Remote::Status::Applied) throw std::logic_error("hub did not apply an event of " + runOrigin);
+        held += !r.ingested.clean;
+      }
+      ++batches;
+      run.clear();
+    };
+    bool enrolled = false;
+    std::int64_t adminSeq = 0;
+    sql::Stmt q(source, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
+    while (q.step()) {
+      StoredEvent e;
+      auto raw = q.blob(1);
+      std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
+      e.wall_ms = q.integer(4);
+      e.hlc = q.integer(5);
+      e.type = q.text(6);
+      e.body = q.text(7);
+      const Action a = actionFromJson(json::parse(e.body));
+      const Id origin = clientOf(e, a);
+      if (!enrolled && origin != "hub-admin") {  // the shop set up: its kiosks enrolled, each with its device key
+        flush();
+        std::vector<std::pair<Id, Scope>> clients{{"desk-1", Scope::Desk}};
+        for (int b = 1; b <= 20; ++b) {
+          char id[16];
+          std::snprintf(id, sizeof id, "kiosk-b%02d", b);
+          clients.push_back({id, Scope::Floor});
+        }
+        for (auto& [id, scope] : clients) {
+          Seed s{};
+          const std::string label = "bk_history device " + id;
+          crypto_hash_sha256(s.data(), reinterpret_cast<const unsigned char*>(label.data()), label.size());
+          Device d{KeyPair(s), 0};
+          if (!hub.record(EnrolClient{Client{id, scope, d.key.pubHex(), e.wall_ms}}, e.wall_ms))
+            throw std::logic_error("hub refused to enrol " + id);
+          devices.emplace(id, d);
+        }
+        enrolled = true;
+      }
+      if (origin != runOrigin || run.size() >= 50) {
+        flush();
+        runOrigin = origin;
+      }
+      e.origin = origin;
+      e.origin_seq = origin == "hub-admin" ? ++adminSeq : ++devices.at(origin).seq;
+      run.push_back(std::move(e));
+    }
+    flush();
+    hub.db().exec("PRAGMA synchronous = FULL");
+    hub.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + ".src" + suffix);
+    const auto bytes = std::filesystem::file_size(db);
+    std::printf("{\"events\": %lld, \"work_orders\": %d, \"delivered\": %zu, \"days\": %d, \"batches\": %lld, "
+                "\"held\": %lld, \"bytes\": %llu, \"seconds\": %.1f}\n",
+                static_cast<long long>(hub.eventCount()), sum.work_orders,
+                static_cast<std::size_t>(std::count_if(hub.shop().work_orders.begin(), hub.shop().work_orders.end(),
+                                                       [](auto& w) { return w.second.delivered_at.has_value(); })),
+                days, static_cast<long long>(batches), static_cast<long long>(held),
+                static_cast<unsigned long long>(bytes), seconds());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bk_history: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Issue 16: what a shop's age costs. Builds (once, kept in $HISTORY_DIR) a
+# hub's history at each size with bench/bk_history — the demo shop's days
+# played through the rules and pushed by the clients that would have
+# written them, taken by the hub's own ingest — then measures on each, in
+# the same run, every row of the issue's budgets that the product has today
+# and prints them beside the 4k figure:
+#   bash bench/history.sh                        # 4k, 250k and 1M events
+#   SIZES="4000 250000 1000000 2500000" bash bench/history.sh
+# Nothing here passes or fails: it measures (docs/BENCHMARKS.md records a
+# run and this command). Needs Xvfb for the kiosk rows. A 1M history takes
+# about 8 minutes to make; 2.5M about 25 and 10 GB of memory today.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${BUILD_DIR:-build}
+if [ -z "${BUILD_DIR:-}" ]; then
+  bash scripts/install-deps.sh >/dev/null
+  bash scripts/build.sh >/dev/null
+fi
+B=$(cd "$B" && pwd)
+SIZES=${SIZES:-"4000 250000 1000000"}
+HISTORY_DIR=${HISTORY_DIR:-bench/histories}
+PULL_LIMIT=${PULL_LIMIT:-300}   # seconds a new kiosk gets to pull everything
+out=bench/results
+mkdir -p "$out" "$HISTORY_DIR"
+HISTORY_DIR=$(cd "$HISTORY_DIR" && pwd)
+work=$(mktemp -d)
+hub_pid= kiosk_pid=
+trap 'kill $hub_pid $kiosk_pid $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+exec 3>"$work/display"
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+exec 3>&-
+for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
+export DISPLAY=:$(tr -d '[:space:]' <"$work/display")
+
+ms() { date +%s%3N; }
+pss_mb() { awk '/^Pss:/ {printf "%.1f", $2 / 1024}' "/proc/$1/smaps_rollup"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+for n in $SIZES; do
+  src="$HISTORY_DIR/hub-$n.db"
+  if [ ! -s "$src" ]; then
+    echo "== making a history of about $n events (kept in $src)"
+    "$B/bench/bk_history" --db "$src" --pepper "$HISTORY_DIR/pepper.key" --events "$n" > "$src.json"
+  fi
+  echo "== $n: $(cat "$src.json")"
+  d="$work/$n"; mkdir -p "$d"
+  cp "$src" "$d/hub.db"; cp "$HISTORY_DIR/pepper.key" "$d/pepper.key"
+  events=$(sqlite3 "$d/hub.db" "SELECT COUNT(*) FROM events")
+  bytes=$(stat -c %s "$d/hub.db")
+  sqlite3 -json "$d/hub.db" "SELECT name, SUM(pgsize) AS bytes, SUM(payload) AS payload FROM dbstat GROUP BY name ORDER BY 2 DESC" > "$d/dbstat.json"
+
+  # a one-line admin command on the file (the hub not serving)
+  t0=$(ms); "$B/hub/bk-hub" enroll-code --db "$d/hub.db" --pepper "$d/pepper.key" --kiosk desk-bench --scope desk > "$d/desk.code"; t1=$(ms)
+  enroll_code_ms=$((t1 - t0))
+  "$B/hub/bk-hub" enroll-code --db "$d/hub.db" --pepper "$d/pepper.key" --kiosk kiosk-bench > "$d/kiosk.code"
+
+  # hub start: launch to listening, then its memory
+  port=$(free_port)
+  t0=$(ms)
+  "$B/hub/bk-hub" serve --db "$d/hub.db" --pepper "$d/pepper.key" --port "$port" --assets assets --log-level warn > "$d/hub.log" 2>&1 & hub_pid=$!
+  for _ in $(seq 6000); do grep -q listening "$d/hub.log" 2>/dev/null && break; sleep 0.05; done
+  t1=$(ms); hub_start_ms=$((t1 - t0))
+  hub_pss=$(pss_mb $hub_pid)
+  url=http://127.0.0.1:$port
+  desk=$(curl -s -X POST "$url/api/v1/enroll" -H 'Content-Type: application/json' \
+           -d "{\"code\":\"$(cat "$d/desk.code")\",\"kiosk_id\":\"desk-bench\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  month=$(sqlite3 "$d/hub.db" "SELECT strftime('%Y-%m', MAX(wall_ms) / 1000 - 40 * 86400, 'unixepoch') FROM events")
+  # each timed request must answer 200, or the figure means nothing
+  timed() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $desk" "$url$1" |
+              awk -v u="$1" '$1 != 200 {print "bench/history.sh: " u " answered " $1 > "/dev/stderr"; exit 1} {print $2}'; }
+  report_ms=$(for _ in 1 2 3 4 5; do timed "/api/v1/report?month=$month"; done | median)
+  vin=$(sqlite3 "$d/hub.db" "SELECT json_extract(body, '\$.vehicle.vin') FROM records WHERE kind = 'work_order' ORDER BY rowid DESC LIMIT 1 OFFSET 100")
+  history_ms=$(for _ in 1 2 3 4 5; do timed "/api/v1/vehicles/$vin/history"; done | median)
+
+  # a new kiosk enrolled against it: until it holds everything the hub has
+  t0=$(ms)
+  "$B/kiosk/bay-kiosk" --db "$d/new-kiosk.db" --pepper "$d/pepper.key" --assets assets --bay b07 --kiosk-id kiosk-bench \
+      --hub "$url" --enroll-code-file "$d/kiosk.code" --windowed --idle 3600 > "$d/kiosk.log" 2>&1 & kiosk_pid=$!
+  pulled=0 pull_ms=
+  for _ in $(seq $((PULL_LIMIT * 2))); do
+    sleep 0.5
+    pulled=$(sqlite3 "$d/new-kiosk.db" ".timeout 2000" "SELECT COUNT(*) FROM events" 2>/dev/null || echo 0)
+    if [ "$pulled" -ge "$events" ]; then pull_ms=$(($(ms) - t0)); break; fi
+    kill -0 $kiosk_pid 2>/dev/null || break
+  done
+  new_kiosk_pss=$(pss_mb $kiosk_pid 2>/dev/null || echo 0)
+  kill $kiosk_pid 2>/dev/null || true; wait $kiosk_pid 2>/dev/null || true; kiosk_pid=
+  kill $hub_pid; wait $hub_pid 2>/dev/null || true; hub_pid=
+
+  # bk-hub verify: time and peak memory
+  /usr/bin/time -f "%e %M" -o "$d/verify.time" "$B/hub/bk-hub" verify --db "$d/hub.db" --pepper "$d/pepper.key" > "$d/verify.log" 2>&1 || true
+  read -r verify_s verify_kb < "$d/verify.time"
+
+  # a kiosk holding this history: start to first frame, then its memory
+  cp "$src" "$d/kiosk.db"
+  start_ms=$(for _ in 1 2 3; do
+    t0=$(ms)
+    t1=$("$B/kiosk/bay-kiosk" --db "$d/kiosk.db" --pepper "$d/pepper.key" --assets assets --bay b02 --windowed \
+           --first-frame-exit 2>/dev/null | awk '/^first-frame/ {print $2}')
+    echo $((t1 - t0))
+  done | median)
+  "$B/kiosk/bay-kiosk" --db "$d/kiosk.db" --pepper "$d/pepper.key" --assets assets --bay b02 --windowed --idle 3600 >/dev/null 2>&1 & kiosk_pid=$!
+  sleep $(python3 -c "print(3 + $start_ms / 1000)")
+  kiosk_pss=$(pss_mb $kiosk_pid)
+  kill $kiosk_pid; wait $kiosk_pid 2>/dev/null || true; kiosk_pid=
+
+  python3 - "$n" "$events" "$bytes" "$enroll_code_ms" "$hub_start_ms" "$hub_pss" "$report_ms" "$history_ms" \
+      "$pulled" "${pull_ms:-}" "$new_kiosk_pss" "$verify_s" "$verify_kb" "$start_ms" "$kiosk_pss" "$d/dbstat.json" "$(grep -c . "$d/verify.log")" \
+      <<'PY' | tee "$out/history-$n.json"
+import json, sys
+a = sys.argv[1:]
+print(json.dumps({
+    "size": int(a[0]), "events": int(a[1]), "bytes": int(a[2]), "bytes_per_event": round(int(a[2]) / int(a[1])),
+    "enroll_code_ms": int(a[3]), "hub_start_ms": int(a[4]), "hub_pss_mb": float(a[5]),
+    "report_ms": round(float(a[6]) * 1000, 1), "vehicle_history_ms": round(float(a[7]) * 1000, 1),
+    "new_kiosk_pulled": int(a[8]), "new_kiosk_pull_ms": int(a[9]) if a[9] else None, "new_kiosk_pss_mb": float(a[10]),
+    "verify_s": float(a[11]), "verify_mb": round(int(a[12]) / 1024, 1),
+    "kiosk_first_frame_ms": int(a[13]), "kiosk_pss_mb": float(a[14]),
+    "tables": {r["name"]: r["bytes"] for r in json.load(open(a[15]))},
+}))
+PY
+  rm -rf "$d"
+done
+
+python3 - "$out" $SIZES <<'PY' | tee "$out/history.md"
+import json, sys
+out, sizes = sys.argv[1], sys.argv[2:]
+r = {s: json.load(open(f"{out}/history-{s}.json")) for s in sizes}
+base = r[sizes[0]]
+def cell(s, key, unit="", ratio=False, fmt="{:.0f}"):
+    v = r[s].get(key)
+    if v is None: return "—"
+    txt = fmt.format(v) + unit
+    if ratio and s != sizes[0] and base.get(key): txt += f" ({v / base[key]:.1f}×)"
+    return txt
+rows = [
+    ("kiosk start to first frame", "kiosk_first_frame_ms", " ms", True),
+    ("kiosk PSS", "kiosk_pss_mb", " MB", True),
+    ("new kiosk: enrol and pull everything", "new_kiosk_pull_ms", " ms", True),
+    ("new kiosk PSS after its pull", "new_kiosk_pss_mb", " MB", True),
+    ("hub start (launch to listening)", "hub_start_ms", " ms", True),
+    ("hub PSS after start", "hub_pss_mb", " MB", True),
+    ("hub database, bytes an event", "bytes_per_event", " B", True),
+    ("`bk-hub enroll-code`", "enroll_code_ms", " ms", True),
+    ("`bk-hub verify`, time", "verify_s", " s", True),
+    ("`bk-hub verify`, peak memory (RSS)", "verify_mb", " MB", True),
+    ("report for a month (HTTP)", "report_ms", " ms", True),
+    ("vehicle history (HTTP)", "vehicle_history_ms", " ms", True),
+]
+print("| figure | " + " | ".join(f"{r[s]['events'] / 1000:.0f}k events" for s in sizes) + " |")
+print("| --- |" + " --- |" * len(sizes))
+for name, key, unit, ratio in rows:
+    fmt = "{:.1f}" if key in ("report_ms", "vehicle_history_ms", "verify_s") else "{:.0f}"
+    print(f"| {name} | " + " | ".join(cell(s, key, unit, ratio, fmt) for s in sizes) + " |")
+for s in sizes:
+    if r[s]["new_kiosk_pull_ms"] is None:
+        print(f"\nAt {s}: the new kiosk had pulled {r[s]['new_kiosk_pulled']} of {r[s]['events']} events when the limit ran out.")
+print("\nWhere the bytes go (MB):\n")
+names = sorted({n for s in sizes for n in r[s]["tables"]}, key=lambda n: -r[sizes[-1]]["tables"].get(n, 0))
+print("| table or index | " + " | ".join(f"{r[s]['events'] / 1000:.0f}k" for s in sizes) + " |")
+print("| --- |" + " --- |" * len(sizes))
+for n in names[:10]:
+    print(f"| `{n}` | " + " | ".join(f"{r[s]['tables'].get(n, 0) / 1e6:.2f}" for s in sizes) + " |")
+PY
