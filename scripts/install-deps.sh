@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git python3
   libsqlite3-dev sqlite3 nlohmann-json3-dev doctest-dev
-  libsodium-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libssl-dev openssl libmicrohttpd-dev
+  libsodium-dev libzstd-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libssl-dev openssl libmicrohttpd-dev
   clang libclang-rt-14-dev
   libimgui-dev libglfw3-dev libfreetype-dev fonts-wqy-microhei
   libbenchmark-dev

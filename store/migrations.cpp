@@ -181,7 +181,19 @@ DROP TABLE records;
 ALTER TABLE records_v13 RENAME TO records;
 )sql";
 
-constexpr std::array<const char*, 13> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13};
+// 14: issue 16, the log's bodies compressed (store/bodies.hpp): the
+//     dictionaries a store trained on its own bodies, kept for as long as
+//     any body names one. Bodies stay as they are until the store trains
+//     its first (then they are compressed once; meta 'bodies_compacted').
+constexpr const char* kV14 = R"sql(
+CREATE TABLE body_dicts(
+  id          INTEGER PRIMARY KEY,  -- the zstd dictionary id each frame names
+  dict        BLOB NOT NULL,
+  made_at_pos INTEGER NOT NULL      -- the log's last position when it was trained
+);
+)sql";
+
+constexpr std::array<const char*, 14> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13, kV14};
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "store/salvage.hpp"
 
+#include "store/bodies.hpp"
+
 #include <sqlite3.h>
 
 #include <fcntl.h>
@@ -81,6 +83,21 @@ Salvaged setAsideAndSalvage(const std::string& path, const Id& kiosk, Millis now
   out.sealed_device_key = metaValue(db, "device_key");
   if (const std::string a = metaValue(db, "hub_acked"); !a.empty() && a.find_first_not_of("0123456789") == std::string::npos)
     out.acked = std::stoll(a);
+  // issue 16: the dictionaries its bodies may be compressed with, as far as
+  // they read
+  bodies::Codec codec;
+  {
+    Query q(db, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id");
+    while (q.st && sqlite3_step(q.st) == SQLITE_ROW) {
+      const auto* b = static_cast<const char*>(sqlite3_column_blob(q.st, 1));
+      if (!b) continue;
+      try {
+        codec.add({static_cast<std::uint32_t>(sqlite3_column_int64(q.st, 0)), std::string(b, static_cast<std::size_t>(sqlite3_column_bytes(q.st, 1)))});
+      } catch (const std::exception&) {
+        ++out.unreadable;
+      }
+    }
+  }
   // own events, by position, row by row: past a page that cannot be read,
   // try again further on (1, 10, 100… positions later)
   std::int64_t after = 0, maxPos = 0;
@@ -98,8 +115,13 @@ Salvaged setAsideAndSalvage(const std::string& path, const Id& kiosk, Millis now
     while ((rc = sqlite3_step(q.st)) == SQLITE_ROW) {
       after = sqlite3_column_int64(q.st, 0);
       skip = 1;
-      const auto* body = sqlite3_column_text(q.st, 5);
-      const json parsed = body ? json::parse(reinterpret_cast<const char*>(body), nullptr, false) : json();
+      const auto* stored = static_cast<const char*>(sqlite3_column_blob(q.st, 5));
+      std::string body;
+      try {
+        if (stored) body = codec.decode(std::string_view(stored, static_cast<std::size_t>(sqlite3_column_bytes(q.st, 5))));
+      } catch (const bodies::DamagedBody&) {  // left empty: unreadable below
+      }
+      const json parsed = !body.empty() ? json::parse(body, nullptr, false) : json(json::value_t::discarded);
       if (sqlite3_column_bytes(q.st, 1) != 16 || parsed.is_discarded()) { ++out.unreadable; continue; }
       out.own.push_back({{"id", hex(sqlite3_column_blob(q.st, 1), 16)}, {"origin", kiosk},
                          {"seq", sqlite3_column_int64(q.st, 2)}, {"wall", sqlite3_column_int64(q.st, 3)},

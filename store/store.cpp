@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include "store/bodies.hpp"
+
 #include "store/migrations.hpp"
 
 #include <sodium.h>
@@ -85,8 +87,105 @@ constexpr const char* kUpsertCredential =
 constexpr const char* kSetFailures =
     "UPDATE credentials SET failures = ?2, locked_until = ?3 WHERE person = ?1";
 
-// One row of "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body".
-StoredEvent readEvent(const sql::Stmt& q) {
+// Issue 16: the log's bodies as this store keeps them (store/bodies.hpp):
+// JSON until the log holds enough events to train a dictionary on, then
+// compressed with it; the bodies kept as JSON before are then compressed
+// too, once.
+class BodyStore {
+ public:
+  explicit BodyStore(sql::Db& db) : db_(db) { load(); }
+  std::string encode(std::string_view json) const { return codec_.encode(json); }
+  std::string decode(std::string_view stored) {
+    try {
+      return codec_.decode(stored);
+    } catch (const bodies::MissingDictionary&) {
+      load();  // made since by another process on this file
+      return codec_.decode(stored);
+    }
+  }
+  // After a commit, and at open: trains the dictionary when the log is big
+  // enough, then compresses the bodies kept as JSON before it. Cheap when
+  // there is nothing to do. Never throws: what it does is only a saving.
+  void maintain() noexcept {
+    try {
+      if (codec_.ready() && compacted_) return;
+      if (!codec_.ready() && !trainNow()) return;
+      compactOld();
+    } catch (const std::exception&) {  // (a full disk): the bodies stay as they are, readable
+    }
+  }
+
+ private:
+  void load() {
+    sql::Stmt q(db_, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id");
+    while (q.step()) {
+      const auto b = q.blob(1);
+      codec_.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});
+    }
+    compacted_ = db_.scalarText("SELECT value FROM meta WHERE key = 'bodies_compacted'") == "1";
+  }
+  bool trainNow() {
+    const std::int64_t last = db_.scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events");
+    if (last < next_check_) return false;
+    next_check_ = last + 256;
+    if (last < bodies::kTrainAt) return false;
+    load();
+    if (codec_.ready()) return true;
+    std::vector<std::string> samples;  // the latest bodies: today's work, not the set-up
+    sql::Stmt q(db_, "SELECT body FROM events ORDER BY pos DESC LIMIT ?1");
+    q.bind(1, bodies::kTrainAt);
+    while (q.step())
+      if (std::string b = q.text(0); !bodies::compressed(b)) samples.push_back(std::move(b));
+    // (bodies compressed with a dictionary this store has lost teach nothing)
+    const bodies::Dictionary d = samples.size() * 2 >= static_cast<std::size_t>(bodies::kTrainAt) ? bodies::train(samples)
+                                                                                                  : bodies::Dictionary{};
+    if (d.id == 0) {  // too little to learn from yet
+      next_check_ = last + bodies::kTrainAt;
+      return false;
+    }
+    sql::Tx tx(db_);
+    sql::Stmt ins(db_, "INSERT INTO body_dicts(id, dict, made_at_pos) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO NOTHING");
+    ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, last).run();
+    tx.commit();
+    codec_.add(d);
+    return true;
+  }
+  void compactOld() {
+    std::int64_t after = 0, rewritten = 0;
+    for (bool more = true; more;) {
+      sql::Tx tx(db_);
+      sql::Stmt q(db_, "SELECT pos, body FROM events WHERE pos > ?1 ORDER BY pos LIMIT 5000");
+      sql::Stmt put(db_, "UPDATE events SET body = ?2 WHERE pos = ?1");
+      q.bind(1, after);
+      more = false;
+      while (q.step()) {
+        more = true;
+        after = q.integer(0);
+        const std::string body = q.text(1);
+        if (bodies::compressed(body)) continue;
+        const std::string stored = codec_.encode(body);
+        put.bind(1, after).bindBlob(2, stored.data(), static_cast<int>(stored.size())).run();
+        ++rewritten;
+      }
+      if (!more) db_.exec("INSERT INTO meta(key, value) VALUES('bodies_compacted', '1') "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+      tx.commit();
+    }
+    compacted_ = true;
+    // a long log compressed at an upgrade leaves its pages mostly empty:
+    // the file is written again, once, compact
+    if (rewritten > 2 * bodies::kTrainAt) db_.exec("VACUUM");
+  }
+
+  sql::Db& db_;
+  bodies::Codec codec_;
+  bool compacted_ = false;
+  std::int64_t next_check_ = 0;
+};
+
+// One row of "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body",
+// its body read back from the form it is stored in (issue 16).
+StoredEvent readEvent(const sql::Stmt& q, BodyStore& bodies) {
   StoredEvent e;
   e.pos = q.integer(0);
   auto raw = q.blob(1);
@@ -96,7 +195,11 @@ StoredEvent readEvent(const sql::Stmt& q) {
   e.wall_ms = q.integer(4);
   e.hlc = q.integer(5);
   e.type = q.text(6);
-  e.body = q.text(7);
+  try {
+    e.body = bodies.decode(q.text(7));
+  } catch (const bodies::DamagedBody& x) {
+    throw bodies::DamagedBody("the event at log position " + std::to_string(e.pos) + ": " + x.what());
+  }
   return e;
 }
 
@@ -115,9 +218,10 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 }  // namespace
 
 struct Store::Statements {
+  BodyStore bodies;  // issue 16: how the log's bodies are stored
   sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead, idAtSeq;
   explicit Statements(sql::Db& db)
-      : upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
+      : bodies(db), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
         setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
@@ -200,6 +304,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   }
 
   fillChain();
+  st_->bodies.maintain();  // issue 16: a log big enough gets its dictionary, and older bodies are compressed
   shop_ = loadRecords();
   // no records but a log (a migration that changed a rule): made again
   // from the log, and written, once
@@ -261,12 +366,12 @@ Shop Store::rebuildFromEvents() const {
       // so): no effect, only shown to the foreman
       if (q.text(3) == kRefusedType || !q.isNull(4)) {
         StoredEvent t;
-        t.body = q.text(2);
+        t.body = st_->bodies.decode(q.text(2));
         const std::string detail = q.isNull(4) ? refusedDetail(t) : q.text(4);
         (void)ingestRefused(s, toHex(id), q.text(5), q.integer(6), detail, q.integer(1));
         continue;
       }
-      (void)ingest(s, actionFromJson(json::parse(q.text(2))), toHex(id), q.integer(1), q.text(5));
+      (void)ingest(s, actionFromJson(json::parse(st_->bodies.decode(q.text(2)))), toHex(id), q.integer(1), q.text(5));
     }
   }
   s.dirty.clear();
@@ -376,8 +481,13 @@ void Store::noteChainHead(const Hash& before) {
 
 Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
   const Hash h = chainHash(chain_head_, e);
-  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms)
-      .bind(5, e.hlc).bind(6, e.type).bind(7, e.body).bindBlob(8, h.data(), static_cast<int>(h.size())).run();
+  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms).bind(5, e.hlc).bind(6, e.type);
+  // issue 16: compressed once the store has its dictionary (a BLOB), else the JSON
+  if (const std::string stored = st_->bodies.encode(e.body); bodies::compressed(stored))
+    st.bindBlob(7, stored.data(), static_cast<int>(stored.size()));
+  else
+    st.bind(7, stored);
+  st.bindBlob(8, h.data(), static_cast<int>(h.size())).run();
   return h;
 }
 
@@ -424,7 +534,12 @@ std::int64_t Store::verifyChain() const {
   std::int64_t last = 0;
   sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body, chain FROM events ORDER BY pos");
   while (q.step()) {
-    const StoredEvent e = readEvent(q);
+    StoredEvent e;
+    try {
+      e = readEvent(q, st_->bodies);
+    } catch (const bodies::DamagedBody&) {
+      return q.integer(0);  // a body that does not read back is not what was chained
+    }
     const auto stored = q.blob(8);
     const Hash h = chainHash(prev, e);
     if (stored.size() != h.size() || !std::equal(h.begin(), h.end(), stored.begin())) return e.pos;
@@ -446,7 +561,12 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   {
     sql::Stmt q(*db_, "SELECT body FROM events WHERE type = 'enrol_client'");
     while (q.step()) {
-      const json j = json::parse(q.text(0), nullptr, false);
+      std::string body;
+      try {
+        body = st_->bodies.decode(q.text(0));
+      } catch (const bodies::DamagedBody&) {  // the chain shows it
+      }
+      const json j = json::parse(body, nullptr, false);
       if (!j.is_object() || !j.contains("client")) continue;
       try {
         const Client c = j.at("client").get<Client>();
@@ -484,7 +604,13 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   // every stored event of a signing device against what it signed
   sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
   while (q.step()) {
-    const StoredEvent e = readEvent(q);
+    StoredEvent e;
+    try {
+      e = readEvent(q, st_->bodies);
+    } catch (const bodies::DamagedBody&) {
+      out.push_back({q.integer(0), q.text(2), q.integer(3), "its stored body does not read back: it is damaged"});
+      continue;
+    }
     if (!keys.count(e.origin) || e.tombstone()) continue;  // the hub's own, a client from before device keys; refused input
     const auto& mine = covered[e.origin];
     const auto it = mine.find(e.origin_seq);
@@ -582,6 +708,7 @@ Recorded Store::record(Action a, Millis now) {
     tx.commit();
     own_seq_ = e.origin_seq;
     seq_of_origin_[kiosk_id_] = own_seq_;
+    st_->bodies.maintain();  // issue 16: committed; the log's bodies kept small
     return {Outcome::ok(), e};
   } catch (...) {
     // The transaction rolled back: put memory back to what the disk holds.
@@ -835,7 +962,7 @@ std::vector<StoredEvent> Store::events(std::int64_t after, int limit) const {
   auto& q = st_->selectEvents;
   q.bind(1, after).bind(2, limit);
   while (q.step()) {
-    out.push_back(readEvent(q));
+    out.push_back(readEvent(q, st_->bodies));
   }
   q.reset();
   return out;
@@ -849,7 +976,7 @@ std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) cons
                     "WHERE origin = ?1 AND origin_seq > ?2 ORDER BY origin_seq LIMIT ?3");
   q.bind(1, kiosk_id_).bind(2, seq).bind(3, limit);
   while (q.step()) {
-    out.push_back(readEvent(q));
+    out.push_back(readEvent(q, st_->bodies));
   }
   return out;
 }
@@ -902,6 +1029,7 @@ void Store::atomically(F&& body) {
     ++generation_;
     throw;
   }
+  st_->bodies.maintain();  // issue 16: committed; the log's bodies kept small
 }
 
 void Store::forgetHubOrder() {
@@ -992,7 +1120,7 @@ bool Store::orderMatters(std::int64_t from) const {
   q.bind(1, from);
   while (q.step()) {
     const Id origin = q.text(0);
-    for (const Id& key : touches(shop_, actionFromJson(json::parse(q.text(1))))) {
+    for (const Id& key : touches(shop_, actionFromJson(json::parse(st_->bodies.decode(q.text(1)))))) {
       auto [it, fresh] = originOf.emplace(key, origin);
       if (!fresh && it->second != origin) return true;
     }

@@ -1,0 +1,103 @@
+#include "store/bodies.hpp"
+
+#define ZDICT_STATIC_LINKING_ONLY
+#include <zdict.h>
+#include <zstd.h>
+
+namespace bk::bodies {
+namespace {
+
+constexpr int kLevel = 3;  // zstd's default: fast, and the dictionary does most of the work
+constexpr unsigned char kMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+
+// One compression and one decompression context per thread (the kiosk's
+// screen and sync threads each write through the store under its lock).
+struct Contexts {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  ~Contexts() {
+    ZSTD_freeCCtx(c);
+    ZSTD_freeDCtx(d);
+  }
+};
+Contexts& contexts() {
+  thread_local Contexts ctx;
+  return ctx;
+}
+
+}  // namespace
+
+struct Codec::Dict {
+  ZSTD_CDict* c = nullptr;
+  ZSTD_DDict* d = nullptr;
+  ~Dict() {
+    ZSTD_freeCDict(c);
+    ZSTD_freeDDict(d);
+  }
+};
+
+bool compressed(std::string_view stored) {
+  return stored.size() >= 4 && std::equal(std::begin(kMagic), std::end(kMagic), stored.begin(),
+                                          [](unsigned char m, char c) { return m == static_cast<unsigned char>(c); });
+}
+
+Dictionary train(const std::vector<std::string>& samples) {
+  std::string all;
+  std::vector<std::size_t> sizes;
+  for (const auto& s : samples) {
+    all += s;
+    sizes.push_back(s.size());
+  }
+  std::string dict(kDictBytes, '\0');
+  const std::size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), all.data(), sizes.data(),
+                                              static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n)) return {};
+  dict.resize(n);
+  return {ZDICT_getDictID(dict.data(), dict.size()), std::move(dict)};
+}
+
+Codec::Codec() = default;
+Codec::~Codec() = default;
+
+void Codec::add(const Dictionary& d) {
+  if (d.id == 0 || d.bytes.empty()) throw std::invalid_argument("a body dictionary without an id");
+  auto dict = std::make_unique<Dict>();
+  dict->c = ZSTD_createCDict(d.bytes.data(), d.bytes.size(), kLevel);
+  dict->d = ZSTD_createDDict(d.bytes.data(), d.bytes.size());
+  if (!dict->c || !dict->d) throw DamagedBody("body dictionary " + std::to_string(d.id) + " does not load");
+  dicts_[d.id] = std::move(dict);
+  newest_ = d.id;
+}
+
+std::string Codec::encode(std::string_view json) const {
+  if (!ready()) return std::string(json);
+  ZSTD_CCtx* c = contexts().c;
+  std::string out(ZSTD_compressBound(json.size()), '\0');
+  // the frame names its dictionary and its size; no checksum (the chain
+  // hash over the JSON is the check)
+  ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0);
+  ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1);
+  ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 1);
+  if (ZSTD_isError(ZSTD_CCtx_refCDict(c, dicts_.at(newest_)->c))) throw std::runtime_error("zstd: cannot use the body dictionary");
+  const std::size_t n = ZSTD_compress2(c, out.data(), out.size(), json.data(), json.size());
+  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+std::string Codec::decode(std::string_view stored) const {
+  if (!compressed(stored)) return std::string(stored);
+  const unsigned id = ZSTD_getDictID_fromFrame(stored.data(), stored.size());
+  auto it = dicts_.find(id);
+  if (it == dicts_.end()) throw MissingDictionary("a stored body names dictionary " + std::to_string(id) + ", which this store lacks");
+  const unsigned long long size = ZSTD_getFrameContentSize(stored.data(), stored.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (64u << 20))
+    throw DamagedBody("a stored body's frame is damaged");
+  std::string out(static_cast<std::size_t>(size), '\0');
+  const std::size_t n = ZSTD_decompress_usingDDict(contexts().d, out.data(), out.size(), stored.data(), stored.size(), it->second->d);
+  if (ZSTD_isError(n) || n != out.size()) throw DamagedBody("a stored body does not decompress: it is damaged");
+  return out;
+}
+
+}  // namespace bk::bodies
