@@ -15,6 +15,7 @@
 // about 1,370 events a day (a busy 20-bay shop: 1M events in two years).
 #include "demo/demo.hpp"
 #include "platform/system.hpp"
+#include "store/bodies.hpp"
 #include "store/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -118,6 +119,14 @@ int main(int argc, char** argv) {
     Store hub(so, entropy);
     hub.db().exec("PRAGMA synchronous = OFF");
     sql::Db source(db + ".src", false);
+    bodies::Codec codec;  // the source's bodies, compressed past 2,000 events (issue 16)
+    {
+      sql::Stmt d(source, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id");
+      while (d.step()) {
+        const auto b = d.blob(1);
+        codec.add({static_cast<std::uint32_t>(d.integer(0)), std::string(b.begin(), b.end())});
+      }
+    }
     std::map<Id, Device> devices;
     std::vector<StoredEvent> run;
     Id runOrigin;
@@ -149,7 +158,7 @@ int main(int argc, char** argv) {
       e.wall_ms = q.integer(4);
       e.hlc = q.integer(5);
       e.type = q.text(6);
-      e.body = q.text(7);
+      e.body = codec.decode(q.text(7));
       const Action a = actionFromJson(json::parse(e.body));
       const Id origin = clientOf(e, a);
       if (!enrolled && origin != "hub-admin") {  // the shop set up: its kiosks enrolled, each with its device key

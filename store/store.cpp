@@ -183,6 +183,18 @@ class BodyStore {
   std::int64_t next_check_ = 0;
 };
 
+// Issue 16: bytes of each signed hash a device batch keeps when the events
+// stored are exactly those signed (the rest is made again from them).
+constexpr std::size_t kHashPrefix = 4;
+
+// A key (32 bytes) or signature (64) of device_batches as hex: kept as
+// bytes since issue 16, as hex text (twice as long) before.
+std::string storedHex(const sql::Stmt& q, int col, std::size_t bytes) {
+  const auto raw = q.blob(col);
+  if (raw.size() == bytes) return toHexBytes(raw.data(), raw.size());
+  return std::string(raw.begin(), raw.end());
+}
+
 // One row of "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body",
 // its body read back from the form it is stored in (issue 16).
 StoredEvent readEvent(const sql::Stmt& q, BodyStore& bodies) {
@@ -575,52 +587,109 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
       }
     }
   }
-  // every kept batch signature, and what it covers
-  std::map<Id, std::map<std::int64_t, EventHash>> covered;
+  // Every kept batch signature, one at a time, against the events it covers
+  // as stored now (issue 16: memory does not grow with the log). What each
+  // covers is kept as runs of sequence numbers, by origin.
+  std::map<Id, std::map<std::int64_t, std::int64_t>> covered;  // origin → first → last
   sql::Stmt b(*db_, "SELECT origin, first_seq, last_seq, device_key, hashes, sig FROM device_batches ORDER BY id");
+  sql::Stmt range(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
+                        "WHERE origin = ?1 AND origin_seq BETWEEN ?2 AND ?3 ORDER BY origin_seq");
   while (b.step()) {
     const Id origin = b.text(0);
     const std::int64_t first = b.integer(1), last = b.integer(2);
-    const std::string key = b.text(3), sig = b.text(5);
+    const std::string key = storedHex(b, 3, 32), sig = storedHex(b, 5, 64);
     const auto raw = b.blob(4);
-    const std::string range = " over " + origin + " " + std::to_string(first) + "–" + std::to_string(last);
-    if (raw.size() % 32 != 0 || static_cast<std::int64_t>(raw.size() / 32) != last - first + 1) {
-      out.push_back({0, origin, first, "a device signature's list of events is damaged" + range});
+    const std::string span = " over " + origin + " " + std::to_string(first) + "–" + std::to_string(last);
+    const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, last - first + 1));
+    // the signed hashes in full, or (issue 16) only their first bytes, the
+    // events stored being exactly what was signed when the batch was kept
+    const bool full = raw.size() == 32 * n, prefixes = raw.size() == kHashPrefix * n;
+    if (n == 0 || (!full && !prefixes)) {
+      out.push_back({0, origin, first, "a device signature's list of events is damaged" + span});
       continue;
     }
-    std::vector<EventHash> hashes(raw.size() / 32);
-    for (std::size_t i = 0; i < hashes.size(); ++i) std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(32 * i), 32, hashes[i].begin());
     if (!keys.count(origin)) continue;  // no key known for it here (the hub's own, without its key): not checked
     if (!keys[origin].count(key)) {
-      out.push_back({0, origin, first, "a device signature with a key the log never gave this device" + range});
+      out.push_back({0, origin, first, "a device signature with a key the log never gave this device" + span});
       continue;
     }
-    if (!verifyBytes(key, batchMessage(origin, hashes), sig)) {
-      out.push_back({0, origin, first, "a device signature does not verify" + range});
-      continue;
+    std::vector<StoredEvent> stored;
+    std::vector<bool> damaged;
+    range.bind(1, origin).bind(2, first).bind(3, last);
+    while (range.step()) {
+      try {
+        stored.push_back(readEvent(range, st_->bodies));
+        damaged.push_back(false);
+      } catch (const bodies::DamagedBody&) {
+        StoredEvent e;
+        e.pos = range.integer(0), e.origin = origin, e.origin_seq = range.integer(3);
+        stored.push_back(e);
+        damaged.push_back(true);
+      }
     }
-    for (std::size_t i = 0; i < hashes.size(); ++i) covered[origin][first + static_cast<std::int64_t>(i)] = hashes[i];
-  }
-  // every stored event of a signing device against what it signed
-  sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
-  while (q.step()) {
-    StoredEvent e;
-    try {
-      e = readEvent(q, st_->bodies);
-    } catch (const bodies::DamagedBody&) {
-      out.push_back({q.integer(0), q.text(2), q.integer(3), "its stored body does not read back: it is damaged"});
-      continue;
-    }
-    if (!keys.count(e.origin) || e.tombstone()) continue;  // the hub's own, a client from before device keys; refused input
-    const auto& mine = covered[e.origin];
-    const auto it = mine.find(e.origin_seq);
-    if (it == mine.end()) {
-      if (!mine.empty() && e.origin_seq > mine.begin()->first)
-        out.push_back({e.pos, e.origin, e.origin_seq, "no device signature covers it"});
-      continue;
-    }
-    if (it->second != envelopeHash(e))
+    range.reset();
+    auto notWritten = [&](const StoredEvent& e) {
       out.push_back({e.pos, e.origin, e.origin_seq, "the device signature does not verify: it is not what " + e.origin + " wrote"});
+    };
+    std::vector<EventHash> signedHashes(n);
+    if (full) {
+      for (std::size_t i = 0; i < n; ++i) std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(32 * i), 32, signedHashes[i].begin());
+    } else {
+      if (stored.size() != n) {
+        out.push_back({0, origin, first, "a device signature covers events the log no longer holds" + span});
+        continue;
+      }
+      for (std::size_t i = 0; i < n; ++i) signedHashes[i] = damaged[i] ? EventHash{} : envelopeHash(stored[i]);
+    }
+    if (!verifyBytes(key, batchMessage(origin, signedHashes), sig)) {
+      // with prefixes: the events whose hash no longer starts as signed
+      bool named = false;
+      for (std::size_t i = 0; prefixes && i < n; ++i) {
+        if (!std::equal(raw.begin() + static_cast<std::ptrdiff_t>(kHashPrefix * i),
+                        raw.begin() + static_cast<std::ptrdiff_t>(kHashPrefix * (i + 1)), signedHashes[i].begin())) {
+          notWritten(stored[i]);
+          named = true;
+        }
+      }
+      if (!named) {
+        out.push_back({0, origin, first, "a device signature does not verify" + span});
+        continue;
+      }
+    }
+    if (full) {  // each stored event against what its device signed
+      for (std::size_t i = 0; i < stored.size(); ++i) {
+        const StoredEvent& e = stored[i];
+        if (e.tombstone()) continue;  // refused input: kept as a tombstone in its place
+        if (damaged[i] || signedHashes[static_cast<std::size_t>(e.origin_seq - first)] != envelopeHash(e)) notWritten(e);
+      }
+    }
+    auto& runs = covered[origin];
+    runs[first] = std::max(runs[first], last);
+  }
+  // merge each origin's runs: the numbers some signature covers
+  for (auto& [origin, runs] : covered) {
+    std::map<std::int64_t, std::int64_t> merged;
+    for (auto [f, l] : runs) {
+      if (!merged.empty() && f <= std::prev(merged.end())->second + 1) {
+        auto& tail = std::prev(merged.end())->second;
+        tail = std::max(tail, l);
+      } else {
+        merged[f] = l;
+      }
+    }
+    runs = std::move(merged);
+  }
+  // every stored event of a signing device after its first signed one
+  sql::Stmt q(*db_, "SELECT pos, origin, origin_seq, type FROM events ORDER BY pos");
+  while (q.step()) {
+    const Id origin = q.text(1);
+    if (!keys.count(origin) || q.text(3) == kRefusedType) continue;  // the hub's own, before device keys; refused input
+    const auto it = covered.find(origin);
+    if (it == covered.end() || it->second.empty()) continue;
+    const std::int64_t seq = q.integer(2);
+    auto run = it->second.upper_bound(seq);
+    if (run == it->second.begin()) continue;  // before the device signed anything
+    if (seq > std::prev(run)->second) out.push_back({q.integer(0), origin, seq, "no device signature covers it"});
   }
   return out;
 }
@@ -1128,34 +1197,70 @@ bool Store::orderMatters(std::int64_t from) const {
   return false;
 }
 
-void Store::keepDeviceBatch(const DeviceBatch& batch) {
+namespace {
+// A device's signature over a batch, in the open transaction; `stored`:
+// each of its events as now in the log (nullptr: read it back).
+void keepBatch(sql::Db& db, BodyStore& bodies, const DeviceBatch& batch, const std::vector<const StoredEvent*>& stored) {
+  // Issue 16: when the events stored are exactly those the device signed
+  // (nearly always), the hashes can be made again from them: only the first
+  // bytes of each are kept, to name an event altered later. Otherwise (a
+  // tombstone in its place) the signed hashes are kept whole.
+  bool derivable = static_cast<std::int64_t>(batch.hashes.size()) == batch.last_seq - batch.first_seq + 1 &&
+                   stored.size() == batch.hashes.size();
+  for (std::size_t i = 0; derivable && i < stored.size(); ++i) {
+    if (stored[i]) {
+      derivable = envelopeHash(*stored[i]) == batch.hashes[i];
+      continue;
+    }
+    // as the log has it (held before, a resend, or made canonical when taken)
+    sql::Stmt one(db, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
+                        "WHERE origin = ?1 AND origin_seq = ?2");
+    one.bind(1, batch.origin).bind(2, batch.first_seq + static_cast<std::int64_t>(i));
+    derivable = one.step() && envelopeHash(readEvent(one, bodies)) == batch.hashes[i];
+  }
   std::string blob;
-  for (const EventHash& h : batch.hashes) blob.append(reinterpret_cast<const char*>(h.data()), h.size());
-  sql::Stmt add(*db_, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
+  for (const EventHash& h : batch.hashes) blob.append(reinterpret_cast<const char*>(h.data()), derivable ? kHashPrefix : h.size());
+  std::array<std::uint8_t, 32> key{};
+  std::array<std::uint8_t, 64> sig{};
+  const bool binary = fromHexBytes(batch.device_key, key.data(), key.size()) && fromHexBytes(batch.sig, sig.data(), sig.size());
+  sql::Stmt add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bind(4, batch.device_key)
-      .bindBlob(5, blob.data(), static_cast<int>(blob.size())).bind(6, batch.sig).run();
+  add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bindBlob(5, blob.data(), static_cast<int>(blob.size()));
+  if (binary)  // issue 16: the key and the signature as bytes, not hex
+    add.bindBlob(4, key.data(), static_cast<int>(key.size())).bindBlob(6, sig.data(), static_cast<int>(sig.size()));
+  else
+    add.bind(4, batch.device_key).bind(6, batch.sig);
+  add.run();
 }
+}  // namespace
+
+void Store::keepDeviceBatch(const DeviceBatch& batch) { keepBatch(*db_, st_->bodies, batch, {}); }
 
 void Store::keepOwnSignature(const StoredEvent& e) {
   const std::vector<EventHash> one{envelopeHash(e)};
-  keepDeviceBatch(DeviceBatch{kiosk_id_, e.origin_seq, e.origin_seq, own_signer_->pubHex(), one,
-                              signBytes(*own_signer_, batchMessage(kiosk_id_, one))});
+  keepBatch(*db_, st_->bodies,
+            DeviceBatch{kiosk_id_, e.origin_seq, e.origin_seq, own_signer_->pubHex(), one, signBytes(*own_signer_, batchMessage(kiosk_id_, one))},
+            {&e});
 }
 
 std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now, const DeviceBatch* batch) {
   std::vector<Remote> out;
   atomically([&] {
     bool fresh = false;
+    std::vector<const StoredEvent*> stored;  // each as now in the log (nullptr: held before)
     for (const StoredEvent& e : events) {
       out.push_back(ingestOne(e, now));
       if (out.back().status == Remote::Status::Gap) break;
       fresh |= out.back().status == Remote::Status::Applied;
+      // the wire decoder's events are kept as given (canonical, typed); others
+      // are read back as kept
+      const bool asGiven = out.back().status == Remote::Status::Applied && e.decoded && actionType(*e.decoded) == e.type;
+      stored.push_back(asGiven ? &e : nullptr);
     }
     writeDirty();
     // issue 11: the device's signature, kept with what it covers (a resend
     // of what the hub holds adds nothing)
-    if (batch && fresh) keepDeviceBatch(*batch);
+    if (batch && fresh) keepBatch(*db_, st_->bodies, *batch, stored);
   });
   return out;
 }
