@@ -9,6 +9,7 @@
 #include "sync/wire.hpp"
 #include "hub/push.hpp"
 #include "demo/demo.hpp"
+#include "store/bodies.hpp"
 #include "tests/kiosk/harness.hpp"
 
 #include <benchmark/benchmark.h>
@@ -196,6 +197,20 @@ BENCHMARK(BM_IngestBareBatches)->Unit(benchmark::kMillisecond)->MinTime(3)->UseR
 // hub's own push path (hub/push.cpp: strict decode outside the lock, then
 // R16's ingest, chain and projections in one transaction per push). With
 // `concurrent` false the same pushes arrive one at a time, round robin.
+// Issue 16: a hub past its first 2,000 events has its body dictionary (it
+// trains it once in its life, about 0.2 s); the hub here starts with one
+// trained on these events, so what is measured is the steady state.
+const bodies::Dictionary& pushDictionary() {
+  static const bodies::Dictionary d = [] {
+    std::vector<std::string> samples;
+    for (auto& b : pushes().batches)
+      for (auto& e : b)
+        if (samples.size() < static_cast<std::size_t>(bodies::kTrainAt)) samples.push_back(e.body);
+    return bodies::train(samples);
+  }();
+  return d;
+}
+
 void ingestHub(benchmark::State& state, bool concurrent) {
   const Pushes& p = pushes();
   const Wires& w = wires();
@@ -205,6 +220,11 @@ void ingestHub(benchmark::State& state, bool concurrent) {
     state.PauseTiming();
     TempDir dir;
     FixedEntropy ent;
+    {
+      Store fresh(storeOptions(dir.file("hub.db"), "hub"), ent);
+      sql::Stmt add(fresh.db(), "INSERT INTO body_dicts(id, dict, made_at_pos) VALUES(?1, ?2, 0)");
+      add.bind(1, std::int64_t{pushDictionary().id}).bindBlob(2, pushDictionary().bytes.data(), static_cast<int>(pushDictionary().bytes.size())).run();
+    }
     Store hub(storeOptions(dir.file("hub.db"), "hub"), ent);
     (void)hub.ingestBatch(p.master, T0);
     std::mutex mu;
