@@ -223,6 +223,7 @@ void Shop::reindex() {
       return operations.at(a).seq < operations.at(b).seq;
     });
   inspections_by_time.clear();
+  inspections_of_wo.clear();
   first_inspection.clear();
   latest_inspection.clear();
   op_finished_at.clear();
@@ -252,6 +253,7 @@ void Shop::indexWorkOrder(const WorkOrder& wo) {
 
 void Shop::indexInspection(const Inspection& in) {
   inspections_by_time.emplace(in.sig.at, in.id);
+  inspections_of_wo[in.wo].insert(in.id);
   if (in.supersedes) return;  // a correction is not a new inspection
   const Id target = inspectionTarget(in);
   auto [it, fresh] = first_inspection.emplace(std::make_pair(in.kind, target), in.id);

@@ -458,6 +458,7 @@ struct Shop {
   std::map<Id, std::vector<Id>> entries_of_op;
   // For the monthly report over years of history: only the month is read.
   std::multimap<Millis, Id> inspections_by_time;          // by signature time
+  std::map<Id, std::set<Id>> inspections_of_wo;           // issue 16: a car's history without a scan of the shop
   std::map<std::pair<InspectionKind, Id>, Id> first_inspection;  // per kind and target, corrections apart
   std::map<std::pair<InspectionKind, Id>, Id> latest_inspection;  // likewise, the latest
   std::map<Id, Millis> op_finished_at;                    // first passing peer inspection (R4)

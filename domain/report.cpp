@@ -414,9 +414,15 @@ std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin) {
     Visit v;
     v.wo = w;
     for (const Operation* op : s.opsOf(id)) v.ops.push_back(*op);
-    for (auto& [iid, in] : s.inspections) if (in.wo == id) v.inspections.push_back(in);
+    // issue 16: by the work order's own indexes, not a scan of the shop
+    if (auto ins = s.inspections_of_wo.find(id); ins != s.inspections_of_wo.end())
+      for (const Id& iid : ins->second) v.inspections.push_back(s.inspections.at(iid));
     std::sort(v.inspections.begin(), v.inspections.end(), [](auto& a, auto& b) { return a.sig.at < b.sig.at; });
-    for (auto& [rid, rw] : s.reworks) if (rw.wo == id) v.reworks.push_back(rw);
+    for (const Operation* op : s.opsOf(id))
+      if (auto rws = s.reworks_of_op.find(op->id); rws != s.reworks_of_op.end())
+        for (const Id& rid : rws->second)
+          if (const Rework& rw = s.reworks.at(rid); rw.wo == id) v.reworks.push_back(rw);
+    std::sort(v.reworks.begin(), v.reworks.end(), [](auto& a, auto& b) { return a.id < b.id; });  // as the scan gave them
     for (const Id& a : declinedSafety(s, id)) v.declined.push_back(s.addons.at(a));
     if (auto c = s.comebacks_of.find(id); c != s.comebacks_of.end()) v.comebacks = c->second;
     out.push_back(std::move(v));

@@ -217,3 +217,38 @@ TEST_CASE("the indexed monthly report equals a full scan, on random shops, live 
     CHECK(nonEmpty > 0);
   }
 }
+
+TEST_CASE("issue 16: a car's history read through its work orders' indexes equals a scan of the whole shop, on random shops, live, reloaded and rebuilt") {
+  for (unsigned seed : {5u, 29u}) {
+    CAPTURE(seed);
+    StaffedStore k;
+    std::mt19937 rng(seed);
+    Millis t = T0;
+    int counter = 0;
+    for (int i = 0; i < 2500; ++i) (void)k.st.record(randomAction(k.st.shop(), rng, t, counter), t);
+    const Shop reloaded = k.st.loadRecords();
+    const Shop rebuilt = k.st.rebuildFromEvents();
+    for (const Shop* s : {&k.st.shop(), &reloaded, &rebuilt}) {
+      int withInspections = 0, withReworks = 0;
+      for (const auto& [vin, wos] : s->wos_of_vin) {
+        const std::vector<Visit> got = vehicleHistory(*s, vin);
+        REQUIRE(got.size() == wos.size());
+        for (const Visit& v : got) {
+          std::set<Id> wantIns, gotIns, wantRw, gotRw;
+          for (const auto& [id, in] : s->inspections) if (in.wo == v.wo.id) wantIns.insert(id);
+          for (const auto& [id, rw] : s->reworks) if (rw.wo == v.wo.id) wantRw.insert(id);
+          for (const Inspection& in : v.inspections) gotIns.insert(in.id);
+          for (const Rework& rw : v.reworks) gotRw.insert(rw.id);
+          CHECK(gotIns == wantIns);
+          CHECK(gotIns.size() == v.inspections.size());
+          CHECK(gotRw == wantRw);
+          CHECK(std::is_sorted(v.inspections.begin(), v.inspections.end(), [](auto& a, auto& b) { return a.sig.at < b.sig.at; }));
+          withInspections += !wantIns.empty();
+          withReworks += !wantRw.empty();
+        }
+      }
+      CHECK(withInspections > 10);
+      CHECK(withReworks > 0);
+    }
+  }
+}
