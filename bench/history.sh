@@ -9,7 +9,7 @@
 #   SIZES="4000 250000 1000000 2500000" bash bench/history.sh
 # Nothing here passes or fails: it measures (docs/BENCHMARKS.md records a
 # run and this command). Needs Xvfb for the kiosk rows. A 1M history takes
-# about 8 minutes to make; 2.5M about 25 and 10 GB of memory today.
+# about 20 minutes to make; 2.5M about an hour and 10 GB of memory today.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build}
