@@ -193,16 +193,22 @@ MonthlyReport rounded(MonthlyReport r) {
   return r;
 }
 
+// 2,500 random actions by the rules on the test shop; the time they reached.
+Millis playRandomly(Store& st, unsigned seed) {
+  std::mt19937 rng(seed);
+  Millis t = T0;
+  int counter = 0;
+  for (int i = 0; i < 2500; ++i) (void)st.record(randomAction(st.shop(), rng, t, counter), t);
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("the indexed monthly report equals a full scan, on random shops, live and reloaded") {
   for (unsigned seed : {3u, 17u, 2026u}) {
     CAPTURE(seed);
     StaffedStore k;
-    std::mt19937 rng(seed);
-    Millis t = T0;
-    int counter = 0;
-    for (int i = 0; i < 2500; ++i) (void)k.st.record(randomAction(k.st.shop(), rng, t, counter), t);
+    const Millis t = playRandomly(k.st, seed);
     const Shop reloaded = k.st.loadRecords();
     const Shop rebuilt = k.st.rebuildFromEvents();
     int nonEmpty = 0;
@@ -222,10 +228,7 @@ TEST_CASE("issue 16: a car's history read through its work orders' indexes equal
   for (unsigned seed : {5u, 29u}) {
     CAPTURE(seed);
     StaffedStore k;
-    std::mt19937 rng(seed);
-    Millis t = T0;
-    int counter = 0;
-    for (int i = 0; i < 2500; ++i) (void)k.st.record(randomAction(k.st.shop(), rng, t, counter), t);
+    playRandomly(k.st, seed);
     const Shop reloaded = k.st.loadRecords();
     const Shop rebuilt = k.st.rebuildFromEvents();
     for (const Shop* s : {&k.st.shop(), &reloaded, &rebuilt}) {
