@@ -87,13 +87,33 @@ constexpr const char* kUpsertCredential =
 constexpr const char* kSetFailures =
     "UPDATE credentials SET failures = ?2, locked_until = ?3 WHERE person = ?1";
 
-// Issue 16: the log's bodies as this store keeps them (store/bodies.hpp):
-// JSON until the log holds enough events to train a dictionary on, then
-// compressed with it; the bodies kept as JSON before are then compressed
+// Issue 16: a column of JSON a store keeps compressed (store/bodies.hpp):
+// the log's bodies, and the records made from them. Each is kept as JSON
+// until it holds enough rows to train a dictionary of its own on, then
+// compressed with it; the rows kept as JSON before are then compressed
 // too, once.
+struct CompressedColumn {
+  const char* kind;     // body_dicts.kind of its dictionaries
+  const char* lastRow;  // the newest row's key: how big it has grown
+  const char* samples;  // ?1 of the newest bodies, to train on
+  const char* page;     // key, body of the next rows after key ?1
+  const char* put;      // a row's body (?2) by key (?1)
+  const char* metaKey;  // '1' once every body is compressed
+};
+constexpr CompressedColumn kEventBodies{
+    "events", "SELECT COALESCE(MAX(pos), 0) FROM events", "SELECT body FROM events ORDER BY pos DESC LIMIT ?1",
+    "SELECT pos, body FROM events WHERE pos > ?1 ORDER BY pos LIMIT 5000", "UPDATE events SET body = ?2 WHERE pos = ?1",
+    "bodies_compacted"};
+// (a record is rewritten in place as its entity changes: its rowid stays,
+// and the newest rowids are the latest work)
+constexpr CompressedColumn kRecordBodies{
+    "records", "SELECT COALESCE(MAX(rowid), 0) FROM records", "SELECT body FROM records ORDER BY rowid DESC LIMIT ?1",
+    "SELECT rowid, body FROM records WHERE rowid > ?1 ORDER BY rowid LIMIT 5000",
+    "UPDATE records SET body = ?2 WHERE rowid = ?1", "records_compacted"};
+
 class BodyStore {
  public:
-  explicit BodyStore(sql::Db& db) : db_(db) { load(); }
+  BodyStore(sql::Db& db, const CompressedColumn& col) : db_(db), col_(col) { load(); }
   std::string encode(std::string_view json) const { return codec_.encode(json); }
   std::string decode(std::string_view stored) {
     try {
@@ -103,36 +123,49 @@ class BodyStore {
       return codec_.decode(stored);
     }
   }
-  // After a commit, and at open: trains the dictionary when the log is big
-  // enough, then compresses the bodies kept as JSON before it. Cheap when
-  // there is nothing to do. Never throws: what it does is only a saving.
-  void maintain() noexcept {
+  // Binds a body to `st` in the form to store: a compressed frame as a
+  // blob, JSON (before the dictionary) as text.
+  void bind(sql::Stmt& st, int i, std::string_view json) const {
+    if (const std::string stored = encode(json); bodies::compressed(stored))
+      st.bindBlob(i, stored.data(), static_cast<int>(stored.size()));
+    else
+      st.bind(i, stored);
+  }
+  // After a commit, and at open: trains the dictionary when the column is
+  // big enough, then compresses the bodies kept as JSON before it. Cheap
+  // when there is nothing to do. Never throws: what it does is only a
+  // saving. Returns how many rows it wrote again.
+  std::int64_t maintain() noexcept {
     try {
-      if (codec_.ready() && compacted_) return;
-      if (!codec_.ready() && !trainNow()) return;
-      compactOld();
+      if (codec_.ready() && compacted_) return 0;
+      if (!codec_.ready() && !trainNow()) return 0;
+      return compactOld();
     } catch (const std::exception&) {  // (a full disk): the bodies stay as they are, readable
+      return 0;
     }
   }
 
  private:
   void load() {
-    sql::Stmt q(db_, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id");
+    sql::Stmt q(db_, "SELECT id, dict FROM body_dicts WHERE kind = ?1 ORDER BY made_at_pos, id");
+    q.bind(1, std::string(col_.kind));
     while (q.step()) {
       const auto b = q.blob(1);
       codec_.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});
     }
-    compacted_ = db_.scalarText("SELECT value FROM meta WHERE key = 'bodies_compacted'") == "1";
+    sql::Stmt m(db_, "SELECT value FROM meta WHERE key = ?1");
+    m.bind(1, std::string(col_.metaKey));
+    compacted_ = m.step() && m.text(0) == "1";
   }
   bool trainNow() {
-    const std::int64_t last = db_.scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events");
+    const std::int64_t last = db_.scalarInt(col_.lastRow);
     if (last < next_check_) return false;
     next_check_ = last + 256;
     if (last < bodies::kTrainAt) return false;
     load();
     if (codec_.ready()) return true;
     std::vector<std::string> samples;  // the latest bodies: today's work, not the set-up
-    sql::Stmt q(db_, "SELECT body FROM events ORDER BY pos DESC LIMIT ?1");
+    sql::Stmt q(db_, col_.samples);
     q.bind(1, bodies::kTrainAt);
     while (q.step())
       if (std::string b = q.text(0); !bodies::compressed(b)) samples.push_back(std::move(b));
@@ -144,18 +177,19 @@ class BodyStore {
       return false;
     }
     sql::Tx tx(db_);
-    sql::Stmt ins(db_, "INSERT INTO body_dicts(id, dict, made_at_pos) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO NOTHING");
-    ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, last).run();
+    sql::Stmt ins(db_, "INSERT INTO body_dicts(id, dict, made_at_pos, kind) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO NOTHING");
+    ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, last);
+    ins.bind(4, std::string(col_.kind)).run();
     tx.commit();
     codec_.add(d);
     return true;
   }
-  void compactOld() {
+  std::int64_t compactOld() {
     std::int64_t after = 0, rewritten = 0;
     for (bool more = true; more;) {
       sql::Tx tx(db_);
-      sql::Stmt q(db_, "SELECT pos, body FROM events WHERE pos > ?1 ORDER BY pos LIMIT 5000");
-      sql::Stmt put(db_, "UPDATE events SET body = ?2 WHERE pos = ?1");
+      sql::Stmt q(db_, col_.page);
+      sql::Stmt put(db_, col_.put);
       q.bind(1, after);
       more = false;
       while (q.step()) {
@@ -167,17 +201,18 @@ class BodyStore {
         put.bind(1, after).bindBlob(2, stored.data(), static_cast<int>(stored.size())).run();
         ++rewritten;
       }
-      if (!more) db_.exec("INSERT INTO meta(key, value) VALUES('bodies_compacted', '1') "
-                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+      if (!more) {
+        sql::Stmt done(db_, "INSERT INTO meta(key, value) VALUES(?1, '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        done.bind(1, std::string(col_.metaKey)).run();
+      }
       tx.commit();
     }
     compacted_ = true;
-    // a long log compressed at an upgrade leaves its pages mostly empty:
-    // the file is written again, once, compact
-    if (rewritten > 2 * bodies::kTrainAt) db_.exec("VACUUM");
+    return rewritten;
   }
 
   sql::Db& db_;
+  const CompressedColumn& col_;
   bodies::Codec codec_;
   bool compacted_ = false;
   std::int64_t next_check_ = 0;
@@ -230,16 +265,31 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 }  // namespace
 
 struct Store::Statements {
-  BodyStore bodies;  // issue 16: how the log's bodies are stored
+  BodyStore bodies;   // issue 16: how the log's bodies are stored
+  BodyStore records;  // and the records'
   sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead, idAtSeq;
   explicit Statements(sql::Db& db)
-      : bodies(db), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
+      : bodies(db, kEventBodies), records(db, kRecordBodies), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
         setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
         setChainHead(db, "INSERT INTO meta(key, value) VALUES('chain_head', ?1) "
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-        idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2") {}
+        idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2"), db_(db) {}
+  // Issue 16: after a commit, and at open: the log's bodies and the
+  // records kept small. A long store compressed at once (an upgrade) leaves
+  // its pages mostly empty: the file is then written again, once, compact.
+  void keepCompact() noexcept {
+    const std::int64_t rewritten = bodies.maintain() + records.maintain();
+    if (rewritten <= 2 * bodies::kTrainAt) return;
+    try {
+      db_.exec("VACUUM");
+    } catch (const std::exception&) {  // (no room for the copy): the file stays as it is
+    }
+  }
+
+ private:
+  sql::Db& db_;
 };
 
 StoredEvent tombstoneOf(StoredEvent e, const std::string& detail) {
@@ -316,15 +366,29 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   }
 
   fillChain();
-  st_->bodies.maintain();  // issue 16: a log big enough gets its dictionary, and older bodies are compressed
-  shop_ = loadRecords();
-  // no records but a log (a migration that changed a rule): made again
-  // from the log, and written, once
+  bool remake = false;
+  try {
+    shop_ = loadRecords();
+  } catch (const bodies::DamagedBody&) {
+    remake = true;  // issue 16: a record that cannot be read back (its dictionary lost)
+  } catch (const json::exception&) {
+    remake = true;  // or is not JSON: the records are only made from the log
+  }
+  if (remake) {
+    db_->exec("DELETE FROM records");
+    shop_ = Shop{};
+    shop_.policy = opts_.policy;
+  }
+  // no records but a log (a migration that changed a rule, or records that
+  // could not be read): made again from the log, and written, once
   if (shop_.work_orders.empty() && shop_.people.empty() && eventCount() > 0) {
     sql::Tx tx(*db_);
     replaceRecords(rebuildFromEvents());
     tx.commit();
   }
+  // issue 16: a log (or records) big enough gets its dictionary, and what
+  // was kept before it is compressed
+  st_->keepCompact();
 }
 
 Store::~Store() = default;
@@ -337,7 +401,7 @@ Shop Store::loadRecords() const {
     RecordKind kind;
     const std::string k = q.text(0), id = q.text(1);
     if (!parse(k, kind)) throw std::runtime_error("unknown record kind in store: " + k);
-    const json body = json::parse(q.text(2));
+    const json body = json::parse(st_->records.decode(q.text(2)));
     switch (kind) {
       case RecordKind::Person: loadInto(s.people, id, body); break;
       case RecordKind::Bay: loadInto(s.bays, id, body); break;
@@ -444,7 +508,8 @@ void Store::writeDirty() {
     auto& st = st_->upsertRecord;
     st.bind(1, name(kind)).bind(2, id);
     if (wo.empty()) st.bindNull(3); else st.bind(3, wo);
-    st.bind(4, canonical(body)).run();
+    st_->records.bind(st, 4, canonical(body));  // issue 16: compressed once the store has a dictionary for them
+    st.run();
   }
   shop_.dirty.clear();
 }
@@ -494,11 +559,7 @@ void Store::noteChainHead(const Hash& before) {
 Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
   const Hash h = chainHash(chain_head_, e);
   st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms).bind(5, e.hlc).bind(6, e.type);
-  // issue 16: compressed once the store has its dictionary (a BLOB), else the JSON
-  if (const std::string stored = st_->bodies.encode(e.body); bodies::compressed(stored))
-    st.bindBlob(7, stored.data(), static_cast<int>(stored.size()));
-  else
-    st.bind(7, stored);
+  st_->bodies.bind(st, 7, e.body);  // issue 16: compressed once the store has its dictionary
   st.bindBlob(8, h.data(), static_cast<int>(h.size())).run();
   return h;
 }
@@ -777,7 +838,7 @@ Recorded Store::record(Action a, Millis now) {
     tx.commit();
     own_seq_ = e.origin_seq;
     seq_of_origin_[kiosk_id_] = own_seq_;
-    st_->bodies.maintain();  // issue 16: committed; the log's bodies kept small
+    st_->keepCompact();  // issue 16: committed; the log's bodies kept small
     return {Outcome::ok(), e};
   } catch (...) {
     // The transaction rolled back: put memory back to what the disk holds.
@@ -1098,7 +1159,7 @@ void Store::atomically(F&& body) {
     ++generation_;
     throw;
   }
-  st_->bodies.maintain();  // issue 16: committed; the log's bodies kept small
+  st_->keepCompact();  // issue 16: committed; the log's bodies kept small
 }
 
 void Store::forgetHubOrder() {
