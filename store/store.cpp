@@ -94,20 +94,23 @@ constexpr const char* kSetFailures =
 // too, once.
 struct CompressedColumn {
   const char* kind;     // body_dicts.kind of its dictionaries
-  const char* lastRow;  // the newest row's key: how big it has grown
-  const char* samples;  // ?1 of the newest bodies, to train on
+  const char* last;     // the newest row's key: how big it has grown, when to train
+  const char* samples;  // ?1 bodies to train on
   const char* page;     // key, body of the next rows after key ?1
   const char* put;      // a row's body (?2) by key (?1)
   const char* metaKey;  // '1' once every body is compressed
 };
 constexpr CompressedColumn kEventBodies{
-    "events", "SELECT COALESCE(MAX(pos), 0) FROM events", "SELECT body FROM events ORDER BY pos DESC LIMIT ?1",
+    "events", "SELECT COALESCE(MAX(pos), 0) FROM events",
+    "SELECT body FROM events ORDER BY pos DESC LIMIT ?1",  // the latest: today's work, not the set-up
     "SELECT pos, body FROM events WHERE pos > ?1 ORDER BY pos LIMIT 5000", "UPDATE events SET body = ?2 WHERE pos = ?1",
     "bodies_compacted"};
-// (a record is rewritten in place as its entity changes: its rowid stays,
-// and the newest rowids are the latest work)
+// (a record keeps its rowid as its entity changes: an even spread over
+// them, the kinds in their shares, set-up and today's work)
 constexpr CompressedColumn kRecordBodies{
-    "records", "SELECT COALESCE(MAX(rowid), 0) FROM records", "SELECT body FROM records ORDER BY rowid DESC LIMIT ?1",
+    "records", "SELECT COALESCE(MAX(rowid), 0) FROM records",
+    "SELECT body FROM (SELECT body, row_number() OVER (ORDER BY rowid) AS r FROM records) "
+    "WHERE r % max(1, (SELECT COUNT(*) FROM records) / ?1) = 0 LIMIT ?1",
     "SELECT rowid, body FROM records WHERE rowid > ?1 ORDER BY rowid LIMIT 5000",
     "UPDATE records SET body = ?2 WHERE rowid = ?1", "records_compacted"};
 
@@ -158,13 +161,13 @@ class BodyStore {
     compacted_ = m.step() && m.text(0) == "1";
   }
   bool trainNow() {
-    const std::int64_t last = db_.scalarInt(col_.lastRow);
+    const std::int64_t last = db_.scalarInt(col_.last);
     if (last < next_check_) return false;
     next_check_ = last + 256;
     if (last < bodies::kTrainAt) return false;
     load();
     if (codec_.ready()) return true;
-    std::vector<std::string> samples;  // the latest bodies: today's work, not the set-up
+    std::vector<std::string> samples;
     sql::Stmt q(db_, col_.samples);
     q.bind(1, bodies::kTrainAt);
     while (q.step())
@@ -652,7 +655,10 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   // as stored now (issue 16: memory does not grow with the log). What each
   // covers is kept as runs of sequence numbers, by origin.
   std::map<Id, std::map<std::int64_t, std::int64_t>> covered;  // origin → first → last
-  sql::Stmt b(*db_, "SELECT origin, first_seq, last_seq, device_key, hashes, sig FROM device_batches ORDER BY id");
+  // (the key named by its number since issue 16, kept whole before)
+  sql::Stmt b(*db_, "SELECT b.origin, b.first_seq, b.last_seq, COALESCE(k.key, b.device_key), b.hashes, b.sig "
+                    "FROM device_batches b LEFT JOIN device_keys k ON typeof(b.device_key) = 'integer' AND k.id = b.device_key "
+                    "ORDER BY b.id");
   sql::Stmt range(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
                         "WHERE origin = ?1 AND origin_seq BETWEEN ?2 AND ?3 ORDER BY origin_seq");
   while (b.step()) {
@@ -1291,9 +1297,14 @@ void keepBatch(sql::Db& db, BodyStore& bodies, const DeviceBatch& batch, const s
   sql::Stmt add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
   add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bindBlob(5, blob.data(), static_cast<int>(blob.size()));
-  if (binary)  // issue 16: the key and the signature as bytes, not hex
-    add.bindBlob(4, key.data(), static_cast<int>(key.size())).bindBlob(6, sig.data(), static_cast<int>(sig.size()));
-  else
+  if (binary) {  // issue 16: the signature as bytes, not hex, and the key by its number
+    sql::Stmt keep(db, "INSERT INTO device_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING");
+    keep.bindBlob(1, key.data(), static_cast<int>(key.size())).run();
+    sql::Stmt number(db, "SELECT id FROM device_keys WHERE key = ?1");
+    number.bindBlob(1, key.data(), static_cast<int>(key.size()));
+    if (!number.step()) throw std::runtime_error("a device key was not kept");
+    add.bind(4, number.integer(0)).bindBlob(6, sig.data(), static_cast<int>(sig.size()));
+  } else
     add.bind(4, batch.device_key).bind(6, batch.sig);
   add.run();
 }

@@ -52,6 +52,38 @@ std::int64_t count(sql::Db& d, const std::string& where) {
   return d.scalarInt("SELECT COUNT(*) FROM events WHERE " + where);
 }
 
+// Every record's body as JSON, read with the dictionaries in the file.
+std::map<std::pair<std::string, std::string>, std::string> recordBodies(sql::Db& d) {
+  bodies::Codec codec;
+  for (sql::Stmt q(d, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id"); q.step();) {
+    const auto b = q.blob(1);
+    codec.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});
+  }
+  std::map<std::pair<std::string, std::string>, std::string> out;
+  for (sql::Stmt q(d, "SELECT kind, id, body FROM records"); q.step();) out[{q.text(0), q.text(1)}] = codec.decode(q.text(2));
+  return out;
+}
+
+// The file put back as schema v14 left it: every record JSON, one
+// dictionary (the log's), each device key kept whole.
+void backToV14(sql::Db& d) {
+  const auto records = recordBodies(d);
+  sql::Tx tx(d);
+  d.exec(R"sql(
+    DELETE FROM body_dicts WHERE kind = 'records';
+    ALTER TABLE body_dicts DROP COLUMN kind;
+    UPDATE device_batches SET device_key = (SELECT k.key FROM device_keys k WHERE k.id = device_batches.device_key)
+      WHERE typeof(device_key) = 'integer';
+    DROP TABLE device_keys;
+    DELETE FROM meta WHERE key = 'records_compacted';
+    PRAGMA user_version = 14;
+  )sql");
+  sql::Stmt put(d, "UPDATE records SET body = ?3 WHERE kind = ?1 AND id = ?2");
+  for (const auto& [key, json] : records) put.bind(1, key.first).bind(2, key.second).bind(3, json).run();
+  tx.commit();
+  REQUIRE(d.scalarInt("SELECT COUNT(*) FROM records WHERE typeof(body) = 'text'") == static_cast<std::int64_t>(records.size()));
+}
+
 }  // namespace
 
 TEST_CASE("issue 16: past the threshold every body is stored compressed with the store's own dictionary, and reads back byte for byte") {
@@ -136,6 +168,7 @@ TEST_CASE("issue 16: a log of schema v13 is compressed once as the store opens, 
   }
   {  // the file as schema v13 left it: every body JSON, no dictionary
     sql::Db d(path);
+    backToV14(d);
     sql::Tx tx(d);
     sql::Stmt put(d, "UPDATE events SET body = ?2 WHERE pos = ?1");
     for (const auto& e : events) put.bind(1, e.pos).bind(2, e.body).run();
@@ -159,20 +192,6 @@ TEST_CASE("issue 16: a log of schema v13 is compressed once as the store opens, 
   st.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
   CHECK(std::filesystem::file_size(path) * 10 < v13Bytes * 8);
 }
-
-namespace {
-// Every record's body as JSON, read with the dictionaries in the file.
-std::map<std::pair<std::string, std::string>, std::string> recordBodies(sql::Db& d) {
-  bodies::Codec codec;
-  for (sql::Stmt q(d, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id"); q.step();) {
-    const auto b = q.blob(1);
-    codec.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});
-  }
-  std::map<std::pair<std::string, std::string>, std::string> out;
-  for (sql::Stmt q(d, "SELECT kind, id, body FROM records"); q.step();) out[{q.text(0), q.text(1)}] = codec.decode(q.text(2));
-  return out;
-}
-}  // namespace
 
 TEST_CASE("issue 16: the records are compressed too, with a dictionary trained on records, and read back as they were") {
   TempDir dir;
@@ -231,16 +250,9 @@ TEST_CASE("issue 16: a store of schema v14, its records JSON, has them compresse
   TempDir dir;
   const std::string path = copyOfDemo(dir);
   const Shop live = stateOf(path);
-  {  // the file as schema v14 left it: every record JSON, one dictionary of the log's
+  {
     sql::Db d(path);
-    const auto records = recordBodies(d);
-    sql::Tx tx(d);
-    sql::Stmt put(d, "UPDATE records SET body = ?3 WHERE kind = ?1 AND id = ?2");
-    for (const auto& [key, body] : records) put.bind(1, key.first).bind(2, key.second).bind(3, body).run();
-    d.exec("DELETE FROM body_dicts WHERE kind = 'records'; ALTER TABLE body_dicts DROP COLUMN kind; "
-           "DELETE FROM meta WHERE key = 'records_compacted'; PRAGMA user_version = 14");
-    tx.commit();
-    CHECK(d.scalarInt("SELECT COUNT(*) FROM records WHERE typeof(body) = 'text'") == static_cast<std::int64_t>(records.size()));
+    backToV14(d);
   }
   const auto v14Bytes = std::filesystem::file_size(path);
   FixedEntropy ent;
@@ -248,6 +260,8 @@ TEST_CASE("issue 16: a store of schema v14, its records JSON, has them compresse
   CHECK(schemaVersion(st.db()) == latestSchemaVersion());
   CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records WHERE typeof(body) = 'text'") == 0);
   CHECK(st.db().scalarInt("SELECT COUNT(*) FROM body_dicts WHERE kind = 'events'") == 1);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE typeof(device_key) <> 'integer'") == 0);
+  CHECK(st.verifyDevices().empty());
   CHECK(st.shop().sameRecords(live));
   CHECK(st.rebuildFromEvents().sameRecords(live));
   CHECK(st.verifyChain() == 0);
@@ -313,7 +327,8 @@ TEST_CASE("issue 16: a device batch whose events are stored as signed keeps 4 by
   SignedBatch f;
   for (const Remote& r : f.hub.st.ingestBatch(f.events, T0 + 4 * MIN, &f.batch)) REQUIRE(r.status == Remote::Status::Applied);
   CHECK(f.column("length(hashes)") == 3 * 4);
-  CHECK(f.column("length(device_key)") == 32);
+  CHECK(f.column("typeof(device_key) = 'integer'") == 1);  // the key by its number
+  CHECK(f.column("(SELECT length(key) FROM device_keys k WHERE k.id = device_key)") == 32);
   CHECK(f.column("length(sig)") == 64);
   CHECK(f.hub.st.verifyDevices().empty());
   // the middle event rewritten in the file and the chain made again: the
@@ -336,6 +351,28 @@ TEST_CASE("issue 16: a device batch whose events are stored as signed keeps 4 by
   CHECK(found[0].what.find("not what kiosk-x wrote") != std::string::npos);
 }
 
+TEST_CASE("issue 16: device batches kept with their key whole (schema v15) name it by its number after the upgrade, and still verify") {
+  SignedBatch f;
+  for (const Remote& r : f.hub.st.ingestBatch(f.events, T0 + 4 * MIN, &f.batch)) REQUIRE(r.status == Remote::Status::Applied);
+  {
+    sql::Db d(f.hub.st.path());
+    d.exec("UPDATE device_batches SET device_key = (SELECT k.key FROM device_keys k WHERE k.id = device_batches.device_key); "
+           "DROP TABLE device_keys; PRAGMA user_version = 15");
+  }
+  CHECK(f.column("length(device_key)") == 32);
+  FixedEntropy ent;
+  Store upgraded(storeOptions(f.hub.st.path(), "hub-x"), ent);
+  CHECK(schemaVersion(upgraded.db()) == latestSchemaVersion());
+  CHECK(f.column("typeof(device_key) = 'integer'") == 1);
+  CHECK(upgraded.db().scalarInt("SELECT COUNT(*) FROM device_keys") == 1);
+  CHECK(upgraded.verifyDevices().empty());
+  // a key number the file no longer knows is named, never passed over
+  upgraded.db().exec("DELETE FROM device_keys");
+  const auto found = upgraded.verifyDevices();
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].what.find("a key the log never gave this device") != std::string::npos);
+}
+
 TEST_CASE("issue 16: a device batch with a tombstone in it keeps the signed hashes whole, and a batch kept in the old form (hex, whole hashes) still verifies") {
   SignedBatch f;
   std::vector<StoredEvent> stored = f.events;
@@ -346,7 +383,8 @@ TEST_CASE("issue 16: a device batch with a tombstone in it keeps the signed hash
   // the form of schema v13: the key and the signature in hex, every hash whole
   {
     sql::Db d(f.hub.st.path());
-    d.exec("UPDATE device_batches SET device_key = lower(hex(device_key)), sig = lower(hex(sig)) WHERE origin = 'kiosk-x'");
+    d.exec("UPDATE device_batches SET device_key = lower(hex((SELECT k.key FROM device_keys k WHERE k.id = device_key))), "
+           "sig = lower(hex(sig)) WHERE origin = 'kiosk-x'");
   }
   CHECK(f.column("length(device_key)") == 64);
   CHECK(f.hub.st.verifyDevices().empty());
