@@ -16,6 +16,7 @@
 #include "demo/demo.hpp"
 #include "platform/system.hpp"
 #include "store/bodies.hpp"
+#include "store/peek.hpp"
 #include "store/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -120,13 +121,7 @@ int main(int argc, char** argv) {
     hub.db().exec("PRAGMA synchronous = OFF");
     sql::Db source(db + ".src", false);
     bodies::Codec codec;  // the source's bodies, compressed past 2,000 events (issue 16)
-    {
-      sql::Stmt d(source, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id");
-      while (d.step()) {
-        const auto b = d.blob(1);
-        codec.add({static_cast<std::uint32_t>(d.integer(0)), std::string(b.begin(), b.end())});
-      }
-    }
+    loadDictionaries(source, codec);
     std::map<Id, Device> devices;
     std::vector<StoredEvent> run;
     Id runOrigin;

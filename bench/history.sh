@@ -72,7 +72,8 @@ for n in $SIZES; do
   timed() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $desk" "$url$1" |
               awk -v u="$1" '$1 != 200 {print "bench/history.sh: " u " answered " $1 > "/dev/stderr"; exit 1} {print $2}'; }
   report_ms=$(for _ in 1 2 3 4 5; do timed "/api/v1/report?month=$month"; done | median)
-  vin=$(sqlite3 "$d/hub.db" "SELECT json_extract(body, '\$.vehicle.vin') FROM records WHERE kind = 'work_order' ORDER BY rowid DESC LIMIT 1 OFFSET 100")
+  # (the records are kept compressed: bk-hub gives them as JSON lines)
+  vin=$("$B/hub/bk-hub" records --db "$d/hub.db" --kind work_order | tail -101 | sed -n '1s/.*"vin":"\([^"]*\)".*/\1/p')
   history_ms=$(for _ in 1 2 3 4 5; do timed "/api/v1/vehicles/$vin/history"; done | median)
 
   # a new kiosk enrolled against it: until it holds everything the hub has

@@ -14,6 +14,7 @@
 #include "hub/hub_server.hpp"
 #include "domain/setup.hpp"
 #include "platform/system.hpp"
+#include "store/peek.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -152,6 +153,16 @@ int main(int argc, char** argv) {
   auto* policyShow = policy->add_subcommand("show", "write the shop's policy as a policy file");
   auto* policyCheck = policy->add_subcommand("check", "check a policy file without recording it");
   policyCheck->add_option("file", file, "the policy file")->required()->check(CLI::ExistingFile);
+  // issue 16: the records are kept compressed; this shows them
+  std::string recordKind;
+  bool recordsAsSql = false;
+  auto* records = app.add_subcommand(
+      "records", "print a store's records (the hub's, or a copy of a bay's) as JSON lines: kind, id, record; reads only");
+  records->add_option("--db", db, "the store file")->capture_default_str();
+  records->add_option("--kind", recordKind, "only this kind: work_order, operation, time_entry, inspection, person…");
+  records->add_flag("--sql", recordsAsSql,
+                    "as SQL for sqlite3 on the same file instead: a TEMP table records(kind, id, body), each body JSON "
+                    "text, that stands for the stored one in that session (json_extract works on it)");
   auto* catalog = app.add_subcommand("catalog", "the shop's catalog");
   catalog->require_subcommand(1);
   auto* catalogCheck = catalog->add_subcommand("check", "check a catalog folder without using it");
@@ -202,6 +213,25 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s%s\nnot a good catalog: nothing was used\n", where.empty() ? "" : (where + ": ").c_str(), e.what());
         return 1;
       }
+    }
+    if (*records) {  // read as the file is: no migration, nothing written
+      if (!std::filesystem::exists(db)) throw std::runtime_error("no store at " + db);
+      bk::sql::Db d(db, false);
+      auto quoted = [](const std::string& v) {
+        std::string q = "'";
+        for (char c : v) q += c == '\'' ? std::string("''") : std::string(1, c);
+        return q + "'";
+      };
+      if (recordsAsSql) std::printf("CREATE TEMP TABLE records(kind TEXT, id TEXT, body TEXT);\nBEGIN;\n");
+      bk::forEachRecord(d, recordKind, [&](const std::string& kind, const std::string& id, const std::string& body) {
+        if (recordsAsSql)
+          std::printf("INSERT INTO records VALUES(%s, %s, %s);\n", quoted(kind).c_str(), quoted(id).c_str(), quoted(body).c_str());
+        else
+          std::printf("{\"kind\":%s,\"id\":%s,\"record\":%s}\n", bk::json(kind).dump().c_str(), bk::json(id).dump().c_str(),
+                      body.c_str());
+      });
+      if (recordsAsSql) std::printf("COMMIT;\n");
+      return 0;
     }
     // issue 13: the administrator's commands, through the serving hub if one
     // serves this database, else here with the database locked

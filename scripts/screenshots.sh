@@ -27,7 +27,7 @@ xvfb-run -a -s "-screen 0 1280x800x24" $b/kiosk/bay-kiosk --db "$tmp/kiosk.db" -
 kill $hub; wait $hub 2>/dev/null || true
 hub=""
 # the latest delivered car whose customer signed for a declined safety item
-wo=$(sqlite3 "$tmp/demo.db" "select id from records where kind='work_order' and body like '%\"ack\"%' order by id desc limit 1")
+wo=$($b/hub/bk-hub records --db "$tmp/demo.db" --kind work_order | grep '"ack"' | tail -1 | sed 's/^{"kind":"work_order","id":"\([^"]*\)".*/\1/')
 for lang in zh en; do
   $b/hub/bk-hub record --db "$tmp/demo.db" --pepper "$tmp/pepper.key" --wo "$wo" --lang "$lang" \
     --shop-name "广州天河示范4S店" --out "$tmp/record-$lang.pdf"

@@ -229,7 +229,34 @@ DROP TABLE device_batches;
 ALTER TABLE device_batches_v16 RENAME TO device_batches;
 )sql";
 
-constexpr std::array<const char*, 16> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13, kV14, kV15, kV16};
+// 17: issue 16, a record's kind kept as its number (RecordKind, fixed for
+//     good), not its name: it is in the row and again in the (kind, id)
+//     index, 17 bytes a record. The rows keep their order (and so the
+//     records' dictionary its spread).
+constexpr const char* kV17 = R"sql(
+CREATE TABLE records_v17(
+  kind INTEGER NOT NULL,  -- RecordKind: 0 person, 1 bay, 2 work_order, 3 operation, 4 time_entry,
+                          -- 5 inspection, 6 rework, 7 incident, 8 addon, 9 review, 10 supersede,
+                          -- 11 client, 12 pin_attempts, 13 policy, 14 setup_code, 15 message, 16 fault_slips
+  id   TEXT NOT NULL,
+  wo   TEXT,
+  body BLOB NOT NULL,     -- JSON, or a zstd frame (store/bodies.hpp)
+  UNIQUE(kind, id)
+);
+INSERT INTO records_v17(kind, id, wo, body)
+  SELECT CASE kind WHEN 'person' THEN 0 WHEN 'bay' THEN 1 WHEN 'work_order' THEN 2 WHEN 'operation' THEN 3
+                   WHEN 'time_entry' THEN 4 WHEN 'inspection' THEN 5 WHEN 'rework' THEN 6 WHEN 'incident' THEN 7
+                   WHEN 'addon' THEN 8 WHEN 'review' THEN 9 WHEN 'supersede' THEN 10 WHEN 'client' THEN 11
+                   WHEN 'pin_attempts' THEN 12 WHEN 'policy' THEN 13 WHEN 'setup_code' THEN 14 WHEN 'message' THEN 15
+                   WHEN 'fault_slips' THEN 16
+                   ELSE -1 - rowid END,  -- (none such: the store would make its records again from the log)
+         id, wo, body
+  FROM records ORDER BY rowid;
+DROP TABLE records;
+ALTER TABLE records_v17 RENAME TO records;
+)sql";
+
+constexpr std::array<const char*, 17> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13, kV14, kV15, kV16, kV17};
 
 }  // namespace
 

@@ -308,6 +308,14 @@ std::string refusedDetail(const StoredEvent& e) {
                                                                              : std::string("refused");
 }
 
+// Issue 16: a record's kind is kept as its number (twice: in the row and in
+// its (kind, id) index), not its name. The numbers are fixed for good:
+// RecordKind only ever grows at its end.
+static_assert(static_cast<int>(RecordKind::Person) == 0 && static_cast<int>(RecordKind::Inspection) == 5 &&
+                  static_cast<int>(RecordKind::FaultSlips) == 16 && kRecordKindNames.size() == 17,
+              "records keep RecordKind by number: add new kinds at the end, never renumber");
+std::int64_t kindCode(RecordKind k) { return static_cast<std::int64_t>(k); }
+
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
   found = false;
   wo.clear();
@@ -401,9 +409,11 @@ Shop Store::loadRecords() const {
   s.policy = opts_.policy;
   sql::Stmt q(*db_, "SELECT kind, id, body FROM records");
   while (q.step()) {
-    RecordKind kind;
-    const std::string k = q.text(0), id = q.text(1);
-    if (!parse(k, kind)) throw std::runtime_error("unknown record kind in store: " + k);
+    const std::int64_t code = q.integer(0);
+    const std::string id = q.text(1);
+    if (q.isNull(0) || code < 0 || code >= static_cast<std::int64_t>(kRecordKindNames.size()) || q.text(0) != std::to_string(code))
+      throw bodies::DamagedBody("a record of an unknown kind: " + q.text(0));  // made again from the log
+    const auto kind = static_cast<RecordKind>(code);
     const json body = json::parse(st_->records.decode(q.text(2)));
     switch (kind) {
       case RecordKind::Person: loadInto(s.people, id, body); break;
@@ -492,7 +502,7 @@ void Store::replaceRecords(Shop next) {
   if (json(shop_.policy) != json(next.policy)) changed.insert({RecordKind::Policy, "shop"});
   sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
   for (auto& [kind, id] : gone) {
-    del.bind(1, name(kind)).bind(2, id).run();
+    del.bind(1, kindCode(kind)).bind(2, id).run();
     del.reset();
   }
   shop_ = std::move(next);
@@ -509,7 +519,7 @@ void Store::writeDirty() {
     json body = recordJson(shop_, kind, id, wo, found);
     if (!found) continue;
     auto& st = st_->upsertRecord;
-    st.bind(1, name(kind)).bind(2, id);
+    st.bind(1, kindCode(kind)).bind(2, id);
     if (wo.empty()) st.bindNull(3); else st.bind(3, wo);
     st_->records.bind(st, 4, canonical(body));  // issue 16: compressed once the store has a dictionary for them
     st.run();

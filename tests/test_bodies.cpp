@@ -5,6 +5,7 @@
 #include "demo/demo.hpp"
 #include "store/bodies.hpp"
 #include "store/migrations.hpp"
+#include "store/peek.hpp"
 #include "store/salvage.hpp"
 #include "tests/support.hpp"
 
@@ -53,22 +54,26 @@ std::int64_t count(sql::Db& d, const std::string& where) {
 }
 
 // Every record's body as JSON, read with the dictionaries in the file.
-std::map<std::pair<std::string, std::string>, std::string> recordBodies(sql::Db& d) {
+std::map<std::pair<RecordKind, std::string>, std::string> recordBodies(sql::Db& d) {
   bodies::Codec codec;
-  for (sql::Stmt q(d, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id"); q.step();) {
-    const auto b = q.blob(1);
-    codec.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});
-  }
-  std::map<std::pair<std::string, std::string>, std::string> out;
-  for (sql::Stmt q(d, "SELECT kind, id, body FROM records"); q.step();) out[{q.text(0), q.text(1)}] = codec.decode(q.text(2));
+  loadDictionaries(d, codec);
+  std::map<std::pair<RecordKind, std::string>, std::string> out;
+  for (sql::Stmt q(d, "SELECT kind, id, body FROM records"); q.step();)
+    out[{static_cast<RecordKind>(q.integer(0)), q.text(1)}] = codec.decode(q.text(2));
   return out;
 }
 
-// The file put back as schema v14 left it: every record JSON, one
-// dictionary (the log's), each device key kept whole.
+// The file put back as schema v14 left it: every record JSON and its kind
+// by name, one dictionary (the log's), each device key kept whole.
 void backToV14(sql::Db& d) {
   const auto records = recordBodies(d);
   sql::Tx tx(d);
+  std::string kindName = "CASE kind";
+  for (const auto& [kind, name] : kRecordKindNames)
+    kindName += " WHEN " + std::to_string(static_cast<int>(kind)) + " THEN '" + std::string(name) + "'";
+  d.exec("CREATE TABLE records_v13(kind TEXT NOT NULL, id TEXT NOT NULL, wo TEXT, body TEXT NOT NULL, UNIQUE(kind, id)); "
+         "INSERT INTO records_v13(kind, id, wo, body) SELECT " + kindName + " END, id, wo, body FROM records ORDER BY rowid; "
+         "DROP TABLE records; ALTER TABLE records_v13 RENAME TO records");
   d.exec(R"sql(
     DELETE FROM body_dicts WHERE kind = 'records';
     ALTER TABLE body_dicts DROP COLUMN kind;
@@ -79,7 +84,7 @@ void backToV14(sql::Db& d) {
     PRAGMA user_version = 14;
   )sql");
   sql::Stmt put(d, "UPDATE records SET body = ?3 WHERE kind = ?1 AND id = ?2");
-  for (const auto& [key, json] : records) put.bind(1, key.first).bind(2, key.second).bind(3, json).run();
+  for (const auto& [key, json] : records) put.bind(1, std::string(name(key.first))).bind(2, key.second).bind(3, json).run();
   tx.commit();
   REQUIRE(d.scalarInt("SELECT COUNT(*) FROM records WHERE typeof(body) = 'text'") == static_cast<std::int64_t>(records.size()));
 }
@@ -210,12 +215,12 @@ TEST_CASE("issue 16: the records are compressed too, with a dictionary trained o
     plain += static_cast<std::int64_t>(body.size());
     CHECK(canonical(json::parse(body)) == body);
   }
-  CHECK(records.at({"work_order", st.shop().work_orders.begin()->first}) == canonical(json(st.shop().work_orders.begin()->second)));
+  CHECK(records.at({RecordKind::WorkOrder, st.shop().work_orders.begin()->first}) == canonical(json(st.shop().work_orders.begin()->second)));
   CHECK(st.db().scalarInt("SELECT SUM(length(body)) FROM records") * 4 < plain);
   // a change is written compressed at once, and a reopened store has the
   // same state, read from them
   REQUIRE(st.record(DefineBay{Bay{"bay-99", "机电 99", Trade::Mechanical}}, T0 + 200LL * 24 * 60 * MIN));
-  CHECK(st.db().scalarText("SELECT typeof(body) FROM records WHERE kind = 'bay' AND id = 'bay-99'") == "blob");
+  CHECK(st.db().scalarText("SELECT typeof(body) FROM records WHERE kind = 1 AND id = 'bay-99'") == "blob");
   const Shop live = st.shop();
   Store again(storeOptions(path), ent);
   CHECK(again.shop().sameRecords(live));
@@ -223,12 +228,36 @@ TEST_CASE("issue 16: the records are compressed too, with a dictionary trained o
   CHECK(again.rebuildFromEvents().sameRecords(live));
 }
 
-TEST_CASE("issue 16: records that cannot be read back (their dictionary lost, a frame cut short) are made again from the log as the store opens") {
+TEST_CASE("issue 16: bk-hub records reads a store's compressed records as JSON, by kind, without opening it as a store") {
   TempDir dir;
   const std::string path = copyOfDemo(dir);
   const Shop live = stateOf(path);
-  for (const char* damage : {"UPDATE records SET body = substr(body, 1, 9) WHERE kind = 'inspection' AND id = "
-                             "(SELECT MIN(id) FROM records WHERE kind = 'inspection')",
+  sql::Db d(path, false);
+  REQUIRE(d.scalarInt("SELECT COUNT(*) FROM records WHERE typeof(body) = 'text'") == 0);
+  std::map<std::string, int> kinds;
+  forEachRecord(d, "", [&](const std::string& kind, const std::string& id, const std::string& body) {
+    ++kinds[kind];
+    if (kind == "work_order") CHECK(body == canonical(json(live.work_orders.at(id))));
+  });
+  CHECK(kinds["work_order"] == static_cast<int>(live.work_orders.size()));
+  CHECK(kinds["inspection"] == static_cast<int>(live.inspections.size()));
+  int people = 0;
+  forEachRecord(d, "person", [&](const std::string& kind, const std::string& id, const std::string& body) {
+    CHECK(kind == "person");
+    CHECK(json::parse(body).get<Person>() == live.people.at(id));
+    ++people;
+  });
+  CHECK(people == static_cast<int>(live.people.size()));
+  CHECK_THROWS_AS(forEachRecord(d, "lorry", [](auto&&...) {}), std::invalid_argument);
+}
+
+TEST_CASE("issue 16: records that cannot be read back (their dictionary lost, a frame cut short, a kind unknown) are made again from the log as the store opens") {
+  TempDir dir;
+  const std::string path = copyOfDemo(dir);
+  const Shop live = stateOf(path);
+  for (const char* damage : {"UPDATE records SET body = substr(body, 1, 9) WHERE kind = 5 AND id = "
+                             "(SELECT MIN(id) FROM records WHERE kind = 5)",  // an inspection's
+                             "UPDATE records SET kind = 99 WHERE kind = 1 AND id = (SELECT MIN(id) FROM records WHERE kind = 1)",
                              "DELETE FROM body_dicts WHERE kind = 'records'"}) {
     CAPTURE(damage);
     {

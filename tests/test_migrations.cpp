@@ -143,7 +143,7 @@ TEST_CASE("v13 (issue 16): records are a rowid table, so a signed inspection's b
   CHECK(st.shop().people.at("tech1").name == "王建国");  // kept
   // (kind, id) is still one record: the store's upsert replaces it
   REQUIRE(st.record(DefineBay{Bay{"bay1", "机电 01 号", Trade::Mechanical}}, T0));
-  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records WHERE kind = 'bay' AND id = 'bay1'") == 1);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records WHERE kind = 1 AND id = 'bay1'") == 1);
   CHECK(st.shop().bays.at("bay1").name == "机电 01 号");
   CHECK(st.loadRecords().sameRecords(st.shop()));
   // a 1.5 KB body, as a signed inspection's, in a page of the table
@@ -152,4 +152,18 @@ TEST_CASE("v13 (issue 16): records are a rowid table, so a signed inspection's b
   CHECK(st.db().scalarInt("SELECT COUNT(*) FROM dbstat WHERE name = 'records' AND pagetype = 'overflow'") == 0);
   CHECK(st.db().scalarInt("SELECT SUM(pgsize) FROM dbstat WHERE name = 'records'") < 40 * 1500 * 3 / 2);
   st.db().exec("DELETE FROM records WHERE kind = 'probe'");
+}
+
+TEST_CASE("v17 (issue 16): a record's kind is kept as its number, each row converted by the migration itself") {
+  TempDir dir;
+  const std::string path = dir.file("old.db");
+  loadFixture(path, "store_v16.sql");
+  sql::Db d(path);
+  const std::int64_t rows = d.scalarInt("SELECT COUNT(*) FROM records");
+  REQUIRE(rows > 0);
+  migrate(d, 17);
+  CHECK(d.scalarInt("SELECT COUNT(*) FROM records") == rows);
+  CHECK(d.scalarInt("SELECT COUNT(*) FROM records WHERE typeof(kind) <> 'integer' OR kind < 0") == 0);
+  CHECK(d.scalarInt("SELECT kind FROM records WHERE id = 'tech1'") == static_cast<int>(RecordKind::Person));
+  CHECK(d.scalarInt("SELECT kind FROM records WHERE id = 'bay1'") == static_cast<int>(RecordKind::Bay));
 }

@@ -48,8 +48,15 @@ grep -q 'line 2, working_hours' "$w/serve.out" || fail "bad policy at start: $(c
   "$(sqlite3 "$w/hub.db" "select value from meta where key='kiosk_id'")" ] || fail "restored hub kept the old instance id"
 [ "$(sqlite3 "$w/restored.db" 'select count(*) from events')" = "$(sqlite3 "$w/hub.db" 'select count(*) from events')" ] || fail "event counts differ"
 # issue 12: the quality record of a delivered car, and its verification id
-wo=$(sqlite3 "$w/hub.db" "select id from records where kind='work_order' and body like '%\"gate_pass\"%' limit 1")
+"$HUB" records --db "$w/hub.db" --kind work_order > "$w/work_orders.jsonl"
+wo=$(grep -m1 '"gate_pass"' "$w/work_orders.jsonl" | sed 's/^{"kind":"work_order","id":"\([^"]*\)".*/\1/')
 [ -n "$wo" ] || fail "no delivered work order with a gate pass in the demo"
+# issue 16: the records as JSON lines, and as a TEMP table for sqlite3 on the same file
+wos=$(wc -l < "$w/work_orders.jsonl")
+[ "$wos" -gt 10 ] || fail "bk-hub records listed $wos work orders"
+[ "$({ "$HUB" records --db "$w/hub.db" --sql; echo "SELECT COUNT(*) FROM records WHERE kind = 'work_order' AND json_extract(body, '\$.id') = id;"; } |
+     sqlite3 -batch "$w/hub.db")" = "$wos" ] || fail "bk-hub records --sql"
+"$HUB" records --db "$w/hub.db" --kind lorry > /dev/null 2>&1 && fail "bk-hub records of a kind that does not exist"
 line=$("$HUB" record --db "$w/hub.db" --pepper "$w/p.key" --wo "$wo" --out "$w/record.pdf")
 id=${line##*, }
 [[ "$id" == BK1."$wo".* ]] || fail "record printed no verification id: $line"

@@ -190,7 +190,7 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
   {
     sql::Db d(db);
     d.exec("UPDATE events SET body = replace(body, '\"tech1\"', '\"tech2\"') WHERE pos = " + std::to_string(pos));
-    d.exec("UPDATE records SET body = replace(body, '\"tech1\"', '\"tech2\"') WHERE kind = 'inspection'");
+    d.exec("UPDATE records SET body = replace(body, '\"tech1\"', '\"tech2\"') WHERE kind = 5");  // (inspections)
     d.exec("UPDATE events SET chain = NULL");
     d.exec("DELETE FROM meta WHERE key = 'chain_head'");
   }

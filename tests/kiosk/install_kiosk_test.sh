@@ -65,7 +65,7 @@ start_xvfb
 $root$args --hits-file "$hits" >"$work/kiosk.log" 2>&1 & kpid=$!
 wait_for board.signin >/dev/null || fail "the kiosk's board never showed"
 for _ in $(seq 200); do
-  people=$(sqlite3 "$root/var/lib/bay-kiosk/bay.db" "SELECT COUNT(*) FROM records WHERE kind='person'" 2>/dev/null || echo 0)
+  people=$( ("$HUB" records --db "$root/var/lib/bay-kiosk/bay.db" --kind person 2>/dev/null || true) | wc -l)
   [ "$people" -ge 40 ] && break
   sleep 0.1
 done

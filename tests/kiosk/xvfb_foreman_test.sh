@@ -5,7 +5,7 @@
 # and reassigns another running job to a technician of its trade (派工),
 # who is clocked off with "reassigned". The store file is checked after each.
 set -euo pipefail
-KIOSK=$1 DEMO=$2
+KIOSK=$1 DEMO=$2 HUB=$3
 work=$(mktemp -d)
 trap 'kill ${kpid:-} ${xpid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 db=$work/bay.db hits=$work/hits.json
@@ -18,10 +18,11 @@ source "$(dirname "$0")/xvfb_lib.sh"
 "$DEMO" --db "$db" --pepper "$work/pepper.key" --days 2 >/dev/null
 # the foreman (p27, mechanical), a ghost entry of someone else, and a running
 # job of another with a colleague of the same trade to take it
-read -r ghost reassign to < <(python3 - "$db" <<'PY'
-import json, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1])
-rec = lambda kind: {i: json.loads(b) for i, b in db.execute("SELECT id, body FROM records WHERE kind=?", (kind,))}
+"$HUB" records --db "$db" > "$work/records.jsonl"
+read -r ghost reassign to < <(python3 - "$work/records.jsonl" <<'PY'
+import json, sys, time
+rows = [json.loads(line) for line in open(sys.argv[1])]
+rec = lambda kind: {r["id"]: r["record"] for r in rows if r["kind"] == kind}
 people, ops, entries = rec("person"), rec("operation"), rec("time_entry")
 now = time.time() * 1000
 open_ = sorted((e for e in entries.values() if e.get("end") is None and e["tech"] != "p27"), key=lambda e: e["start"])

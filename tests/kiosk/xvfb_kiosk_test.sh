@@ -8,7 +8,7 @@
 # customer signing with a finger for the safety item they declined. The
 # store file is checked after each step.
 set -euo pipefail
-KIOSK=$1 DEMO=$2
+KIOSK=$1 DEMO=$2 HUB=$3
 work=$(mktemp -d)
 trap 'kill ${kpid:-} ${xpid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 db=$work/bay.db hits=$work/hits.json

@@ -1,10 +1,12 @@
 # Shared by the tests that drive the real bay-kiosk under Xvfb with xdotool.
 # Source it after setting $work (a scratch folder), $hits (the kiosk's
-# --hits-file) and $db (its store); define fail() first.
+# --hits-file), $db (its store) and $HUB (bk-hub); define fail() first.
 
-# a busy timeout: another reader (the kiosk, or a script that has just
-# closed the file) may hold the lock for a moment
-sql() { sqlite3 -cmd ".timeout 5000" "$db" "$1"; }
+# A query of the store. Its records are kept compressed (issue 16): bk-hub
+# gives them as JSON in a TEMP table that stands for the stored one.
+# A busy timeout: another reader (the kiosk, or a script that has just
+# closed the file) may hold the lock for a moment.
+sql() { { "$HUB" records --db "$db" --sql; echo "$1;"; } | sqlite3 -batch -cmd ".timeout 5000" "$db"; }
 # Waits (up to 10 s, the machine may be busy) until a query gives the value.
 expect_sql() {
   local got
