@@ -310,7 +310,9 @@ int main(int argc, char** argv) {
     if (*verify) {
       const std::string integrity = store.integrityCheck();
       const std::int64_t broken = store.verifyChain();
-      const bool projections = store.rebuildFromEvents().sameRecords(store.loadRecords());
+      // (the state as the store read it from its records on opening: the
+      // records are not read a second time, issue 16)
+      const bool projections = store.rebuildFromEvents().sameRecords(store.shop());
       // issue 11: what each device signed, and each person's signature
       // the hub's own events are checked with its key, when it is at hand
       std::map<bk::Id, std::string> hubKeys;

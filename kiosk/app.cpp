@@ -518,7 +518,8 @@ void App::frame(Millis now) {
     waiting_generation_ = store_.generation();
     waiting_person_ = st_.session->person;
   }
-  View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty(), &waiting_};
+  derived_.renew(store_.generation());
+  View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty(), &waiting_, &derived_};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(io.DisplaySize);

@@ -128,6 +128,7 @@ class App {
   std::map<Screen, int> waiting_;            // issue 14: tab counts
   std::uint64_t waiting_generation_ = ~0ull;  // ...of this shop
   Id waiting_person_;                         // ...for this person's roles
+  Derived derived_;                           // issue 16: what screens keep while the shop is the same
   mutable std::uint64_t covered_generation_ = ~0ull;  // the shop the atlas was last found to cover
   mutable int covered_build_ = -1;                     // ...with this build of it
 };

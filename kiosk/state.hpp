@@ -217,6 +217,21 @@ bool formDirty(const AppState& st);
 json draftToJson(const Draft& d);
 Draft draftFromJson(const json& j);
 
+// Issue 15/16: what a screen works out from the whole shop, kept until the
+// shop changes (its generation) instead of worked out on every frame: over
+// years of history these read many records. Owned by the App.
+struct Derived {
+  std::uint64_t generation = ~0ull;
+  std::optional<std::vector<Id>> open_comebacks;  // the floor's, newest first
+  std::string slips_key;                          // the fault slips below are for: month, person, minute
+  std::vector<SlipRow> slips;
+  std::optional<Outcome> slips_ready;             // may they be signed now
+  // Forgets everything worked out from another shop than generation `g`.
+  void renew(std::uint64_t g) {
+    if (g != generation) *this = Derived{g};
+  }
+};
+
 // What a draw function may read.
 struct View {
   const Shop& shop;
@@ -230,6 +245,7 @@ struct View {
   // Issue 14: what waits on each tab (peer inspections on the floor, finals,
   // reviews), counted by the App when the shop changes, not every frame
   const std::map<Screen, int>* waiting = nullptr;
+  Derived* derived = nullptr;  // issue 16: kept across frames (none: worked out each time)
   const Person* me() const { return st.session ? shop.person(st.session->person) : nullptr; }
   bool has(Role r) const { auto* p = me(); return p && p->has(r); }
 };

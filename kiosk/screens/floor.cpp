@@ -170,9 +170,17 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
   {
     int cbs = 0;
     const bool finder = foreman || v.has(Role::QualityInspector);
-    for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it) {
-      const WorkOrder& wo = s.work_orders.at(it->second);
-      if (wo.delivered_at) continue;
+    // (every comeback ever opened is looked at once per change of the shop, not every frame)
+    std::vector<Id> open;
+    if (v.derived && v.derived->open_comebacks) {
+      open = *v.derived->open_comebacks;
+    } else {
+      for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it)
+        if (!s.work_orders.at(it->second).delivered_at) open.push_back(it->second);
+      if (v.derived) v.derived->open_comebacks = open;
+    }
+    for (const Id& id : open) {
+      const WorkOrder& wo = s.work_orders.at(id);
       if (!cbs++) ui.heading(ui.tr("floor.comebacks"));
       const WorkOrder* orig = s.workOrder(wo.comeback_of);
       const std::string what = wo.vehicle.plate + " · " + ui.data(wo.concern) + " · " +

@@ -97,9 +97,29 @@ void comebacks(Ui& ui, const View& v, const MonthlyReport& r, float width) {
 void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
   const Shop& s = v.shop;
   const std::string& month = v.st.report_month;
-  const auto rows = faultSlipRows(s, month);
+  SignFaultSlips action{month, {}, {}};
+  action.sig.signer = v.st.session ? v.st.session->person : Id{};
+  action.sig.at = v.now;
+  // the month's slips and whether they may be signed, worked out once per
+  // change of the shop (and each minute: the month ends), not every frame
+  const std::string key = month + "|" + action.sig.signer + "|" + std::to_string(v.now / 60000);
+  std::vector<SlipRow> rows;
+  std::optional<Outcome> cached;
+  if (v.derived && v.derived->slips_key == key) {
+    rows = v.derived->slips;
+    cached = v.derived->slips_ready;
+  } else {
+    rows = faultSlipRows(s, month);
+  }
   std::vector<FaultSlipLine> lines;
   for (const SlipRow& row : rows) lines.push_back(row.line);
+  action.lines = lines;
+  const Outcome ready = cached ? *cached : checkBeforeSigning(s, action);
+  if (v.derived && !cached) {
+    v.derived->slips_key = key;
+    v.derived->slips = rows;
+    v.derived->slips_ready = ready;
+  }
   // first what is signed and what can be: the lines follow, however many
   const auto signedIt = s.fault_slips.find(month);
   if (signedIt != s.fault_slips.end()) {
@@ -108,10 +128,6 @@ void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
                       {personName(s, signedIt->second.sig.signer), dateTimeText(signedIt->second.sig.at, v.utc_offset_minutes)}),
                toneColour(current ? Tone::Good : Tone::Warn, 1.4f));
   }
-  SignFaultSlips action{month, lines, {}};
-  action.sig.signer = v.st.session ? v.st.session->person : Id{};
-  action.sig.at = v.now;
-  const Outcome ready = checkBeforeSigning(s, action);
   if (ui.button("report.sign_slips", ui.tr("slips.sign"), Tone::Primary, ui.m.mm(90), Icon::Sign, bool(ready)))
     out.push_back(RequestSignature{action});
   if (!ready) ui.wrapped(refusalText(ui, *ready.refusal), toneColour(Tone::Warn, 1.3f));

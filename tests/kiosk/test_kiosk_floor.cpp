@@ -559,6 +559,18 @@ TEST_CASE("kiosk, issue 15: an advisor opens a comeback from the car's history, 
   REQUIRE(h.store->sign(RecordInspection{peer, {}}, "foreman", "123456", h.now - 220 * MIN));
   REQUIRE(h.store->sign(testDelivery(orig, "advisor", h.now - 3 * 60 * MIN, &h.shop()), "advisor", "123456", h.now - 3 * 60 * MIN));
 
+  // the foreman's floor before it: no comeback (issue 16: what the floor
+  // keeps of that is worked out again when the shop changes)
+  h.signIn("foreman");
+  h.tap("nav.floor");
+  auto comebacksShown = [&] {
+    bool shown = false;
+    for (const ui::TextDraw& t : h.app->textsDrawn()) shown |= t.text == h.texts("floor.comebacks");
+    return shown;
+  };
+  CHECK_FALSE(comebacksShown());
+  h.tap("nav.signout");
+
   // the advisor, at the delivery screen: the car handed over lately, its history, a comeback
   h.signIn("advisor");
   h.tap("nav.delivery");
@@ -586,6 +598,7 @@ TEST_CASE("kiosk, issue 15: an advisor opens a comeback from the car's history, 
   // the foreman: the comeback at the top of the floor; its cause, signed
   h.signIn("foreman");
   h.tap("nav.floor");
+  CHECK(comebacksShown());
   h.tap("floor.comeback." + cb);
   REQUIRE(h.st().screen == ui::Screen::Inspect);
   CHECK(h.st().inspect.kind == InspectionKind::Comeback);
