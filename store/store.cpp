@@ -281,10 +281,20 @@ struct Store::Statements {
         idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2"), db_(db) {}
   // Issue 16: after a commit, and at open: the log's bodies and the
   // records kept small. A long store compressed at once (an upgrade) leaves
-  // its pages mostly empty: the file is then written again, once, compact.
-  void keepCompact() noexcept {
+  // its pages mostly empty: the file is then written again, once, compact;
+  // so is a file that a migration left more than a quarter empty (a table
+  // copied into its new form), as it opens.
+  void keepCompact(bool opening = false) noexcept {
     const std::int64_t rewritten = bodies.maintain() + records.maintain();
-    if (rewritten <= 2 * bodies::kTrainAt) return;
+    bool vacuum = rewritten > 2 * bodies::kTrainAt;
+    if (!vacuum && opening) {
+      try {
+        const std::int64_t free = db_.scalarInt("PRAGMA freelist_count"), pages = db_.scalarInt("PRAGMA page_count");
+        vacuum = free > 256 && free * 4 > pages;
+      } catch (const std::exception&) {
+      }
+    }
+    if (!vacuum) return;
     try {
       db_.exec("VACUUM");
     } catch (const std::exception&) {  // (no room for the copy): the file stays as it is
@@ -399,7 +409,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   }
   // issue 16: a log (or records) big enough gets its dictionary, and what
   // was kept before it is compressed
-  st_->keepCompact();
+  st_->keepCompact(true);
 }
 
 Store::~Store() = default;

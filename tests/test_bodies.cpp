@@ -298,6 +298,26 @@ TEST_CASE("issue 16: a store of schema v14, its records JSON, has them compresse
   CHECK(std::filesystem::file_size(path) * 10 < v14Bytes * 8);
 }
 
+TEST_CASE("issue 16: a file a migration left more than a quarter empty (a table copied into its new form) is written again compact as the store opens") {
+  TempDir dir;
+  const std::string path = copyOfDemo(dir);
+  const Shop live = stateOf(path);
+  const auto compact = std::filesystem::file_size(path);
+  {
+    sql::Db d(path);
+    d.exec("CREATE TABLE copied(b); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+           "INSERT INTO copied SELECT randomblob(4000) FROM n; DROP TABLE copied; PRAGMA wal_checkpoint(TRUNCATE)");
+    REQUIRE(d.scalarInt("PRAGMA freelist_count") * 4 > d.scalarInt("PRAGMA page_count"));
+  }
+  REQUIRE(std::filesystem::file_size(path) > compact + 7'000'000);
+  FixedEntropy ent;
+  Store st(storeOptions(path), ent);
+  st.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  CHECK(st.db().scalarInt("PRAGMA freelist_count") < 256);
+  CHECK(std::filesystem::file_size(path) < compact + 1'000'000);
+  CHECK(st.shop().sameRecords(live));
+}
+
 TEST_CASE("issue 16: a damaged store's own events are salvaged from compressed bodies as JSON") {
   TempDir dir;
   const std::string path = copyOfDemo(dir);
