@@ -221,6 +221,16 @@ class BodyStore {
   std::int64_t next_check_ = 0;
 };
 
+// A device's signature over a batch of events, kept (statements prepared
+// once: a kiosk online pushes each event as its own batch).
+struct BatchStatements {
+  sql::Stmt add, keepKey, keyNumber;
+  explicit BatchStatements(sql::Db& db)
+      : add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"),
+        keepKey(db, "INSERT INTO device_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING"),  // issue 16: keys by number
+        keyNumber(db, "SELECT id FROM device_keys WHERE key = ?1") {}
+};
+
 // Issue 16: bytes of each signed hash a device batch keeps when the events
 // stored are exactly those signed (the rest is made again from them).
 constexpr std::size_t kHashPrefix = 4;
@@ -270,9 +280,10 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
 struct Store::Statements {
   BodyStore bodies;   // issue 16: how the log's bodies are stored
   BodyStore records;  // and the records'
+  BatchStatements batches;
   sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead, idAtSeq;
   explicit Statements(sql::Db& db)
-      : bodies(db, kEventBodies), records(db, kRecordBodies), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
+      : bodies(db, kEventBodies), records(db, kRecordBodies), batches(db), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
         setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
@@ -1287,7 +1298,8 @@ bool Store::orderMatters(std::int64_t from) const {
 namespace {
 // A device's signature over a batch, in the open transaction; `stored`:
 // each of its events as now in the log (nullptr: read it back).
-void keepBatch(sql::Db& db, BodyStore& bodies, const DeviceBatch& batch, const std::vector<const StoredEvent*>& stored) {
+void keepBatch(sql::Db& db, BodyStore& bodies, BatchStatements& st, const DeviceBatch& batch,
+               const std::vector<const StoredEvent*>& stored) {
   // Issue 16: when the events stored are exactly those the device signed
   // (nearly always), the hashes can be made again from them: only the first
   // bytes of each are kept, to name an event altered later. Otherwise (a
@@ -1314,27 +1326,27 @@ void keepBatch(sql::Db& db, BodyStore& bodies, const DeviceBatch& batch, const s
   std::array<std::uint8_t, 32> key{};
   std::array<std::uint8_t, 64> sig{};
   const bool binary = fromHexBytes(batch.device_key, key.data(), key.size()) && fromHexBytes(batch.sig, sig.data(), sig.size());
-  sql::Stmt add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
-                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  sql::Stmt& add = st.add;
   add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bindBlob(5, blob.data(), static_cast<int>(blob.size()));
   if (binary) {  // issue 16: the signature as bytes, not hex, and the key by its number
-    sql::Stmt keep(db, "INSERT INTO device_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING");
-    keep.bindBlob(1, key.data(), static_cast<int>(key.size())).run();
-    sql::Stmt number(db, "SELECT id FROM device_keys WHERE key = ?1");
-    number.bindBlob(1, key.data(), static_cast<int>(key.size()));
-    if (!number.step()) throw std::runtime_error("a device key was not kept");
-    add.bind(4, number.integer(0)).bindBlob(6, sig.data(), static_cast<int>(sig.size()));
+    st.keepKey.bindBlob(1, key.data(), static_cast<int>(key.size())).run();
+    st.keyNumber.bindBlob(1, key.data(), static_cast<int>(key.size()));
+    const bool kept = st.keyNumber.step();
+    const std::int64_t number = kept ? st.keyNumber.integer(0) : 0;
+    st.keyNumber.reset();
+    if (!kept) throw std::runtime_error("a device key was not kept");
+    add.bind(4, number).bindBlob(6, sig.data(), static_cast<int>(sig.size()));
   } else
     add.bind(4, batch.device_key).bind(6, batch.sig);
   add.run();
 }
 }  // namespace
 
-void Store::keepDeviceBatch(const DeviceBatch& batch) { keepBatch(*db_, st_->bodies, batch, {}); }
+void Store::keepDeviceBatch(const DeviceBatch& batch) { keepBatch(*db_, st_->bodies, st_->batches, batch, {}); }
 
 void Store::keepOwnSignature(const StoredEvent& e) {
   const std::vector<EventHash> one{envelopeHash(e)};
-  keepBatch(*db_, st_->bodies,
+  keepBatch(*db_, st_->bodies, st_->batches,
             DeviceBatch{kiosk_id_, e.origin_seq, e.origin_seq, own_signer_->pubHex(), one, signBytes(*own_signer_, batchMessage(kiosk_id_, one))},
             {&e});
 }
@@ -1356,7 +1368,7 @@ std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, M
     writeDirty();
     // issue 11: the device's signature, kept with what it covers (a resend
     // of what the hub holds adds nothing)
-    if (batch && fresh) keepBatch(*db_, st_->bodies, *batch, stored);
+    if (batch && fresh) keepBatch(*db_, st_->bodies, st_->batches, *batch, stored);
   });
   return out;
 }
