@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures and builds Bay Kiosk into ./build (Release with debug info).
+# Configures and builds Bay Kiosk into ./build (Release with line tables, -g1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
