@@ -4,8 +4,10 @@
 
 namespace bk {
 
-void loadDictionaries(sql::Db& db, bodies::Codec& codec) {
-  sql::Stmt q(db, "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id");
+void loadDictionaries(sql::Db& db, bodies::Codec& codec, const std::string& kind) {
+  sql::Stmt q(db, kind.empty() ? "SELECT id, dict FROM body_dicts ORDER BY made_at_pos, id"
+                               : "SELECT id, dict FROM body_dicts WHERE kind = ?1 ORDER BY made_at_pos, id");
+  if (!kind.empty()) q.bind(1, kind);
   while (q.step()) {
     const auto b = q.blob(1);
     codec.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});

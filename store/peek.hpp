@@ -12,8 +12,9 @@
 namespace bk {
 
 // Gives `codec` every dictionary the file holds (the log's and the
-// records'): enough to read any body in it.
-void loadDictionaries(sql::Db& db, bodies::Codec& codec);
+// records'): enough to read any body in it; or only those of one kind
+// ("events", "records": schema v15 on).
+void loadDictionaries(sql::Db& db, bodies::Codec& codec, const std::string& kind = {});
 
 // Each record (of one kind, by its name, when `kind` is not empty) with
 // its body as JSON, by kind and id. The kind is named as RecordKind names

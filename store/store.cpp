@@ -3,6 +3,7 @@
 #include "store/bodies.hpp"
 
 #include "store/migrations.hpp"
+#include "store/peek.hpp"
 
 #include <sodium.h>
 
@@ -150,12 +151,7 @@ class BodyStore {
 
  private:
   void load() {
-    sql::Stmt q(db_, "SELECT id, dict FROM body_dicts WHERE kind = ?1 ORDER BY made_at_pos, id");
-    q.bind(1, std::string(col_.kind));
-    while (q.step()) {
-      const auto b = q.blob(1);
-      codec_.add({static_cast<std::uint32_t>(q.integer(0)), std::string(b.begin(), b.end())});
-    }
+    loadDictionaries(db_, codec_, col_.kind);
     sql::Stmt m(db_, "SELECT value FROM meta WHERE key = ?1");
     m.bind(1, std::string(col_.metaKey));
     compacted_ = m.step() && m.text(0) == "1";
