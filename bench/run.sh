@@ -49,7 +49,7 @@ kiosk() { exec $B/kiosk/bay-kiosk --assets assets --pepper "$work/pepper.key" --
 
 # signed in, a live timer on screen: the technician running at b02 badges in
 # (the records are kept compressed: bk-hub gives them as JSON for sqlite3)
-peek() { { $B/hub/bk-hub records --db "$1" --sql; echo "$2;"; } | sqlite3 -batch "$1"; }
+peek() { { $B/hub/bk-hub records --db "$1" --sql; echo "$2;"; } | sqlite3 -batch -cmd ".timeout 5000" "$1"; }
 running=$(peek "$work/demo.db" "SELECT json_extract(p.body,'\$.badge') FROM records e JOIN records p ON p.kind='person' AND p.id=json_extract(e.body,'\$.tech') WHERE e.kind='time_entry' AND json_extract(e.body,'\$.end') IS NULL AND json_extract(e.body,'\$.bay')='b02' LIMIT 1")
 cp "$work/demo.db" "$work/live.db"
 kiosk --db "$work/live.db" --bay b02 >/dev/null 2>&1 & kpid=$!

@@ -73,7 +73,7 @@ class Sim {
     floorScenes();
     offlineConflict();
     sum_.events = st_.eventCount();
-    for (auto& [id, wo] : st_.shop().work_orders) sum_.delivered += wo.delivered_at.has_value();
+    sum_.delivered = static_cast<int>(st_.workOrderCount().delivered);  // issue 16: memory holds only the recent ones
     sum_.running = static_cast<int>(st_.shop().open_entries.size());
     return sum_;
   }

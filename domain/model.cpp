@@ -298,6 +298,29 @@ bool Shop::sameRecords(const Shop& o) const {
          messages == o.messages && fault_slips == o.fault_slips;
 }
 
+namespace {
+template <typename T>
+std::map<Id, T> ofWorkOrders(const std::map<Id, T>& m, const std::map<Id, WorkOrder>& wos) {
+  std::map<Id, T> out;
+  for (auto& [id, v] : m)
+    if (wos.count(v.wo)) out.emplace(id, v);
+  return out;
+}
+}  // namespace
+
+bool Shop::samePartOf(const Shop& whole) const {
+  std::map<Id, WorkOrder> wos;
+  for (auto& [id, w] : work_orders)
+    if (auto it = whole.work_orders.find(id); it != whole.work_orders.end()) wos.emplace(id, it->second);
+  return wos == work_orders && people == whole.people && bays == whole.bays && reviews == whole.reviews &&
+         superseded_by == whole.superseded_by && clients == whole.clients && pin_attempts == whole.pin_attempts &&
+         policy == whole.policy && setup_codes == whole.setup_codes && messages == whole.messages &&
+         fault_slips == whole.fault_slips && operations == ofWorkOrders(whole.operations, wos) &&
+         entries == ofWorkOrders(whole.entries, wos) && inspections == ofWorkOrders(whole.inspections, wos) &&
+         reworks == ofWorkOrders(whole.reworks, wos) && incidents == ofWorkOrders(whole.incidents, wos) &&
+         addons == ofWorkOrders(whole.addons, wos);
+}
+
 template <typename M>
 static auto* find(const M& m, const Id& id) {
   auto it = m.find(id);

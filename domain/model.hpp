@@ -488,6 +488,10 @@ struct Shop {
 
   void reindex();
   bool sameRecords(const Shop& o) const;
+  // Issue 16: this shop is `whole` as a working set holds it: the same
+  // reference data, and its work orders exactly as `whole` has them, each
+  // with everything of theirs.
+  bool samePartOf(const Shop& whole) const;
 
   const Person* person(const Id& id) const;
   const Operation* operation(const Id& id) const;

@@ -107,6 +107,7 @@ struct Visit {  // copies: safe to keep while the shop goes on
   std::vector<Rework> reworks;
   std::vector<AddOn> declined;
   std::vector<Id> comebacks;  // issue 15: the comeback work orders of this one
+  bool operator==(const Visit&) const = default;
 };
 std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin);
 std::string addMonths(const std::string& yyyy_mm, int delta);

@@ -134,8 +134,10 @@ void HubServer::routeDesk() {
     json merged;
     {
       std::lock_guard lock(mu_);
-      auto it = store_.shop().work_orders.find(wo);
-      if (it == store_.shop().work_orders.end()) return error(res, 404, "no work order " + wo);
+      Shop past;
+      const Shop& s = store_.shopWith(wo, past);  // issue 16: a delivered one may be read from the store
+      auto it = s.work_orders.find(wo);
+      if (it == s.work_orders.end()) return error(res, 404, "no work order " + wo);
       const WorkOrder& w = it->second;
       merged = {{"wo", wo}, {"promised_at", w.promised_at}, {"road_test_required", w.road_test_required},
                 {"customer", w.customer}, {"bay", w.bay}};
@@ -180,7 +182,8 @@ void HubServer::routeDesk() {
     }
     const Id wo = req.matches[1];
     std::lock_guard lock(mu_);
-    const Shop& s = store_.shop();
+    Shop past;
+    const Shop& s = store_.shopWith(wo, past);  // issue 16
     auto it = s.work_orders.find(wo);
     if (it == s.work_orders.end()) return error(res, 404, "no work order " + wo);
     if (json blockers = blockersJson(s, it->second); !blockers.empty())
@@ -219,7 +222,8 @@ void HubServer::routeDesk() {
     {
       std::lock_guard lock(mu_);
       if (!record_) return error(res, 503, "quality records are not set up on this hub (catalog, font)");
-      const Shop& s = store_.shop();
+      Shop past;
+      const Shop& s = store_.shopWith(req.matches[1], past);  // issue 16: an old record prints from the store
       auto it = s.work_orders.find(req.matches[1]);
       if (it == s.work_orders.end()) return error(res, 404, "no work order " + req.matches[1]);
       record::Options o;
@@ -248,8 +252,9 @@ void HubServer::routeDesk() {
     if (format != "json" && format != "csv" && format != "pdf") return error(res, 400, "format is json, csv or pdf");
     if (lang != "zh" && lang != "en") return error(res, 400, "lang is zh or en");
     std::lock_guard lock(mu_);
-    const Shop& s = store_.shop();
-    if (!calendarMonth(month, s.policy.utc_offset_minutes)) return error(res, 400, "month must be YYYY-MM");
+    const auto range = calendarMonth(month, store_.shop().policy.utc_offset_minutes);
+    if (!range) return error(res, 400, "month must be YYYY-MM");
+    const Shop s = store_.pastOfMonth(range->first, range->second);  // issue 16: the month, read from the store
     if (format == "csv") {
       res.status = 200;
       return res.setContent(faultSlipsCsv(s, month), "text/csv; charset=utf-8");
@@ -304,7 +309,8 @@ void HubServer::routeDesk() {
   });
   http_.get(R"(/api/v1/work-orders/([A-Za-z0-9._-]{1,64}))", [this](const http::Request& req, http::Response& res) {
     std::lock_guard lock(mu_);
-    const Shop& s = store_.shop();
+    Shop past;
+    const Shop& s = store_.shopWith(req.matches[1], past);  // issue 16
     auto it = s.work_orders.find(req.matches[1]);
     if (it == s.work_orders.end()) return error(res, 404, "no work order " + req.matches[1]);
     reply(res, 200, workOrderJson(s, it->second));
@@ -314,7 +320,7 @@ void HubServer::routeDesk() {
   // and the safety items the customer declined
   http_.get(R"(/api/v1/vehicles/([A-Za-z0-9]{1,32})/history)", [this](const http::Request& req, http::Response& res) {
     std::lock_guard lock(mu_);
-    const Shop& s = store_.shop();
+    const Shop s = store_.pastOfVehicle(req.matches[1]);  // issue 16: every visit, from the store
     json visits = json::array();
     for (const Visit& v : vehicleHistory(s, req.matches[1])) {
       json w = workOrderJson(s, v.wo);
@@ -395,16 +401,19 @@ void HubServer::routeDesk() {
       from = *f;
       to = *t;
       if (from >= to) return error(res, 400, "from must be before to");
+      // issue 16: the range is read from the store; a year at most
+      if (to - from > 366LL * 86'400'000) return error(res, 400, "a report covers at most 366 days");
     }
     const std::string format = req.hasParam("format") ? req.param("format") : "json";
     if (format != "json" && format != "csv") return error(res, 400, "format is json or csv");
     std::lock_guard lock(mu_);
-    const MonthlyReport r = monthlyReport(store_.shop(), from, to);
+    const Shop s = store_.pastOfMonth(from, to);  // issue 16: the range's work orders, from the store
+    const MonthlyReport r = monthlyReport(s, from, to);
     if (format == "csv") {
       res.status = 200;
-      res.setContent(reportCsv(store_.shop(), r), "text/csv; charset=utf-8");
+      res.setContent(reportCsv(s, r), "text/csv; charset=utf-8");
     } else {
-      json j = reportJson(store_.shop(), r);
+      json j = reportJson(s, r);
       j["comebacks"]["provisional"] = r.comebacks.provisional(clock_());  // DECISIONS.md: settles later
       reply(res, 200, j);
     }

@@ -256,7 +256,14 @@ void App::showReport(const std::string& month) {
   const auto range = calendarMonth(month, utcOffset());
   if (!range) return;
   st_.report_month = month;
-  st_.report = monthlyReport(store_.shop(), range->first, range->second);
+  st_.report_shop = std::make_shared<const Shop>(store_.pastOfMonth(range->first, range->second));  // issue 16
+  st_.report = monthlyReport(*st_.report_shop, range->first, range->second);
+  report_generation_ = store_.generation();
+}
+
+void App::showHistory(const std::string& vin) {
+  st_.history_vin = vin;
+  st_.history = vehicleHistory(store_.pastOfVehicle(vin), vin);  // issue 16: every visit, from the store
 }
 
 void App::openScreen(Screen s, Millis now) {
@@ -266,7 +273,7 @@ void App::openScreen(Screen s, Millis now) {
   if (s != Screen::Floor) st_.entry_panel.reset();
   scroll_top_ = 2;  // issue 14: every screen and form opens at the top
   if (s == Screen::Report) showReport(monthOf(now, utcOffset()));  // issue 15: this calendar month, like the API
-  if (s == Screen::History) st_.history = vehicleHistory(store_.shop(), st_.history_vin);  // issue 15
+  if (s == Screen::History) showHistory(st_.history_vin);  // issue 15
 }
 
 void App::handle(const Intent& in, Millis now) {
@@ -312,7 +319,7 @@ void App::handle(const Intent& in, Millis now) {
           else if (undoing || r) st_.undo.reset();
           st_.confirm_switch.clear();
           // issue 15: a comeback opened from the car's history shows there at once
-          if (r && st_.screen == Screen::History) st_.history = vehicleHistory(store_.shop(), st_.history_vin);
+          if (r && st_.screen == Screen::History) showHistory(st_.history_vin);
         } else if constexpr (std::is_same_v<T, RequestSignature>) {
           // ids first, so the dialog names exactly the record that will be signed
           Action a = i.action;
@@ -376,12 +383,13 @@ void App::handle(const Intent& in, Millis now) {
               me && me->has(Role::ServiceManager)) {
             const std::string base = cfg_.export_dir + "/fault-slips-" + st_.report_month;
             std::ofstream csv(base + ".csv");
-            csv << "\xEF\xBB\xBF" << faultSlipsCsv(store_.shop(), st_.report_month);
+            const Shop& month = st_.report_shop ? *st_.report_shop : store_.shop();
+            csv << "\xEF\xBB\xBF" << faultSlipsCsv(month, st_.report_month);
             if (!csv) { say(texts_("report.export_failed"), Tone::Bad, now); return; }
             try {
               if (!labels_) labels_ = std::make_unique<record::Labels>(record::Labels::load(cfg_.assets + "/i18n"));
               std::ofstream pdf(base + ".pdf", std::ios::binary);
-              pdf << record::renderFaultSlips(store_.shop(), cat_, *labels_, st_.report_month,
+              pdf << record::renderFaultSlips(month, cat_, *labels_, st_.report_month,
                                               pdfOptions(cfg_, texts_.code(), utcOffset(), now));
               if (!pdf) throw std::runtime_error("cannot write " + base + ".pdf");
             } catch (const std::exception& e) {
@@ -455,11 +463,13 @@ int runCommand(const std::vector<std::string>& args, int timeout_ms) {
 // (the same renderer as the hub's), written beside the exports and handed
 // to CUPS: `lp -d QUEUE FILE`, run without a shell.
 void App::printRecord(const Id& wo, Millis now) {
-  const WorkOrder* w = store_.shop().workOrder(wo);
+  Shop past;
+  const Shop& s = store_.shopWith(wo, past);  // issue 16: a car from the history may be read from the store
+  const WorkOrder* w = s.workOrder(wo);
   if (!w || cfg_.printer.empty()) return;
   try {
     if (!labels_) labels_ = std::make_unique<record::Labels>(record::Labels::load(cfg_.assets + "/i18n"));
-    const std::string pdf = record::renderPdf(store_.shop(), cat_, *labels_, *w, pdfOptions(cfg_, texts_.code(), utcOffset(), now));
+    const std::string pdf = record::renderPdf(s, cat_, *labels_, *w, pdfOptions(cfg_, texts_.code(), utcOffset(), now));
     std::filesystem::create_directories(cfg_.export_dir);
     const std::string path = cfg_.export_dir + "/quality-record-" + w->number + ".pdf";
     {
@@ -519,6 +529,13 @@ void App::frame(Millis now) {
     waiting_person_ = st_.session->person;
   }
   derived_.renew(store_.generation());
+  // issue 16: the report open while the shop changes is read again, at
+  // most every ten seconds (a busy shop syncs often; the month is read
+  // from the store)
+  if (st_.screen == Screen::Report && st_.report && report_generation_ != store_.generation() && now - report_read_at_ >= 10'000) {
+    showReport(st_.report_month);
+    report_read_at_ = now;
+  }
   View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty(), &waiting_, &derived_};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});

@@ -83,6 +83,10 @@ class App {
   // Every character the kiosk can show now: texts, catalog, shop data.
   std::string glyphText() const;
   bool fontsCoverData() const;
+  // Issue 15/16: the report of a calendar month, and a car's history, read
+  // from the store (the past is not all in memory).
+  void showReport(const std::string& month);
+  void showHistory(const std::string& vin);
 
  private:
   void handle(const Intent& in, Millis now);
@@ -93,7 +97,8 @@ class App {
   void fillIds(Action& a, Millis now);
   void signIn(const Id& person, Millis now);
   void openScreen(Screen s, Millis now);
-  void showReport(const std::string& month);  // issue 15
+  std::uint64_t report_generation_ = ~0ull;  // issue 16: the shop the report was read from
+  Millis report_read_at_ = 0;
   // Issue 14: drafts. Kept when their person is signed out with a form
   // half done, brought back at their next sign-in here, gone at the end of
   // their shift; on disk beside the store (0600), so a restart keeps them.

@@ -52,9 +52,7 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     st.last_input = wallNow();
     st.screen = screen;
     if (screen == Screen::Report) {  // issue 15: this calendar month, as the kiosk opens it
-      st.report_month = monthOf(wallNow(), app.utcOffset());
-      const auto range = calendarMonth(st.report_month, app.utcOffset());
-      st.report = monthlyReport(s, range->first, range->second);
+      app.showReport(monthOf(wallNow(), app.utcOffset()));
     }
   };
   View view{s, st, app.sync(), wallNow(), app.config().bay, app.idleSeconds(), app.utcOffset()};
@@ -91,8 +89,7 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       as(s.person(running->tech), Screen::Work);
       shot("04-technician-work");
       // issue 15: the car's history, from the job card
-      st.history_vin = s.work_orders.at(running->wo).vehicle.vin;
-      st.history = vehicleHistory(s, st.history_vin);
+      app.showHistory(s.work_orders.at(running->wo).vehicle.vin);
       st.screen = Screen::History;
       shot("04-vehicle-history");
       st.screen = Screen::Work;
@@ -284,9 +281,8 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
       const WorkOrder* orig = s.workOrder(cb.comeback_of);
       if (!orig || s.opsOf(orig->id).empty()) continue;
       as(anyone(s, Role::ServiceAdvisor), Screen::History);
-      st.history_vin = orig->vehicle.vin;
       st.history_back = Screen::Delivery;
-      st.history = vehicleHistory(s, st.history_vin);
+      app.showHistory(orig->vehicle.vin);
       st.comeback = ComebackForm{orig->id, 0, s.opsOf(orig->id).front()->id};
       shot("20-comeback-history");
       break;
@@ -294,8 +290,7 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     as(anyone(s, Role::ServiceManager), Screen::Report);
     shot("15-quality-report");
     // issue 15: last month's fault slips, for the service manager to sign
-    st.report_month = addMonths(monthOf(wallNow(), app.utcOffset()), -1);
-    if (const auto range = calendarMonth(st.report_month, app.utcOffset())) st.report = monthlyReport(s, range->first, range->second);
+    app.showReport(addMonths(monthOf(wallNow(), app.utcOffset()), -1));
     st.report_slips = true;
     shot("15-fault-slips");
   }

@@ -256,7 +256,53 @@ DROP TABLE records;
 ALTER TABLE records_v17 RENAME TO records;
 )sql";
 
-constexpr std::array<const char*, 17> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13, kV14, kV15, kV16, kV17};
+// 18: issue 16, the working set: a store holds in memory only the work
+//     orders still in work (and those delivered within the kept window);
+//     the rest stay here and are read when asked for. `work_orders` is the
+//     compact history row of each (store/working_set.hpp): what a history
+//     query selects by (the car, the time its records span, the delivery,
+//     the work order it came back for). Its rows are made by the store as
+//     it opens (the bodies are compressed: SQL cannot read them), from the
+//     records. A record of a work order's names it by its number (`n`),
+//     and `records_by_wo` finds a work order's records by it (a number:
+//     half the bytes of the id, in the row and in the index). And each
+//     event keeps only the first 8 bytes of its chain hash (Store).
+constexpr const char* kV18 = R"sql(
+CREATE TABLE work_orders(
+  n            INTEGER PRIMARY KEY,
+  id           TEXT NOT NULL UNIQUE,
+  vin          TEXT NOT NULL DEFAULT '',  -- upper case
+  first_at     INTEGER,                   -- the earliest and latest time in its records (NULL: not yet made)
+  last_at      INTEGER,
+  delivered_at INTEGER,                   -- NULL: still in work
+  back_of      TEXT,                      -- a comeback of this work order
+  pinned       INTEGER NOT NULL DEFAULT 0 -- delivered, but kept in memory: an entry still open, a dispute undecided
+);
+INSERT INTO work_orders(id) SELECT id FROM records WHERE kind = 2 ORDER BY rowid;
+CREATE TABLE records_v18(
+  kind INTEGER NOT NULL,  -- RecordKind: 0 person, 1 bay, 2 work_order, 3 operation, 4 time_entry,
+                          -- 5 inspection, 6 rework, 7 incident, 8 addon, 9 review, 10 supersede,
+                          -- 11 client, 12 pin_attempts, 13 policy, 14 setup_code, 15 message, 16 fault_slips
+  id   TEXT NOT NULL,
+  wo   INTEGER,           -- work_orders.n: kinds 2 to 8 (a work order and what is of it)
+  body BLOB NOT NULL,     -- JSON, or a zstd frame (store/bodies.hpp)
+  UNIQUE(kind, id)
+);
+INSERT INTO records_v18(kind, id, wo, body)
+  SELECT r.kind, r.id, CASE WHEN r.kind BETWEEN 2 AND 8 THEN w.n END, r.body
+  FROM records r LEFT JOIN work_orders w ON w.id = r.wo ORDER BY r.rowid;
+DROP TABLE records;
+ALTER TABLE records_v18 RENAME TO records;
+CREATE INDEX work_orders_by_vin ON work_orders(vin);
+CREATE INDEX work_orders_by_time ON work_orders(last_at, first_at, id);
+CREATE INDEX work_orders_by_back ON work_orders(back_of) WHERE back_of IS NOT NULL;
+CREATE INDEX records_by_wo ON records(wo) WHERE wo IS NOT NULL;
+-- each event keeps the first 8 bytes of its chain hash (the chain is made
+-- again from the events to check it; the head stays whole in meta)
+UPDATE events SET chain = substr(chain, 1, 8) WHERE length(chain) > 8;
+)sql";
+
+constexpr std::array<const char*, 18> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13, kV14, kV15, kV16, kV17, kV18};
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 
 #include "store/migrations.hpp"
 #include "store/peek.hpp"
+#include "domain/report.hpp"
+#include "domain/vin.hpp"
 
 #include <sodium.h>
 
@@ -227,6 +229,11 @@ struct BatchStatements {
         keyNumber(db, "SELECT id FROM device_keys WHERE key = ?1") {}
 };
 
+// Issue 16: bytes of each event's chain hash the log keeps (the chain is
+// made again from the events to check it; the head is kept whole, and a
+// kiosk's witnesses hold whole heads): 24 bytes an event saved.
+constexpr std::size_t kChainPrefix = 8;
+
 // Issue 16: bytes of each signed hash a device batch keeps when the events
 // stored are exactly those signed (the rest is made again from them).
 constexpr std::size_t kHashPrefix = 4;
@@ -271,6 +278,56 @@ void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
   m[id] = body.get<T>();
 }
 
+// A record's kind as stored; anything else is damage (the records are then
+// made again from the log).
+RecordKind storedKind(const sql::Stmt& q, int col) {
+  const std::int64_t code = q.integer(col);
+  if (q.isNull(col) || code < 0 || code >= static_cast<std::int64_t>(kRecordKindNames.size()) || q.text(col) != std::to_string(code))
+    throw bodies::DamagedBody("a record of an unknown kind: " + q.text(col));
+  return static_cast<RecordKind>(code);
+}
+
+void putRecord(Shop& s, RecordKind kind, const Id& id, const json& body) {
+  switch (kind) {
+    case RecordKind::Person: loadInto(s.people, id, body); break;
+    case RecordKind::Bay: loadInto(s.bays, id, body); break;
+    case RecordKind::WorkOrder: loadInto(s.work_orders, id, body); break;
+    case RecordKind::Operation: loadInto(s.operations, id, body); break;
+    case RecordKind::TimeEntry: loadInto(s.entries, id, body); break;
+    case RecordKind::Inspection: loadInto(s.inspections, id, body); break;
+    case RecordKind::Rework: loadInto(s.reworks, id, body); break;
+    case RecordKind::Incident: loadInto(s.incidents, id, body); break;
+    case RecordKind::AddOn: loadInto(s.addons, id, body); break;
+    case RecordKind::Review: loadInto(s.reviews, id, body); break;
+    case RecordKind::Supersede: s.superseded_by[id] = body.get<Id>(); break;
+    case RecordKind::Client: loadInto(s.clients, id, body); break;
+    case RecordKind::PinAttempts: loadInto(s.pin_attempts, id, body); break;
+    case RecordKind::Policy: body.get_to(s.policy); break;
+    case RecordKind::SetupCode: loadInto(s.setup_codes, id, body); break;
+    case RecordKind::Message: loadInto(s.messages, id, body); break;
+    case RecordKind::FaultSlips: loadInto(s.fault_slips, id, body); break;
+  }
+}
+
+// Erases from `m` every record of the work orders in `gone`.
+template <typename T>
+void eraseOf(std::map<Id, T>& m, const std::set<Id>& gone) {
+  std::erase_if(m, [&](const auto& kv) { return gone.count(kv.second.wo) > 0; });
+}
+
+// The values of every "vin" in an action (the comeback rules look for a
+// car's earlier visits).
+void collectVins(const json& j, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "vin" && it.value().is_string()) out.insert(vinKey(it.value().get<std::string>()));
+      else collectVins(it.value(), out);
+    }
+  } else if (j.is_array()) {
+    for (const json& v : j) collectVins(v, out);
+  }
+}
+
 }  // namespace
 
 struct Store::Statements {
@@ -289,7 +346,7 @@ struct Store::Statements {
   // Issue 16: after a commit, and at open: the log's bodies and the
   // records kept small. A long store compressed at once (an upgrade) leaves
   // its pages mostly empty: the file is then written again, once, compact;
-  // so is a file that a migration left more than a quarter empty (a table
+  // so is a file that a migration left more than a fifth empty (a table
   // copied into its new form), as it opens.
   void keepCompact(bool opening = false) noexcept {
     const std::int64_t rewritten = bodies.maintain() + records.maintain();
@@ -297,7 +354,7 @@ struct Store::Statements {
     if (!vacuum && opening) {
       try {
         const std::int64_t free = db_.scalarInt("PRAGMA freelist_count"), pages = db_.scalarInt("PRAGMA page_count");
-        vacuum = free > 256 && free * 4 > pages;
+        vacuum = free > 256 && free * 5 > pages;
       } catch (const std::exception&) {
       }
     }
@@ -374,6 +431,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   st_ = std::make_unique<Statements>(*db_);
   enrolment_ = std::make_unique<Enrolment>(*db_);
   cursors_ = std::make_unique<SyncCursors>(*db_);
+  work_orders_ = std::make_unique<WorkOrderIndex>(*db_);
 
   kiosk_id_ = db_->scalarText("SELECT value FROM meta WHERE key = 'kiosk_id'");
   if (kiosk_id_.empty()) {
@@ -396,7 +454,8 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   fillChain();
   bool remake = false;
   try {
-    shop_ = loadRecords();
+    if (!work_orders_->complete()) makeWorkOrderRows();  // issue 16: once, after the upgrade to v18
+    shop_ = loadWorkingSet();
   } catch (const bodies::DamagedBody&) {
     remake = true;  // issue 16: a record that cannot be read back (its dictionary lost)
   } catch (const json::exception&) {
@@ -404,6 +463,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   }
   if (remake) {
     db_->exec("DELETE FROM records");
+    db_->exec("DELETE FROM work_orders");
     shop_ = Shop{};
     shop_.policy = opts_.policy;
   }
@@ -425,35 +485,213 @@ Shop Store::loadRecords() const {
   Shop s;
   s.policy = opts_.policy;
   sql::Stmt q(*db_, "SELECT kind, id, body FROM records");
-  while (q.step()) {
-    const std::int64_t code = q.integer(0);
-    const std::string id = q.text(1);
-    if (q.isNull(0) || code < 0 || code >= static_cast<std::int64_t>(kRecordKindNames.size()) || q.text(0) != std::to_string(code))
-      throw bodies::DamagedBody("a record of an unknown kind: " + q.text(0));  // made again from the log
-    const auto kind = static_cast<RecordKind>(code);
-    const json body = json::parse(st_->records.decode(q.text(2)));
-    switch (kind) {
-      case RecordKind::Person: loadInto(s.people, id, body); break;
-      case RecordKind::Bay: loadInto(s.bays, id, body); break;
-      case RecordKind::WorkOrder: loadInto(s.work_orders, id, body); break;
-      case RecordKind::Operation: loadInto(s.operations, id, body); break;
-      case RecordKind::TimeEntry: loadInto(s.entries, id, body); break;
-      case RecordKind::Inspection: loadInto(s.inspections, id, body); break;
-      case RecordKind::Rework: loadInto(s.reworks, id, body); break;
-      case RecordKind::Incident: loadInto(s.incidents, id, body); break;
-      case RecordKind::AddOn: loadInto(s.addons, id, body); break;
-      case RecordKind::Review: loadInto(s.reviews, id, body); break;
-      case RecordKind::Supersede: s.superseded_by[id] = body.get<Id>(); break;
-      case RecordKind::Client: loadInto(s.clients, id, body); break;
-      case RecordKind::PinAttempts: loadInto(s.pin_attempts, id, body); break;
-      case RecordKind::Policy: body.get_to(s.policy); break;
-      case RecordKind::SetupCode: loadInto(s.setup_codes, id, body); break;
-      case RecordKind::Message: loadInto(s.messages, id, body); break;
-      case RecordKind::FaultSlips: loadInto(s.fault_slips, id, body); break;
-    }
-  }
+  while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
   s.reindex();
   return s;
+}
+
+// ---- issue 16: the working set ---------------------------------------------
+
+std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t max) const {
+  std::vector<std::string> out;
+  std::size_t seen = 0;
+  sql::Stmt q(*db_, "SELECT kind, id, body FROM records");
+  while (q.step() && out.size() < max) {
+    const RecordKind kind = storedKind(q, 0);
+    const Id id = q.text(1);
+    Id wo;
+    bool found = false;
+    const json want = recordJson(replay, kind, id, wo, found);
+    if (kind != RecordKind::Policy) ++seen;  // (written only once set)
+    if (!found) out.push_back(std::string(name(kind)) + "/" + id + ": not in the replay");
+    else if (st_->records.decode(q.text(2)) != canonical(want)) out.push_back(std::string(name(kind)) + "/" + id + ": differs from the replay");
+  }
+  const std::size_t want = replay.people.size() + replay.bays.size() + replay.work_orders.size() + replay.operations.size() +
+                           replay.entries.size() + replay.inspections.size() + replay.reworks.size() + replay.incidents.size() +
+                           replay.addons.size() + replay.reviews.size() + replay.superseded_by.size() + replay.clients.size() +
+                           replay.pin_attempts.size() + replay.setup_codes.size() + replay.messages.size() +
+                           replay.fault_slips.size();
+  if (out.empty() && seen != want)
+    out.push_back("the replay has " + std::to_string(want) + " records, the store " + std::to_string(seen));
+  return out;
+}
+
+Millis Store::keptWindow(const Policy& p) const {
+  const int days = std::max({opts_.kept_days, p.comeback_days + 31, 1});
+  return Millis{days} * 86'400'000;
+}
+
+Shop Store::loadWorkingSet() {
+  Shop s;
+  s.policy = opts_.policy;
+  {  // a kind this program does not know is damage, as in loadRecords
+    sql::Stmt k(*db_, wsql::kKindsStored);
+    if (k.step() && !k.isNull(1) &&
+        (k.text(0) != "integerinteger" || k.integer(1) < 0 || k.integer(2) >= static_cast<std::int64_t>(kRecordKindNames.size())))
+      throw bodies::DamagedBody("a record of an unknown kind");
+  }
+  sql::Stmt ref(*db_, wsql::kReferenceRecords);
+  while (ref.step()) putRecord(s, storedKind(ref, 0), ref.text(1), json::parse(st_->records.decode(ref.text(2))));
+  // the work orders in work, delivered within the window (as of the
+  // latest event this store holds), or pinned
+  const Millis horizon = Hlc::wall(hlc_.value) - keptWindow(s.policy);
+  sql::Stmt q(*db_, wsql::kKeptBundles);
+  q.bind(1, horizon);
+  while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
+  s.reindex();
+  partial_ = static_cast<std::int64_t>(s.work_orders.size()) < db_->scalarInt("SELECT COUNT(*) FROM work_orders");
+  held_since_ = partial_ ? horizon : 0;
+  return s;
+}
+
+void Store::loadBundles(Shop& s, const std::vector<Id>& wos) const {
+  sql::Stmt q(*db_, wsql::kBundle);
+  for (const Id& wo : wos) {
+    if (s.work_orders.count(wo)) continue;
+    q.bind(1, wo);
+    while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
+    q.reset();
+  }
+}
+
+void Store::makeWorkOrderRows() {
+  const Shop all = loadRecords();
+  std::map<Id, std::pair<Millis, Millis>> span;
+  auto widenAll = [&](const auto& m, RecordKind kind) {
+    for (auto& [id, v] : m) {
+      auto& [lo, hi] = span[v.wo];
+      widenByRecord(all, kind, id, lo, hi);
+    }
+  };
+  for (auto& [id, w] : all.work_orders) widenByRecord(all, RecordKind::WorkOrder, id, span[id].first, span[id].second);
+  widenAll(all.operations, RecordKind::Operation);
+  widenAll(all.entries, RecordKind::TimeEntry);
+  widenAll(all.inspections, RecordKind::Inspection);
+  widenAll(all.reworks, RecordKind::Rework);
+  widenAll(all.incidents, RecordKind::Incident);
+  widenAll(all.addons, RecordKind::AddOn);
+  const std::set<Id> pinned = pinnedInMemory(all);
+  sql::Tx tx(*db_);
+  for (auto& [id, w] : all.work_orders) work_orders_->put(w, span[id].first, span[id].second, pinned.count(id) > 0);
+  tx.commit();
+}
+
+void Store::bringIn(const Action& a) {
+  if (!partial_) return;  // memory holds every work order
+  std::set<Id> want;
+  auto held = [&](const Id& id) {
+    return shop_.work_orders.count(id) || shop_.operations.count(id) || shop_.entries.count(id) || shop_.inspections.count(id) ||
+           shop_.reworks.count(id) || shop_.incidents.count(id) || shop_.addons.count(id) || shop_.people.count(id) ||
+           shop_.bays.count(id) || shop_.reviews.count(id) || shop_.messages.count(id) || shop_.clients.count(id);
+  };
+  auto ownersOf = [&](const Action& x) {
+    for (const Id& id : touches(shop_, x))  // every id it names, new ones too (the rules refuse an id in use)
+      if (!held(id))
+        if (auto wo = work_orders_->ownerOf(id)) want.insert(*wo);
+  };
+  ownersOf(a);
+  if (auto* r = std::get_if<ResolveReview>(&a)) {  // R16: the held action it may let take effect
+    if (auto it = shop_.reviews.find(r->review); it != shop_.reviews.end()) {
+      if (!it->second.wo.empty()) want.insert(it->second.wo);
+      try {
+        if (it->second.facts.contains("action")) ownersOf(actionFromJson(it->second.facts["action"]));
+      } catch (const std::exception&) {  // evidence kept as it came: nothing more to bring
+      }
+    }
+  }
+  // a car's earlier visits: the comeback rules look for its last delivery
+  std::set<std::string> vins;
+  collectVins(toJson(a), vins);
+  for (const std::string& vin : vins)
+    if (!vin.empty())
+      for (Id& id : work_orders_->ofVin(vin)) want.insert(std::move(id));
+  // R15: a month's fault slips are signed over every charge of the month
+  if (auto* f = std::get_if<SignFaultSlips>(&a))
+    if (auto m = calendarMonth(f->month, shop_.policy.utc_offset_minutes))
+      for (Id& id : work_orders_->active(m->first, m->second)) want.insert(std::move(id));
+  // an action dated before what memory holds (a bay offline for weeks):
+  // every work order since, so that rules looking back in time see it all
+  if (const Millis t = timeOf(a); t > 0 && t - 86'400'000 < held_since_) {
+    for (Id& id : work_orders_->active(t - 86'400'000, std::numeric_limits<Millis>::max())) want.insert(std::move(id));
+    held_since_ = t - 86'400'000;
+  }
+  std::erase_if(want, [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
+  if (want.empty()) return;
+  loadBundles(shop_, {want.begin(), want.end()});
+  shop_.reindex();
+  ++generation_;
+}
+
+void Store::evictSettled(Millis horizon) {
+  std::set<Id> gone;
+  const std::set<Id> pinned = pinnedInMemory(shop_);
+  for (auto& [id, w] : shop_.work_orders)
+    if (w.delivered_at && *w.delivered_at < horizon && !pinned.count(id)) gone.insert(id);
+  if (gone.empty()) return;
+  for (const Id& id : gone) shop_.work_orders.erase(id);
+  eraseOf(shop_.operations, gone);
+  eraseOf(shop_.entries, gone);
+  eraseOf(shop_.inspections, gone);
+  eraseOf(shop_.reworks, gone);
+  eraseOf(shop_.incidents, gone);
+  eraseOf(shop_.addons, gone);
+  shop_.reindex();
+  partial_ = true;
+  held_since_ = std::max(held_since_, horizon);
+  ++generation_;
+}
+
+void Store::trim(Millis now) {
+  trimmed_at_ = now;
+  evictSettled(now - keptWindow(shop_.policy));
+}
+
+void Store::maybeTrim(Millis now) {
+  if (now - trimmed_at_ >= 3'600'000) trim(now);  // hourly: a day's deliveries leave together
+}
+
+Shop Store::pastOf(const std::vector<Id>& wos) const {
+  Shop s;
+  s.policy = shop_.policy;
+  s.people = shop_.people;
+  s.bays = shop_.bays;
+  s.clients = shop_.clients;
+  s.reviews = shop_.reviews;
+  s.superseded_by = shop_.superseded_by;
+  s.fault_slips = shop_.fault_slips;
+  loadBundles(s, wos);
+  s.reindex();
+  return s;
+}
+
+Shop Store::pastOfMonth(Millis from, Millis to) const {
+  std::set<Id> wos;
+  for (Id& id : work_orders_->active(from, to)) wos.insert(std::move(id));
+  // the report's comeback figures: what the month's work orders came back
+  // as, and what its comebacks came back for
+  std::vector<Id> links;
+  for (const Id& id : wos) {
+    for (Id& c : work_orders_->comebacksOf(id)) links.push_back(std::move(c));
+    if (auto b = work_orders_->backOf(id)) links.push_back(*b);
+  }
+  wos.insert(links.begin(), links.end());
+  return pastOf({wos.begin(), wos.end()});
+}
+
+Shop Store::pastOfVehicle(const std::string& vin) const { return pastOf(work_orders_->ofVin(vinKey(vin))); }
+
+const Shop& Store::shopWith(const Id& wo, Shop& scratch) const {
+  if (shop_.work_orders.count(wo)) return shop_;
+  std::vector<Id> wos{wo};
+  if (auto b = work_orders_->backOf(wo)) wos.push_back(*b);
+  for (Id& c : work_orders_->comebacksOf(wo)) wos.push_back(std::move(c));
+  scratch = pastOf(wos);
+  return scratch;
+}
+
+Store::WorkOrderCount Store::workOrderCount() const {
+  sql::Stmt q(*db_, "SELECT COUNT(*), COUNT(delivered_at) FROM work_orders");
+  return q.step() ? WorkOrderCount{q.integer(0), q.integer(1)} : WorkOrderCount{};
 }
 
 Shop Store::rebuildFromEvents() const {
@@ -498,6 +736,7 @@ void diffInto(const std::map<Id, T>& was, const std::map<Id, T>& now, RecordKind
 }  // namespace
 
 void Store::replaceRecords(Shop next) {
+  if (partial_) shop_ = loadRecords();  // issue 16: what is on disk, whole, to compare with
   std::set<std::pair<RecordKind, Id>> changed;
   std::vector<std::pair<RecordKind, Id>> gone;
   diffInto(shop_.people, next.people, RecordKind::Person, changed, gone);
@@ -521,23 +760,53 @@ void Store::replaceRecords(Shop next) {
   for (auto& [kind, id] : gone) {
     del.bind(1, kindCode(kind)).bind(2, id).run();
     del.reset();
+    if (kind == RecordKind::WorkOrder) work_orders_->remove(id);
   }
   shop_ = std::move(next);
   ++generation_;
   shop_.dirty = std::move(changed);
   writeDirty();
+  partial_ = false;
+  held_since_ = 0;
+  evictSettled(Hlc::wall(hlc_.value) - keptWindow(shop_.policy));  // issue 16: memory holds the working set again
 }
 
 void Store::writeDirty() {
   ++generation_;
+  // issue 16: first each work order's history row (its span widened by
+  // what changed), then its records, which name it by its number
+  std::map<Id, std::pair<Millis, Millis>> spans;
+  for (auto& [kind, id] : shop_.dirty) {
+    if (!bundleKind(kind) && kind != RecordKind::Review) continue;  // (a review may pin its work order)
+    Id wo;
+    bool found = false;
+    (void)recordJson(shop_, kind, id, wo, found);
+    if (!found || wo.empty()) continue;
+    auto& [lo, hi] = spans[wo];
+    widenByRecord(shop_, kind, id, lo, hi);
+  }
+  std::optional<std::set<Id>> pinned;  // worked out only when a delivered work order changed
+  for (auto& [wo, span] : spans) {
+    auto it = shop_.work_orders.find(wo);
+    if (it == shop_.work_orders.end()) continue;
+    if (it->second.delivered_at && !pinned) pinned = pinnedInMemory(shop_);
+    work_orders_->put(it->second, span.first, span.second, pinned && pinned->count(wo));
+  }
+  std::map<Id, std::int64_t> number;
   for (auto& [kind, id] : shop_.dirty) {
     Id wo;
     bool found = false;
     json body = recordJson(shop_, kind, id, wo, found);
     if (!found) continue;
+    std::int64_t n = -1;
+    if (!wo.empty() && bundleKind(kind)) {
+      auto it = number.find(wo);
+      if (it == number.end()) it = number.emplace(wo, work_orders_->numberOf(wo).value_or(-1)).first;
+      n = it->second;
+    }
     auto& st = st_->upsertRecord;
     st.bind(1, kindCode(kind)).bind(2, id);
-    if (wo.empty()) st.bindNull(3); else st.bind(3, wo);
+    if (n < 0) st.bindNull(3); else st.bind(3, n);
     st_->records.bind(st, 4, canonical(body));  // issue 16: compressed once the store has a dictionary for them
     st.run();
   }
@@ -590,8 +859,21 @@ Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
   const Hash h = chainHash(chain_head_, e);
   st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms).bind(5, e.hlc).bind(6, e.type);
   st_->bodies.bind(st, 7, e.body);  // issue 16: compressed once the store has its dictionary
-  st.bindBlob(8, h.data(), static_cast<int>(h.size())).run();
+  st.bindBlob(8, h.data(), static_cast<int>(kChainPrefix)).run();  // issue 16: its first bytes; the head whole
   return h;
+}
+
+Hash Store::chainThrough(std::int64_t pos) const {
+  Hash h{};
+  for (std::int64_t after = 0;;) {
+    auto batch = events(after, 1000);
+    if (batch.empty()) return h;
+    for (auto& e : batch) {
+      if (e.pos > pos) return h;
+      h = chainHash(h, e);
+    }
+    after = batch.back().pos;
+  }
 }
 
 void Store::fillChain() {
@@ -602,13 +884,14 @@ void Store::fillChain() {
   // A log from before the head was kept: every event written since schema
   // v5 has its hash; only a log older than the chain ends in events
   // without one. Chain those from the first.
-  sql::Stmt last(*db_, "SELECT chain FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1");
+  sql::Stmt last(*db_, "SELECT chain, pos FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1");
   auto headBefore = [&](std::int64_t pos) {  // the hash of the last event before pos; false: it has none
     last.bind(1, pos);
     const bool found = last.step() && !last.isNull(0);
     if (found) {
       auto raw = last.blob(0);
-      std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 32), chain_head_.begin());
+      if (raw.size() == chain_head_.size()) std::copy_n(raw.begin(), raw.size(), chain_head_.begin());
+      else chain_head_ = chainThrough(last.integer(1));  // only its first bytes kept (issue 16): made again
     }
     last.reset();
     return found;
@@ -624,7 +907,7 @@ void Store::fillChain() {
     if (batch.empty()) break;
     for (auto& e : batch) {
       chain_head_ = chainHash(chain_head_, e);
-      set.bind(1, e.pos).bindBlob(2, chain_head_.data(), static_cast<int>(chain_head_.size())).run();
+      set.bind(1, e.pos).bindBlob(2, chain_head_.data(), static_cast<int>(kChainPrefix)).run();
     }
     after = batch.back().pos;
   }
@@ -645,7 +928,9 @@ std::int64_t Store::verifyChain() const {
     }
     const auto stored = q.blob(8);
     const Hash h = chainHash(prev, e);
-    if (stored.size() != h.size() || !std::equal(h.begin(), h.end(), stored.begin())) return e.pos;
+    // each event keeps the first bytes of its hash (issue 16; whole before)
+    if ((stored.size() != h.size() && stored.size() != kChainPrefix) || !std::equal(stored.begin(), stored.end(), h.begin()))
+      return e.pos;
     prev = h;
     last = e.pos;
   }
@@ -793,7 +1078,9 @@ std::string Store::chainAt(std::int64_t pos) const {
   q.bind(1, pos);
   if (!q.step() || q.isNull(0)) return {};
   const auto raw = q.blob(0);
-  return toHexBytes(raw.data(), raw.size());
+  if (raw.size() == chain_head_.size()) return toHexBytes(raw.data(), raw.size());
+  if (pos == lastPos()) return meta("chain_head");
+  return hexOf(chainThrough(pos));  // issue 16: only its first bytes kept, the hash made again from the log
 }
 
 std::string Store::chainHead() const { return lastPos() == 0 ? std::string() : hexOf(chain_head_); }
@@ -855,6 +1142,8 @@ Recorded Store::record(Action a, Millis now) {
   // issue 11: what this kiosk was not enrolled to do, it does not record
   // (the hub would quarantine it)
   if (auto r = scopeRefusal(shop_, kiosk_id_, a)) return {Outcome{std::move(r)}, std::nullopt};
+  maybeTrim(now);
+  bringIn(a);  // issue 16: the past the action names, before the rules read it
   Outcome o = check(shop_, a);
   if (!o) return {o, std::nullopt};
   shop_.dirty.clear();
@@ -878,7 +1167,7 @@ Recorded Store::record(Action a, Millis now) {
     hlc_ = savedHlc;
     uuid_ = savedUuid;
     chain_head_ = savedHead;
-    shop_ = loadRecords();
+    shop_ = loadWorkingSet();
     ++generation_;
     throw;
   }
@@ -1188,7 +1477,7 @@ void Store::atomically(F&& body) {
     seq_of_origin_ = savedSeqs;
     own_seq_ = savedOwn;
     chain_head_ = savedHead;
-    shop_ = loadRecords();
+    shop_ = loadWorkingSet();
     ++generation_;
     throw;
   }
@@ -1220,6 +1509,7 @@ bool Store::markRefused(std::int64_t seq, const std::string& detail) {
 
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
   Placement p;
+  maybeTrim(now);
   auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
   atomically([&] {
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
@@ -1349,6 +1639,7 @@ void Store::keepOwnSignature(const StoredEvent& e) {
 
 std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now, const DeviceBatch* batch) {
   std::vector<Remote> out;
+  maybeTrim(now);
   atomically([&] {
     bool fresh = false;
     std::vector<const StoredEvent*> stored;  // each as now in the log (nullptr: held before)
@@ -1416,6 +1707,7 @@ Remote Store::ingestOne(const StoredEvent& e, Millis now) {
   // the records it changes are written once per batch, by the caller, in
   // the same transaction (a busy operation touched 200 times: one write)
   chain_head_ = h;
+  if (!e.tombstone()) bringIn(*decoded);  // issue 16: as for a local action
   r.ingested = e.tombstone() ? ingestRefused(shop_, toHex(e.id), e.origin, e.origin_seq, refusedDetail(e), e.wall_ms)
                               : ingest(shop_, *decoded, toHex(e.id), e.wall_ms, e.origin);
   hlc_.merge(e.hlc, now);  // later local events order after what we heard

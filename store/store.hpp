@@ -10,6 +10,7 @@
 #include "domain/rules.hpp"
 #include "domain/signing.hpp"
 #include "store/sqlite.hpp"
+#include "store/working_set.hpp"
 
 #include <memory>
 
@@ -100,6 +101,11 @@ struct StoreOptions {
   Policy policy;
   AuthPolicy auth;
   std::vector<std::uint8_t> pepper;   // from outside the database (≥ 32 bytes)
+  // Issue 16: delivered work orders stay in memory this many days after
+  // their delivery (never fewer than the comeback window and a month, so
+  // that a returning car and last month's fault slips are at hand), then
+  // leave it for SQLite, read when asked.
+  int kept_days = 62;
 };
 
 class Store {
@@ -107,6 +113,10 @@ class Store {
   Store(StoreOptions opts, Entropy& entropy);
   ~Store();
 
+  // The working set (issue 16): people, bays, the reference data, and the
+  // work orders in work or delivered within the kept window, whole. Older
+  // work orders are read with past…(); a store brings in what an action
+  // names before checking it, so the rules see all they read.
   const Shop& shop() const { return shop_; }
   // Changes whenever the shop in memory may have changed (for caches).
   std::uint64_t generation() const { return generation_; }
@@ -214,8 +224,33 @@ class Store {
   // Replays every event into an empty state (R16's ingest): in the hub's
   // order where it is known, then the rest in this store's order.
   Shop rebuildFromEvents() const;
-  // Reads the state back from the records tables.
+  // Issue 16: where the records on disk differ from a replay of the log
+  // (at most `max` lines; empty: they are the same), read one at a time,
+  // so that `bk-hub verify` holds no second copy of the shop.
+  std::vector<std::string> recordsDiffer(const Shop& replay, std::size_t max = 10) const;
+  // Reads the whole state back from the records tables (every work order,
+  // not only the working set: for tests, and `bk-hub verify`).
   Shop loadRecords() const;
+  // Issue 16: the past, read from SQLite for reports and histories (the
+  // rules and reports take it as data): the reference data of the shop
+  // with these work orders, whole.
+  Shop pastOf(const std::vector<Id>& work_orders) const;
+  // The work orders with anything in [from, to), and the work orders they
+  // are comebacks of or came back as (a month's report and fault slips).
+  Shop pastOfMonth(Millis from, Millis to) const;
+  // Every work order of a car (vinKey) and its comebacks.
+  Shop pastOfVehicle(const std::string& vin) const;
+  // A shop in which work order `wo` is whole (with the one it is a
+  // comeback of, and its comebacks): the working set when it holds it,
+  // else `scratch`, read from SQLite.
+  const Shop& shopWith(const Id& wo, Shop& scratch) const;
+  // Work orders the store holds (in memory or not), and how many of them
+  // were delivered.
+  struct WorkOrderCount { std::int64_t all = 0, delivered = 0; };
+  WorkOrderCount workOrderCount() const;
+  // Issue 16: delivered work orders whose window has passed leave memory
+  // (done by the store itself at most hourly; public for tests).
+  void trim(Millis now);
   std::string integrityCheck() const;
   // The first log position whose chain hash does not match (0: the whole
   // chain holds). Editing, removing or reordering any event shows here;
@@ -252,6 +287,14 @@ class Store {
  private:
   void writeDirty();
   void replaceRecords(Shop next);  // inside a transaction
+  // Issue 16: the working set (store/working_set.hpp).
+  Millis keptWindow(const Policy& p) const;
+  Shop loadWorkingSet();
+  void loadBundles(Shop& s, const std::vector<Id>& work_orders) const;  // adds their records
+  void makeWorkOrderRows();  // once, after the v18 migration
+  void bringIn(const Action& a);  // what the action names, before it is checked
+  void evictSettled(Millis horizon);
+  void maybeTrim(Millis now);
   bool orderMatters(std::int64_t from_pos) const;
   // Runs `body` in one transaction; on a throw the disk rolls back and so
   // does memory (clock, sequences, chain head, state), then it rethrows.
@@ -267,6 +310,7 @@ class Store {
   void keepOwnSignature(const StoredEvent& e);     // in the open transaction
   std::array<std::uint8_t, 32> insertEvent(sql::Stmt& insert, const StoredEvent& e);  // bound and run with its chain hash
   void fillChain();  // events written before the chain existed
+  std::array<std::uint8_t, 32> chainThrough(std::int64_t pos) const;  // the chain hash at pos, made from the events
   void noteChainHead(const std::array<std::uint8_t, 32>& before);  // in the same transaction
 
   std::unique_ptr<sql::Db> db_;
@@ -286,6 +330,10 @@ class Store {
   std::optional<KeyPair> own_signer_;
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;
+  std::unique_ptr<WorkOrderIndex> work_orders_;
+  bool partial_ = false;   // some work order on disk is not in memory
+  Millis held_since_ = 0;  // memory holds every work order with anything since
+  Millis trimmed_at_ = 0;
 };
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo_out, bool& found);

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 #include <atomic>
@@ -442,6 +443,15 @@ std::vector<StoredEvent> Node::own() const {
 
 void Node::take(const std::vector<StoredEvent>& evs) {
   for (auto& e : evs) expect(st.ingestRemote(e, T0).status == Remote::Status::Applied, "an event not applied");
+}
+
+bool matchesReplay(const Store& st) {
+  const Shop replay = st.rebuildFromEvents();
+  const std::vector<std::string> disk = st.recordsDiffer(replay);
+  for (const std::string& d : disk) std::fprintf(stderr, "records: %s\n", d.c_str());
+  const bool memory = st.shop().samePartOf(replay);
+  if (!memory) std::fprintf(stderr, "the working set in memory differs from the replay\n");
+  return disk.empty() && memory;
 }
 
 }  // namespace bkt

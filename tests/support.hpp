@@ -41,6 +41,9 @@ struct StaffedStore;
 AuthPolicy fastAuth();  // cheap Argon2id settings so tests stay quick
 StoreOptions storeOptions(const std::string& path, const Id& kiosk = "kiosk-a");
 const Catalog& catalog();
+// Issue 16: a store's state is the replay of its log: its records on disk,
+// every one, and its working set in memory (the replay's, in part).
+bool matchesReplay(const Store& st);
 
 // People of the test shop (ids are their names).
 // tech1, tech2: mechanical technicians; body1, paint1: body and paint;

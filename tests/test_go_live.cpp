@@ -216,7 +216,7 @@ TEST_CASE("The policy is a signed event: every store follows it, keeps it, and a
   REQUIRE(f.st.record(SetPolicy{p, T0}, T0));
   CHECK(f.st.shop().policy == p);
   CHECK(f.st.loadRecords().policy == p);
-  CHECK(f.st.rebuildFromEvents().sameRecords(f.st.shop()));
+  CHECK(matchesReplay(f.st));
   Policy wrong = p;
   wrong.pin_length = 3;
   CHECK(f.st.record(SetPolicy{wrong, T0}, T0).reason() == Reason::BadInput);

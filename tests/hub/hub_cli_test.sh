@@ -55,7 +55,7 @@ wo=$(grep -m1 '"gate_pass"' "$w/work_orders.jsonl" | sed 's/^{"kind":"work_order
 wos=$(wc -l < "$w/work_orders.jsonl")
 [ "$wos" -gt 10 ] || fail "bk-hub records listed $wos work orders"
 [ "$({ "$HUB" records --db "$w/hub.db" --sql; echo "SELECT COUNT(*) FROM records WHERE kind = 'work_order' AND json_extract(body, '\$.id') = id;"; } |
-     sqlite3 -batch "$w/hub.db")" = "$wos" ] || fail "bk-hub records --sql"
+     sqlite3 -batch -cmd ".timeout 5000" "$w/hub.db")" = "$wos" ] || fail "bk-hub records --sql"
 "$HUB" records --db "$w/hub.db" --kind lorry > /dev/null 2>&1 && fail "bk-hub records of a kind that does not exist"
 line=$("$HUB" record --db "$w/hub.db" --pepper "$w/p.key" --wo "$wo" --out "$w/record.pdf")
 id=${line##*, }

@@ -1,0 +1,137 @@
+#include "store/working_set.hpp"
+
+#include "domain/vin.hpp"
+
+#include <algorithm>
+
+namespace bk {
+namespace {
+
+void widen(Millis t, Millis& lo, Millis& hi) {
+  if (t <= 0) return;
+  lo = lo ? std::min(lo, t) : t;
+  hi = std::max(hi, t);
+}
+void widen(const std::optional<Millis>& t, Millis& lo, Millis& hi) { if (t) widen(*t, lo, hi); }
+void widen(const Signature& s, Millis& lo, Millis& hi) { widen(s.at, lo, hi); }
+
+template <typename T, typename F>
+void withRecord(const std::map<Id, T>& m, const Id& id, F&& f) {
+  if (auto it = m.find(id); it != m.end()) f(it->second);
+}
+
+std::vector<Id> ids(sql::Stmt& q) {
+  std::vector<Id> out;
+  while (q.step()) out.push_back(q.text(0));
+  q.reset();
+  return out;
+}
+
+}  // namespace
+
+bool bundleKind(RecordKind k) {
+  switch (k) {
+    case RecordKind::WorkOrder: case RecordKind::Operation: case RecordKind::TimeEntry: case RecordKind::Inspection:
+    case RecordKind::Rework: case RecordKind::Incident: case RecordKind::AddOn:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void widenByRecord(const Shop& s, RecordKind k, const Id& id, Millis& lo, Millis& hi) {
+  switch (k) {
+    case RecordKind::WorkOrder:
+      return withRecord(s.work_orders, id, [&](const WorkOrder& w) { widen(w.opened_at, lo, hi); widen(w.delivered_at, lo, hi); });
+    case RecordKind::Operation:
+      return withRecord(s.operations, id, [&](const Operation& o) { widen(o.reassigned_at, lo, hi); });
+    case RecordKind::TimeEntry:
+      return withRecord(s.entries, id, [&](const TimeEntry& e) { widen(e.start, lo, hi); widen(e.end, lo, hi); });
+    case RecordKind::Inspection:
+      return withRecord(s.inspections, id, [&](const Inspection& in) { widen(in.sig, lo, hi); });
+    case RecordKind::Rework:
+      return withRecord(s.reworks, id, [&](const Rework& r) { widen(r.opened_at, lo, hi); widen(r.closed_at, lo, hi); });
+    case RecordKind::Incident:
+      return withRecord(s.incidents, id, [&](const Incident& i) {
+        widen(i.at, lo, hi);
+        if (i.decision) widen(*i.decision, lo, hi);
+      });
+    case RecordKind::AddOn:
+      return withRecord(s.addons, id, [&](const AddOn& a) {
+        widen(a.proposed_at, lo, hi);
+        if (a.warranty) widen(a.warranty->sig, lo, hi);
+        if (a.quote) widen(a.quote->sig, lo, hi);
+        if (a.technical) widen(*a.technical, lo, hi);
+        if (a.manager) widen(*a.manager, lo, hi);
+        if (a.consent) widen(a.consent->sig, lo, hi);
+        if (a.refused) widen(a.refused->sig, lo, hi);
+        for (const AddOnReturn& r : a.returns) widen(r.sig, lo, hi);
+      });
+    default:
+      return;
+  }
+}
+
+std::set<Id> pinnedInMemory(const Shop& s) {
+  std::set<Id> out;
+  for (const Id& id : s.open_entries)
+    if (auto it = s.entries.find(id); it != s.entries.end()) out.insert(it->second.wo);
+  for (auto& [id, inc] : s.incidents)
+    if (inc.disputed_by && !inc.decision) out.insert(inc.wo);
+  for (auto& [id, r] : s.reviews)
+    if (!r.resolved_by && !r.wo.empty()) out.insert(r.wo);
+  return out;
+}
+
+WorkOrderIndex::WorkOrderIndex(sql::Db& db)
+    : db_(db), put_(db, wsql::kPut), remove_(db, wsql::kRemove), numberOf_(db, wsql::kNumberOf), active_(db, wsql::kActive), ofVin_(db, wsql::kOfVin),
+      comebacksOf_(db, wsql::kComebacksOf), backOf_(db, wsql::kBackOf), ownerOf_(db, wsql::kOwnerOf) {}
+
+bool WorkOrderIndex::complete() { return db_.scalarInt(wsql::kIncomplete) == 0; }
+
+void WorkOrderIndex::put(const WorkOrder& w, Millis lo, Millis hi, bool pinned) {
+  widen(w.opened_at, lo, hi);
+  if (!lo) lo = hi = 0;
+  put_.bind(1, w.id).bind(2, vinKey(w.vehicle.vin)).bind(3, lo).bind(4, hi);
+  if (w.delivered_at) put_.bind(5, *w.delivered_at); else put_.bindNull(5);
+  if (w.comeback()) put_.bind(6, w.comeback_of); else put_.bindNull(6);
+  put_.bind(7, pinned && w.delivered_at ? 1 : 0).run();
+}
+
+void WorkOrderIndex::remove(const Id& wo) { remove_.bind(1, wo).run(); }
+
+std::optional<std::int64_t> WorkOrderIndex::numberOf(const Id& wo) {
+  numberOf_.bind(1, wo);
+  std::optional<std::int64_t> out;
+  if (numberOf_.step()) out = numberOf_.integer(0);
+  numberOf_.reset();
+  return out;
+}
+
+std::vector<Id> WorkOrderIndex::active(Millis from, Millis to) { active_.bind(1, from).bind(2, to); return ids(active_); }
+std::vector<Id> WorkOrderIndex::ofVin(const std::string& vin_key) { ofVin_.bind(1, vin_key); return ids(ofVin_); }
+std::vector<Id> WorkOrderIndex::comebacksOf(const Id& wo) { comebacksOf_.bind(1, wo); return ids(comebacksOf_); }
+
+std::optional<Id> WorkOrderIndex::backOf(const Id& wo) {
+  backOf_.bind(1, wo);
+  std::optional<Id> out;
+  if (backOf_.step()) out = backOf_.text(0);
+  backOf_.reset();
+  return out;
+}
+
+std::optional<Id> WorkOrderIndex::ownerOf(const Id& record_id) {
+  ownerOf_.bind(1, record_id);
+  std::optional<Id> out;
+  if (ownerOf_.step()) out = ownerOf_.text(0);
+  ownerOf_.reset();
+  return out;
+}
+
+std::int64_t WorkOrderIndex::settledBefore(Millis horizon) {
+  sql::Stmt q(db_, wsql::kSettled);
+  q.bind(1, horizon);
+  return q.step() ? q.integer(0) : 0;
+}
+
+}  // namespace bk

@@ -1,0 +1,98 @@
+#pragma once
+// Issue 16: the working set. A store keeps in memory only the work orders
+// still in work, and those delivered within the kept window, each with
+// everything of theirs (its bundle: operations, time entries, inspections,
+// rework, incidents, add-ons); people, bays, reviews and the rest of the
+// shop's reference data stay in memory whole. The past stays in SQLite,
+// found through each work order's compact history row (`work_orders`):
+// the car, the times its records span, its delivery, the work order it is
+// a comeback of. This part owns that table's SQL; the store decides what
+// comes into memory and when it leaves.
+#include "domain/model.hpp"
+#include "store/sqlite.hpp"
+
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace bk {
+
+// The working set's SQL, named (the plan tests read the same text).
+namespace wsql {
+// A work order's row: what it is, and a span that only ever widens (a span
+// wider than its records costs a history query one more work order to
+// read, never a missed one).
+inline constexpr const char* kPut =
+    "INSERT INTO work_orders(id, vin, first_at, last_at, delivered_at, back_of, pinned) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT(id) DO UPDATE SET vin = excluded.vin, "
+    "first_at = min(COALESCE(first_at, excluded.first_at), excluded.first_at), "
+    "last_at = max(COALESCE(last_at, excluded.last_at), excluded.last_at), "
+    "delivered_at = excluded.delivered_at, back_of = excluded.back_of, pinned = excluded.pinned";
+inline constexpr const char* kRemove = "DELETE FROM work_orders WHERE id = ?1";
+inline constexpr const char* kNumberOf = "SELECT n FROM work_orders WHERE id = ?1";
+inline constexpr const char* kIncomplete = "SELECT EXISTS(SELECT 1 FROM work_orders WHERE first_at IS NULL)";
+// by work_orders_by_time: a range of last_at, first_at read from the index
+inline constexpr const char* kActive = "SELECT id FROM work_orders WHERE last_at >= ?1 AND first_at < ?2";
+inline constexpr const char* kOfVin = "SELECT id FROM work_orders WHERE vin = ?1";
+inline constexpr const char* kComebacksOf = "SELECT id FROM work_orders WHERE back_of = ?1";
+inline constexpr const char* kBackOf = "SELECT back_of FROM work_orders WHERE id = ?1 AND back_of IS NOT NULL";
+// by the records' (kind, id) index, one probe for each kind of the bundle
+inline constexpr const char* kOwnerOf =
+    "SELECT w.id FROM records r JOIN work_orders w ON w.n = r.wo WHERE r.kind IN (2, 3, 4, 5, 6, 7, 8) AND r.id = ?1";
+inline constexpr const char* kSettled = "SELECT COUNT(*) FROM work_orders WHERE delivered_at < ?1 AND NOT pinned";
+// The records memory always holds (all but the work orders' bundles), by
+// the (kind, id) index; the bundles of the work orders kept in memory, and
+// one work order's bundle, by records_by_wo.
+inline constexpr const char* kReferenceRecords =
+    "SELECT kind, id, body FROM records WHERE kind IN (0, 1, 9, 10, 11, 12, 13, 14, 15, 16)";
+inline constexpr const char* kKindsStored =
+    "SELECT typeof(MIN(kind)) || typeof(MAX(kind)), MIN(kind), MAX(kind) FROM records";
+// (CROSS JOIN: the work orders first, then each one's records by
+// records_by_wo; `+kind` keeps the planner off the (kind, id) index, which
+// would read every work order's records to keep a few)
+inline constexpr const char* kKeptBundles =
+    "SELECT r.kind, r.id, r.body FROM work_orders w CROSS JOIN records r ON r.wo = w.n "
+    "WHERE (w.delivered_at IS NULL OR w.delivered_at >= ?1 OR w.pinned) AND +r.kind IN (2, 3, 4, 5, 6, 7, 8)";
+inline constexpr const char* kBundle =
+    "SELECT kind, id, body FROM records WHERE wo = (SELECT n FROM work_orders WHERE id = ?1) AND +kind IN (2, 3, 4, 5, 6, 7, 8)";
+}  // namespace wsql
+
+// The kinds of record that belong to one work order: they come into memory
+// and leave it together (a record's `wo` column names its work order).
+bool bundleKind(RecordKind k);
+// Widens [lo, hi] by every time a record of the bundle carries (0: none).
+void widenByRecord(const Shop& s, RecordKind k, const Id& id, Millis& lo, Millis& hi);
+// A delivered work order that must stay in memory all the same: a time
+// entry still open on it (R1 counts it), a charge on it disputed and not
+// yet decided (R8), or a review of it still open (R16).
+// The delivered work orders so pinned, in one pass over what pins them.
+std::set<Id> pinnedInMemory(const Shop& s);
+
+class WorkOrderIndex {
+ public:
+  explicit WorkOrderIndex(sql::Db& db);
+  // Rows the v18 migration left without their span (made once, as the
+  // store opens, from the records).
+  bool complete();
+  // Writes `w`'s row, its span widened to take [lo, hi].
+  void put(const WorkOrder& w, Millis lo, Millis hi, bool pinned);
+  void remove(const Id& wo);
+  // Its number, which its records carry (after put).
+  std::optional<std::int64_t> numberOf(const Id& wo);
+  // Work orders whose records span some time in [from, to).
+  std::vector<Id> active(Millis from, Millis to);
+  std::vector<Id> ofVin(const std::string& vin_key);
+  std::vector<Id> comebacksOf(const Id& wo);
+  std::optional<Id> backOf(const Id& wo);
+  // The work order a record of the bundle kinds belongs to.
+  std::optional<Id> ownerOf(const Id& record_id);
+  // Work orders held on disk but not wanted in memory: delivered before
+  // `horizon` and not pinned. (How many, for the tests and the benchmark.)
+  std::int64_t settledBefore(Millis horizon);
+
+ private:
+  sql::Db& db_;
+  sql::Stmt put_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_;
+};
+
+}  // namespace bk
