@@ -256,8 +256,9 @@ void App::showReport(const std::string& month) {
   const auto range = calendarMonth(month, utcOffset());
   if (!range) return;
   st_.report_month = month;
-  st_.report_shop = std::make_shared<const Shop>(store_.pastOfMonth(range->first, range->second));  // issue 16
-  st_.report = monthlyReport(*st_.report_shop, range->first, range->second);
+  // issue 16: the month's work orders brought into the working set (this
+  // month and last are there already)
+  st_.report = monthlyReport(store_.shopForMonth(range->first, range->second), range->first, range->second);
   report_generation_ = store_.generation();
 }
 
@@ -383,7 +384,7 @@ void App::handle(const Intent& in, Millis now) {
               me && me->has(Role::ServiceManager)) {
             const std::string base = cfg_.export_dir + "/fault-slips-" + st_.report_month;
             std::ofstream csv(base + ".csv");
-            const Shop& month = st_.report_shop ? *st_.report_shop : store_.shop();
+            const Shop& month = store_.shop();  // (the month brought in when the report opened)
             csv << "\xEF\xBB\xBF" << faultSlipsCsv(month, st_.report_month);
             if (!csv) { say(texts_("report.export_failed"), Tone::Bad, now); return; }
             try {

@@ -174,9 +174,6 @@ struct AppState {
   std::optional<Message> message;
   std::optional<std::string> error;  // a frame that threw: shown, not fatal
   std::optional<MonthlyReport> report;  // computed by App when the report opens
-  // Issue 16: the report month's work orders as the store read them (the
-  // past leaves memory): its fault slips and exports read them.
-  std::shared_ptr<const Shop> report_shop;
   std::string report_month;             // issue 15: its calendar month (YYYY-MM)
   bool report_slips = false;            // issue 15: the month's fault slips instead of the charts
   std::string history_vin;              // issue 15: the car whose history is open
@@ -228,7 +225,6 @@ struct Derived {
   std::optional<std::vector<Id>> open_comebacks;  // the floor's, newest first
   std::string slips_key;                          // the fault slips below are for: month, person, minute
   std::vector<SlipRow> slips;
-  std::shared_ptr<const Shop> slips_shop;         // issue 16: the shop `slips` point into (the report's month), kept alive
   std::optional<Outcome> slips_ready;             // may they be signed now
   // Forgets everything worked out from another shop than generation `g`.
   void renew(std::uint64_t g) {

@@ -354,7 +354,7 @@ struct Store::Statements {
     if (!vacuum && opening) {
       try {
         const std::int64_t free = db_.scalarInt("PRAGMA freelist_count"), pages = db_.scalarInt("PRAGMA page_count");
-        vacuum = free > 256 && free * 5 > pages;
+        vacuum = free > 64 && free * 5 > pages;
       } catch (const std::exception&) {
       }
     }
@@ -609,9 +609,10 @@ void Store::bringIn(const Action& a) {
   if (auto* f = std::get_if<SignFaultSlips>(&a))
     if (auto m = calendarMonth(f->month, shop_.policy.utc_offset_minutes))
       for (Id& id : work_orders_->active(m->first, m->second)) want.insert(std::move(id));
-  // an action dated before what memory holds (a bay offline for weeks):
-  // every work order since, so that rules looking back in time see it all
-  if (const Millis t = timeOf(a); t > 0 && t - 86'400'000 < held_since_) {
+  // an undo dated before what memory holds (a bay offline for weeks): its
+  // rule asks whether the entry is the technician's latest, so every work
+  // order since is brought in (no other rule looks back over the shop)
+  if (const Millis t = std::holds_alternative<UndoClock>(a) ? timeOf(a) : 0; t > 0 && t - 86'400'000 < held_since_) {
     for (Id& id : work_orders_->active(t - 86'400'000, std::numeric_limits<Millis>::max())) want.insert(std::move(id));
     held_since_ = t - 86'400'000;
   }
@@ -647,7 +648,12 @@ void Store::trim(Millis now) {
 }
 
 void Store::maybeTrim(Millis now) {
-  if (now - trimmed_at_ >= 3'600'000) trim(now);  // hourly: a day's deliveries leave together
+  // hourly (a day's deliveries leave together), and whenever memory has
+  // grown a lot since (a new kiosk pulling the shop's history)
+  if (now - trimmed_at_ >= 3'600'000 || shop_.work_orders.size() > 2 * trimmed_size_ + 1000) {
+    trim(now);
+    trimmed_size_ = shop_.work_orders.size();
+  }
 }
 
 Shop Store::pastOf(const std::vector<Id>& wos) const {
@@ -659,7 +665,27 @@ Shop Store::pastOf(const std::vector<Id>& wos) const {
   s.reviews = shop_.reviews;
   s.superseded_by = shop_.superseded_by;
   s.fault_slips = shop_.fault_slips;
-  loadBundles(s, wos);
+  // those memory holds are copied from it (a recent month: no decoding);
+  // the rest are read from SQLite
+  std::set<Id> held;
+  for (const Id& wo : wos)
+    if (auto it = shop_.work_orders.find(wo); it != shop_.work_orders.end()) {
+      held.insert(wo);
+      s.work_orders.emplace(wo, it->second);
+    }
+  if (!held.empty()) {
+    auto copyOf = [&](const auto& from, auto& to) {
+      for (auto& [id, v] : from)
+        if (held.count(v.wo)) to.emplace(id, v);
+    };
+    copyOf(shop_.operations, s.operations);
+    copyOf(shop_.entries, s.entries);
+    copyOf(shop_.inspections, s.inspections);
+    copyOf(shop_.reworks, s.reworks);
+    copyOf(shop_.incidents, s.incidents);
+    copyOf(shop_.addons, s.addons);
+  }
+  loadBundles(s, wos);  // (skips those it holds already)
   s.reindex();
   return s;
 }
@@ -676,6 +702,22 @@ Shop Store::pastOfMonth(Millis from, Millis to) const {
   }
   wos.insert(links.begin(), links.end());
   return pastOf({wos.begin(), wos.end()});
+}
+
+const Shop& Store::shopForMonth(Millis from, Millis to) {
+  std::set<Id> want;
+  for (Id& id : work_orders_->active(from, to)) {
+    for (Id& c : work_orders_->comebacksOf(id)) want.insert(std::move(c));
+    if (auto b = work_orders_->backOf(id)) want.insert(*b);
+    want.insert(std::move(id));
+  }
+  std::erase_if(want, [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
+  if (!want.empty()) {
+    loadBundles(shop_, {want.begin(), want.end()});
+    shop_.reindex();
+    ++generation_;
+  }
+  return shop_;
 }
 
 Shop Store::pastOfVehicle(const std::string& vin) const { return pastOf(work_orders_->ofVin(vinKey(vin))); }

@@ -238,6 +238,10 @@ class Store {
   // The work orders with anything in [from, to), and the work orders they
   // are comebacks of or came back as (a month's report and fault slips).
   Shop pastOfMonth(Millis from, Millis to) const;
+  // The same, brought into the working set (which holds this month and
+  // last month already): the shop itself, to read, until the store next
+  // trims what it holds.
+  const Shop& shopForMonth(Millis from, Millis to);
   // Every work order of a car (vinKey) and its comebacks.
   Shop pastOfVehicle(const std::string& vin) const;
   // A shop in which work order `wo` is whole (with the one it is a
@@ -334,6 +338,7 @@ class Store {
   bool partial_ = false;   // some work order on disk is not in memory
   Millis held_since_ = 0;  // memory holds every work order with anything since
   Millis trimmed_at_ = 0;
+  std::size_t trimmed_size_ = 0;  // work orders in memory after the last trim
 };
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo_out, bool& found);

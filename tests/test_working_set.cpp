@@ -88,6 +88,16 @@ TEST_CASE("issue 16: a month's report, its fault slips and a car's history read 
       CHECK(faultSlipLines(past, range->first, range->second) == faultSlipLines(whole, range->first, range->second));
     }
     CHECK(months >= 5);
+    // a month brought into the working set: the report is the whole shop's,
+    // and memory holds more until the store trims it again
+    const std::size_t before = st.shop().work_orders.size();
+    const auto first = calendarMonth(monthOf(T0 + 10 * kDay, tz), tz);
+    CHECK(monthlyReport(st.shopForMonth(first->first, first->second), first->first, first->second) ==
+          monthlyReport(whole, first->first, first->second));
+    CHECK(st.shop().work_orders.size() > before);
+    CHECK(matchesReplay(st));
+    st.trim(d.opt.now);
+    CHECK(st.shop().work_orders.size() <= before);
     int cars = 0;
     for (auto& [vin, wos] : whole.wos_of_vin) {
       CAPTURE(vin);

@@ -95,7 +95,7 @@ void comebacks(Ui& ui, const View& v, const MonthlyReport& r, float width) {
 // technician's charges with where each stands, and the signature (PIN),
 // off with the reason until the domain would take it.
 void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
-  const Shop& s = v.st.report_shop ? *v.st.report_shop : v.shop;  // issue 16: the month's, read from the store
+  const Shop& s = v.shop;  // issue 16: the month's work orders were brought into it when the report opened
   const std::string& month = v.st.report_month;
   SignFaultSlips action{month, {}, {}};
   action.sig.signer = v.st.session ? v.st.session->person : Id{};
@@ -105,7 +105,7 @@ void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
   const std::string key = month + "|" + action.sig.signer + "|" + std::to_string(v.now / 60000);
   std::vector<SlipRow> rows;
   std::optional<Outcome> cached;
-  if (v.derived && v.derived->slips_key == key && v.derived->slips_shop == v.st.report_shop) {
+  if (v.derived && v.derived->slips_key == key) {
     rows = v.derived->slips;
     cached = v.derived->slips_ready;
   } else {
@@ -118,7 +118,6 @@ void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
   if (v.derived && !cached) {
     v.derived->slips_key = key;
     v.derived->slips = rows;
-    v.derived->slips_shop = v.st.report_shop;
     v.derived->slips_ready = ready;
   }
   // first what is signed and what can be: the lines follow, however many
