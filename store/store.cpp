@@ -691,26 +691,12 @@ Shop Store::pastOf(const std::vector<Id>& wos) const {
 }
 
 Shop Store::pastOfMonth(Millis from, Millis to) const {
-  std::set<Id> wos;
-  for (Id& id : work_orders_->active(from, to)) wos.insert(std::move(id));
-  // the report's comeback figures: what the month's work orders came back
-  // as, and what its comebacks came back for
-  std::vector<Id> links;
-  for (const Id& id : wos) {
-    for (Id& c : work_orders_->comebacksOf(id)) links.push_back(std::move(c));
-    if (auto b = work_orders_->backOf(id)) links.push_back(*b);
-  }
-  wos.insert(links.begin(), links.end());
+  const std::set<Id> wos = work_orders_->ofMonth(from, to);
   return pastOf({wos.begin(), wos.end()});
 }
 
 const Shop& Store::shopForMonth(Millis from, Millis to) {
-  std::set<Id> want;
-  for (Id& id : work_orders_->active(from, to)) {
-    for (Id& c : work_orders_->comebacksOf(id)) want.insert(std::move(c));
-    if (auto b = work_orders_->backOf(id)) want.insert(*b);
-    want.insert(std::move(id));
-  }
+  std::set<Id> want = work_orders_->ofMonth(from, to);
   std::erase_if(want, [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
   if (!want.empty()) {
     loadBundles(shop_, {want.begin(), want.end()});

@@ -128,10 +128,14 @@ std::optional<Id> WorkOrderIndex::ownerOf(const Id& record_id) {
   return out;
 }
 
-std::int64_t WorkOrderIndex::settledBefore(Millis horizon) {
-  sql::Stmt q(db_, wsql::kSettled);
-  q.bind(1, horizon);
-  return q.step() ? q.integer(0) : 0;
+std::set<Id> WorkOrderIndex::ofMonth(Millis from, Millis to) {
+  std::set<Id> out;
+  for (Id& id : active(from, to)) {
+    for (Id& c : comebacksOf(id)) out.insert(std::move(c));
+    if (auto b = backOf(id)) out.insert(*b);
+    out.insert(std::move(id));
+  }
+  return out;
 }
 
 }  // namespace bk

@@ -39,7 +39,6 @@ inline constexpr const char* kBackOf = "SELECT back_of FROM work_orders WHERE id
 // by the records' (kind, id) index, one probe for each kind of the bundle
 inline constexpr const char* kOwnerOf =
     "SELECT w.id FROM records r JOIN work_orders w ON w.n = r.wo WHERE r.kind IN (2, 3, 4, 5, 6, 7, 8) AND r.id = ?1";
-inline constexpr const char* kSettled = "SELECT COUNT(*) FROM work_orders WHERE delivered_at < ?1 AND NOT pinned";
 // The records memory always holds (all but the work orders' bundles), by
 // the (kind, id) index; the bundles of the work orders kept in memory, and
 // one work order's bundle, by records_by_wo.
@@ -86,9 +85,9 @@ class WorkOrderIndex {
   std::optional<Id> backOf(const Id& wo);
   // The work order a record of the bundle kinds belongs to.
   std::optional<Id> ownerOf(const Id& record_id);
-  // Work orders held on disk but not wanted in memory: delivered before
-  // `horizon` and not pinned. (How many, for the tests and the benchmark.)
-  std::int64_t settledBefore(Millis horizon);
+  // A month's work orders (active in [from, to)) with those they came back
+  // as, or for: what its report and fault slips read.
+  std::set<Id> ofMonth(Millis from, Millis to);
 
  private:
   sql::Db& db_;
