@@ -206,7 +206,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
       total += counted(s.policy, e);
       if (Millis ghost = duration(e) - counted(s.policy, e); ghost > 0) {
         r.efficiency[e.tech].ghost_hours += ghost / kHour;
-        r.ghost_entries.push_back(e.id);
+        r.ghost_entries.push_back({e.id, e.tech, e.start, *e.end});
       }
     }
     if (total <= 0) continue;
@@ -224,7 +224,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
     r.efficiency[e->tech].rework_hours += counted(s.policy, *e) / kHour;
     if (Millis ghost = duration(*e) - counted(s.policy, *e); ghost > 0) {
       r.efficiency[e->tech].ghost_hours += ghost / kHour;
-      r.ghost_entries.push_back(e->id);
+      r.ghost_entries.push_back({e->id, e->tech, e->start, *e->end});
     }
   }
   // issue 15: time on comebacks, apart (rework there included), and not
@@ -241,7 +241,7 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
     if (cause && cause->cause == ComebackCause::Workmanship) r.comeback_hours_unbilled += h;
     if (Millis ghost = duration(*e) - counted(s.policy, *e); ghost > 0) {
       r.efficiency[e->tech].ghost_hours += ghost / kHour;
-      r.ghost_entries.push_back(e->id);
+      r.ghost_entries.push_back({e->id, e->tech, e->start, *e->end});
     }
   }
   for (const TimeEntry* e : rework) r.rework_hours += counted(s.policy, *e) / kHour;
@@ -250,6 +250,51 @@ MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to) {
   r.comeback_cents = cents(r.comeback_hours);
   std::sort(r.ghost_entries.begin(), r.ghost_entries.end());
   return r;
+}
+
+// (field by field; a map keyed by a code is kept as [key, value] pairs)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CountHours, count, hours)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PassRate, first, passed_first)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Efficiency, standard_hours, actual_hours, rework_hours, ghost_hours, comeback_hours)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Rate, of, count)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GhostEntry, entry, tech, start, end)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Comebacks, delivered, counted, outside_window, cause_pending, by_cause, by_technician,
+                                   by_trade, by_advisor, first_time_fixed, provisional_until)
+
+void to_json(json& j, const MonthlyReport& r) {
+  j = {{"from", r.from}, {"to", r.to}, {"rework_by_trade", r.rework_by_trade},
+       {"rework_by_technician", r.rework_by_technician}, {"rework_by_defect", r.rework_by_defect},
+       {"first_pass", r.first_pass}, {"incidents_by_trade", r.incidents_by_trade},
+       {"addons", {r.addons_raised, r.addons_approved, r.addons_declined, r.addons_refused}},
+       {"efficiency", r.efficiency}, {"ghost_entries", r.ghost_entries}, {"comebacks", r.comebacks},
+       {"rework_by_found_in", r.rework_by_found_in},
+       {"hours", {r.rework_hours, r.comeback_hours, r.comeback_hours_unbilled}},
+       {"cents", {r.rework_cents, r.comeback_cents}}};
+}
+
+void from_json(const json& j, MonthlyReport& r) {
+  j.at("from").get_to(r.from);
+  j.at("to").get_to(r.to);
+  j.at("rework_by_trade").get_to(r.rework_by_trade);
+  j.at("rework_by_technician").get_to(r.rework_by_technician);
+  j.at("rework_by_defect").get_to(r.rework_by_defect);
+  j.at("first_pass").get_to(r.first_pass);
+  j.at("incidents_by_trade").get_to(r.incidents_by_trade);
+  const json& a = j.at("addons");
+  a.at(0).get_to(r.addons_raised);
+  a.at(1).get_to(r.addons_approved);
+  a.at(2).get_to(r.addons_declined);
+  a.at(3).get_to(r.addons_refused);
+  j.at("efficiency").get_to(r.efficiency);
+  j.at("ghost_entries").get_to(r.ghost_entries);
+  j.at("comebacks").get_to(r.comebacks);
+  j.at("rework_by_found_in").get_to(r.rework_by_found_in);
+  const json& h = j.at("hours");
+  h.at(0).get_to(r.rework_hours);
+  h.at(1).get_to(r.comeback_hours);
+  h.at(2).get_to(r.comeback_hours_unbilled);
+  j.at("cents").at(0).get_to(r.rework_cents);
+  j.at("cents").at(1).get_to(r.comeback_cents);
 }
 
 json reportJson(const Shop& s, const MonthlyReport& r) {
@@ -306,11 +351,9 @@ json reportJson(const Shop& s, const MonthlyReport& r) {
                  {"comeback_hours_unbilled", r.comeback_hours_unbilled},
                  {"cents_per_hour", s.policy.labour_cents_per_hour}};
   j["ghost_entries"] = json::array();
-  for (const Id& id : r.ghost_entries) {
-    const TimeEntry& e = s.entries.at(id);
-    j["ghost_entries"].push_back({{"entry", id}, {"technician", e.tech}, {"name", personName(e.tech)},
-                                  {"start", e.start}, {"end", e.end}, {"hours", duration(e) / kHour}});
-  }
+  for (const GhostEntry& g : r.ghost_entries)
+    j["ghost_entries"].push_back({{"entry", g.entry}, {"technician", g.tech}, {"name", personName(g.tech)},
+                                  {"start", g.start}, {"end", g.end}, {"hours", (g.end - g.start) / kHour}});
   return j;
 }
 
@@ -337,10 +380,8 @@ std::string reportCsv(const Shop& s, const MonthlyReport& r) {
   // issue 14: ghost timers no foreman has corrected, and their hours left out
   for (auto& [id, e] : r.efficiency)
     if (e.ghost_hours > 0) row("ghost_hours_excluded", id, personName(id), 0, e.ghost_hours, "");
-  for (const Id& id : r.ghost_entries) {
-    const TimeEntry& e = s.entries.at(id);
-    row("ghost_entry", id, personName(e.tech), 1, duration(e) / kHour, "uncorrected");
-  }
+  for (const GhostEntry& g : r.ghost_entries)
+    row("ghost_entry", g.entry, personName(g.tech), 1, (g.end - g.start) / kHour, "uncorrected");
   // issue 15: a rate's count is what it is of (like first_pass_rate)
   for (auto& [k, v] : r.rework_by_found_in) row("rework_by_found_in", std::string(name(k)), "", v.count, v.hours, "");
   const Comebacks& cb = r.comebacks;

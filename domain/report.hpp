@@ -67,6 +67,14 @@ struct Comebacks {
   bool operator==(const Comebacks&) const = default;
 };
 
+// Issue 14: an uncorrected ghost timer the report marks, with what it
+// shows of it (issue 16: so a report kept needs no record to be drawn).
+struct GhostEntry {
+  Id entry, tech;
+  Millis start = 0, end = 0;
+  auto operator<=>(const GhostEntry&) const = default;  // (the entry's id first)
+};
+
 struct MonthlyReport {
   Millis from = 0, to = 0;  // [from, to)
   std::map<Trade, CountHours> rework_by_trade;
@@ -77,7 +85,7 @@ struct MonthlyReport {
   int addons_raised = 0, addons_approved = 0, addons_declined = 0;
   int addons_refused = 0;  // issue 14: refused inside the shop (director or manager)
   std::map<Id, Efficiency> efficiency;  // by technician
-  std::vector<Id> ghost_entries;        // issue 14: marked in the report, in id order
+  std::vector<GhostEntry> ghost_entries;  // issue 14: marked in the report, in id order
   // Issue 15: comebacks; rework by where it was caught; the hours of rework
   // and of comebacks (started in the month) and their labour at the shop's
   // rate; comeback hours whose cause is workmanship are not billed.
@@ -89,6 +97,15 @@ struct MonthlyReport {
 };
 
 MonthlyReport monthlyReport(const Shop& s, Millis from, Millis to);
+
+// Issue 16: a month's report as data, so a store can keep what it computed
+// (the `reports` table) and give it again until the month's work orders
+// change. Bump kReportRevision whenever monthlyReport gives other figures
+// for the same shop: a store drops every report kept by another revision
+// (or another version of the program) when it opens.
+inline constexpr int kReportRevision = 1;
+void to_json(json& j, const MonthlyReport& r);
+void from_json(const json& j, MonthlyReport& r);
 
 // A calendar month "YYYY-MM" in the shop's time zone, as [from, to) in UTC
 // milliseconds; nullopt for anything else.

@@ -316,6 +316,15 @@ int main(int argc, char** argv) {
       const std::vector<std::string> differ = store.recordsDiffer(replay);
       for (const std::string& d : differ) std::fprintf(stderr, "  record %s\n", d.c_str());
       const bool projections = differ.empty() && store.shop().samePartOf(replay);
+      // issue 16: each month's report kept, against the replay's
+      std::size_t keptDiffer = 0;
+      const std::vector<bk::Store::KeptReport> kept = store.checkKeptReports(replay);
+      for (const auto& k : kept)
+        if (!k.equal) {
+          ++keptDiffer;
+          std::fprintf(stderr, "  report kept for [%lld, %lld) differs from the log's\n", static_cast<long long>(k.from),
+                       static_cast<long long>(k.to));
+        }
       // issue 11: what each device signed, and each person's signature
       // the hub's own events are checked with its key, when it is at hand
       std::map<bk::Id, std::string> hubKeys;
@@ -323,11 +332,12 @@ int main(int argc, char** argv) {
       const std::vector<bk::Finding> devices = store.verifyDevices(hubKeys);
       const std::vector<bk::Finding> people = store.verifyPersonSignatures();
       std::printf("integrity: %s\nchain: %s\nprojections rebuilt from the log: %s\ndevice signatures: %s\n"
-                  "person signatures: %s\nevents: %lld\n",
+                  "person signatures: %s\nreports kept: %zu, %s\nevents: %lld\n",
                   integrity.c_str(), broken ? ("broken at position " + std::to_string(broken)).c_str() : "ok",
                   projections ? "equal" : "DIFFERENT",
                   devices.empty() ? "ok" : (std::to_string(devices.size()) + " do not hold").c_str(),
-                  people.empty() ? "ok" : (std::to_string(people.size()) + " do not verify").c_str(),
+                  people.empty() ? "ok" : (std::to_string(people.size()) + " do not verify").c_str(), kept.size(),
+                  keptDiffer ? (std::to_string(keptDiffer) + " DIFFERENT").c_str() : "equal to the log's",
                   static_cast<long long>(store.eventCount()));
       auto say = [](const char* what, const bk::Finding& f) {
         std::printf("  %s: event at position %lld (%s #%lld): %s\n", what, static_cast<long long>(f.pos), f.origin.c_str(),
@@ -358,7 +368,7 @@ int main(int argc, char** argv) {
           std::printf("  witness: position %lld: %s\n", static_cast<long long>(f.pos), f.what.c_str());
         disagree += found.size();
       }
-      return integrity == "ok" && broken == 0 && projections && devices.empty() && disagree == 0 ? 0 : 3;
+      return integrity == "ok" && broken == 0 && projections && keptDiffer == 0 && devices.empty() && disagree == 0 ? 0 : 3;
     }
     if (*verifyRecord) {
       // from the log itself, not from the projections: a record holds only

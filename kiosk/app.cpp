@@ -257,8 +257,11 @@ void App::showReport(const std::string& month) {
   if (!range) return;
   st_.report_month = month;
   // issue 16: the month's work orders brought into the working set (this
-  // month and last are there already)
-  st_.report = monthlyReport(store_.shopForMonth(range->first, range->second), range->first, range->second);
+  // month and last are there already: the fault slips and their signing
+  // read them there), and its figures as kept once computed for a month
+  // past (Store::report)
+  store_.shopForMonth(range->first, range->second);
+  st_.report = store_.report(range->first, range->second);
   report_generation_ = store_.generation();
 }
 

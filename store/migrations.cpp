@@ -302,7 +302,20 @@ CREATE INDEX records_by_wo ON records(wo) WHERE wo IS NOT NULL;
 UPDATE events SET chain = substr(chain, 1, 8) WHERE length(chain) > 8;
 )sql";
 
-constexpr std::array<const char*, 18> kMigrations{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13, kV14, kV15, kV16, kV17, kV18};
+// v19 (issue 16): a month's report as computed, kept while nothing it
+// read has changed (store/working_set.hpp, KeptReports)
+constexpr const char* kV19 = R"sql(
+CREATE TABLE reports(
+  from_ms INTEGER NOT NULL,  -- the range [from, to), a calendar month
+  to_ms   INTEGER NOT NULL,
+  recipe  TEXT NOT NULL,     -- the program version and report revision that computed it
+  body    TEXT NOT NULL,     -- the MonthlyReport as JSON
+  PRIMARY KEY(from_ms, to_ms)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 19> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10,
+                                                  kV11, kV12, kV13, kV14, kV15, kV16, kV17, kV18, kV19};
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "domain/report.hpp"
 #include "domain/vin.hpp"
 
+#include <malloc.h>
 #include <sodium.h>
 
 namespace bk {
@@ -432,6 +433,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   enrolment_ = std::make_unique<Enrolment>(*db_);
   cursors_ = std::make_unique<SyncCursors>(*db_);
   work_orders_ = std::make_unique<WorkOrderIndex>(*db_);
+  reports_ = std::make_unique<KeptReports>(*db_, std::string(BK_VERSION) + "/" + std::to_string(kReportRevision));
 
   kiosk_id_ = db_->scalarText("SELECT value FROM meta WHERE key = 'kiosk_id'");
   if (kiosk_id_.empty()) {
@@ -640,6 +642,7 @@ void Store::evictSettled(Millis horizon) {
   partial_ = true;
   held_since_ = std::max(held_since_, horizon);
   ++generation_;
+  releaseFreed();
 }
 
 void Store::trim(Millis now) {
@@ -698,12 +701,58 @@ Shop Store::pastOfMonth(Millis from, Millis to) const {
 const Shop& Store::shopForMonth(Millis from, Millis to) {
   std::set<Id> want = work_orders_->ofMonth(from, to);
   std::erase_if(want, [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
-  if (!want.empty()) {
-    loadBundles(shop_, {want.begin(), want.end()});
-    shop_.reindex();
-    ++generation_;
-  }
+  bringInWhole(want);
   return shop_;
+}
+
+// Issue 16: the heap a month read beside the working set (or evicted from
+// it) took is given back to the system, so the store's memory is its
+// working set's, not its largest moment's.
+void Store::releaseFreed() { malloc_trim(0); }
+
+void Store::bringInWhole(const std::set<Id>& wos) {
+  if (wos.empty()) return;
+  loadBundles(shop_, {wos.begin(), wos.end()});
+  shop_.reindex();
+  ++generation_;
+}
+
+MonthlyReport Store::report(Millis from, Millis to) {
+  if (auto kept = reports_->get(from, to)) return *std::move(kept);
+  // a month memory holds at least half of (last month, most often) is
+  // brought in whole, as shopForMonth does, and trimmed later; an older
+  // one is read beside it and let go (memory does not grow)
+  const std::set<Id> month = work_orders_->ofMonth(from, to);
+  std::set<Id> missing;
+  std::copy_if(month.begin(), month.end(), std::inserter(missing, missing.end()),
+               [&](const Id& id) { return shop_.work_orders.count(id) == 0; });
+  MonthlyReport r;
+  if (2 * missing.size() <= month.size()) {
+    bringInWhole(missing);
+    r = monthlyReport(shop_, from, to);
+  } else {
+    r = monthlyReport(pastOf({month.begin(), month.end()}), from, to);
+    releaseFreed();
+  }
+  // kept when the range is a calendar month wholly before the latest event
+  // (so one row a month at most, whatever ranges are asked for)
+  const int tz = shop_.policy.utc_offset_minutes;
+  if (const auto m = calendarMonth(monthOf(from, tz), tz); m && m->first == from && m->second == to && to <= Hlc::wall(hlc_.value))
+    reports_->keep(from, to, r);
+  return r;
+}
+
+std::vector<Store::KeptReport> Store::checkKeptReports(const Shop& replay) {
+  std::vector<KeptReport> out;
+  for (auto& [range, body] : reports_->all()) {
+    KeptReport k{range.first, range.second, false};
+    try {
+      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(replay, range.first, range.second);
+    } catch (const json::exception&) {  // damaged: not equal
+    }
+    out.push_back(k);
+  }
+  return out;
 }
 
 Shop Store::pastOfVehicle(const std::string& vin) const { return pastOf(work_orders_->ofVin(vinKey(vin))); }
@@ -792,6 +841,7 @@ void Store::replaceRecords(Shop next) {
   }
   shop_ = std::move(next);
   ++generation_;
+  reports_->dropAll();  // (a rebase, or records made again from the log)
   shop_.dirty = std::move(changed);
   writeDirty();
   partial_ = false;
@@ -820,6 +870,15 @@ void Store::writeDirty() {
     if (it->second.delivered_at && !pinned) pinned = pinnedInMemory(shop_);
     work_orders_->put(it->second, span.first, span.second, pinned && pinned->count(wo));
   }
+  // the reports kept that read what changed are dropped: a work order's
+  // (its row written above), or the policy (or, to be sure, people and
+  // supersedes: no figure of the report reads them today)
+  for (auto& [wo, span] : spans) reports_->dropFor(wo);
+  for (auto& [kind, id] : shop_.dirty)
+    if (kind == RecordKind::Policy || kind == RecordKind::Person || kind == RecordKind::Supersede) {
+      reports_->dropAll();
+      break;
+    }
   std::map<Id, std::int64_t> number;
   for (auto& [kind, id] : shop_.dirty) {
     Id wo;

@@ -242,6 +242,15 @@ class Store {
   // last month already): the shop itself, to read, until the store next
   // trims what it holds.
   const Shop& shopForMonth(Millis from, Millis to);
+  // Issue 16: the report for [from, to) (domain monthlyReport), as kept
+  // when a calendar month wholly past was computed before and nothing it
+  // read has changed since; else computed on the working set when it holds
+  // the month, or on pastOfMonth (memory does not grow), and kept.
+  MonthlyReport report(Millis from, Millis to);
+  // Each report kept, and whether it equals the one the replay of the log
+  // gives (`bk-hub verify`).
+  struct KeptReport { Millis from = 0, to = 0; bool equal = false; };
+  std::vector<KeptReport> checkKeptReports(const Shop& replay);
   // Every work order of a car (vinKey) and its comebacks.
   Shop pastOfVehicle(const std::string& vin) const;
   // A shop in which work order `wo` is whole (with the one it is a
@@ -294,6 +303,8 @@ class Store {
   // Issue 16: the working set (store/working_set.hpp).
   Millis keptWindow(const Policy& p) const;
   Shop loadWorkingSet();
+  void bringInWhole(const std::set<Id>& work_orders);  // into memory (those not there), indexed
+  static void releaseFreed();
   void loadBundles(Shop& s, const std::vector<Id>& work_orders) const;  // adds their records
   void makeWorkOrderRows();  // once, after the v18 migration
   void bringIn(const Action& a);  // what the action names, before it is checked
@@ -335,6 +346,7 @@ class Store {
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;
   std::unique_ptr<WorkOrderIndex> work_orders_;
+  std::unique_ptr<KeptReports> reports_;
   bool partial_ = false;   // some work order on disk is not in memory
   Millis held_since_ = 0;  // memory holds every work order with anything since
   Millis trimmed_at_ = 0;

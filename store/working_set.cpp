@@ -138,4 +138,52 @@ std::set<Id> WorkOrderIndex::ofMonth(Millis from, Millis to) {
   return out;
 }
 
+KeptReports::KeptReports(sql::Db& db, std::string recipe)
+    : db_(db), recipe_(std::move(recipe)), get_(db, wsql::kReportKept), keep_(db, wsql::kReportKeep),
+      spans_(db, wsql::kSpansReached), drop_(db, wsql::kReportsDropSpan) {
+  sql::Stmt other(db_, wsql::kReportsOtherRecipe);
+  other.bind(1, recipe_).run();
+  maybe_ = db_.scalarInt("SELECT EXISTS(SELECT 1 FROM reports)") != 0;
+}
+
+std::optional<MonthlyReport> KeptReports::get(Millis from, Millis to) {
+  if (!maybe_) return std::nullopt;
+  get_.bind(1, from).bind(2, to).bind(3, recipe_);
+  std::optional<MonthlyReport> out;
+  try {
+    if (get_.step()) out = json::parse(get_.text(0)).get<MonthlyReport>();
+  } catch (const json::exception&) {  // damaged: computed again, and kept again
+    out.reset();
+  }
+  get_.reset();
+  return out;
+}
+
+void KeptReports::keep(Millis from, Millis to, const MonthlyReport& r) {
+  if (!sqlite3_get_autocommit(db_.raw())) return;
+  keep_.bind(1, from).bind(2, to).bind(3, recipe_).bind(4, json(r).dump()).run();
+  maybe_ = true;
+}
+
+void KeptReports::dropFor(const Id& wo) {
+  if (!maybe_) return;
+  std::vector<std::pair<Millis, Millis>> spans;
+  spans_.bind(1, wo);
+  while (spans_.step())
+    if (!spans_.isNull(0)) spans.emplace_back(spans_.integer(0), spans_.integer(1));
+  spans_.reset();
+  for (auto [lo, hi] : spans) drop_.bind(1, lo).bind(2, hi).run();
+}
+
+void KeptReports::dropAll() {
+  if (maybe_) db_.exec(wsql::kReportsDropAll);
+}
+
+std::vector<std::pair<std::pair<Millis, Millis>, std::string>> KeptReports::all() {
+  std::vector<std::pair<std::pair<Millis, Millis>, std::string>> out;
+  sql::Stmt q(db_, wsql::kReportsAll);
+  while (q.step()) out.push_back({{q.integer(0), q.integer(1)}, q.text(2)});
+  return out;
+}
+
 }  // namespace bk

@@ -9,6 +9,7 @@
 // a comeback of. This part owns that table's SQL; the store decides what
 // comes into memory and when it leaves.
 #include "domain/model.hpp"
+#include "domain/report.hpp"
 #include "store/sqlite.hpp"
 
 #include <optional>
@@ -54,6 +55,22 @@ inline constexpr const char* kKeptBundles =
     "WHERE (w.delivered_at IS NULL OR w.delivered_at >= ?1 OR w.pinned) AND +r.kind IN (2, 3, 4, 5, 6, 7, 8)";
 inline constexpr const char* kBundle =
     "SELECT kind, id, body FROM records WHERE wo = (SELECT n FROM work_orders WHERE id = ?1) AND +kind IN (2, 3, 4, 5, 6, 7, 8)";
+// The reports kept (v19), by their range.
+inline constexpr const char* kReportKept = "SELECT body FROM reports WHERE from_ms = ?1 AND to_ms = ?2 AND recipe = ?3";
+inline constexpr const char* kReportKeep =
+    "INSERT OR REPLACE INTO reports(from_ms, to_ms, recipe, body) VALUES(?1, ?2, ?3, ?4)";
+inline constexpr const char* kReportsAll = "SELECT from_ms, to_ms, body FROM reports ORDER BY from_ms";
+inline constexpr const char* kReportsOtherRecipe = "DELETE FROM reports WHERE recipe <> ?1";
+inline constexpr const char* kReportsDropAll = "DELETE FROM reports";
+// The spans a work order's change reaches: its own, and those of the work
+// orders that read it in a month's report (the one it came back for, and
+// its comebacks; WorkOrderIndex::ofMonth), each by an index.
+inline constexpr const char* kSpansReached =
+    "SELECT first_at, last_at FROM work_orders WHERE id = ?1 "
+    "UNION ALL SELECT first_at, last_at FROM work_orders WHERE back_of = ?1 "
+    "UNION ALL SELECT first_at, last_at FROM work_orders WHERE id = (SELECT back_of FROM work_orders WHERE id = ?1)";
+// the reports whose range a span touches (the same test as kActive)
+inline constexpr const char* kReportsDropSpan = "DELETE FROM reports WHERE to_ms > ?1 AND from_ms <= ?2";
 }  // namespace wsql
 
 // The kinds of record that belong to one work order: they come into memory
@@ -92,6 +109,32 @@ class WorkOrderIndex {
  private:
   sql::Db& db_;
   sql::Stmt put_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_;
+};
+
+// Issue 16: the reports kept. A report for a range wholly past is kept as
+// computed, so the report of an old month costs a read, not the reading of
+// its every record. It is dropped as soon as a change reaches one of the
+// work orders it read (a late event from a bay, a decided dispute, a
+// comeback opened), or the shop's reference data or policy; and every one
+// of another recipe (program version and kReportRevision) as the store
+// opens. `bk-hub verify` checks each against the replay of the log.
+class KeptReports {
+ public:
+  KeptReports(sql::Db& db, std::string recipe);
+  std::optional<MonthlyReport> get(Millis from, Millis to);
+  // (outside a transaction only: a report computed inside one might read
+  // what is rolled back)
+  void keep(Millis from, Millis to, const MonthlyReport& r);
+  // After `wo`'s row was written: the reports it reaches are dropped.
+  void dropFor(const Id& wo);
+  void dropAll();
+  std::vector<std::pair<std::pair<Millis, Millis>, std::string>> all();
+
+ private:
+  sql::Db& db_;
+  std::string recipe_;
+  bool maybe_ = true;  // the table may hold a row (false only when seen empty)
+  sql::Stmt get_, keep_, spans_, drop_;
 };
 
 }  // namespace bk

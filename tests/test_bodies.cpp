@@ -82,6 +82,7 @@ void backToV14(sql::Db& d) {
       WHERE typeof(device_key) = 'integer';
     DROP TABLE device_keys;
     DROP TABLE work_orders;
+    DROP TABLE reports;
     DELETE FROM meta WHERE key = 'records_compacted';
     PRAGMA user_version = 14;
   )sql");
@@ -414,7 +415,8 @@ TEST_CASE("issue 16: device batches kept with their key whole (schema v15) name 
   {
     sql::Db d(f.hub.st.path());
     d.exec("UPDATE device_batches SET device_key = (SELECT k.key FROM device_keys k WHERE k.id = device_batches.device_key); "
-           "DROP TABLE device_keys; DROP TABLE work_orders; DROP INDEX records_by_wo; PRAGMA user_version = 15");
+           "DROP TABLE device_keys; DROP TABLE work_orders; DROP INDEX records_by_wo; DROP TABLE reports; "
+           "PRAGMA user_version = 15");
   }
   CHECK(f.column("length(device_key)") == 32);
   FixedEntropy ent;

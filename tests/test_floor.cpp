@@ -157,7 +157,7 @@ TEST_CASE("Issue 14: ghost hours past the limit count for nobody's efficiency un
   REQUIRE(r.efficiency.count("tech1"));
   const double limit = double(w.s.policy.overlong_entry) / HOUR;
   CHECK(r.efficiency["tech1"].ghost_hours == doctest::Approx(10 - limit));
-  CHECK(std::count(r.ghost_entries.begin(), r.ghost_entries.end(), e) == 1);
+  CHECK(std::count_if(r.ghost_entries.begin(), r.ghost_entries.end(), [&](const GhostEntry& g) { return g.entry == e; }) == 1);
   const std::string csv = reportCsv(w.s, r);
   CHECK(csv.find("ghost_entry," + e) != std::string::npos);
   CHECK(reportJson(w.s, r)["ghost_entries"].size() == 1);

@@ -100,7 +100,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
       if (found && found->cause == ComebackCause::Workmanship) r.comeback_hours_unbilled += counted(s, e) / kHour;
       if (duration(e) > counted(s, e)) {
         r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
-        r.ghost_entries.push_back(e.id);
+        r.ghost_entries.push_back({e.id, e.tech, e.start, *e.end});
       }
     } else if (e.rework) {
       r.rework_hours += counted(s, e) / kHour;
@@ -157,7 +157,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
       total += counted(s, e);
       if (duration(e) > counted(s, e)) {
         r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
-        r.ghost_entries.push_back(e.id);
+        r.ghost_entries.push_back({e.id, e.tech, e.start, *e.end});
       }
     }
     if (total <= 0) continue;
@@ -172,7 +172,7 @@ MonthlyReport naiveMonthlyReport(const Shop& s, Millis from, Millis to) {
       r.efficiency[e.tech].rework_hours += counted(s, e) / kHour;
       if (duration(e) > counted(s, e)) {
         r.efficiency[e.tech].ghost_hours += (duration(e) - counted(s, e)) / kHour;
-        r.ghost_entries.push_back(e.id);
+        r.ghost_entries.push_back({e.id, e.tech, e.start, *e.end});
       }
     }
   std::sort(r.ghost_entries.begin(), r.ghost_entries.end());

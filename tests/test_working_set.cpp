@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <random>
 
 using namespace bkt;
 
@@ -34,6 +35,24 @@ struct DemoShop {
     demo::generate(*st, catalog(), opt);
   }
 };
+
+// The same car back, opened at `now` as a comeback of `old`.
+Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, Millis now) {
+  WorkOrder again = old;
+  again.id = "wo-" + tag;
+  again.number = tag;
+  again.opened_at = now;
+  again.promised_at = now + 4 * 60 * MIN;
+  again.delivered_at.reset();
+  again.delivered_by.reset();
+  again.final_passed.reset();
+  again.old_parts.reset();
+  again.gate_pass.clear();
+  again.ack.reset();
+  again.comeback_of = old.id;
+  again.concern = "noise";
+  return OpenWorkOrder{again, {OperationSpec{"op-" + tag, Trade::Mechanical, "复查", 30, s.opsOf(old.id).front()->main_tech}}, {}};
+}
 
 std::string plan(sql::Db& db, const std::string& q) {
   sql::Stmt p(db, "EXPLAIN QUERY PLAN " + q);
@@ -137,20 +156,7 @@ TEST_CASE("issue 16: an action that names the past is checked against it, as a r
   // a new operation under an id the past already uses: refused
   sameOutcome(AddOperations{open->id, open->advisor, {OperationSpec{oldOp.id, Trade::Mechanical, "复查", 30, oldOp.main_tech}}, now});
   // the same car back: its earlier visits are read before the rules look
-  WorkOrder again = *old;
-  again.id = "wo-ws-again";
-  again.number = "WS-0001";
-  again.opened_at = now;
-  again.promised_at = now + 4 * 60 * MIN;
-  again.delivered_at.reset();
-  again.delivered_by.reset();
-  again.final_passed.reset();
-  again.old_parts.reset();
-  again.gate_pass.clear();
-  again.ack.reset();
-  again.comeback_of = old->id;
-  again.concern = "noise";
-  const Action back = OpenWorkOrder{again, {OperationSpec{"op-ws-again", Trade::Mechanical, "复查", 30, oldOp.main_tech}}, {}};
+  const Action back = comebackOf(whole, *old, "ws-again", now);
   sameOutcome(back);
   CHECK(matchesReplay(st));
 }
@@ -173,4 +179,138 @@ TEST_CASE("issue 16: the working set's queries use their indexes, never a scan o
   uses(wsql::kActive, "USING COVERING INDEX work_orders_by_time (last_at>?)");
   uses(wsql::kOfVin, "USING INDEX work_orders_by_vin (vin=?)");
   uses(wsql::kComebacksOf, "USING INDEX work_orders_by_back (back_of=?)");
+}
+
+TEST_CASE("issue 16: a month's report is kept once computed, given again while nothing it read changes, and dropped when something does") {
+  DemoShop d(7);
+  Store& st = *d.st;
+  const int tz = st.shop().policy.utc_offset_minutes;
+  auto rangeOf = [&](const std::string& m) { return *calendarMonth(m, tz); };
+  auto kept = [&] { return st.db().scalarInt("SELECT COUNT(*) FROM reports"); };
+  REQUIRE(kept() == 0);
+  // every month: the whole shop's figures; a month wholly past is kept
+  // (the month in work is not: every event changes it)
+  const Shop whole = st.loadRecords();
+  std::vector<std::string> past;
+  std::size_t ghosts = 0;
+  for (std::string m = monthOf(T0 - 40 * kDay, tz); m <= monthOf(d.opt.now, tz); m = addMonths(m, 1)) {
+    CAPTURE(m);
+    const auto [from, to] = rangeOf(m);
+    CHECK(st.report(from, to) == monthlyReport(whole, from, to));
+    // drawn from the working set (names, the policy): nothing of the
+    // month's records is looked up, its ghost timers included
+    CHECK(reportJson(st.shop(), st.report(from, to)) == reportJson(whole, monthlyReport(whole, from, to)));
+    CHECK(reportCsv(st.shop(), st.report(from, to)) == reportCsv(whole, monthlyReport(whole, from, to)));
+    ghosts += monthlyReport(whole, from, to).ghost_entries.size();
+    if (m < monthOf(d.opt.now, tz)) past.push_back(m);
+  }
+  CHECK(kept() == static_cast<std::int64_t>(past.size()));
+  CHECK(ghosts > 0);
+  // a range that is no calendar month is computed, never kept
+  CHECK(st.report(T0, T0 + 10 * kDay) == monthlyReport(whole, T0, T0 + 10 * kDay));
+  CHECK(kept() == static_cast<std::int64_t>(past.size()));
+  // given from the table (a row changed by hand shows), and `bk-hub
+  // verify` finds the row that no longer equals the log's
+  const std::string last = past.back();
+  const auto [lastFrom, lastTo] = rangeOf(last);
+  st.db().exec("UPDATE reports SET body = json_replace(body, '$.addons[0]', 9999) WHERE from_ms = " + std::to_string(lastFrom));
+  CHECK(st.report(lastFrom, lastTo).addons_raised == 9999);
+  const Shop replay = st.rebuildFromEvents();
+  int differ = 0;
+  for (const Store::KeptReport& k : st.checkKeptReports(replay)) differ += k.equal ? 0 : 1;
+  CHECK(differ == 1);
+  // a damaged row is computed again, and kept again
+  st.db().exec("UPDATE reports SET body = 'not json' WHERE from_ms = " + std::to_string(lastFrom));
+  CHECK(st.report(lastFrom, lastTo) == monthlyReport(whole, lastFrom, lastTo));
+  for (const Store::KeptReport& k : st.checkKeptReports(replay)) CHECK(k.equal);
+  // a car delivered last month comes back: last month's figures change
+  // (its first-time fix), and the kept report is dropped, the older months'
+  // kept
+  // (one first-time fixed: no rework, no comeback, delivered within the
+  // comeback window)
+  const Millis now = d.opt.now + 5 * MIN;
+  const WorkOrder* old = nullptr;
+  for (auto& [id, w] : st.shop().work_orders) {
+    if (!w.delivered_at || *w.delivered_at < lastFrom || *w.delivered_at >= lastTo || w.comeback() ||
+        *w.delivered_at < now - st.shop().policy.comeback_days * kDay || whole.comebacks_of.count(id) ||
+        st.shop().opsOf(id).empty())
+      continue;
+    bool reworked = false;
+    for (const Operation* op : st.shop().opsOf(id)) reworked |= st.shop().reworks_of_op.count(op->id) > 0;
+    if (!reworked) {
+      old = &w;
+      break;
+    }
+  }
+  REQUIRE(old);
+  const MonthlyReport before = st.report(lastFrom, lastTo);
+  REQUIRE(st.record(comebackOf(st.shop(), *old, "kept-again", now), now));
+  CHECK(kept() < static_cast<std::int64_t>(past.size()));
+  CHECK(kept() > 0);
+  const Shop after = st.loadRecords();
+  const MonthlyReport now_ = st.report(lastFrom, lastTo);
+  CHECK(now_ == monthlyReport(after, lastFrom, lastTo));
+  CHECK_FALSE(now_ == before);
+  for (const std::string& m : past) {
+    CAPTURE(m);
+    const auto [from, to] = rangeOf(m);
+    CHECK(st.report(from, to) == monthlyReport(after, from, to));
+  }
+  // reopened by a program of another report revision: none is kept
+  st.db().exec("UPDATE reports SET recipe = 'older'");
+  Store reopened(storeOptions(d.dir.file("demo.db")), d.ent);
+  CHECK(reopened.db().scalarInt("SELECT COUNT(*) FROM reports") == 0);
+}
+
+TEST_CASE("issue 16: the reports kept agree with the whole shop's as the log arrives in random batches") {
+  DemoShop d(11);
+  const std::vector<StoredEvent> log = d.st->events(0, 1'000'000);
+  REQUIRE(log.size() > 1000);
+  TempDir dir;
+  FixedEntropy ent;
+  Store hub(storeOptions(dir.file("hub.db"), "hub"), ent);
+  const int tz = d.st->shop().policy.utc_offset_minutes;
+  std::vector<std::string> months;
+  for (std::string m = monthOf(T0 - 40 * kDay, tz); m <= monthOf(d.opt.now, tz); m = addMonths(m, 1)) months.push_back(m);
+  std::mt19937 rng(20261203);
+  std::size_t at = 0;
+  int asked = 0, dropped = 0, comebacks = 0;  // (dropped: batches that dropped a report kept)
+  while (at < log.size()) {
+    const std::size_t n = std::min(log.size() - at, std::size_t{1} + rng() % 800);
+    const std::vector<StoredEvent> batch(log.begin() + static_cast<std::ptrdiff_t>(at), log.begin() + static_cast<std::ptrdiff_t>(at + n));
+    at += n;
+    const std::int64_t before = hub.db().scalarInt("SELECT COUNT(*) FROM reports");
+    for (const Remote& r : hub.ingestBatch(batch, batch.back().wall_ms)) REQUIRE(r.status == Remote::Status::Applied);
+    // now and then a car delivered in the last weeks comes back, opened on
+    // the hub: the month it was delivered in (kept, often) changes
+    if (rng() % 3 == 0) {
+      const Millis now = batch.back().wall_ms + MIN;
+      const Millis window = hub.shop().policy.comeback_days * kDay;
+      std::vector<const WorkOrder*> recent;
+      for (auto& [id, w] : hub.shop().work_orders)
+        if (w.delivered_at && *w.delivered_at > now - window && !w.comeback() && !hub.shop().comebacks_of.count(id) &&
+            !hub.shop().opsOf(id).empty())
+          recent.push_back(&w);
+      if (!recent.empty()) {
+        const WorkOrder& old = *recent[rng() % recent.size()];
+        comebacks += hub.record(comebackOf(hub.shop(), old, "cb-" + std::to_string(comebacks), now), now) ? 1 : 0;
+      }
+    }
+    dropped += hub.db().scalarInt("SELECT COUNT(*) FROM reports") < before ? 1 : 0;
+    // the months asked for after each batch, in random order: the first
+    // time computed and kept, then given back from the table or dropped
+    const Shop whole = hub.loadRecords();
+    std::shuffle(months.begin(), months.end(), rng);
+    for (const std::string& m : months) {
+      CAPTURE(m);
+      CAPTURE(at);
+      const auto [from, to] = *calendarMonth(m, tz);
+      CHECK(hub.report(from, to) == monthlyReport(whole, from, to));
+      ++asked;
+    }
+  }
+  CHECK(asked > 10);
+  CHECK(comebacks > 3);
+  CHECK(dropped > 0);
+  CHECK(hub.db().scalarInt("SELECT COUNT(*) FROM reports") > 0);
 }

@@ -50,6 +50,7 @@ grep -q 'warning: no backup on another disk' out.txt || fail "status warns of no
 grep -q 'status warned: 4' out.txt || fail "status exits 4 when it warns"
 grep -q 'projections rebuilt from the log: equal' out.txt || fail "verify the backup"
 grep -q 'person signatures: ok' out.txt || fail "verify signatures"
+grep -q "reports kept: [0-9]*, equal to the log's" out.txt || fail "verify reports kept"
 grep -q 'restored var/hub.db' out.txt || fail "restore"
 grep -qx '"token"' out.txt || fail "the desk enrolled"
 grep -q 'revoked desk-1' out.txt || fail "revoke"
