@@ -1,5 +1,6 @@
 #pragma once
 // The things of the workshop (DOMAIN.md "Things") and the shop's state.
+#include "domain/shared_text.hpp"
 #include "domain/types.hpp"
 
 #include <array>
@@ -170,15 +171,16 @@ struct TimeEntry {
 };
 
 struct ChecklistItem {
-  std::string key;  // template item key (assets/catalog/checklists.json)
+  // (the texts an item repeats from its catalog are shared: issue 16)
+  SharedText key;  // template item key (assets/catalog/checklists.json)
   // Issue 12: unset until a person judges it; a measured item's follows
   // its value (measuredVerdict), never a choice.
   std::optional<Verdict> verdict;
   std::optional<double> value;  // a measured value, with its unit and tolerance
-  std::string unit;
+  SharedText unit;
   std::optional<double> min, max;
   std::string na_reason;  // why not applicable: a phrase code (na_reasons)
-  std::string zh, en;     // the item as the signer read it (the catalog may change)
+  SharedText zh, en;      // the item as the signer read it (the catalog may change)
   bool operator==(const ChecklistItem&) const = default;
 };
 

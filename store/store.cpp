@@ -677,14 +677,27 @@ Shop Store::pastOf(const std::vector<Id>& wos) const {
       s.work_orders.emplace(wo, it->second);
     }
   if (!held.empty()) {
+    // by the working set's indexes (a car's visit or two: not a pass over
+    // every record memory holds); incidents and add-ons are few
+    auto copyEach = [](const auto& ids, const auto& from, auto& to) {
+      for (const Id& id : ids)
+        if (auto it = from.find(id); it != from.end()) to.emplace(id, it->second);
+    };
+    for (const Id& wo : held) {
+      if (auto ops = shop_.ops_of_wo.find(wo); ops != shop_.ops_of_wo.end()) {
+        copyEach(ops->second, shop_.operations, s.operations);
+        for (const Id& op : ops->second) {
+          if (auto e = shop_.entries_of_op.find(op); e != shop_.entries_of_op.end()) copyEach(e->second, shop_.entries, s.entries);
+          if (auto r = shop_.reworks_of_op.find(op); r != shop_.reworks_of_op.end()) copyEach(r->second, shop_.reworks, s.reworks);
+        }
+      }
+      if (auto in = shop_.inspections_of_wo.find(wo); in != shop_.inspections_of_wo.end())
+        copyEach(in->second, shop_.inspections, s.inspections);
+    }
     auto copyOf = [&](const auto& from, auto& to) {
       for (auto& [id, v] : from)
         if (held.count(v.wo)) to.emplace(id, v);
     };
-    copyOf(shop_.operations, s.operations);
-    copyOf(shop_.entries, s.entries);
-    copyOf(shop_.inspections, s.inspections);
-    copyOf(shop_.reworks, s.reworks);
     copyOf(shop_.incidents, s.incidents);
     copyOf(shop_.addons, s.addons);
   }

@@ -62,3 +62,34 @@ TEST_CASE("signing digests change with any field") {
   CHECK(signingDigest(a) == signingDigest(ClockOn{"te-1", "tech1", "op", "bay1", T0}));
   CHECK(signingDigest(a) != signingDigest(ClockOn{"te-1", "tech1", "op", "bay1", T0 + 1}));
 }
+
+TEST_CASE("issue 16: a checklist item's texts are held once and shared, read and compared as strings, and the pool is bounded") {
+  const json item = {{"key", "no_leaks"}, {"verdict", "pass"}, {"value", nullptr}, {"unit", "N·m"}, {"min", nullptr},
+                     {"max", nullptr}, {"zh", "无渗漏"}, {"en", "No leaks"}};
+  const ChecklistItem a = item.get<ChecklistItem>(), b = item.get<ChecklistItem>();
+  CHECK(a == b);
+  CHECK(&a.zh.str() == &b.zh.str());  // one copy of the text
+  CHECK(&a.key.str() == &b.key.str());
+  const std::string& zh = a.zh;  // reads as the string
+  CHECK(zh == "无渗漏");
+  CHECK(a.en == std::string("No leaks"));
+  CHECK("item." + a.key == "item.no_leaks");
+  CHECK(json(a) == item);  // written as it was read: what was signed is unchanged
+  CHECK(canonical(json(a)) == canonical(item));
+  ChecklistItem c = a;
+  c.en = "No leak";
+  CHECK_FALSE(c == a);
+  CHECK(a.en == "No leaks");
+  // a long text is a copy of its own, and the pool stops growing at its bound
+  const std::string longText(SharedText::kPooledLength + 1, 'x');
+  const SharedText l1(longText), l2(longText);
+  CHECK(l1 == l2);
+  CHECK(&l1.str() != &l2.str());
+  for (std::size_t i = 0; i < SharedText::kPoolMax + 10; ++i) (void)SharedText("text-" + std::to_string(i));
+  CHECK(SharedText::pooled() == SharedText::kPoolMax);
+  const SharedText late("a text past the bound"), late2("a text past the bound");
+  CHECK(late == late2);
+  CHECK(&late.str() != &late2.str());
+  CHECK(SharedText().empty());
+  CHECK(SharedText("") == SharedText());
+}

@@ -322,7 +322,7 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
     const bool road = f.keypad_road > 0;
     const std::string what = road ? ui.tr(f.keypad_road == 1 ? "road.odo_start" : f.keypad_road == 2 ? "road.odo_end" : "road.minutes")
                                   : itemLabel(ui, f.items[static_cast<std::size_t>(f.keypad_item)]);
-    const std::string unit = road ? (f.keypad_road == 3 ? std::string("min") : std::string("km")) : f.items[static_cast<std::size_t>(f.keypad_item)].unit;
+    const std::string unit = road ? (f.keypad_road == 3 ? std::string("min") : std::string("km")) : f.items[static_cast<std::size_t>(f.keypad_item)].unit.str();
     ui.text(ui.fit(what, ui.m.mm(80)), nullptr, IM_COL32(190, 190, 190, 255));
     ui.text((f.keypad_text.empty() ? "—" : f.keypad_text) + " " + unit, ui.fonts.large);
     if (ui.keypad("inspect.keypad", f.keypad_text)) {
