@@ -7,7 +7,13 @@
 #include "domain/report.hpp"
 #include "domain/vin.hpp"
 
+#include <cinttypes>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
 #include <malloc.h>
+#include <mutex>
+#include <thread>
 #include <sodium.h>
 
 namespace bk {
@@ -447,7 +453,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     q.bind(1, kiosk_id_);
     own_seq_ = q.step() ? q.integer(0) : 0;
   }
-  hlc_.value = db_->scalarInt("SELECT COALESCE(MAX(hlc), 0) FROM events");
+  hlc_.value = latestHlc();
   {
     sql::Stmt q(*db_, "SELECT origin, MAX(origin_seq) FROM events GROUP BY origin");
     while (q.step()) seq_of_origin_[q.text(0)] = q.integer(1);
@@ -539,11 +545,81 @@ Shop Store::loadWorkingSet() {
   const Millis horizon = Hlc::wall(hlc_.value) - keptWindow(s.policy);
   sql::Stmt q(*db_, wsql::kKeptBundles);
   q.bind(1, horizon);
-  while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
+  putRows(s, q);
   s.reindex();
   partial_ = static_cast<std::int64_t>(s.work_orders.size()) < db_->scalarInt("SELECT COUNT(*) FROM work_orders");
   held_since_ = partial_ ? horizon : 0;
   return s;
+}
+
+// Issue 16: a store's start is mostly reading its records back: each row
+// decompressed and parsed (on a second thread), then put into the shop (on
+// this one), in chunks, at most a few chunks ahead. The statement is only
+// ever stepped by the reading thread; what either thread throws stops both
+// and is thrown here.
+void Store::putRows(Shop& s, sql::Stmt& q) const {
+  struct Row {
+    RecordKind kind;
+    Id id;
+    std::string body;
+  };
+  constexpr std::size_t kChunk = 256, kAhead = 8;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<Row>> ready;
+  bool done = false, stop = false;
+  std::exception_ptr failed;
+  std::thread reader([&] {
+    try {
+      std::vector<Row> chunk;
+      chunk.reserve(kChunk);
+      auto hand = [&] {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return ready.size() < kAhead || stop; });
+        if (stop) return false;
+        ready.push_back(std::move(chunk));
+        chunk.clear();
+        chunk.reserve(kChunk);
+        cv.notify_all();
+        return true;
+      };
+      while (q.step()) {
+        chunk.push_back(Row{storedKind(q, 0), q.text(1), st_->records.decode(q.text(2))});
+        if (chunk.size() == kChunk && !hand()) return;
+      }
+      if (!chunk.empty() && !hand()) return;
+    } catch (...) {
+      std::lock_guard lock(mu);
+      failed = std::current_exception();
+    }
+    std::lock_guard lock(mu);
+    done = true;
+    cv.notify_all();
+  });
+  try {
+    for (;;) {
+      std::vector<Row> chunk;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return !ready.empty() || done; });
+        if (ready.empty()) break;
+        chunk = std::move(ready.front());
+        ready.pop_front();
+        cv.notify_all();
+      }
+      for (Row& r : chunk) putRecord(s, r.kind, r.id, json::parse(r.body));
+    }
+  } catch (...) {
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+      cv.notify_all();
+    }
+    reader.join();
+    throw;
+  }
+  reader.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 void Store::loadBundles(Shop& s, const std::vector<Id>& wos) const {
@@ -1531,6 +1607,22 @@ std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) cons
     out.push_back(readEvent(q, st_->bodies));
   }
   return out;
+}
+
+// Issue 16: the log's latest HLC without a pass over a million events at
+// every start: the maximum through a position is kept in meta as the store
+// opens, and only the events after it are read (the log only grows; a kept
+// position past the log's end is not trusted).
+std::int64_t Store::latestHlc() {
+  std::int64_t through = 0, most = 0;
+  const std::string kept = meta("hlc_through");  // "<pos> <hlc>"
+  const std::int64_t last = db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events");
+  if (std::sscanf(kept.c_str(), "%" SCNd64 " %" SCNd64, &through, &most) != 2 || through > last || through < 0) through = most = 0;
+  sql::Stmt q(*db_, "SELECT COALESCE(MAX(hlc), 0) FROM events WHERE pos > ?1");
+  q.bind(1, through);
+  if (q.step()) most = std::max(most, q.integer(0));
+  if (last != through) setMeta("hlc_through", std::to_string(last) + " " + std::to_string(most));
+  return most;
 }
 
 std::string Store::meta(const std::string& key) const {

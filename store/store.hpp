@@ -306,6 +306,8 @@ class Store {
   void bringInWhole(const std::set<Id>& work_orders);  // into memory (those not there), indexed
   static void releaseFreed();
   void loadBundles(Shop& s, const std::vector<Id>& work_orders) const;  // adds their records
+  void putRows(Shop& s, sql::Stmt& q) const;
+  std::int64_t latestHlc();  // each (kind, id, body) row of q, into s
   void makeWorkOrderRows();  // once, after the v18 migration
   void bringIn(const Action& a);  // what the action names, before it is checked
   void evictSettled(Millis horizon);

@@ -79,6 +79,47 @@ TEST_CASE("events are gap-free per kiosk, time-ordered, with HLC and canonical J
   CHECK(st.events(ev[2].pos, 2).size() == 2);
 }
 
+TEST_CASE("issue 16: a store opened again goes on from its log's latest HLC, read from where it last looked, whatever meta says") {
+  TempDir dir;
+  FixedEntropy ent;
+  const std::string path = dir.file("k.db");
+  std::int64_t latest = 0;
+  {
+    Store st(storeOptions(path), ent);
+    seed(st);
+    REQUIRE(st.record(simpleWorkOrder("wo-1"), T0));
+    latest = st.events(0, 1000).back().hlc;
+  }
+  auto nextHlc = [&](Millis wall) {  // (a wall clock far behind: only the HLC orders)
+    Store st(storeOptions(path), ent);
+    REQUIRE(st.record(EndShift{"tech1", wall}, wall));
+    return st.events(0, 100000).back().hlc;
+  };
+  std::int64_t h = nextHlc(T0 - 60 * MIN);
+  CHECK(h > latest);
+  latest = h;
+  // what meta keeps is the latest through a position: only what follows is read
+  {
+    sql::Db d(path);
+    CHECK(d.scalarText("SELECT value FROM meta WHERE key = 'hlc_through'").find(' ') != std::string::npos);
+  }
+  h = nextHlc(T0 - 61 * MIN);
+  CHECK(h > latest);
+  latest = h;
+  // a kept position past the log's end, or damage: the log is read whole
+  for (const char* kept : {"999999 1", "not a number", "5"}) {
+    CAPTURE(kept);
+    {
+      sql::Db d(path);
+      sql::Stmt u(d, "UPDATE meta SET value = ?1 WHERE key = 'hlc_through'");
+      u.bind(1, std::string(kept)).run();
+    }
+    h = nextHlc(T0 - 62 * MIN);
+    CHECK(h > latest);
+    latest = h;
+  }
+}
+
 TEST_CASE("the state rebuilt from the events alone equals the live one and the stored records") {
   TempDir dir;
   FixedEntropy ent;
