@@ -267,7 +267,18 @@ void App::showReport(const std::string& month) {
 
 void App::showHistory(const std::string& vin) {
   st_.history_vin = vin;
-  st_.history = vehicleHistory(store_.pastOfVehicle(vin), vin);  // issue 16: every visit, from the store
+  // issue 16: every visit, brought from the store into the working set
+  // while the screen is open (the comeback form and its rules read them)
+  st_.history = vehicleHistory(store_.shopForVehicle(vin), vin);
+  history_generation_ = store_.generation();
+}
+
+// Issue 15/16: the cars handed over within the comeback window, newest
+// first (at most 40), read from the store: a kiosk holds two days.
+void App::showDeliveries(Millis now) {
+  st_.recent_deliveries = store_.deliveredSince(now - Millis{store_.shop().policy.comeback_days} * 86'400'000, 40);
+  deliveries_generation_ = store_.generation();
+  deliveries_read_at_ = now;
 }
 
 void App::openScreen(Screen s, Millis now) {
@@ -278,6 +289,7 @@ void App::openScreen(Screen s, Millis now) {
   scroll_top_ = 2;  // issue 14: every screen and form opens at the top
   if (s == Screen::Report) showReport(monthOf(now, utcOffset()));  // issue 15: this calendar month, like the API
   if (s == Screen::History) showHistory(st_.history_vin);  // issue 15
+  if (s != Screen::Report && s != Screen::History) store_.stopViewing();  // issue 16: their past may leave memory
 }
 
 void App::handle(const Intent& in, Millis now) {
@@ -540,6 +552,12 @@ void App::frame(Millis now) {
     showReport(st_.report_month);
     report_read_at_ = now;
   }
+  if (st_.screen == Screen::History && history_generation_ != store_.generation()) showHistory(st_.history_vin);
+  // (at the screen's first frame, however it was opened; then as the shop
+  // changes, at most every ten seconds)
+  if (st_.screen != Screen::Delivery) deliveries_read_at_ = 0;
+  else if (!deliveries_read_at_ || (deliveries_generation_ != store_.generation() && now - deliveries_read_at_ >= 10'000))
+    showDeliveries(now);
   View v{store_.shop(), st_, sync_, now, cfg_.bay, idleSeconds(), utcOffset(), !cfg_.printer.empty(), &waiting_, &derived_};
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos({0, 0});

@@ -34,6 +34,9 @@ struct KioskConfig {
   std::string printer;
   std::string print_command = "lp";
   std::string shop_name;    // in the heading of a printed quality record
+  // Issue 16: days a delivered work order stays in this kiosk's memory
+  // (the past beyond is read from its store when someone asks for it)
+  int keep_days = kKioskKeptDays;
 };
 
 class App {
@@ -99,6 +102,9 @@ class App {
   void openScreen(Screen s, Millis now);
   std::uint64_t report_generation_ = ~0ull;  // issue 16: the shop the report was read from
   Millis report_read_at_ = 0;
+  std::uint64_t history_generation_ = ~0ull, deliveries_generation_ = ~0ull;
+  Millis deliveries_read_at_ = 0;
+  void showDeliveries(Millis now);
   // Issue 14: drafts. Kept when their person is signed out with a form
   // half done, brought back at their next sign-in here, gone at the end of
   // their shift; on disk beside the store (0600), so a restart keeps them.

@@ -228,6 +228,8 @@ int main(int argc, char** argv) {
   cli.add_option("--export-dir", cfg.export_dir, "where report CSVs and printed quality records are written")->capture_default_str();
   cli.add_option("--printer", cfg.printer, "CUPS queue for quality records (lp -d QUEUE); empty: no printing");
   cli.add_option("--print-command", cfg.print_command, "the command that prints a PDF (lp)")->capture_default_str();
+  cli.add_option("--keep-days", cfg.keep_days, "days a delivered work order stays in memory (older: read when asked for)")
+      ->check(CLI::Range(1, 3650))->capture_default_str();
   cli.add_option("--shop-name", cfg.shop_name, "the shop's name, in the heading of printed quality records");
   cli.add_flag("--windowed", windowed, "a window for desks instead of full-screen kiosk mode");
   cli.add_option("--hits-file", hits_file, "write tap targets (id, centre) as JSON after each frame (for tests)");
@@ -270,6 +272,7 @@ int main(int argc, char** argv) {
     bk::StoreOptions so;
     so.path = cfg.db;
     so.kiosk_id = cfg.kiosk_id;
+    so.kept_days = cfg.keep_days;
     so.pepper = bk::platform::loadPepper(cfg.pepper);
     // A damaged store (SQLite says so) is not the end: the screen says what
     // happened and offers to rebuild it from the hub (issue 10)

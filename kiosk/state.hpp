@@ -180,6 +180,7 @@ struct AppState {
   std::vector<Visit> history;           // read when it opens
   std::optional<ComebackForm> comeback; // issue 15: the advisor's, from the history
   Screen history_back = Screen::Work;   // where the history's back button goes
+  std::vector<WorkOrder> recent_deliveries;  // issue 15/16: read when the delivery screen opens
   std::string last_export;
   Millis last_input = 0;
 

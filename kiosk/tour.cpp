@@ -275,14 +275,18 @@ int runTour(App& app, Texts& texts, const std::string& dir, const std::function<
     }
     // issue 15: an advisor at the history of a car that came back, opening
     // another comeback of its last visit: the concern and the job picked
-    for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it) {
-      const WorkOrder& cb = s.work_orders.at(it->second);
-      if (!comebackInspection(s, cb.id)) continue;
-      const WorkOrder* orig = s.workOrder(cb.comeback_of);
-      if (!orig || s.opsOf(orig->id).empty()) continue;
+    // (the car's past is brought into memory by the history screen, so the
+    // comebacks are listed first: bringing it in re-indexes the shop)
+    std::vector<std::pair<Id, std::string>> found;
+    for (auto it = s.comebacks_by_open.rbegin(); it != s.comebacks_by_open.rend(); ++it)
+      if (comebackInspection(s, it->second)) found.emplace_back(it->second, s.work_orders.at(it->second).vehicle.vin);
+    for (const auto& [cbId, vin] : found) {
       as(anyone(s, Role::ServiceAdvisor), Screen::History);
       st.history_back = Screen::Delivery;
-      app.showHistory(orig->vehicle.vin);
+      app.showHistory(vin);
+      const WorkOrder* cb = s.workOrder(cbId);
+      const WorkOrder* orig = cb ? s.workOrder(cb->comeback_of) : nullptr;
+      if (!orig || s.opsOf(orig->id).empty()) continue;
       st.comeback = ComebackForm{orig->id, 0, s.opsOf(orig->id).front()->id};
       shot("20-comeback-history");
       break;

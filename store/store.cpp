@@ -455,7 +455,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   }
   hlc_.value = latestHlc();
   {
-    sql::Stmt q(*db_, "SELECT origin, MAX(origin_seq) FROM events GROUP BY origin");
+    sql::Stmt q(*db_, logsql::kLatestSeqOfOrigins);
     while (q.step()) seq_of_origin_[q.text(0)] = q.integer(1);
   }
 
@@ -524,10 +524,7 @@ std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t ma
   return out;
 }
 
-Millis Store::keptWindow(const Policy& p) const {
-  const int days = std::max({opts_.kept_days, p.comeback_days + 31, 1});
-  return Millis{days} * 86'400'000;
-}
+Millis Store::keptWindow() const { return Millis{std::max(opts_.kept_days, 1)} * 86'400'000; }
 
 Shop Store::loadWorkingSet() {
   Shop s;
@@ -542,10 +539,16 @@ Shop Store::loadWorkingSet() {
   while (ref.step()) putRecord(s, storedKind(ref, 0), ref.text(1), json::parse(st_->records.decode(ref.text(2))));
   // the work orders in work, delivered within the window (as of the
   // latest event this store holds), or pinned
-  const Millis horizon = Hlc::wall(hlc_.value) - keptWindow(s.policy);
+  const Millis horizon = Hlc::wall(hlc_.value) - keptWindow();
   sql::Stmt q(*db_, wsql::kKeptBundles);
   q.bind(1, horizon);
   putRows(s, q);
+  // and the work order each open comeback came back for (the floor shows
+  // it, the rules read its delivery), however long ago it was delivered
+  std::vector<Id> origins;
+  for (auto& [id, w] : s.work_orders)
+    if (w.comeback() && !w.delivered_at && !s.work_orders.count(w.comeback_of)) origins.push_back(w.comeback_of);
+  if (!origins.empty()) loadBundles(s, origins);
   s.reindex();
   partial_ = static_cast<std::int64_t>(s.work_orders.size()) < db_->scalarInt("SELECT COUNT(*) FROM work_orders");
   held_since_ = partial_ ? horizon : 0;
@@ -632,6 +635,15 @@ void Store::loadBundles(Shop& s, const std::vector<Id>& wos) const {
   }
 }
 
+void Store::loadWorkOrders(Shop& s, const std::vector<Id>& wos) const {
+  sql::Stmt q(*db_, wsql::kWorkOrderRecord);
+  for (const Id& wo : wos) {
+    q.bind(1, wo);
+    while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
+    q.reset();
+  }
+}
+
 void Store::makeWorkOrderRows() {
   const Shop all = loadRecords();
   std::map<Id, std::pair<Millis, Millis>> span;
@@ -703,9 +715,11 @@ void Store::bringIn(const Action& a) {
 
 void Store::evictSettled(Millis horizon) {
   std::set<Id> gone;
-  const std::set<Id> pinned = pinnedInMemory(shop_);
+  std::set<Id> pinned = pinnedInMemory(shop_);
+  for (auto& [id, w] : shop_.work_orders)  // what an open comeback came back for (as loadWorkingSet)
+    if (w.comeback() && !w.delivered_at) pinned.insert(w.comeback_of);
   for (auto& [id, w] : shop_.work_orders)
-    if (w.delivered_at && *w.delivered_at < horizon && !pinned.count(id)) gone.insert(id);
+    if (w.delivered_at && *w.delivered_at < horizon && !pinned.count(id) && !viewed_.count(id)) gone.insert(id);
   if (gone.empty()) return;
   for (const Id& id : gone) shop_.work_orders.erase(id);
   eraseOf(shop_.operations, gone);
@@ -723,7 +737,7 @@ void Store::evictSettled(Millis horizon) {
 
 void Store::trim(Millis now) {
   trimmed_at_ = now;
-  evictSettled(now - keptWindow(shop_.policy));
+  evictSettled(now - keptWindow());
 }
 
 void Store::maybeTrim(Millis now) {
@@ -787,11 +801,39 @@ Shop Store::pastOfMonth(Millis from, Millis to) const {
   return pastOf({wos.begin(), wos.end()});
 }
 
-const Shop& Store::shopForMonth(Millis from, Millis to) {
-  std::set<Id> want = work_orders_->ofMonth(from, to);
-  std::erase_if(want, [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
+const Shop& Store::shopForMonth(Millis from, Millis to) { return view(work_orders_->ofMonth(from, to)); }
+
+const Shop& Store::shopForVehicle(const std::string& vin) {
+  const std::vector<Id> wos = work_orders_->ofVin(vinKey(vin));
+  return view({wos.begin(), wos.end()});
+}
+
+const Shop& Store::view(std::set<Id> wos) {
+  std::set<Id> want;
+  std::copy_if(wos.begin(), wos.end(), std::inserter(want, want.end()), [&](const Id& id) { return shop_.work_orders.count(id) == 0; });
   bringInWhole(want);
+  viewed_ = std::move(wos);
   return shop_;
+}
+
+void Store::stopViewing() { viewed_.clear(); }
+
+std::vector<WorkOrder> Store::deliveredSince(Millis since, int limit) const {
+  sql::Stmt q(*db_, wsql::kDeliveredSince);
+  q.bind(1, since).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<Id> ids;
+  while (q.step()) ids.push_back(q.text(0));
+  std::vector<Id> missing;
+  std::copy_if(ids.begin(), ids.end(), std::back_inserter(missing), [&](const Id& id) { return shop_.work_orders.count(id) == 0; });
+  Shop read;
+  if (!missing.empty()) loadWorkOrders(read, missing);
+  std::vector<WorkOrder> out;
+  for (const Id& id : ids) {
+    const WorkOrder* w = shop_.workOrder(id);
+    if (!w) w = read.workOrder(id);
+    if (w) out.push_back(*w);
+  }
+  return out;
 }
 
 // Issue 16: the heap a month read beside the working set (or evicted from
@@ -935,7 +977,7 @@ void Store::replaceRecords(Shop next) {
   writeDirty();
   partial_ = false;
   held_since_ = 0;
-  evictSettled(Hlc::wall(hlc_.value) - keptWindow(shop_.policy));  // issue 16: memory holds the working set again
+  evictSettled(Hlc::wall(hlc_.value) - keptWindow());  // issue 16: memory holds the working set again
 }
 
 void Store::writeDirty() {

@@ -31,11 +31,16 @@ inline constexpr const char* kPut =
     "delivered_at = excluded.delivered_at, back_of = excluded.back_of, pinned = excluded.pinned";
 inline constexpr const char* kRemove = "DELETE FROM work_orders WHERE id = ?1";
 inline constexpr const char* kNumberOf = "SELECT n FROM work_orders WHERE id = ?1";
-inline constexpr const char* kIncomplete = "SELECT EXISTS(SELECT 1 FROM work_orders WHERE first_at IS NULL)";
+// (a row without its span has neither end: one probe of work_orders_by_time)
+inline constexpr const char* kIncomplete = "SELECT EXISTS(SELECT 1 FROM work_orders WHERE last_at IS NULL)";
 // by work_orders_by_time: a range of last_at, first_at read from the index
 inline constexpr const char* kActive = "SELECT id FROM work_orders WHERE last_at >= ?1 AND first_at < ?2";
 inline constexpr const char* kOfVin = "SELECT id FROM work_orders WHERE vin = ?1";
 inline constexpr const char* kComebacksOf = "SELECT id FROM work_orders WHERE back_of = ?1";
+// the latest deliveries since a time, newest first: a range of
+// work_orders_by_time (a delivery is within its work order's span)
+inline constexpr const char* kDeliveredSince =
+    "SELECT id FROM work_orders WHERE last_at >= ?1 AND delivered_at >= ?1 ORDER BY delivered_at DESC, id DESC LIMIT ?2";
 inline constexpr const char* kBackOf = "SELECT back_of FROM work_orders WHERE id = ?1 AND back_of IS NOT NULL";
 // by the records' (kind, id) index, one probe for each kind of the bundle
 inline constexpr const char* kOwnerOf =
@@ -45,14 +50,18 @@ inline constexpr const char* kOwnerOf =
 // one work order's bundle, by records_by_wo.
 inline constexpr const char* kReferenceRecords =
     "SELECT kind, id, body FROM records WHERE kind IN (0, 1, 9, 10, 11, 12, 13, 14, 15, 16)";
+// (each bound on its own: MIN and MAX together in one select would read
+// every row, where each alone is one probe of the (kind, id) index)
 inline constexpr const char* kKindsStored =
-    "SELECT typeof(MIN(kind)) || typeof(MAX(kind)), MIN(kind), MAX(kind) FROM records";
+    "SELECT typeof(lo) || typeof(hi), lo, hi FROM (SELECT (SELECT MIN(kind) FROM records) AS lo, (SELECT MAX(kind) FROM records) AS hi)";
 // (CROSS JOIN: the work orders first, then each one's records by
 // records_by_wo; `+kind` keeps the planner off the (kind, id) index, which
 // would read every work order's records to keep a few)
 inline constexpr const char* kKeptBundles =
     "SELECT r.kind, r.id, r.body FROM work_orders w CROSS JOIN records r ON r.wo = w.n "
     "WHERE (w.delivered_at IS NULL OR w.delivered_at >= ?1 OR w.pinned) AND +r.kind IN (2, 3, 4, 5, 6, 7, 8)";
+// a work order's own record, without its bundle (the (kind, id) index)
+inline constexpr const char* kWorkOrderRecord = "SELECT kind, id, body FROM records WHERE kind = 2 AND id = ?1";
 inline constexpr const char* kBundle =
     "SELECT kind, id, body FROM records WHERE wo = (SELECT n FROM work_orders WHERE id = ?1) AND +kind IN (2, 3, 4, 5, 6, 7, 8)";
 // The reports kept (v19), by their range.

@@ -60,12 +60,12 @@ static void lists(Ui& ui, const View& v, float width, float height, Intents& out
   // the history of one, where an advisor opens a comeback (返修)
   ImGui::Dummy({0, ui.m.gap()});
   ui.heading(ui.tr("delivery.recent"));
-  const Millis window = Millis{s.policy.comeback_days} * 86'400'000;
+  // (issue 16: read from the store by the App when the screen opened)
   n = 0;
-  for (auto it = s.delivered_by_time.rbegin(); it != s.delivered_by_time.rend() && v.now - it->first <= window && n < 40; ++it) {
-    const WorkOrder& wo = s.work_orders.at(it->second);
+  for (const WorkOrder& wo : v.st.recent_deliveries) {
+    if (!wo.delivered_at) continue;
     ++n;
-    if (ui.button("delivery.history." + wo.id, wo.vehicle.plate + "  " + wo.number + "  " + dateText(it->first, v.utc_offset_minutes),
+    if (ui.button("delivery.history." + wo.id, wo.vehicle.plate + "  " + wo.number + "  " + dateText(*wo.delivered_at, v.utc_offset_minutes),
                   Tone::Quiet, width - ui.m.mm(4), Icon::Clock)) {
       v.st.history_vin = wo.vehicle.vin;
       v.st.history_back = Screen::Delivery;

@@ -21,6 +21,7 @@ Harness::Harness(const std::string& lang, const std::function<void(Store&, const
     : cat(Catalog::load(BK_ASSETS_DIR "/catalog")),
       texts(ui::Texts::load(BK_ASSETS_DIR "/i18n")) {
   StoreOptions so = storeOptions(dir.file("bay.db"), "kiosk-" + bay);
+  so.kept_days = cfg.keep_days;  // issue 16: a bay kiosk's working set
   if (auth) so.auth = *auth;
   store = std::make_unique<Store>(so, ent);
   fill(*store, cat);
