@@ -254,9 +254,11 @@ void HubServer::routeDesk() {
     std::lock_guard lock(mu_);
     const auto range = calendarMonth(month, store_.shop().policy.utc_offset_minutes);
     if (!range) return error(res, 400, "month must be YYYY-MM");
-    // issue 16: read from the store, and dropped after (the hub's memory
-    // does not grow with the months asked for)
-    const Shop s = store_.pastOfMonth(range->first, range->second);
+    // issue 16: the working set when it holds the month, else read from
+    // the store and dropped after (the hub's memory does not grow with the
+    // months asked for)
+    Shop past;
+    const Shop& s = store_.shopOfMonth(range->first, range->second, past);
     if (format == "csv") {
       res.status = 200;
       return res.setContent(faultSlipsCsv(s, month), "text/csv; charset=utf-8");

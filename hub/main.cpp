@@ -397,18 +397,20 @@ int main(int argc, char** argv) {
     };
     if (*record) {
       const auto cfg = recordConfig();
-      const bk::WorkOrder* w = store.shop().workOrder(wo);
+      bk::Shop past;
+      const bk::Shop& shop = store.shopWith(wo, past);  // issue 16: a car delivered long ago is read from the store
+      const bk::WorkOrder* w = shop.workOrder(wo);
       if (!w) throw std::runtime_error("no work order " + wo);
       bk::record::Options o;
       o.lang = lang;
       o.font = cfg.font;
       o.shop = cfg.shop;
       o.printed_at = bk::platform::nowMillis();
-      const std::string pdf = bk::record::renderPdf(store.shop(), cfg.catalog, cfg.labels, *w, o);
+      const std::string pdf = bk::record::renderPdf(shop, cfg.catalog, cfg.labels, *w, o);
       std::ofstream f(out, std::ios::binary);
       f << pdf;
       if (!f) throw std::runtime_error("cannot write " + out);
-      std::printf("%s: quality record of %s, %s\n", out.c_str(), w->number.c_str(), bk::record::verificationId(store.shop(), *w).c_str());
+      std::printf("%s: quality record of %s, %s\n", out.c_str(), w->number.c_str(), bk::record::verificationId(shop, *w).c_str());
       return 0;
     }
     if (*backup) {

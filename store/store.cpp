@@ -7,6 +7,7 @@
 #include "domain/report.hpp"
 #include "domain/vin.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
@@ -799,6 +800,13 @@ Shop Store::pastOf(const std::vector<Id>& wos) const {
 Shop Store::pastOfMonth(Millis from, Millis to) const {
   const std::set<Id> wos = work_orders_->ofMonth(from, to);
   return pastOf({wos.begin(), wos.end()});
+}
+
+const Shop& Store::shopOfMonth(Millis from, Millis to, Shop& scratch) const {
+  const std::set<Id> wos = work_orders_->ofMonth(from, to);
+  if (std::all_of(wos.begin(), wos.end(), [&](const Id& id) { return shop_.work_orders.count(id) > 0; })) return shop_;
+  scratch = pastOf({wos.begin(), wos.end()});
+  return scratch;
 }
 
 const Shop& Store::shopForMonth(Millis from, Millis to) { return view(work_orders_->ofMonth(from, to)); }

@@ -161,8 +161,15 @@ std::optional<MonthlyReport> KeptReports::get(Millis from, Millis to) {
 
 void KeptReports::keep(Millis from, Millis to, const MonthlyReport& r) {
   if (!sqlite3_get_autocommit(db_.raw())) return;
-  keep_.bind(1, from).bind(2, to).bind(3, recipe_).bind(4, json(r).dump()).run();
   maybe_ = true;
+  try {
+    keep_.bind(1, from).bind(2, to).bind(3, recipe_).bind(4, json(r).dump()).run();
+  } catch (const sql::SqliteError&) {
+    // not kept (the file full, read-only or busy): the report is given all
+    // the same, and computed again next time; a failed keep is never a
+    // failed report
+    keep_.reset();
+  }
 }
 
 void KeptReports::dropFor(const Id& wo) {

@@ -132,7 +132,7 @@ class KeptReports {
   KeptReports(sql::Db& db, std::string recipe);
   std::optional<MonthlyReport> get(Millis from, Millis to);
   // (outside a transaction only: a report computed inside one might read
-  // what is rolled back)
+  // what is rolled back; a write that fails leaves it not kept)
   void keep(Millis from, Millis to, const MonthlyReport& r);
   // After `wo`'s row was written: the reports it reaches are dropped.
   void dropFor(const Id& wo);

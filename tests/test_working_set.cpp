@@ -96,17 +96,27 @@ TEST_CASE("issue 16: a month's report, its fault slips and a car's history read 
     Store& st = *d.st;
     const Shop whole = st.loadRecords();
     const int tz = whole.policy.utc_offset_minutes;
-    int months = 0;
+    int months = 0, heldMonths = 0;
     for (std::string m = monthOf(T0 - 40 * kDay, tz); m <= monthOf(d.opt.now, tz); m = addMonths(m, 1), ++months) {
       CAPTURE(m);
       const auto range = calendarMonth(m, tz);
       REQUIRE(range);
       const Shop past = st.pastOfMonth(range->first, range->second);
       CHECK(past.work_orders.size() < whole.work_orders.size());
+      // the working set itself when it holds the month, else a copy read
+      Shop scratch;
+      const Shop& either = st.shopOfMonth(range->first, range->second, scratch);
+      const bool held = std::all_of(past.work_orders.begin(), past.work_orders.end(),
+                                    [&](const auto& w) { return st.shop().work_orders.count(w.first) > 0; });
+      CHECK((&either == &st.shop()) == held);
+      heldMonths += held;
+      CHECK(faultSlipLines(either, range->first, range->second) == faultSlipLines(whole, range->first, range->second));
       CHECK(monthlyReport(past, range->first, range->second) == monthlyReport(whole, range->first, range->second));
       CHECK(faultSlipLines(past, range->first, range->second) == faultSlipLines(whole, range->first, range->second));
     }
     CHECK(months >= 5);
+    CHECK(heldMonths >= 1);  // this month
+    CHECK(heldMonths < months);
     // a month brought into the working set: the report is the whole shop's,
     // and memory holds more until the store trims it again
     const std::size_t before = st.shop().work_orders.size();
@@ -346,6 +356,15 @@ TEST_CASE("issue 16: a month's report is kept once computed, given again while n
   st.db().exec("UPDATE reports SET recipe = 'older'");
   Store reopened(storeOptions(d.dir.file("demo.db")), d.ent);
   CHECK(reopened.db().scalarInt("SELECT COUNT(*) FROM reports") == 0);
+  // a report that cannot be kept (the file will not take a write: full,
+  // read-only, busy) is given all the same, and kept the next time
+  const auto [from, to] = rangeOf(past.front());
+  reopened.db().exec("PRAGMA query_only = ON");
+  CHECK(reopened.report(from, to) == monthlyReport(after, from, to));
+  reopened.db().exec("PRAGMA query_only = OFF");
+  CHECK(reopened.db().scalarInt("SELECT COUNT(*) FROM reports") == 0);
+  CHECK(reopened.report(from, to) == monthlyReport(after, from, to));
+  CHECK(reopened.db().scalarInt("SELECT COUNT(*) FROM reports") == 1);
 }
 
 TEST_CASE("issue 16: the reports kept agree with the whole shop's as the log arrives in random batches") {
