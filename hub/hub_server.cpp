@@ -2,6 +2,7 @@
 
 #include "hub/http_util.hpp"
 #include "hub/push.hpp"
+#include "domain/report.hpp"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -109,10 +110,43 @@ int HubServer::bind(const std::string& host, int port) {
 
 void HubServer::run() { http_.run(); }
 
+void HubServer::keepReports(Millis every) {
+  if (every <= 0 || keeper_.joinable()) return;
+  keep_every_ = every;
+  keeper_ = std::thread([this] { keepReportsLoop(); });
+}
+
 void HubServer::stop() {
+  {
+    std::lock_guard lock(keeper_mu_);
+    stopping_ = true;
+  }
+  keeper_cv_.notify_all();
+  if (keeper_.joinable()) keeper_.join();
   http_.stop();
   if (admin_http_) admin_http_->stop();
   if (admin_thread_.joinable()) admin_thread_.join();
+}
+
+// Issue 16: one month's report at a time, under the store's lock (a month
+// read from SQLite: about a second at two years of a busy shop, once).
+void HubServer::keepReportsLoop() {
+  std::unique_lock wait(keeper_mu_);
+  while (!keeper_cv_.wait_for(wait, std::chrono::milliseconds(keep_every_), [this] { return stopping_; })) {
+    wait.unlock();
+    try {
+      std::lock_guard lock(mu_);
+      if (const auto month = store_.monthToKeep()) {
+        const auto t0 = std::chrono::steady_clock::now();
+        store_.report(month->first, month->second);
+        spdlog::info("report of {} kept ({} ms)", monthOf(month->first, store_.shop().policy.utc_offset_minutes),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+      }
+    } catch (const std::exception& e) {  // (the next month, or this one again, at the next turn)
+      spdlog::warn("a month's report was not kept: {}", e.what());
+    }
+    wait.lock();
+  }
 }
 
 void HubServer::noteContact(const Id& client, const http::Request& req) {

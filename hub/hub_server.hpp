@@ -10,6 +10,7 @@
 #include "record/quality_record.hpp"
 #include "sync/wire.hpp"
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,11 @@ class HubServer {
   int bind(const std::string& host, int port);
   void run();   // serves until stop()
   void stop();
+  // Issue 16: from now until stop(), every `every` ms one calendar month
+  // wholly past whose report is not kept is computed and kept
+  // (Store::monthToKeep, newest first), so a report asked for is a read;
+  // 0: never. Once.
+  void keepReports(Millis every);
 
   // Administration (also through the bk-hub command line).
   // A one-time code that enrols exactly `kiosk`. An id enrolled before
@@ -129,6 +135,12 @@ class HubServer {
   std::unique_ptr<http::Server> admin_http_;  // issue 13: loopback, for bk-hub's own commands
   std::thread admin_thread_;
   std::string admin_token_;
+  void keepReportsLoop();
+  Millis keep_every_ = 0;
+  std::thread keeper_;
+  std::mutex keeper_mu_;
+  std::condition_variable keeper_cv_;
+  bool stopping_ = false;  // under keeper_mu_
 };
 
 }  // namespace bk::hub

@@ -68,10 +68,14 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", limits.threads, "threads serving every connection")->capture_default_str()
       ->check(CLI::Range(1u, 64u));
   std::string logLevel = "info";
+  int keepReportsEvery = 30;  // issue 16
   std::string servePolicy;
   serve->add_option("--policy", servePolicy,
                     "the shop's policy file, checked at start (a fault stops the hub, naming its line); recorded when it differs")
       ->check(CLI::ExistingFile);
+  serve->add_option("--keep-reports-every", keepReportsEvery,
+                    "seconds between reports of past months computed and kept while idle (0: only when asked for)")
+      ->capture_default_str()->check(CLI::Range(0, 86400));
   serve->add_option("--log-level", logLevel, "debug (every request), info (pushes, refusals, 4xx), warn")
       ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   auto* code = app.add_subcommand("enroll-code", "print a one-time enrolment code for one kiosk id");
@@ -445,6 +449,7 @@ int main(int argc, char** argv) {
       }
       if (!done.value("unchanged", true)) spdlog::info("policy {} recorded: every kiosk follows it once synced", servePolicy);
     }
+    hub.keepReports(bk::Millis{keepReportsEvery} * 1000);  // issue 16
     const int bound = hub.bind(host, port);
     if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
     std::printf("bk-hub %s listening on %s://%s:%d (%lld events)\n", hub.instance().c_str(),

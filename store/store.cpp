@@ -802,6 +802,21 @@ Shop Store::pastOfMonth(Millis from, Millis to) const {
   return pastOf({wos.begin(), wos.end()});
 }
 
+std::optional<std::pair<Millis, Millis>> Store::monthToKeep() {
+  const Millis latest = Hlc::wall(hlc_.value);
+  const std::int64_t earliest = db_->scalarInt(wsql::kEarliestLast);
+  if (!latest || earliest <= 0) return std::nullopt;
+  // newest first (last month is the one asked for most), back to the month
+  // before the earliest a work order reaches (a long job started earlier)
+  const int tz = shop_.policy.utc_offset_minutes;
+  const std::string first = addMonths(monthOf(earliest, tz), -1);
+  for (std::string m = addMonths(monthOf(latest, tz), -1); m >= first; m = addMonths(m, -1)) {
+    const auto range = calendarMonth(m, tz);
+    if (range && range->second <= latest && !reports_->has(range->first, range->second)) return range;
+  }
+  return std::nullopt;
+}
+
 const Shop& Store::shopOfMonth(Millis from, Millis to, Shop& scratch) const {
   const std::set<Id> wos = work_orders_->ofMonth(from, to);
   if (std::all_of(wos.begin(), wos.end(), [&](const Id& id) { return shop_.work_orders.count(id) > 0; })) return shop_;

@@ -279,6 +279,10 @@ class Store {
   // read has changed since; else computed on the working set when it holds
   // the month, or on pastOfMonth (memory does not grow), and kept.
   MonthlyReport report(Millis from, Millis to);
+  // The newest calendar month wholly past whose report is not kept (none:
+  // every one is), for the hub to compute while it is idle, so that a
+  // report asked for is a read.
+  std::optional<std::pair<Millis, Millis>> monthToKeep();
   // Each report kept, and whether it equals the one the replay of the log
   // gives (`bk-hub verify`).
   struct KeptReport { Millis from = 0, to = 0; bool equal = false; };

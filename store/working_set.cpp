@@ -139,7 +139,7 @@ std::set<Id> WorkOrderIndex::ofMonth(Millis from, Millis to) {
 }
 
 KeptReports::KeptReports(sql::Db& db, std::string recipe)
-    : db_(db), recipe_(std::move(recipe)), get_(db, wsql::kReportKept), keep_(db, wsql::kReportKeep),
+    : db_(db), recipe_(std::move(recipe)), get_(db, wsql::kReportKept), has_(db, wsql::kReportIsKept), keep_(db, wsql::kReportKeep),
       spans_(db, wsql::kSpansReached), drop_(db, wsql::kReportsDropSpan) {
   sql::Stmt other(db_, wsql::kReportsOtherRecipe);
   other.bind(1, recipe_).run();
@@ -156,6 +156,14 @@ std::optional<MonthlyReport> KeptReports::get(Millis from, Millis to) {
     out.reset();
   }
   get_.reset();
+  return out;
+}
+
+bool KeptReports::has(Millis from, Millis to) {
+  if (!maybe_) return false;
+  has_.bind(1, from).bind(2, to).bind(3, recipe_);
+  const bool out = has_.step() && has_.integer(0) != 0;
+  has_.reset();
   return out;
 }
 

@@ -66,6 +66,9 @@ inline constexpr const char* kBundle =
     "SELECT kind, id, body FROM records WHERE wo = (SELECT n FROM work_orders WHERE id = ?1) AND +kind IN (2, 3, 4, 5, 6, 7, 8)";
 // The reports kept (v19), by their range.
 inline constexpr const char* kReportKept = "SELECT body FROM reports WHERE from_ms = ?1 AND to_ms = ?2 AND recipe = ?3";
+inline constexpr const char* kReportIsKept = "SELECT EXISTS(SELECT 1 FROM reports WHERE from_ms = ?1 AND to_ms = ?2 AND recipe = ?3)";
+// the earliest time a work order's records reach to (work_orders_by_time)
+inline constexpr const char* kEarliestLast = "SELECT MIN(last_at) FROM work_orders WHERE last_at > 0";
 inline constexpr const char* kReportKeep =
     "INSERT OR REPLACE INTO reports(from_ms, to_ms, recipe, body) VALUES(?1, ?2, ?3, ?4)";
 inline constexpr const char* kReportsAll = "SELECT from_ms, to_ms, body FROM reports ORDER BY from_ms";
@@ -131,6 +134,7 @@ class KeptReports {
  public:
   KeptReports(sql::Db& db, std::string recipe);
   std::optional<MonthlyReport> get(Millis from, Millis to);
+  bool has(Millis from, Millis to);  // (without reading it)
   // (outside a transaction only: a report computed inside one might read
   // what is rolled back; a write that fails leaves it not kept)
   void keep(Millis from, Millis to, const MonthlyReport& r);
@@ -143,7 +147,7 @@ class KeptReports {
   sql::Db& db_;
   std::string recipe_;
   bool maybe_ = true;  // the table may hold a row (false only when seen empty)
-  sql::Stmt get_, keep_, spans_, drop_;
+  sql::Stmt get_, has_, keep_, spans_, drop_;
 };
 
 }  // namespace bk

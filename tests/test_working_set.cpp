@@ -419,3 +419,40 @@ TEST_CASE("issue 16: the reports kept agree with the whole shop's as the log arr
   CHECK(dropped > 0);
   CHECK(hub.db().scalarInt("SELECT COUNT(*) FROM reports") > 0);
 }
+
+TEST_CASE("issue 16: the month whose report to keep next is the newest past month not kept, until every one is") {
+  DemoShop d(11);
+  Store& st = *d.st;
+  const Shop whole = st.loadRecords();
+  const int tz = whole.policy.utc_offset_minutes;
+  std::vector<std::string> order;
+  for (int i = 0; i < 100; ++i) {
+    const auto m = st.monthToKeep();
+    if (!m) break;
+    order.push_back(monthOf(m->first, tz));
+    CHECK(m->second <= d.opt.now);  // wholly past
+    CHECK(st.report(m->first, m->second) == monthlyReport(whole, m->first, m->second));
+  }
+  // newest first, back to the month before the shop's first work
+  REQUIRE(order.size() >= 4);
+  CHECK(order.front() == addMonths(monthOf(d.opt.now, tz), -1));
+  for (std::size_t i = 1; i < order.size(); ++i) CHECK(order[i] == addMonths(order[i - 1], -1));
+  CHECK(order.back() <= monthOf(T0, tz));
+  CHECK_FALSE(st.monthToKeep());
+  for (const Store::KeptReport& k : st.checkKeptReports(whole)) CHECK(k.equal);
+  // a comeback of a car delivered last month drops that month's: it is next
+  const Millis now = d.opt.now + 5 * MIN;
+  const auto last = *calendarMonth(order.front(), tz);
+  const WorkOrder* old = nullptr;
+  for (auto& [id, w] : whole.work_orders)
+    if (w.delivered_at && *w.delivered_at >= last.first && *w.delivered_at < last.second && !w.comeback() &&
+        *w.delivered_at >= now - whole.policy.comeback_days * kDay && !whole.opsOf(id).empty() && !whole.comebacks_of.count(id)) {
+      old = &w;
+      break;
+    }
+  REQUIRE(old);
+  REQUIRE(st.record(comebackOf(st.shop(), *old, "keep-next", now), now));
+  const auto next = st.monthToKeep();
+  REQUIRE(next);
+  CHECK(monthOf(next->first, tz) == order.front());
+}

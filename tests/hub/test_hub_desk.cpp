@@ -1,8 +1,11 @@
 // The front desk over real HTTP: work orders created, updated and given more
 // operations, checked by the same rules (refusals change nothing); the floor
 // and the monthly report read back, as JSON and CSV. And TLS.
+#include "demo/demo.hpp"
 #include "domain/report.hpp"
 #include "sync/client.hpp"
+
+#include <algorithm>
 #include "tests/hub/hub_fixture.hpp"
 
 using namespace bkt;
@@ -350,4 +353,58 @@ TEST_CASE("desk, issue 15: a comeback is suggested, linked or declined, found an
   CHECK(slips["signed"]["by"] == "manager");
   CHECK(slips["signed"]["current"] == true);
   CHECK(f.get("/api/v1/fault-slips?month=" + month + "&format=csv")->body.find(",comeback,charged,") != std::string::npos);
+}
+
+TEST_CASE("desk, issue 16: while it serves, the hub keeps each past month's report, newest first, so one asked for is a read") {
+  TempDir dir;
+  const std::string db = dir.file("shop.db");
+  demo::Options opt;
+  opt.seed = 5;
+  opt.now = T0 + 75LL * 24 * 60 * MIN + 14 * 60 * MIN;
+  opt.set_pins = false;
+  Shop whole;
+  {
+    FixedEntropy ent;
+    Store st(storeOptions(db, "hub-test"), ent);
+    demo::generate(st, catalog(), opt);
+    whole = st.loadRecords();
+    REQUIRE(st.db().scalarInt("SELECT COUNT(*) FROM reports") == 0);
+  }
+  // every calendar month the shop worked in, wholly past
+  const int tz = whole.policy.utc_offset_minutes;
+  Millis first = opt.now;
+  for (auto& [id, w] : whole.work_orders) first = std::min(first, w.opened_at);
+  std::vector<std::string> want;
+  for (std::string m = monthOf(first, tz); m < monthOf(opt.now, tz); m = addMonths(m, 1)) want.push_back(m);
+  REQUIRE(want.size() >= 2);
+
+  RunningHub hub(db);
+  hub.server.keepReports(10);
+  sql::Db look(db, false);  // a second connection, as sqlite3 would read it
+  auto kept = [&](const std::string& m) {
+    const auto r = *calendarMonth(m, tz);
+    sql::Stmt q(look, "SELECT COUNT(*) FROM reports WHERE from_ms = ?1 AND to_ms = ?2");
+    q.bind(1, r.first).bind(2, r.second);
+    return q.step() && q.integer(0) == 1;
+  };
+  auto allKept = [&] { return std::all_of(want.begin(), want.end(), kept); };
+  for (int i = 0; i < 1000 && !allKept(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(allKept());
+  // each as the whole shop's report of its month, over HTTP too
+  const std::string token = hub.enrol("front-desk", Scope::Desk);
+  auto c = hub.client();
+  for (const std::string& m : want) {
+    CAPTURE(m);
+    const auto r = *calendarMonth(m, tz);
+    auto got = c.Get(("/api/v1/report?month=" + m).c_str(), bearer(token));
+    REQUIRE(got);
+    REQUIRE(got->status == 200);
+    json j = json::parse(got->body);
+    j["comebacks"].erase("provisional");
+    json expect = reportJson(whole, monthlyReport(whole, r.first, r.second));
+    expect["comebacks"].erase("provisional");
+    CHECK(j == expect);
+  }
+  hub.server.stop();
+  for (const Store::KeptReport& k : hub.store.checkKeptReports(whole)) CHECK(k.equal);
 }
