@@ -54,6 +54,14 @@ Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, M
   return OpenWorkOrder{again, {OperationSpec{"op-" + tag, Trade::Mechanical, "复查", 30, s.opsOf(old.id).front()->main_tech}}, {}};
 }
 
+// The next 1 to `most` events of `log` from `at` (moved on past them).
+std::vector<StoredEvent> nextBatch(const std::vector<StoredEvent>& log, std::size_t& at, std::mt19937& rng, std::size_t most) {
+  const std::size_t n = std::min(log.size() - at, std::size_t{1} + rng() % most);
+  std::vector<StoredEvent> batch(log.begin() + static_cast<std::ptrdiff_t>(at), log.begin() + static_cast<std::ptrdiff_t>(at + n));
+  at += n;
+  return batch;
+}
+
 std::string plan(sql::Db& db, const std::string& q) {
   sql::Stmt p(db, "EXPLAIN QUERY PLAN " + q);
   std::string out;
@@ -381,9 +389,7 @@ TEST_CASE("issue 16: the reports kept agree with the whole shop's as the log arr
   std::size_t at = 0;
   int asked = 0, dropped = 0, comebacks = 0;  // (dropped: batches that dropped a report kept)
   while (at < log.size()) {
-    const std::size_t n = std::min(log.size() - at, std::size_t{1} + rng() % 800);
-    const std::vector<StoredEvent> batch(log.begin() + static_cast<std::ptrdiff_t>(at), log.begin() + static_cast<std::ptrdiff_t>(at + n));
-    at += n;
+    const std::vector<StoredEvent> batch = nextBatch(log, at, rng, 800);
     const std::int64_t before = hub.db().scalarInt("SELECT COUNT(*) FROM reports");
     for (const Remote& r : hub.ingestBatch(batch, batch.back().wall_ms)) REQUIRE(r.status == Remote::Status::Applied);
     // now and then a car delivered in the last weeks comes back, opened on
@@ -455,4 +461,66 @@ TEST_CASE("issue 16: the month whose report to keep next is the newest past mont
   const auto next = st.monthToKeep();
   REQUIRE(next);
   CHECK(monthOf(next->first, tz) == order.front());
+}
+
+TEST_CASE("issue 16: a bay kiosk of two days takes the hub's log in random batches and decides, shows and keeps what a full replay would") {
+  DemoShop d(7);
+  const std::vector<StoredEvent> log = d.st->events(0, 1'000'000);
+  REQUIRE(log.size() > 1000);
+  TempDir dir;
+  FixedEntropy ent;
+  StoreOptions o = storeOptions(dir.file("bay.db"), "kiosk-b09");
+  o.kept_days = kKioskKeptDays;
+  Store bay(o, ent);
+  std::mt19937 rng(20261204);
+  std::size_t at = 0;
+  int comebacks = 0, histories = 0, oldCars = 0;
+  while (at < log.size()) {
+    const std::vector<StoredEvent> batch = nextBatch(log, at, rng, 600);
+    REQUIRE_FALSE(bay.takeFromHub(batch, batch.back().wall_ms).gap);
+    const Millis now = batch.back().wall_ms + MIN;
+    const Shop whole = bay.loadRecords();
+    // a car delivered within the comeback window (most of them older than
+    // the two days memory holds) comes back: decided as on the whole shop
+    if (rng() % 2 == 0) {
+      const Millis window = whole.policy.comeback_days * kDay;
+      std::vector<const WorkOrder*> recent;
+      for (auto& [id, w] : whole.work_orders)
+        if (w.delivered_at && *w.delivered_at > now - window && !w.comeback() && !whole.comebacks_of.count(id) && !whole.opsOf(id).empty())
+          recent.push_back(&w);
+      if (!recent.empty()) {
+        const WorkOrder& old = *recent[rng() % recent.size()];
+        oldCars += bay.shop().work_orders.count(old.id) == 0;
+        const Action a = comebackOf(whole, old, "bay-cb-" + std::to_string(comebacks++), now);
+        const Outcome want = check(whole, a);
+        const Recorded got = bay.record(a, now);
+        CHECK(static_cast<bool>(got) == static_cast<bool>(want));
+      }
+    }
+    // a car's history opened at the bay, then closed: as the whole shop's
+    if (rng() % 3 == 0 && !whole.wos_of_vin.empty()) {
+      auto it = whole.wos_of_vin.begin();
+      std::advance(it, static_cast<std::ptrdiff_t>(rng() % whole.wos_of_vin.size()));
+      CHECK(vehicleHistory(bay.shopForVehicle(it->first), it->first) == vehicleHistory(whole, it->first));
+      ++histories;
+      if (rng() % 2) bay.stopViewing();
+      bay.trim(now);
+    }
+    // memory: the replay's, in part; every open work order and what an
+    // open comeback came back for among it
+    CHECK(matchesReplay(bay));
+    for (auto& [id, w] : bay.loadRecords().work_orders)
+      if (!w.delivered_at) {
+        CHECK(bay.shop().work_orders.count(id) == 1);
+        if (w.comeback()) CHECK(bay.shop().work_orders.count(w.comeback_of) == 1);
+      }
+  }
+  CHECK(comebacks > 3);
+  CHECK(oldCars > 0);
+  CHECK(histories > 3);
+  // reopened: the same two days
+  const Shop whole = bay.loadRecords();
+  Store again(o, ent);
+  CHECK(again.shop().samePartOf(whole));
+  CHECK(again.shop().work_orders.size() * 4 < whole.work_orders.size());
 }
