@@ -525,6 +525,17 @@ std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t ma
   return out;
 }
 
+namespace {
+// The work orders open comebacks came back for: memory holds them however
+// old (the floor shows each one's number, the rules read its delivery).
+std::set<Id> openComebackOrigins(const Shop& s) {
+  std::set<Id> out;
+  for (auto& [id, w] : s.work_orders)
+    if (w.comeback() && !w.delivered_at) out.insert(w.comeback_of);
+  return out;
+}
+}  // namespace
+
 Millis Store::keptWindow() const { return Millis{std::max(opts_.kept_days, 1)} * 86'400'000; }
 
 Shop Store::loadWorkingSet() {
@@ -546,10 +557,8 @@ Shop Store::loadWorkingSet() {
   putRows(s, q);
   // and the work order each open comeback came back for (the floor shows
   // it, the rules read its delivery), however long ago it was delivered
-  std::vector<Id> origins;
-  for (auto& [id, w] : s.work_orders)
-    if (w.comeback() && !w.delivered_at && !s.work_orders.count(w.comeback_of)) origins.push_back(w.comeback_of);
-  if (!origins.empty()) loadBundles(s, origins);
+  const std::set<Id> origins = openComebackOrigins(s);
+  loadBundles(s, {origins.begin(), origins.end()});  // (skips those held)
   s.reindex();
   partial_ = static_cast<std::int64_t>(s.work_orders.size()) < db_->scalarInt("SELECT COUNT(*) FROM work_orders");
   held_since_ = partial_ ? horizon : 0;
@@ -626,23 +635,27 @@ void Store::putRows(Shop& s, sql::Stmt& q) const {
   if (failed) std::rethrow_exception(failed);
 }
 
-void Store::loadBundles(Shop& s, const std::vector<Id>& wos) const {
-  sql::Stmt q(*db_, wsql::kBundle);
+namespace {
+// Each work order's (kind, id, body) rows by `sqlText` (bound to its id),
+// into s; those s holds already are skipped.
+template <class Decode>
+void loadEach(sql::Db& db, Shop& s, const char* sqlText, const std::vector<Id>& wos, const Decode& decode) {
+  sql::Stmt q(db, sqlText);
   for (const Id& wo : wos) {
     if (s.work_orders.count(wo)) continue;
     q.bind(1, wo);
-    while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
+    while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(decode(q.text(2))));
     q.reset();
   }
 }
+}  // namespace
+
+void Store::loadBundles(Shop& s, const std::vector<Id>& wos) const {
+  loadEach(*db_, s, wsql::kBundle, wos, [&](const std::string& b) { return st_->records.decode(b); });
+}
 
 void Store::loadWorkOrders(Shop& s, const std::vector<Id>& wos) const {
-  sql::Stmt q(*db_, wsql::kWorkOrderRecord);
-  for (const Id& wo : wos) {
-    q.bind(1, wo);
-    while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
-    q.reset();
-  }
+  loadEach(*db_, s, wsql::kWorkOrderRecord, wos, [&](const std::string& b) { return st_->records.decode(b); });
 }
 
 void Store::makeWorkOrderRows() {
@@ -717,8 +730,7 @@ void Store::bringIn(const Action& a) {
 void Store::evictSettled(Millis horizon) {
   std::set<Id> gone;
   std::set<Id> pinned = pinnedInMemory(shop_);
-  for (auto& [id, w] : shop_.work_orders)  // what an open comeback came back for (as loadWorkingSet)
-    if (w.comeback() && !w.delivered_at) pinned.insert(w.comeback_of);
+  pinned.merge(openComebackOrigins(shop_));  // (as loadWorkingSet)
   for (auto& [id, w] : shop_.work_orders)
     if (w.delivered_at && *w.delivered_at < horizon && !pinned.count(id) && !viewed_.count(id)) gone.insert(id);
   if (gone.empty()) return;
