@@ -292,6 +292,8 @@ int main(int argc, char** argv) {
     so.kiosk_id = "hub-" + bk::toHex(ids.next(bk::platform::nowMillis(), entropy.random8())).substr(0, 16);
     so.pepper = bk::platform::loadOrCreatePepper(pepper);
     so.policy.utc_offset_minutes = utcOffset;  // until the shop sets its policy (issue 13)
+    // issue 16: a check of the log holds no more of the shop than it must
+    if (*verify || *verifyRecord) so.kept_days = 1;
     bk::Store store(so, entropy);
     bk::platform::secureDatabaseFiles(db);  // files of older versions were 0644
     if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
@@ -314,15 +316,18 @@ int main(int argc, char** argv) {
     if (*verify) {
       const std::string integrity = store.integrityCheck();
       const std::int64_t broken = store.verifyChain();
-      // (the records on disk read one at a time against the replay, and
-      // the working set in memory against it: no second copy, issue 16)
-      const bk::Shop replay = store.rebuildFromEvents();
-      const std::vector<std::string> differ = store.recordsDiffer(replay);
-      for (const std::string& d : differ) std::fprintf(stderr, "  record %s\n", d.c_str());
-      const bool projections = differ.empty() && store.shop().samePartOf(replay);
-      // issue 16: each month's report kept, against the replay's
+      // issue 16: the log replayed in bounded memory, each delivered work
+      // order checked against its records as it leaves the replay; the
+      // replay keeps what the store's memory holds, to check that too
+      std::set<bk::Id> held;
+      for (const auto& [id, w] : store.shop().work_orders) held.insert(id);
+      const bk::Store::LogCheck replay = store.checkLog(held);
+      for (const std::string& d : replay.differ) std::fprintf(stderr, "  record %s\n", d.c_str());
+      const bool projections = replay.differ.empty() && store.shop().samePartOf(replay.held);
+      // issue 16: each month's report kept, against the month's records
+      // (which are the log's when the projections are)
       std::size_t keptDiffer = 0;
-      const std::vector<bk::Store::KeptReport> kept = store.checkKeptReports(replay);
+      const std::vector<bk::Store::KeptReport> kept = store.checkKeptReports();
       for (const auto& k : kept)
         if (!k.equal) {
           ++keptDiffer;
@@ -334,7 +339,7 @@ int main(int argc, char** argv) {
       std::map<bk::Id, std::string> hubKeys;
       if (std::filesystem::exists(hubKey)) hubKeys[store.kioskId()] = hub.signingKey();
       const std::vector<bk::Finding> devices = store.verifyDevices(hubKeys);
-      const std::vector<bk::Finding> people = store.verifyPersonSignatures();
+      const std::vector<bk::Finding>& people = replay.people;
       std::printf("integrity: %s\nchain: %s\nprojections rebuilt from the log: %s\ndevice signatures: %s\n"
                   "person signatures: %s\nreports kept: %zu, %s\nevents: %lld\n",
                   integrity.c_str(), broken ? ("broken at position " + std::to_string(broken)).c_str() : "ok",
@@ -377,10 +382,23 @@ int main(int argc, char** argv) {
     if (*verifyRecord) {
       // from the log itself, not from the projections: a record holds only
       // if the signed events still make it
-      const bk::Shop rebuilt = store.rebuildFromEvents();
+      // (in bounded memory: the replay keeps this work order, the one it
+      // came back for and its comebacks, issue 16)
+      std::set<bk::Id> keep;
+      if (const auto dot = recordId.rfind('.'); recordId.starts_with("BK1.") && dot != std::string::npos && dot > 4) {
+        const bk::Id wo = recordId.substr(4, dot - 4);
+        bk::Shop scratch;
+        const bk::Shop& around = store.shopWith(wo, scratch);
+        keep.insert(wo);
+        if (const bk::WorkOrder* w = around.workOrder(wo); w && w->comeback()) keep.insert(w->comeback_of);
+        for (const auto& [id, w] : around.work_orders)
+          if (w.comeback_of == wo) keep.insert(id);
+      }
+      const bk::Store::LogCheck replay = store.checkLog(keep);
+      const bk::Shop& rebuilt = replay.held;
       const std::int64_t broken = store.verifyChain();
       const std::string why = bk::record::checkVerificationId(rebuilt, recordId);
-      const std::vector<bk::Finding> people = store.verifyPersonSignatures();
+      const std::vector<bk::Finding>& people = replay.people;
       if (broken) std::printf("the log's hash chain is broken at position %lld\n", static_cast<long long>(broken));
       if (!people.empty()) std::printf("%zu person signatures in the log do not verify (bk-hub verify lists them)\n", people.size());
       if (!why.empty()) {

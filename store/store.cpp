@@ -317,25 +317,6 @@ void putRecord(Shop& s, RecordKind kind, const Id& id, const json& body) {
   }
 }
 
-// Erases from `m` every record of the work orders in `gone`.
-template <typename T>
-void eraseOf(std::map<Id, T>& m, const std::set<Id>& gone) {
-  std::erase_if(m, [&](const auto& kv) { return gone.count(kv.second.wo) > 0; });
-}
-
-// The values of every "vin" in an action (the comeback rules look for a
-// car's earlier visits).
-void collectVins(const json& j, std::set<std::string>& out) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "vin" && it.value().is_string()) out.insert(vinKey(it.value().get<std::string>()));
-      else collectVins(it.value(), out);
-    }
-  } else if (j.is_array()) {
-    for (const json& v : j) collectVins(v, out);
-  }
-}
-
 }  // namespace
 
 struct Store::Statements {
@@ -501,12 +482,20 @@ Shop Store::loadRecords() const {
 
 // ---- issue 16: the working set ---------------------------------------------
 
-std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t max) const {
+std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t max) const { return differFrom(replay, max, {}, 0); }
+
+std::vector<std::string> Store::differFrom(const Shop& replay, std::size_t max, const std::set<std::int64_t>& left,
+                                           std::int64_t left_records) const {
   std::vector<std::string> out;
   std::size_t seen = 0;
-  sql::Stmt q(*db_, "SELECT kind, id, body FROM records");
+  std::int64_t skipped = 0;
+  sql::Stmt q(*db_, "SELECT kind, id, body, wo FROM records");
   while (q.step() && out.size() < max) {
     const RecordKind kind = storedKind(q, 0);
+    if (!left.empty() && bundleKind(kind) && !q.isNull(3) && left.count(q.integer(3))) {
+      ++skipped;  // checked as its work order left the replay
+      continue;
+    }
     const Id id = q.text(1);
     Id wo;
     bool found = false;
@@ -514,6 +503,8 @@ std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t ma
     if (kind != RecordKind::Policy) ++seen;  // (written only once set)
     if (!found) out.push_back(std::string(name(kind)) + "/" + id + ": not in the replay");
     else if (st_->records.decode(q.text(2)) != canonical(want)) out.push_back(std::string(name(kind)) + "/" + id + ": differs from the replay");
+    else if (bundleKind(kind) && (q.isNull(3) || work_orders_->numberOf(wo) != q.integer(3)))
+      out.push_back(std::string(name(kind)) + "/" + id + ": filed under another work order than the replay's " + wo);
   }
   const std::size_t want = replay.people.size() + replay.bays.size() + replay.work_orders.size() + replay.operations.size() +
                            replay.entries.size() + replay.inspections.size() + replay.reworks.size() + replay.incidents.size() +
@@ -522,19 +513,11 @@ std::vector<std::string> Store::recordsDiffer(const Shop& replay, std::size_t ma
                            replay.fault_slips.size();
   if (out.empty() && seen != want)
     out.push_back("the replay has " + std::to_string(want) + " records, the store " + std::to_string(seen));
+  if (out.empty() && skipped != left_records)
+    out.push_back("the work orders that left the replay have " + std::to_string(left_records) + " records, the store " +
+                  std::to_string(skipped));
   return out;
 }
-
-namespace {
-// The work orders open comebacks came back for: memory holds them however
-// old (the floor shows each one's number, the rules read its delivery).
-std::set<Id> openComebackOrigins(const Shop& s) {
-  std::set<Id> out;
-  for (auto& [id, w] : s.work_orders)
-    if (w.comeback() && !w.delivered_at) out.insert(w.comeback_of);
-  return out;
-}
-}  // namespace
 
 Millis Store::keptWindow() const { return Millis{std::max(opts_.kept_days, 1)} * 86'400'000; }
 
@@ -682,45 +665,7 @@ void Store::makeWorkOrderRows() {
 
 void Store::bringIn(const Action& a) {
   if (!partial_) return;  // memory holds every work order
-  std::set<Id> want;
-  auto held = [&](const Id& id) {
-    return shop_.work_orders.count(id) || shop_.operations.count(id) || shop_.entries.count(id) || shop_.inspections.count(id) ||
-           shop_.reworks.count(id) || shop_.incidents.count(id) || shop_.addons.count(id) || shop_.people.count(id) ||
-           shop_.bays.count(id) || shop_.reviews.count(id) || shop_.messages.count(id) || shop_.clients.count(id);
-  };
-  auto ownersOf = [&](const Action& x) {
-    for (const Id& id : touches(shop_, x))  // every id it names, new ones too (the rules refuse an id in use)
-      if (!held(id))
-        if (auto wo = work_orders_->ownerOf(id)) want.insert(*wo);
-  };
-  ownersOf(a);
-  if (auto* r = std::get_if<ResolveReview>(&a)) {  // R16: the held action it may let take effect
-    if (auto it = shop_.reviews.find(r->review); it != shop_.reviews.end()) {
-      if (!it->second.wo.empty()) want.insert(it->second.wo);
-      try {
-        if (it->second.facts.contains("action")) ownersOf(actionFromJson(it->second.facts["action"]));
-      } catch (const std::exception&) {  // evidence kept as it came: nothing more to bring
-      }
-    }
-  }
-  // a car's earlier visits: the comeback rules look for its last delivery
-  std::set<std::string> vins;
-  collectVins(toJson(a), vins);
-  for (const std::string& vin : vins)
-    if (!vin.empty())
-      for (Id& id : work_orders_->ofVin(vin)) want.insert(std::move(id));
-  // R15: a month's fault slips are signed over every charge of the month
-  if (auto* f = std::get_if<SignFaultSlips>(&a))
-    if (auto m = calendarMonth(f->month, shop_.policy.utc_offset_minutes))
-      for (Id& id : work_orders_->active(m->first, m->second)) want.insert(std::move(id));
-  // an undo dated before what memory holds (a bay offline for weeks): its
-  // rule asks whether the entry is the technician's latest, so every work
-  // order since is brought in (no other rule looks back over the shop)
-  if (const Millis t = std::holds_alternative<UndoClock>(a) ? timeOf(a) : 0; t > 0 && t - 86'400'000 < held_since_) {
-    for (Id& id : work_orders_->active(t - 86'400'000, std::numeric_limits<Millis>::max())) want.insert(std::move(id));
-    held_since_ = t - 86'400'000;
-  }
-  std::erase_if(want, [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
+  const std::set<Id> want = readsBeyond(shop_, a, *work_orders_, held_since_);
   if (want.empty()) return;
   loadBundles(shop_, {want.begin(), want.end()});
   shop_.reindex();
@@ -728,19 +673,9 @@ void Store::bringIn(const Action& a) {
 }
 
 void Store::evictSettled(Millis horizon) {
-  std::set<Id> gone;
-  std::set<Id> pinned = pinnedInMemory(shop_);
-  pinned.merge(openComebackOrigins(shop_));  // (as loadWorkingSet)
-  for (auto& [id, w] : shop_.work_orders)
-    if (w.delivered_at && *w.delivered_at < horizon && !pinned.count(id) && !viewed_.count(id)) gone.insert(id);
+  const std::set<Id> gone = settledBefore(shop_, horizon, viewed_);
   if (gone.empty()) return;
-  for (const Id& id : gone) shop_.work_orders.erase(id);
-  eraseOf(shop_.operations, gone);
-  eraseOf(shop_.entries, gone);
-  eraseOf(shop_.inspections, gone);
-  eraseOf(shop_.reworks, gone);
-  eraseOf(shop_.incidents, gone);
-  eraseOf(shop_.addons, gone);
+  evictFrom(shop_, gone);
   shop_.reindex();
   partial_ = true;
   held_since_ = std::max(held_since_, horizon);
@@ -908,12 +843,13 @@ MonthlyReport Store::report(Millis from, Millis to) {
   return r;
 }
 
-std::vector<Store::KeptReport> Store::checkKeptReports(const Shop& replay) {
+std::vector<Store::KeptReport> Store::checkKeptReports() {
   std::vector<KeptReport> out;
   for (auto& [range, body] : reports_->all()) {
     KeptReport k{range.first, range.second, false};
     try {
-      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(replay, range.first, range.second);
+      Shop scratch;
+      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(shopOfMonth(range.first, range.second, scratch), range.first, range.second);
     } catch (const json::exception&) {  // damaged: not equal
     }
     out.push_back(k);
@@ -937,9 +873,7 @@ Store::WorkOrderCount Store::workOrderCount() const {
   return q.step() ? WorkOrderCount{q.integer(0), q.integer(1)} : WorkOrderCount{};
 }
 
-Shop Store::rebuildFromEvents() const {
-  Shop s;
-  s.policy = opts_.policy;
+void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before) const {
   // two index walks, no sort: what the hub placed, in its order; then the rest
   for (const char* sqlText :
        {"SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NOT NULL ORDER BY hub_pos",
@@ -955,14 +889,42 @@ Shop Store::rebuildFromEvents() const {
         StoredEvent t;
         t.body = st_->bodies.decode(q.text(2));
         const std::string detail = q.isNull(4) ? refusedDetail(t) : q.text(4);
+        if (before) before(nullptr, q.integer(1));
         (void)ingestRefused(s, toHex(id), q.text(5), q.integer(6), detail, q.integer(1));
         continue;
       }
-      (void)ingest(s, actionFromJson(json::parse(st_->bodies.decode(q.text(2)))), toHex(id), q.integer(1), q.text(5));
+      const Action a = actionFromJson(json::parse(st_->bodies.decode(q.text(2))));
+      if (before) before(&a, q.integer(1));
+      (void)ingest(s, a, toHex(id), q.integer(1), q.text(5));
     }
   }
+}
+
+Shop Store::rebuildFromEvents() const {
+  Shop s;
+  s.policy = opts_.policy;
+  replayInto(s, {});
   s.dirty.clear();
   return s;
+}
+
+std::string Store::bundleDiffers(const Shop& replay, const Id& wo, std::int64_t records) const {
+  sql::Stmt q(*db_, wsql::kBundle);
+  q.bind(1, wo);
+  std::int64_t seen = 0;
+  while (q.step()) {
+    ++seen;
+    const RecordKind kind = storedKind(q, 0);
+    const Id id = q.text(1);
+    Id owner;
+    bool found = false;
+    const json want = recordJson(replay, kind, id, owner, found);
+    if (!found || owner != wo) return std::string(name(kind)) + "/" + id + ": not in the replay's " + wo;
+    if (st_->records.decode(q.text(2)) != canonical(want)) return std::string(name(kind)) + "/" + id + ": differs from the replay";
+  }
+  if (seen != records)
+    return "work order " + wo + ": the replay has " + std::to_string(records) + " records of it, the store " + std::to_string(seen);
+  return {};
 }
 
 namespace {
@@ -1354,9 +1316,10 @@ std::vector<Finding> Store::verifyWitnesses(const std::vector<Witness>& heads, c
   return out;
 }
 
-std::vector<Finding> Store::verifyPersonSignatures() const {
+std::vector<Finding> Store::verifyPersonSignatures() const { return checkLog().people; }
+
+std::vector<Finding> Store::signatureFindings(const Shop& replay) const {
   std::vector<Finding> out;
-  const Shop replay = rebuildFromEvents();
   sql::Stmt q(*db_, "SELECT pos, origin, origin_seq FROM events WHERE event_id = ?1");
   for (const auto& [id, item] : replay.reviews) {
     if (item.reason != Reason::SignatureInvalid || id.size() != 3 + 32) continue;

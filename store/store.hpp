@@ -12,6 +12,7 @@
 #include "store/sqlite.hpp"
 #include "store/working_set.hpp"
 
+#include <functional>
 #include <memory>
 
 namespace bk {
@@ -246,6 +247,22 @@ class Store {
   // (at most `max` lines; empty: they are the same), read one at a time,
   // so that `bk-hub verify` holds no second copy of the shop.
   std::vector<std::string> recordsDiffer(const Shop& replay, std::size_t max = 10) const;
+  // Issue 16: `bk-hub verify` in bounded memory. The log is replayed as
+  // rebuildFromEvents does, held the way a working set holds the shop: a
+  // delivered work order leaves the replay two days (of the log's time)
+  // after its delivery, its records checked against those on disk as it
+  // leaves, and comes back, from disk, where a later event reads it (it
+  // was the same as it left). One that differs stays, and is checked at the
+  // end with all the replay holds then: the reference data, the open work
+  // and `keep`. Memory holds the working set, not the shop's history.
+  struct LogCheck {
+    std::vector<std::string> differ;  // at most `max` lines; empty: the records are what the log makes
+    std::vector<Finding> people;      // person signatures that do not verify (as verifyPersonSignatures)
+    Shop held;                        // what the replay holds at the end, `keep` with it
+    std::int64_t events = 0;
+    std::int64_t left = 0;            // work orders that left the replay as it went
+  };
+  LogCheck checkLog(const std::set<Id>& keep = {}, std::size_t max = 10) const;
   // Reads the whole state back from the records tables (every work order,
   // not only the working set: for tests, and `bk-hub verify`).
   Shop loadRecords() const;
@@ -286,7 +303,9 @@ class Store {
   // Each report kept, and whether it equals the one the replay of the log
   // gives (`bk-hub verify`).
   struct KeptReport { Millis from = 0, to = 0; bool equal = false; };
-  std::vector<KeptReport> checkKeptReports(const Shop& replay);
+  // (against the month read from the records: `bk-hub verify` checks those
+  // against the log first)
+  std::vector<KeptReport> checkKeptReports();
   // Every work order of a car (vinKey) and its comebacks.
   Shop pastOfVehicle(const std::string& vin) const;
   // A shop in which work order `wo` is whole (with the one it is a
@@ -336,11 +355,23 @@ class Store {
  private:
   void writeDirty();
   void replaceRecords(Shop next);  // inside a transaction
+  // Replays every event into `s` (R16's ingest) in rebuildFromEvents'
+  // order; `before` (if set) sees each action first (null: refused at the
+  // hub) with its wall time.
+  void replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before) const;
+  // Where `wo`'s records on disk differ from `replay`'s (empty: the same);
+  // `records` is how many the replay holds of it.
+  std::string bundleDiffers(const Shop& replay, const Id& wo, std::int64_t records) const;
+  std::vector<Finding> signatureFindings(const Shop& replay) const;
+  // recordsDiffer, the records of the work orders numbered in `left`
+  // skipped (there should be `left_records` of them).
+  std::vector<std::string> differFrom(const Shop& replay, std::size_t max, const std::set<std::int64_t>& left,
+                                      std::int64_t left_records) const;
+  static void releaseFreed();
   // Issue 16: the working set (store/working_set.hpp).
   Millis keptWindow() const;
   Shop loadWorkingSet();
   void bringInWhole(const std::set<Id>& work_orders);  // into memory (those not there), indexed
-  static void releaseFreed();
   void loadBundles(Shop& s, const std::vector<Id>& work_orders) const;  // adds their records
   void loadWorkOrders(Shop& s, const std::vector<Id>& work_orders) const;  // their own records only
   void putRows(Shop& s, sql::Stmt& q) const;

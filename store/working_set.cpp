@@ -2,7 +2,11 @@
 
 #include "domain/vin.hpp"
 
+#include "domain/actions.hpp"
+#include "domain/report.hpp"
+
 #include <algorithm>
+#include <limits>
 
 namespace bk {
 namespace {
@@ -18,6 +22,19 @@ void widen(const Signature& s, Millis& lo, Millis& hi) { widen(s.at, lo, hi); }
 template <typename T, typename F>
 void withRecord(const std::map<Id, T>& m, const Id& id, F&& f) {
   if (auto it = m.find(id); it != m.end()) f(it->second);
+}
+
+// The values of every "vin" in an action (the comeback rules look for a
+// car's earlier visits).
+void collectVins(const json& j, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "vin" && it.value().is_string()) out.insert(vinKey(it.value().get<std::string>()));
+      else collectVins(it.value(), out);
+    }
+  } else if (j.is_array()) {
+    for (const json& v : j) collectVins(v, out);
+  }
 }
 
 std::vector<Id> ids(sql::Stmt& q) {
@@ -81,6 +98,76 @@ std::set<Id> pinnedInMemory(const Shop& s) {
   for (auto& [id, r] : s.reviews)
     if (!r.resolved_by && !r.wo.empty()) out.insert(r.wo);
   return out;
+}
+
+std::set<Id> openComebackOrigins(const Shop& s) {
+  std::set<Id> out;
+  for (auto& [id, w] : s.work_orders)
+    if (w.comeback() && !w.delivered_at) out.insert(w.comeback_of);
+  return out;
+}
+
+std::set<Id> settledBefore(const Shop& s, Millis horizon, const std::set<Id>& keep) {
+  std::set<Id> gone;
+  std::set<Id> pinned = pinnedInMemory(s);
+  pinned.merge(openComebackOrigins(s));
+  for (auto& [id, w] : s.work_orders)
+    if (w.delivered_at && *w.delivered_at < horizon && !pinned.count(id) && !keep.count(id)) gone.insert(id);
+  return gone;
+}
+
+void evictFrom(Shop& s, const std::set<Id>& gone) {
+  auto eraseOf = [&](auto& m) { std::erase_if(m, [&](const auto& kv) { return gone.count(kv.second.wo) > 0; }); };
+  for (const Id& id : gone) s.work_orders.erase(id);
+  eraseOf(s.operations);
+  eraseOf(s.entries);
+  eraseOf(s.inspections);
+  eraseOf(s.reworks);
+  eraseOf(s.incidents);
+  eraseOf(s.addons);
+}
+
+std::set<Id> readsBeyond(const Shop& s, const Action& a, WorkOrderIndex& index, Millis& held_since) {
+  std::set<Id> want;
+  auto held = [&](const Id& id) {
+    return s.work_orders.count(id) || s.operations.count(id) || s.entries.count(id) || s.inspections.count(id) ||
+           s.reworks.count(id) || s.incidents.count(id) || s.addons.count(id) || s.people.count(id) || s.bays.count(id) ||
+           s.reviews.count(id) || s.messages.count(id) || s.clients.count(id);
+  };
+  auto ownersOf = [&](const Action& x) {
+    for (const Id& id : touches(s, x))  // every id it names, new ones too (the rules refuse an id in use)
+      if (!held(id))
+        if (auto wo = index.ownerOf(id)) want.insert(*wo);
+  };
+  ownersOf(a);
+  if (auto* r = std::get_if<ResolveReview>(&a)) {  // R16: the held action it may let take effect
+    if (auto it = s.reviews.find(r->review); it != s.reviews.end()) {
+      if (!it->second.wo.empty()) want.insert(it->second.wo);
+      try {
+        if (it->second.facts.contains("action")) ownersOf(actionFromJson(it->second.facts["action"]));
+      } catch (const std::exception&) {  // evidence kept as it came: nothing more to bring
+      }
+    }
+  }
+  // a car's earlier visits: the comeback rules look for its last delivery
+  std::set<std::string> vins;
+  collectVins(toJson(a), vins);
+  for (const std::string& vin : vins)
+    if (!vin.empty())
+      for (Id& id : index.ofVin(vin)) want.insert(std::move(id));
+  // R15: a month's fault slips are signed over every charge of the month
+  if (auto* f = std::get_if<SignFaultSlips>(&a))
+    if (auto m = calendarMonth(f->month, s.policy.utc_offset_minutes))
+      for (Id& id : index.active(m->first, m->second)) want.insert(std::move(id));
+  // an undo dated before what memory holds (a bay offline for weeks): its
+  // rule asks whether the entry is the technician's latest, so every work
+  // order since is brought in (no other rule looks back over the shop)
+  if (const Millis t = std::holds_alternative<UndoClock>(a) ? timeOf(a) : 0; t > 0 && t - 86'400'000 < held_since) {
+    for (Id& id : index.active(t - 86'400'000, std::numeric_limits<Millis>::max())) want.insert(std::move(id));
+    held_since = t - 86'400'000;
+  }
+  std::erase_if(want, [&](const Id& id) { return s.work_orders.count(id) > 0; });
+  return want;
 }
 
 WorkOrderIndex::WorkOrderIndex(sql::Db& db)

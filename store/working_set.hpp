@@ -8,6 +8,7 @@
 // the car, the times its records span, its delivery, the work order it is
 // a comeback of. This part owns that table's SQL; the store decides what
 // comes into memory and when it leaves.
+#include "domain/actions.hpp"
 #include "domain/model.hpp"
 #include "domain/report.hpp"
 #include "store/sqlite.hpp"
@@ -95,6 +96,23 @@ void widenByRecord(const Shop& s, RecordKind k, const Id& id, Millis& lo, Millis
 // yet decided (R8), or a review of it still open (R16).
 // The delivered work orders so pinned, in one pass over what pins them.
 std::set<Id> pinnedInMemory(const Shop& s);
+// The work orders open comebacks came back for: memory holds them however
+// old (the floor shows each one's number, the rules read its delivery).
+std::set<Id> openComebackOrigins(const Shop& s);
+// The delivered work orders that may leave memory: delivered before
+// `horizon`, neither pinned nor an open comeback's origin, nor in `keep`.
+std::set<Id> settledBefore(const Shop& s, Millis horizon, const std::set<Id>& keep);
+// Erases the work orders in `gone` with everything of theirs (then reindex).
+void evictFrom(Shop& s, const std::set<Id>& gone);
+
+class WorkOrderIndex;
+// The work orders an action reads beyond what it names in memory, found
+// through `index` (issue 16): the owners of the records it names, the held
+// action a review resolution lets take effect, a car's earlier visits, a
+// month's charges (R15's fault slips), and for an undo dated before
+// `held_since` every work order since (then `held_since` moves back). The
+// caller loads those it does not hold before the rules check the action.
+std::set<Id> readsBeyond(const Shop& s, const Action& a, WorkOrderIndex& index, Millis& held_since);
 
 class WorkOrderIndex {
  public:

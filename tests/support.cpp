@@ -451,7 +451,10 @@ bool matchesReplay(const Store& st) {
   for (const std::string& d : disk) std::fprintf(stderr, "records: %s\n", d.c_str());
   const bool memory = st.shop().samePartOf(replay);
   if (!memory) std::fprintf(stderr, "the working set in memory differs from the replay\n");
-  return disk.empty() && memory;
+  // issue 16: and the replay in bounded memory (bk-hub verify) says the same
+  const Store::LogCheck bounded = st.checkLog();
+  for (const std::string& d : bounded.differ) std::fprintf(stderr, "records (bounded replay): %s\n", d.c_str());
+  return disk.empty() && memory && bounded.differ.empty();
 }
 
 }  // namespace bkt

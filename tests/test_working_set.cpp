@@ -319,14 +319,13 @@ TEST_CASE("issue 16: a month's report is kept once computed, given again while n
   const auto [lastFrom, lastTo] = rangeOf(last);
   st.db().exec("UPDATE reports SET body = json_replace(body, '$.addons[0]', 9999) WHERE from_ms = " + std::to_string(lastFrom));
   CHECK(st.report(lastFrom, lastTo).addons_raised == 9999);
-  const Shop replay = st.rebuildFromEvents();
   int differ = 0;
-  for (const Store::KeptReport& k : st.checkKeptReports(replay)) differ += k.equal ? 0 : 1;
+  for (const Store::KeptReport& k : st.checkKeptReports()) differ += k.equal ? 0 : 1;
   CHECK(differ == 1);
   // a damaged row is computed again, and kept again
   st.db().exec("UPDATE reports SET body = 'not json' WHERE from_ms = " + std::to_string(lastFrom));
   CHECK(st.report(lastFrom, lastTo) == monthlyReport(whole, lastFrom, lastTo));
-  for (const Store::KeptReport& k : st.checkKeptReports(replay)) CHECK(k.equal);
+  for (const Store::KeptReport& k : st.checkKeptReports()) CHECK(k.equal);
   // a car delivered last month comes back: last month's figures change
   // (its first-time fix), and the kept report is dropped, the older months'
   // kept
@@ -445,7 +444,7 @@ TEST_CASE("issue 16: the month whose report to keep next is the newest past mont
   for (std::size_t i = 1; i < order.size(); ++i) CHECK(order[i] == addMonths(order[i - 1], -1));
   CHECK(order.back() <= monthOf(T0, tz));
   CHECK_FALSE(st.monthToKeep());
-  for (const Store::KeptReport& k : st.checkKeptReports(whole)) CHECK(k.equal);
+  for (const Store::KeptReport& k : st.checkKeptReports()) CHECK(k.equal);
   // a comeback of a car delivered last month drops that month's: it is next
   const Millis now = d.opt.now + 5 * MIN;
   const auto last = *calendarMonth(order.front(), tz);
@@ -523,4 +522,84 @@ TEST_CASE("issue 16: a bay kiosk of two days takes the hub's log in random batch
   Store again(o, ent);
   CHECK(again.shop().samePartOf(whole));
   CHECK(again.shop().work_orders.size() * 4 < whole.work_orders.size());
+}
+
+TEST_CASE("issue 16: bk-hub verify replays the log in a working set, brings back what a late event reads, and finds any record on disk that is not the log's") {
+  DemoShop d(7);
+  Store& st = *d.st;
+  // cars delivered weeks ago come back: the replay let their first visits
+  // go, and brings each back when its comeback opens
+  const Shop before = st.loadRecords();
+  int comebacks = 0;
+  for (auto& [id, w] : before.work_orders) {
+    if (comebacks == 4) break;
+    if (w.delivered_at && *w.delivered_at < d.opt.now - 20 * kDay && *w.delivered_at > d.opt.now - 29 * kDay && !w.comeback() &&
+        !before.comebacks_of.count(id) && !before.opsOf(id).empty())
+      comebacks += st.record(comebackOf(before, w, "late-" + std::to_string(comebacks), d.opt.now), d.opt.now) ? 1 : 0;
+  }
+  REQUIRE(comebacks == 4);
+  const Shop whole = st.rebuildFromEvents();
+  REQUIRE(whole.sameRecords(st.loadRecords()));
+  const Store::LogCheck c = st.checkLog();
+  for (const std::string& x : c.differ) MESSAGE(x);
+  CHECK(c.differ.empty());
+  CHECK(c.people.empty());
+  CHECK(c.events == st.eventCount());
+  // most work orders left the replay as it went; what it holds at the end
+  // is the working set of the log's last days, exactly as the whole replay has it
+  CHECK(c.left * 10 > static_cast<std::int64_t>(whole.work_orders.size()) * 8);
+  CHECK(c.held.work_orders.size() * 5 < whole.work_orders.size());
+  CHECK(c.held.samePartOf(whole));
+  for (auto& [id, w] : whole.work_orders)
+    if (w.comeback() && !w.delivered_at) CHECK(c.held.work_orders.count(w.comeback_of) == 1);
+  // what is asked for stays, whole
+  const Id old = std::find_if(whole.work_orders.begin(), whole.work_orders.end(), [&](const auto& kv) {
+                   return kv.second.delivered_at && *kv.second.delivered_at < d.opt.now - 90 * kDay && !kv.second.comeback() &&
+                          whole.opsOf(kv.first).size() >= 2;
+                 })->first;
+  const Store::LogCheck kept = st.checkLog({old});
+  CHECK(kept.held.work_orders.count(old) == 1);
+  CHECK(kept.held.opsOf(old).size() == whole.opsOf(old).size());
+  CHECK(kept.differ.empty());
+
+  // the disk changed behind the log's back: each change is found, whether
+  // its work order left the replay long ago or is still in work
+  const std::vector<Id> oldOps{whole.opsOf(old)[0]->id, whole.opsOf(old)[1]->id};
+  const Id open = std::find_if(whole.work_orders.begin(), whole.work_orders.end(), [&](const auto& kv) {
+                    return !kv.second.delivered_at && !whole.opsOf(kv.first).empty();
+                  })->first;
+  const Id openOp = whole.opsOf(open)[0]->id;
+  auto swapBodies = [&](const Id& x, const Id& y) {  // two operations' stored bodies exchanged
+    auto bodyOf = [&](const Id& id) {
+      sql::Stmt q(st.db(), "SELECT body FROM records WHERE kind = 3 AND id = ?1");
+      q.bind(1, id);
+      REQUIRE(q.step());
+      return q.blob(0);
+    };
+    const auto bx = bodyOf(x), by = bodyOf(y);
+    sql::Stmt u(st.db(), "UPDATE records SET body = ?2 WHERE kind = 3 AND id = ?1");
+    u.bind(1, x).bindBlob(2, by.data(), static_cast<int>(by.size())).run();
+    u.bind(1, y).bindBlob(2, bx.data(), static_cast<int>(bx.size())).run();
+  };
+  auto found = [&](const std::string& what) {
+    const Store::LogCheck t = st.checkLog();
+    for (const std::string& x : t.differ)
+      if (x.find(what) != std::string::npos) return true;
+    for (const std::string& x : t.differ) MESSAGE(x);
+    return false;
+  };
+  swapBodies(oldOps[0], oldOps[1]);  // an old work order's operations
+  CHECK(found(oldOps[0]));
+  swapBodies(oldOps[0], oldOps[1]);
+  swapBodies(oldOps[0], openOp);  // across a work order in work
+  CHECK_FALSE(st.checkLog().differ.empty());
+  swapBodies(oldOps[0], openOp);
+  // a record moved to another work order, or removed
+  const std::int64_t n = st.db().scalarInt("SELECT wo FROM records WHERE kind = 3 AND id = '" + oldOps[0] + "'");
+  st.db().exec("UPDATE records SET wo = " + std::to_string(n + 1) + " WHERE kind = 3 AND id = '" + oldOps[0] + "'");
+  CHECK_FALSE(st.checkLog().differ.empty());
+  st.db().exec("UPDATE records SET wo = " + std::to_string(n) + " WHERE kind = 3 AND id = '" + oldOps[0] + "'");
+  CHECK(st.checkLog().differ.empty());
+  st.db().exec("DELETE FROM records WHERE kind = 3 AND id = '" + oldOps[1] + "'");
+  CHECK(found(old));
 }
