@@ -294,6 +294,7 @@ int main(int argc, char** argv) {
     so.policy.utc_offset_minutes = utcOffset;  // until the shop sets its policy (issue 13)
     // issue 16: a check of the log holds no more of the shop than it must
     if (*verify || *verifyRecord) so.kept_days = 1;
+    so.takes_hub_order = false;  // (the hub is the order)
     bk::Store store(so, entropy);
     bk::platform::secureDatabaseFiles(db);  // files of older versions were 0644
     if (tls.cert.empty() != tls.key.empty()) throw std::runtime_error("TLS needs both --tls-cert and --tls-key");

@@ -317,6 +317,29 @@ void putRecord(Shop& s, RecordKind kind, const Id& id, const json& body) {
   }
 }
 
+// Removes a record from the shop in memory (the policy is not erased: put back).
+void eraseRecord(Shop& s, RecordKind kind, const Id& id) {
+  switch (kind) {
+    case RecordKind::Person: s.people.erase(id); break;
+    case RecordKind::Bay: s.bays.erase(id); break;
+    case RecordKind::WorkOrder: s.work_orders.erase(id); break;
+    case RecordKind::Operation: s.operations.erase(id); break;
+    case RecordKind::TimeEntry: s.entries.erase(id); break;
+    case RecordKind::Inspection: s.inspections.erase(id); break;
+    case RecordKind::Rework: s.reworks.erase(id); break;
+    case RecordKind::Incident: s.incidents.erase(id); break;
+    case RecordKind::AddOn: s.addons.erase(id); break;
+    case RecordKind::Review: s.reviews.erase(id); break;
+    case RecordKind::Supersede: s.superseded_by.erase(id); break;
+    case RecordKind::Client: s.clients.erase(id); break;
+    case RecordKind::PinAttempts: s.pin_attempts.erase(id); break;
+    case RecordKind::Policy: break;
+    case RecordKind::SetupCode: s.setup_codes.erase(id); break;
+    case RecordKind::Message: s.messages.erase(id); break;
+    case RecordKind::FaultSlips: s.fault_slips.erase(id); break;
+  }
+}
+
 }  // namespace
 
 struct Store::Statements {
@@ -331,7 +354,9 @@ struct Store::Statements {
         setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
         setChainHead(db, "INSERT INTO meta(key, value) VALUES('chain_head', ?1) "
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-        idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2"), db_(db) {}
+        idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2"),
+        recordAsStored(db, "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2"), db_(db) {}
+  sql::Stmt recordAsStored;  // issue 16: a record before a write changes it (the rebase journal)
   // Issue 16: after a commit, and at open: the log's bodies and the
   // records kept small. A long store compressed at once (an upgrade) leaves
   // its pages mostly empty: the file is then written again, once, compact;
@@ -467,6 +492,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   // issue 16: a log (or records) big enough gets its dictionary, and what
   // was kept before it is compressed
   st_->keepCompact(true);
+  noteIfClean();  // issue 16: in step with its hub as it opens, a rebase can start from here
 }
 
 Store::~Store() = default;
@@ -873,12 +899,14 @@ Store::WorkOrderCount Store::workOrderCount() const {
   return q.step() ? WorkOrderCount{q.integer(0), q.integer(1)} : WorkOrderCount{};
 }
 
-void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before) const {
+void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before, std::optional<std::int64_t> after_hub) const {
   // two index walks, no sort: what the hub placed, in its order; then the rest
-  for (const char* sqlText :
-       {"SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NOT NULL ORDER BY hub_pos",
-        "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NULL ORDER BY pos"}) {
-    sql::Stmt q(*db_, sqlText);
+  sql::Stmt placed(*db_, "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events "
+                         "WHERE hub_pos IS NOT NULL AND hub_pos > ?1 ORDER BY hub_pos");
+  placed.bind(1, after_hub.value_or(std::numeric_limits<std::int64_t>::min()));
+  sql::Stmt rest(*db_, "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NULL ORDER BY pos");
+  for (sql::Stmt* walk : {&placed, &rest}) {
+    sql::Stmt& q = *walk;
     while (q.step()) {
       auto raw = q.blob(0);
       Uuid id{};
@@ -941,6 +969,7 @@ void diffInto(const std::map<Id, T>& was, const std::map<Id, T>& now, RecordKind
 }  // namespace
 
 void Store::replaceRecords(Shop next) {
+  journal_ = Journal{};  // (what it writes is not a journal's: until next in step with the hub)
   if (partial_) shop_ = loadRecords();  // issue 16: what is on disk, whole, to compare with
   std::set<std::pair<RecordKind, Id>> changed;
   std::vector<std::pair<RecordKind, Id>> gone;
@@ -975,6 +1004,7 @@ void Store::replaceRecords(Shop next) {
   partial_ = false;
   held_since_ = 0;
   evictSettled(Hlc::wall(hlc_.value) - keptWindow());  // issue 16: memory holds the working set again
+  journal_ = Journal{};  // (until next in step with the hub)
 }
 
 void Store::writeDirty() {
@@ -1013,6 +1043,20 @@ void Store::writeDirty() {
     bool found = false;
     json body = recordJson(shop_, kind, id, wo, found);
     if (!found) continue;
+    if (journal_.on && !journal_.before.count({kind, id})) {  // issue 16: as it was when last in step with the hub
+      auto& q = st_->recordAsStored;
+      q.bind(1, kindCode(kind)).bind(2, id);
+      Journal::Before b{wo, std::nullopt, std::nullopt};
+      if (q.step()) {
+        b.body = st_->records.decode(q.text(0));
+        if (!q.isNull(1)) b.number = q.integer(1);
+      }
+      q.reset();
+      journal_.bytes += id.size() + wo.size() + (b.body ? b.body->size() : 0) + 96;
+      journal_.before.emplace(std::make_pair(kind, id), std::move(b));
+      journal_added_.emplace_back(kind, id);
+      if (journal_.bytes > kJournalBytes) journal_ = Journal{};  // a rebase replays the whole log until next in step
+    }
     std::int64_t n = -1;
     if (!wo.empty() && bundleKind(kind)) {
       auto it = number.find(wo);
@@ -1366,6 +1410,7 @@ Recorded Store::record(Action a, Millis now) {
   const Hlc savedHlc = hlc_;
   const UuidV7 savedUuid = uuid_;
   const Hash savedHead = chain_head_;
+  journal_added_.clear();
   try {
     sql::Tx tx(*db_);
     bk::apply(shop_, a);
@@ -1385,6 +1430,7 @@ Recorded Store::record(Action a, Millis now) {
     chain_head_ = savedHead;
     shop_ = loadWorkingSet();
     ++generation_;
+    journalRollback();
     throw;
   }
 }
@@ -1697,6 +1743,8 @@ void Store::atomically(F&& body) {
   const auto savedSeqs = seq_of_origin_;
   const std::int64_t savedOwn = own_seq_;
   const Hash savedHead = chain_head_;
+  const bool journalOn = journal_.on;
+  journal_added_.clear();
   try {
     sql::Tx tx(*db_);
     shop_.dirty.clear();
@@ -1711,6 +1759,7 @@ void Store::atomically(F&& body) {
     chain_head_ = savedHead;
     shop_ = loadWorkingSet();
     ++generation_;
+    if (journalOn) journalRollback(); else journal_ = Journal{};
     throw;
   }
   st_->keepCompact();  // issue 16: committed; the log's bodies kept small
@@ -1734,9 +1783,71 @@ bool Store::markRefused(std::int64_t seq, const std::string& detail) {
                       "AND type <> 'refused'");
     q.bind(1, kiosk_id_).bind(2, seq).bind(3, detail.empty() ? std::string("refused") : detail).run();
     marked = db_->changes() == 1;
-    if (marked) replaceRecords(rebuildFromEvents());  // rare (a bug at a bay): the whole view, from the log
+    // rare (a bug at a bay): the view without it, from where this store was
+    // last in step with the hub, or from the whole log
+    if (marked && !rebaseSinceClean()) replaceRecords(rebuildFromEvents());
   });
   return marked;
+}
+
+// ---- issue 16: the rebase journal ---------------------------------------------
+
+void Store::noteIfClean() {
+  if (!opts_.takes_hub_order || !meta("rebase_from").empty()) return;
+  if (db_->scalarInt("SELECT EXISTS(SELECT 1 FROM events WHERE hub_pos IS NULL)")) return;  // (events_unplaced)
+  journal_ = Journal{};
+  journal_.on = true;
+  journal_.clean_hub = db_->scalarInt("SELECT COALESCE(MAX(hub_pos), 0) FROM events WHERE hub_pos IS NOT NULL");
+}
+
+void Store::journalRollback() {
+  if (journal_.on)
+    for (const auto& key : journal_added_) journal_.before.erase(key);
+  journal_added_.clear();
+}
+
+std::optional<std::int64_t> Store::rebaseSinceClean() {
+  if (!journal_.on) return std::nullopt;
+  // the records as they were when last in step with the hub: their work
+  // orders into memory first (whole), then each put back, on disk and here
+  std::set<Id> owners;
+  for (auto& [key, b] : journal_.before)
+    if (!b.wo.empty()) owners.insert(b.wo);
+  bringInWhole(owners);
+  sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
+  for (auto& [key, b] : journal_.before) {
+    const auto& [kind, id] = key;
+    eraseRecord(shop_, kind, id);
+    if (!b.body) {
+      if (kind == RecordKind::Policy) shop_.policy = opts_.policy;
+      del.bind(1, kindCode(kind)).bind(2, id).run();
+      if (kind == RecordKind::WorkOrder) work_orders_->remove(id);
+      continue;
+    }
+    const json body = json::parse(*b.body);
+    putRecord(shop_, kind, id, body);
+    auto& up = st_->upsertRecord;
+    up.bind(1, kindCode(kind)).bind(2, id);
+    if (b.number) up.bind(3, *b.number); else up.bindNull(3);
+    st_->records.bind(up, 4, *b.body);
+    up.run();
+    if (kind == RecordKind::WorkOrder) work_orders_->put(shop_.work_orders.at(id), 0, 0, false);  // (pinned: below)
+  }
+  shop_.reindex();
+  // then the events since, in the hub's order, as they would be taken
+  std::int64_t replayed = 0;
+  replayInto(
+      shop_,
+      [&](const Action* a, Millis) {
+        ++replayed;
+        if (a) bringIn(*a);
+      },
+      journal_.clean_hub);
+  for (auto& [key, b] : journal_.before) shop_.dirty.insert(key);  // (their rows, pinned or not)
+  writeDirty();
+  reports_->dropAll();
+  ++generation_;
+  return replayed;
 }
 
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
@@ -1780,19 +1891,25 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
       p.through = e.pos;
     }
     writeDirty();
-    if (refused) {
-      replaceRecords(rebuildFromEvents());
-      p.rebased = p.changed = true;
-    }
-    if (rebaseFrom && unplacedOwn() == 0) {
-      if (orderMatters(rebaseFrom)) {
+    // issue 16: from where this store was last in step with the hub, when
+    // it can; else the whole log
+    auto rebase = [&] {
+      if (const auto n = rebaseSinceClean()) {
+        p.replayed = *n;
+      } else {
         replaceRecords(rebuildFromEvents());
-        p.rebased = p.changed = true;
+        p.replayed = eventCount();
       }
+      p.rebased = p.changed = true;
+    };
+    if (refused) rebase();
+    if (rebaseFrom && unplacedOwn() == 0) {
+      if (!p.rebased && orderMatters(rebaseFrom)) rebase();
       rebaseFrom = 0;
     }
     setMeta("placed_max", std::to_string(placedMax));
     setMeta("rebase_from", rebaseFrom ? std::to_string(rebaseFrom) : std::string());
+    noteIfClean();
   });
   return p;
 }
@@ -1871,6 +1988,7 @@ void Store::keepOwnSignature(const StoredEvent& e) {
 
 std::vector<Remote> Store::ingestBatch(const std::vector<StoredEvent>& events, Millis now, const DeviceBatch* batch) {
   std::vector<Remote> out;
+  journal_ = Journal{};  // issue 16: events taken in this store's order, not a hub's: no journal
   maybeTrim(now);
   atomically([&] {
     bool fresh = false;

@@ -118,6 +118,10 @@ struct StoreOptions {
   Policy policy;
   AuthPolicy auth;
   std::vector<std::uint8_t> pepper;   // from outside the database (≥ 32 bytes)
+  // Issue 16: a store that takes a hub's order (a kiosk) keeps what it
+  // needs to rebase from where it was last in step with the hub; the hub's
+  // own store does not.
+  bool takes_hub_order = true;
   // Issue 16: delivered work orders stay in memory this many days after
   // their delivery (at least one), then leave it for SQLite, read when
   // asked. The hub keeps two months, so this month's report and last
@@ -218,6 +222,7 @@ class Store {
     bool changed = false;      // the view changed
     bool gap = false;          // stopped early: fetch again from `through`
     bool rebased = false;      // the view was rebuilt in the hub's order
+    std::int64_t replayed = 0; // events the rebase replayed (issue 16: those since the store was last in step, if it can)
   };
   Placement takeFromHub(const std::vector<StoredEvent>& events, Millis now);
   // A new or restored hub: its positions start again.
@@ -358,7 +363,10 @@ class Store {
   // Replays every event into `s` (R16's ingest) in rebuildFromEvents'
   // order; `before` (if set) sees each action first (null: refused at the
   // hub) with its wall time.
-  void replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before) const;
+  // `after_hub`: only the events the hub placed after that position, then
+  // those it has not placed (the rebase journal's replay).
+  void replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before,
+                  std::optional<std::int64_t> after_hub = std::nullopt) const;
   // Where `wo`'s records on disk differ from `replay`'s (empty: the same);
   // `records` is how many the replay holds of it.
   std::string bundleDiffers(const Shop& replay, const Id& wo, std::int64_t records) const;
@@ -413,6 +421,31 @@ class Store {
   struct Statements;
   std::unique_ptr<Statements> st_;
   std::optional<KeyPair> own_signer_;
+  // Issue 16: an incremental rebase. From the last moment this store held
+  // only events the hub had placed, applied in the hub's order (clean: a
+  // kiosk in step with its hub), each record a write changes is kept as it
+  // was then. A rebase puts those back, and replays only the events since,
+  // in the hub's order (R16): its cost is what the bay did since it was
+  // last in step, not the shop's age. Memory, in a store that takes the
+  // hub's order; past its limit (a bay offline for months) a rebase
+  // replays the whole log as before.
+  struct Journal {
+    bool on = false;
+    std::int64_t clean_hub = 0;  // the hub's position it was clean at
+    struct Before {
+      Id wo;                              // the work order it belongs to (bundle kinds)
+      std::optional<std::string> body;    // as it was (decoded); none: it did not exist
+      std::optional<std::int64_t> number; // its `wo` column then
+    };
+    std::map<std::pair<RecordKind, Id>, Before> before;
+    std::size_t bytes = 0;
+  };
+  Journal journal_;
+  std::vector<std::pair<RecordKind, Id>> journal_added_;  // in the open transaction (taken out if it rolls back)
+  static constexpr std::size_t kJournalBytes = 32u << 20;
+  void journalRollback();
+  void noteIfClean();       // in a transaction: clean now? the journal starts again here
+  std::optional<std::int64_t> rebaseSinceClean();  // in a transaction: the events replayed (none: no journal to do it with)
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;
   std::unique_ptr<WorkOrderIndex> work_orders_;

@@ -128,6 +128,7 @@ TEST_CASE("after a conflict every kiosk's view is rebased on the hub's order (R1
   const auto pb = pull(b.st, hub.st, T0 + 22 * MIN);
   CHECK_FALSE(pa.rebased);
   CHECK(pb.rebased);
+  CHECK(pb.replayed == b.st.eventCount());  // (b took an event from a directly: the whole log, as before)
   for (Node* k : {&a, &b}) {
     CAPTURE(k->st.kioskId());
     CHECK(k->st.shop().sameRecords(hub.st.shop()));
@@ -168,6 +169,9 @@ TEST_CASE("a view is rebased only once all its own events have their place, and 
   push(a.st, hub.st, T0 + 9 * MIN);
   const auto p3 = pull(a.st, hub.st, T0 + 10 * MIN);
   CHECK(p3.rebased);  // both name wo-1: the hub's order is taken
+  // (issue 16: only the events since a was last in step with the hub: its
+  // own one and b's two it took before its own was placed)
+  CHECK(p3.replayed == 3);
   CHECK(a.st.shop().sameRecords(hub.st.shop()));
   CHECK(a.st.loadRecords().sameRecords(hub.st.shop()));
 }

@@ -603,3 +603,92 @@ TEST_CASE("issue 16: bk-hub verify replays the log in a working set, brings back
   st.db().exec("DELETE FROM records WHERE kind = 3 AND id = '" + oldOps[1] + "'");
   CHECK(found(old));
 }
+
+TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came since it was last in step with the hub, and ends as a replay of the whole log") {
+  DemoShop d(11);
+  Store& hub = *d.st;  // the hub's log: the demo shop's months
+  TempDir dir;
+  FixedEntropy ent;
+  StoreOptions o = storeOptions(dir.file("bay.db"), "kiosk-b07");
+  o.kept_days = kKioskKeptDays;
+  Store bay(o, ent);
+  std::int64_t through = 0;
+  auto pull = [&](Millis now) {
+    Store::Placement p;
+    for (;;) {
+      const std::vector<StoredEvent> got = hub.events(through, 2000);
+      if (got.empty()) return p;
+      const Store::Placement one = bay.takeFromHub(got, now);
+      REQUIRE_FALSE(one.gap);
+      through = one.through;
+      p.rebased |= one.rebased;
+      p.replayed += one.replayed;
+    }
+  };
+  pull(d.opt.now);
+  REQUIRE(bay.eventCount() > 3000);
+  std::int64_t pushed = 0;
+  auto push = [&](Millis now) {
+    for (const StoredEvent& e : bay.ownEventsAfter(pushed, 1000)) {
+      REQUIRE(hub.ingestRemote(e, now).status == Remote::Status::Applied);
+      pushed = e.origin_seq;
+    }
+  };
+  // a clock-on or off for a random technician of the shop, valid where it
+  // is made; a few people and jobs, so that the bay's events and the hub's
+  // often name the same
+  std::mt19937 rng(20261204);
+  std::vector<std::array<Id, 3>> pairs;  // (technician, operation, bay) a clock-on may name
+  std::set<Id> techs;
+  for (auto& [tid, p] : hub.shop().people)
+    for (auto& [oid, op] : hub.shop().operations) {
+      const auto bay = std::find_if(hub.shop().bays.begin(), hub.shop().bays.end(), [&](const auto& b) { return b.second.trade == op.trade; });
+      if (bay != hub.shop().bays.end() && p.has(Role::Technician) && (techs.size() < 3 || techs.count(tid)) &&
+          hub.shop().workOrder(op.wo) && !hub.shop().workOrder(op.wo)->delivered_at &&
+          check(hub.shop(), ClockOn{"te-x", tid, oid, bay->first, d.opt.now})) {
+        techs.insert(tid);
+        pairs.push_back({tid, oid, bay->first});
+      }
+    }
+  REQUIRE(techs.size() == 3);
+  REQUIRE(pairs.size() > 5);
+  int made = 0;
+  auto clocking = [&](Store& st, Millis at) -> std::optional<Action> {
+    for (int tries = 0; tries < 50; ++tries) {
+      const auto& [tech, op, bay] = pairs[rng() % pairs.size()];
+      Action a = ClockOn{"te-r" + std::to_string(made), tech, op, bay, at};
+      if (const auto open = st.shop().openEntriesOf(tech); !open.empty() && rng() % 2)
+        a = ClockOff{tech, open.front()->op, StopReason::Break, at};
+      if (check(st.shop(), a)) {
+        ++made;
+        return a;
+      }
+    }
+    return std::nullopt;
+  };
+  int rebases = 0;
+  Millis now = d.opt.now + MIN;
+  for (int round = 0; round < 50; ++round) {
+    CAPTURE(round);
+    // the bay works offline, the rest of the shop goes on at the hub, the
+    // bay hears some of it before its own events have their place
+    for (int i = static_cast<int>(rng() % 4); i > 0; --i)
+      if (auto a = clocking(bay, now += MIN)) REQUIRE(bay.record(*a, now));
+    for (int i = static_cast<int>(rng() % 4); i > 0; --i)
+      if (auto a = clocking(hub, now += MIN)) REQUIRE(hub.record(*a, now));
+    if (rng() % 2) pull(now);
+    if (rng() % 3) continue;  // still offline
+    push(now);
+    const Store::Placement p = pull(now);
+    CHECK(bay.unplacedOwn() == 0);
+    if (p.rebased) {
+      ++rebases;
+      CHECK(p.replayed < 100);  // of thousands
+    }
+    // the hub's order, on disk and in memory, as the whole log's replay
+    CHECK(bay.loadRecords().sameRecords(hub.loadRecords()));
+    CHECK(matchesReplay(bay));
+  }
+  MESSAGE(made << " clockings, " << rebases << " rebases");
+  CHECK(rebases > 3);
+}
