@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     const Catalog catalog = Catalog::load(assets + "/catalog");
     StoreOptions so;
     so.pepper = platform::loadOrCreatePepper(pepper);
+    so.takes_hub_order = false;  // (a history, and the hub)
     platform::SodiumEntropy entropy;
 
     // 1. the days, played at one store through the rules

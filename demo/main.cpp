@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     so.path = db;
     so.kiosk_id = "hub-demo";  // the demo shop is the hub's own history
     so.pepper = bk::platform::loadOrCreatePepper(pepper);
+    so.takes_hub_order = false;  // (the hub's)
     bk::Store store(so, entropy);
     const bk::Catalog catalog = bk::Catalog::load(assets + "/catalog");
     bk::demo::Options opt;

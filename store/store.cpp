@@ -492,6 +492,9 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   // issue 16: a log (or records) big enough gets its dictionary, and what
   // was kept before it is compressed
   st_->keepCompact(true);
+  // issue 16: a kiosk's few events its hub has not placed, found without a
+  // scan of its log (the hub, where none is ever placed, keeps no such index)
+  if (opts_.takes_hub_order) db_->exec(logsql::kUnplacedIndex);
   noteIfClean();  // issue 16: in step with its hub as it opens, a rebase can start from here
 }
 

@@ -105,6 +105,9 @@ inline constexpr const char* kLatestSeqOfOrigins =
     "WITH RECURSIVE o(origin) AS (SELECT MIN(origin) FROM events "
     "UNION ALL SELECT (SELECT MIN(origin) FROM events WHERE origin > o.origin) FROM o WHERE o.origin IS NOT NULL) "
     "SELECT origin, (SELECT MAX(origin_seq) FROM events WHERE events.origin = o.origin) FROM o WHERE origin IS NOT NULL";
+// (a kiosk's: its events not yet placed by the hub are few; on the hub
+// every event would be one, so it has none, schema v7)
+inline constexpr const char* kUnplacedIndex = "CREATE INDEX IF NOT EXISTS events_unplaced ON events(pos) WHERE hub_pos IS NULL";
 }  // namespace logsql
 
 // Issue 16: a bay kiosk's working set: the work in the shop and what was
