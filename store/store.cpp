@@ -1746,7 +1746,7 @@ void Store::atomically(F&& body) {
   const auto savedSeqs = seq_of_origin_;
   const std::int64_t savedOwn = own_seq_;
   const Hash savedHead = chain_head_;
-  const bool journalOn = journal_.on;
+  Journal savedJournal = journal_;  // (a rebase or a new clean point may replace it; small while in step)
   journal_added_.clear();
   try {
     sql::Tx tx(*db_);
@@ -1762,7 +1762,7 @@ void Store::atomically(F&& body) {
     chain_head_ = savedHead;
     shop_ = loadWorkingSet();
     ++generation_;
-    if (journalOn) journalRollback(); else journal_ = Journal{};
+    journal_ = std::move(savedJournal);
     throw;
   }
   st_->keepCompact();  // issue 16: committed; the log's bodies kept small

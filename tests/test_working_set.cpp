@@ -666,7 +666,7 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
     }
     return std::nullopt;
   };
-  int rebases = 0;
+  int rebases = 0, broken = 0;
   Millis now = d.opt.now + MIN;
   for (int round = 0; round < 50; ++round) {
     CAPTURE(round);
@@ -679,6 +679,22 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
     if (rng() % 2) pull(now);
     if (rng() % 3) continue;  // still offline
     push(now);
+    if (rng() % 3 == 0) {
+      // a reply that breaks off with an event the store cannot read: the
+      // whole batch rolls back (a rebase in it too), the journal with it
+      std::vector<StoredEvent> got = hub.events(through, 2000);
+      StoredEvent bad;
+      bad.pos = hub.lastPos() + 1;
+      bad.id[0] = 0xBD;
+      bad.origin = "kiosk-broken";
+      bad.origin_seq = 1;
+      bad.wall_ms = now;
+      bad.type = "clock_on";
+      bad.body = R"({"type":"clock_on"})";
+      got.push_back(bad);
+      CHECK_THROWS(bay.takeFromHub(got, now));
+      ++broken;
+    }
     const Store::Placement p = pull(now);
     CHECK(bay.unplacedOwn() == 0);
     if (p.rebased) {
@@ -689,6 +705,7 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
     CHECK(bay.loadRecords().sameRecords(hub.loadRecords()));
     CHECK(matchesReplay(bay));
   }
-  MESSAGE(made << " clockings, " << rebases << " rebases");
+  MESSAGE(made << " clockings, " << rebases << " rebases, " << broken << " replies broken off");
   CHECK(rebases > 3);
+  CHECK(broken > 2);
 }
