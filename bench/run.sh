@@ -4,6 +4,12 @@
 # it to bench/results/ (docs/BENCHMARKS.md records a run and this command).
 #   bash bench/run.sh              # about ten minutes on 2 cores
 #   SOAK_SECONDS=3600 bash bench/run.sh   # the one-hour soak
+# Then what a shop's age costs (issue 16, bench/history.sh): every row of
+# its budgets on histories made by the product's own ingest, beside the
+# 4k figure. By default 4k and 250k (about 15 minutes more; the histories
+# are kept in bench/histories and made once);
+#   HISTORY_SIZES="4000 1000000 2500000" bash bench/run.sh   # the budgets' sizes (hours, 10 GB)
+#   HISTORY_SIZES= bash bench/run.sh                          # without them
 # Nothing here passes or fails: it measures. Needs Xvfb (installed by
 # scripts/install-deps.sh) for the whole-process kiosk figures.
 set -euo pipefail
@@ -131,3 +137,8 @@ print("| what | budget | measured | baseline (same run) | ratio | met |")
 print("| --- | --- | --- | --- | --- | --- |")
 print("\n".join(rows))
 PY
+
+if [ -n "${HISTORY_SIZES-4000 250000}" ]; then
+  echo "== what a shop's age costs (bench/history.sh)"
+  BUILD_DIR=$B SIZES="${HISTORY_SIZES-4000 250000}" bash bench/history.sh
+fi
