@@ -124,6 +124,13 @@ void SyncCursors::write(const char* key, const std::string& value) {
   q.bind(1, key).bind(2, value).run();
 }
 
+SyncCursors::Placement SyncCursors::placement() { return Placement{asInt(read("placed_max")), asInt(read("rebase_from"))}; }
+void SyncCursors::setPlacement(const Placement& p) {
+  write("placed_max", std::to_string(p.placed_max));
+  write("rebase_from", p.rebase_from ? std::to_string(p.rebase_from) : std::string());
+}
+void SyncCursors::forgetPlacement() { db_.exec("DELETE FROM meta WHERE key IN ('placed_max', 'rebase_from')"); }
+
 SyncCursor SyncCursors::get() {
   return SyncCursor{read("hub_instance"), asInt(read("hub_acked")), asInt(read("hub_cursor"))};
 }

@@ -77,6 +77,16 @@ class SyncCursors {
   void setPulled(std::int64_t pos);
   // A new or restored hub: its positions start again.
   void resetFor(const std::string& hub_instance);
+  // The hub's order as this store took it (Store::takeFromHub): the
+  // highest local position placed so far, and the first local position
+  // from which its order and the hub's differ (0: none pending).
+  struct Placement {
+    std::int64_t placed_max = 0;
+    std::int64_t rebase_from = 0;
+  };
+  Placement placement();
+  void setPlacement(const Placement& p);
+  void forgetPlacement();
   std::string sealedToken();
   void setSealedToken(const std::string& hex);
   // Issue 11: the kiosk's device key (its seed), sealed like the token; it

@@ -1770,7 +1770,7 @@ void Store::atomically(F&& body) {
 
 void Store::forgetHubOrder() {
   db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
-  db_->exec("DELETE FROM meta WHERE key IN ('placed_max', 'rebase_from')");
+  cursors_->forgetPlacement();
 }
 
 std::int64_t Store::unplacedOwn() const {
@@ -1796,7 +1796,7 @@ bool Store::markRefused(std::int64_t seq, const std::string& detail) {
 // ---- issue 16: the rebase journal ---------------------------------------------
 
 void Store::noteIfClean() {
-  if (!opts_.takes_hub_order || !meta("rebase_from").empty()) return;
+  if (!opts_.takes_hub_order || cursors_->placement().rebase_from) return;
   if (db_->scalarInt("SELECT EXISTS(SELECT 1 FROM events WHERE hub_pos IS NULL)")) return;  // (events_unplaced)
   journal_ = Journal{};
   journal_.on = true;
@@ -1856,12 +1856,11 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
   Placement p;
   maybeTrim(now);
-  auto metaInt = [&](const char* key) { const std::string v = meta(key); return v.empty() ? std::int64_t{0} : std::stoll(v); };
   atomically([&] {
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
     sql::Stmt placeNew(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
     sql::Stmt mark(*db_, "UPDATE events SET refused = ?2 WHERE pos = ?1 AND refused IS NULL AND type <> 'refused'");
-    std::int64_t placedMax = metaInt("placed_max"), rebaseFrom = metaInt("rebase_from");
+    auto [placedMax, rebaseFrom] = cursors_->placement();
     bool refused = false;
     for (const StoredEvent& e : events) {
       std::int64_t localPos = 0;
@@ -1910,8 +1909,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
       if (!p.rebased && orderMatters(rebaseFrom)) rebase();
       rebaseFrom = 0;
     }
-    setMeta("placed_max", std::to_string(placedMax));
-    setMeta("rebase_from", rebaseFrom ? std::to_string(rebaseFrom) : std::string());
+    cursors_->setPlacement({placedMax, rebaseFrom});
     noteIfClean();
   });
   return p;
