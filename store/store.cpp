@@ -904,10 +904,9 @@ Store::WorkOrderCount Store::workOrderCount() const {
 
 void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before, std::optional<std::int64_t> after_hub) const {
   // two index walks, no sort: what the hub placed, in its order; then the rest
-  sql::Stmt placed(*db_, "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events "
-                         "WHERE hub_pos IS NOT NULL AND hub_pos > ?1 ORDER BY hub_pos");
+  sql::Stmt placed(*db_, logsql::kPlacedAfter);
   placed.bind(1, after_hub.value_or(std::numeric_limits<std::int64_t>::min()));
-  sql::Stmt rest(*db_, "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NULL ORDER BY pos");
+  sql::Stmt rest(*db_, logsql::kUnplaced);
   for (sql::Stmt* walk : {&placed, &rest}) {
     sql::Stmt& q = *walk;
     while (q.step()) {
@@ -1797,10 +1796,10 @@ bool Store::markRefused(std::int64_t seq, const std::string& detail) {
 
 void Store::noteIfClean() {
   if (!opts_.takes_hub_order || cursors_->placement().rebase_from) return;
-  if (db_->scalarInt("SELECT EXISTS(SELECT 1 FROM events WHERE hub_pos IS NULL)")) return;  // (events_unplaced)
+  if (db_->scalarInt(logsql::kAnyUnplaced)) return;
   journal_ = Journal{};
   journal_.on = true;
-  journal_.clean_hub = db_->scalarInt("SELECT COALESCE(MAX(hub_pos), 0) FROM events WHERE hub_pos IS NOT NULL");
+  journal_.clean_hub = db_->scalarInt(logsql::kLastPlaced);
 }
 
 void Store::journalRollback() {

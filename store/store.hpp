@@ -105,6 +105,15 @@ inline constexpr const char* kLatestSeqOfOrigins =
     "WITH RECURSIVE o(origin) AS (SELECT MIN(origin) FROM events "
     "UNION ALL SELECT (SELECT MIN(origin) FROM events WHERE origin > o.origin) FROM o WHERE o.origin IS NOT NULL) "
     "SELECT origin, (SELECT MAX(origin_seq) FROM events WHERE events.origin = o.origin) FROM o WHERE origin IS NOT NULL";
+// The log replayed in the hub's order: the events it placed (after a
+// position: a rebase), then those it has not, each walk an index.
+inline constexpr const char* kPlacedAfter =
+    "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events "
+    "WHERE hub_pos IS NOT NULL AND hub_pos > ?1 ORDER BY hub_pos";
+inline constexpr const char* kUnplaced =
+    "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NULL ORDER BY pos";
+inline constexpr const char* kAnyUnplaced = "SELECT EXISTS(SELECT 1 FROM events WHERE hub_pos IS NULL)";
+inline constexpr const char* kLastPlaced = "SELECT COALESCE(MAX(hub_pos), 0) FROM events WHERE hub_pos IS NOT NULL";
 // (a kiosk's: its events not yet placed by the hub are few; on the hub
 // every event would be one, so it has none, schema v7)
 inline constexpr const char* kUnplacedIndex = "CREATE INDEX IF NOT EXISTS events_unplaced ON events(pos) WHERE hub_pos IS NULL";
