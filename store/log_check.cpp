@@ -48,6 +48,7 @@ Store::LogCheck Store::checkLog(const std::set<Id>& keep, std::size_t max) const
   std::set<Id> differed;              // (the latter)
   Millis latest = 0, trimmed = 0, held_since = 0;
   bool partial = false;
+  sql::Stmt bundle(*db_, wsql::kBundle);
   auto letGo = [&] {
     const Millis horizon = latest - kReplayHeld;
     std::set<Id> gone = settledBefore(s, horizon, stay);
@@ -56,7 +57,7 @@ Store::LogCheck Store::checkLog(const std::set<Id>& keep, std::size_t max) const
     for (auto it = gone.begin(); it != gone.end();) {
       const auto number = work_orders_->numberOf(*it);
       const std::int64_t n = records.at(*it);
-      if (number && bundleDiffers(s, *it, n).empty()) {
+      if (number && bundleDiffers(bundle, s, *it, n).empty()) {
         left[*it] = Left{*number, n};
         ++it;
       } else {  // checked with the rest at the end, to say what differs
@@ -103,7 +104,7 @@ Store::LogCheck Store::checkLog(const std::set<Id>& keep, std::size_t max) const
   if (!differed.empty()) {
     const std::map<Id, std::int64_t> records = recordsOf(s, differed);
     for (const Id& id : differed)
-      if (std::string why = bundleDiffers(s, id, records.at(id)); !why.empty() && out.differ.size() < max)
+      if (std::string why = bundleDiffers(bundle, s, id, records.at(id)); !why.empty() && out.differ.size() < max)
         out.differ.push_back(std::move(why));
   }
   for (std::string& d : differFrom(s, max, numbers, leftRecords))

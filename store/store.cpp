@@ -974,8 +974,8 @@ Shop Store::rebuildFromEvents() const {
   return s;
 }
 
-std::string Store::bundleDiffers(const Shop& replay, const Id& wo, std::int64_t records) const {
-  sql::Stmt q(*db_, wsql::kBundle);
+std::string Store::bundleDiffers(sql::Stmt& q, const Shop& replay, const Id& wo, std::int64_t records) const {
+  q.reset();
   q.bind(1, wo);
   std::int64_t seen = 0;
   while (q.step()) {

@@ -380,8 +380,9 @@ class Store {
   void replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before,
                   std::optional<std::int64_t> after_hub = std::nullopt) const;
   // Where `wo`'s records on disk differ from `replay`'s (empty: the same);
-  // `records` is how many the replay holds of it.
-  std::string bundleDiffers(const Shop& replay, const Id& wo, std::int64_t records) const;
+  // `records` is how many the replay holds of it; `bundle`: wsql::kBundle,
+  // prepared once by the caller.
+  std::string bundleDiffers(sql::Stmt& bundle, const Shop& replay, const Id& wo, std::int64_t records) const;
   std::vector<Finding> signatureFindings(const Shop& replay) const;
   // recordsDiffer, the records of the work orders numbered in `left`
   // skipped (there should be `left_records` of them).
