@@ -25,6 +25,9 @@ inline constexpr int kMaxDepth = 32;                      // arrays and objects 
 // kiosk reads of any reply before it cuts the hub off
 inline constexpr std::size_t kMaxPullBytes = 16u << 20;
 inline constexpr std::size_t kMaxReply = 24u << 20;
+// Issue 16: a new kiosk's snapshot of its hub's working set (the open work
+// and a comeback window of deliveries: a few MB in a busy shop)
+inline constexpr std::size_t kMaxSnapshotReply = 128u << 20;
 
 // The nesting depth of JSON text, without parsing it (no recursion, strings
 // and escapes skipped); stops counting once past `limit`.

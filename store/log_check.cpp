@@ -38,7 +38,7 @@ std::map<Id, std::int64_t> recordsOf(const Shop& s, const std::set<Id>& gone) {
 Store::LogCheck Store::checkLog(const std::set<Id>& keep, std::size_t max) const {
   LogCheck out;
   Shop& s = out.held;
-  s.policy = opts_.policy;
+  s = replayStart();
   struct Left {
     std::int64_t number = 0;   // its row's number, which its records carry
     std::int64_t records = 0;  // how many it had as it left

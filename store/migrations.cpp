@@ -314,8 +314,21 @@ CREATE TABLE reports(
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 19> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10,
-                                                  kV11, kV12, kV13, kV14, kV15, kV16, kV17, kV18, kV19};
+// v20 (issue 16): the snapshot a new kiosk started from, instead of the
+// hub's whole log (Store::startFrom): every replay of its log starts here
+constexpr const char* kV20 = R"sql(
+CREATE TABLE snapshot_base(
+  id      INTEGER PRIMARY KEY CHECK (id = 1),  -- a store starts from one snapshot at most
+  hub_pos INTEGER NOT NULL,  -- the hub's log position it was taken at (0: that hub's order forgotten)
+  hlc     INTEGER NOT NULL,  -- the hub's clock there
+  origins TEXT NOT NULL,     -- {"origin": its last sequence number there, ...}
+  records TEXT NOT NULL,     -- [[kind, id, body], ...], each body canonical JSON
+  stale   INTEGER NOT NULL DEFAULT 0  -- 1: it judged an event of the hub's otherwise than clean (wantsSnapshot)
+);
+)sql";
+
+constexpr std::array<const char*, 20> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10,
+                                                  kV11, kV12, kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20};
 
 }  // namespace
 

@@ -374,6 +374,19 @@ void eraseRecord(Shop& s, RecordKind kind, const Id& id) {
 
 }  // namespace
 
+namespace snapsql {
+// the work orders a bay kiosk holds: in work, delivered since the horizon,
+// or pinned (kKeptBundles' test), one pass over the history rows
+inline constexpr const char* kKioskWorkOrders =
+    "SELECT id FROM work_orders WHERE delivered_at IS NULL OR delivered_at >= ?1 OR pinned";
+inline constexpr const char* kBase = "SELECT hub_pos, hlc, origins, records FROM snapshot_base WHERE id = 1";
+inline constexpr const char* kStale = "SELECT COALESCE((SELECT stale FROM snapshot_base WHERE id = 1), 0)";
+inline constexpr const char* kMarkStale = "UPDATE snapshot_base SET stale = 1";
+inline constexpr const char* kPutBase = "INSERT INTO snapshot_base(id, hub_pos, hlc, origins, records) VALUES(1, ?1, ?2, ?3, ?4)";
+inline constexpr const char* kForgetBasePos = "UPDATE snapshot_base SET hub_pos = 0";
+inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)";
+}  // namespace snapsql
+
 struct Store::Statements {
   BodyStore bodies;   // issue 16: how the log's bodies are stored
   BodyStore records;  // and the records'
@@ -496,6 +509,19 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   {
     sql::Stmt q(*db_, logsql::kLatestSeqOfOrigins);
     while (q.step()) seq_of_origin_[q.text(0)] = q.integer(1);
+  }
+  {  // issue 16: a kiosk that started from a snapshot: where its hub's log was then
+    sql::Stmt q(*db_, snapsql::kBase);
+    if (q.step()) {
+      base_pos_ = q.integer(0);
+      hlc_.value = std::max(hlc_.value, q.integer(1));
+      const json origins = json::parse(q.text(2));
+      for (auto it = origins.begin(); it != origins.end(); ++it) {
+        seq_of_origin_[it.key()] = std::max(lastSeqOf(it.key()), it.value().get<std::int64_t>());
+        base_origins_[it.key()] = it.value().get<std::int64_t>();
+      }
+      own_seq_ = lastSeqOf(kiosk_id_);
+    }
   }
 
   fillChain();
@@ -938,7 +964,15 @@ Store::WorkOrderCount Store::workOrderCount() const {
   return q.step() ? WorkOrderCount{q.integer(0), q.integer(1)} : WorkOrderCount{};
 }
 
-void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before, std::optional<std::int64_t> after_hub) const {
+std::int64_t Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before, std::optional<std::int64_t> after_hub) const {
+  std::int64_t unclean = 0;
+  // issue 16: an event the snapshot the store started from holds already
+  // (its log kept from before a newer snapshot) is not applied again
+  auto inBase = [&](const sql::Stmt& q) {
+    if (base_origins_.empty()) return false;
+    auto it = base_origins_.find(q.text(5));
+    return it != base_origins_.end() && q.integer(6) <= it->second;
+  };
   // two index walks, no sort: what the hub placed, in its order; then the rest
   sql::Stmt placed(*db_, logsql::kPlacedAfter);
   placed.bind(1, after_hub.value_or(std::numeric_limits<std::int64_t>::min()));
@@ -946,6 +980,7 @@ void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>
   for (sql::Stmt* walk : {&placed, &rest}) {
     sql::Stmt& q = *walk;
     while (q.step()) {
+      if (inBase(q)) continue;
       auto raw = q.blob(0);
       Uuid id{};
       std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), id.begin());
@@ -961,14 +996,14 @@ void Store::replayInto(Shop& s, const std::function<void(const Action*, Millis)>
       }
       const Action a = actionFromJson(json::parse(st_->bodies.decode(q.text(2))));
       if (before) before(&a, q.integer(1));
-      (void)ingest(s, a, toHex(id), q.integer(1), q.text(5));
+      if (!ingest(s, a, toHex(id), q.integer(1), q.text(5)).clean) ++unclean;
     }
   }
+  return unclean;
 }
 
 Shop Store::rebuildFromEvents() const {
-  Shop s;
-  s.policy = opts_.policy;
+  Shop s = replayStart();
   replayInto(s, {});
   s.dirty.clear();
   return s;
@@ -1806,6 +1841,13 @@ void Store::atomically(F&& body) {
 void Store::forgetHubOrder() {
   db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
   cursors_->forgetPlacement();
+  if (base_pos_) {
+    // (its records stay where every replay starts, until a snapshot of the
+    // new hub's replaces them: the hub's word is now another's)
+    db_->exec(snapsql::kForgetBasePos);
+    base_pos_ = 0;
+    doubtBase();
+  }
 }
 
 std::int64_t Store::unplacedOwn() const {
@@ -1835,7 +1877,7 @@ void Store::noteIfClean() {
   if (db_->scalarInt(logsql::kAnyUnplaced)) return;
   journal_ = Journal{};
   journal_.on = true;
-  journal_.clean_hub = db_->scalarInt(logsql::kLastPlaced);
+  journal_.clean_hub = std::max(db_->scalarInt(logsql::kLastPlaced), base_pos_.value_or(0));
 }
 
 void Store::journalRollback() {
@@ -1874,7 +1916,7 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
   shop_.reindex();
   // then the events since, in the hub's order, as they would be taken
   std::int64_t replayed = 0;
-  replayInto(
+  rebase_unclean_ = replayInto(
       shop_,
       [&](const Action* a, Millis) {
         ++replayed;
@@ -1886,6 +1928,125 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
   reports_->dropAll();
   ++generation_;
   return replayed;
+}
+
+// ---- issue 16: snapshots, what a new kiosk starts from ----------------------
+
+
+Snapshot Store::snapshot() const {
+  Snapshot out;
+  out.hub_pos = lastPos();
+  out.hlc = hlc_.value;
+  out.origins = seq_of_origin_;
+  auto rows = [&](sql::Stmt& q) {
+    while (q.step()) out.records.push_back({storedKind(q, 0), q.text(1), st_->records.decode(q.text(2))});
+  };
+  sql::Stmt ref(*db_, wsql::kReferenceRecords);
+  rows(ref);
+  // what a bay keeps of the work orders (its window), and every one it may
+  // need to check a comeback against (the comeback window), as of the
+  // latest event; and each open comeback's origin, however old
+  const int days = std::max(kKioskKeptDays, shop_.policy.comeback_days);
+  sql::Stmt q(*db_, snapsql::kKioskWorkOrders);
+  q.bind(1, Hlc::wall(hlc_.value) - Millis{days} * 86'400'000);
+  std::set<Id> wos = openComebackOrigins(shop_);
+  while (q.step()) wos.insert(q.text(0));
+  sql::Stmt bundle(*db_, wsql::kBundle);
+  for (const Id& wo : wos) {
+    bundle.bind(1, wo);
+    rows(bundle);
+    bundle.reset();
+  }
+  return out;
+}
+
+void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
+  const bool again = wantsSnapshot();  // (one from a snapshot that fell short, in step with its hub)
+  if (!again && (eventCount() > 0 || base_pos_ || db_->scalarInt(snapsql::kAnyRecord)))
+    throw std::logic_error("a store that holds events or records does not start from a snapshot");
+  if (snap.hub_pos < 0) throw std::invalid_argument("snapshot: a negative hub position");
+  Shop s;
+  s.policy = opts_.policy;
+  json records = json::array();
+  try {
+    for (const SnapshotRecord& r : snap.records) {
+      json body = json::parse(r.body);
+      putRecord(s, r.kind, r.id, body);
+      records.push_back(json::array({static_cast<int>(r.kind), r.id, std::move(body)}));
+    }
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(std::string("snapshot: a record of the wrong shape: ") + e.what());
+  }
+  // every record of a work order's bundle names a work order it holds
+  auto owned = [&](const auto& m, const char* what) {
+    for (auto& [id, r] : m)
+      if (!s.work_orders.count(r.wo)) throw std::invalid_argument(std::string("snapshot: ") + what + " " + id + " of a work order it lacks");
+  };
+  owned(s.operations, "operation");
+  owned(s.entries, "time entry");
+  owned(s.inspections, "inspection");
+  owned(s.reworks, "rework");
+  owned(s.incidents, "incident");
+  owned(s.addons, "add-on");
+  s.reindex();
+  json origins = json::object();
+  for (auto& [origin, seq] : snap.origins) {
+    if (seq < 0) throw std::invalid_argument("snapshot: a negative sequence number");
+    origins[origin] = seq;
+  }
+  std::set<std::pair<RecordKind, Id>> all;
+  for (const SnapshotRecord& r : snap.records) all.insert({r.kind, r.id});
+  journal_ = Journal{};  // (the snapshot is where this store is first in step with its hub)
+  atomically([&] {
+    if (again) {
+      // the records are the new snapshot's; the log stays whole (this
+      // bay's own events are its to resend to a hub restored from a
+      // backup), and every replay skips what the snapshot holds of it
+      for (const char* table : {"records", "work_orders", "snapshot_base"}) db_->exec(std::string("DELETE FROM ") + table);
+      reports_->dropAll();
+      // (a hub restored meanwhile: the log's places were the other one's)
+      if (cursors_->get().hub_instance != hub_instance) db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
+    }
+    sql::Stmt put(*db_, snapsql::kPutBase);
+    put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, canonical(records)).run();
+    shop_ = std::move(s);
+    shop_.dirty = std::move(all);
+    writeDirty();
+    for (auto& [origin, seq] : snap.origins) seq_of_origin_[origin] = std::max(lastSeqOf(origin), seq);
+    own_seq_ = lastSeqOf(kiosk_id_);  // (a bay set up again takes its sequence on from where the hub has it)
+    hlc_.value = std::max(hlc_.value, snap.hlc);
+    cursors_->resetFor(hub_instance);
+    cursors_->setPulled(snap.hub_pos);
+    const auto own = snap.origins.find(kiosk_id_);
+    cursors_->setAcked(own == snap.origins.end() ? 0 : own->second);  // what the hub holds of this bay's (the rest is sent)
+  });
+  base_pos_ = snap.hub_pos;
+  base_origins_ = snap.origins;
+  viewed_.clear();
+  partial_ = true;  // (the shop's history is on the hub)
+  held_since_ = Hlc::wall(hlc_.value);
+  evictSettled(Hlc::wall(hlc_.value) - keptWindow());
+  ++generation_;
+  noteIfClean();
+}
+
+bool Store::wantsSnapshot() const {
+  return base_pos_ && db_->scalarInt(snapsql::kStale) && !db_->scalarInt(logsql::kAnyUnplaced);
+}
+
+void Store::doubtBase() {
+  if (base_pos_) db_->exec(snapsql::kMarkStale);
+}
+
+Shop Store::replayStart() const {
+  Shop s;
+  s.policy = opts_.policy;
+  if (!base_pos_) return s;
+  sql::Stmt q(*db_, snapsql::kBase);
+  if (!q.step()) return s;
+  for (const json& r : json::parse(q.text(3))) putRecord(s, static_cast<RecordKind>(r.at(0).get<int>()), r.at(1).get<Id>(), r.at(2));
+  s.reindex();
+  return s;
 }
 
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
@@ -1917,6 +2078,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
         const Remote r = ingestOne(e, now);
         if (r.status == Remote::Status::Gap) { p.gap = true; break; }
         if (r.status == Remote::Status::Applied) {
+          if (!r.ingested.clean) doubtBase();  // issue 16: (not e.tombstone(): those come as refused, clean)
           p.changed = true;
           localPos = r.pos;
           placeNew.bind(1, e.pos).bind(2, r.pos).run();
@@ -1933,8 +2095,12 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
     auto rebase = [&] {
       if (const auto n = rebaseSinceClean()) {
         p.replayed = *n;
+        if (rebase_unclean_ > 0) doubtBase();
       } else {
-        replaceRecords(rebuildFromEvents());
+        Shop again = replayStart();
+        if (replayInto(again, {}) > 0) doubtBase();
+        again.dirty.clear();
+        replaceRecords(std::move(again));
         p.replayed = eventCount();
       }
       p.rebased = p.changed = true;
@@ -1947,6 +2113,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
     cursors_->setPlacement({placedMax, rebaseFrom});
     noteIfClean();
   });
+  p.needs_snapshot = wantsSnapshot();
   return p;
 }
 

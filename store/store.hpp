@@ -96,6 +96,25 @@ struct Remote {
   std::int64_t pos = 0;            // Applied: its place in this store's log
 };
 
+// Issue 16: what a new kiosk starts from instead of the hub's whole log:
+// the hub's records of its working set as a kiosk keeps it (the reference
+// data, the work in the shop, what was delivered within the comeback
+// window, whatever pins a delivered work order) at one position of the
+// hub's log, with each origin's sequence number and the hub's clock there.
+// The kiosk then takes the hub's log from that position on. Its records,
+// and every replay of its log, start from these (its base).
+struct SnapshotRecord {
+  RecordKind kind{};
+  Id id;
+  std::string body;  // canonical JSON of the record
+};
+struct Snapshot {
+  std::int64_t hub_pos = 0;            // the hub's log position the records are at
+  std::int64_t hlc = 0;                // the hub's clock there (a kiosk's next event is later)
+  std::map<Id, std::int64_t> origins;  // each origin's last sequence number through hub_pos
+  std::vector<SnapshotRecord> records;
+};
+
 // The event log's SQL, named (the plan tests read the same text).
 namespace logsql {
 // each origin's latest sequence number: a skip over the (origin,
@@ -208,6 +227,26 @@ class Store {
   std::vector<std::pair<Id, std::string>> pinHashes() const;
   void putPinHash(const Id& person, const std::string& hash);
 
+  // Issue 16: the hub's side: its records as a new kiosk needs them (see
+  // Snapshot), consistent with its log at lastPos().
+  Snapshot snapshot() const;
+  // The kiosk's side: a store that holds nothing yet (no event, no record
+  // but what enrolment wrote) takes `snap` as its base, and its sync
+  // cursors are set to take `hub_instance`'s log from `snap.hub_pos` on.
+  // One transaction: a snapshot that does not decode (a record of the wrong
+  // shape) changes nothing and throws std::invalid_argument.
+  void startFrom(const Snapshot& snap, const std::string& hub_instance);
+  // Did this store start from a snapshot (and at which hub position)?
+  std::optional<std::int64_t> basePos() const { return base_pos_; }
+  // Issue 16: a store that started from a snapshot judged an event of its
+  // hub's otherwise than clean (a conflict, or an event that reads history
+  // the snapshot lacks: a car linked back to a visit older than the
+  // comeback window, a month's fault slips), and it is in step with the
+  // hub now: it starts again from a newer snapshot, which holds the hub's
+  // judgement. Its log stays whole (its own events are its to resend to a
+  // hub restored from a backup); every replay skips what the snapshot holds.
+  bool wantsSnapshot() const;
+
   // Takes an event made elsewhere, exactly once: by origin and gap-free
   // sequence (the event id is a second guard); a gap is refused so the
   // sender resends from the right place. The event is re-checked against
@@ -235,6 +274,10 @@ class Store {
     bool gap = false;          // stopped early: fetch again from `through`
     bool rebased = false;      // the view was rebuilt in the hub's order
     std::int64_t replayed = 0; // events the rebase replayed (issue 16: those since the store was last in step, if it can)
+    // Issue 16: a store that started from a snapshot judged an event of the
+    // hub's otherwise than clean: it may read history the snapshot lacks,
+    // so the store asks for a newer snapshot (wantsSnapshot).
+    bool needs_snapshot = false;
   };
   Placement takeFromHub(const std::vector<StoredEvent>& events, Millis now);
   // A new or restored hub: its positions start again.
@@ -372,13 +415,18 @@ class Store {
  private:
   void writeDirty();
   void replaceRecords(Shop next);  // inside a transaction
+  // What every replay of the log starts from: the snapshot the store
+  // started from (issue 16), or an empty shop with the store's policy.
+  Shop replayStart() const;
   // Replays every event into `s` (R16's ingest) in rebuildFromEvents'
   // order; `before` (if set) sees each action first (null: refused at the
   // hub) with its wall time.
   // `after_hub`: only the events the hub placed after that position, then
   // those it has not placed (the rebase journal's replay).
-  void replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before,
-                  std::optional<std::int64_t> after_hub = std::nullopt) const;
+  // Returns how many events it judged otherwise than clean (not those
+  // refused at the hub).
+  std::int64_t replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before,
+                          std::optional<std::int64_t> after_hub = std::nullopt) const;
   // Where `wo`'s records on disk differ from `replay`'s (empty: the same);
   // `records` is how many the replay holds of it; `bundle`: wsql::kBundle,
   // prepared once by the caller.
@@ -459,11 +507,15 @@ class Store {
   void journalRollback();
   void noteIfClean();       // in a transaction: clean now? the journal starts again here
   std::optional<std::int64_t> rebaseSinceClean();  // in a transaction: the events replayed (none: no journal to do it with)
+  std::int64_t rebase_unclean_ = 0;  // events the last rebase judged otherwise than clean
+  void doubtBase();  // in a transaction: a store from a snapshot judged a hub's event otherwise than clean
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;
   std::unique_ptr<WorkOrderIndex> work_orders_;
   std::unique_ptr<KeptReports> reports_;
   bool partial_ = false;   // some work order on disk is not in memory
+  std::optional<std::int64_t> base_pos_;  // started from a snapshot at this hub position (issue 16)
+  std::map<Id, std::int64_t> base_origins_;  // what of each origin's sequence that snapshot holds
   std::set<Id> viewed_;    // work orders a screen looks at (not trimmed)
   Millis held_since_ = 0;  // memory holds every work order with anything since
   Millis trimmed_at_ = 0;

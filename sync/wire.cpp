@@ -257,6 +257,71 @@ PullReply decodePullReply(std::string_view body) {
   return r;
 }
 
+std::string snapshotToWire(const Snapshot& snap, const std::string& hub) {
+  std::size_t size = 256;
+  for (const SnapshotRecord& r : snap.records) size += r.id.size() + r.body.size() + 32;
+  std::string out;
+  out.reserve(size);
+  out += "{\"hub\":" + json(hub).dump() + ",\"hub_pos\":" + std::to_string(snap.hub_pos) + ",\"hlc\":" + std::to_string(snap.hlc) +
+         ",\"origins\":";
+  json origins = json::object();
+  for (auto& [origin, seq] : snap.origins) origins[origin] = seq;
+  out += origins.dump();
+  out += ",\"records\":[";
+  bool first = true;
+  for (const SnapshotRecord& r : snap.records) {
+    if (!first) out += ',';
+    first = false;
+    out += "[\"";
+    out += enumName(kRecordKindNames, r.kind);
+    out += "\",";
+    out += json(r.id).dump();
+    out += ',';
+    out += r.body;  // (canonical JSON, as the hub's store keeps it)
+    out += ']';
+  }
+  out += "]}";
+  return out;
+}
+
+SnapshotReply decodeSnapshotReply(std::string_view body) {
+  SnapshotReply r;
+  Untrusted u = parseUntrusted(body, kMaxSnapshotReply);
+  if (!u) { r.error = "reply " + u.error; return r; }
+  if (!u.value.is_object()) { r.error = "reply is not a JSON object"; return r; }
+  const json& j = u.value;
+  hubId(j, r.hub, r.error);
+  field(j, "hub_pos", json::value_t::number_integer, r.error, [&](const json& v) { r.snap.hub_pos = v.get<std::int64_t>(); });
+  field(j, "hlc", json::value_t::number_integer, r.error, [&](const json& v) { r.snap.hlc = v.get<std::int64_t>(); });
+  if (r.error.empty() && (r.snap.hub_pos < 0 || r.snap.hlc < 0 || Hlc::wall(r.snap.hlc) > kMaxWall)) r.error = "reply: hub_pos or hlc out of range";
+  field(j, "origins", json::value_t::object, r.error, [&](const json& o) {
+    for (auto& [origin, seq] : o.items()) {
+      if (!validKioskId(origin) || !seq.is_number_integer() || seq.get<std::int64_t>() < 0) {
+        r.error = "reply: origins is not {kiosk id: sequence number}";
+        return;
+      }
+      r.snap.origins[origin] = seq.get<std::int64_t>();
+    }
+  });
+  field(j, "records", json::value_t::array, r.error, [&](const json& list) {
+    r.snap.records.reserve(list.size());
+    for (const json& x : list) {
+      RecordKind kind{};
+      const bool ok = x.is_array() && x.size() == 3 && x[0].is_string() && enumParse(kRecordKindNames, x[0].get<std::string>(), kind) &&
+                      x[1].is_string() && !x[1].get<std::string>().empty() && (x[2].is_object() || x[2].is_string()) &&
+                      !checkStrings(x) && (kind != RecordKind::Policy || x[1].get<std::string>() == "shop");
+      if (!ok) {
+        r.error = "reply: a record is not [known kind, id, body] within the limits";
+        r.snap.records.clear();
+        return;
+      }
+      r.snap.records.push_back({kind, x[1].get<std::string>(), canonical(x[2])});
+    }
+  });
+  if (!r.error.empty()) r.snap = Snapshot{};
+  return r;
+}
+
 CredentialsReply decodeCredentialsReply(std::string_view body) {
   CredentialsReply r;
   const json j = replyObject(body, r.error);

@@ -68,6 +68,14 @@ struct PullReply {
 };
 // `as_of`: the hub's log position the credentials go with (0: not said).
 struct CredentialsReply { std::vector<std::pair<Id, std::string>> credentials; std::int64_t as_of = 0; std::string error; };
+// Issue 16: a new kiosk's snapshot (Store::Snapshot) and the hub it is of.
+struct SnapshotReply { Snapshot snap; std::string hub, error; };
+// The hub writes it as text: each record's body, canonical JSON already,
+// is copied into the reply, not parsed again (a snapshot is megabytes).
+std::string snapshotToWire(const Snapshot& snap, const std::string& hub);
+// As a kiosk reads it: at most kMaxSnapshotReply bytes, every record a
+// known kind, an id and a body of strings within the limits.
+SnapshotReply decodeSnapshotReply(std::string_view body);
 EnrolReply decodeEnrolReply(std::string_view body);
 PushReply decodePushReply(std::string_view body);
 PullReply decodePullReply(std::string_view body);

@@ -1,5 +1,7 @@
 #include "tests/support.hpp"
 
+#include "domain/vin.hpp"
+
 #include <sodium.h>
 
 #include <cstdio>
@@ -443,6 +445,38 @@ std::vector<StoredEvent> Node::own() const {
 
 void Node::take(const std::vector<StoredEvent>& evs) {
   for (auto& e : evs) expect(st.ingestRemote(e, T0).status == Remote::Status::Applied, "an event not applied");
+}
+
+Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, Millis now) {
+  WorkOrder again = old;
+  again.id = "wo-" + tag;
+  again.number = tag;
+  again.opened_at = now;
+  again.promised_at = now + 4 * 60 * MIN;
+  again.delivered_at.reset();
+  again.delivered_by.reset();
+  again.final_passed.reset();
+  again.old_parts.reset();
+  again.gate_pass.clear();
+  again.ack.reset();
+  again.comeback_of = old.id;
+  again.concern = "noise";
+  return OpenWorkOrder{again, {OperationSpec{"op-" + tag, Trade::Mechanical, "复查", 30, s.opsOf(old.id).front()->main_tech}}, {}};
+}
+
+const WorkOrder* lastVisitBetween(const Shop& s, Millis now, int from, int to) {
+  for (auto& [id, w] : s.work_orders) {
+    if (!w.delivered_at || *w.delivered_at > now - Millis{from} * 86'400'000 || *w.delivered_at < now - Millis{to} * 86'400'000 || w.comeback() ||
+        s.opsOf(id).empty())
+      continue;
+    const auto& visits = s.wos_of_vin.at(vinKey(w.vehicle.vin));
+    if (std::all_of(visits.begin(), visits.end(), [&](const Id& v) {
+          const WorkOrder& o = s.work_orders.at(v);
+          return v == id || (o.delivered_at && *o.delivered_at < *w.delivered_at);
+        }))
+      return &w;
+  }
+  return nullptr;
 }
 
 bool matchesReplay(const Store& st) {

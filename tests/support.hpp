@@ -41,6 +41,12 @@ struct StaffedStore;
 AuthPolicy fastAuth();  // cheap Argon2id settings so tests stay quick
 StoreOptions storeOptions(const std::string& path, const Id& kiosk = "kiosk-a");
 const Catalog& catalog();
+// Issue 16: the same car back, opened at `now` as a comeback of `old`
+// (`s` holds old's operations), with one operation.
+Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, Millis now);
+// A delivered work order of a car not seen since, delivered between `from`
+// and `to` days before `now` (none: nullptr).
+const WorkOrder* lastVisitBetween(const Shop& s, Millis now, int from, int to);
 // Issue 16: a store's state is the replay of its log: its records on disk,
 // every one, and its working set in memory (the replay's, in part).
 bool matchesReplay(const Store& st);

@@ -83,6 +83,7 @@ void backToV14(sql::Db& d) {
     DROP TABLE device_keys;
     DROP TABLE work_orders;
     DROP TABLE reports;
+    DROP TABLE snapshot_base;
     DELETE FROM meta WHERE key = 'records_compacted';
     PRAGMA user_version = 14;
   )sql");
@@ -415,7 +416,7 @@ TEST_CASE("issue 16: device batches kept with their key whole (schema v15) name 
   {
     sql::Db d(f.hub.st.path());
     d.exec("UPDATE device_batches SET device_key = (SELECT k.key FROM device_keys k WHERE k.id = device_batches.device_key); "
-           "DROP TABLE device_keys; DROP TABLE work_orders; DROP INDEX records_by_wo; DROP TABLE reports; "
+           "DROP TABLE device_keys; DROP TABLE work_orders; DROP INDEX records_by_wo; DROP TABLE reports; DROP TABLE snapshot_base; "
            "PRAGMA user_version = 15");
   }
   CHECK(f.column("length(device_key)") == 32);

@@ -36,24 +36,6 @@ struct DemoShop {
   }
 };
 
-// The same car back, opened at `now` as a comeback of `old`.
-Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, Millis now) {
-  WorkOrder again = old;
-  again.id = "wo-" + tag;
-  again.number = tag;
-  again.opened_at = now;
-  again.promised_at = now + 4 * 60 * MIN;
-  again.delivered_at.reset();
-  again.delivered_by.reset();
-  again.final_passed.reset();
-  again.old_parts.reset();
-  again.gate_pass.clear();
-  again.ack.reset();
-  again.comeback_of = old.id;
-  again.concern = "noise";
-  return OpenWorkOrder{again, {OperationSpec{"op-" + tag, Trade::Mechanical, "复查", 30, s.opsOf(old.id).front()->main_tech}}, {}};
-}
-
 // The next 1 to `most` events of `log` from `at` (moved on past them).
 std::vector<StoredEvent> nextBatch(const std::vector<StoredEvent>& log, std::size_t& at, std::mt19937& rng, std::size_t most) {
   const std::size_t n = std::min(log.size() - at, std::size_t{1} + rng() % most);

@@ -1,0 +1,231 @@
+// Issue 16: a new bay starts from its hub's snapshot (the working set at one
+// position of the hub's log) and takes the log from there, not the shop's
+// whole history. What it holds is what the hub holds, on disk and in memory,
+// and every replay of its log starts from the snapshot. Where it judges an
+// event of the hub's otherwise than clean (the event may read history the
+// snapshot lacks), it starts again from a newer snapshot as soon as it is in
+// step: the hub's word, never a guess.
+#include "demo/demo.hpp"
+#include "sync/wire.hpp"
+#include "tests/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+
+using namespace bkt;
+
+namespace {
+
+constexpr Millis kDay = 24 * 60 * MIN;
+
+// A hub whose log is a demo shop's four months.
+struct DemoHub {
+  TempDir dir;
+  FixedEntropy ent;
+  demo::Options opt;
+  std::unique_ptr<Store> st;
+  explicit DemoHub(std::uint32_t seed) {
+    opt.seed = seed;
+    opt.now = T0 + 120 * kDay + 14 * 60 * MIN;
+    opt.set_pins = false;
+    StoreOptions o = storeOptions(dir.file("hub.db"), "hub");
+    o.takes_hub_order = false;
+    st = std::make_unique<Store>(o, ent);
+    st->db().exec("PRAGMA synchronous = OFF");  // test data
+    demo::generate(*st, catalog(), opt);
+  }
+};
+
+// The hub's snapshot as a bay reads it off the wire.
+Snapshot snapshotOf(const Store& hub) {
+  const sync::SnapshotReply r = sync::decodeSnapshotReply(sync::snapshotToWire(hub.snapshot(), "hub-1"));
+  expect(r.error.empty() && r.hub == "hub-1", "the snapshot decodes: " + r.error);
+  return r.snap;
+}
+
+struct NewBay {
+  TempDir dir;
+  FixedEntropy ent{5};
+  StoreOptions o;
+  std::unique_ptr<Store> st;
+  std::int64_t through = 0, pushed = 0;
+  NewBay() {
+    o = storeOptions(dir.file("bay.db"), "kiosk-b07");
+    o.kept_days = kKioskKeptDays;
+    st = std::make_unique<Store>(o, ent);
+  }
+  void start(const Store& hub) {
+    st->startFrom(snapshotOf(hub), "hub-1");
+    through = st->cursors().get().pulled;
+  }
+  Store::Placement pull(Store& hub, Millis now) {
+    Store::Placement all;
+    for (;;) {
+      const std::vector<StoredEvent> got = hub.events(through, 500);
+      if (got.empty()) return all;
+      const Store::Placement p = st->takeFromHub(got, now);
+      expect(!p.gap, "no gap in the hub's log");
+      through = p.through;
+      all.rebased |= p.rebased;
+      all.needs_snapshot |= p.needs_snapshot;
+    }
+  }
+  void push(Store& hub, Millis now) {
+    for (const StoredEvent& e : st->ownEventsAfter(pushed, 1000)) {
+      expect(hub.ingestRemote(e, now).status == Remote::Status::Applied, "the hub takes the bay's event");
+      pushed = e.origin_seq;
+    }
+  }
+};
+
+// The bay holds what the hub holds: each record it has on disk as the
+// hub's, its memory the hub's working set, both a replay of its own log
+// from the snapshot.
+void expectSame(const Store& hub, const Store& bay) {
+  const Shop hubAll = hub.loadRecords();
+  const Shop bayAll = bay.loadRecords();
+  CHECK(bayAll.samePartOf(hubAll));
+  CHECK(bay.shop().samePartOf(hubAll));
+  for (auto& [id, w] : hubAll.work_orders)
+    if (!w.delivered_at) CHECK(bayAll.work_orders.count(id) == 1);
+  CHECK(matchesReplay(bay));
+}
+
+}  // namespace
+
+TEST_CASE("issue 16: a new bay starts from its hub's snapshot, holds what the hub holds, and takes the log from there") {
+  DemoHub h(11);
+  Store& hub = *h.st;
+  const std::string wire = sync::snapshotToWire(hub.snapshot(), "hub-1");
+  NewBay bay;
+  bay.start(hub);
+  Store& st = *bay.st;
+  // the working set and a comeback window of deliveries, not four months
+  const std::int64_t hubRecords = hub.db().scalarInt("SELECT COUNT(*) FROM records");
+  const std::int64_t bayRecords = st.db().scalarInt("SELECT COUNT(*) FROM records");
+  MESSAGE("snapshot: " << wire.size() << " bytes, " << bayRecords << " records of the hub's " << hubRecords);
+  CHECK(bayRecords * 2 < hubRecords);
+  CHECK(st.eventCount() == 0);
+  CHECK(st.basePos() == hub.lastPos());
+  CHECK(st.cursors().get().pulled == hub.lastPos());
+  CHECK(st.cursors().get().hub_instance == "hub-1");
+  CHECK(st.lastSeqOf("hub") == hub.lastSeqOf("hub"));
+  expectSame(hub, st);
+  // every car the comeback rules may find is there: each delivery within the window
+  for (auto& [id, w] : hub.loadRecords().work_orders)
+    if (w.delivered_at && *w.delivered_at >= h.opt.now - 30 * kDay) CHECK(st.loadRecords().work_orders.count(id) == 1);
+
+  // the shop goes on: a comeback of a car delivered three weeks ago at the
+  // bay, pushed; another at the hub's desk; a clock-on at the bay, pulled
+  const Shop hubShop = hub.loadRecords();
+  const WorkOrder* recent = lastVisitBetween(hubShop, h.opt.now, 15, 25);
+  const WorkOrder* recent2 = lastVisitBetween(hubShop, h.opt.now, 5, 14);
+  REQUIRE(recent);
+  REQUIRE(recent2);
+  const Millis t = h.opt.now + 10 * MIN;
+  REQUIRE(st.record(comebackOf(hubShop, *recent, "bay-1", t), t));
+  bay.push(hub, t);
+  REQUIRE(hub.record(comebackOf(hub.shop(), *recent2, "desk-1", t + MIN), t + MIN));
+  const Store::Placement p = bay.pull(hub, t + 2 * MIN);
+  CHECK_FALSE(p.needs_snapshot);
+  CHECK_FALSE(st.wantsSnapshot());
+  CHECK(st.shop().work_orders.count("wo-desk-1") == 1);
+  CHECK(st.shop().work_orders.count(recent2->id) == 1);  // (an open comeback's origin, in memory)
+  expectSame(hub, st);
+
+  // opened again: its snapshot is where its replays start, its sequences
+  // where they were
+  const std::int64_t seq = st.lastOwnSeq();
+  bay.st.reset();
+  bay.st = std::make_unique<Store>(bay.o, bay.ent);
+  CHECK(bay.st->lastOwnSeq() == seq);
+  CHECK(bay.st->lastSeqOf("hub") == hub.lastSeqOf("hub"));
+  CHECK(bay.st->basePos());
+  expectSame(hub, *bay.st);
+}
+
+TEST_CASE("issue 16: a bay that met an event reading history its snapshot lacks starts again from a newer snapshot, and holds the hub's word") {
+  DemoHub h(7);
+  Store& hub = *h.st;
+  NewBay bay;
+  bay.start(hub);
+  // the desk links a car back to its visit of seven weeks ago: the bay's
+  // snapshot has only the comeback window, so the bay cannot find it
+  const Shop before = hub.loadRecords();
+  const WorkOrder* old = lastVisitBetween(before, h.opt.now, 40, 60);
+  REQUIRE(old);
+  REQUIRE_FALSE(bay.st->loadRecords().work_orders.count(old->id));
+  const Millis t = h.opt.now + 10 * MIN;
+  const Recorded late = hub.record(comebackOf(before, *old, "late-1", t), t);
+  if (!late && late.outcome.refusal) MESSAGE(name(late.outcome.refusal->reason) << " " << late.outcome.refusal->detail);
+  REQUIRE(late);
+  const Store::Placement p = bay.pull(hub, t + MIN);
+  CHECK(p.needs_snapshot);
+  CHECK(bay.st->wantsSnapshot());
+  {  // persisted: a restart does not forget it
+    bay.st.reset();
+    bay.st = std::make_unique<Store>(bay.o, bay.ent);
+    CHECK(bay.st->wantsSnapshot());
+  }
+  bay.start(hub);
+  CHECK_FALSE(bay.st->wantsSnapshot());
+  CHECK(bay.st->shop().work_orders.count("wo-late-1") == 1);
+  CHECK(bay.st->shop().work_orders.count(old->id) == 1);  // the comeback's origin, whatever its age
+  CHECK(bay.st->eventCount() == 1);  // (its log stays; the snapshot holds what it did)
+  expectSame(hub, *bay.st);
+  // and it goes on from there: the bay's own work, pushed and pulled back
+  const Millis t2 = t + 5 * MIN;
+  const WorkOrder* recent = lastVisitBetween(before, h.opt.now, 15, 25);
+  REQUIRE(recent);
+  REQUIRE(bay.st->record(comebackOf(before, *recent, "bay-2", t2), t2));
+  bay.push(hub, t2);
+  CHECK_FALSE(bay.pull(hub, t2 + MIN).needs_snapshot);
+  expectSame(hub, *bay.st);
+}
+
+TEST_CASE("issue 16: a snapshot is taken only by a store that holds nothing yet, or one in step whose snapshot fell short") {
+  DemoHub h(7);
+  NewBay bay;
+  const Snapshot snap = snapshotOf(*h.st);
+  // a record of the wrong shape, or a bundle's record without its work order: nothing changes
+  Snapshot bad = snap;
+  for (SnapshotRecord& r : bad.records)
+    if (r.kind == RecordKind::Operation) {
+      r.body = R"({"id":7})";
+      break;
+    }
+  CHECK_THROWS_AS(bay.st->startFrom(bad, "hub-1"), std::invalid_argument);
+  Snapshot orphan = snap;
+  std::erase_if(orphan.records, [](const SnapshotRecord& r) { return r.kind == RecordKind::WorkOrder; });
+  CHECK_THROWS_AS(bay.st->startFrom(orphan, "hub-1"), std::invalid_argument);
+  CHECK(bay.st->db().scalarInt("SELECT COUNT(*) FROM records") == 0);
+  CHECK_FALSE(bay.st->basePos());
+  // a store with a log of its own keeps it
+  NewBay full;
+  (void)full.pull(*h.st, h.opt.now);
+  CHECK_THROWS_AS(full.st->startFrom(snap, "hub-1"), std::logic_error);
+  // one that started from a snapshot and has no doubt about it keeps it
+  bay.start(*h.st);
+  CHECK_THROWS_AS(bay.st->startFrom(snap, "hub-1"), std::logic_error);
+}
+
+TEST_CASE("issue 16: the snapshot's wire form is read strictly") {
+  auto error = [](const std::string& body) { return sync::decodeSnapshotReply(body).error; };
+  const std::string head = R"({"hub":"hub-1","hub_pos":3,"hlc":5,"origins":{"bay-1":2},"records":)";
+  CHECK(error(head + R"([["person","p1",{"id":"p1"}]]})").empty());
+  CHECK_FALSE(error(head + R"([["nonsense","p1",{}]]})").empty());               // a kind it does not know
+  CHECK_FALSE(error(head + R"([["person","",{}]]})").empty());                    // no id
+  CHECK_FALSE(error(head + R"([["person","p1",7]]})").empty());                   // a body that is no record
+  CHECK_FALSE(error(head + R"([["person","p1",{"id":"p1"},1]]})").empty());       // more than three
+  CHECK_FALSE(error(head + R"([["policy","other",{}]]})").empty());               // the policy is the shop's
+  CHECK_FALSE(error(head + "[[\"person\",\"p\\u0000\",{}]]}").empty());           // a control character
+  CHECK_FALSE(error(head + "[[\"person\",\"p1\",{\"name\":\"" + std::string(5000, 'x') + "\"}]]}").empty());  // too long
+  CHECK_FALSE(error(R"({"hub":"hub 1","hub_pos":3,"hlc":5,"origins":{},"records":[]})").empty());
+  CHECK_FALSE(error(R"({"hub":"hub-1","hub_pos":-3,"hlc":5,"origins":{},"records":[]})").empty());
+  CHECK_FALSE(error(R"({"hub":"hub-1","hub_pos":3,"hlc":5,"origins":{"bay 1":2},"records":[]})").empty());
+  CHECK_FALSE(error(R"({"hub":"hub-1","hub_pos":3,"hlc":5,"origins":{"bay-1":-2},"records":[]})").empty());
+  CHECK_FALSE(error(R"({"hub":"hub-1","hub_pos":3.5,"hlc":5,"origins":{},"records":[]})").empty());
+  CHECK_FALSE(error(std::string(200, '[')).empty());
+  CHECK_FALSE(error("not json").empty());
+}
