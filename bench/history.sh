@@ -56,6 +56,7 @@ for n in $SIZES; do
   t0=$(ms); "$B/hub/bk-hub" enroll-code --db "$d/hub.db" --pepper "$d/pepper.key" --kiosk desk-bench --scope desk > "$d/desk.code"; t1=$(ms)
   enroll_code_ms=$((t1 - t0))
   "$B/hub/bk-hub" enroll-code --db "$d/hub.db" --pepper "$d/pepper.key" --kiosk kiosk-bench > "$d/kiosk.code"
+  "$B/hub/bk-hub" enroll-code --db "$d/hub.db" --pepper "$d/pepper.key" --kiosk snap-bench > "$d/snap.code"
 
   # hub start: launch to listening, then its memory
   port=$(free_port)
@@ -82,14 +83,25 @@ for n in $SIZES; do
   vin=$("$B/hub/bk-hub" records --db "$d/hub.db" --kind work_order | tail -101 | sed -n '1s/.*"vin":"\([^"]*\)".*/\1/p')
   history_ms=$(for _ in 1 2 3 4 5; do timed "/api/v1/vehicles/$vin/history"; done | median)
 
-  # a new kiosk enrolled against it: until it holds everything the hub has
+  # the snapshot a new kiosk starts from (issue 16): its size, and the
+  # hub's time to make and send it (median of three)
+  bay=$(curl -s -X POST "$url/api/v1/enroll" -H 'Content-Type: application/json' \
+          -d "{\"code\":\"$(cat "$d/snap.code")\",\"kiosk_id\":\"snap-bench\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  snap=$(for _ in 1 2 3; do curl -s -o /dev/null -w '%{size_download} %{time_total}\n' -H "Authorization: Bearer $bay" "$url/api/v1/snapshot"; done |
+           sort -k2 -n | sed -n 2p)
+  snapshot_bytes=${snap% *}
+  snapshot_ms=$(python3 -c "print(round(${snap#* } * 1000))")
+
+  # a new kiosk enrolled against it: until it is usable, that is holds the
+  # hub's snapshot and everything after it (before issue 16: the whole log)
   t0=$(ms)
   "$B/kiosk/bay-kiosk" --db "$d/new-kiosk.db" --pepper "$d/pepper.key" --assets assets --bay b07 --kiosk-id kiosk-bench \
       --hub "$url" --enroll-code-file "$d/kiosk.code" --windowed --idle 3600 > "$d/kiosk.log" 2>&1 & kiosk_pid=$!
   pulled=0 pull_ms=
-  for _ in $(seq $((PULL_LIMIT * 2))); do
-    sleep 0.5
-    pulled=$(sqlite3 "$d/new-kiosk.db" ".timeout 2000" "SELECT COUNT(*) FROM events" 2>/dev/null || echo 0)
+  for _ in $(seq $((PULL_LIMIT * 10))); do
+    sleep 0.1
+    pulled=$(sqlite3 "$d/new-kiosk.db" ".timeout 2000" \
+               "SELECT (SELECT COALESCE(MAX(hub_pos), 0) FROM snapshot_base) + (SELECT COUNT(*) FROM events)" 2>/dev/null || echo 0)
     if [ "$pulled" -ge "$events" ]; then pull_ms=$(($(ms) - t0)); break; fi
     kill -0 $kiosk_pid 2>/dev/null || break
   done
@@ -124,7 +136,7 @@ for n in $SIZES; do
 
   python3 - "$n" "$events" "$bytes" "$enroll_code_ms" "$hub_start_ms" "$hub_pss" "$report_ms" "$history_ms" \
       "$pulled" "${pull_ms:-}" "$new_kiosk_pss" "$verify_s" "$verify_kb" "$start_ms" "$kiosk_pss" "$d/dbstat.json" "$(grep -c . "$d/verify.log")" \
-      "$report_first_ms" "$report_old_first_ms" "$rebase_ms" \
+      "$report_first_ms" "$report_old_first_ms" "$rebase_ms" "$snapshot_bytes" "$snapshot_ms" \
       <<'PY' | tee "$out/history-$n.json"
 import json, sys
 a = sys.argv[1:]
@@ -137,7 +149,7 @@ print(json.dumps({
     "kiosk_first_frame_ms": int(a[13]), "kiosk_pss_mb": float(a[14]),
     "tables": {r["name"]: r["bytes"] for r in json.load(open(a[15]))},
     "report_first_ms": round(float(a[17]) * 1000, 1), "report_old_first_ms": round(float(a[18]) * 1000, 1),
-    "rebase_ms": float(a[19]),
+    "rebase_ms": float(a[19]), "snapshot_mb": round(int(a[20]) / 1e6, 2), "snapshot_ms": int(a[21]),
 }))
 PY
   rm -rf "$d"
@@ -157,8 +169,10 @@ def cell(s, key, unit="", ratio=False, fmt="{:.0f}"):
 rows = [
     ("kiosk start to first frame", "kiosk_first_frame_ms", " ms", True),
     ("kiosk PSS", "kiosk_pss_mb", " MB", True),
-    ("new kiosk: enrol and pull everything", "new_kiosk_pull_ms", " ms", True),
-    ("new kiosk PSS after its pull", "new_kiosk_pss_mb", " MB", True),
+    ("new kiosk: enrol, take the snapshot, catch up (usable)", "new_kiosk_pull_ms", " ms", True),
+    ("new kiosk PSS then", "new_kiosk_pss_mb", " MB", True),
+    ("the snapshot: size", "snapshot_mb", " MB", True),
+    ("the snapshot: made and sent (HTTP)", "snapshot_ms", " ms", True),
     ("hub start (launch to listening)", "hub_start_ms", " ms", True),
     ("hub PSS after start", "hub_pss_mb", " MB", True),
     ("hub database, bytes an event", "bytes_per_event", " B", True),
@@ -174,7 +188,8 @@ rows = [
 print("| figure | " + " | ".join(f"{r[s]['events'] / 1000:.0f}k events" for s in sizes) + " |")
 print("| --- |" + " --- |" * len(sizes))
 for name, key, unit, ratio in rows:
-    fmt = "{:.1f}" if key in ("report_ms", "report_first_ms", "report_old_first_ms", "vehicle_history_ms", "verify_s", "rebase_ms") else "{:.0f}"
+    fmt = "{:.1f}" if key in ("report_ms", "report_first_ms", "report_old_first_ms", "vehicle_history_ms", "verify_s", "rebase_ms",
+                              "snapshot_mb") else "{:.0f}"
     print(f"| {name} | " + " | ".join(cell(s, key, unit, ratio, fmt) for s in sizes) + " |")
 for s in sizes:
     if r[s]["new_kiosk_pull_ms"] is None:

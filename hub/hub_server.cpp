@@ -72,7 +72,8 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
       return true;
     }
     noteContact(client->id, req);  // issue 13: for bk-hub status
-    const bool floorRoute = req.path == "/api/v1/push" || req.path == "/api/v1/pull" || req.path == "/api/v1/credentials";
+    const bool floorRoute = req.path == "/api/v1/push" || req.path == "/api/v1/pull" || req.path == "/api/v1/credentials" ||
+                            req.path == "/api/v1/snapshot";
     const Scope needed = floorRoute ? Scope::Floor : Scope::Desk;
     if (client->scope == needed) return false;
     spdlog::warn("{} ({}) refused {} {}: out of its scope", client->id, name(client->scope), req.method, req.path);
@@ -92,6 +93,17 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
     json out = json::array();
     for (auto& [person, hash] : store_.pinHashes()) out.push_back({{"person", person}, {"pin_hash", hash}});
     reply(res, 200, {{"credentials", out}, {"as_of", store_.lastPos()}});  // the log position they go with
+  });
+  // Issue 16: a new bay starts from the working set at one position of the
+  // log, then pulls from there (not the shop's whole history)
+  http_.get("/api/v1/snapshot", [this](const http::Request&, http::Response& res) {
+    std::string body;
+    {
+      std::lock_guard lock(mu_);
+      body = sync::snapshotToWire(store_.snapshot(), instance());
+    }
+    res.status = 200;
+    res.setContent(std::move(body), "application/json");
   });
   routeDesk();
   // one line per request: who, what, how it ended; never a token or a body

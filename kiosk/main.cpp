@@ -390,6 +390,9 @@ int main(int argc, char** argv) {
         s.last_contact = st.last_contact;
         s.pulled = st.pulled;
         s.hub_last = st.hub_last;
+        s.loading_snapshot = st.loading_snapshot;
+        s.snapshot_got = st.snapshot_got;
+        s.snapshot_total = st.snapshot_total;
       }, [sc] { sc->wake(); });
       sync->start();
     }

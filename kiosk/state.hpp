@@ -32,6 +32,15 @@ struct SyncStatus {
   std::int64_t pending = 0;  // own events not yet acknowledged by the hub
   Millis last_contact = 0;
   std::int64_t pulled = 0, hub_last = 0;  // a new kiosk catching up with the hub
+  // issue 16: a new kiosk loading the hub's snapshot first (bytes; total 0: not said)
+  bool loading_snapshot = false;
+  std::int64_t snapshot_got = 0, snapshot_total = 0;
+  // how far a new kiosk is, 0..1 (the snapshot, then the pull); none: not catching up
+  std::optional<float> catchingUp() const {
+    if (loading_snapshot) return snapshot_total > 0 ? std::min(1.f, static_cast<float>(snapshot_got) / static_cast<float>(snapshot_total)) : 0.f;
+    if (hub_last > 0 && pulled < hub_last) return static_cast<float>(pulled) / static_cast<float>(hub_last);
+    return std::nullopt;
+  }
 };
 
 struct InspectForm {

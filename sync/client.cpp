@@ -13,8 +13,11 @@ struct Fetched {
   std::string body, error;
 };
 
+using Progress = std::function<void(std::uint64_t got, std::uint64_t total)>;
+
 Fetched fetch(httplib::Client& c, const char* method, const std::string& path, const std::string& token,
-              const std::string& body = {}, std::int64_t pending = -1, int protocol = kProtocol) {
+              const std::string& body = {}, std::int64_t pending = -1, int protocol = kProtocol,
+              std::size_t max_reply = kMaxReply, const Progress& progress = {}) {
   httplib::Request req;
   req.method = method;
   req.path = path;
@@ -30,12 +33,13 @@ Fetched fetch(httplib::Client& c, const char* method, const std::string& path, c
   }
   Fetched out;
   bool tooLarge = false;
-  req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
-    if (out.body.size() + n > kMaxReply) {
+  req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t total) {
+    if (out.body.size() + n > max_reply) {
       tooLarge = true;
       return false;
     }
     out.body.append(data, n);
+    if (progress) progress(out.body.size(), total);
     return true;
   };
   auto r = c.send(req);
@@ -323,6 +327,88 @@ bool SyncClient::pullOnce(int wait_ms) {
   return true;
 }
 
+bool SyncClient::needsSnapshot() {
+  std::lock_guard lock(mu_);
+  // one whose snapshot fell short, in step with the hub again: a newer one
+  if (store_.wantsSnapshot()) return true;
+  return !snapshot_declined_ && store_.lastPos() == 0 && !store_.basePos() && store_.cursors().get().pulled == 0;
+}
+
+bool SyncClient::fetchSnapshot() {
+  std::string tok;
+  {
+    std::lock_guard lock(mu_);
+    tok = token();
+  }
+  if (tok.empty()) return false;
+  {
+    std::lock_guard s(state_mu_);
+    state_.loading_snapshot = true;
+    state_.snapshot_got = state_.snapshot_total = 0;
+  }
+  struct Done {
+    SyncClient* self;
+    ~Done() { std::lock_guard s(self->state_mu_); self->state_.loading_snapshot = false; }
+  } done{this};
+  auto c = client(opt_, 120);
+  {
+    std::lock_guard l(pull_client_mu_);
+    pull_client_ = c.get();
+  }
+  struct Forget {
+    SyncClient* self;
+    ~Forget() { std::lock_guard l(self->pull_client_mu_); self->pull_client_ = nullptr; }
+  } forget{this};
+  // what has come in so far, for the screen (at most a few times a second)
+  Millis shown = 0;
+  const Progress progress = [&](std::uint64_t got, std::uint64_t total) {
+    {
+      std::lock_guard s(state_mu_);
+      state_.snapshot_got = static_cast<std::int64_t>(got);
+      state_.snapshot_total = static_cast<std::int64_t>(total);
+    }
+    if (const Millis now = clock_(); now - shown >= 200 && on_change_) {
+      shown = now;
+      on_change_();
+    }
+  };
+  Fetched r = fetch(*c, "GET", "/api/v1/snapshot", tok, {}, -1, opt_.protocol, kMaxSnapshotReply, progress);
+  if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
+  if (r.status == 404) {  // a hub of an earlier version: its whole log, as before
+    std::lock_guard lock(mu_);
+    snapshot_declined_ = true;
+    return true;
+  }
+  if (r.status == 426) { fail(refusal("snapshot", r), SyncFault::UpdateNeeded); return false; }
+  if (r.status == 503) { fail(refusal("snapshot", r), SyncFault::Unreachable); return false; }
+  if (r.status != 200) { fail(refusal("snapshot", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
+  SnapshotReply reply = decodeSnapshotReply(r.body);
+  r.body.clear();
+  r.body.shrink_to_fit();
+  if (!reply.error.empty()) { fail("bad snapshot " + reply.error); return false; }
+  {
+    std::lock_guard lock(mu_);
+    const bool fresh = store_.lastPos() == 0 && !store_.basePos();
+    if (!fresh && !store_.wantsSnapshot()) return true;  // (something came in meanwhile: pulled as it is)
+    try {
+      store_.startFrom(reply.snap, reply.hub);
+    } catch (const std::exception& e) {  // a snapshot that does not hold together changes nothing here
+      fail(std::string("bad snapshot: ") + e.what());
+      return false;
+    }
+  }
+  noteStable();
+  {
+    std::lock_guard s(state_mu_);
+    state_.reachable = true;
+    state_.last_contact = clock_();
+    state_.hub_instance = reply.hub;
+    state_.pulled = state_.hub_last = reply.snap.hub_pos;
+  }
+  if (on_change_) on_change_();
+  return true;
+}
+
 bool SyncClient::fetchCredentials() {
   std::string tok;
   {
@@ -404,6 +490,7 @@ void SyncClient::start() {
     while (running_) {
       // PIN hashes change rarely: fetch them at start and every few minutes
       const bool ok = guarded([&] {
+        if (needsSnapshot() && !fetchSnapshot()) return false;  // issue 16: a new kiosk
         if (clock_() - credentialsAt > 5 * 60'000 && fetchCredentials()) credentialsAt = clock_();
         return pullOnce(opt_.poll_ms);
       });

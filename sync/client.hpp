@@ -37,6 +37,10 @@ struct SyncState {
   bool configured = false, enrolled = false, reachable = false;
   std::int64_t pending = 0;  // own events the hub has not acknowledged
   std::int64_t pulled = 0, hub_last = 0;  // catching up: where we are, where the hub is
+  // Issue 16: a new kiosk loading the hub's snapshot (bytes so far, of
+  // the total; 0: not said yet), before it pulls from there on
+  bool loading_snapshot = false;
+  std::int64_t snapshot_got = 0, snapshot_total = 0;
   Millis last_contact = 0;
   std::string hub_instance, error;
   SyncFault fault = SyncFault::None;
@@ -58,6 +62,10 @@ class SyncClient {
   bool enroll();
   bool pushOnce();
   bool pullOnce(int wait_ms);
+  // Issue 16: a kiosk that holds nothing yet starts from the hub's
+  // snapshot; a hub without one (an older version) is pulled from 0.
+  bool needsSnapshot();
+  bool fetchSnapshot();
   bool fetchCredentials();
 
  private:
@@ -88,6 +96,7 @@ class SyncClient {
   std::condition_variable wake_cv_;
   bool woken_ = false;
   std::thread pusher_, puller_;
+  bool snapshot_declined_ = false;  // the hub has no snapshot to give (under mu_)
   std::mutex pull_client_mu_;
   httplib::Client* pull_client_ = nullptr;  // so stop() can end a long poll
 };

@@ -63,7 +63,12 @@ RebuildResult Rebuild::run(const Progress& progress, const std::atomic<bool>& ca
                                  : sync.state().error;
       return out;
     }
-    // everything the hub holds, this kiosk's own events with it
+    // issue 16: the hub's snapshot (this kiosk's own events in it), then
+    // everything since; a hub without snapshots: its whole log
+    if (sync.needsSnapshot() && !sync.fetchSnapshot()) {
+      out.error = sync.state().error.empty() ? "the hub did not answer" : sync.state().error;
+      return out;
+    }
     do {
       if (cancel.load()) {
         out.error = "cancelled";

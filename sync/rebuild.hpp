@@ -5,8 +5,9 @@
 //      of it is salvaged: the sealed token and the kiosk's own events;
 //   2. a fresh store is made at the same path and given the token back (or
 //      enrolled again with a code an administrator issued with --replace);
-//   3. everything is pulled from the hub, the kiosk's own events with it,
-//      so that its next event continues the sequence the hub holds;
+//   3. the hub's snapshot is taken (issue 16; a hub without one: its
+//      whole log), then everything since is pulled: the kiosk's own
+//      sequence is where the hub holds it, so its next event continues it;
 //   4. own events the hub lacks (made offline, never pushed) are written to
 //      `<db>.unsynced-<stamp>.jsonl` beside the store, for a person to see.
 // Every own event read is in `<db>.salvaged-<stamp>.jsonl` from step 1 until

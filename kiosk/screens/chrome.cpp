@@ -117,10 +117,11 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
   drawIcon(dl, icon, {hx + ui.m.mm(3.5f), p.y + h * 0.5f}, ui.m.mm(4), hubText);
   ui.textAt(dl, {hx + ui.m.mm(7), ty}, hubText, hubFill, hub);
   // a kiosk catching up with the hub shows how far it is, not a frozen screen
-  if (v.sync.hub_last > 0 && v.sync.pulled < v.sync.hub_last) {
-    const float frac = static_cast<float>(v.sync.pulled) / static_cast<float>(v.sync.hub_last);
+  if (const auto progress = v.sync.catchingUp()) {
+    const float frac = *progress;
     const float bw = ui.m.mm(40), bx = hx - bw - ui.m.mm(4), by = p.y + h - ui.m.mm(4);
-    const std::string label = format(ui.tr("status.syncing"), {std::to_string(static_cast<int>(frac * 100))});
+    const std::string label = format(ui.tr(v.sync.loading_snapshot ? "status.loading_shop" : "status.syncing"),
+                                     {std::to_string(static_cast<int>(frac * 100))});
     ui.textAt(dl, {bx, p.y + ui.m.mm(1.5f)}, IM_COL32(235, 235, 235, 255), kBar, label);
     dl->AddRectFilled({bx, by}, {bx + bw, by + ui.m.mm(2)}, IM_COL32(60, 60, 60, 255), 2);
     dl->AddRectFilled({bx, by}, {bx + bw * frac, by + ui.m.mm(2)}, toneColour(Tone::Primary, 1.2f), 2);

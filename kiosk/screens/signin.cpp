@@ -45,6 +45,17 @@ void drawSignIn(Ui& ui, const View& v, Intents& out) {
     ImGui::EndGroup();
     return;
   }
+  // issue 16: a new kiosk before it holds the shop: how far it is, large
+  if (const auto progress = v.sync.catchingUp(); progress && st.pin_person.empty() && s.people.empty()) {
+    ui.heading(format(ui.tr("signin.loading_shop"), {std::to_string(static_cast<int>(*progress * 100))}));
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float bw = avail.x - ui.m.mm(8), bh = ui.m.mm(6);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(at, {at.x + bw, at.y + bh}, IM_COL32(60, 60, 60, 255), ui.m.mm(1));
+    dl->AddRectFilled(at, {at.x + bw * *progress, at.y + bh}, toneColour(Tone::Primary, 1.2f), ui.m.mm(1));
+    ImGui::Dummy({bw, bh});
+    return;
+  }
   ui.heading(st.pin_person.empty() ? ui.tr("signin.pick_name") : format(ui.tr("signin.pin_for"), {personName(s, st.pin_person)}));
   if (st.pin_person.empty()) {
     // technicians of this bay's trade first, then everyone else

@@ -27,6 +27,7 @@ bash examples.sh > out.txt 2>&1 || { echo "FAIL: an example failed"; cat out.txt
 fail() { echo "FAIL: $*"; echo "--- output"; cat out.txt; exit 1; }
 grep -q '"status":"ok"' out.txt || fail "health"
 grep -qx '403' out.txt || fail "a desk token on a floor route"
+grep -Eq '^snapshot at [0-9]+ [0-9]+ records' out.txt || fail "snapshot"
 grep -q '"applied_through":1' out.txt || fail "push"
 grep -q '"event":"open_work_order"' out.txt || fail "create work order"
 grep -q '"reason":"duplicate_id"' out.txt || fail "refused duplicate"

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   if (mode == "drain") {
     for (int i = 0; i < 600; ++i) {
       if (!sync.state().enrolled) sync.enroll();
+      if (sync.needsSnapshot()) sync.fetchSnapshot();  // issue 16: as the sync threads do
       if (sync.pushOnce() && sync.state().pending == 0 && sync.pullOnce(0) && sync.state().pulled >= sync.state().hub_last) {
         std::lock_guard l(mu);
         std::printf("synced %lld own, %lld pulled, %lld unplaced\n", static_cast<long long>(st.lastOwnSeq()),
@@ -41,7 +42,9 @@ int main(int argc, char** argv) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    std::fprintf(stderr, "not synced: %s\n", sync.state().error.c_str());
+    const auto s = sync.state();
+    std::fprintf(stderr, "not synced: %s (pending %lld, pulled %lld of %lld)\n", s.error.c_str(), static_cast<long long>(s.pending),
+                 static_cast<long long>(s.pulled), static_cast<long long>(s.hub_last));
     return 1;
   }
 

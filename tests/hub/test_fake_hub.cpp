@@ -12,7 +12,8 @@ using namespace bkt;
 
 namespace {
 
-enum Mode { Sane, WrongTypeHub, NestedLastPos, Deep, Huge, Garbage, ChangingHub, AbsurdHash, BadEvent, Refuses };
+enum Mode { Sane, WrongTypeHub, NestedLastPos, Deep, Huge, Garbage, ChangingHub, AbsurdHash, BadEvent, Refuses,
+            SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, NoSnapshot };
 
 std::string nested(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
 
@@ -65,6 +66,23 @@ struct FakeHub {
           }
           break;
         case Refuses: res.status = 401; return says(R"({"error":"not an enrolled kiosk"})");
+        // issue 16: snapshots that are not what the protocol says, or do not hold together
+        case SnapshotUnknownKind:
+          if (req.path == "/api/v1/snapshot")
+            return says(R"({"hub":"hub-test","hub_pos":5,"hlc":5,"origins":{},"records":[["spaceship","s1",{}]]})");
+          break;
+        case SnapshotWrongShape:
+          if (req.path == "/api/v1/snapshot")
+            return says(R"({"hub":"hub-test","hub_pos":5,"hlc":5,"origins":{},"records":[["person","p1",{"id":7}]]})");
+          break;
+        case SnapshotOrphan:
+          if (req.path == "/api/v1/snapshot")
+            return says(R"({"hub":"hub-test","hub_pos":5,"hlc":5,"origins":{},"records":[["operation","op-1",)" +
+                        json(Operation{"op-1", "wo-gone", 1, Trade::Mechanical, "x", 30}).dump() + "]]}");
+          break;
+        case NoSnapshot:  // a hub of an earlier version
+          if (req.path == "/api/v1/snapshot") { res.status = 404; return says(R"({"error":"no such route"})"); }
+          break;
         default: break;
       }
       // sane: what the real hub answers
@@ -172,4 +190,61 @@ TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes 
   std::lock_guard l(mu);
   CHECK(real.store.lastSeqOf("kiosk-a") == st.lastOwnSeq());
   client.stop();
+}
+
+TEST_CASE("fake hub: a new bay refuses a snapshot that is malformed, too large or does not hold together, changes nothing, and starts from a sane one") {
+  RunningHub real;
+  seedShop(real.store);
+  FakeHub fake(real);
+  TempDir dir;
+  FixedEntropy ent(7);
+  Store st(storeOptions(dir.file("k.db"), "kiosk-a"), ent);
+  std::mutex mu;
+  sync::SyncClient client(st, mu, testPepper(),
+                          sync::SyncOptions{"http://127.0.0.1:" + std::to_string(fake.port),
+                                            real.server.newEnrolCode("kiosk-a", 600'000), 50, 300},
+                          [] { return platform::nowMillis(); });
+  REQUIRE(client.enroll());
+  for (Mode m : {SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, Deep, Huge, Garbage, Refuses}) {
+    CAPTURE(m);
+    fake.mode = m;
+    REQUIRE(client.needsSnapshot());
+    CHECK_FALSE(client.fetchSnapshot());
+    const auto s = client.state();
+    CHECK(s.fault == (m == Refuses ? sync::SyncFault::Refused : sync::SyncFault::BadReply));
+    CHECK_FALSE(s.loading_snapshot);
+    MESSAGE("mode " << m << ": " << s.error);
+    std::lock_guard l(mu);
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records") == 0);
+    CHECK_FALSE(st.basePos());
+  }
+  fake.mode = Sane;
+  REQUIRE(client.fetchSnapshot());
+  CHECK(client.state().snapshot_total > 0);
+  CHECK(client.state().snapshot_got == client.state().snapshot_total);
+  {
+    std::lock_guard l(mu);
+    CHECK(st.basePos() == real.store.lastPos());
+    CHECK(st.eventCount() == 0);
+    CHECK(st.shop().work_orders.count("wo-1") == 1);
+  }
+  CHECK_FALSE(client.needsSnapshot());
+
+  // a hub of an earlier version has no snapshot: a new bay pulls its whole log
+  TempDir dir2;
+  Store st2(storeOptions(dir2.file("k.db"), "kiosk-b"), ent);
+  sync::SyncClient older(st2, mu, testPepper(),
+                         sync::SyncOptions{"http://127.0.0.1:" + std::to_string(fake.port),
+                                           real.server.newEnrolCode("kiosk-b", 600'000), 50, 300},
+                         [] { return platform::nowMillis(); });
+  REQUIRE(older.enroll());
+  fake.mode = NoSnapshot;
+  REQUIRE(older.fetchSnapshot());
+  CHECK_FALSE(older.needsSnapshot());
+  fake.mode = Sane;
+  REQUIRE(older.pullOnce(0));
+  std::lock_guard l(mu);
+  CHECK_FALSE(st2.basePos());
+  CHECK(st2.eventCount() == real.store.lastPos());
+  CHECK(st2.shop().work_orders.count("wo-1") == 1);
 }

@@ -122,10 +122,29 @@ TEST_CASE("faults: kiosks and hub killed, network cut, proxy faults, skewed cloc
       CHECK(one.text(0) == e.body);
       CHECK(one.integer(1) == e.origin_seq);
     }
-    // after the network healed, the kiosk shows what the hub shows
+    // after the network healed, the kiosk shows what the hub shows: each
+    // event of the hub's is in the kiosk's log or in the snapshot it
+    // started from (issue 16), and what it holds is the hub's
     CHECK(kiosk.unplacedOwn() == 0);
-    CHECK(kiosk.eventCount() == central.eventCount());
-    CHECK(kiosk.shop().sameRecords(central.shop()));
+    CHECK_FALSE(kiosk.wantsSnapshot());
+    std::map<Id, std::int64_t> floor;
+    if (kiosk.basePos()) {
+      const json origins = json::parse(kiosk.db().scalarText("SELECT origins FROM snapshot_base"));
+      for (auto it = origins.begin(); it != origins.end(); ++it) floor[it.key()] = it.value().get<std::int64_t>();
+    }
+    std::int64_t lacking = 0;
+    sql::Stmt every(central.db(), "SELECT origin, origin_seq FROM events");
+    sql::Stmt has(kiosk.db(), "SELECT EXISTS(SELECT 1 FROM events WHERE origin = ?1 AND origin_seq = ?2)");
+    while (every.step()) {
+      if (every.integer(1) <= floor[every.text(0)]) continue;
+      has.bind(1, every.text(0)).bind(2, every.integer(1));
+      lacking += has.step() && has.integer(0) ? 0 : 1;
+      has.reset();
+    }
+    CHECK(lacking == 0);
+    const Shop whole = central.loadRecords();
+    CHECK(kiosk.loadRecords().samePartOf(whole));
+    CHECK(kiosk.shop().samePartOf(whole));
     CHECK(matchesReplay(kiosk));
   }
   // the hub holds nothing no kiosk wrote

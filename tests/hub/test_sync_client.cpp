@@ -1,6 +1,7 @@
 // The kiosk's sync client against the real hub on loopback: enrolment with a
 // code, exactly-once delivery, offline work delivered later, another bay's
 // action arriving by long poll, a replaced hub getting everything again.
+#include "demo/demo.hpp"
 #include "sync/client.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
@@ -119,6 +120,12 @@ TEST_CASE("sync: another bay's action arrives by long poll, with the threads run
   auto knows = [](Kiosk& k, auto pred) { std::lock_guard l(k.mu); return pred(k.st.shop()); };
   REQUIRE(waitFor([&] { return knows(b, [](const Shop& s) { return s.operations.count("wo-1-1") == 1; }); }));
   REQUIRE(waitFor([&] { return knows(a, [](const Shop& s) { return s.operations.count("wo-1-1") == 1; }); }));
+  // issue 16: each new bay started from the hub's snapshot, not its whole log
+  for (Kiosk* k : {&a, &b}) {
+    std::lock_guard l(k->mu);
+    CHECK(k->st.basePos());
+    CHECK(k->st.eventCount() == 0);
+  }
   REQUIRE(a.record(ClockOn{"te-a", "tech1", "wo-1-1", "bay1", T0 + MIN}, T0 + MIN));
   a.sync.wake();
   CHECK(waitFor([&] { return knows(b, [](const Shop& s) { return s.entries.count("te-a") == 1; }); }));
@@ -126,6 +133,11 @@ TEST_CASE("sync: another bay's action arrives by long poll, with the threads run
   CHECK(waitFor([&] { return a.sync.state().pending == 0; }));
   a.sync.stop();
   b.sync.stop();
+  // what the bays hold is the hub's, and a replay of their logs from the snapshot
+  for (Kiosk* k : {&a, &b}) {
+    CHECK(k->st.loadRecords().samePartOf(hub.store.loadRecords()));
+    CHECK(matchesReplay(k->st));
+  }
 }
 
 TEST_CASE("sync: a replaced hub (new instance) gets everything again, exactly once") {
@@ -320,4 +332,58 @@ TEST_CASE("sync: a kiosk of another protocol version is told update needed, work
   REQUIRE(client.enroll());
   REQUIRE(client.pullOnce(0));
   CHECK(client.state().fault == sync::SyncFault::None);
+}
+
+TEST_CASE("sync: a bay whose snapshot lacks what an event reads starts again from a newer one, with its threads running") {
+  // a hub with four months of a demo shop's history
+  TempDir d;
+  demo::Options opt;
+  opt.now = T0 + 120 * 86'400'000LL + 14 * 60 * MIN;
+  opt.set_pins = false;
+  Shop before;  // (read here: the hub's store is its server's once it runs)
+  {
+    FixedEntropy ent;
+    StoreOptions o = storeOptions(d.file("hub.db"), "hub");
+    o.takes_hub_order = false;
+    Store st(o, ent);
+    st.db().exec("PRAGMA synchronous = OFF");  // test data
+    demo::generate(st, catalog(), opt);
+    before = st.loadRecords();
+  }
+  RunningHub hub(d.file("hub.db"));
+  hub.now = opt.now;
+  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000));
+  a.sync.start();
+  auto waitFor = [](auto pred) {
+    for (int i = 0; i < 400 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return pred();
+  };
+  auto holds = [&](const Id& wo) { std::lock_guard l(a.mu); return a.st.shop().work_orders.count(wo) == 1; };
+  std::optional<std::int64_t> base;
+  REQUIRE(waitFor([&] {
+    std::lock_guard l(a.mu);
+    base = a.st.basePos();
+    return base && a.sync.state().pulled >= *base;
+  }));
+  // the desk links a car back to its visit of seven weeks ago, beyond the
+  // bay's snapshot: the bay starts again from a newer one, which has both
+  const WorkOrder* old = lastVisitBetween(before, opt.now, 40, 60);
+  REQUIRE(old);
+  CHECK_FALSE(holds(old->id));
+  {  // (at the front desk, through the hub's API: the hub's store is the server's now)
+    const std::string desk = hub.enrol("front-desk", Scope::Desk);
+    json body = toJson(comebackOf(before, *old, "late-1", opt.now));
+    body.erase("type");
+    for (const char* k : {"final_passed", "delivered_at", "delivered_by"}) body["wo"].erase(k);
+    auto c = hub.client();
+    auto r = c.Post("/api/v1/work-orders", httplib::Headers{{"Authorization", "Bearer " + desk}}, body.dump(), "application/json");
+    REQUIRE(r);
+    INFO(r->body);
+    REQUIRE(r->status == 201);
+  }
+  REQUIRE(waitFor([&] { return holds("wo-late-1") && holds(old->id); }));
+  REQUIRE(waitFor([&] { std::lock_guard l(a.mu); return !a.st.wantsSnapshot() && a.st.basePos() > *base; }));
+  a.sync.stop();
+  CHECK(a.st.loadRecords().samePartOf(hub.store.loadRecords()));
+  CHECK(matchesReplay(a.st));
 }

@@ -89,6 +89,14 @@ TEST_CASE("kiosk: the status bar always shows bay, time, person, hub state and w
   CHECK(vertices() > idle);
   h.app->sync().pulled = 4000;  // caught up: the line goes away
   CHECK(vertices() == idle);
+  // issue 16: so does a new kiosk loading its hub's snapshot
+  h.app->sync().loading_snapshot = true;
+  h.app->sync().snapshot_got = 1 << 20;
+  h.app->sync().snapshot_total = 4 << 20;
+  CHECK(h.app->sync().catchingUp() == doctest::Approx(0.25f));
+  CHECK(vertices() > idle);
+  h.app->sync().loading_snapshot = false;
+  CHECK(vertices() == idle);
   h.app->sync().hub_configured = false;
   h.app->sync().reachable = false;
   h.signIn("tech2");
@@ -139,4 +147,26 @@ TEST_CASE("kiosk: a refused action says why, in the screen's language") {
   REQUIRE(h.st().message);
   CHECK(h.st().message->text == "Work order already delivered");
   CHECK(h.shop().addons.empty());
+}
+
+TEST_CASE("kiosk: a new kiosk that holds no shop yet shows, large, how far the hub's snapshot has come") {
+  Harness h("zh", [](Store&, const Catalog&) {}, "bay1");
+  auto vertices = [&] {
+    h.frame();
+    int n = 0;
+    for (int i = 0; i < ImGui::GetDrawData()->CmdListsCount; ++i) n += ImGui::GetDrawData()->CmdLists[i]->VtxBuffer.Size;
+    return n;
+  };
+  h.app->sync().hub_configured = true;
+  h.app->sync().reachable = true;
+  const int empty = vertices();
+  h.app->sync().loading_snapshot = true;  // (its size not said yet: 0 %)
+  CHECK(h.app->sync().catchingUp() == doctest::Approx(0.f));
+  const int starting = vertices();
+  CHECK(starting > empty);
+  h.app->sync().snapshot_total = 8 << 20;
+  h.app->sync().snapshot_got = 6 << 20;
+  CHECK(vertices() >= starting);
+  h.app->sync().loading_snapshot = false;  // loaded, caught up: the names to sign in with
+  CHECK(vertices() == empty);
 }

@@ -48,7 +48,9 @@ start_hub
 kiosk --enroll-code-file "$work/code"
 # the hub logs the bay's enrolment (issue 11), then the bay has all of it
 expect_sql "$hubdb" "SELECT COUNT(*) FROM events WHERE type = 'enrol_client' AND body LIKE '%kiosk-b01%'" 1 "the bay's enrolment was not logged"
-expect_sql "$db" "SELECT COUNT(*) FROM events" "$(sqlite3 "$hubdb" 'SELECT COUNT(*) FROM events')" "the shop never arrived"
+# (issue 16: from the hub's snapshot, then what came after it)
+expect_sql "$db" "SELECT (SELECT COALESCE(MAX(hub_pos), 0) FROM snapshot_base) + (SELECT COUNT(*) FROM events)" \
+  "$(sqlite3 "$hubdb" 'SELECT COUNT(*) FROM events')" "the shop never arrived"
 signin
 click work.clock_on.wo-00001-1
 expect_sql "$hubdb" "$(own_on_hub)" 1 "the clock-on never reached the hub"
