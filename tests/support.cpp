@@ -465,7 +465,9 @@ Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, M
 }
 
 const WorkOrder* lastVisitBetween(const Shop& s, Millis now, int from, int to) {
-  for (auto& [id, w] : s.work_orders) {
+  for (const auto& kv : s.work_orders) {
+    const Id& id = kv.first;  // (named, not bound: clang 14 captures no structured binding)
+    const WorkOrder& w = kv.second;
     if (!w.delivered_at || *w.delivered_at > now - Millis{from} * 86'400'000 || *w.delivered_at < now - Millis{to} * 86'400'000 || w.comeback() ||
         s.opsOf(id).empty())
       continue;
