@@ -28,6 +28,7 @@ inline constexpr std::size_t kMaxReply = 24u << 20;
 // Issue 16: a new kiosk's snapshot of its hub's working set (the open work
 // and a comeback window of deliveries: a few MB in a busy shop)
 inline constexpr std::size_t kMaxSnapshotReply = 128u << 20;
+inline constexpr std::size_t kMaxSnapshotRecords = 1'000'000;  // (a busy shop's: about 40,000)
 
 // The nesting depth of JSON text, without parsing it (no recursion, strings
 // and escapes skipped); stops counting once past `limit`.

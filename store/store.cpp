@@ -514,6 +514,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     sql::Stmt q(*db_, snapsql::kBase);
     if (q.step()) {
       base_pos_ = q.integer(0);
+      base_hlc_ = q.integer(1);
       hlc_.value = std::max(hlc_.value, q.integer(1));
       const json origins = json::parse(q.text(2));
       for (auto it = origins.begin(); it != origins.end(); ++it) {
@@ -1933,6 +1934,14 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
 // ---- issue 16: snapshots, what a new kiosk starts from ----------------------
 
 
+namespace {
+// The deliveries a snapshot at `at` holds start here (a bay's two days, or
+// the comeback window if longer).
+Millis snapshotHorizon(Millis at, const Policy& p) {
+  return at - Millis{std::max(kKioskKeptDays, p.comeback_days)} * 86'400'000;
+}
+}  // namespace
+
 Snapshot Store::snapshot() const {
   Snapshot out;
   out.hub_pos = lastPos();
@@ -1946,9 +1955,8 @@ Snapshot Store::snapshot() const {
   // what a bay keeps of the work orders (its window), and every one it may
   // need to check a comeback against (the comeback window), as of the
   // latest event; and each open comeback's origin, however old
-  const int days = std::max(kKioskKeptDays, shop_.policy.comeback_days);
   sql::Stmt q(*db_, snapsql::kKioskWorkOrders);
-  q.bind(1, Hlc::wall(hlc_.value) - Millis{days} * 86'400'000);
+  q.bind(1, snapshotHorizon(Hlc::wall(hlc_.value), shop_.policy));
   std::set<Id> wos = openComebackOrigins(shop_);
   while (q.step()) wos.insert(q.text(0));
   sql::Stmt bundle(*db_, wsql::kBundle);
@@ -1967,13 +1975,16 @@ void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
   if (snap.hub_pos < 0) throw std::invalid_argument("snapshot: a negative hub position");
   Shop s;
   s.policy = opts_.policy;
-  json records = json::array();
+  // the base as text, each body as it came (canonical): a snapshot is
+  // megabytes, and a JSON tree of it ten times that
+  std::string records = "[";
   try {
     for (const SnapshotRecord& r : snap.records) {
-      json body = json::parse(r.body);
-      putRecord(s, r.kind, r.id, body);
-      records.push_back(json::array({static_cast<int>(r.kind), r.id, std::move(body)}));
+      putRecord(s, r.kind, r.id, json::parse(r.body));
+      if (records.size() > 1) records += ',';
+      records += "[" + std::to_string(static_cast<int>(r.kind)) + "," + json(r.id).dump() + "," + r.body + "]";  // (parsed just now)
     }
+    records += ']';
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("snapshot: a record of the wrong shape: ") + e.what());
   }
@@ -2008,7 +2019,7 @@ void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
       if (cursors_->get().hub_instance != hub_instance) db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
     }
     sql::Stmt put(*db_, snapsql::kPutBase);
-    put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, canonical(records)).run();
+    put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, records).run();
     shop_ = std::move(s);
     shop_.dirty = std::move(all);
     writeDirty();
@@ -2022,12 +2033,19 @@ void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
   });
   base_pos_ = snap.hub_pos;
   base_origins_ = snap.origins;
+  base_hlc_ = snap.hlc;
   viewed_.clear();
   partial_ = true;  // (the shop's history is on the hub)
   held_since_ = Hlc::wall(hlc_.value);
   evictSettled(Hlc::wall(hlc_.value) - keptWindow());
   ++generation_;
   noteIfClean();
+  releaseFreed();
+}
+
+std::optional<Millis> Store::holdsEverySince() const {
+  if (!base_pos_) return std::nullopt;
+  return snapshotHorizon(Hlc::wall(base_hlc_), shop_.policy);
 }
 
 bool Store::wantsSnapshot() const {

@@ -246,6 +246,12 @@ class Store {
   // judgement. Its log stays whole (its own events are its to resend to a
   // hub restored from a backup); every replay skips what the snapshot holds.
   bool wantsSnapshot() const;
+  // Issue 16: a store from a snapshot holds every work order with anything
+  // since this time (the snapshot's, less its window); before it, only
+  // those the snapshot had for another reason. None: it holds the shop's
+  // whole history. A month's report, or a car's history, reaching further
+  // back is the hub's to give (the kiosk says so rather than show part).
+  std::optional<Millis> holdsEverySince() const;
 
   // Takes an event made elsewhere, exactly once: by origin and gap-free
   // sequence (the event id is a second guard); a gap is refused so the
@@ -516,6 +522,7 @@ class Store {
   bool partial_ = false;   // some work order on disk is not in memory
   std::optional<std::int64_t> base_pos_;  // started from a snapshot at this hub position (issue 16)
   std::map<Id, std::int64_t> base_origins_;  // what of each origin's sequence that snapshot holds
+  std::int64_t base_hlc_ = 0;                // the hub's clock at that snapshot
   std::set<Id> viewed_;    // work orders a screen looks at (not trimmed)
   Millis held_since_ = 0;  // memory holds every work order with anything since
   Millis trimmed_at_ = 0;

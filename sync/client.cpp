@@ -1,6 +1,7 @@
 #include "sync/client.hpp"
 
 #include <httplib.h>
+#include <malloc.h>
 #include <sodium.h>
 
 namespace bk::sync {
@@ -397,6 +398,8 @@ bool SyncClient::fetchSnapshot() {
       return false;
     }
   }
+  reply.snap = Snapshot{};
+  malloc_trim(0);  // (the reply and its parse were megabytes: given back to the system)
   noteStable();
   {
     std::lock_guard s(state_mu_);

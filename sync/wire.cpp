@@ -286,10 +286,38 @@ std::string snapshotToWire(const Snapshot& snap, const std::string& hub) {
 
 SnapshotReply decodeSnapshotReply(std::string_view body) {
   SnapshotReply r;
-  Untrusted u = parseUntrusted(body, kMaxSnapshotReply);
-  if (!u) { r.error = "reply " + u.error; return r; }
-  if (!u.value.is_object()) { r.error = "reply is not a JSON object"; return r; }
-  const json& j = u.value;
+  if (body.size() > kMaxSnapshotReply) {
+    r.error = "reply too large (at most " + std::to_string(kMaxSnapshotReply) + " bytes)";
+    return r;
+  }
+  if (jsonDepth(body, kMaxDepth) > kMaxDepth) {
+    r.error = "reply nested too deeply (at most " + std::to_string(kMaxDepth) + " levels)";
+    return r;
+  }
+  // each record is checked and taken as the parser finishes it, and not
+  // kept in the tree: a tree of the whole snapshot would be ten times it
+  auto take = [&](const json& x) {
+    RecordKind kind{};
+    const bool ok = x.is_array() && x.size() == 3 && x[0].is_string() && enumParse(kRecordKindNames, x[0].get<std::string>(), kind) &&
+                    x[1].is_string() && !x[1].get<std::string>().empty() && (x[2].is_object() || x[2].is_string()) &&
+                    !checkStrings(x) && (kind != RecordKind::Policy || x[1].get<std::string>() == "shop") &&
+                    r.snap.records.size() < kMaxSnapshotRecords;
+    if (ok) r.snap.records.push_back({kind, x[1].get<std::string>(), canonical(x[2])});
+    return ok;
+  };
+  std::string key;
+  bool bad = false;
+  const json j = json::parse(
+      body,
+      [&](int depth, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::key && depth == 1) key = parsed.get<std::string>();
+        if (event != json::parse_event_t::array_end || depth != 2 || key != "records") return true;
+        if (!bad && !take(parsed)) bad = true;
+        return false;
+      },
+      false);  // no exceptions: discarded on bad input (incl. invalid UTF-8)
+  if (j.is_discarded()) r.error = "reply not valid JSON (or not UTF-8)";
+  else if (!j.is_object()) r.error = "reply is not a JSON object";
   hubId(j, r.hub, r.error);
   field(j, "hub_pos", json::value_t::number_integer, r.error, [&](const json& v) { r.snap.hub_pos = v.get<std::int64_t>(); });
   field(j, "hlc", json::value_t::number_integer, r.error, [&](const json& v) { r.snap.hlc = v.get<std::int64_t>(); });
@@ -303,20 +331,9 @@ SnapshotReply decodeSnapshotReply(std::string_view body) {
       r.snap.origins[origin] = seq.get<std::int64_t>();
     }
   });
-  field(j, "records", json::value_t::array, r.error, [&](const json& list) {
-    r.snap.records.reserve(list.size());
-    for (const json& x : list) {
-      RecordKind kind{};
-      const bool ok = x.is_array() && x.size() == 3 && x[0].is_string() && enumParse(kRecordKindNames, x[0].get<std::string>(), kind) &&
-                      x[1].is_string() && !x[1].get<std::string>().empty() && (x[2].is_object() || x[2].is_string()) &&
-                      !checkStrings(x) && (kind != RecordKind::Policy || x[1].get<std::string>() == "shop");
-      if (!ok) {
-        r.error = "reply: a record is not [known kind, id, body] within the limits";
-        r.snap.records.clear();
-        return;
-      }
-      r.snap.records.push_back({kind, x[1].get<std::string>(), canonical(x[2])});
-    }
+  // (every record taken above; anything left in the list was no record)
+  field(j, "records", json::value_t::array, r.error, [&](const json& rest) {
+    if (bad || !rest.empty()) r.error = "reply: a record is not [known kind, id, body] within the limits";
   });
   if (!r.error.empty()) r.snap = Snapshot{};
   return r;

@@ -215,6 +215,8 @@ TEST_CASE("issue 16: the snapshot's wire form is read strictly") {
   const std::string head = R"({"hub":"hub-1","hub_pos":3,"hlc":5,"origins":{"bay-1":2},"records":)";
   CHECK(error(head + R"([["person","p1",{"id":"p1"}]]})").empty());
   CHECK_FALSE(error(head + R"([["nonsense","p1",{}]]})").empty());               // a kind it does not know
+  CHECK_FALSE(error(head + R"([["person","p1",{}], 7]})").empty());               // not a record at all
+  CHECK_FALSE(error(head + R"({"a":["person","p1",{}]}})").empty());              // records not a list
   CHECK_FALSE(error(head + R"([["person","",{}]]})").empty());                    // no id
   CHECK_FALSE(error(head + R"([["person","p1",7]]})").empty());                   // a body that is no record
   CHECK_FALSE(error(head + R"([["person","p1",{"id":"p1"},1]]})").empty());       // more than three

@@ -1,4 +1,4 @@
-// libFuzzer: the kiosk's readers of hub replies (sync::decode*Reply — the
+// libFuzzer: the kiosk's readers of hub replies (sync::decode*Reply, the snapshot's too — the
 // bytes a hub, or anything posing as it, sends back). Nothing may crash,
 // overflow the stack or hit undefined behaviour; a reply is either fully
 // decoded or refused with a reason and nothing kept.
@@ -20,5 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (enrol.error.empty() && enrol.token.size() < 32) __builtin_trap();
   const auto creds = sync::decodeCredentialsReply(body);
   if (!creds.error.empty() && !creds.credentials.empty()) __builtin_trap();
+  const auto snap = sync::decodeSnapshotReply(body);  // issue 16
+  if (!snap.error.empty() && (!snap.snap.records.empty() || !snap.snap.origins.empty())) __builtin_trap();
+  if (snap.error.empty() && (snap.snap.hub_pos < 0 || !sync::validKioskId(snap.hub))) __builtin_trap();
+  for (const SnapshotRecord& r : snap.snap.records)
+    if (r.id.empty() || r.id.size() > limits::kMaxField) __builtin_trap();
   return 0;
 }
