@@ -256,6 +256,14 @@ void App::showReport(const std::string& month) {
   const auto range = calendarMonth(month, utcOffset());
   if (!range) return;
   st_.report_month = month;
+  // issue 16: a month this bay does not hold whole (it started from the
+  // hub's snapshot after it) is the hub's report to give: said, not half shown
+  st_.held_from = store_.holdsEverySince();
+  if (st_.held_from && range->first < *st_.held_from) {
+    st_.report.reset();
+    report_generation_ = store_.generation();
+    return;
+  }
   // issue 16: the month's work orders brought into the working set (this
   // month and last are there already: the fault slips and their signing
   // read them there), and its figures as kept once computed for a month
@@ -267,6 +275,7 @@ void App::showReport(const std::string& month) {
 
 void App::showHistory(const std::string& vin) {
   st_.history_vin = vin;
+  st_.held_from = store_.holdsEverySince();
   // issue 16: every visit, brought from the store into the working set
   // while the screen is open (the comeback form and its rules read them)
   st_.history = vehicleHistory(store_.shopForVehicle(vin), vin);

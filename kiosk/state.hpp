@@ -184,6 +184,9 @@ struct AppState {
   std::optional<std::string> error;  // a frame that threw: shown, not fatal
   std::optional<MonthlyReport> report;  // computed by App when the report opens
   std::string report_month;             // issue 15: its calendar month (YYYY-MM)
+  // issue 16: a bay from the hub's snapshot holds the shop's records from
+  // this time on; a month or a car's past reaching further back is the hub's
+  std::optional<Millis> held_from;
   bool report_slips = false;            // issue 15: the month's fault slips instead of the charts
   std::string history_vin;              // issue 15: the car whose history is open
   std::vector<Visit> history;           // read when it opens

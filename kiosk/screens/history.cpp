@@ -91,6 +91,8 @@ void drawHistory(Ui& ui, const View& v, Intents& out) {
         comebackForm(ui, v, visit.wo, visit, out);
         ImGui::Dummy({0, ui.m.gap()});
       }
+  if (st.held_from)  // issue 16: a bay from the hub's snapshot: older visits are the hub's
+    ui.wrapped(format(ui.tr("history.since"), {dateText(*st.held_from, v.utc_offset_minutes)}), IM_COL32(170, 170, 170, 255));
   if (st.history.empty()) ui.text(ui.tr("history.none"), nullptr, IM_COL32(170, 170, 170, 255));
   for (const Visit& visit : st.history) {
     const WorkOrder& w = visit.wo;

@@ -162,6 +162,12 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
   AppState& st = v.st;
   const ImVec2 avail = contentSize();
   ui.heading(ui.tr("report.title"));
+  if (!st.report && st.held_from) {  // issue 16: a month before what this bay holds
+    ui.wrapped(format(ui.tr("report.before_bay"), {dateText(*st.held_from, v.utc_offset_minutes)}));
+    const std::string next = addMonths(st.report_month, 1);
+    if (ui.button("report.month.next", next + " >", Tone::Neutral, ui.m.mm(40))) out.push_back(ShowReportMonth{next});
+    return;
+  }
   ImGui::SameLine(avail.x - ui.m.mm(60));
   if (ui.button("report.export", ui.tr("report.export_csv"), Tone::Primary, ui.m.mm(58), Icon::Check)) out.push_back(ExportReport{});
   if (!st.last_export.empty()) ui.text(format(ui.tr("report.exported"), {st.last_export}), nullptr, IM_COL32(180, 220, 180, 255));

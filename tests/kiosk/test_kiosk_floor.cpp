@@ -713,3 +713,28 @@ TEST_CASE("kiosk, issue 15: an advisor opens a comeback from the car's history, 
   CHECK(h.shop().fault_slips.at(month).lines.size() == 1);
   CHECK_FALSE(h.has("report.sign_slips"));  // signed, and nothing has changed since
 }
+
+TEST_CASE("kiosk, issue 16: a bay from the hub's snapshot says which months and visits are the hub's, rather than show part of them") {
+  TempDir hubDir;
+  FixedEntropy hubEnt(3);
+  StoreOptions o = storeOptions(hubDir.file("hub.db"), "hub");
+  o.takes_hub_order = false;
+  Store hub(o, hubEnt);
+  Millis t = T0;
+  for (const Action& a : staffAndBays()) REQUIRE(hub.record(a, t++));
+  Harness h("zh", [&](Store& st, const Catalog&) { st.startFrom(hub.snapshot(), "hub-1"); }, "bay1");
+  REQUIRE(h.store->holdsEverySince());
+  h.signIn("manager");
+  h.tap("nav.report");
+  const int tz = h.shop().policy.utc_offset_minutes;
+  REQUIRE(h.st().report);  // this month: the bay holds all of it
+  CHECK_FALSE(h.st().held_from > std::optional<Millis>(calendarMonth(monthOf(h.now, tz), tz)->first));
+  h.tap("report.month.prev");  // last month began before the snapshot's window
+  CHECK(h.st().report_month == addMonths(monthOf(h.now, tz), -1));
+  CHECK_FALSE(h.st().report);
+  CHECK(h.st().held_from == h.store->holdsEverySince());
+  CHECK_FALSE(h.exists("report.export"));
+  CHECK_FALSE(h.exists("report.show_slips"));  // (its fault slips are not signed here either)
+  h.tap("report.month.next");
+  CHECK(h.st().report);
+}
