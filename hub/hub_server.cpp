@@ -96,10 +96,15 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
   });
   // Issue 16: a new bay starts from the working set at one position of the
   // log, then pulls from there (not the shop's whole history)
-  http_.get("/api/v1/snapshot", [this](const http::Request&, http::Response& res) {
+  http_.get("/api/v1/snapshot", [this](const http::Request& req, http::Response& res) {
     std::string body;
     {
       std::lock_guard lock(mu_);
+      const auto client = authorise(req);  // (the screen let it through: enrolled, floor scope)
+      if (!client || !snapshot_requests_.allow(client->id, clock_())) {
+        res.setHeader("Retry-After", "10");
+        return error(res, 429, "too many snapshots asked for: wait a minute");
+      }
       body = sync::snapshotToWire(store_.snapshot(), instance());
     }
     res.status = 200;

@@ -121,6 +121,9 @@ class HubServer {
   json head_;                   // the last head signed (under mu_)
   Millis head_at_ = 0;
   AttemptLimiter enrol_attempts_{10, 120, 60'000};  // per address, overall, per minute
+  // Issue 16: snapshots, per client and overall, per minute (a bay needs one
+  // as it starts, or when its snapshot fell short; each is megabytes)
+  AttemptLimiter snapshot_requests_{6, 60, 60'000};
   // Issue 13: each client's last request, for `bk-hub status`: when, from
   // where, its version, its own events not yet pushed (-1: not said), and
   // how far it has pulled the log (-1: not yet).

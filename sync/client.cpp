@@ -381,7 +381,7 @@ bool SyncClient::fetchSnapshot() {
     return true;
   }
   if (r.status == 426) { fail(refusal("snapshot", r), SyncFault::UpdateNeeded); return false; }
-  if (r.status == 503) { fail(refusal("snapshot", r), SyncFault::Unreachable); return false; }
+  if (r.status == 503 || r.status == 429) { fail(refusal("snapshot", r), SyncFault::Unreachable); return false; }  // busy: back off
   if (r.status != 200) { fail(refusal("snapshot", r), r.status == 401 || r.status == 403 ? SyncFault::Refused : SyncFault::BadReply); return false; }
   SnapshotReply reply = decodeSnapshotReply(r.body);
   r.body.clear();

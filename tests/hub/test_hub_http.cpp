@@ -242,3 +242,28 @@ TEST_CASE("hub: past the cap on parked polls, a poll is told to come back (503, 
   CHECK(busy.load() == 16);
   CHECK(held.load() == 64);
 }
+
+TEST_CASE("hub: a bay gets the snapshot a few times a minute and the desk never; more answer 429, the next bay is not held up") {
+  RunningHub hub;
+  hub.seedShop();
+  const std::string bay = hub.enrol("kiosk-s"), desk = hub.enrol("front-desk", Scope::Desk);
+  auto c = hub.client();
+  auto get = [&](const std::string& token) { return c.Get("/api/v1/snapshot", httplib::Headers{{"Authorization", "Bearer " + token}}); };
+  auto r = c.Get("/api/v1/snapshot");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(get(desk)->status == 403);
+  for (int i = 0; i < 6; ++i) {
+    r = get(bay);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    const sync::SnapshotReply s = sync::decodeSnapshotReply(r->body);
+    CHECK(s.error.empty());
+    CHECK(s.hub == "hub-test");
+  }
+  r = get(bay);
+  REQUIRE(r);
+  CHECK(r->status == 429);
+  CHECK(r->get_header_value("Retry-After") == "10");
+  CHECK(get(hub.enrol("kiosk-t"))->status == 200);
+}
