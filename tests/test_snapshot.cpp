@@ -5,7 +5,7 @@
 // event of the hub's otherwise than clean (the event may read history the
 // snapshot lacks), it starts again from a newer snapshot as soon as it is in
 // step: the hub's word, never a guess.
-#include "demo/demo.hpp"
+#include "tests/demo_shop.hpp"
 #include "sync/wire.hpp"
 #include "tests/support.hpp"
 
@@ -18,24 +18,6 @@ using namespace bkt;
 namespace {
 
 constexpr Millis kDay = 24 * 60 * MIN;
-
-// A hub whose log is a demo shop's four months.
-struct DemoHub {
-  TempDir dir;
-  FixedEntropy ent;
-  demo::Options opt;
-  std::unique_ptr<Store> st;
-  explicit DemoHub(std::uint32_t seed) {
-    opt.seed = seed;
-    opt.now = T0 + 120 * kDay + 14 * 60 * MIN;
-    opt.set_pins = false;
-    StoreOptions o = storeOptions(dir.file("hub.db"), "hub");
-    o.takes_hub_order = false;
-    st = std::make_unique<Store>(o, ent);
-    st->db().exec("PRAGMA synchronous = OFF");  // test data
-    demo::generate(*st, catalog(), opt);
-  }
-};
 
 // The hub's snapshot as a bay reads it off the wire.
 Snapshot snapshotOf(const Store& hub) {
@@ -95,7 +77,7 @@ void expectSame(const Store& hub, const Store& bay) {
 }  // namespace
 
 TEST_CASE("issue 16: a new bay starts from its hub's snapshot, holds what the hub holds, and takes the log from there") {
-  DemoHub h(11);
+  DemoShop h(11, "hub", false);  // the hub
   Store& hub = *h.st;
   const std::string wire = sync::snapshotToWire(hub.snapshot(), "hub-1");
   NewBay bay;
@@ -146,7 +128,7 @@ TEST_CASE("issue 16: a new bay starts from its hub's snapshot, holds what the hu
 }
 
 TEST_CASE("issue 16: a bay that met an event reading history its snapshot lacks starts again from a newer snapshot, and holds the hub's word") {
-  DemoHub h(7);
+  DemoShop h(7, "hub", false);  // the hub
   Store& hub = *h.st;
   NewBay bay;
   bay.start(hub);
@@ -185,7 +167,7 @@ TEST_CASE("issue 16: a bay that met an event reading history its snapshot lacks 
 }
 
 TEST_CASE("issue 16: a snapshot is taken only by a store that holds nothing yet, or one in step whose snapshot fell short") {
-  DemoHub h(7);
+  DemoShop h(7, "hub", false);  // the hub
   NewBay bay;
   const Snapshot snap = snapshotOf(*h.st);
   // a record of the wrong shape, or a bundle's record without its work order: nothing changes

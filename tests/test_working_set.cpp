@@ -2,7 +2,7 @@
 // and the last two months' deliveries; the past stays in SQLite and is read
 // when asked. What memory holds, what history queries answer, and what the
 // rules decide all agree with a full replay of the log.
-#include "demo/demo.hpp"
+#include "tests/demo_shop.hpp"
 #include "domain/report.hpp"
 #include "domain/vin.hpp"
 #include "store/working_set.hpp"
@@ -18,23 +18,6 @@ using namespace bkt;
 namespace {
 
 constexpr Millis kDay = 24 * 60 * MIN;
-
-// A demo shop of four months, made through the store (which trims memory
-// as the days go by).
-struct DemoShop {
-  TempDir dir;
-  FixedEntropy ent;
-  demo::Options opt;
-  std::unique_ptr<Store> st;
-  explicit DemoShop(std::uint32_t seed) {
-    opt.seed = seed;
-    opt.now = T0 + 120 * kDay + 14 * 60 * MIN;
-    opt.set_pins = false;
-    st = std::make_unique<Store>(storeOptions(dir.file("demo.db"), "demo"), ent);
-    st->db().exec("PRAGMA synchronous = OFF");  // test data
-    demo::generate(*st, catalog(), opt);
-  }
-};
 
 // The next 1 to `most` events of `log` from `at` (moved on past them).
 std::vector<StoredEvent> nextBatch(const std::vector<StoredEvent>& log, std::size_t& at, std::mt19937& rng, std::size_t most) {

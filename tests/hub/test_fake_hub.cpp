@@ -106,6 +106,10 @@ struct FakeHub {
     svr.stop();
     thread.join();
   }
+  // A bay's sync options through this fake, with a fresh code of the real hub's.
+  sync::SyncOptions bay(const Id& kiosk) {
+    return sync::SyncOptions{"http://127.0.0.1:" + std::to_string(port), real.server.newEnrolCode(kiosk, 600'000), 50, 300};
+  }
 };
 
 }  // namespace
@@ -119,9 +123,7 @@ TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes 
   Store st(storeOptions(dir.file("k.db"), "kiosk-a"), ent);
   std::mutex mu;
   sync::SyncClient client(st, mu, testPepper(),
-                          sync::SyncOptions{"http://127.0.0.1:" + std::to_string(fake.port),
-                                            real.server.newEnrolCode("kiosk-a", 600'000), 50, 300},
-                          [] { return platform::nowMillis(); });
+                          fake.bay("kiosk-a"), [] { return platform::nowMillis(); });
   client.start();
   auto waitFor = [](auto pred, int ms) {
     for (int i = 0; i < ms / 20 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -201,9 +203,7 @@ TEST_CASE("fake hub: a new bay refuses a snapshot that is malformed, too large o
   Store st(storeOptions(dir.file("k.db"), "kiosk-a"), ent);
   std::mutex mu;
   sync::SyncClient client(st, mu, testPepper(),
-                          sync::SyncOptions{"http://127.0.0.1:" + std::to_string(fake.port),
-                                            real.server.newEnrolCode("kiosk-a", 600'000), 50, 300},
-                          [] { return platform::nowMillis(); });
+                          fake.bay("kiosk-a"), [] { return platform::nowMillis(); });
   REQUIRE(client.enroll());
   for (Mode m : {SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, Deep, Huge, Garbage, Refuses}) {
     CAPTURE(m);
@@ -234,9 +234,7 @@ TEST_CASE("fake hub: a new bay refuses a snapshot that is malformed, too large o
   TempDir dir2;
   Store st2(storeOptions(dir2.file("k.db"), "kiosk-b"), ent);
   sync::SyncClient older(st2, mu, testPepper(),
-                         sync::SyncOptions{"http://127.0.0.1:" + std::to_string(fake.port),
-                                           real.server.newEnrolCode("kiosk-b", 600'000), 50, 300},
-                         [] { return platform::nowMillis(); });
+                         fake.bay("kiosk-b"), [] { return platform::nowMillis(); });
   REQUIRE(older.enroll());
   fake.mode = NoSnapshot;
   REQUIRE(older.fetchSnapshot());

@@ -1,7 +1,7 @@
 // The kiosk's sync client against the real hub on loopback: enrolment with a
 // code, exactly-once delivery, offline work delivered later, another bay's
 // action arriving by long poll, a replaced hub getting everything again.
-#include "demo/demo.hpp"
+#include "tests/demo_shop.hpp"
 #include "sync/client.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
@@ -336,21 +336,11 @@ TEST_CASE("sync: a kiosk of another protocol version is told update needed, work
 
 TEST_CASE("sync: a bay whose snapshot lacks what an event reads starts again from a newer one, with its threads running") {
   // a hub with four months of a demo shop's history
-  TempDir d;
-  demo::Options opt;
-  opt.now = T0 + 120 * 86'400'000LL + 14 * 60 * MIN;
-  opt.set_pins = false;
-  Shop before;  // (read here: the hub's store is its server's once it runs)
-  {
-    FixedEntropy ent;
-    StoreOptions o = storeOptions(d.file("hub.db"), "hub");
-    o.takes_hub_order = false;
-    Store st(o, ent);
-    st.db().exec("PRAGMA synchronous = OFF");  // test data
-    demo::generate(st, catalog(), opt);
-    before = st.loadRecords();
-  }
-  RunningHub hub(d.file("hub.db"));
+  DemoShop made(7, "hub", false);
+  const demo::Options opt = made.opt;
+  const Shop before = made.st->loadRecords();  // (read here: the hub's store is its server's once it runs)
+  made.st.reset();
+  RunningHub hub(made.dir.file("hub.db"));
   hub.now = opt.now;
   Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000));
   a.sync.start();
