@@ -375,10 +375,11 @@ void eraseRecord(Shop& s, RecordKind kind, const Id& id) {
 }  // namespace
 
 namespace snapsql {
-// the work orders a bay kiosk holds: in work, delivered since the horizon,
-// or pinned (kKeptBundles' test), one pass over the history rows
+// the work orders a bay's snapshot holds: in work, with anything since the
+// horizon, or pinned (one pass over the history rows), each with the one
+// it came back for (a month's report reads it)
 inline constexpr const char* kKioskWorkOrders =
-    "SELECT id FROM work_orders WHERE delivered_at IS NULL OR delivered_at >= ?1 OR pinned";
+    "SELECT id, back_of FROM work_orders WHERE delivered_at IS NULL OR last_at >= ?1 OR pinned";
 inline constexpr const char* kBase = "SELECT hub_pos, hlc, origins, records FROM snapshot_base WHERE id = 1";
 inline constexpr const char* kStale = "SELECT COALESCE((SELECT stale FROM snapshot_base WHERE id = 1), 0)";
 inline constexpr const char* kMarkStale = "UPDATE snapshot_base SET stale = 1";
@@ -1935,10 +1936,13 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
 
 
 namespace {
-// The deliveries a snapshot at `at` holds start here (a bay's two days, or
-// the comeback window if longer).
+// A snapshot at `at` holds every work order with anything since here: the
+// comeback window (the rules look back over it), and last month whole (in
+// the first days of a month its report and fault slips are signed at a bay).
 Millis snapshotHorizon(Millis at, const Policy& p) {
-  return at - Millis{std::max(kKioskKeptDays, p.comeback_days)} * 86'400'000;
+  const Millis window = at - Millis{std::max(kKioskKeptDays, p.comeback_days)} * 86'400'000;
+  const auto lastMonth = calendarMonth(addMonths(monthOf(at, p.utc_offset_minutes), -1), p.utc_offset_minutes);
+  return lastMonth ? std::min(window, lastMonth->first) : window;
 }
 }  // namespace
 
@@ -1958,7 +1962,10 @@ Snapshot Store::snapshot() const {
   sql::Stmt q(*db_, snapsql::kKioskWorkOrders);
   q.bind(1, snapshotHorizon(Hlc::wall(hlc_.value), shop_.policy));
   std::set<Id> wos = openComebackOrigins(shop_);
-  while (q.step()) wos.insert(q.text(0));
+  while (q.step()) {
+    wos.insert(q.text(0));
+    if (!q.isNull(1)) wos.insert(q.text(1));
+  }
   sql::Stmt bundle(*db_, wsql::kBundle);
   for (const Id& wo : wos) {
     bundle.bind(1, wo);

@@ -729,8 +729,12 @@ TEST_CASE("kiosk, issue 16: a bay from the hub's snapshot says which months and 
   const int tz = h.shop().policy.utc_offset_minutes;
   REQUIRE(h.st().report);  // this month: the bay holds all of it
   CHECK_FALSE(h.st().held_from > std::optional<Millis>(calendarMonth(monthOf(h.now, tz), tz)->first));
-  h.tap("report.month.prev");  // last month began before the snapshot's window
-  CHECK(h.st().report_month == addMonths(monthOf(h.now, tz), -1));
+  h.tap("report.month.prev");  // last month: the snapshot holds it whole (its slips are signed at a bay)
+  REQUIRE(h.st().report);
+  CHECK(*h.st().report == monthlyReport(hub.shop(), calendarMonth(addMonths(monthOf(h.now, tz), -1), tz)->first,
+                                        calendarMonth(monthOf(h.now, tz), tz)->first));
+  h.tap("report.month.prev");  // the month before began before the snapshot's window
+  CHECK(h.st().report_month == addMonths(monthOf(h.now, tz), -2));
   CHECK_FALSE(h.st().report);
   CHECK(h.st().held_from == h.store->holdsEverySince());
   CHECK_FALSE(h.exists("report.export"));
