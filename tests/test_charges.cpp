@@ -86,7 +86,7 @@ TEST_CASE("issue 15 (R8): through mechanical, body and paint, with a failure at 
   CHECK(deliveryBlockers(w.s, w.s.work_orders.at(w.wo)).empty());
 }
 
-TEST_CASE("issue 15 (R11): a patrol that finds a problem records it; only a stop stops the work, opens rework and charges") {
+TEST_CASE("issue 15 (R11): a patrol that finds a problem records it — only a stop stops the work, opens rework and charges") {
   World w;
   const Id wo = w.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
   const Id op = wo + "-1";

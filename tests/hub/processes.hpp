@@ -19,6 +19,9 @@ struct HubProcess {
   std::string db, pepper;
   int port;
   pid_t pid = -1;
+  // a test that fails part-way leaves no bk-hub running (copies are made
+  // only before start, with no process)
+  ~HubProcess() { kill9(); }
   // The test shop in the hub's file before it starts, as the
   // administrator's own events (DECISIONS.md: master data is made on the
   // hub's machine).
@@ -56,6 +59,7 @@ struct HubProcess {
     FAIL("hub did not start");
   }
   void kill9() {
+    if (pid < 0) return;
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     pid = -1;
@@ -89,6 +93,7 @@ struct SimKiosk {
   Millis skew = 0;
   pid_t pid = -1;
   int starts = 0;
+  ~SimKiosk() { kill9(); }  // (as HubProcess's)
   void run(double seconds) {
     ++starts;
     std::fflush(nullptr);

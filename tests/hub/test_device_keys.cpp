@@ -57,7 +57,7 @@ std::string run(const std::string& cmd, int& status) {
 
 }  // namespace
 
-TEST_CASE("device keys: a bay signs every push; unsigned, signed by another key or changed after signing: refused (403), nothing stored") {
+TEST_CASE("device keys: a bay signs every push — unsigned, signed by another key or changed after signing: refused (403), nothing stored") {
   RunningHub hub;
   hub.seedShop();
   BayKiosk bay("kiosk-a", hub);
@@ -215,7 +215,7 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
   CHECK(out.find("person: event at position " + std::to_string(pos)) != std::string::npos);
 }
 
-TEST_CASE("device keys: the hub signs its own events (the front desk's writes) with its key; a rewritten one is named") {
+TEST_CASE("device keys: the hub signs its own events (the front desk's writes) with its key — a rewritten one is named") {
   TempDir dir;
   const std::string db = dir.file("hub.db");
   Seed hubSeed{};

@@ -243,7 +243,7 @@ TEST_CASE("hub: past the cap on parked polls, a poll is told to come back (503, 
   CHECK(held.load() == 64);
 }
 
-TEST_CASE("hub: a bay gets the snapshot a few times a minute and the desk never; more answer 429, the next bay is not held up") {
+TEST_CASE("hub: a bay gets the snapshot a few times a minute and the desk never — more answer 429, the next bay is not held up") {
   RunningHub hub;
   hub.seedShop();
   const std::string bay = hub.enrol("kiosk-s"), desk = hub.enrol("front-desk", Scope::Desk);

@@ -240,7 +240,7 @@ TEST_CASE("sync: an event the hub refuses as bad input leaves a tombstone, the b
   CHECK(matchesReplay(hub.store));
 }
 
-TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once synced; the attempts reach the API") {
+TEST_CASE("sync: five wrong PINs at one bay lock the person out at another once synced — the attempts reach the API") {
   RunningHub hub;
   seedHub(hub);
   REQUIRE(hub.store.setPin("tech2", "123456", T0));

@@ -18,7 +18,7 @@ std::string newcomer(Harness& h, const Id& id, const std::string& badge) {
 }
 }  // namespace
 
-TEST_CASE("A first PIN at the kiosk: badge in, the setup code, the new PIN twice, signed in; a slip of the finger is caught") {
+TEST_CASE("A first PIN at the kiosk: badge in, the setup code, the new PIN twice, signed in — a slip of the finger is caught") {
   Harness h;
   const std::string code = newcomer(h, "p-9", "100009");
   h.frame();
