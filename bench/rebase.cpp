@@ -6,13 +6,31 @@
 // order: a rebase (R16). Prints, as JSON, the time takeFromHub held the
 // store for (the lock the kiosk's screen draws under), and how many events
 // the rebase replayed. bench/history.sh runs it at every size.
+//
+// Meanwhile the bay's screen draws: the kiosk's own App on that store, real
+// ImGui frames (headless, as the tests drive it) of a foreman's floor, the
+// busiest screen, on a thread of their own, under the same lock as
+// main.cpp's UI and sync threads share. It draws as often as it can (a
+// millisecond between frames, not 60 a second), so a frame meets the
+// rebase whenever it comes. It prints the frames' median time before the
+// conflict (idle), and the longest frame and the longest gap between two
+// frames while the bay takes the conflict: the screen keeps drawing if no
+// gap is more than a frame's 16.7 ms at 60 a second.
+#include "kiosk/app.hpp"
+#include "kiosk/ui.hpp"
 #include "platform/system.hpp"
 #include "store/store.hpp"
 
 #include <CLI/CLI.hpp>
+#include <imgui.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 
 using namespace bk;
 
@@ -22,9 +40,86 @@ struct FixedEntropy : Entropy {
   std::array<std::uint8_t, 8> random8() override { return {++n, 7, 7, 7, 7, 7, 7, 7}; }
 };
 
-double msSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// The bay's screen: the kiosk's App drawing a foreman's floor until
+// stopped, each frame under the store's lock (App::connectSync), as
+// main.cpp's.
+class Screen {
+ public:
+  struct Frame {
+    Clock::time_point start, end;
+  };
+  Screen(Store& st, std::mutex& mu, const Id& bay, Millis now) : thread_([this, &st, &mu, bay, now] { run(st, mu, bay, now); }) {
+    std::unique_lock l(ready_mu_);
+    ready_cv_.wait(l, [this] { return ready_; });
+  }
+  std::size_t hits = 0;  // widgets a finger can reach and texts, on the last frame
+  bool floor = false;    // ...and still the foreman's floor
+  std::vector<Frame> stop() {
+    stop_ = true;
+    thread_.join();
+    return frames_;
+  }
+
+ private:
+  void run(Store& st, std::mutex& mu, const Id& bay, Millis now) {
+    FixedEntropy entropy;
+    const Catalog cat = Catalog::load(BK_ASSETS_DIR "/catalog");
+    ui::Texts texts = ui::Texts::load(BK_ASSETS_DIR "/i18n");
+    ui::KioskConfig cfg;
+    cfg.bay = bay;
+    cfg.assets = BK_ASSETS_DIR;
+    cfg.fullscreen = false;
+    ImGuiContext* ctx = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = {1280, 800};
+    io.DeltaTime = 1.f / 60;
+    {
+      std::optional<ui::App> app;
+      {
+        std::lock_guard l(mu);
+        app.emplace(cfg, st, cat, texts, entropy);
+        for (auto& [id, p] : st.shop().people)
+          if (p.has(Role::Foreman)) {
+            app->state().session = ui::Session{id, now};
+            app->state().screen = ui::Screen::Floor;
+            app->noteInput(now);  // (not signed out as idle)
+            break;
+          }
+      }
+      app->connectSync(&mu, [](ui::SyncStatus&) {}, [] {});
+      ui::buildFonts(io, app->metrics(), app->glyphText(), cfg.font, app->fonts());
+      {
+        std::lock_guard l(ready_mu_);
+        ready_ = true;
+      }
+      ready_cv_.notify_all();
+      while (!stop_) {
+        Frame f{Clock::now(), {}};
+        ImGui::NewFrame();
+        app->frame(now);
+        ImGui::Render();
+        app->afterFrame(now);
+        f.end = Clock::now();
+        frames_.push_back(f);
+        hits = app->hits().size() + app->textsDrawn().size();
+        floor = app->state().session && app->state().screen == ui::Screen::Floor;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    ImGui::DestroyContext(ctx);
+  }
+  std::atomic<bool> stop_ = false;
+  std::vector<Frame> frames_;
+  std::mutex ready_mu_;
+  std::condition_variable ready_cv_;
+  bool ready_ = false;
+  std::thread thread_;
+};
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,7 +140,7 @@ int main(int argc, char** argv) {
   so.path = db;
   so.pepper = platform::loadPepper(pepper);
   so.kept_days = kKioskKeptDays;
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = Clock::now();
   Store st(so, entropy);
   const double openMs = msSince(t0);
   const Shop& s = st.shop();
@@ -78,9 +173,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   (void)st.takeFromHub({}, now);  // (its hourly trim, done now: not what is measured)
+  std::mutex mu;  // the store's, shared by the screen and the sync threads
+  Screen screen(st, mu, bay1, now);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the screen idle
+  const auto idleUntil = Clock::now();
   // offline, this bay clocks them on
-  const Recorded own = st.record(ClockOn{"te-rebase-own", tech, op1, bay1, now}, now);
+  Recorded own;
+  {
+    std::lock_guard l(mu);
+    own = st.record(ClockOn{"te-rebase-own", tech, op1, bay1, now}, now);
+  }
   if (!own) {
+    screen.stop();
     std::fprintf(stderr, "bk_rebase: the clock-on was refused\n");
     return 1;
   }
@@ -98,11 +202,41 @@ int main(int argc, char** argv) {
   e1.body = canonical(toJson(other));
   StoredEvent e2 = *own.event;
   e2.pos = last + 2;
-  t0 = std::chrono::steady_clock::now();
-  const Store::Placement p = st.takeFromHub({e1, e2}, now + 1000);
-  const double rebaseMs = msSince(t0);
-  std::printf("{\"events\": %lld, \"open_ms\": %.1f, \"rebased\": %s, \"replayed\": %lld, \"rebase_ms\": %.2f}\n",
-              static_cast<long long>(st.eventCount()), openMs, p.rebased ? "true" : "false",
-              static_cast<long long>(p.replayed), rebaseMs);
-  return p.rebased ? 0 : 1;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Store::Placement p;
+  double rebaseMs = 0;
+  Clock::time_point from, to;
+  {  // as the sync thread does: the store's lock, then takeFromHub
+    std::lock_guard l(mu);
+    from = t0 = Clock::now();
+    p = st.takeFromHub({e1, e2}, now + 1000);
+    rebaseMs = msSince(t0);
+    to = Clock::now();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::vector<Screen::Frame> frames = screen.stop();
+
+  // idle: the frames before the bay clocked on; during: each frame that
+  // ends after the conflict came and starts before it was taken, and the
+  // gaps between frame ends around it
+  std::vector<double> idle;
+  double duringMax = 0, gapMax = 0;
+  int during = 0;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const auto& f = frames[i];
+    const double ms = std::chrono::duration<double, std::milli>(f.end - f.start).count();
+    if (f.end < idleUntil) idle.push_back(ms);
+    if (f.end >= from && f.start <= to) duringMax = std::max(duringMax, ms), ++during;
+    if (i > 0 && f.end >= from && frames[i - 1].end <= to)
+      gapMax = std::max(gapMax, std::chrono::duration<double, std::milli>(f.end - frames[i - 1].end).count());
+  }
+  std::sort(idle.begin(), idle.end());
+  const double idleMedian = idle.empty() ? 0 : idle[idle.size() / 2];
+  std::printf(
+      "{\"events\": %lld, \"open_ms\": %.1f, \"rebased\": %s, \"replayed\": %lld, \"rebase_ms\": %.2f, "
+      "\"frames\": %zu, \"frame_idle_ms\": %.2f, \"frames_during\": %d, \"frame_during_max_ms\": %.2f, "
+      "\"frame_gap_max_ms\": %.2f, \"floor_hits\": %zu}\n",
+      static_cast<long long>(st.eventCount()), openMs, p.rebased ? "true" : "false", static_cast<long long>(p.replayed),
+      rebaseMs, frames.size(), idleMedian, during, duringMax, gapMax, screen.floor ? screen.hits : 0);
+  return p.rebased && !idle.empty() && screen.floor ? 0 : 1;
 }
