@@ -102,4 +102,74 @@ std::string Codec::decode(std::string_view stored) const {
   return out;
 }
 
+namespace {
+constexpr std::size_t kNone = std::string_view::npos;
+
+bool space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+std::size_t skipSpace(std::string_view t, std::size_t i) {
+  while (i < t.size() && space(t[i])) ++i;
+  return i;
+}
+
+// t[i] is '"': just past the string's closing quote
+std::size_t stringEnd(std::string_view t, std::size_t i) {
+  for (++i; i < t.size(); ++i) {
+    if (t[i] == '\\') ++i;
+    else if (t[i] == '"') return i + 1;
+  }
+  return kNone;
+}
+
+// just past the value that starts at t[i]: a string, an object or an
+// array (by its brackets, strings within skipped), else a number or a
+// literal (to the next delimiter)
+std::size_t valueEnd(std::string_view t, std::size_t i) {
+  if (i >= t.size()) return kNone;
+  if (t[i] == '"') return stringEnd(t, i);
+  if (t[i] == '{' || t[i] == '[') {
+    int depth = 0;
+    while (i < t.size()) {
+      const char c = t[i];
+      if (c == '"') {
+        i = stringEnd(t, i);
+        if (i == kNone) return kNone;
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+      ++i;
+    }
+    return kNone;
+  }
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && !space(t[i])) ++i;
+  return i;
+}
+}  // namespace
+
+std::string withMember(std::string_view t, std::string_view key, std::string_view value) {
+  std::size_t i = skipSpace(t, 0);
+  if (i >= t.size() || t[i] != '{') return std::string(t);
+  i = skipSpace(t, i + 1);
+  while (i < t.size() && t[i] == '"') {
+    const std::size_t keyEnd = stringEnd(t, i);
+    if (keyEnd == kNone) break;
+    const std::size_t colon = skipSpace(t, keyEnd);
+    if (colon >= t.size() || t[colon] != ':') break;
+    const std::size_t v = skipSpace(t, colon + 1);
+    const std::size_t end = valueEnd(t, v);
+    if (end == kNone) break;
+    if (t.substr(i + 1, keyEnd - i - 2) == key) {
+      std::string out;
+      out.reserve(v + value.size() + (t.size() - end));
+      out.append(t.substr(0, v)).append(value).append(t.substr(end));
+      return out;
+    }
+    i = skipSpace(t, end);
+    if (i >= t.size() || t[i] != ',') break;
+    i = skipSpace(t, i + 1);
+  }
+  return std::string(t);
+}
+
 }  // namespace bk::bodies

@@ -66,4 +66,11 @@ class Codec {
   std::uint32_t newest_ = 0;
 };
 
+// Issue 16: a JSON object's text with the value of its top-level member
+// `key` replaced by `value` (the old one skipped over, never parsed); the
+// text as it was if it is not an object or has no such member. A month's
+// report reads no inspection's checklist items, and they are most of a
+// month's bytes: it reads each inspection with "items" made [].
+std::string withMember(std::string_view json, std::string_view key, std::string_view value);
+
 }  // namespace bk::bodies

@@ -709,21 +709,26 @@ void Store::putRows(Shop& s, sql::Stmt& q) const {
 
 namespace {
 // Each work order's (kind, id, body) rows by `sqlText` (bound to its id),
-// into s; those s holds already are skipped.
+// into s; those s holds already are skipped. `lean`: each inspection's
+// checklist items are not read (Store::Detail::Report).
 template <class Decode>
-void loadEach(sql::Db& db, Shop& s, const char* sqlText, const std::vector<Id>& wos, const Decode& decode) {
+void loadEach(sql::Db& db, Shop& s, const char* sqlText, const std::vector<Id>& wos, const Decode& decode, bool lean = false) {
   sql::Stmt q(db, sqlText);
   for (const Id& wo : wos) {
     if (s.work_orders.count(wo)) continue;
     q.bind(1, wo);
-    while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(decode(q.text(2))));
+    while (q.step()) {
+      const RecordKind kind = storedKind(q, 0);
+      const std::string body = decode(q.text(2));
+      putRecord(s, kind, q.text(1), json::parse(lean && kind == RecordKind::Inspection ? bodies::withMember(body, "items", "[]") : body));
+    }
     q.reset();
   }
 }
 }  // namespace
 
-void Store::loadBundles(Shop& s, const std::vector<Id>& wos) const {
-  loadEach(*db_, s, wsql::kBundle, wos, [&](const std::string& b) { return st_->records.decode(b); });
+void Store::loadBundles(Shop& s, const std::vector<Id>& wos, Detail detail) const {
+  loadEach(*db_, s, wsql::kBundle, wos, [&](const std::string& b) { return st_->records.decode(b); }, detail == Detail::Report);
 }
 
 void Store::loadWorkOrders(Shop& s, const std::vector<Id>& wos) const {
@@ -787,7 +792,7 @@ void Store::maybeTrim(Millis now) {
   }
 }
 
-Shop Store::pastOf(const std::vector<Id>& wos) const {
+Shop Store::pastOf(const std::vector<Id>& wos, Detail detail) const {
   Shop s;
   s.policy = shop_.policy;
   s.people = shop_.people;
@@ -829,7 +834,7 @@ Shop Store::pastOf(const std::vector<Id>& wos) const {
     copyOf(shop_.incidents, s.incidents);
     copyOf(shop_.addons, s.addons);
   }
-  loadBundles(s, wos);  // (skips those it holds already)
+  loadBundles(s, wos, detail);  // (skips those it holds already)
   s.reindex();
   return s;
 }
@@ -925,7 +930,7 @@ MonthlyReport Store::report(Millis from, Millis to) {
     bringInWhole(missing);
     r = monthlyReport(shop_, from, to);
   } else {
-    r = monthlyReport(pastOf({month.begin(), month.end()}), from, to);
+    r = monthlyReport(pastOf({month.begin(), month.end()}, Detail::Report), from, to);
     releaseFreed();
   }
   // kept when the range is a calendar month wholly before the latest event
@@ -941,8 +946,11 @@ std::vector<Store::KeptReport> Store::checkKeptReports() {
   for (auto& [range, body] : reports_->all()) {
     KeptReport k{range.first, range.second, false};
     try {
+      const std::set<Id> wos = work_orders_->ofMonth(range.first, range.second);
+      const bool held = std::all_of(wos.begin(), wos.end(), [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
       Shop scratch;
-      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(shopOfMonth(range.first, range.second, scratch), range.first, range.second);
+      if (!held) scratch = pastOf({wos.begin(), wos.end()}, Detail::Report);
+      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(held ? shop_ : scratch, range.first, range.second);
     } catch (const json::exception&) {  // damaged: not equal
     }
     out.push_back(k);

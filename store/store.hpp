@@ -334,8 +334,11 @@ class Store {
   Shop loadRecords() const;
   // Issue 16: the past, read from SQLite for reports and histories (the
   // rules and reports take it as data): the reference data of the shop
-  // with these work orders, whole.
-  Shop pastOf(const std::vector<Id>& work_orders) const;
+  // with these work orders, whole; or, for a month's report, with every
+  // inspection read from SQLite without its checklist items (the report
+  // reads none, and they are most of a month's bytes).
+  enum class Detail { Whole, Report };
+  Shop pastOf(const std::vector<Id>& work_orders, Detail detail = Detail::Whole) const;
   // The work orders with anything in [from, to), and the work orders they
   // are comebacks of or came back as (a month's report and fault slips).
   Shop pastOfMonth(Millis from, Millis to) const;
@@ -447,7 +450,7 @@ class Store {
   Millis keptWindow() const;
   Shop loadWorkingSet();
   void bringInWhole(const std::set<Id>& work_orders);  // into memory (those not there), indexed
-  void loadBundles(Shop& s, const std::vector<Id>& work_orders) const;  // adds their records
+  void loadBundles(Shop& s, const std::vector<Id>& work_orders, Detail detail = Detail::Whole) const;  // adds their records
   void loadWorkOrders(Shop& s, const std::vector<Id>& work_orders) const;  // their own records only
   void putRows(Shop& s, sql::Stmt& q) const;
   std::int64_t latestHlc();  // each (kind, id, body) row of q, into s

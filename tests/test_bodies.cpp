@@ -12,6 +12,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
+#include <random>
 
 using namespace bkt;
 
@@ -457,4 +459,54 @@ TEST_CASE("issue 16: a device batch with a tombstone in it keeps the signed hash
   const auto found = f.hub.st.verifyDevices();
   REQUIRE(found.size() == 1);
   CHECK(found[0].seq == 3);
+}
+
+TEST_CASE("issue 16: a top-level member's value is replaced in the text without parsing it, and nothing else is touched") {
+  using bodies::withMember;
+  CHECK(withMember(R"({"a":1,"items":[{"x":"]"},2],"z":"}"})", "items", "[]") == R"({"a":1,"items":[],"z":"}"})");
+  CHECK(withMember(R"({"items":[1,2]})", "items", "[]") == R"({"items":[]})");
+  CHECK(withMember(R"({"a":{"items":[1]},"b":"\"items\":[1]"})", "items", "[]") == R"({"a":{"items":[1]},"b":"\"items\":[1]"})");
+  CHECK(withMember(R"( { "a" : true , "items" : [ "\\", "\"]" ] , "n" : -1.5e3 } )", "items", "[]") ==
+        R"( { "a" : true , "items" : [] , "n" : -1.5e3 } )");
+  CHECK(withMember(R"({"a":null,"b":false,"items":"text"})", "items", "[]") == R"({"a":null,"b":false,"items":[]})");
+  // not an object, no such member, or text it cannot read: as it was
+  for (const char* t : {R"([{"items":[1]}])", R"({"item":[1],"itemsx":[2]})", R"({"a":[1,"items"})", R"({"a" 1,"items":[1]})", "", "{",
+                        R"({"a":"unterminated)", "{}"})
+    CHECK(withMember(t, "items", "[]") == t);
+  // random objects: the result parses to the object with that member made []
+  std::mt19937 rng(1604);
+  auto text = [&](int n) {
+    static const std::vector<std::string> alphabet = {"a", "b", " ", "\"", "\\", "{", "}", "[", "]", ",", ":", "\xe6\xa3\x80", "items", "\n"};
+    std::string s;
+    for (int i = 0; i < n; ++i) s += alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  std::function<json(int)> value = [&](int depth) -> json {
+    switch (rng() % (depth > 3 ? 4 : 6)) {
+      case 0: return text(static_cast<int>(rng() % 8));
+      case 1: return static_cast<int>(rng() % 2000) - 1000;
+      case 2: return rng() % 2 == 0;
+      case 3: return nullptr;
+      case 4: {
+        json a = json::array();
+        for (unsigned i = rng() % 4; i > 0; --i) a.push_back(value(depth + 1));
+        return a;
+      }
+      default: {
+        json o = json::object();
+        for (unsigned i = rng() % 4; i > 0; --i) o[rng() % 3 ? text(3) : "items"] = value(depth + 1);
+        return o;
+      }
+    }
+  };
+  for (int round = 0; round < 500; ++round) {
+    json o = json::object();
+    for (unsigned i = rng() % 5; i > 0; --i) o[text(4)] = value(1);
+    const bool has = rng() % 2 == 0;
+    if (has) o["items"] = value(1);
+    const std::string dumped = o.dump(rng() % 2 ? -1 : 1);
+    json want = o;
+    if (has) want["items"] = json::array();
+    CHECK(json::parse(withMember(dumped, "items", "[]")) == want);
+  }
 }
