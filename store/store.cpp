@@ -1983,16 +1983,15 @@ Snapshot Store::snapshot() const {
   return out;
 }
 
-void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
-  const bool again = wantsSnapshot();  // (one from a snapshot that fell short, in step with its hub)
-  if (!again && (eventCount() > 0 || base_pos_ || db_->scalarInt(snapsql::kAnyRecord)))
-    throw std::logic_error("a store that holds events or records does not start from a snapshot");
+Store::Prepared Store::prepare(const Snapshot& snap) const {
   if (snap.hub_pos < 0) throw std::invalid_argument("snapshot: a negative hub position");
-  Shop s;
+  Prepared p;
+  Shop& s = p.shop;
   s.policy = opts_.policy;
   // the base as text, each body as it came (canonical): a snapshot is
   // megabytes, and a JSON tree of it ten times that
-  std::string records = "[";
+  std::string& records = p.records;
+  records = "[";
   try {
     for (const SnapshotRecord& r : snap.records) {
       putRecord(s, r.kind, r.id, json::parse(r.body));
@@ -2015,13 +2014,23 @@ void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
   owned(s.incidents, "incident");
   owned(s.addons, "add-on");
   s.reindex();
-  json origins = json::object();
-  for (auto& [origin, seq] : snap.origins) {
+  for (auto& [origin, seq] : snap.origins)
     if (seq < 0) throw std::invalid_argument("snapshot: a negative sequence number");
-    origins[origin] = seq;
-  }
-  std::set<std::pair<RecordKind, Id>> all;
-  for (const SnapshotRecord& r : snap.records) all.insert({r.kind, r.id});
+  for (const SnapshotRecord& r : snap.records) p.all.insert({r.kind, r.id});
+  p.hub_pos = snap.hub_pos;
+  p.hlc = snap.hlc;
+  p.origins = snap.origins;
+  return p;
+}
+
+void Store::startFrom(Prepared snap, const std::string& hub_instance) {
+  const bool again = wantsSnapshot();  // (one from a snapshot that fell short, in step with its hub)
+  if (!again && (eventCount() > 0 || base_pos_ || db_->scalarInt(snapsql::kAnyRecord)))
+    throw std::logic_error("a store that holds events or records does not start from a snapshot");
+  Shop& s = snap.shop;
+  const std::string& records = snap.records;
+  json origins = json::object();
+  for (auto& [origin, seq] : snap.origins) origins[origin] = seq;
   journal_ = Journal{};  // (the snapshot is where this store is first in step with its hub)
   atomically([&] {
     if (again) {
@@ -2036,7 +2045,7 @@ void Store::startFrom(const Snapshot& snap, const std::string& hub_instance) {
     sql::Stmt put(*db_, snapsql::kPutBase);
     put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, records).run();
     shop_ = std::move(s);
-    shop_.dirty = std::move(all);
+    shop_.dirty = std::move(snap.all);
     writeDirty();
     for (auto& [origin, seq] : snap.origins) seq_of_origin_[origin] = std::max(lastSeqOf(origin), seq);
     own_seq_ = lastSeqOf(kiosk_id_);  // (a bay set up again takes its sequence on from where the hub has it)

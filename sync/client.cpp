@@ -387,18 +387,29 @@ bool SyncClient::fetchSnapshot() {
   r.body.clear();
   r.body.shrink_to_fit();
   if (!reply.error.empty()) { fail("bad snapshot " + reply.error); return false; }
+  // read and checked outside the store's lock (a working bay's screen is
+  // held only while it is written)
+  Store::Prepared prepared;
+  try {
+    prepared = store_.prepare(reply.snap);
+  } catch (const std::exception& e) {  // a snapshot that does not hold together changes nothing here
+    fail(std::string("bad snapshot: ") + e.what());
+    return false;
+  }
+  const std::int64_t hubPos = reply.snap.hub_pos;
+  reply.snap = Snapshot{};
   {
     std::lock_guard lock(mu_);
     const bool fresh = store_.lastPos() == 0 && !store_.basePos();
     if (!fresh && !store_.wantsSnapshot()) return true;  // (something came in meanwhile: pulled as it is)
     try {
-      store_.startFrom(reply.snap, reply.hub);
-    } catch (const std::exception& e) {  // a snapshot that does not hold together changes nothing here
+      store_.startFrom(std::move(prepared), reply.hub);
+    } catch (const std::exception& e) {
       fail(std::string("bad snapshot: ") + e.what());
       return false;
     }
   }
-  reply.snap = Snapshot{};
+  prepared = Store::Prepared{};
   malloc_trim(0);  // (the reply and its parse were megabytes: given back to the system)
   noteStable();
   {
@@ -406,7 +417,7 @@ bool SyncClient::fetchSnapshot() {
     state_.reachable = true;
     state_.last_contact = clock_();
     state_.hub_instance = reply.hub;
-    state_.pulled = state_.hub_last = reply.snap.hub_pos;
+    state_.pulled = state_.hub_last = hubPos;
   }
   if (on_change_) on_change_();
   return true;

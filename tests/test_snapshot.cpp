@@ -183,9 +183,21 @@ TEST_CASE("issue 16: a snapshot is taken only by a store that holds nothing yet,
   CHECK_THROWS_AS(bay.st->startFrom(orphan, "hub-1"), std::invalid_argument);
   CHECK(bay.st->db().scalarInt("SELECT COUNT(*) FROM records") == 0);
   CHECK_FALSE(bay.st->basePos());
-  // a store with a log of its own keeps it
+  // a store with a log of its own keeps it; reading a snapshot (as the
+  // sync thread does, outside the store's lock) touches nothing of it
   NewBay full;
   (void)full.pull(*h.st, h.opt.now);
+  const std::int64_t events = full.st->eventCount(), records = full.st->db().scalarInt("SELECT COUNT(*) FROM records");
+  const std::uint64_t generation = full.st->generation();
+  Store::Prepared read = full.st->prepare(snap);
+  CHECK(read.hub_pos == snap.hub_pos);
+  CHECK(read.shop.work_orders.size() == static_cast<std::size_t>(std::count_if(
+                                            snap.records.begin(), snap.records.end(), [](const SnapshotRecord& r) { return r.kind == RecordKind::WorkOrder; })));
+  CHECK(full.st->eventCount() == events);
+  CHECK(full.st->db().scalarInt("SELECT COUNT(*) FROM records") == records);
+  CHECK(full.st->generation() == generation);
+  CHECK_FALSE(full.st->basePos());
+  CHECK_THROWS_AS(full.st->startFrom(std::move(read), "hub-1"), std::logic_error);
   CHECK_THROWS_AS(full.st->startFrom(snap, "hub-1"), std::logic_error);
   // one that started from a snapshot and has no doubt about it keeps it
   bay.start(*h.st);
