@@ -1983,7 +1983,7 @@ Snapshot Store::snapshot() const {
   return out;
 }
 
-Store::Prepared Store::prepare(const Snapshot& snap) const {
+Store::Prepared Store::prepare(Snapshot&& snap) const {
   if (snap.hub_pos < 0) throw std::invalid_argument("snapshot: a negative hub position");
   Prepared p;
   Shop& s = p.shop;
@@ -1992,13 +1992,26 @@ Store::Prepared Store::prepare(const Snapshot& snap) const {
   // megabytes, and a JSON tree of it ten times that
   std::string& records = p.records;
   records = "[";
-  try {
-    for (const SnapshotRecord& r : snap.records) {
-      putRecord(s, r.kind, r.id, json::parse(r.body));
-      if (records.size() > 1) records += ',';
-      records += "[" + std::to_string(static_cast<int>(r.kind)) + "," + json(r.id).dump() + "," + r.body + "]";  // (parsed just now)
-    }
+  // first the text, each body let go as it is copied (the heap it frees is
+  // what the records parsed next are made in); then each record parsed
+  // from it
+  std::vector<std::pair<std::size_t, std::size_t>> at;  // each body's place in it
+  at.reserve(snap.records.size());
+  for (SnapshotRecord& r : snap.records) {
+    if (records.size() > 1) records += ',';
+    records += "[" + std::to_string(static_cast<int>(r.kind)) + "," + json(r.id).dump() + ",";
+    at.emplace_back(records.size(), r.body.size());
+    records += r.body;
     records += ']';
+    std::string().swap(r.body);
+  }
+  records += ']';
+  try {
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      const SnapshotRecord& r = snap.records[i];
+      putRecord(s, r.kind, r.id, json::parse(std::string_view(records).substr(at[i].first, at[i].second)));
+      p.all.insert({r.kind, r.id});
+    }
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("snapshot: a record of the wrong shape: ") + e.what());
   }
@@ -2016,10 +2029,10 @@ Store::Prepared Store::prepare(const Snapshot& snap) const {
   s.reindex();
   for (auto& [origin, seq] : snap.origins)
     if (seq < 0) throw std::invalid_argument("snapshot: a negative sequence number");
-  for (const SnapshotRecord& r : snap.records) p.all.insert({r.kind, r.id});
+  snap.records = {};
   p.hub_pos = snap.hub_pos;
   p.hlc = snap.hlc;
-  p.origins = snap.origins;
+  p.origins = std::move(snap.origins);
   return p;
 }
 

@@ -235,12 +235,14 @@ class Store {
   // cursors are set to take `hub_instance`'s log from `snap.hub_pos` on.
   // One transaction: a snapshot that does not decode (a record of the wrong
   // shape) changes nothing and throws std::invalid_argument.
-  void startFrom(const Snapshot& snap, const std::string& hub_instance) { startFrom(prepare(snap), hub_instance); }
+  void startFrom(const Snapshot& snap, const std::string& hub_instance) { startFrom(prepare(Snapshot(snap)), hub_instance); }
   // The same in two steps. prepare() reads and checks the snapshot (its
   // records parsed into a shop and indexed, its base text made) and touches
   // nothing of the store, so the sync thread runs it outside the store's
   // lock: a working bay's screen, taking a newer snapshot, is held only
-  // while it is written. Throws std::invalid_argument as above.
+  // while it is written. It takes each record's body out of `snap` as it
+  // goes (a snapshot is tens of megabytes: not held twice). Throws
+  // std::invalid_argument as above.
   struct Prepared {
     Shop shop;
     std::string records;  // the base as text, each body as it came
@@ -248,7 +250,7 @@ class Store {
     std::int64_t hub_pos = 0, hlc = 0;
     std::map<Id, std::int64_t> origins;
   };
-  Prepared prepare(const Snapshot& snap) const;
+  Prepared prepare(Snapshot&& snap) const;
   void startFrom(Prepared snap, const std::string& hub_instance);
   // Did this store start from a snapshot (and at which hub position)?
   std::optional<std::int64_t> basePos() const { return base_pos_; }

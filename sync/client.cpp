@@ -391,13 +391,12 @@ bool SyncClient::fetchSnapshot() {
   // held only while it is written)
   Store::Prepared prepared;
   try {
-    prepared = store_.prepare(reply.snap);
+    prepared = store_.prepare(std::move(reply.snap));
   } catch (const std::exception& e) {  // a snapshot that does not hold together changes nothing here
     fail(std::string("bad snapshot: ") + e.what());
     return false;
   }
-  const std::int64_t hubPos = reply.snap.hub_pos;
-  reply.snap = Snapshot{};
+  const std::int64_t hubPos = prepared.hub_pos;
   {
     std::lock_guard lock(mu_);
     const bool fresh = store_.lastPos() == 0 && !store_.basePos();

@@ -189,7 +189,7 @@ TEST_CASE("issue 16: a snapshot is taken only by a store that holds nothing yet,
   (void)full.pull(*h.st, h.opt.now);
   const std::int64_t events = full.st->eventCount(), records = full.st->db().scalarInt("SELECT COUNT(*) FROM records");
   const std::uint64_t generation = full.st->generation();
-  Store::Prepared read = full.st->prepare(snap);
+  Store::Prepared read = full.st->prepare(Snapshot(snap));
   CHECK(read.hub_pos == snap.hub_pos);
   CHECK(read.shop.work_orders.size() == static_cast<std::size_t>(std::count_if(
                                             snap.records.begin(), snap.records.end(), [](const SnapshotRecord& r) { return r.kind == RecordKind::WorkOrder; })));
