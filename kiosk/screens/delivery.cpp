@@ -88,6 +88,7 @@ void drawDelivery(Ui& ui, const View& v, Intents& out) {
   ImGui::SameLine();
   ImGui::BeginGroup();
   const float right = avail.x - left - ui.m.gap();
+  const float rightX = ImGui::GetCursorPosX();  // where the right column starts
   const WorkOrder* done = s.workOrder(f.done);
   const WorkOrder* wo = s.workOrder(f.wo);
   if (!wo && done && done->delivered_at) {
@@ -140,8 +141,13 @@ void drawDelivery(Ui& ui, const View& v, Intents& out) {
     if (!declined.empty()) {
       ImGui::Dummy({0, ui.m.gap()});
       ui.chip(format(ui.tr("sign.customer_signed"), {std::to_string(declined.size())}), Tone::Good, Icon::Check);
+      // beside it while its label fits there (in English the chip is long)
       ImGui::SameLine();
-      if (ui.button("delivery.resign", ui.tr("delivery.resign"), Tone::Quiet, ui.m.mm(40)))
+      const std::string resign = ui.tr("delivery.resign");
+      const float room = rightX + right - ImGui::GetCursorPosX();
+      const bool fits = room >= ImGui::CalcTextSize(resign.c_str()).x + 2 * ui.m.mm(5);
+      if (!fits) ImGui::NewLine();
+      if (ui.button("delivery.resign", resign, Tone::Quiet, fits ? std::min(ui.m.mm(40), room) : ui.m.mm(40)))
         f.customer_done = false, f.strokes.clear();
     }
     ImGui::Dummy({0, ui.m.gap()});

@@ -105,6 +105,14 @@ TEST_CASE("kiosk: the advisor hands the car over: old parts, the customer's fing
   REQUIRE(h.st().delivery.strokes.size() == 2);
   CHECK(h.st().delivery.strokes[0].size() >= 4);
   h.tap("delivery.customer_done");  // the screen back to the advisor
+  // signing again is within the screen, beside the long English note too
+  for (const ui::Lang lang : {ui::Lang::En, ui::Lang::Zh}) {
+    h.texts.lang = lang;
+    h.frames(2);
+    const auto hit = std::find_if(h.app->hits().begin(), h.app->hits().end(), [](const auto& x) { return x.id == "delivery.resign"; });
+    REQUIRE(hit != h.app->hits().end());
+    CHECK(hit->max.x <= ImGui::GetIO().DisplaySize.x - h.app->metrics().mm(1));
+  }
   CHECK_FALSE(h.has("delivery.deliver"));  // the old parts: no default
   h.tap("delivery.old_parts.returned");
   h.tap("delivery.deliver");
