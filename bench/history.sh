@@ -9,7 +9,9 @@
 #   SIZES="4000 250000 1000000 2500000" bash bench/history.sh
 # Nothing here passes or fails: it measures (docs/BENCHMARKS.md records a
 # run and this command). Needs Xvfb for the kiosk rows. A 1M history takes
-# about 20 minutes to make; 2.5M about an hour and 10 GB of memory today.
+# about 45 minutes to make; 2.5M about three hours on one core (112 minutes
+# to play 1,824 days, then about an hour through the hub's ingest), in
+# about 150 MB of memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build}

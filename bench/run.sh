@@ -8,7 +8,7 @@
 # its budgets on histories made by the product's own ingest, beside the
 # 4k figure. By default 4k and 250k (about 15 minutes more; the histories
 # are kept in bench/histories and made once);
-#   HISTORY_SIZES="4000 1000000 2500000" bash bench/run.sh   # the budgets' sizes (hours, 10 GB)
+#   HISTORY_SIZES="4000 1000000 2500000" bash bench/run.sh   # the budgets' sizes (about four hours to make)
 #   HISTORY_SIZES= bash bench/run.sh                          # without them
 # Nothing here passes or fails: it measures. Needs Xvfb (installed by
 # scripts/install-deps.sh) for the whole-process kiosk figures.
