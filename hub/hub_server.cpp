@@ -101,7 +101,8 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
     {
       std::lock_guard lock(mu_);
       const auto client = authorise(req);  // (the screen let it through: enrolled, floor scope)
-      if (!client || !snapshot_requests_.allow(client->id, clock_())) {
+      if (!client) return error(res, 401, "not an enrolled kiosk");  // (as the push: withdrawn meanwhile)
+      if (!snapshot_requests_.allow(client->id, clock_())) {
         res.setHeader("Retry-After", "10");
         return error(res, 429, "too many snapshots asked for: wait a minute");
       }
