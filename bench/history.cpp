@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   long long events = 250'000, now = 1'796'090'400'000;  // 2026-12-01 10:00 in Beijing
   int days = 0, perDay = 0, crews = 0;
   std::uint32_t seed = 7;
+  bool resume = false;
   app.add_option("--db", db, "the hub database to create")->required();
   app.add_option("--pepper", pepper, "pepper file (created if missing)")->required();
   app.add_option("--assets", assets, "assets folder")->capture_default_str();
@@ -79,11 +80,16 @@ int main(int argc, char** argv) {
   app.add_option("--days", days, "days of history (default: from --events)");
   app.add_option("--per-day", perDay, "work orders a day (default: from --events)");
   app.add_option("--crews", crews, "technicians x this (default: from --per-day)");
+  app.add_flag("--resume", resume,
+               "keep the days already played (--db's .src) and the events the hub already took; push the rest "
+               "(a run stopped part-way: the 2.5M history takes hours)");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    for (const std::string& f : {db, db + ".src"})
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f + suffix);
+    if (resume && !std::filesystem::exists(db + ".src")) throw std::runtime_error("--resume: no " + db + ".src to go on from");
+    if (!resume)
+      for (const std::string& f : {db, db + ".src"})
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f + suffix);
     // The demo: 120 days at 3 work orders a day, about 10 events each (the
     // staff and bays first). Bigger: 1,370 events a day.
     if (!days) days = events <= 10'000 ? 120 : static_cast<int>(std::max<long long>(30, events / 1370));
@@ -99,7 +105,7 @@ int main(int argc, char** argv) {
 
     // 1. the days, played at one store through the rules
     demo::Summary sum;
-    {
+    if (!resume) {
       so.path = db + ".src";
       so.kiosk_id = "history";
       Store src(so, entropy);
@@ -144,8 +150,30 @@ int main(int argc, char** argv) {
       ++batches;
       run.clear();
     };
+    // What the hub already took, when going on from a run stopped part-way:
+    // each client's events are a prefix of its own, batches being atomic.
+    std::map<Id, std::int64_t> taken;
+    {
+      sql::Stmt t(hub.db(), "SELECT origin, max(origin_seq) FROM events GROUP BY origin");
+      while (t.step()) taken[t.text(0)] = t.integer(1);
+    }
+    auto deviceOf = [](const Id& id) {
+      Seed s{};
+      const std::string label = "bk_history device " + id;
+      crypto_hash_sha256(s.data(), reinterpret_cast<const unsigned char*>(label.data()), label.size());
+      return Device{KeyPair(s), 0};
+    };
     bool enrolled = false;
-    std::int64_t adminSeq = 0;
+    if (resume && taken.count("desk-1")) {  // enrolled before it stopped: the same keys again
+      devices.emplace("desk-1", deviceOf("desk-1"));
+      for (int b = 1; b <= 20; ++b) {
+        char id[16];
+        std::snprintf(id, sizeof id, "kiosk-b%02d", b);
+        devices.emplace(id, deviceOf(id));
+      }
+      enrolled = true;
+    }
+    std::int64_t adminSeq = 0, skipped = 0, pushed = 0;
     sql::Stmt q(source, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
     while (q.step()) {
       StoredEvent e;
@@ -166,10 +194,7 @@ int main(int argc, char** argv) {
           clients.push_back({id, Scope::Floor});
         }
         for (auto& [id, scope] : clients) {
-          Seed s{};
-          const std::string label = "bk_history device " + id;
-          crypto_hash_sha256(s.data(), reinterpret_cast<const unsigned char*>(label.data()), label.size());
-          Device d{KeyPair(s), 0};
+          Device d = deviceOf(id);
           if (!hub.record(EnrolClient{Client{id, scope, d.key.pubHex(), e.wall_ms}}, e.wall_ms))
             throw std::logic_error("hub refused to enrol " + id);
           devices.emplace(id, d);
@@ -182,13 +207,32 @@ int main(int argc, char** argv) {
       }
       e.origin = origin;
       e.origin_seq = origin == "hub-admin" ? ++adminSeq : ++devices.at(origin).seq;
+      if (auto t = taken.find(origin); t != taken.end() && e.origin_seq <= t->second) {
+        ++skipped;  // taken before the stop
+        continue;
+      }
       run.push_back(std::move(e));
+      if (++pushed % 100'000 == 0) {  // an hours-long run says how it goes, and what the hub holds
+        const Shop& m = hub.shop();
+        std::fprintf(stderr,
+                     "%lld pushed, %.1f s: in memory %zu work orders, %zu operations, %zu entries, %zu inspections, "
+                     "%zu reviews, %zu messages, %zu superseded\n",
+                     static_cast<long long>(pushed), seconds(), m.work_orders.size(), m.operations.size(),
+                     m.entries.size(), m.inspections.size(), m.reviews.size(), m.messages.size(),
+                     m.superseded_by.size());
+      }
     }
     flush();
+    if (resume) std::fprintf(stderr, "resumed: %lld events taken before, %.1f s\n", static_cast<long long>(skipped), seconds());
     hub.db().exec("PRAGMA synchronous = FULL");
     hub.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + ".src" + suffix);
     const auto bytes = std::filesystem::file_size(db);
+    if (resume) {  // the days were played by the run that stopped
+      sql::Stmt w(hub.db(), "SELECT count(*) FROM work_orders");
+      w.step();
+      sum.work_orders = static_cast<int>(w.integer(0));
+    }
     std::printf("{\"events\": %lld, \"work_orders\": %d, \"delivered\": %zu, \"days\": %d, \"batches\": %lld, "
                 "\"held\": %lld, \"bytes\": %llu, \"seconds\": %.1f}\n",
                 static_cast<long long>(hub.eventCount()), sum.work_orders,
