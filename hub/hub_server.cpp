@@ -392,12 +392,14 @@ void HubServer::pull(const http::Request& req, http::Response& res) {
     if (!timed_out && store_.lastPos() <= after) return false;
     json out = json::array();
     std::size_t bytes = 0;
-    for (auto& e : store_.events(after, static_cast<int>(limit))) {
+    std::vector<StoredEvent> events = store_.events(after, static_cast<int>(limit));
+    store_.markHeld(events);  // issue 16: its word on each, so a bay from a snapshot knows when it judged otherwise
+    for (auto& e : events) {
       if (bytes > 0 && bytes + e.body.size() > sync::kMaxPullBytes) break;  // the rest in the next pull
       bytes += e.body.size() + 200;
       out.push_back(sync::toWire(e));
     }
-    json body{{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}};
+    json body{{"events", out}, {"last_pos", store_.lastPos()}, {"hub", instance()}, {"verdicts", true}};
     if (json head = signedHead(); !head.is_null()) body["head"] = std::move(head);  // issue 11: for the kiosk's witnesses
     reply(r, 200, body);
     return true;

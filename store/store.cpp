@@ -52,6 +52,15 @@ EventHash envelopeHash(const StoredEvent& e) {
   return h;
 }
 
+std::string heldDigest(const ReviewItem& r) {
+  json j = r;
+  for (const char* later : {"resolved_by", "resolved_at", "decision", "resolution"}) j.erase(later);  // (a person's, after)
+  const std::string text = canonical(j);
+  std::array<unsigned char, crypto_hash_sha256_BYTES> h{};
+  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  return toHexBytes(h.data(), h.size());
+}
+
 std::string batchMessage(const Id& origin, const std::vector<EventHash>& hashes) {
   std::string m = "bay-kiosk push v1\n" + origin + "\n";
   m.reserve(m.size() + hashes.size() * 32);
@@ -1006,7 +1015,8 @@ std::int64_t Store::replayInto(Shop& s, const std::function<void(const Action*, 
       }
       const Action a = actionFromJson(json::parse(st_->bodies.decode(q.text(2))));
       if (before) before(&a, q.integer(1));
-      if (!ingest(s, a, toHex(id), q.integer(1), q.text(5)).clean) ++unclean;
+      const Ingested got = ingest(s, a, toHex(id), q.integer(1), q.text(5));
+      if (judgedOtherwise(s, got, q.isNull(7) ? std::nullopt : std::optional(q.integer(7)))) ++unclean;
     }
   }
   return unclean;
@@ -1850,6 +1860,8 @@ void Store::atomically(F&& body) {
 
 void Store::forgetHubOrder() {
   db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
+  hub_held_.clear();  // (another hub's positions)
+  verdicts_from_.reset();
   cursors_->forgetPlacement();
   if (base_pos_) {
     // (its records stay where every replay starts, until a snapshot of the
@@ -1888,6 +1900,9 @@ void Store::noteIfClean() {
   journal_ = Journal{};
   journal_.on = true;
   journal_.clean_hub = std::max(db_->scalarInt(logsql::kLastPlaced), base_pos_.value_or(0));
+  // (no rebase replays what the hub placed up to here again with its word)
+  hub_held_.erase(hub_held_.begin(), hub_held_.upper_bound(journal_.clean_hub));
+  if (verdicts_from_) verdicts_from_ = std::max(*verdicts_from_, journal_.clean_hub + 1);
 }
 
 void Store::journalRollback() {
@@ -1926,7 +1941,7 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
   shop_.reindex();
   // then the events since, in the hub's order, as they would be taken
   std::int64_t replayed = 0;
-  rebase_unclean_ = replayInto(
+  rebase_otherwise_ = replayInto(
       shop_,
       [&](const Action* a, Millis) {
         ++replayed;
@@ -2045,6 +2060,8 @@ void Store::startFrom(Prepared snap, const std::string& hub_instance) {
   json origins = json::object();
   for (auto& [origin, seq] : snap.origins) origins[origin] = seq;
   journal_ = Journal{};  // (the snapshot is where this store is first in step with its hub)
+  hub_held_.clear();
+  verdicts_from_.reset();
   atomically([&] {
     if (again) {
       // the records are the new snapshot's; the log stays whole (this
@@ -2104,9 +2121,34 @@ Shop Store::replayStart() const {
   return s;
 }
 
-Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now) {
+bool Store::judgedOtherwise(const Shop& s, const Ingested& mine, std::optional<std::int64_t> hub_pos) const {
+  if (!hub_pos || !verdicts_from_ || *hub_pos < *verdicts_from_) return !mine.clean;  // the hub's word not had
+  const auto hub = hub_held_.find(*hub_pos);
+  if (mine.clean || hub == hub_held_.end()) return mine.clean != (hub == hub_held_.end());
+  const auto it = s.reviews.find(*mine.review);
+  return it == s.reviews.end() || heldDigest(it->second) != hub->second;  // held both, on other facts
+}
+
+void Store::markHeld(std::vector<StoredEvent>& events) const {
+  for (StoredEvent& e : events) {
+    if (e.tombstone()) continue;  // (refused as bad input: a tombstone says so already)
+    const auto it = shop_.reviews.find("rv-" + toHex(e.id));
+    e.hub_held = it == shop_.reviews.end() ? std::string() : heldDigest(it->second);
+  }
+}
+
+Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now, bool verdicts) {
   Placement p;
   maybeTrim(now);
+  // issue 16: the hub's word on each event, kept until this store is next in step
+  if (!verdicts) {
+    verdicts_from_.reset();
+    hub_held_.clear();
+  } else if (!events.empty()) {
+    if (!verdicts_from_) verdicts_from_ = events.front().pos;
+    for (const StoredEvent& e : events)
+      if (!e.hub_held.empty()) hub_held_[e.pos] = e.hub_held;
+  }
   atomically([&] {
     sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
     sql::Stmt placeNew(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
@@ -2133,7 +2175,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
         const Remote r = ingestOne(e, now);
         if (r.status == Remote::Status::Gap) { p.gap = true; break; }
         if (r.status == Remote::Status::Applied) {
-          if (!r.ingested.clean) doubtBase();  // issue 16: (not e.tombstone(): those come as refused, clean)
+          if (judgedOtherwise(shop_, r.ingested, e.pos)) doubtBase();  // issue 16: (not e.tombstone(): those come as refused, clean)
           p.changed = true;
           localPos = r.pos;
           placeNew.bind(1, e.pos).bind(2, r.pos).run();
@@ -2150,7 +2192,7 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
     auto rebase = [&] {
       if (const auto n = rebaseSinceClean()) {
         p.replayed = *n;
-        if (rebase_unclean_ > 0) doubtBase();
+        if (rebase_otherwise_ > 0) doubtBase();
       } else {
         Shop again = replayStart();
         if (replayInto(again, {}) > 0) doubtBase();

@@ -41,6 +41,10 @@ struct StoredEvent {
   // Set by the strict wire decoder: the action already decoded from `body`
   // (which it made canonical), so taking the event does not decode it again.
   std::shared_ptr<const Action> decoded;
+  // Issue 16: as a hub sends it on pull, what the hub made of it: the
+  // digest (heldDigest) of the review item it held it under; empty: it
+  // applied it, or (Store::takeFromHub's `verdicts` false) it did not say.
+  std::string hub_held;
   bool tombstone() const { return type == kRefusedType; }
 };
 // A tombstone for an event refused with `detail` (its envelope kept).
@@ -53,6 +57,11 @@ std::string refusedDetail(const StoredEvent& tombstone);
 // list of these (DECISIONS.md); the chain hash covers it too.
 using EventHash = std::array<std::uint8_t, 32>;
 EventHash envelopeHash(const StoredEvent& e);
+// Issue 16: what a store made of an event it held (R16), as the held
+// event left it: the review item without its resolution, hashed (SHA-256,
+// 64 hex digits). A hub and a bay that held the same event on the same
+// facts have the same digest.
+std::string heldDigest(const ReviewItem& r);
 // What a device's batch signature signs: its id and its events' hashes.
 std::string batchMessage(const Id& origin, const std::vector<EventHash>& hashes);
 
@@ -127,10 +136,10 @@ inline constexpr const char* kLatestSeqOfOrigins =
 // The log replayed in the hub's order: the events it placed (after a
 // position: a rebase), then those it has not, each walk an index.
 inline constexpr const char* kPlacedAfter =
-    "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events "
+    "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq, hub_pos FROM events "
     "WHERE hub_pos IS NOT NULL AND hub_pos > ?1 ORDER BY hub_pos";
 inline constexpr const char* kUnplaced =
-    "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq FROM events WHERE hub_pos IS NULL ORDER BY pos";
+    "SELECT event_id, wall_ms, body, type, refused, origin, origin_seq, hub_pos FROM events WHERE hub_pos IS NULL ORDER BY pos";
 inline constexpr const char* kAnyUnplaced = "SELECT EXISTS(SELECT 1 FROM events WHERE hub_pos IS NULL)";
 inline constexpr const char* kLastPlaced = "SELECT COALESCE(MAX(hub_pos), 0) FROM events WHERE hub_pos IS NOT NULL";
 // (a kiosk's: its events not yet placed by the hub are few; on the hub
@@ -297,11 +306,18 @@ class Store {
     bool rebased = false;      // the view was rebuilt in the hub's order
     std::int64_t replayed = 0; // events the rebase replayed (issue 16: those since the store was last in step, if it can)
     // Issue 16: a store that started from a snapshot judged an event of the
-    // hub's otherwise than clean: it may read history the snapshot lacks,
-    // so the store asks for a newer snapshot (wantsSnapshot).
+    // hub's otherwise than the hub did: it may read history the snapshot
+    // lacks, so the store asks for a newer snapshot (wantsSnapshot).
     bool needs_snapshot = false;
   };
-  Placement takeFromHub(const std::vector<StoredEvent>& events, Millis now);
+  // `verdicts`: each event's hub_held is the hub's word on it (a hub that
+  // says so on pull). Then a store from a snapshot wants a newer one only
+  // when it judges an event otherwise than the hub: a conflict both held
+  // alike is no reason. Without them, any event it holds is.
+  Placement takeFromHub(const std::vector<StoredEvent>& events, Millis now, bool verdicts = false);
+  // Issue 16, the hub: each event's hub_held set from the review item this
+  // store holds it under (none: it applied it), for a pull.
+  void markHeld(std::vector<StoredEvent>& events) const;
   // A new or restored hub: its positions start again.
   void forgetHubOrder();
   // Own events the hub has not yet placed in its log.
@@ -448,8 +464,9 @@ class Store {
   // hub) with its wall time.
   // `after_hub`: only the events the hub placed after that position, then
   // those it has not placed (the rebase journal's replay).
-  // Returns how many events it judged otherwise than clean (not those
-  // refused at the hub).
+  // Returns how many events it judged otherwise than the hub did (where
+  // the hub did not say: otherwise than clean), not those refused at the
+  // hub.
   std::int64_t replayInto(Shop& s, const std::function<void(const Action*, Millis)>& before,
                           std::optional<std::int64_t> after_hub = std::nullopt) const;
   // Where `wo`'s records on disk differ from `replay`'s (empty: the same);
@@ -532,7 +549,15 @@ class Store {
   void journalRollback();
   void noteIfClean();       // in a transaction: clean now? the journal starts again here
   std::optional<std::int64_t> rebaseSinceClean();  // in a transaction: the events replayed (none: no journal to do it with)
-  std::int64_t rebase_unclean_ = 0;  // events the last rebase judged otherwise than clean
+  std::int64_t rebase_otherwise_ = 0;  // events the last rebase judged otherwise than the hub (or, not said, than clean)
+  // Issue 16: the digests of the events the hub held (by hub position),
+  // from verdicts_from_ on, for a rebase since the store was last in step
+  // (those before that point are let go as it notes itself in step).
+  std::map<std::int64_t, std::string> hub_held_;
+  std::optional<std::int64_t> verdicts_from_;  // every event from this hub position was pulled with the hub's word
+  // Did `s` (after taking the event at `hub_pos`; none: not placed) judge
+  // it otherwise than the hub did? Where the hub did not say: held at all.
+  bool judgedOtherwise(const Shop& s, const Ingested& mine, std::optional<std::int64_t> hub_pos) const;
   void doubtBase();  // in a transaction: a store from a snapshot judged a hub's event otherwise than clean
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;

@@ -302,7 +302,7 @@ bool SyncClient::pullOnce(int wait_ms) {
     }
     Store::Placement placed;
     try {
-      placed = store_.takeFromHub(reply.events, clock_());
+      placed = store_.takeFromHub(reply.events, clock_(), reply.verdicts);
     } catch (const std::exception& e) {  // a hub that sends nonsense changes nothing here (rolled back)
       fail(std::string("bad pull reply: ") + e.what());
       return false;

@@ -19,6 +19,7 @@ json toWire(const StoredEvent& e) {
   json j{{"id", toHex(e.id)}, {"origin", e.origin}, {"seq", e.origin_seq}, {"wall", e.wall_ms}, {"hlc", e.hlc}, {"pos", e.pos}};
   if (e.tombstone()) j["refused"] = refusedDetail(e);
   else j["body"] = json::parse(e.body);
+  if (!e.hub_held.empty()) j["held"] = e.hub_held;  // issue 16: the hub held it (a pull)
   return j;
 }
 
@@ -87,6 +88,14 @@ std::string clippedDetail(std::string what) {
 
 StoredEvent fromWire(const json& j) {
   StoredEvent e = envelopeFromWire(j);
+  if (j.contains("held")) {  // issue 16: the hub's digest of the review item it held it under
+    const json& h = j.at("held");
+    if (!h.is_string() || h.get<std::string>().size() != 64 ||
+        !std::all_of(h.get_ref<const std::string&>().begin(), h.get_ref<const std::string&>().end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+      throw std::invalid_argument("event: held is not 64 lowercase hex digits");
+    e.hub_held = h.get<std::string>();
+  }
   if (j.contains("refused") && !j.contains("body")) {  // a tombstone, as the hub sends it on pull
     const json& why = j.at("refused");
     if (!why.is_string() || why.get<std::string>().size() > kMaxRefusedDetail + 4 || checkStrings(why))
@@ -230,6 +239,10 @@ PullReply decodePullReply(std::string_view body) {
   field(j, "last_pos", json::value_t::number_integer, r.error, [&](const json& v) { r.last_pos = v.get<std::int64_t>(); });
   if (r.error.empty() && r.last_pos < 0) r.error = "reply: negative last_pos";
   hubId(j, r.hub, r.error);
+  if (r.error.empty() && j.contains("verdicts")) {  // issue 16: each event says whether the hub held it
+    if (!j["verdicts"].is_boolean()) r.error = "reply: verdicts is not true or false";
+    else r.verdicts = j["verdicts"].get<bool>();
+  }
   if (r.error.empty() && j.contains("head")) {  // issue 11: the hub's signed head
     const json& h = j["head"];
     const bool ok = h.is_object() && h.contains("pos") && h["pos"].is_number_integer() && h["pos"].get<std::int64_t>() >= 1 &&

@@ -25,7 +25,8 @@ inline constexpr Millis kMaxWall = 4'102'444'800'000;
 bool validKioskId(std::string_view s);
 
 // {"id":hex32,"origin":..,"seq":..,"wall":..,"hlc":..,"pos":..,"body":{action}}
-// A tombstone has "refused": "what was wrong" in place of the body.
+// A tombstone has "refused": "what was wrong" in place of the body. On
+// pull, an event the hub held (R16) has "held": its heldDigest.
 json toWire(const StoredEvent& e);
 // Throws std::invalid_argument naming what is wrong (id, types, ranges,
 // strings, the body's size and schema). Reads tombstones (from the hub).
@@ -62,6 +63,9 @@ struct PushReply {
 };
 struct PullReply {
   std::vector<StoredEvent> events;
+  // Issue 16: the hub says of each event whether it held it ("held", the
+  // review item's digest): Store::takeFromHub's `verdicts`.
+  bool verdicts = false;
   std::int64_t last_pos = 0;
   std::string hub, error;
   std::optional<Witness> head;  // issue 11: the hub's signed chain head (not yet verified)

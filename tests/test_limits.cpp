@@ -169,6 +169,22 @@ TEST_CASE("hub replies: every field of the type the protocol gives it, or nothin
   REQUIRE(pull.error.empty());
   CHECK(pull.events.size() == 1);
   CHECK(pull.events[0].pos == 5);
+  CHECK_FALSE(pull.verdicts);  // (a hub that does not say what it held)
+  // issue 16: what the hub held, said of each event: a digest, nothing else
+  const std::string digest(64, 'a');
+  ev["held"] = digest;
+  const auto held = sync::decodePullReply(json{{"events", {ev}}, {"last_pos", 5}, {"hub", "hub-1"}, {"verdicts", true}}.dump());
+  REQUIRE(held.error.empty());
+  CHECK(held.verdicts);
+  CHECK(held.events[0].hub_held == digest);
+  for (json bad : {json(digest.substr(1)), json(std::string(64, 'A')), json(std::string(64, 'g')), json(7), json(nullptr), json::array({digest})}) {
+    CAPTURE(bad.dump());
+    ev["held"] = bad;
+    CHECK_FALSE(sync::decodePullReply(json{{"events", {ev}}, {"last_pos", 5}, {"hub", "hub-1"}, {"verdicts", true}}.dump()).error.empty());
+  }
+  ev.erase("held");
+  for (json bad : {json(1), json("true"), json(nullptr)})
+    CHECK_FALSE(sync::decodePullReply(json{{"events", {ev}}, {"last_pos", 5}, {"hub", "hub-1"}, {"verdicts", bad}}.dump()).error.empty());
   ev.erase("pos");  // a pulled event without its place in the hub's log
   CHECK_FALSE(sync::decodePullReply(json{{"events", {ev}}, {"last_pos", 5}, {"hub", "hub-1"}}.dump()).error.empty());
 }

@@ -2,9 +2,9 @@
 // position of the hub's log) and takes the log from there, not the shop's
 // whole history. What it holds is what the hub holds, on disk and in memory,
 // and every replay of its log starts from the snapshot. Where it judges an
-// event of the hub's otherwise than clean (the event may read history the
-// snapshot lacks), it starts again from a newer snapshot as soon as it is in
-// step: the hub's word, never a guess.
+// event of the hub's otherwise than the hub did (the event may read history
+// the snapshot lacks), it starts again from a newer snapshot as soon as it
+// is in step: the hub's word, never a guess.
 #include "tests/demo_shop.hpp"
 #include "sync/wire.hpp"
 #include "tests/support.hpp"
@@ -28,12 +28,12 @@ Snapshot snapshotOf(const Store& hub) {
 
 struct NewBay {
   TempDir dir;
-  FixedEntropy ent{5};
+  FixedEntropy ent;
   StoreOptions o;
   std::unique_ptr<Store> st;
   std::int64_t through = 0, pushed = 0;
-  NewBay() {
-    o = storeOptions(dir.file("bay.db"), "kiosk-b07");
+  explicit NewBay(const std::string& id = "kiosk-b07", std::uint64_t seed = 5) : ent(seed) {
+    o = storeOptions(dir.file("bay.db"), id);
     o.kept_days = kKioskKeptDays;
     st = std::make_unique<Store>(o, ent);
   }
@@ -41,12 +41,19 @@ struct NewBay {
     st->startFrom(snapshotOf(hub), "hub-1");
     through = st->cursors().get().pulled;
   }
-  Store::Placement pull(Store& hub, Millis now) {
+  // As a bay pulls over the wire: with the hub's word on each event
+  // (`verdicts`, as a hub of this version sends it), or without (an older
+  // hub); `tamper` changes the reply first.
+  Store::Placement pull(Store& hub, Millis now, bool verdicts = true,
+                        const std::function<void(std::vector<StoredEvent>&)>& tamper = {}) {
     Store::Placement all;
     for (;;) {
-      const std::vector<StoredEvent> got = hub.events(through, 500);
+      std::vector<StoredEvent> got = hub.events(through, 500);
       if (got.empty()) return all;
-      const Store::Placement p = st->takeFromHub(got, now);
+      if (verdicts) hub.markHeld(got);
+      if (tamper) tamper(got);
+      for (StoredEvent& e : got) e = sync::fromWire(sync::toWire(e));
+      const Store::Placement p = st->takeFromHub(got, now, verdicts);
       expect(!p.gap, "no gap in the hub's log");
       through = p.through;
       all.rebased |= p.rebased;
@@ -164,6 +171,75 @@ TEST_CASE("issue 16: a bay that met an event reading history its snapshot lacks 
   bay.push(hub, t2);
   CHECK_FALSE(bay.pull(hub, t2 + MIN).needs_snapshot);
   expectSame(hub, *bay.st);
+}
+
+TEST_CASE("issue 16: a conflict a bay from a snapshot holds as its hub held it is no reason for a newer snapshot, judged otherwise it is") {
+  DemoShop h(7, "hub", false);  // the hub
+  Store& hub = *h.st;
+  NewBay a("kiosk-b01", 21), b("kiosk-b02", 22), c("kiosk-b07", 23);
+  for (NewBay* x : {&a, &b, &c}) x->start(hub);
+  const Snapshot before = snapshotOf(hub);
+  // a technician free now, and two jobs in work at bays of their trades
+  const Shop& s = hub.shop();
+  std::vector<std::array<Id, 3>> jobs;  // (technician, operation, bay)
+  for (auto& [tid, p] : s.people) {
+    jobs.clear();
+    for (auto& [oid, op] : s.operations) {
+      const auto bay = std::find_if(s.bays.begin(), s.bays.end(), [&](const auto& x) { return x.second.trade == op.trade; });
+      if (bay != s.bays.end() && p.has(Role::Technician) && s.workOrder(op.wo) && !s.workOrder(op.wo)->delivered_at &&
+          check(s, ClockOn{"te-x", tid, oid, bay->first, h.opt.now}))
+        jobs.push_back({tid, oid, bay->first});
+    }
+    if (jobs.size() >= 2) break;
+  }
+  REQUIRE(jobs.size() >= 2);
+  const Id tech = jobs[0][0];
+  // both bays offline: the technician on at a at 10:10, and at b at 10:05
+  const Millis t = h.opt.now;
+  REQUIRE(a.st->record(ClockOn{"te-a", tech, jobs[0][1], jobs[0][2], t + 10 * MIN}, t + 10 * MIN));
+  REQUIRE(b.st->record(ClockOn{"te-b", tech, jobs[1][1], jobs[1][2], t + 5 * MIN}, t + 5 * MIN));
+  // the hub takes a's first: b's contradicts it (R1) and is held for review
+  a.push(hub, t + 11 * MIN);
+  b.push(hub, t + 12 * MIN);
+  const StoredEvent held = hub.events(0, 1'000'000).back();
+  const auto review = hub.shop().reviews.find("rv-" + toHex(held.id));
+  REQUIRE(review != hub.shop().reviews.end());
+  const std::string digest = heldDigest(review->second);
+  // every bay holds it as the hub did, on the same facts: a and c take it
+  // as it comes, b in a rebase of its own clock-on; none wants a snapshot
+  const Store::Placement pc = c.pull(hub, t + 13 * MIN), pa = a.pull(hub, t + 13 * MIN), pb = b.pull(hub, t + 13 * MIN);
+  CHECK(pb.rebased);
+  for (auto* x : {&pa, &pb, &pc}) CHECK_FALSE(x->needs_snapshot);
+  for (NewBay* x : {&a, &b, &c}) {
+    CHECK_FALSE(x->st->wantsSnapshot());
+    REQUIRE(x->st->shop().reviews.count(review->first) == 1);
+    CHECK(heldDigest(x->st->shop().reviews.at(review->first)) == digest);
+    expectSame(hub, *x->st);
+  }
+  // judged otherwise than the hub, or the hub's word not had: a newer
+  // snapshot, each bay started where a, b and c did
+  auto fromBefore = [&](const std::string& id, std::uint64_t seed, bool verdicts,
+                        const std::function<void(std::vector<StoredEvent>&)>& tamper) {
+    NewBay x(id, seed);
+    x.st->startFrom(Snapshot(before), "hub-1");
+    x.through = before.hub_pos;
+    const bool wants = x.pull(hub, t + 13 * MIN, verdicts, tamper).needs_snapshot;
+    CHECK(wants == x.st->wantsSnapshot());
+    return wants;
+  };
+  auto byId = [&](std::vector<StoredEvent>& got, const Uuid& id) -> StoredEvent& {
+    const auto it = std::find_if(got.begin(), got.end(), [&](const StoredEvent& e) { return e.id == id; });
+    REQUIRE(it != got.end());
+    return *it;
+  };
+  const Uuid clean = hub.events(0, 1'000'000).rbegin()[1].id;  // a's clock-on, which the hub applied
+  CHECK_FALSE(fromBefore("kiosk-b08", 24, true, {}));
+  CHECK(fromBefore("kiosk-b09", 25, false, {}));  // a hub that does not say: any event held is reason
+  CHECK(fromBefore("kiosk-b10", 26, true, [&](std::vector<StoredEvent>& got) {  // held both, on other facts
+    byId(got, held.id).hub_held[0] = digest[0] == '0' ? '1' : '0';
+  }));
+  CHECK(fromBefore("kiosk-b11", 27, true, [&](std::vector<StoredEvent>& got) { byId(got, held.id).hub_held.clear(); }));  // the hub applied it
+  CHECK(fromBefore("kiosk-b12", 28, true, [&](std::vector<StoredEvent>& got) { byId(got, clean).hub_held = digest; }));  // the hub held what the bay applied
 }
 
 TEST_CASE("issue 16: a snapshot is taken only by a store that holds nothing yet, or one in step whose snapshot fell short") {

@@ -168,6 +168,19 @@ TEST_CASE("hub: another bay's action reaches a long-polling kiosk, conflicts are
   CHECK(hub.store.shop().entries.count("te-b") == 0);  // held until the foreman decides
   REQUIRE(hub.store.shop().reviews.size() == 1);
   CHECK(hub.store.shop().reviews.begin()->second.reason == Reason::ClockOverlap);
+  // issue 16: a pull says of each event whether the hub held it, by the
+  // digest of its review item, which a bay holding it alike has too
+  auto r = c.Get(("/api/v1/pull?after=" + std::to_string(cursor)).c_str(), bearer(ta));
+  REQUIRE(r->status == 200);
+  const sync::PullReply pulled = sync::decodePullReply(r->body);
+  REQUIRE(pulled.error.empty());
+  CHECK(pulled.verdicts);
+  REQUIRE(pulled.events.size() == 2);
+  CHECK(pulled.events[0].hub_held.empty());  // a's, applied
+  CHECK(pulled.events[1].hub_held == heldDigest(hub.store.shop().reviews.begin()->second));  // b's, held
+  REQUIRE(a.st.takeFromHub(pulled.events, T0 + 20 * MIN, pulled.verdicts).through == pulled.events.back().pos);
+  REQUIRE(a.st.shop().reviews.count(hub.store.shop().reviews.begin()->first) == 1);
+  CHECK(heldDigest(a.st.shop().reviews.begin()->second) == pulled.events[1].hub_held);
 }
 
 TEST_CASE("hub: an event id another kiosk already used is refused (409), never silently dropped") {
