@@ -392,6 +392,7 @@ inline constexpr const char* kKioskWorkOrders =
 inline constexpr const char* kBase = "SELECT hub_pos, hlc, origins, records FROM snapshot_base WHERE id = 1";
 inline constexpr const char* kStale = "SELECT COALESCE((SELECT stale FROM snapshot_base WHERE id = 1), 0)";
 inline constexpr const char* kMarkStale = "UPDATE snapshot_base SET stale = 1";
+inline constexpr const char* kUnmarkStale = "UPDATE snapshot_base SET stale = 0";
 inline constexpr const char* kPutBase = "INSERT INTO snapshot_base(id, hub_pos, hlc, origins, records) VALUES(1, ?1, ?2, ?3, ?4)";
 inline constexpr const char* kForgetBasePos = "UPDATE snapshot_base SET hub_pos = 0";
 inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)";
@@ -2062,6 +2063,7 @@ void Store::startFrom(Prepared snap, const std::string& hub_instance) {
   journal_ = Journal{};  // (the snapshot is where this store is first in step with its hub)
   hub_held_.clear();
   verdicts_from_.reset();
+  stale_provisional_ = false;
   atomically([&] {
     if (again) {
       // the records are the new snapshot's; the log stays whole (this
@@ -2106,8 +2108,17 @@ bool Store::wantsSnapshot() const {
   return base_pos_ && db_->scalarInt(snapsql::kStale) && !db_->scalarInt(logsql::kAnyUnplaced);
 }
 
-void Store::doubtBase() {
-  if (base_pos_) db_->exec(snapsql::kMarkStale);
+void Store::doubtBase(bool provisional) {
+  if (!base_pos_) return;
+  if (!provisional) stale_provisional_ = false;
+  else if (!db_->scalarInt(snapsql::kStale)) stale_provisional_ = true;  // (not over a doubt that stands)
+  db_->exec(snapsql::kMarkStale);
+}
+
+void Store::rejudged(std::int64_t otherwise) {
+  if (otherwise > 0) return doubtBase();
+  if (stale_provisional_ && base_pos_) db_->exec(snapsql::kUnmarkStale);  // every event judged again in the hub's order, as the hub did
+  stale_provisional_ = false;
 }
 
 Shop Store::replayStart() const {
@@ -2175,7 +2186,11 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
         const Remote r = ingestOne(e, now);
         if (r.status == Remote::Status::Gap) { p.gap = true; break; }
         if (r.status == Remote::Status::Applied) {
-          if (judgedOtherwise(shop_, r.ingested, e.pos)) doubtBase();  // issue 16: (not e.tombstone(): those come as refused, clean)
+          // issue 16: (not e.tombstone(): those come as refused, clean).
+          // Beside own events the hub has not placed, a verdict is the
+          // bay's order's, not the hub's: a doubt until the rebase that
+          // places them judges the event again (or for good, if none does)
+          if (judgedOtherwise(shop_, r.ingested, e.pos)) doubtBase(unplacedOwn() > 0);
           p.changed = true;
           localPos = r.pos;
           placeNew.bind(1, e.pos).bind(2, r.pos).run();
@@ -2192,10 +2207,10 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
     auto rebase = [&] {
       if (const auto n = rebaseSinceClean()) {
         p.replayed = *n;
-        if (rebase_otherwise_ > 0) doubtBase();
+        rejudged(rebase_otherwise_);
       } else {
         Shop again = replayStart();
-        if (replayInto(again, {}) > 0) doubtBase();
+        rejudged(replayInto(again, {}));
         again.dirty.clear();
         replaceRecords(std::move(again));
         p.replayed = eventCount();

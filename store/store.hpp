@@ -558,7 +558,16 @@ class Store {
   // Did `s` (after taking the event at `hub_pos`; none: not placed) judge
   // it otherwise than the hub did? Where the hub did not say: held at all.
   bool judgedOtherwise(const Shop& s, const Ingested& mine, std::optional<std::int64_t> hub_pos) const;
-  void doubtBase();  // in a transaction: a store from a snapshot judged a hub's event otherwise than clean
+  // In a transaction: a store from a snapshot judged a hub's event
+  // otherwise than the hub (or, not said, than clean). `provisional`: with
+  // own events the hub has not yet placed, so a rebase in the hub's order
+  // may judge it again (rejudged).
+  void doubtBase(bool provisional = false);
+  bool stale_provisional_ = false;  // the doubt stands only on such verdicts
+  // A rebase judged every event since the store was last in step again:
+  // `otherwise` of them otherwise than the hub. None: a provisional doubt
+  // is withdrawn.
+  void rejudged(std::int64_t otherwise);
   std::unique_ptr<Enrolment> enrolment_;
   std::unique_ptr<SyncCursors> cursors_;
   std::unique_ptr<WorkOrderIndex> work_orders_;
