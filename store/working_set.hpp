@@ -59,8 +59,11 @@ inline constexpr const char* kKindsStored =
 // records_by_wo; `+kind` keeps the planner off the (kind, id) index, which
 // would read every work order's records to keep a few)
 inline constexpr const char* kKeptBundles =
-    "SELECT r.kind, r.id, r.body FROM work_orders w CROSS JOIN records r ON r.wo = w.n "
-    "WHERE (w.delivered_at IS NULL OR w.delivered_at >= ?1 OR w.pinned) AND +r.kind IN (2, 3, 4, 5, 6, 7, 8)";
+    "SELECT r.kind, r.id, r.body FROM ("
+    // (a delivery is within its work order's span: delivered since ?1, touched since ?1)
+    "SELECT n FROM work_orders WHERE last_at >= ?1 AND (delivered_at IS NULL OR delivered_at >= ?1 OR pinned) "
+    "UNION SELECT n FROM work_orders WHERE delivered_at IS NULL OR pinned) w "
+    "CROSS JOIN records r ON r.wo = w.n WHERE +r.kind IN (2, 3, 4, 5, 6, 7, 8)";
 // a work order's own record, without its bundle (the (kind, id) index)
 inline constexpr const char* kWorkOrderRecord = "SELECT kind, id, body FROM records WHERE kind = 2 AND id = ?1";
 inline constexpr const char* kBundle =

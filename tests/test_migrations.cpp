@@ -55,6 +55,8 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_unplaced'") == 1);
     // v18: a work order's records are read by it again (issue 16: the working set)
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_by_wo'") == 1);
+    // v21: the work orders in work or pinned, by an index of their own
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'work_orders_in_work'") == 1);
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM events WHERE chain IS NULL") == 0);
     if (v >= 2) CHECK(st.db().scalarInt("SELECT failures FROM credentials WHERE person = 'tech1'") == 3);
     // and it keeps working: the next event continues the sequence

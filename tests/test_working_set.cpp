@@ -258,7 +258,11 @@ TEST_CASE("issue 16: the working set's queries use their indexes, never a scan o
     CHECK(p.find("SCAN records") == std::string::npos);
   };
   uses(wsql::kReferenceRecords, "SEARCH records USING INDEX sqlite_autoindex_records_1 (kind=?)");
-  uses(wsql::kKeptBundles, "SCAN w\nSEARCH r USING INDEX records_by_wo (wo=?)");
+  // (v21: the window's by time, those in work or pinned by their own index, never all of them)
+  uses(wsql::kKeptBundles, "SEARCH work_orders USING INDEX work_orders_by_time (last_at>?)");
+  uses(wsql::kKeptBundles, "SCAN work_orders USING INDEX work_orders_in_work");
+  uses(wsql::kKeptBundles, "SEARCH r USING INDEX records_by_wo (wo=?)");
+  CHECK(plan(db, wsql::kKeptBundles).find("SCAN work_orders\n") == std::string::npos);
   uses(wsql::kBundle, "SEARCH records USING INDEX records_by_wo (wo=?)");
   uses(wsql::kOwnerOf, "SEARCH r USING INDEX sqlite_autoindex_records_1 (kind=? AND id=?)");
   uses(wsql::kActive, "USING COVERING INDEX work_orders_by_time (last_at>?)");
