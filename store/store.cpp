@@ -871,10 +871,10 @@ std::optional<std::pair<Millis, Millis>> Store::monthToKeep() {
   return std::nullopt;
 }
 
-const Shop& Store::shopOfMonth(Millis from, Millis to, Shop& scratch) const {
+const Shop& Store::shopOfMonth(Millis from, Millis to, Shop& scratch, Detail detail) const {
   const std::set<Id> wos = work_orders_->ofMonth(from, to);
   if (std::all_of(wos.begin(), wos.end(), [&](const Id& id) { return shop_.work_orders.count(id) > 0; })) return shop_;
-  scratch = pastOf({wos.begin(), wos.end()});
+  scratch = pastOf({wos.begin(), wos.end()}, detail);
   return scratch;
 }
 
@@ -958,11 +958,9 @@ std::vector<Store::KeptReport> Store::checkKeptReports() {
   for (auto& [range, body] : reports_->all()) {
     KeptReport k{range.first, range.second, false};
     try {
-      const std::set<Id> wos = work_orders_->ofMonth(range.first, range.second);
-      const bool held = std::all_of(wos.begin(), wos.end(), [&](const Id& id) { return shop_.work_orders.count(id) > 0; });
       Shop scratch;
-      if (!held) scratch = pastOf({wos.begin(), wos.end()}, Detail::Report);
-      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(held ? shop_ : scratch, range.first, range.second);
+      const Shop& month = shopOfMonth(range.first, range.second, scratch, Detail::Report);
+      k.equal = json::parse(body).get<MonthlyReport>() == monthlyReport(month, range.first, range.second);
     } catch (const json::exception&) {  // damaged: not equal
     }
     out.push_back(k);

@@ -375,8 +375,9 @@ class Store {
   // are comebacks of or came back as (a month's report and fault slips).
   Shop pastOfMonth(Millis from, Millis to) const;
   // The same, as shopWith: the working set when it holds all of them (this
-  // month, last month on the hub), else `scratch`, read from SQLite.
-  const Shop& shopOfMonth(Millis from, Millis to, Shop& scratch) const;
+  // month, last month on the hub), else `scratch`, read from SQLite (as
+  // `detail` says).
+  const Shop& shopOfMonth(Millis from, Millis to, Shop& scratch, Detail detail = Detail::Whole) const;
   // The same, brought into the working set (which holds this month and
   // last month already): the shop itself, to read, until the store next
   // trims what it holds.
