@@ -2052,7 +2052,35 @@ Store::Prepared Store::prepare(Snapshot&& snap) const {
   return p;
 }
 
+namespace {
+// Issue 16: writing what the hub sent, which it sends again if this is
+// lost. It commits without waiting for the disk: WAL with synchronous
+// NORMAL is atomic and consistent, and only a power cut or an OS crash can
+// take back the last such commits, with the pull cursor that goes with
+// them, so they are pulled again. The store's lock, which the screen draws
+// under, is held for the writing only, not for an fsync (46 ms once at 2.5M
+// events, with the disk busy). A bay's own events stay FULL, and the next
+// FULL commit makes these durable too. (Not inside an open transaction:
+// SQLite refuses it there, and the outer one decides.)
+class HubWrites {
+ public:
+  explicit HubWrites(sql::Db& db) : db_(db), on_(sqlite3_get_autocommit(db.raw()) != 0) {
+    if (on_) db_.exec("PRAGMA synchronous = NORMAL");
+  }
+  ~HubWrites() noexcept(false) {
+    if (on_) db_.exec("PRAGMA synchronous = FULL");  // (never left NORMAL quietly)
+  }
+  HubWrites(const HubWrites&) = delete;
+  HubWrites& operator=(const HubWrites&) = delete;
+
+ private:
+  sql::Db& db_;
+  bool on_;
+};
+}  // namespace
+
 void Store::startFrom(Prepared snap, const std::string& hub_instance) {
+  const HubWrites relaxed(*db_);
   const bool again = wantsSnapshot();  // (one from a snapshot that fell short, in step with its hub)
   if (!again && (eventCount() > 0 || base_pos_ || db_->scalarInt(snapsql::kAnyRecord)))
     throw std::logic_error("a store that holds events or records does not start from a snapshot");
@@ -2149,6 +2177,7 @@ void Store::markHeld(std::vector<StoredEvent>& events) const {
 }
 
 Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Millis now, bool verdicts) {
+  const HubWrites relaxed(*db_);
   Placement p;
   maybeTrim(now);
   // issue 16: the hub's word on each event, kept until this store is next in step

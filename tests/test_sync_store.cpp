@@ -138,6 +138,19 @@ TEST_CASE("after a conflict every kiosk's view is rebased on the hub's order (R1
   }
   // and it stays rebased: pulling again changes nothing
   CHECK_FALSE(pull(b.st, hub.st, T0 + 23 * MIN).changed);
+  // issue 16: what the hub sent is taken without waiting for the disk (it
+  // is sent again if a power cut takes it back); a bay's own writes are
+  // FULL again after it, whatever happened in it
+  for (Node* k : {&a, &b}) CHECK(k->st.db().scalarInt("PRAGMA synchronous") == 2);
+  StoredEvent broken = hub.st.events(0, 1).front();
+  broken.pos = hub.st.lastPos() + 1;
+  broken.origin = "kiosk-broken";
+  broken.origin_seq = 1;
+  broken.id[0] ^= 0x5A;
+  broken.body = "{";  // (cannot be read: the batch rolls back)
+  CHECK_THROWS(b.st.takeFromHub({broken}, T0 + 24 * MIN));
+  CHECK(b.st.db().scalarInt("PRAGMA synchronous") == 2);
+  REQUIRE(b.st.record(ClockOff{"tech1", "wo-1-1", StopReason::Break, T0 + 25 * MIN}, T0 + 25 * MIN));  // (te-a stood)
 }
 
 TEST_CASE("a view is rebased only once all its own events have their place, and only if order matters") {
