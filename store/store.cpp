@@ -400,6 +400,23 @@ inline constexpr const char* kForgetBasePos = "UPDATE snapshot_base SET hub_pos 
 inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)";
 }  // namespace snapsql
 
+// A kiosk's log in its hub's order: where the hub placed each event, which
+// it refused, and what a rebase puts back.
+namespace placesql {
+inline constexpr const char* kForgetAll = "UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL";
+inline constexpr const char* kUnplacedOwn = "SELECT COUNT(*) FROM events WHERE hub_pos IS NULL AND origin = ?1";
+inline constexpr const char* kMarkOwnRefused =
+    "UPDATE events SET refused = ?3 WHERE origin = ?1 AND origin_seq = ?2 AND refused IS NULL AND type <> 'refused'";
+// (an event taken before: placed again is a no-op)
+inline constexpr const char* kPlace =
+    "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos";
+inline constexpr const char* kPlaceNew = "UPDATE events SET hub_pos = ?1 WHERE pos = ?2";
+inline constexpr const char* kMarkRefused = "UPDATE events SET refused = ?2 WHERE pos = ?1 AND refused IS NULL AND type <> 'refused'";
+inline constexpr const char* kSince =
+    "SELECT origin, body FROM events WHERE pos >= ?1 AND type <> 'refused' AND refused IS NULL ORDER BY pos";
+inline constexpr const char* kDeleteRecord = "DELETE FROM records WHERE kind = ?1 AND id = ?2";
+}  // namespace placesql
+
 struct Store::Statements {
   BodyStore bodies;   // issue 16: how the log's bodies are stored
   BodyStore records;  // and the records'
@@ -1084,7 +1101,7 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.messages, next.messages, RecordKind::Message, changed, gone);
   diffInto(shop_.fault_slips, next.fault_slips, RecordKind::FaultSlips, changed, gone);
   if (json(shop_.policy) != json(next.policy)) changed.insert({RecordKind::Policy, "shop"});
-  sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
+  sql::Stmt del(*db_, placesql::kDeleteRecord);
   for (auto& [kind, id] : gone) {
     del.bind(1, kindCode(kind)).bind(2, id).run();
     del.reset();
@@ -1860,7 +1877,7 @@ void Store::atomically(F&& body) {
 }
 
 void Store::forgetHubOrder() {
-  db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
+  db_->exec(placesql::kForgetAll);
   hub_held_.clear();  // (another hub's positions)
   verdicts_from_.reset();
   cursors_->forgetPlacement();
@@ -1874,7 +1891,7 @@ void Store::forgetHubOrder() {
 }
 
 std::int64_t Store::unplacedOwn() const {
-  sql::Stmt q(*db_, "SELECT COUNT(*) FROM events WHERE hub_pos IS NULL AND origin = ?1");
+  sql::Stmt q(*db_, placesql::kUnplacedOwn);
   q.bind(1, kiosk_id_);
   return q.step() ? q.integer(0) : 0;
 }
@@ -1882,8 +1899,7 @@ std::int64_t Store::unplacedOwn() const {
 bool Store::markRefused(std::int64_t seq, const std::string& detail) {
   bool marked = false;
   atomically([&] {
-    sql::Stmt q(*db_, "UPDATE events SET refused = ?3 WHERE origin = ?1 AND origin_seq = ?2 AND refused IS NULL "
-                      "AND type <> 'refused'");
+    sql::Stmt q(*db_, placesql::kMarkOwnRefused);
     q.bind(1, kiosk_id_).bind(2, seq).bind(3, detail.empty() ? std::string("refused") : detail).run();
     marked = db_->changes() == 1;
     // rare (a bug at a bay): the view without it, from where this store was
@@ -1920,7 +1936,7 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
   for (auto& [key, b] : journal_.before)
     if (!b.wo.empty()) owners.insert(b.wo);
   bringInWhole(owners);
-  sql::Stmt del(*db_, "DELETE FROM records WHERE kind = ?1 AND id = ?2");
+  sql::Stmt del(*db_, placesql::kDeleteRecord);
   for (auto& [key, b] : journal_.before) {
     const auto& [kind, id] = key;
     eraseRecord(shop_, kind, id);
@@ -2100,7 +2116,7 @@ void Store::startFrom(Prepared snap, const std::string& hub_instance) {
       for (const char* table : {"records", "work_orders", "snapshot_base"}) db_->exec(std::string("DELETE FROM ") + table);
       reports_->dropAll();
       // (a hub restored meanwhile: the log's places were the other one's)
-      if (cursors_->get().hub_instance != hub_instance) db_->exec("UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL");
+      if (cursors_->get().hub_instance != hub_instance) db_->exec(placesql::kForgetAll);
     }
     sql::Stmt put(*db_, snapsql::kPutBase);
     put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, records).run();
@@ -2190,9 +2206,9 @@ Store::Placement Store::takeFromHub(const std::vector<StoredEvent>& events, Mill
       if (!e.hub_held.empty()) hub_held_[e.pos] = e.hub_held;
   }
   atomically([&] {
-    sql::Stmt place(*db_, "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos");
-    sql::Stmt placeNew(*db_, "UPDATE events SET hub_pos = ?1 WHERE pos = ?2");
-    sql::Stmt mark(*db_, "UPDATE events SET refused = ?2 WHERE pos = ?1 AND refused IS NULL AND type <> 'refused'");
+    sql::Stmt place(*db_, placesql::kPlace);
+    sql::Stmt placeNew(*db_, placesql::kPlaceNew);
+    sql::Stmt mark(*db_, placesql::kMarkRefused);
     auto [placedMax, rebaseFrom] = cursors_->placement();
     bool refused = false;
     for (const StoredEvent& e : events) {
@@ -2262,7 +2278,7 @@ bool Store::orderMatters(std::int64_t from) const {
   // Events of one origin keep their order everywhere; events of different
   // origins that name nothing in common commute. Otherwise rebuild.
   std::map<Id, Id> originOf;
-  sql::Stmt q(*db_, "SELECT origin, body FROM events WHERE pos >= ?1 AND type <> 'refused' AND refused IS NULL ORDER BY pos");
+  sql::Stmt q(*db_, placesql::kSince);
   q.bind(1, from);
   while (q.step()) {
     const Id origin = q.text(0);
