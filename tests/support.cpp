@@ -464,6 +464,36 @@ Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, M
   return OpenWorkOrder{again, {OperationSpec{"op-" + tag, Trade::Mechanical, "复查", 30, s.opsOf(old.id).front()->main_tech}}, {}};
 }
 
+std::vector<std::array<Id, 3>> clockable(const Shop& s, Millis now, std::size_t people) {
+  std::vector<std::array<Id, 3>> out;
+  std::set<Id> techs;
+  for (const auto& person : s.people)
+    for (const auto& kv : s.operations) {
+      const Id& tid = person.first;  // (named, not bound: clang 14 captures no structured binding)
+      const Operation& op = kv.second;
+      const auto bay = std::find_if(s.bays.begin(), s.bays.end(), [&](const auto& b) { return b.second.trade == op.trade; });
+      if (bay != s.bays.end() && person.second.has(Role::Technician) && (techs.size() < people || techs.count(tid)) &&
+          s.workOrder(op.wo) && !s.workOrder(op.wo)->delivered_at && check(s, ClockOn{"te-x", tid, kv.first, bay->first, now})) {
+        techs.insert(tid);
+        out.push_back({tid, kv.first, bay->first});
+      }
+    }
+  return out;
+}
+
+std::optional<Action> RandomClocking::next(const Shop& s, Millis at) {
+  for (int tries = 0; tries < 50; ++tries) {
+    const auto& [tech, op, bay] = jobs[rng() % jobs.size()];
+    Action a = ClockOn{"te-r" + std::to_string(made), tech, op, bay, at};
+    if (const auto open = s.openEntriesOf(tech); !open.empty() && rng() % 2) a = ClockOff{tech, open.front()->op, StopReason::Break, at};
+    if (check(s, a)) {
+      ++made;
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
 const WorkOrder* lastVisitBetween(const Shop& s, Millis now, int from, int to) {
   for (const auto& kv : s.work_orders) {
     const Id& id = kv.first;  // (named, not bound: clang 14 captures no structured binding)

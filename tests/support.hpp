@@ -5,8 +5,11 @@
 #include "domain/rules.hpp"
 #include "store/store.hpp"
 
+#include <array>
 #include <atomic>
 #include <filesystem>
+#include <optional>
+#include <random>
 #include <string>
 
 namespace bkt {
@@ -47,6 +50,18 @@ Action comebackOf(const Shop& s, const WorkOrder& old, const std::string& tag, M
 // A delivered work order of a car not seen since, delivered between `from`
 // and `to` days before `now` (none: nullptr).
 const WorkOrder* lastVisitBetween(const Shop& s, Millis now, int from, int to);
+// (technician, operation, bay) a clock-on may name at `now`, for at most
+// `people` technicians: jobs in work at bays of their trades.
+std::vector<std::array<Id, 3>> clockable(const Shop& s, Millis now, std::size_t people);
+// A clock-on or a clock-off, at random among `jobs`, valid in `s` at `at`
+// (none in 50 tries: nothing). Few people and jobs: what bays do offline
+// often names the same (R1, R16).
+struct RandomClocking {
+  std::vector<std::array<Id, 3>> jobs;
+  std::mt19937& rng;
+  int made = 0;
+  std::optional<Action> next(const Shop& s, Millis at);
+};
 // Issue 16: a store's state is the replay of its log: its records on disk,
 // every one, and its working set in memory (the replay's, in part).
 bool matchesReplay(const Store& st);

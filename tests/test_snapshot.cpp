@@ -82,23 +82,6 @@ void expectSame(const Store& hub, const Store& bay) {
   CHECK(matchesReplay(bay));
 }
 
-// (technician, operation, bay) a clock-on may name now, for at most
-// `people` technicians: jobs in work at bays of their trades.
-std::vector<std::array<Id, 3>> clockable(const Shop& s, Millis now, std::size_t people) {
-  std::vector<std::array<Id, 3>> out;
-  std::set<Id> techs;
-  for (auto& [tid, p] : s.people)
-    for (auto& [oid, op] : s.operations) {
-      const auto bay = std::find_if(s.bays.begin(), s.bays.end(), [&](const auto& x) { return x.second.trade == op.trade; });
-      if (bay != s.bays.end() && p.has(Role::Technician) && (techs.size() < people || techs.count(tid)) && s.workOrder(op.wo) &&
-          !s.workOrder(op.wo)->delivered_at && check(s, ClockOn{"te-x", tid, oid, bay->first, now})) {
-        techs.insert(tid);
-        out.push_back({tid, oid, bay->first});
-      }
-    }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("issue 16: a new bay starts from its hub's snapshot, holds what the hub holds, and takes the log from there") {
@@ -270,31 +253,18 @@ TEST_CASE("issue 16: bays from a snapshot clocking the same people offline, in r
   const std::vector<std::array<Id, 3>> pairs = clockable(hub.shop(), h.opt.now, 3);
   REQUIRE(pairs.size() > 3);
   std::mt19937 rng(20261205);
-  int made = 0;
-  auto clocking = [&](Store& st, Millis at) -> std::optional<Action> {
-    for (int tries = 0; tries < 50; ++tries) {
-      const auto& [tech, op, bay] = pairs[rng() % pairs.size()];
-      Action a = ClockOn{"te-r" + std::to_string(made), tech, op, bay, at};
-      if (const auto open = st.shop().openEntriesOf(tech); !open.empty() && rng() % 2)
-        a = ClockOff{tech, open.front()->op, StopReason::Break, at};
-      if (check(st.shop(), a)) {
-        ++made;
-        return a;
-      }
-    }
-    return std::nullopt;
-  };
+  RandomClocking random{pairs, rng};
   Millis now = h.opt.now;
   for (int round = 0; round < 40; ++round) {
     CAPTURE(round);
     NewBay& b = *bays[rng() % bays.size()];
-    if (auto a = clocking(*b.st, now += MIN)) REQUIRE(b.st->record(*a, now));
+    if (auto a = random.next(b.st->shop(), now += MIN)) REQUIRE(b.st->record(*a, now));
     if (rng() % 2) b.push(hub, now);
     if (rng() % 2) CHECK_FALSE(b.pull(hub, now).needs_snapshot);
   }
   for (auto& b : bays) b->push(hub, now += MIN);
   for (auto& b : bays) CHECK_FALSE(b->pull(hub, now).needs_snapshot);
-  MESSAGE(hub.shop().reviews.size() << " held by the hub, of " << made);
+  MESSAGE(hub.shop().reviews.size() << " held by the hub, of " << random.made);
   CHECK(hub.shop().reviews.size() >= 3);  // (else nothing was tried)
   for (auto& b : bays) {
     CHECK_FALSE(b->st->wantsSnapshot());

@@ -651,34 +651,12 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
   // is made; a few people and jobs, so that the bay's events and the hub's
   // often name the same
   std::mt19937 rng(20261204);
-  std::vector<std::array<Id, 3>> pairs;  // (technician, operation, bay) a clock-on may name
+  RandomClocking random{clockable(hub.shop(), d.opt.now, 3), rng};
   std::set<Id> techs;
-  for (auto& [tid, p] : hub.shop().people)
-    for (auto& [oid, op] : hub.shop().operations) {
-      const auto bay = std::find_if(hub.shop().bays.begin(), hub.shop().bays.end(), [&](const auto& b) { return b.second.trade == op.trade; });
-      if (bay != hub.shop().bays.end() && p.has(Role::Technician) && (techs.size() < 3 || techs.count(tid)) &&
-          hub.shop().workOrder(op.wo) && !hub.shop().workOrder(op.wo)->delivered_at &&
-          check(hub.shop(), ClockOn{"te-x", tid, oid, bay->first, d.opt.now})) {
-        techs.insert(tid);
-        pairs.push_back({tid, oid, bay->first});
-      }
-    }
+  for (const auto& job : random.jobs) techs.insert(job[0]);
   REQUIRE(techs.size() == 3);
-  REQUIRE(pairs.size() > 5);
-  int made = 0;
-  auto clocking = [&](Store& st, Millis at) -> std::optional<Action> {
-    for (int tries = 0; tries < 50; ++tries) {
-      const auto& [tech, op, bay] = pairs[rng() % pairs.size()];
-      Action a = ClockOn{"te-r" + std::to_string(made), tech, op, bay, at};
-      if (const auto open = st.shop().openEntriesOf(tech); !open.empty() && rng() % 2)
-        a = ClockOff{tech, open.front()->op, StopReason::Break, at};
-      if (check(st.shop(), a)) {
-        ++made;
-        return a;
-      }
-    }
-    return std::nullopt;
-  };
+  REQUIRE(random.jobs.size() > 5);
+  auto clocking = [&](Store& st, Millis at) { return random.next(st.shop(), at); };
   int rebases = 0, broken = 0;
   Millis now = d.opt.now + MIN;
   for (int round = 0; round < 50; ++round) {
@@ -718,7 +696,7 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
     CHECK(bay.loadRecords().sameRecords(hub.loadRecords()));
     CHECK(matchesReplay(bay));
   }
-  MESSAGE(made << " clockings, " << rebases << " rebases, " << broken << " replies broken off");
+  MESSAGE(random.made << " clockings, " << rebases << " rebases, " << broken << " replies broken off");
   CHECK(rebases > 3);
   CHECK(broken > 2);
 }
