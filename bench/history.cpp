@@ -16,6 +16,7 @@
 #include "demo/demo.hpp"
 #include "platform/system.hpp"
 #include "store/bodies.hpp"
+#include "store/log_codes.hpp"
 #include "store/peek.hpp"
 #include "store/store.hpp"
 
@@ -154,7 +155,7 @@ int main(int argc, char** argv) {
     // each client's events are a prefix of its own, batches being atomic.
     std::map<Id, std::int64_t> taken;
     {
-      sql::Stmt t(hub.db(), "SELECT origin, max(origin_seq) FROM events GROUP BY origin");
+      sql::Stmt t(hub.db(), "SELECT o.name, MAX(e.origin_seq) FROM events e JOIN origins o ON o.n = e.origin GROUP BY e.origin");
       while (t.step()) taken[t.text(0)] = t.integer(1);
     }
     auto deviceOf = [](const Id& id) {
@@ -174,15 +175,15 @@ int main(int argc, char** argv) {
       enrolled = true;
     }
     std::int64_t adminSeq = 0, skipped = 0, pushed = 0;
-    sql::Stmt q(source, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
+    sql::Stmt q(source, "SELECT pos, event_id, origin_seq, wall_ms, hlc, type, body FROM events ORDER BY pos");
     while (q.step()) {
       StoredEvent e;
       auto raw = q.blob(1);
       std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), e.id.begin());
-      e.wall_ms = q.integer(4);
-      e.hlc = q.integer(5);
-      e.type = q.text(6);
-      e.body = codec.decode(q.text(7));
+      e.wall_ms = q.integer(3);
+      e.hlc = q.integer(4);
+      e.type = logcodes::typeAt(q, 5);
+      e.body = codec.decode(q.text(6));
       const Action a = actionFromJson(json::parse(e.body));
       const Id origin = clientOf(e, a);
       if (!enrolled && origin != "hub-admin") {  // the shop set up: its kiosks enrolled, each with its device key

@@ -335,8 +335,72 @@ constexpr const char* kV21 = R"sql(
 CREATE INDEX work_orders_in_work ON work_orders(n) WHERE delivered_at IS NULL OR pinned;
 )sql";
 
-constexpr std::array<const char*, 21> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11,
-                                                  kV12, kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20, kV21};
+// v22 (issue 16): what the log stores of each event's envelope twice, or
+// in full where a number would do. Its type is a number fixed for good
+// (store/log_codes.hpp; a type without one keeps its name), and its origin
+// is a number in `origins`: in the row and again in the (origin,
+// origin_seq) index, and in each device batch. About 35 bytes an event.
+// The log and the batches are copied into their new form (the store then
+// writes its file again, compact, as it opens).
+constexpr const char* kV22 = R"sql(
+CREATE TABLE origins(
+  n    INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE  -- a client's instance id: a kiosk, the desk, the hub
+);
+INSERT INTO origins(name) SELECT origin FROM events GROUP BY origin ORDER BY MIN(pos);
+INSERT INTO origins(name) SELECT origin FROM device_batches WHERE origin NOT IN (SELECT name FROM origins)
+  GROUP BY origin ORDER BY MIN(id);
+CREATE TABLE events_v22(
+  pos        INTEGER PRIMARY KEY,   -- local apply order
+  event_id   BLOB NOT NULL UNIQUE,  -- 16 bytes, UUIDv7 (time-ordered)
+  origin     INTEGER NOT NULL,      -- origins.n: the client that made it
+  origin_seq INTEGER NOT NULL,      -- gap-free per origin
+  wall_ms    INTEGER NOT NULL,      -- the device's wall time
+  hlc        INTEGER NOT NULL,      -- hybrid logical clock
+  type       NOT NULL,              -- its number (store/log_codes.hpp), or its name if it has none
+  body       TEXT NOT NULL,         -- canonical JSON of the action, or a zstd frame (store/bodies.hpp)
+  hub_pos    INTEGER,               -- a kiosk's: the event's place in the hub's log
+  chain      BLOB,                  -- the first bytes of its chain hash
+  refused    TEXT,                  -- a kiosk's own event the hub refused: why
+  UNIQUE(origin, origin_seq)
+);
+INSERT INTO events_v22(pos, event_id, origin, origin_seq, wall_ms, hlc, type, body, hub_pos, chain, refused)
+  SELECT e.pos, e.event_id, o.n, e.origin_seq, e.wall_ms, e.hlc,
+         CASE e.type WHEN 'refused' THEN 0 WHEN 'enroll_person' THEN 1 WHEN 'define_bay' THEN 2
+                    WHEN 'open_work_order' THEN 3 WHEN 'update_work_order' THEN 4 WHEN 'add_operations' THEN 5
+                    WHEN 'clock_on' THEN 6 WHEN 'clock_off' THEN 7 WHEN 'end_shift' THEN 8
+                    WHEN 'record_inspection' THEN 9 WHEN 'propose_addon' THEN 10
+                    WHEN 'decide_warranty' THEN 11 WHEN 'quote_addon' THEN 12
+                    WHEN 'sign_addon_technical' THEN 13 WHEN 'sign_addon_cost' THEN 14
+                    WHEN 'return_addon' THEN 15 WHEN 'record_consent' THEN 16 WHEN 'dispute_charge' THEN 17
+                    WHEN 'decide_dispute' THEN 18 WHEN 'enrol_client' THEN 19 WHEN 'pin_failed' THEN 20
+                    WHEN 'resolve_review' THEN 21 WHEN 'deliver_work_order' THEN 22
+                    WHEN 'register_key' THEN 23 WHEN 'set_policy' THEN 24 WHEN 'issue_setup_code' THEN 25
+                    WHEN 'undo_clock' THEN 26 WHEN 'correct_entry' THEN 27 WHEN 'reassign_operation' THEN 28
+                    WHEN 'send_message' THEN 29 WHEN 'read_message' THEN 30 WHEN 'sign_fault_slips' THEN 31 ELSE e.type END,
+         e.body, e.hub_pos, e.chain, e.refused
+  FROM events e JOIN origins o ON o.name = e.origin ORDER BY e.pos;
+DROP TABLE events;
+ALTER TABLE events_v22 RENAME TO events;
+CREATE UNIQUE INDEX events_by_hub_pos ON events(hub_pos) WHERE hub_pos IS NOT NULL;
+CREATE TABLE device_batches_v22(
+  id         INTEGER PRIMARY KEY,
+  origin     INTEGER NOT NULL,  -- origins.n
+  first_seq  INTEGER NOT NULL,
+  last_seq   INTEGER NOT NULL,
+  device_key NOT NULL,          -- device_keys.id (before v16: hex, then 32 bytes)
+  hashes     BLOB NOT NULL,     -- 32 bytes per event, first_seq..last_seq, or their first 4 (v14)
+  sig        NOT NULL           -- Ed25519 over the batch message: 64 bytes (before v14: hex)
+);
+INSERT INTO device_batches_v22(id, origin, first_seq, last_seq, device_key, hashes, sig)
+  SELECT b.id, o.n, b.first_seq, b.last_seq, b.device_key, b.hashes, b.sig
+  FROM device_batches b JOIN origins o ON o.name = b.origin ORDER BY b.id;
+DROP TABLE device_batches;
+ALTER TABLE device_batches_v22 RENAME TO device_batches;
+)sql";
+
+constexpr std::array<const char*, 22> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11,
+                                                  kV12, kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20, kV21, kV22};
 
 }  // namespace
 

@@ -107,7 +107,11 @@ Salvaged setAsideAndSalvage(const std::string& path, const Id& kiosk, Millis now
   }
   std::int64_t skip = 1;
   while (true) {
-    Query q(db, "SELECT pos, event_id, origin_seq, wall_ms, hlc, body FROM events WHERE pos > ?1 AND origin = ?2 ORDER BY pos");
+    // (schema v22: the origin by its number; a file from before, by its name)
+    Query v22(db, "SELECT pos, event_id, origin_seq, wall_ms, hlc, body FROM events "
+                  "WHERE pos > ?1 AND origin = (SELECT n FROM origins WHERE name = ?2) ORDER BY pos");
+    Query before(db, "SELECT pos, event_id, origin_seq, wall_ms, hlc, body FROM events WHERE pos > ?1 AND origin = ?2 ORDER BY pos");
+    Query& q = v22.st ? v22 : before;
     if (!q.st) { ++out.unreadable; break; }
     sqlite3_bind_int64(q.st, 1, after);
     sqlite3_bind_text(q.st, 2, kiosk.c_str(), -1, SQLITE_TRANSIENT);

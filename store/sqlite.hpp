@@ -61,6 +61,7 @@ class Stmt {
   std::string text(int col) const;
   std::vector<std::uint8_t> blob(int col) const;
   bool isNull(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  bool isInteger(int col) const { return sqlite3_column_type(st_, col) == SQLITE_INTEGER; }
 
  private:
   sqlite3_stmt* st_ = nullptr;

@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include "store/bodies.hpp"
+#include "store/log_codes.hpp"
 
 #include "store/migrations.hpp"
 #include "store/peek.hpp"
@@ -90,14 +91,14 @@ constexpr const char* kUpsertRecord =
     "ON CONFLICT(kind, id) DO UPDATE SET wo = excluded.wo, body = excluded.body";
 constexpr const char* kInsertEvent =
     "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body, chain) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "VALUES(?1, (SELECT n FROM origins WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8)";
 // the hub's and a kiosk's way in for events from elsewhere: an id already
 // in the log changes nothing
 constexpr const char* kInsertRemoteEvent =
     "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body, chain) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(event_id) DO NOTHING";
+    "VALUES(?1, (SELECT n FROM origins WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(event_id) DO NOTHING";
 constexpr const char* kSelectEvents =
-    "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
+    "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body FROM events "
     "WHERE pos > ?1 ORDER BY pos LIMIT ?2";
 constexpr const char* kSelectCredential =
     "SELECT pin_hash, failures, locked_until FROM credentials WHERE person = ?1";
@@ -239,11 +240,12 @@ class BodyStore {
 // A device's signature over a batch of events, kept (statements prepared
 // once: a kiosk online pushes each event as its own batch).
 struct BatchStatements {
-  sql::Stmt add, keepKey, keyNumber;
+  sql::Stmt add, keepKey, keyNumber, addOrigin;
   explicit BatchStatements(sql::Db& db)
-      : add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"),
+      : add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
+                  "VALUES((SELECT n FROM origins WHERE name = ?1), ?2, ?3, ?4, ?5, ?6)"),
         keepKey(db, "INSERT INTO device_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING"),  // issue 16: keys by number
-        keyNumber(db, "SELECT id FROM device_keys WHERE key = ?1") {}
+        keyNumber(db, "SELECT id FROM device_keys WHERE key = ?1"), addOrigin(db, logcodes::kAddOrigin) {}
 };
 
 // Issue 16: bytes of each event's chain hash the log keeps (the chain is
@@ -263,7 +265,7 @@ std::string storedHex(const sql::Stmt& q, int col, std::size_t bytes) {
   return std::string(raw.begin(), raw.end());
 }
 
-// One row of "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body",
+// One row of "SELECT pos, event_id, <origin's name>, origin_seq, wall_ms, hlc, type, body",
 // its body read back from the form it is stored in (issue 16).
 StoredEvent readEvent(const sql::Stmt& q, BodyStore& bodies) {
   StoredEvent e;
@@ -274,7 +276,7 @@ StoredEvent readEvent(const sql::Stmt& q, BodyStore& bodies) {
   e.origin_seq = q.integer(3);
   e.wall_ms = q.integer(4);
   e.hlc = q.integer(5);
-  e.type = q.text(6);
+  e.type = logcodes::typeAt(q, 6);
   try {
     e.body = bodies.decode(q.text(7));
   } catch (const bodies::DamagedBody& x) {
@@ -404,16 +406,19 @@ inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)"
 // it refused, and what a rebase puts back.
 namespace placesql {
 inline constexpr const char* kForgetAll = "UPDATE events SET hub_pos = NULL WHERE hub_pos IS NOT NULL";
-inline constexpr const char* kUnplacedOwn = "SELECT COUNT(*) FROM events WHERE hub_pos IS NULL AND origin = ?1";
+inline constexpr const char* kUnplacedOwn = "SELECT COUNT(*) FROM events WHERE hub_pos IS NULL AND origin = (SELECT n FROM origins WHERE name = ?1)";
 inline constexpr const char* kMarkOwnRefused =
-    "UPDATE events SET refused = ?3 WHERE origin = ?1 AND origin_seq = ?2 AND refused IS NULL AND type <> 'refused'";
+    "UPDATE events SET refused = ?3 WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2 "
+    "AND refused IS NULL AND type IS NOT 0";
 // (an event taken before: placed again is a no-op)
 inline constexpr const char* kPlace =
-    "UPDATE events SET hub_pos = ?1 WHERE origin = ?2 AND origin_seq = ?3 AND hub_pos IS NOT ?1 RETURNING pos";
+    "UPDATE events SET hub_pos = ?1 WHERE origin = (SELECT n FROM origins WHERE name = ?2) AND origin_seq = ?3 "
+    "AND hub_pos IS NOT ?1 RETURNING pos";
 inline constexpr const char* kPlaceNew = "UPDATE events SET hub_pos = ?1 WHERE pos = ?2";
-inline constexpr const char* kMarkRefused = "UPDATE events SET refused = ?2 WHERE pos = ?1 AND refused IS NULL AND type <> 'refused'";
+inline constexpr const char* kMarkRefused = "UPDATE events SET refused = ?2 WHERE pos = ?1 AND refused IS NULL AND type IS NOT 0";
 inline constexpr const char* kSince =
-    "SELECT origin, body FROM events WHERE pos >= ?1 AND type <> 'refused' AND refused IS NULL ORDER BY pos";
+    "SELECT (SELECT name FROM origins WHERE n = events.origin), body FROM events "
+    "WHERE pos >= ?1 AND type IS NOT 0 AND refused IS NULL ORDER BY pos";
 inline constexpr const char* kDeleteRecord = "DELETE FROM records WHERE kind = ?1 AND id = ?2";
 }  // namespace placesql
 
@@ -426,12 +431,23 @@ struct Store::Statements {
       : bodies(db, kEventBodies), records(db, kRecordBodies), batches(db), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
-        setFailures(db, kSetFailures), originOfId(db, "SELECT origin FROM events WHERE event_id = ?1"),
+        setFailures(db, kSetFailures), originOfId(db, "SELECT (SELECT name FROM origins WHERE n = events.origin) FROM events WHERE event_id = ?1"),
         setChainHead(db, "INSERT INTO meta(key, value) VALUES('chain_head', ?1) "
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-        idAtSeq(db, "SELECT event_id FROM events WHERE origin = ?1 AND origin_seq = ?2"),
-        recordAsStored(db, "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2"), db_(db) {}
+        idAtSeq(db, "SELECT event_id FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2"),
+        recordAsStored(db, "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2"), insertOrigin(db, logcodes::kAddOrigin), db_(db) {}
   sql::Stmt recordAsStored;  // issue 16: a record before a write changes it (the rebase journal)
+  // Issue 16 (v22): an origin's name in `origins` before its first event or
+  // batch; true when it was added now. The names added are remembered (a
+  // handful: the shop's clients), so it runs once each unless forced.
+  sql::Stmt insertOrigin;
+  std::set<std::string> origins;
+  bool addOrigin(const std::string& name, bool force = false) {
+    if (!force && origins.count(name)) return false;
+    insertOrigin.bind(1, name).run();
+    origins.insert(name);
+    return true;
+  }
   // Issue 16: after a commit, and at open: the log's bodies and the
   // records kept small. A long store compressed at once (an upgrade) leaves
   // its pages mostly empty: the file is then written again, once, compact;
@@ -531,7 +547,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     ins.bind(1, kiosk_id_).run();
   }
   {
-    sql::Stmt q(*db_, "SELECT COALESCE(MAX(origin_seq), 0) FROM events WHERE origin = ?1");
+    sql::Stmt q(*db_, "SELECT COALESCE(MAX(origin_seq), 0) FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1)");
     q.bind(1, kiosk_id_);
     own_seq_ = q.step() ? q.integer(0) : 0;
   }
@@ -1023,7 +1039,7 @@ std::int64_t Store::replayInto(Shop& s, const std::function<void(const Action*, 
       std::copy_n(raw.begin(), std::min<std::size_t>(raw.size(), 16), id.begin());
       // refused at the hub (a tombstone, or this kiosk's own event marked
       // so): no effect, only shown to the foreman
-      if (q.text(3) == kRefusedType || !q.isNull(4)) {
+      if (logcodes::typeAt(q, 3) == kRefusedType || !q.isNull(4)) {
         StoredEvent t;
         t.body = st_->bodies.decode(q.text(2));
         const std::string detail = q.isNull(4) ? refusedDetail(t) : q.text(4);
@@ -1227,9 +1243,25 @@ void Store::noteChainHead(const Hash& before) {
 
 Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
   const Hash h = chainHash(chain_head_, e);
-  st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms).bind(5, e.hlc).bind(6, e.type);
-  st_->bodies.bind(st, 7, e.body);  // issue 16: compressed once the store has its dictionary
-  st.bindBlob(8, h.data(), static_cast<int>(kChainPrefix)).run();  // issue 16: its first bytes; the head whole
+  auto run = [&] {
+    st.bindBlob(1, e.id.data(), 16).bind(2, e.origin).bind(3, e.origin_seq).bind(4, e.wall_ms).bind(5, e.hlc);
+    logcodes::bindType(st, 6, e.type);  // issue 16 (v22): its number
+    st_->bodies.bind(st, 7, e.body);    // issue 16: compressed once the store has its dictionary
+    st.bindBlob(8, h.data(), static_cast<int>(kChainPrefix)).run();  // issue 16: its first bytes; the head whole
+  };
+  // issue 16 (v22): the origin by its number, its name added before its
+  // first event (and again should a rollback have taken it back since)
+  if (st_->addOrigin(e.origin)) {
+    run();
+    return h;
+  }
+  try {
+    run();
+  } catch (const sql::SqliteError& x) {
+    if (x.code != SQLITE_CONSTRAINT_NOTNULL) throw;
+    st_->addOrigin(e.origin, true);
+    run();
+  }
   return h;
 }
 
@@ -1288,7 +1320,8 @@ void Store::fillChain() {
 std::int64_t Store::verifyChain() const {
   Hash prev{};
   std::int64_t last = 0;
-  sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body, chain FROM events ORDER BY pos");
+  sql::Stmt q(*db_, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body, chain "
+                    "FROM events ORDER BY pos");
   while (q.step()) {
     StoredEvent e;
     try {
@@ -1317,7 +1350,7 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   std::map<Id, std::set<std::string>> keys;
   for (const auto& [origin, key] : more) keys[origin].insert(key);
   {
-    sql::Stmt q(*db_, "SELECT body FROM events WHERE type = 'enrol_client'");
+    sql::Stmt q(*db_, "SELECT body FROM events WHERE type = 19");
     while (q.step()) {
       std::string body;
       try {
@@ -1338,11 +1371,12 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   // covers is kept as runs of sequence numbers, by origin.
   std::map<Id, std::map<std::int64_t, std::int64_t>> covered;  // origin → first → last
   // (the key named by its number since issue 16, kept whole before)
-  sql::Stmt b(*db_, "SELECT b.origin, b.first_seq, b.last_seq, COALESCE(k.key, b.device_key), b.hashes, b.sig "
+  sql::Stmt b(*db_, "SELECT (SELECT name FROM origins WHERE n = b.origin), b.first_seq, b.last_seq, COALESCE(k.key, b.device_key), b.hashes, b.sig "
                     "FROM device_batches b LEFT JOIN device_keys k ON typeof(b.device_key) = 'integer' AND k.id = b.device_key "
                     "ORDER BY b.id");
-  sql::Stmt range(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
-                        "WHERE origin = ?1 AND origin_seq BETWEEN ?2 AND ?3 ORDER BY origin_seq");
+  sql::Stmt range(*db_, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body "
+                        "FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq BETWEEN ?2 AND ?3 "
+                        "ORDER BY origin_seq");
   while (b.step()) {
     const Id origin = b.text(0);
     const std::int64_t first = b.integer(1), last = b.integer(2);
@@ -1429,10 +1463,10 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
     runs = std::move(merged);
   }
   // every stored event of a signing device after its first signed one
-  sql::Stmt q(*db_, "SELECT pos, origin, origin_seq, type FROM events ORDER BY pos");
+  sql::Stmt q(*db_, "SELECT pos, (SELECT name FROM origins WHERE n = events.origin), origin_seq, type FROM events ORDER BY pos");
   while (q.step()) {
     const Id origin = q.text(1);
-    if (!keys.count(origin) || q.text(3) == kRefusedType) continue;  // the hub's own, before device keys; refused input
+    if (!keys.count(origin) || logcodes::typeAt(q, 3) == kRefusedType) continue;  // the hub's own, before device keys; refused input
     const auto it = covered.find(origin);
     if (it == covered.end() || it->second.empty()) continue;
     const std::int64_t seq = q.integer(2);
@@ -1475,7 +1509,7 @@ std::vector<Finding> Store::verifyPersonSignatures() const { return checkLog().p
 
 std::vector<Finding> Store::signatureFindings(const Shop& replay) const {
   std::vector<Finding> out;
-  sql::Stmt q(*db_, "SELECT pos, origin, origin_seq FROM events WHERE event_id = ?1");
+  sql::Stmt q(*db_, "SELECT pos, (SELECT name FROM origins WHERE n = events.origin), origin_seq FROM events WHERE event_id = ?1");
   for (const auto& [id, item] : replay.reviews) {
     if (item.reason != Reason::SignatureInvalid || id.size() != 3 + 32) continue;
     Uuid event{};
@@ -1797,8 +1831,9 @@ std::int64_t Store::lastOwnSeq() const { return own_seq_; }
 
 std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) const {
   std::vector<StoredEvent> out;
-  sql::Stmt q(*db_, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
-                    "WHERE origin = ?1 AND origin_seq > ?2 ORDER BY origin_seq LIMIT ?3");
+  sql::Stmt q(*db_, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body "
+                    "FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq > ?2 "
+                    "ORDER BY origin_seq LIMIT ?3");
   q.bind(1, kiosk_id_).bind(2, seq).bind(3, limit);
   while (q.step()) {
     out.push_back(readEvent(q, st_->bodies));
@@ -2311,8 +2346,8 @@ void keepBatch(sql::Db& db, BodyStore& bodies, BatchStatements& st, const Device
       continue;
     }
     // as the log has it (held before, a resend, or made canonical when taken)
-    sql::Stmt one(db, "SELECT pos, event_id, origin, origin_seq, wall_ms, hlc, type, body FROM events "
-                        "WHERE origin = ?1 AND origin_seq = ?2");
+    sql::Stmt one(db, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, "
+                      "body FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2");
     one.bind(1, batch.origin).bind(2, batch.first_seq + static_cast<std::int64_t>(i));
     derivable = one.step() && envelopeHash(readEvent(one, bodies)) == batch.hashes[i];
   }
@@ -2321,6 +2356,7 @@ void keepBatch(sql::Db& db, BodyStore& bodies, BatchStatements& st, const Device
   std::array<std::uint8_t, 32> key{};
   std::array<std::uint8_t, 64> sig{};
   const bool binary = fromHexBytes(batch.device_key, key.data(), key.size()) && fromHexBytes(batch.sig, sig.data(), sig.size());
+  st.addOrigin.bind(1, batch.origin).run();  // (v22: by its number)
   sql::Stmt& add = st.add;
   add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bindBlob(5, blob.data(), static_cast<int>(blob.size()));
   if (binary) {  // issue 16: the signature as bytes, not hex, and the key by its number

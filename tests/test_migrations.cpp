@@ -1,4 +1,5 @@
 // Numbered schema migrations, tested from a fixture of each old version.
+#include "store/log_codes.hpp"
 #include "store/migrations.hpp"
 #include "tests/support.hpp"
 
@@ -97,7 +98,8 @@ TEST_CASE("v7: the log keeps only the indexes it reads, and its lookups still us
     while (p.step()) out += p.text(3) + "\n";
     return out;
   };
-  const std::string bySeq = plan("SELECT pos, body FROM events WHERE origin = 'bay-07' AND origin_seq > 1 ORDER BY origin_seq");
+  const std::string bySeq = plan("SELECT pos, body FROM events WHERE origin = (SELECT n FROM origins WHERE name = 'bay-07') "
+                                    "AND origin_seq > 1 ORDER BY origin_seq");
   CHECK(bySeq.find("SEARCH events USING INDEX sqlite_autoindex_events_2") != std::string::npos);
   CHECK(bySeq.find("TEMP B-TREE") == std::string::npos);
   CHECK(plan("SELECT origin FROM events WHERE event_id = x'00'").find("SEARCH events USING INDEX sqlite_autoindex_events_1") != std::string::npos);
@@ -182,4 +184,67 @@ TEST_CASE("v17 (issue 16): a record's kind is kept as its number, each row conve
   CHECK(d.scalarInt("SELECT COUNT(*) FROM records WHERE typeof(kind) <> 'integer' OR kind < 0") == 0);
   CHECK(d.scalarInt("SELECT kind FROM records WHERE id = 'tech1'") == static_cast<int>(RecordKind::Person));
   CHECK(d.scalarInt("SELECT kind FROM records WHERE id = 'bay1'") == static_cast<int>(RecordKind::Bay));
+}
+
+TEST_CASE("v22 (issue 16): each event's type is kept as its number and its origin by a number, every row converted") {
+  TempDir dir;
+  const std::string path = dir.file("old.db");
+  loadFixture(path, "store_v21.sql");
+  sql::Db d(path);
+  // beside the fixture's events: one of every type that has a number, one
+  // of a type without (a newer program's), and a device batch of an origin
+  // with no event here
+  {
+    sql::Stmt add(d, "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body) VALUES(?1, 'kiosk-x', ?2, 1, 1, ?3, '{}')");
+    std::int64_t seq = 0;
+    auto put = [&](std::string_view type) {
+      ++seq;
+      const std::array<std::uint8_t, 16> id{0xEE, static_cast<std::uint8_t>(seq)};
+      add.bindBlob(1, id.data(), 16).bind(2, seq).bind(3, type).run();
+    };
+    for (std::string_view t : logcodes::kTypes) put(t);
+    put("from_the_future");
+    d.exec("INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) VALUES('kiosk-y', 1, 1, 1, x'00', x'00')");
+  }
+  std::map<std::int64_t, std::pair<std::string, std::string>> before;  // pos → origin, type
+  {
+    sql::Stmt q(d, "SELECT pos, origin, type FROM events");
+    while (q.step()) before[q.integer(0)] = {q.text(1), q.text(2)};
+  }
+  const std::int64_t batches = d.scalarInt("SELECT COUNT(*) FROM device_batches");
+  migrate(d, 22);
+  CHECK(d.scalarInt("SELECT COUNT(*) FROM events") == static_cast<std::int64_t>(before.size()));
+  CHECK(d.scalarInt("SELECT COUNT(*) FROM device_batches") == batches);
+  sql::Stmt q(d, "SELECT e.pos, o.name, e.type, typeof(e.origin) FROM events e JOIN origins o ON o.n = e.origin");
+  std::size_t seen = 0;
+  while (q.step()) {
+    ++seen;
+    const auto& [origin, type] = before.at(q.integer(0));
+    CAPTURE(type);
+    CHECK(q.text(1) == origin);
+    CHECK(q.text(3) == "integer");
+    CHECK(logcodes::typeAt(q, 2) == type);
+    CHECK(q.isInteger(2) == logcodes::typeCode(type).has_value());
+  }
+  CHECK(seen == before.size());
+  CHECK(d.scalarInt("SELECT COUNT(*) FROM events WHERE type = 'from_the_future'") == 1);
+  CHECK(d.scalarText("SELECT o.name FROM device_batches b JOIN origins o ON o.n = b.origin WHERE b.first_seq = 1 AND "
+                     "length(b.sig) = 1") == "kiosk-y");
+  // the indexes are the log's as before, and the lookups use them
+  CHECK(d.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('sqlite_autoindex_events_1', "
+                    "'sqlite_autoindex_events_2', 'events_by_hub_pos')") == 3);
+}
+
+TEST_CASE("v22 (issue 16): every action type has a number for good, the refused tombstone's 0") {
+  std::set<std::string> names;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (names.insert(std::string(actionType(Action(std::variant_alternative_t<I, Action>{})))), ...);
+  }(std::make_index_sequence<std::variant_size_v<Action>>{});
+  CHECK(logcodes::typeCode(kRefusedType) == 0);
+  for (const std::string& n : names) {
+    CAPTURE(n);
+    CHECK(logcodes::typeCode(n).has_value());
+  }
+  CHECK(names.size() + 1 == logcodes::kTypes.size());
+  CHECK_FALSE(logcodes::typeCode("from_the_future").has_value());
 }

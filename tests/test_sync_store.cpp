@@ -262,3 +262,36 @@ TEST_CASE("a bay that missed the push reply learns of its refused event from the
   CHECK(matchesReplay(hub.st));
   CHECK(hub.st.verifyChain() == 0);
 }
+
+TEST_CASE("v22: an origin is kept by its number, and one taken back with a batch that failed is given again") {
+  Node desk("desk-new"), b("kiosk-b");
+  for (auto& act : staffAndBays()) REQUIRE(desk.st.record(act, T0));
+  REQUIRE(desk.st.record(twoOps("wo-1"), T0));
+  std::vector<StoredEvent> sent = desk.st.events(0, 1000);
+  REQUIRE(sent.size() >= 2);
+  for (std::size_t i = 0; i < sent.size(); ++i) sent[i].pos = static_cast<std::int64_t>(i) + 1;  // the hub's places
+  // a batch of the new origin's first event and one that cannot be read:
+  // it rolls back, the origin's row with it
+  StoredEvent broken = sent[1];
+  broken.id[0] ^= 0x5A;
+  broken.body = "{";
+  const std::int64_t before = b.st.eventCount();
+  CHECK_THROWS(b.st.takeFromHub({sent[0], broken}, T0));
+  CHECK(b.st.eventCount() == before);
+  CHECK(b.st.db().scalarInt("SELECT COUNT(*) FROM origins WHERE name = 'desk-new'") == 0);
+  // taken again: its events name it
+  b.st.takeFromHub(sent, T0);
+  CHECK(b.st.lastSeqOf("desk-new") == desk.st.lastOwnSeq());
+  CHECK(b.st.db().scalarInt("SELECT COUNT(*) FROM origins WHERE name = 'desk-new'") == 1);
+  CHECK(b.st.db().scalarInt("SELECT COUNT(*) FROM events WHERE typeof(origin) <> 'integer' OR typeof(type) <> 'integer'") == 0);
+  std::size_t taken = 0;
+  for (const StoredEvent& e : b.st.events(0, 1000)) {
+    if (e.origin != "desk-new") continue;
+    CHECK(e.type == sent[taken].type);
+    ++taken;
+  }
+  CHECK(taken == sent.size());
+  CHECK(b.st.shop().sameRecords(desk.st.shop()));
+  CHECK(matchesReplay(b.st));
+  CHECK(b.st.verifyChain() == 0);
+}

@@ -118,17 +118,17 @@ TEST_CASE("device keys: a bay signs every push — unsigned, signed by another k
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(hub.store.lastSeqOf("kiosk-k") == 1);
-  CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = 'kiosk-k' AND first_seq = 1 AND last_seq = 1") == 1);
+  CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = (SELECT n FROM origins WHERE name = 'kiosk-k') AND first_seq = 1 AND last_seq = 1") == 1);
   // a resend of what the hub holds adds no row
   r = pushSigned(c, token, "kiosk-k", kev, &mine);
   REQUIRE(r);
   CHECK(r->status == 200);
-  CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = 'kiosk-k'") == 1);
+  CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = (SELECT n FROM origins WHERE name = 'kiosk-k')") == 1);
 
   // the bay's own sync client signs as a matter of course
   REQUIRE(bay.sync.pushOnce());
   CHECK(hub.store.lastSeqOf("kiosk-a") == 2);
-  CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = 'kiosk-a'") == 1);
+  CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = (SELECT n FROM origins WHERE name = 'kiosk-a')") == 1);
   CHECK(hub.store.verifyDevices().empty());
 }
 
@@ -166,7 +166,8 @@ TEST_CASE("device keys: a signer rewritten in the central database, every hash r
     REQUIRE(hub.store.lastSeqOf("kiosk-a") == 2);
     CHECK(hub.store.verifyDevices().empty());
     CHECK(hub.store.verifyPersonSignatures().empty());
-    pos = hub.store.db().scalarInt("SELECT pos FROM events WHERE origin = 'kiosk-a' AND type = 'record_inspection'");
+    pos = hub.store.db().scalarInt("SELECT pos FROM events WHERE origin = (SELECT n FROM origins WHERE name = 'kiosk-a') "
+                                                  "AND type = 9");
     // a minute on, the bay pulls again: the hub's head, signed, now covers
     // the inspection, and the bay keeps it as a witness
     hub.now += 2 * MIN;
@@ -230,7 +231,7 @@ TEST_CASE("device keys: the hub signs its own events (the front desk's writes) w
     REQUIRE(hub.server.recordAdmin(UpdateWorkOrder{"wo-1", "advisor", T0 + 600 * MIN, false, "张先生", "bay1"}));
     pos = hub.store.lastPos();
     CHECK(hub.store.verifyDevices({{"hub-test", hubKey}}).empty());
-    CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = 'hub-test'") == pos);
+    CHECK(hub.store.db().scalarInt("SELECT COUNT(*) FROM device_batches WHERE origin = (SELECT n FROM origins WHERE name = 'hub-test')") == pos);
   }
   {  // the customer's name changed in the file, the chain recomputed
     sql::Db d(db);

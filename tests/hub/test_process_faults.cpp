@@ -98,7 +98,7 @@ TEST_CASE("faults: kiosks and hub killed, network cut, proxy faults, skewed cloc
   CHECK(central.integrityCheck() == "ok");
   CHECK(central.verifyChain() == 0);
   CHECK(matchesReplay(central));
-  std::int64_t total = central.db().scalarInt("SELECT COUNT(*) FROM events WHERE origin = 'hub-central'");
+  std::int64_t total = central.db().scalarInt("SELECT COUNT(*) FROM events WHERE origin = (SELECT n FROM origins WHERE name = 'hub-central')");
   for (auto& k : ks) {
     CAPTURE(k.id);
     Store kiosk(storeOptions(k.db, k.id), ent);
@@ -108,7 +108,8 @@ TEST_CASE("faults: kiosks and hub killed, network cut, proxy faults, skewed cloc
     MESSAGE(k.id, ": ", own, " own events, started ", k.starts, " times");
     total += own;
     // every event committed on the kiosk is in the central database exactly once, contiguous
-    sql::Stmt q(central.db(), "SELECT COUNT(*), COUNT(DISTINCT origin_seq), MIN(origin_seq), MAX(origin_seq) FROM events WHERE origin = ?1");
+    sql::Stmt q(central.db(), "SELECT COUNT(*), COUNT(DISTINCT origin_seq), MIN(origin_seq), MAX(origin_seq) FROM events "
+                                   "WHERE origin = (SELECT n FROM origins WHERE name = ?1)");
     q.bind(1, k.id);
     REQUIRE(q.step());
     CHECK(q.integer(0) == own);
@@ -133,8 +134,8 @@ TEST_CASE("faults: kiosks and hub killed, network cut, proxy faults, skewed cloc
       for (auto it = origins.begin(); it != origins.end(); ++it) floor[it.key()] = it.value().get<std::int64_t>();
     }
     std::int64_t lacking = 0;
-    sql::Stmt every(central.db(), "SELECT origin, origin_seq FROM events");
-    sql::Stmt has(kiosk.db(), "SELECT EXISTS(SELECT 1 FROM events WHERE origin = ?1 AND origin_seq = ?2)");
+    sql::Stmt every(central.db(), "SELECT (SELECT name FROM origins WHERE n = events.origin), origin_seq FROM events");
+    sql::Stmt has(kiosk.db(), "SELECT EXISTS(SELECT 1 FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2)");
     while (every.step()) {
       if (every.integer(1) <= floor[every.text(0)]) continue;
       has.bind(1, every.text(0)).bind(2, every.integer(1));

@@ -42,12 +42,13 @@ signin() {  # the kiosk takes X focus itself (issue 13): none given here
   xdotool type --delay 30 "100001"
   xdotool key Return
 }
-own_on_hub() { echo "SELECT COUNT(*) FROM events WHERE origin='kiosk-b01'"; }
+own_on_hub() { echo "SELECT COUNT(*) FROM events WHERE origin=(SELECT n FROM origins WHERE name='kiosk-b01')"; }
 
 start_hub
 kiosk --enroll-code-file "$work/code"
 # the hub logs the bay's enrolment (issue 11), then the bay has all of it
-expect_sql "$hubdb" "SELECT COUNT(*) FROM events WHERE type = 'enrol_client' AND body LIKE '%kiosk-b01%'" 1 "the bay's enrolment was not logged"
+# (the log keeps each type by its number, store/log_codes.hpp: 19 is enrol_client)
+expect_sql "$hubdb" "SELECT COUNT(*) FROM events WHERE type = 19 AND body LIKE '%kiosk-b01%'" 1 "the bay's enrolment was not logged"
 # (issue 16: from the hub's snapshot, then what came after it)
 expect_sql "$db" "SELECT (SELECT COALESCE(MAX(hub_pos), 0) FROM snapshot_base) + (SELECT COUNT(*) FROM events)" \
   "$(sqlite3 "$hubdb" 'SELECT COUNT(*) FROM events')" "the shop never arrived"
@@ -58,7 +59,7 @@ expect_sql "$hubdb" "$(own_on_hub)" 1 "the clock-on never reached the hub"
 kill -9 $hpid; wait $hpid 2>/dev/null || true
 click work.pause
 click work.reason.waiting_parts
-expect_sql "$db" "SELECT COUNT(*) FROM events WHERE origin='kiosk-b01'" 2 "the pause was not recorded"
+expect_sql "$db" "SELECT COUNT(*) FROM events WHERE origin=(SELECT n FROM origins WHERE name='kiosk-b01')" 2 "the pause was not recorded"
 kill $kpid; wait $kpid 2>/dev/null || true
 # the bay's file is damaged: one page of its records overwritten
 sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
