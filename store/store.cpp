@@ -466,6 +466,9 @@ struct Store::Statements {
     if (!vacuum) return;
     try {
       db_.exec("VACUUM");
+      // the whole file passed through the WAL: written back and let go
+      // now, not left on the disk beside it until the store closes
+      db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (const std::exception&) {  // (no room for the copy): the file stays as it is
     }
   }
@@ -524,6 +527,9 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     : entropy_(entropy), opts_(std::move(opts)), hasher_(opts_.pepper, opts_.auth) {
   db_ = std::make_unique<sql::Db>(opts_.path);
   db_->exec("PRAGMA journal_mode = WAL");
+  // the WAL given back to the disk after a checkpoint beyond 64 MiB (a
+  // migration or a rewrite passes the whole file through it once)
+  db_->exec("PRAGMA journal_size_limit = 67108864");
   // Anything a person clocked or signed must survive a power cut once the
   // kiosk said it was saved: FULL syncs the WAL on every commit.
   db_->exec("PRAGMA synchronous = FULL");

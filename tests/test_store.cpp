@@ -23,6 +23,7 @@ TEST_CASE("the store opens in WAL mode with full sync and the latest schema") {
   Store st(storeOptions(dir.file("k.db")), ent);
   CHECK(st.db().scalarText("PRAGMA journal_mode") == "wal");
   CHECK(st.db().scalarInt("PRAGMA synchronous") == 2);  // FULL
+  CHECK(st.db().scalarInt("PRAGMA journal_size_limit") == 64 * 1024 * 1024);
   CHECK(st.db().scalarInt("PRAGMA user_version") == latestSchemaVersion());
   CHECK(st.kioskId() == "kiosk-a");
   CHECK(st.integrityCheck() == "ok");
