@@ -219,7 +219,7 @@ TEST_CASE("v22 (issue 16): each event's type is kept as its number and its origi
   std::size_t seen = 0;
   while (q.step()) {
     ++seen;
-    const auto& [origin, type] = before.at(q.integer(0));
+    const std::string origin = before.at(q.integer(0)).first, type = before.at(q.integer(0)).second;
     CAPTURE(type);
     CHECK(q.text(1) == origin);
     CHECK(q.text(3) == "integer");
