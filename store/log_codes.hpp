@@ -22,6 +22,8 @@ inline constexpr std::array<std::string_view, 32> kTypes{
     "pin_failed",         "resolve_review",   "deliver_work_order", "register_key",     "set_policy",
     "issue_setup_code",   "undo_clock",       "correct_entry",      "reassign_operation", "send_message",
     "read_message",       "sign_fault_slips"};
+// (the SQL that passes tombstones over says `type IS NOT 0`)
+static_assert(kTypes[0] == "refused");
 
 std::optional<int> typeCode(std::string_view type);
 // binds a type as stored: its number, or its name when it has none (a type

@@ -409,7 +409,7 @@ inline constexpr const char* kForgetAll = "UPDATE events SET hub_pos = NULL WHER
 inline constexpr const char* kUnplacedOwn = "SELECT COUNT(*) FROM events WHERE hub_pos IS NULL AND origin = (SELECT n FROM origins WHERE name = ?1)";
 inline constexpr const char* kMarkOwnRefused =
     "UPDATE events SET refused = ?3 WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2 "
-    "AND refused IS NULL AND type IS NOT 0";
+    "AND refused IS NULL AND type IS NOT 0";  // (0: a tombstone, store/log_codes.hpp)
 // (an event taken before: placed again is a no-op)
 inline constexpr const char* kPlace =
     "UPDATE events SET hub_pos = ?1 WHERE origin = (SELECT n FROM origins WHERE name = ?2) AND origin_seq = ?3 "
@@ -437,16 +437,15 @@ struct Store::Statements {
         idAtSeq(db, "SELECT event_id FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2"),
         recordAsStored(db, "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2"), insertOrigin(db, logcodes::kAddOrigin), db_(db) {}
   sql::Stmt recordAsStored;  // issue 16: a record before a write changes it (the rebase journal)
-  // Issue 16 (v22): an origin's name in `origins` before its first event or
-  // batch; true when it was added now. The names added are remembered (a
-  // handful: the shop's clients), so it runs once each unless forced.
+  // Issue 16 (v22): an origin's name in `origins` before its first event.
+  // The names added are remembered (a handful: the shop's clients), so it
+  // runs once each unless forced (a rollback took the row back).
   sql::Stmt insertOrigin;
   std::set<std::string> origins;
-  bool addOrigin(const std::string& name, bool force = false) {
-    if (!force && origins.count(name)) return false;
+  void addOrigin(const std::string& name, bool force = false) {
+    if (!force && origins.count(name)) return;
     insertOrigin.bind(1, name).run();
     origins.insert(name);
-    return true;
   }
   // Issue 16: after a commit, and at open: the log's bodies and the
   // records kept small. A long store compressed at once (an upgrade) leaves
@@ -1257,10 +1256,7 @@ Hash Store::insertEvent(sql::Stmt& st, const StoredEvent& e) {
   };
   // issue 16 (v22): the origin by its number, its name added before its
   // first event (and again should a rollback have taken it back since)
-  if (st_->addOrigin(e.origin)) {
-    run();
-    return h;
-  }
+  st_->addOrigin(e.origin);
   try {
     run();
   } catch (const sql::SqliteError& x) {
@@ -1356,7 +1352,7 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   std::map<Id, std::set<std::string>> keys;
   for (const auto& [origin, key] : more) keys[origin].insert(key);
   {
-    sql::Stmt q(*db_, "SELECT body FROM events WHERE type = 19");
+    sql::Stmt q(*db_, "SELECT body FROM events WHERE type = " + std::to_string(*logcodes::typeCode("enrol_client")));
     while (q.step()) {
       std::string body;
       try {
@@ -2362,7 +2358,9 @@ void keepBatch(sql::Db& db, BodyStore& bodies, BatchStatements& st, const Device
   std::array<std::uint8_t, 32> key{};
   std::array<std::uint8_t, 64> sig{};
   const bool binary = fromHexBytes(batch.device_key, key.data(), key.size()) && fromHexBytes(batch.sig, sig.data(), sig.size());
-  st.addOrigin.bind(1, batch.origin).run();  // (v22: by its number)
+  // (v22: its origin by number, its row made sure of here, one statement a
+  // batch, rather than trusting the events' remembered names)
+  st.addOrigin.bind(1, batch.origin).run();
   sql::Stmt& add = st.add;
   add.bind(1, batch.origin).bind(2, batch.first_seq).bind(3, batch.last_seq).bindBlob(5, blob.data(), static_cast<int>(blob.size()));
   if (binary) {  // issue 16: the signature as bytes, not hex, and the key by its number
