@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 
 namespace bkt {
 
@@ -128,10 +130,17 @@ struct SimKiosk {
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
   }
+  // Pushes and pulls until synced; what it said (why it was not synced,
+  // when it was not) is shown with the test's output.
   int drain() {
+    const std::string out = db + ".drain.log";
     const std::string cmd = std::string(BK_SIM_KIOSK) + " " + db + " " + id + " " + hub_url + " " + code + " " +
-                            std::to_string(seed) + " " + std::to_string(skew) + " drain";
-    return runCommand(cmd);
+                            std::to_string(seed) + " " + std::to_string(skew) + " drain >" + out + " 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::ifstream f(out);
+    const std::string said((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (rc != 0) MESSAGE(id, " drain exited ", rc, ": ", said);
+    return rc;
   }
 };
 

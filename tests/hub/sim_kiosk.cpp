@@ -9,9 +9,12 @@
 #include "platform/system.hpp"
 #include "tests/support.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace bkt;
 
@@ -31,6 +34,13 @@ int main(int argc, char** argv) {
   sync::SyncClient sync(st, mu, testPepper(), sync::SyncOptions{hubUrl, code, 50, 2000}, clock);
 
   if (mode == "drain") {
+    // (what went wrong on the way, each kind once, said if it never syncs)
+    std::vector<std::string> seen;
+    auto note = [&] {
+      const std::string e = sync.state().error;
+      if (!e.empty() && seen.size() < 12 && std::find(seen.begin(), seen.end(), e) == seen.end()) seen.push_back(e);
+    };
+    const Millis began = bk::platform::nowMillis();
     for (int i = 0; i < 600; ++i) {
       if (!sync.state().enrolled) sync.enroll();
       if (sync.needsSnapshot()) sync.fetchSnapshot();  // issue 16: as the sync threads do
@@ -40,11 +50,14 @@ int main(int argc, char** argv) {
                     static_cast<long long>(sync.state().pulled), static_cast<long long>(st.unplacedOwn()));
         return 0;
       }
+      note();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     const auto s = sync.state();
-    std::fprintf(stderr, "not synced: %s (pending %lld, pulled %lld of %lld)\n", s.error.c_str(), static_cast<long long>(s.pending),
+    std::fprintf(stderr, "not synced after %lld ms: %s (pending %lld, pulled %lld of %lld)\n",
+                 static_cast<long long>(bk::platform::nowMillis() - began), s.error.c_str(), static_cast<long long>(s.pending),
                  static_cast<long long>(s.pulled), static_cast<long long>(s.hub_last));
+    for (const std::string& e : seen) std::fprintf(stderr, "  on the way: %s\n", e.c_str());
     return 1;
   }
 
