@@ -66,6 +66,9 @@ Store::LogCheck Store::checkLog(const std::set<Id>& keep, std::size_t max) const
         it = gone.erase(it);
       }
     }
+    // (and their report rows, which a month's report reads for them)
+    for (std::string& d : reportRowsDiffer(s, gone, max))
+      if (out.differ.size() < max) out.differ.push_back(std::move(d));
     evictFrom(s, gone);
     s.reindex();
     out.left += static_cast<std::int64_t>(gone.size());

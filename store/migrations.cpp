@@ -399,8 +399,28 @@ DROP TABLE device_batches;
 ALTER TABLE device_batches_v22 RENAME TO device_batches;
 )sql";
 
-constexpr std::array<const char*, 22> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11,
-                                                  kV12, kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20, kV21, kV22};
+// v23 (issue 16): each work order that left memory keeps one compact row
+// of what a month's report reads of its records (store/report_rows.hpp),
+// written by the store. A write to any of its records, or the work order's
+// removal, deletes it in the same statement: a row is never older than
+// the records it was made from.
+constexpr const char* kV23 = R"sql(
+CREATE TABLE report_rows(
+  wo   INTEGER PRIMARY KEY,  -- work_orders.n
+  body BLOB NOT NULL         -- store/report_rows.hpp
+);
+CREATE TRIGGER report_rows_on_insert AFTER INSERT ON records WHEN NEW.wo IS NOT NULL
+BEGIN DELETE FROM report_rows WHERE wo = NEW.wo; END;
+CREATE TRIGGER report_rows_on_update AFTER UPDATE ON records WHEN OLD.wo IS NOT NULL OR NEW.wo IS NOT NULL
+BEGIN DELETE FROM report_rows WHERE wo = OLD.wo OR wo = NEW.wo; END;
+CREATE TRIGGER report_rows_on_delete AFTER DELETE ON records WHEN OLD.wo IS NOT NULL
+BEGIN DELETE FROM report_rows WHERE wo = OLD.wo; END;
+CREATE TRIGGER report_rows_on_work_order_gone AFTER DELETE ON work_orders
+BEGIN DELETE FROM report_rows WHERE wo = OLD.n; END;
+)sql";
+
+constexpr std::array<const char*, 23> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11, kV12,
+                                                  kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20, kV21, kV22, kV23};
 
 }  // namespace
 

@@ -92,6 +92,12 @@ std::string Stmt::text(int col) const {
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, col))) : std::string();
 }
 
+std::string_view Stmt::blobView(int col) const {
+  const void* p = sqlite3_column_blob(st_, col);
+  const int n = sqlite3_column_bytes(st_, col);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string_view();
+}
+
 std::vector<std::uint8_t> Stmt::blob(int col) const {
   auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(st_, col));
   return p ? std::vector<std::uint8_t>(p, p + sqlite3_column_bytes(st_, col)) : std::vector<std::uint8_t>{};
@@ -106,6 +112,14 @@ Tx::~Tx() {
 void Tx::commit() {
   db_.exec("COMMIT");
   done_ = true;
+}
+
+ReadTx::ReadTx(Db& db) : db_(db), mine_(sqlite3_get_autocommit(db.raw()) != 0) {
+  if (mine_) db_.exec("BEGIN");
+}
+
+ReadTx::~ReadTx() {
+  if (mine_) sqlite3_exec(db_.raw(), "COMMIT", nullptr, nullptr, nullptr);  // (it wrote nothing)
 }
 
 }  // namespace bk::sql

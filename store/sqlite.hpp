@@ -60,6 +60,8 @@ class Stmt {
   std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
   std::string text(int col) const;
   std::vector<std::uint8_t> blob(int col) const;
+  // (valid until the statement steps again, resets or is finalized)
+  std::string_view blobView(int col) const;
   bool isNull(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
   bool isInteger(int col) const { return sqlite3_column_type(st_, col) == SQLITE_INTEGER; }
 
@@ -81,6 +83,21 @@ class Tx {
  private:
   Db& db_;
   bool done_ = false;
+};
+
+// One read transaction around many statements, so the file's lock is
+// taken once, not at each statement (a month's report reads thousands of
+// rows one by one). Within a transaction already, nothing.
+class ReadTx {
+ public:
+  explicit ReadTx(Db& db);
+  ~ReadTx();
+  ReadTx(const ReadTx&) = delete;
+  ReadTx& operator=(const ReadTx&) = delete;
+
+ private:
+  Db& db_;
+  bool mine_ = false;
 };
 
 }  // namespace bk::sql

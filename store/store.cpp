@@ -5,6 +5,7 @@
 
 #include "store/migrations.hpp"
 #include "store/peek.hpp"
+#include "store/report_rows.hpp"
 #include "domain/report.hpp"
 #include "domain/vin.hpp"
 
@@ -655,6 +656,33 @@ std::vector<std::string> Store::differFrom(const Shop& replay, std::size_t max, 
   if (out.empty() && skipped != left_records)
     out.push_back("the work orders that left the replay have " + std::to_string(left_records) + " records, the store " +
                   std::to_string(skipped));
+  // the report rows of the work orders the replay holds (the others' were
+  // checked as they left it)
+  std::set<Id> rowed;
+  for (sql::Stmt r(*db_, reportrows::kAll); r.step();)
+    if (!left.count(r.integer(2))) rowed.insert(r.text(0));
+  for (std::string& d : reportRowsDiffer(replay, rowed, max))
+    if (out.size() < max) out.push_back(std::move(d));
+  return out;
+}
+
+std::vector<std::string> Store::reportRowsDiffer(const Shop& replay, const std::set<Id>& wos, std::size_t max) const {
+  std::vector<std::string> out;
+  if (wos.empty()) return out;
+  const std::map<Id, std::string> want = reportrows::encode(replay, wos);
+  sql::Stmt q(*db_, reportrows::kGet);
+  for (const Id& wo : wos) {
+    if (out.size() >= max) break;
+    q.bind(1, wo);
+    if (q.step()) {
+      const std::string_view row = q.blobView(0);
+      const auto it = want.find(wo);
+      if (it == want.end()) out.push_back("work order " + wo + ": a report row, and the replay has no such work order");
+      else if (!row.empty() && row[0] == static_cast<char>(reportrows::kFormat) && row != it->second)
+        out.push_back("work order " + wo + ": its report row differs from the replay's records");
+    }
+    q.reset();
+  }
   return out;
 }
 
@@ -778,7 +806,28 @@ void loadEach(sql::Db& db, Shop& s, const char* sqlText, const std::vector<Id>& 
 }  // namespace
 
 void Store::loadBundles(Shop& s, const std::vector<Id>& wos, Detail detail) const {
-  loadEach(*db_, s, wsql::kBundle, wos, [&](const std::string& b) { return st_->records.decode(b); }, detail == Detail::Report);
+  loadEach(*db_, s, wsql::kBundle, wos, [&](const std::string& b) { return st_->records.decode(b); }, detail != Detail::Whole);
+}
+
+void Store::writeReportRows(const Shop& s, const std::set<Id>& wos) {
+  if (wos.empty()) return;
+  const std::map<Id, std::string> rows = reportrows::encode(s, wos);
+  auto put = [&] {
+    sql::Stmt q(*db_, reportrows::kPut);
+    for (auto& [wo, row] : rows) {
+      q.bind(1, wo).bindBlob(2, row.data(), static_cast<int>(row.size()));
+      q.run();
+    }
+  };
+  if (!sqlite3_get_autocommit(db_->raw())) return put();  // (with what the transaction writes)
+  try {
+    sql::Tx tx(*db_);
+    put();
+    tx.commit();
+  } catch (const sql::SqliteError&) {
+    // without rows (the file full, read-only or busy): a report reads
+    // their records instead, and writes them then
+  }
 }
 
 void Store::loadWorkOrders(Shop& s, const std::vector<Id>& wos) const {
@@ -820,6 +869,7 @@ void Store::bringIn(const Action& a) {
 void Store::evictSettled(Millis horizon) {
   const std::set<Id> gone = settledBefore(shop_, horizon, viewed_);
   if (gone.empty()) return;
+  writeReportRows(shop_, gone);  // (what a month's report reads of them, as they leave)
   evictFrom(shop_, gone);
   shop_.reindex();
   partial_ = true;
@@ -842,7 +892,8 @@ void Store::maybeTrim(Millis now) {
   }
 }
 
-Shop Store::pastOf(const std::vector<Id>& wos, Detail detail) const {
+Shop Store::pastOf(const std::vector<Id>& wos, Detail detail, std::vector<Id>* without_row) const {
+  const sql::ReadTx read(*db_);  // (one lock for the rows read one by one)
   Shop s;
   s.policy = shop_.policy;
   s.people = shop_.people;
@@ -884,7 +935,22 @@ Shop Store::pastOf(const std::vector<Id>& wos, Detail detail) const {
     copyOf(shop_.incidents, s.incidents);
     copyOf(shop_.addons, s.addons);
   }
-  loadBundles(s, wos, detail);  // (skips those it holds already)
+  if (detail == Detail::Facts) {  // each one's report row, where it has one (and it can be read)
+    std::vector<Id> rest;
+    sql::Stmt row(*db_, reportrows::kGet);
+    for (const Id& wo : wos) {
+      if (s.work_orders.count(wo)) continue;
+      row.bind(1, wo);
+      const bool read = row.step() && reportrows::decodeInto(s, wo, row.blobView(0));
+      row.reset();
+      if (!read) rest.push_back(wo);
+    }
+    loadBundles(s, rest, detail);
+    if (without_row)
+      std::copy_if(rest.begin(), rest.end(), std::back_inserter(*without_row), [&](const Id& id) { return s.work_orders.count(id) > 0; });
+  } else {
+    loadBundles(s, wos, detail);  // (skips those it holds already)
+  }
   s.reindex();
   return s;
 }
@@ -971,7 +1037,7 @@ MonthlyReport Store::report(Millis from, Millis to) {
   // a month memory holds at least half of (last month, most often) is
   // brought in whole, as shopForMonth does, and trimmed later; an older
   // one is read beside it and let go (memory does not grow)
-  const std::set<Id> month = work_orders_->ofMonth(from, to);
+  const std::set<Id> month = work_orders_->ofMonth(from, to);  // (one statement)
   std::set<Id> missing;
   std::copy_if(month.begin(), month.end(), std::inserter(missing, missing.end()),
                [&](const Id& id) { return shop_.work_orders.count(id) == 0; });
@@ -980,7 +1046,13 @@ MonthlyReport Store::report(Millis from, Millis to) {
     bringInWhole(missing);
     r = monthlyReport(shop_, from, to);
   } else {
-    r = monthlyReport(pastOf({month.begin(), month.end()}, Detail::Report), from, to);
+    // each work order's report row (those read from their records get one)
+    std::vector<Id> without;
+    {
+      const Shop facts = pastOf({month.begin(), month.end()}, Detail::Facts, &without);
+      r = monthlyReport(facts, from, to);
+      if (!without.empty() && sqlite3_get_autocommit(db_->raw())) writeReportRows(facts, {without.begin(), without.end()});
+    }
     releaseFreed();
   }
   // kept when the range is a calendar month wholly before the latest event

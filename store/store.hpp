@@ -368,9 +368,12 @@ class Store {
   // rules and reports take it as data): the reference data of the shop
   // with these work orders, whole; or, for a month's report, with every
   // inspection read from SQLite without its checklist items (the report
-  // reads none, and they are most of a month's bytes).
-  enum class Detail { Whole, Report };
-  Shop pastOf(const std::vector<Id>& work_orders, Detail detail = Detail::Whole) const;
+  // reads none, and they are most of a month's bytes); or, for the report
+  // the store gives (Facts), each work order as its report row keeps it
+  // (store/report_rows.hpp), from its records where it has none (those
+  // are added to `without_row`).
+  enum class Detail { Whole, Report, Facts };
+  Shop pastOf(const std::vector<Id>& work_orders, Detail detail = Detail::Whole, std::vector<Id>* without_row = nullptr) const;
   // The work orders with anything in [from, to), and the work orders they
   // are comebacks of or came back as (a month's report and fault slips).
   Shop pastOfMonth(Millis from, Millis to) const;
@@ -474,6 +477,9 @@ class Store {
   // `records` is how many the replay holds of it; `bundle`: wsql::kBundle,
   // prepared once by the caller.
   std::string bundleDiffers(sql::Stmt& bundle, const Shop& replay, const Id& wo, std::int64_t records) const;
+  // Issue 16: where the report rows of these work orders (those that have
+  // one, of this format) are not what `replay`'s records make.
+  std::vector<std::string> reportRowsDiffer(const Shop& replay, const std::set<Id>& work_orders, std::size_t max) const;
   std::vector<Finding> signatureFindings(const Shop& replay) const;
   // recordsDiffer, the records of the work orders numbered in `left`
   // skipped (there should be `left_records` of them).
@@ -491,6 +497,10 @@ class Store {
   void makeWorkOrderRows();  // once, after the v18 migration
   void bringIn(const Action& a);  // what the action names, before it is checked
   void evictSettled(Millis horizon);
+  // Issue 16: the report rows of these work orders, as `s` holds them
+  // (within the transaction under way, or in one of their own: then a
+  // failure leaves them without, and the report reads their records).
+  void writeReportRows(const Shop& s, const std::set<Id>& work_orders);
   void maybeTrim(Millis now);
   bool orderMatters(std::int64_t from_pos) const;
   // Runs `body` in one transaction; on a throw the disk rolls back and so

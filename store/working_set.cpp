@@ -172,7 +172,7 @@ std::set<Id> readsBeyond(const Shop& s, const Action& a, WorkOrderIndex& index, 
 
 WorkOrderIndex::WorkOrderIndex(sql::Db& db)
     : db_(db), put_(db, wsql::kPut), remove_(db, wsql::kRemove), numberOf_(db, wsql::kNumberOf), active_(db, wsql::kActive), ofVin_(db, wsql::kOfVin),
-      comebacksOf_(db, wsql::kComebacksOf), backOf_(db, wsql::kBackOf), ownerOf_(db, wsql::kOwnerOf) {}
+      comebacksOf_(db, wsql::kComebacksOf), backOf_(db, wsql::kBackOf), ownerOf_(db, wsql::kOwnerOf), ofMonth_(db, wsql::kOfMonth) {}
 
 bool WorkOrderIndex::complete() { return db_.scalarInt(wsql::kIncomplete) == 0; }
 
@@ -216,13 +216,9 @@ std::optional<Id> WorkOrderIndex::ownerOf(const Id& record_id) {
 }
 
 std::set<Id> WorkOrderIndex::ofMonth(Millis from, Millis to) {
-  std::set<Id> out;
-  for (Id& id : active(from, to)) {
-    for (Id& c : comebacksOf(id)) out.insert(std::move(c));
-    if (auto b = backOf(id)) out.insert(*b);
-    out.insert(std::move(id));
-  }
-  return out;
+  ofMonth_.bind(1, from).bind(2, to);
+  const std::vector<Id> all = ids(ofMonth_);
+  return {all.begin(), all.end()};
 }
 
 KeptReports::KeptReports(sql::Db& db, std::string recipe)

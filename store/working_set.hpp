@@ -38,6 +38,12 @@ inline constexpr const char* kIncomplete = "SELECT EXISTS(SELECT 1 FROM work_ord
 inline constexpr const char* kActive = "SELECT id FROM work_orders WHERE last_at >= ?1 AND first_at < ?2";
 inline constexpr const char* kOfVin = "SELECT id FROM work_orders WHERE vin = ?1";
 inline constexpr const char* kComebacksOf = "SELECT id FROM work_orders WHERE back_of = ?1";
+// a month's work orders (as kActive), with those they came back as
+// (work_orders_by_back) or for, in one statement
+inline constexpr const char* kOfMonth =
+    "WITH m(id, back_of) AS (SELECT id, back_of FROM work_orders WHERE last_at >= ?1 AND first_at < ?2) "
+    "SELECT id FROM m UNION SELECT c.id FROM m JOIN work_orders c ON c.back_of = m.id "
+    "UNION SELECT back_of FROM m WHERE back_of IS NOT NULL";
 // the latest deliveries since a time, newest first: a range of
 // work_orders_by_time (a delivery is within its work order's span)
 inline constexpr const char* kDeliveredSince =
@@ -141,7 +147,7 @@ class WorkOrderIndex {
 
  private:
   sql::Db& db_;
-  sql::Stmt put_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_;
+  sql::Stmt put_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_, ofMonth_;
 };
 
 // Issue 16: the reports kept. A report for a range wholly past is kept as

@@ -68,9 +68,16 @@ std::map<std::pair<RecordKind, std::string>, std::string> recordBodies(sql::Db& 
 
 // The file put back as schema v14 left it: every record JSON and its kind
 // by name, one dictionary (the log's), each device key kept whole.
+// Schema v22's file: no report rows (v23), nor their triggers.
+void withoutReportRows(sql::Db& d) {
+  d.exec("DROP TRIGGER IF EXISTS report_rows_on_insert; DROP TRIGGER IF EXISTS report_rows_on_update; DROP TRIGGER IF EXISTS report_rows_on_delete; "
+         "DROP TRIGGER IF EXISTS report_rows_on_work_order_gone; DROP TABLE report_rows");  // (those of a table dropped went with it)
+}
+
 // Schema v21's log: each event's origin and type, and each device batch's
-// origin, by name again (v22 keeps numbers).
+// origin, by name again (v22 keeps numbers); and what v23 added undone.
 void byNamesAgain(sql::Db& d) {
+  withoutReportRows(d);
   std::string typeName = "CASE type";
   for (std::size_t i = 0; i < logcodes::kTypes.size(); ++i)
     typeName += " WHEN " + std::to_string(i) + " THEN '" + std::string(logcodes::kTypes[i]) + "'";

@@ -268,6 +268,9 @@ TEST_CASE("issue 16: the working set's queries use their indexes, never a scan o
   uses(wsql::kActive, "USING COVERING INDEX work_orders_by_time (last_at>?)");
   uses(wsql::kOfVin, "USING INDEX work_orders_by_vin (vin=?)");
   uses(wsql::kComebacksOf, "USING INDEX work_orders_by_back (back_of=?)");
+  uses(wsql::kOfMonth, "USING INDEX work_orders_by_time (last_at>?)");
+  uses(wsql::kOfMonth, "USING INDEX work_orders_by_back (back_of=?)");
+  CHECK(plan(db, wsql::kOfMonth).find("SCAN work_orders") == std::string::npos);
   uses(wsql::kDeliveredSince, "USING INDEX work_orders_by_time (last_at>?)");
   uses(wsql::kWorkOrderRecord, "SEARCH records USING INDEX sqlite_autoindex_records_1 (kind=? AND id=?)");
   uses(wsql::kIncomplete, "USING COVERING INDEX work_orders_by_time (last_at=?)");

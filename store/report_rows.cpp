@@ -1,0 +1,398 @@
+#include "store/report_rows.hpp"
+
+#include <stdexcept>
+
+namespace bk::reportrows {
+namespace {
+
+struct Unreadable : std::runtime_error {
+  Unreadable() : std::runtime_error("report row") {}
+};
+
+class Writer {
+ public:
+  std::string out;
+  void u(std::uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  }
+  void s(std::int64_t v) { u((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  std::uint64_t u() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (at_ >= in_.size()) throw Unreadable{};
+      const auto b = static_cast<std::uint8_t>(in_[at_++]);
+      v |= std::uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw Unreadable{};
+  }
+  std::int64_t s() {
+    const std::uint64_t v = u();
+    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+  }
+  std::size_t count(std::size_t most) {  // (a count never beyond what is left to read)
+    const std::uint64_t n = u();
+    if (n > most || n > in_.size() - at_) throw Unreadable{};
+    return static_cast<std::size_t>(n);
+  }
+  std::string_view bytes(std::size_t n) {
+    if (n > in_.size() - at_) throw Unreadable{};
+    std::string_view v = in_.substr(at_, n);
+    at_ += n;
+    return v;
+  }
+  bool done() const { return at_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  std::size_t at_ = 0;
+};
+
+// One work order's records in a shop.
+struct Bundle {
+  const WorkOrder* wo = nullptr;
+  std::vector<const Operation*> ops;
+  std::vector<const TimeEntry*> entries;
+  std::vector<const Inspection*> inspections;
+  std::vector<const Rework*> reworks;
+  std::vector<const Incident*> incidents;
+  std::vector<const AddOn*> addons;
+};
+
+std::size_t sharedPrefix(const std::string& a, const std::string& b) {
+  std::size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+// The strings a row names, each once, sorted; a reference is an index.
+// Each is written as the length it shares with the one before it, or with
+// the work order's id (which the row does not hold: it is the row's key),
+// whichever is longer, and the rest.
+class Strings {
+ public:
+  explicit Strings(const Id& wo) : wo_(wo) {}
+  void add(const std::string& v) { index_.emplace(v, 0); }
+  void add(const std::optional<std::string>& v) { if (v) add(*v); }
+  void write(Writer& w) {
+    w.u(index_.size());
+    std::size_t i = 0;
+    const std::string* last = nullptr;
+    for (auto& [v, n] : index_) {
+      n = i++;
+      const std::size_t withLast = last ? sharedPrefix(*last, v) : 0, withWo = sharedPrefix(wo_, v);
+      const bool fromWo = withWo > withLast;
+      const std::size_t shared = fromWo ? withWo : withLast;
+      w.u(shared * 2 + (fromWo ? 1 : 0));
+      w.u(v.size() - shared);
+      w.out.append(v, shared, std::string::npos);
+      last = &v;
+    }
+  }
+  void ref(Writer& w, const std::string& v) const { w.u(index_.at(v)); }
+  void ref(Writer& w, const std::optional<std::string>& v) const { w.u(v ? index_.at(*v) + 1 : 0); }
+
+ private:
+  const Id& wo_;
+  std::map<std::string, std::size_t> index_;
+};
+
+template <typename E, std::size_t N>
+E enumOf(std::uint64_t v, const EnumTable<E, N>&) {
+  if (v >= N) throw Unreadable{};
+  return static_cast<E>(v);
+}
+
+std::string encodeOne(const Bundle& b) {
+  const WorkOrder& wo = *b.wo;
+  Strings strs(wo.id);
+  strs.add(wo.advisor);
+  strs.add(wo.comeback_of);
+  for (const Operation* o : b.ops) {
+    strs.add(o->id);
+    strs.add(o->main_tech);
+  }
+  for (const TimeEntry* e : b.entries) {
+    strs.add(e->id);
+    strs.add(e->op);
+    strs.add(e->tech);
+    strs.add(e->corrected_by);
+  }
+  for (const Inspection* in : b.inspections) {
+    strs.add(in->id);
+    strs.add(in->op);
+    strs.add(in->supersedes);
+  }
+  for (const Rework* r : b.reworks) {
+    strs.add(r->id);
+    strs.add(r->op);
+    strs.add(r->inspection);
+    strs.add(r->defect);
+    strs.add(r->assigned_to);
+  }
+  for (const Incident* i : b.incidents) {
+    strs.add(i->id);
+    strs.add(i->charged_to);
+    strs.add(i->held_by);
+  }
+  for (const AddOn* a : b.addons) strs.add(a->id);
+
+  Writer w;
+  w.out.push_back(static_cast<char>(kFormat));
+  strs.write(w);
+  const Millis base = wo.opened_at;
+  auto time = [&](Millis t) { w.s(t - base); };
+  auto maybeTime = [&](const std::optional<Millis>& t) {
+    w.u(t ? 1 : 0);
+    if (t) time(*t);
+  };
+  w.s(base);
+  strs.ref(w, wo.advisor);
+  maybeTime(wo.delivered_at);
+  strs.ref(w, wo.comeback_of);
+  w.u(b.ops.size());
+  for (const Operation* o : b.ops) {
+    strs.ref(w, o->id);
+    w.s(o->seq);
+    w.u(static_cast<std::uint64_t>(o->trade));
+    w.s(o->std_minutes);
+    strs.ref(w, o->main_tech);
+    w.u(static_cast<std::uint64_t>(o->phase));
+  }
+  w.u(b.entries.size());
+  for (const TimeEntry* e : b.entries) {
+    strs.ref(w, e->id);
+    strs.ref(w, e->op);
+    strs.ref(w, e->tech);
+    time(e->start);
+    maybeTime(e->end);
+    w.u(e->rework ? 1 : 0);
+    strs.ref(w, e->corrected_by);
+  }
+  w.u(b.inspections.size());
+  for (const Inspection* in : b.inspections) {
+    strs.ref(w, in->id);
+    w.u(static_cast<std::uint64_t>(in->kind));
+    strs.ref(w, in->op);
+    w.u(static_cast<std::uint64_t>(in->result));
+    time(in->sig.at);
+    strs.ref(w, in->supersedes);
+    w.u(in->cause ? static_cast<std::uint64_t>(*in->cause) + 1 : 0);
+  }
+  w.u(b.reworks.size());
+  for (const Rework* r : b.reworks) {
+    strs.ref(w, r->id);
+    strs.ref(w, r->op);
+    strs.ref(w, r->inspection);
+    w.u(static_cast<std::uint64_t>(r->found_in));
+    strs.ref(w, r->defect);
+    strs.ref(w, r->assigned_to);
+    time(r->opened_at);
+    maybeTime(r->closed_at);
+  }
+  w.u(b.incidents.size());
+  for (const Incident* i : b.incidents) {
+    strs.ref(w, i->id);
+    w.u(static_cast<std::uint64_t>(i->trade));
+    strs.ref(w, i->charged_to);
+    time(i->at);
+    strs.ref(w, i->held_by);
+    w.u(i->voided ? 1 : 0);
+  }
+  w.u(b.addons.size());
+  for (const AddOn* a : b.addons) {
+    strs.ref(w, a->id);
+    time(a->proposed_at);
+    w.u(a->consent ? (a->consent->granted ? 2 : 1) : 0);
+    if (a->consent) time(a->consent->sig.at);
+    w.u(a->refused ? 1 : 0);
+    if (a->refused) time(a->refused->sig.at);
+  }
+  return std::move(w.out);
+}
+
+// The row's records, read whole before any is added to the shop.
+struct Decoded {
+  WorkOrder wo;
+  std::vector<Operation> ops;
+  std::vector<TimeEntry> entries;
+  std::vector<Inspection> inspections;
+  std::vector<Rework> reworks;
+  std::vector<Incident> incidents;
+  std::vector<AddOn> addons;
+};
+
+Decoded decode(const Id& wo, std::string_view row) {
+  Reader r(row);
+  if (r.bytes(1)[0] != static_cast<char>(kFormat)) throw Unreadable{};
+  std::vector<std::string> strs(r.count(row.size()));
+  for (std::size_t i = 0; i < strs.size(); ++i) {
+    const std::uint64_t code = r.u();  // (what it shares is not of the row's bytes: bound by what it shares with)
+    const std::string* from = code % 2 ? &wo : i > 0 ? &strs[i - 1] : nullptr;
+    if (code / 2 > 0 && (!from || code / 2 > from->size())) throw Unreadable{};
+    const std::size_t shared = static_cast<std::size_t>(code / 2);
+    const std::size_t rest = r.count(row.size());
+    if (shared) strs[i].assign(*from, 0, shared);
+    strs[i].append(r.bytes(rest));
+  }
+  auto str = [&]() -> const std::string& {
+    const std::uint64_t i = r.u();
+    if (i >= strs.size()) throw Unreadable{};
+    return strs[i];
+  };
+  auto maybeStr = [&]() -> std::optional<std::string> {
+    const std::uint64_t i = r.u();
+    if (i == 0) return std::nullopt;
+    if (i > strs.size()) throw Unreadable{};
+    return strs[i - 1];
+  };
+  auto flag = [&] {
+    const std::uint64_t v = r.u();
+    if (v > 1) throw Unreadable{};
+    return v == 1;
+  };
+  Decoded d;
+  const Millis base = r.s();
+  auto time = [&] { return base + r.s(); };
+  auto maybeTime = [&]() -> std::optional<Millis> {
+    if (!flag()) return std::nullopt;
+    return time();
+  };
+  d.wo.id = wo;
+  d.wo.opened_at = base;
+  d.wo.advisor = str();
+  d.wo.delivered_at = maybeTime();
+  d.wo.comeback_of = str();
+  d.ops.resize(r.count(row.size()));
+  for (Operation& o : d.ops) {
+    o.id = str();
+    o.wo = d.wo.id;
+    o.seq = static_cast<int>(r.s());
+    o.trade = enumOf(r.u(), kTradeNames);
+    o.std_minutes = static_cast<int>(r.s());
+    o.main_tech = str();
+    o.phase = enumOf(r.u(), kPhaseNames);
+  }
+  d.entries.resize(r.count(row.size()));
+  for (TimeEntry& e : d.entries) {
+    e.id = str();
+    e.wo = d.wo.id;
+    e.op = str();
+    e.tech = str();
+    e.start = time();
+    e.end = maybeTime();
+    e.rework = flag();
+    e.corrected_by = str();
+  }
+  d.inspections.resize(r.count(row.size()));
+  for (Inspection& in : d.inspections) {
+    in.id = str();
+    in.wo = d.wo.id;
+    in.kind = enumOf(r.u(), kInspectionKindNames);
+    in.op = maybeStr();
+    in.result = enumOf(r.u(), kVerdictNames);
+    in.sig.at = time();
+    in.supersedes = maybeStr();
+    if (const std::uint64_t c = r.u(); c) in.cause = enumOf(c - 1, kComebackCauseNames);
+  }
+  d.reworks.resize(r.count(row.size()));
+  for (Rework& rw : d.reworks) {
+    rw.id = str();
+    rw.wo = d.wo.id;
+    rw.op = str();
+    rw.inspection = str();
+    rw.found_in = enumOf(r.u(), kInspectionKindNames);
+    rw.defect = str();
+    rw.assigned_to = str();
+    rw.opened_at = time();
+    rw.closed_at = maybeTime();
+  }
+  d.incidents.resize(r.count(row.size()));
+  for (Incident& i : d.incidents) {
+    i.id = str();
+    i.wo = d.wo.id;
+    i.trade = enumOf(r.u(), kTradeNames);
+    i.charged_to = str();
+    i.at = time();
+    i.held_by = maybeStr();
+    i.voided = flag();
+  }
+  d.addons.resize(r.count(row.size()));
+  for (AddOn& a : d.addons) {
+    a.id = str();
+    a.wo = d.wo.id;
+    a.proposed_at = time();
+    if (const std::uint64_t c = r.u(); c > 2) {
+      throw Unreadable{};
+    } else if (c) {
+      a.consent = ConsentStep{};
+      a.consent->granted = c == 2;
+      a.consent->sig.at = time();
+    }
+    if (flag()) {
+      a.refused = AddOnReturn{};
+      a.refused->refuse = true;
+      a.refused->sig.at = time();
+    }
+  }
+  if (!r.done()) throw Unreadable{};
+  return d;
+}
+
+}  // namespace
+
+std::map<Id, std::string> encode(const Shop& s, const std::set<Id>& wos) {
+  std::map<Id, Bundle> bundles;
+  for (const Id& id : wos)
+    if (const WorkOrder* w = s.workOrder(id)) bundles[id].wo = w;
+  auto of = [&](const Id& wo) -> Bundle* {
+    auto it = bundles.find(wo);
+    return it == bundles.end() ? nullptr : &it->second;
+  };
+  // (each kind in one pass, by the work order each record names: in id
+  // order, as the shop's maps are)
+  for (auto& [id, o] : s.operations)
+    if (Bundle* b = of(o.wo)) b->ops.push_back(&o);
+  for (auto& [id, e] : s.entries)
+    if (Bundle* b = of(e.wo)) b->entries.push_back(&e);
+  for (auto& [id, in] : s.inspections)
+    if (Bundle* b = of(in.wo)) b->inspections.push_back(&in);
+  for (auto& [id, rw] : s.reworks)
+    if (Bundle* b = of(rw.wo)) b->reworks.push_back(&rw);
+  for (auto& [id, i] : s.incidents)
+    if (Bundle* b = of(i.wo)) b->incidents.push_back(&i);
+  for (auto& [id, a] : s.addons)
+    if (Bundle* b = of(a.wo)) b->addons.push_back(&a);
+  std::map<Id, std::string> out;
+  for (auto& [id, b] : bundles) out.emplace(id, encodeOne(b));
+  return out;
+}
+
+bool decodeInto(Shop& s, const Id& wo, std::string_view row) {
+  Decoded d;
+  try {
+    d = decode(wo, row);
+  } catch (const Unreadable&) {
+    return false;
+  }
+  for (Operation& o : d.ops) s.operations.emplace(o.id, std::move(o));
+  for (TimeEntry& e : d.entries) s.entries.emplace(e.id, std::move(e));
+  for (Inspection& in : d.inspections) s.inspections.emplace(in.id, std::move(in));
+  for (Rework& rw : d.reworks) s.reworks.emplace(rw.id, std::move(rw));
+  for (Incident& i : d.incidents) s.incidents.emplace(i.id, std::move(i));
+  for (AddOn& a : d.addons) s.addons.emplace(a.id, std::move(a));
+  Id id = d.wo.id;
+  s.work_orders.emplace(std::move(id), std::move(d.wo));
+  return true;
+}
+
+}  // namespace bk::reportrows

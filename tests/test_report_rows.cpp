@@ -1,0 +1,382 @@
+// Issue 16: a month's report from one compact row a work order (its
+// report row, store/report_rows.hpp) instead of its every record. A row is
+// only a form of its work order's records: the reports it gives equal the
+// whole shop's on random shops and on the demo shop's months; a write to
+// its records takes it away; `bk-hub verify` finds one that is not what
+// the records make; a damaged one is never read as a work order.
+#include "tests/demo_shop.hpp"
+#include "domain/report.hpp"
+#include "store/report_rows.hpp"
+#include "tests/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+
+using namespace bkt;
+
+namespace {
+
+constexpr Millis kDay = 24 * 60 * MIN;
+
+// A shop with `whole`'s reference data and each row's work order as it keeps it.
+Shop fromRows(const Shop& whole, const std::map<Id, std::string>& rows) {
+  Shop s;
+  s.policy = whole.policy;
+  s.people = whole.people;
+  s.bays = whole.bays;
+  s.clients = whole.clients;
+  s.reviews = whole.reviews;
+  s.superseded_by = whole.superseded_by;
+  for (auto& [id, row] : rows) REQUIRE(reportrows::decodeInto(s, id, row));
+  s.reindex();
+  return s;
+}
+
+std::set<Id> idsOf(const Shop& s) {
+  std::set<Id> ids;
+  for (auto& [id, w] : s.work_orders) ids.insert(id);
+  return ids;
+}
+
+std::string hex(const std::string& b) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : b) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+std::string rowOf(Store& st, const Id& wo) {
+  sql::Stmt q(st.db(), reportrows::kGet);
+  q.bind(1, wo);
+  return q.step() ? std::string(q.blobView(0)) : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("issue 16: on random shops the report made from the report rows equals the whole shop's, for any range") {
+  for (const unsigned seed : {4u, 31u, 2027u}) {
+    CAPTURE(seed);
+    World w;
+    std::mt19937 rng(seed);
+    Millis t = T0;
+    int counter = 0;
+    for (int i = 0; i < 4000; ++i) (void)w.run(randomAction(w.s, rng, t, counter));
+    const std::map<Id, std::string> rows = reportrows::encode(w.s, idsOf(w.s));
+    REQUIRE(rows.size() == w.s.work_orders.size());
+    const Shop lean = fromRows(w.s, rows);
+    // every record of every work order, as far as its row keeps it
+    CHECK(lean.operations.size() == w.s.operations.size());
+    CHECK(lean.entries.size() == w.s.entries.size());
+    CHECK(lean.inspections.size() == w.s.inspections.size());
+    CHECK(lean.reworks.size() == w.s.reworks.size());
+    CHECK(lean.incidents.size() == w.s.incidents.size());
+    CHECK(lean.addons.size() == w.s.addons.size());
+    // made again from what it gave, a row is the same bytes
+    CHECK(reportrows::encode(lean, idsOf(lean)) == rows);
+    int ranges = 0, nonEmpty = 0;
+    for (Millis from = T0 - kDay; from < t; from += 3 * kDay, ++ranges) {
+      CAPTURE(from);
+      const Millis to = from + 10 * kDay;
+      const MonthlyReport want = monthlyReport(w.s, from, to);
+      CHECK(monthlyReport(lean, from, to) == want);
+      nonEmpty += !want.rework_by_trade.empty() && !want.first_pass.empty() && !want.efficiency.empty() && want.comebacks.delivered > 0;
+    }
+    CHECK(ranges > 5);
+    CHECK(nonEmpty > 2);
+    // what the shop had: rework, charges, add-ons decided, comebacks, ghost timers
+    CHECK(!w.s.reworks.empty());
+    CHECK(!w.s.incidents.empty());
+    CHECK(std::any_of(w.s.addons.begin(), w.s.addons.end(), [](const auto& a) { return a.second.consent.has_value(); }));
+    CHECK(!w.s.comebacks_of.empty());
+  }
+}
+
+TEST_CASE("issue 16: a report row cut short, of another format or damaged is never read as a work order") {
+  World w;
+  std::mt19937 rng(8);
+  Millis t = T0;
+  int counter = 0;
+  for (int i = 0; i < 1500; ++i) (void)w.run(randomAction(w.s, rng, t, counter));
+  const std::map<Id, std::string> rows = reportrows::encode(w.s, idsOf(w.s));
+  REQUIRE(rows.size() > 10);
+  int cut = 0, flipped = 0, readFlipped = 0;
+  for (auto& [id, row] : rows) {
+    for (std::size_t n = 0; n < row.size(); ++n, ++cut) {
+      Shop s;
+      CHECK_FALSE(reportrows::decodeInto(s, id, std::string_view(row).substr(0, n)));
+      CHECK(s.work_orders.empty());
+      CHECK(s.operations.empty());
+    }
+    std::string other = row;
+    other[0] = static_cast<char>(reportrows::kFormat + 1);
+    Shop s;
+    CHECK_FALSE(reportrows::decodeInto(s, id, other));
+    // a byte changed anywhere: read or refused, never a crash or a hang
+    for (int k = 0; k < 40; ++k, ++flipped) {
+      std::string bad = row;
+      bad[1 + rng() % (bad.size() - 1)] = static_cast<char>(rng());
+      Shop b;
+      readFlipped += reportrows::decodeInto(b, id, bad) ? 1 : 0;
+    }
+    std::string longer = row + '\0';
+    CHECK_FALSE(reportrows::decodeInto(s, id, longer));
+  }
+  CHECK(cut > 100);
+  MESSAGE(flipped, " damaged rows: ", flipped - readFlipped, " refused, the rest read as some work order");
+}
+
+TEST_CASE("issue 16: a report row's bytes are fixed for its format (a change of them, or of an enum's values, needs a new format)") {
+  Shop s;
+  WorkOrder wo;
+  wo.id = "wo-7";
+  wo.advisor = "adv";
+  wo.opened_at = 1'760'000'000'000;
+  wo.delivered_at = wo.opened_at + 5 * 3'600'000;
+  wo.comeback_of = "wo-3";
+  s.work_orders.emplace(wo.id, wo);
+  Operation op;
+  op.id = "wo-7-1";
+  op.wo = wo.id;
+  op.seq = 1;
+  op.trade = Trade::Paint;
+  op.std_minutes = 90;
+  op.main_tech = "tech1";
+  op.phase = Phase::Done;
+  s.operations.emplace(op.id, op);
+  TimeEntry e;
+  e.id = "te-9";
+  e.op = op.id;
+  e.wo = wo.id;
+  e.tech = "tech1";
+  e.start = wo.opened_at + 60'000;
+  e.end = e.start + 3'600'000;
+  e.rework = true;
+  e.corrected_by = "foreman";
+  s.entries.emplace(e.id, e);
+  Inspection in;
+  in.id = "in-10";
+  in.kind = InspectionKind::Comeback;
+  in.wo = wo.id;
+  in.op = op.id;
+  in.result = Verdict::Fail;
+  in.sig.at = wo.opened_at + 120'000;
+  in.supersedes = "in-8";
+  in.cause = ComebackCause::Misdiagnosis;
+  s.inspections.emplace(in.id, in);
+  Rework rw;
+  rw.id = "rw-1";
+  rw.op = op.id;
+  rw.wo = wo.id;
+  rw.inspection = in.id;
+  rw.found_in = InspectionKind::Final;
+  rw.defect = "scratch";
+  rw.assigned_to = "tech1";
+  rw.opened_at = in.sig.at;
+  rw.closed_at = in.sig.at + 600'000;
+  s.reworks.emplace(rw.id, rw);
+  Incident inc;
+  inc.id = "inc-in-10";
+  inc.wo = wo.id;
+  inc.trade = Trade::Body;
+  inc.charged_to = "tech1";
+  inc.at = in.sig.at;
+  inc.held_by = "rv-1";
+  inc.voided = true;
+  s.incidents.emplace(inc.id, inc);
+  AddOn a;
+  a.id = "ao-2";
+  a.wo = wo.id;
+  a.proposed_at = wo.opened_at - 1000;  // (before its opening: times are signed)
+  a.consent = ConsentStep{};
+  a.consent->granted = true;
+  a.consent->sig.at = wo.opened_at + 2000;
+  a.refused = AddOnReturn{};
+  a.refused->sig.at = wo.opened_at + 3000;
+  s.addons.emplace(a.id, a);
+  s.reindex();
+  const std::string row = reportrows::encode(s, {wo.id}).at(wo.id);
+  CHECK(hex(row) == "010d000361647602036f2d320007666f72656d616e0005696e2d31300601380407632d696e2d3130000472762d310203772d31000773637261746368000474652d39040363683107013309022d318080e682b966000180a295110b010c0203b4010a0401090c0ac0a90701c0e3be0301020103050d0180d30e050201070c0304080a80d30e0180f2570105020a80d30e07010101cf0f02a01f01f02e");
+  Shop back;
+  REQUIRE(reportrows::decodeInto(back, wo.id, row));
+  back.reindex();
+  const WorkOrder& w = back.work_orders.at(wo.id);
+  CHECK(w.advisor == wo.advisor);
+  CHECK(w.opened_at == wo.opened_at);
+  CHECK(w.delivered_at == wo.delivered_at);
+  CHECK(w.comeback_of == wo.comeback_of);
+  const Operation& o = back.operations.at(op.id);
+  CHECK((o.seq == 1 && o.trade == Trade::Paint && o.std_minutes == 90 && o.main_tech == "tech1" && o.phase == Phase::Done));
+  const TimeEntry& te = back.entries.at(e.id);
+  CHECK((te.op == e.op && te.wo == e.wo && te.tech == e.tech && te.start == e.start && te.end == e.end && te.rework &&
+         te.corrected_by == "foreman"));
+  const Inspection& i = back.inspections.at(in.id);
+  CHECK((i.kind == in.kind && i.op == in.op && i.result == in.result && i.sig.at == in.sig.at && i.supersedes == in.supersedes &&
+         i.cause == in.cause));
+  const Rework& r = back.reworks.at(rw.id);
+  CHECK((r.op == rw.op && r.inspection == rw.inspection && r.found_in == rw.found_in && r.defect == rw.defect &&
+         r.assigned_to == rw.assigned_to && r.opened_at == rw.opened_at && r.closed_at == rw.closed_at));
+  const Incident& c = back.incidents.at(inc.id);
+  CHECK((c.trade == inc.trade && c.charged_to == inc.charged_to && c.at == inc.at && c.held_by == inc.held_by && c.voided));
+  const AddOn& ao = back.addons.at(a.id);
+  CHECK((ao.proposed_at == a.proposed_at && ao.consent && ao.consent->granted && ao.consent->sig.at == a.consent->sig.at &&
+         ao.refused && ao.refused->sig.at == a.refused->sig.at));
+}
+
+TEST_CASE("issue 16: a store's months are reported from report rows written as work orders leave memory, and equal the whole shop's") {
+  DemoShop d(7, "hub", false);
+  Store& st = *d.st;
+  const Shop whole = st.loadRecords();
+  // every work order that left memory has its row, made as it left
+  const std::int64_t rows = st.db().scalarInt("SELECT COUNT(*) FROM report_rows");
+  CHECK(rows == static_cast<std::int64_t>(whole.work_orders.size() - st.shop().work_orders.size()));
+  CHECK(rows > 100);
+  const std::map<Id, std::string> want = reportrows::encode(whole, idsOf(whole));
+  for (sql::Stmt q(st.db(), reportrows::kAll); q.step();) CHECK(std::string(q.blobView(1)) == want.at(q.text(0)));
+  CHECK(matchesReplay(st));
+  {  // one probe of its primary key a work order
+    sql::Stmt p(st.db(), std::string("EXPLAIN QUERY PLAN ") + reportrows::kGet);
+    std::string plan;
+    while (p.step()) plan += p.text(3) + "\n";
+    CAPTURE(plan);
+    CHECK(plan.find("SCAN") == std::string::npos);
+    CHECK(plan.find("SEARCH report_rows USING INTEGER PRIMARY KEY") != std::string::npos);
+  }
+  const int tz = whole.policy.utc_offset_minutes;
+  std::vector<std::pair<Millis, Millis>> past;
+  // (the shop's months: wholly left memory, partly, or not at all)
+  for (std::string m = monthOf(T0 - 40 * kDay, tz); m <= monthOf(d.opt.now, tz); m = addMonths(m, 1)) {
+    const auto range = *calendarMonth(m, tz);
+    if (st.pastOfMonth(range.first, range.second).work_orders.size() > 50) past.push_back(range);
+  }
+  REQUIRE(past.size() >= 4);
+  for (auto [from, to] : past) {
+    CAPTURE(from);
+    std::vector<Id> without;
+    const std::set<Id> ofMonth = idsOf(st.pastOfMonth(from, to));
+    const Shop facts = st.pastOf({ofMonth.begin(), ofMonth.end()}, Store::Detail::Facts, &without);
+    CHECK(without.empty());  // (those memory does not hold read from their rows)
+    CHECK(facts.work_orders.size() == ofMonth.size());
+    CHECK(monthlyReport(facts, from, to) == monthlyReport(whole, from, to));
+    CHECK(st.report(from, to) == monthlyReport(whole, from, to));
+  }
+
+  // without rows (a store upgraded to them): a report reads the records,
+  // and writes the rows of what it read
+  st.db().exec("DELETE FROM report_rows; DELETE FROM reports");
+  const auto [from, to] = past.front();
+  CHECK(st.report(from, to) == monthlyReport(whole, from, to));
+  const std::int64_t made = st.db().scalarInt("SELECT COUNT(*) FROM report_rows");
+  CHECK(made > 50);
+  for (sql::Stmt q(st.db(), reportrows::kAll); q.step();) CHECK(std::string(q.blobView(1)) == want.at(q.text(0)));
+  st.db().exec("DELETE FROM reports");
+  CHECK(st.report(from, to) == monthlyReport(whole, from, to));
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM report_rows") == made);
+
+  // a row of another format is as none: read from the records, and made again
+  const Id old = st.db().scalarText("SELECT w.id FROM report_rows r JOIN work_orders w ON w.n = r.wo LIMIT 1");
+  st.db().exec("UPDATE report_rows SET body = x'00' || substr(body, 2) WHERE wo = (SELECT n FROM work_orders WHERE id = '" + old + "')");
+  CHECK(st.checkLog().differ.empty());  // (not a finding: an older program's)
+  st.db().exec("DELETE FROM reports");
+  CHECK(st.report(from, to) == monthlyReport(whole, from, to));
+  CHECK(rowOf(st, old) == want.at(old));
+
+  // a row that is not what its records make is found by verify; the
+  // reports are as the rows say until then (they are what a report reads)
+  const Id other = st.db().scalarText("SELECT w.id FROM report_rows r JOIN work_orders w ON w.n = r.wo WHERE w.id <> '" + old + "' LIMIT 1");
+  const std::string good = rowOf(st, old);
+  {
+    sql::Stmt u(st.db(), "UPDATE report_rows SET body = ?2 WHERE wo = (SELECT n FROM work_orders WHERE id = ?1)");
+    const std::string bad = rowOf(st, other);
+    u.bind(1, old).bindBlob(2, bad.data(), static_cast<int>(bad.size())).run();
+  }
+  const Store::LogCheck c = st.checkLog();
+  CHECK(std::any_of(c.differ.begin(), c.differ.end(), [&](const std::string& x) { return x.find(old) != std::string::npos; }));
+  CHECK_FALSE(st.recordsDiffer(st.rebuildFromEvents()).empty());
+  {
+    sql::Stmt u(st.db(), "UPDATE report_rows SET body = ?2 WHERE wo = (SELECT n FROM work_orders WHERE id = ?1)");
+    u.bind(1, old).bindBlob(2, good.data(), static_cast<int>(good.size())).run();
+  }
+  CHECK(matchesReplay(st));
+
+  // reopened: the same reports from the same rows
+  d.st.reset();
+  StoreOptions o = storeOptions(d.dir.file("hub.db"), "hub");
+  o.takes_hub_order = false;
+  Store again(o, d.ent);
+  again.db().exec("DELETE FROM reports");
+  for (auto [f, t] : past) CHECK(again.report(f, t) == monthlyReport(whole, f, t));
+}
+
+TEST_CASE("issue 16: any write to a work order's records, or its removal, takes its report row away in the same statement") {
+  DemoShop d(11, "hub", false);
+  Store& st = *d.st;
+  auto rowCount = [&] { return st.db().scalarInt("SELECT COUNT(*) FROM report_rows"); };
+  auto numbers = [&](int k) {
+    std::vector<std::int64_t> out;
+    for (sql::Stmt q(st.db(), "SELECT wo FROM report_rows ORDER BY wo LIMIT " + std::to_string(k)); q.step();) out.push_back(q.integer(0));
+    return out;
+  };
+  auto has = [&](std::int64_t n) { return st.db().scalarInt("SELECT COUNT(*) FROM report_rows WHERE wo = " + std::to_string(n)) == 1; };
+  const std::vector<std::int64_t> n = numbers(6);
+  REQUIRE(n.size() == 6);
+  const std::int64_t before = rowCount();
+  // a record of it rewritten (the same body), another's kind moved to it, one removed
+  st.db().exec("UPDATE records SET body = body WHERE wo = " + std::to_string(n[0]) + " AND kind = 3");
+  CHECK_FALSE(has(n[0]));
+  st.db().exec("UPDATE records SET wo = " + std::to_string(n[2]) + " WHERE rowid = (SELECT rowid FROM records WHERE wo = " +
+               std::to_string(n[1]) + " AND kind = 5 LIMIT 1)");
+  CHECK_FALSE(has(n[1]));
+  CHECK_FALSE(has(n[2]));
+  st.db().exec("DELETE FROM records WHERE rowid = (SELECT rowid FROM records WHERE wo = " + std::to_string(n[3]) + " AND kind = 4 LIMIT 1)");
+  CHECK_FALSE(has(n[3]));
+  // a record added to it, and the work order's row removed
+  st.db().exec("INSERT INTO records(kind, id, wo, body) VALUES(6, 'rw-test', " + std::to_string(n[4]) + ", '{}')");
+  CHECK_FALSE(has(n[4]));
+  st.db().exec("DELETE FROM work_orders WHERE n = " + std::to_string(n[5]));
+  CHECK_FALSE(has(n[5]));
+  CHECK(rowCount() == before - 6);
+  // records of other kinds, and of no work order, leave the rows be
+  st.db().exec("UPDATE records SET body = body WHERE wo IS NULL");
+  CHECK(rowCount() == before - 6);
+}
+
+TEST_CASE("issue 16: a late event on a work order that left memory takes its row away, and the reports stay the whole shop's") {
+  DemoShop d(7, "hub", false);
+  Store& st = *d.st;
+  const Shop before = st.loadRecords();
+  // a car delivered weeks before comes back: its first visit is read, not written
+  const WorkOrder* old = lastVisitBetween(before, d.opt.now, 70, 90);
+  REQUIRE(old);
+  REQUIRE(st.shop().work_orders.count(old->id) == 0);
+  const std::string rowBefore = rowOf(st, old->id);
+  CHECK_FALSE(rowBefore.empty());
+  REQUIRE(st.record(comebackOf(before, *old, "late-1", d.opt.now), d.opt.now));
+  CHECK(rowOf(st, old->id) == rowBefore);
+  // a charge on an old work order disputed now: its incident is written again
+  const Incident* charge = nullptr;
+  for (auto& [id, inc] : before.incidents)
+    if (inc.charged() && !inc.disputed_by && !inc.decision && !st.shop().work_orders.count(inc.wo) && inc.wo != old->id) {
+      charge = &inc;
+      break;
+    }
+  REQUIRE(charge);
+  CHECK_FALSE(rowOf(st, charge->wo).empty());
+  REQUIRE(st.record(DisputeCharge{charge->id, charge->charged_to, "not_mine", d.opt.now + MIN}, d.opt.now + MIN));
+  CHECK(rowOf(st, charge->wo).empty());
+  CHECK(matchesReplay(st));
+  // every month's report still equals the whole shop's
+  const Shop whole = st.loadRecords();
+  const int tz = whole.policy.utc_offset_minutes;
+  st.db().exec("DELETE FROM reports");
+  int months = 0;
+  for (std::string m = monthOf(T0 - 40 * kDay, tz); m <= monthOf(d.opt.now, tz); m = addMonths(m, 1), ++months) {
+    CAPTURE(m);
+    const auto [from, to] = *calendarMonth(m, tz);
+    CHECK(st.report(from, to) == monthlyReport(whole, from, to));
+  }
+  CHECK(months >= 5);
+}
