@@ -119,7 +119,10 @@ ReadTx::ReadTx(Db& db) : db_(db), mine_(sqlite3_get_autocommit(db.raw()) != 0) {
 }
 
 ReadTx::~ReadTx() {
-  if (mine_) sqlite3_exec(db_.raw(), "COMMIT", nullptr, nullptr, nullptr);  // (it wrote nothing)
+  // (it wrote nothing; whatever ends it, the connection is left out of a
+  // transaction, so the next write's BEGIN never fails for it)
+  if (mine_ && sqlite3_exec(db_.raw(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 }  // namespace bk::sql

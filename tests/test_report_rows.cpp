@@ -380,3 +380,36 @@ TEST_CASE("issue 16: a late event on a work order that left memory takes its row
   }
   CHECK(months >= 5);
 }
+
+TEST_CASE("issue 16: a read transaction around a month's many reads leaves the connection as it found it") {
+  TempDir dir;
+  sql::Db db(dir.file("r.db"));
+  db.exec("CREATE TABLE t(x)");
+  {
+    const sql::ReadTx read(db);
+    CHECK(sqlite3_get_autocommit(db.raw()) == 0);  // (one lock for what follows)
+    sql::Stmt q(db, "SELECT COUNT(*) FROM t");
+    CHECK(q.step());
+  }
+  CHECK(sqlite3_get_autocommit(db.raw()) != 0);
+  {  // within a write transaction: nothing of its own, and the write commits
+    sql::Tx tx(db);
+    db.exec("INSERT INTO t VALUES(1)");
+    { const sql::ReadTx read(db); }
+    CHECK(sqlite3_get_autocommit(db.raw()) == 0);
+    tx.commit();
+  }
+  CHECK(db.scalarInt("SELECT COUNT(*) FROM t") == 1);
+  {  // a statement still stepping as it ends: the connection is out of the transaction all the same
+    db.exec("INSERT INTO t VALUES(2)");
+    sql::Stmt q(db, "SELECT x FROM t");
+    {
+      const sql::ReadTx read(db);
+      CHECK(q.step());
+    }
+    q.reset();
+    CHECK(sqlite3_get_autocommit(db.raw()) != 0);
+  }
+  sql::Tx next(db);  // (would throw were a transaction still open)
+  next.commit();
+}
