@@ -108,6 +108,38 @@ constexpr const char* kUpsertCredential =
     "ON CONFLICT(person) DO UPDATE SET pin_hash = excluded.pin_hash, failures = 0, locked_until = 0";
 constexpr const char* kSetFailures =
     "UPDATE credentials SET failures = ?2, locked_until = ?3 WHERE person = ?1";
+// every PIN hash (for the hub's copy to the bays), and one taken from it:
+// only written when it differs (a failure count is the bay's own)
+constexpr const char* kPinHashes = "SELECT person, pin_hash FROM credentials ORDER BY person";
+constexpr const char* kTakePinHash =
+    "INSERT INTO credentials(person, pin_hash) VALUES(?1, ?2) "
+    "ON CONFLICT(person) DO UPDATE SET pin_hash = excluded.pin_hash WHERE credentials.pin_hash <> excluded.pin_hash";
+
+// The log's and meta's small statements, named.
+namespace metasql {
+// this store's own events after a number of its sequence (the (origin, origin_seq) index)
+inline constexpr const char* kOwnAfter =
+    "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body "
+    "FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq > ?2 ORDER BY origin_seq LIMIT ?3";
+inline constexpr const char* kLastPos = "SELECT COALESCE(MAX(pos), 0) FROM events";
+inline constexpr const char* kLatestHlcAfter = "SELECT COALESCE(MAX(hlc), 0) FROM events WHERE pos > ?1";
+inline constexpr const char* kEventCount = "SELECT COUNT(*) FROM events";
+// the latest number of one origin's (the (origin, origin_seq) index)
+inline constexpr const char* kLastSeqOf =
+    "SELECT COALESCE(MAX(origin_seq), 0) FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1)";
+inline constexpr const char* kGet = "SELECT value FROM meta WHERE key = ?1";
+inline constexpr const char* kSet = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+}  // namespace metasql
+
+// The records' whole-table statements (tests, `bk-hub verify`, a store's
+// records made again from its log), named.
+namespace recsql {
+inline constexpr const char* kAll = "SELECT kind, id, body FROM records";
+inline constexpr const char* kAllFiled = "SELECT kind, id, body, wo FROM records";
+inline constexpr const char* kForget = "DELETE FROM records; DELETE FROM work_orders";
+inline constexpr const char* kWorkOrders = "SELECT COUNT(*) FROM work_orders";
+inline constexpr const char* kWorkOrdersDelivered = "SELECT COUNT(*), COUNT(delivered_at) FROM work_orders";
+}  // namespace recsql
 
 // Issue 16: a column of JSON a store keeps compressed (store/bodies.hpp):
 // the log's bodies, and the records made from them. Each is kept as JSON
@@ -545,15 +577,14 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   work_orders_ = std::make_unique<WorkOrderIndex>(*db_);
   reports_ = std::make_unique<KeptReports>(*db_, std::string(BK_VERSION) + "/" + std::to_string(kReportRevision));
 
-  kiosk_id_ = db_->scalarText("SELECT value FROM meta WHERE key = 'kiosk_id'");
+  kiosk_id_ = meta("kiosk_id");
   if (kiosk_id_.empty()) {
     if (opts_.kiosk_id.empty()) throw std::invalid_argument("a new store needs a kiosk id");
     kiosk_id_ = opts_.kiosk_id;
-    sql::Stmt ins(*db_, "INSERT INTO meta(key, value) VALUES('kiosk_id', ?1)");
-    ins.bind(1, kiosk_id_).run();
+    setMeta("kiosk_id", kiosk_id_);
   }
   {
-    sql::Stmt q(*db_, "SELECT COALESCE(MAX(origin_seq), 0) FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1)");
+    sql::Stmt q(*db_, metasql::kLastSeqOf);
     q.bind(1, kiosk_id_);
     own_seq_ = q.step() ? q.integer(0) : 0;
   }
@@ -588,8 +619,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     remake = true;  // or is not JSON: the records are only made from the log
   }
   if (remake) {
-    db_->exec("DELETE FROM records");
-    db_->exec("DELETE FROM work_orders");
+    db_->exec(recsql::kForget);
     shop_ = Shop{};
     shop_.policy = opts_.policy;
   }
@@ -614,7 +644,7 @@ Store::~Store() = default;
 Shop Store::loadRecords() const {
   Shop s;
   s.policy = opts_.policy;
-  sql::Stmt q(*db_, "SELECT kind, id, body FROM records");
+  sql::Stmt q(*db_, recsql::kAll);
   while (q.step()) putRecord(s, storedKind(q, 0), q.text(1), json::parse(st_->records.decode(q.text(2))));
   s.reindex();
   return s;
@@ -629,7 +659,7 @@ std::vector<std::string> Store::differFrom(const Shop& replay, std::size_t max, 
   std::vector<std::string> out;
   std::size_t seen = 0;
   std::int64_t skipped = 0;
-  sql::Stmt q(*db_, "SELECT kind, id, body, wo FROM records");
+  sql::Stmt q(*db_, recsql::kAllFiled);
   while (q.step() && out.size() < max) {
     const RecordKind kind = storedKind(q, 0);
     if (!left.empty() && bundleKind(kind) && !q.isNull(3) && left.count(q.integer(3))) {
@@ -710,7 +740,7 @@ Shop Store::loadWorkingSet() {
   const std::set<Id> origins = openComebackOrigins(s);
   loadBundles(s, {origins.begin(), origins.end()});  // (skips those held)
   s.reindex();
-  partial_ = static_cast<std::int64_t>(s.work_orders.size()) < db_->scalarInt("SELECT COUNT(*) FROM work_orders");
+  partial_ = static_cast<std::int64_t>(s.work_orders.size()) < db_->scalarInt(recsql::kWorkOrders);
   held_since_ = partial_ ? horizon : 0;
   return s;
 }
@@ -1090,7 +1120,7 @@ const Shop& Store::shopWith(const Id& wo, Shop& scratch) const {
 }
 
 Store::WorkOrderCount Store::workOrderCount() const {
-  sql::Stmt q(*db_, "SELECT COUNT(*), COUNT(delivered_at) FROM work_orders");
+  sql::Stmt q(*db_, recsql::kWorkOrdersDelivered);
   return q.step() ? WorkOrderCount{q.integer(0), q.integer(1)} : WorkOrderCount{};
 }
 
@@ -1352,6 +1382,35 @@ Hash Store::chainThrough(std::int64_t pos) const {
   }
 }
 
+// The chain's SQL, named (the chain, verify and the device signatures).
+namespace chainsql {
+// the hash of the last event before a position (the event log's primary key)
+inline constexpr const char* kLastBefore = "SELECT chain, pos FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1";
+inline constexpr const char* kFirstUnchained = "SELECT COALESCE(MIN(pos), 1) FROM events WHERE chain IS NULL";
+inline constexpr const char* kSet = "UPDATE events SET chain = ?2 WHERE pos = ?1";
+// every event with its kept hash, in the log's order
+inline constexpr const char* kAll =
+    "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body, chain "
+    "FROM events ORDER BY pos";
+// the bodies of the events of one type (enrol_client: the device keys the log gave)
+inline constexpr const char* kBodiesOfType = "SELECT body FROM events WHERE type = ?1";
+// each kept device batch, its key whole (by its number since issue 16, kept whole before)
+inline constexpr const char* kDeviceBatches =
+    "SELECT (SELECT name FROM origins WHERE n = b.origin), b.first_seq, b.last_seq, COALESCE(k.key, b.device_key), b.hashes, b.sig "
+    "FROM device_batches b LEFT JOIN device_keys k ON typeof(b.device_key) = 'integer' AND k.id = b.device_key ORDER BY b.id";
+// one origin's events in a range of its sequence (the (origin, origin_seq) index)
+// every event's origin, number and type, in the log's order (what no device signature covers)
+inline constexpr const char* kAllOrigins =
+    "SELECT pos, (SELECT name FROM origins WHERE n = events.origin), origin_seq, type FROM events ORDER BY pos";
+inline constexpr const char* kChainAt = "SELECT chain FROM events WHERE pos = ?1";
+// where an event is (its id: the events' unique index)
+inline constexpr const char* kWhereIs =
+    "SELECT pos, (SELECT name FROM origins WHERE n = events.origin), origin_seq FROM events WHERE event_id = ?1";
+inline constexpr const char* kOriginRange =
+    "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body "
+    "FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq BETWEEN ?2 AND ?3 ORDER BY origin_seq";
+}  // namespace chainsql
+
 void Store::fillChain() {
   // The head kept apart wins: the next event chains from the last one
   // written, not the last one left, and nothing is re-hashed — a removed
@@ -1360,7 +1419,7 @@ void Store::fillChain() {
   // A log from before the head was kept: every event written since schema
   // v5 has its hash; only a log older than the chain ends in events
   // without one. Chain those from the first.
-  sql::Stmt last(*db_, "SELECT chain, pos FROM events WHERE pos < ?1 ORDER BY pos DESC LIMIT 1");
+  sql::Stmt last(*db_, chainsql::kLastBefore);
   auto headBefore = [&](std::int64_t pos) {  // the hash of the last event before pos; false: it has none
     last.bind(1, pos);
     const bool found = last.step() && !last.isNull(0);
@@ -1373,11 +1432,11 @@ void Store::fillChain() {
     return found;
   };
   if (headBefore(INT64_MAX) || lastPos() == 0) return;
-  const std::int64_t from = db_->scalarInt("SELECT COALESCE(MIN(pos), 1) FROM events WHERE chain IS NULL");
+  const std::int64_t from = db_->scalarInt(chainsql::kFirstUnchained);
   headBefore(from);
   const Hash before = chain_head_;
   sql::Tx tx(*db_);
-  sql::Stmt set(*db_, "UPDATE events SET chain = ?2 WHERE pos = ?1");
+  sql::Stmt set(*db_, chainsql::kSet);
   for (std::int64_t after = from - 1;;) {
     auto batch = events(after, 1000);
     if (batch.empty()) break;
@@ -1394,8 +1453,7 @@ void Store::fillChain() {
 std::int64_t Store::verifyChain() const {
   Hash prev{};
   std::int64_t last = 0;
-  sql::Stmt q(*db_, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body, chain "
-                    "FROM events ORDER BY pos");
+  sql::Stmt q(*db_, chainsql::kAll);
   while (q.step()) {
     StoredEvent e;
     try {
@@ -1424,7 +1482,8 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   std::map<Id, std::set<std::string>> keys;
   for (const auto& [origin, key] : more) keys[origin].insert(key);
   {
-    sql::Stmt q(*db_, "SELECT body FROM events WHERE type = " + std::to_string(*logcodes::typeCode("enrol_client")));
+    sql::Stmt q(*db_, chainsql::kBodiesOfType);
+    q.bind(1, static_cast<std::int64_t>(*logcodes::typeCode("enrol_client")));
     while (q.step()) {
       std::string body;
       try {
@@ -1445,12 +1504,8 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
   // covers is kept as runs of sequence numbers, by origin.
   std::map<Id, std::map<std::int64_t, std::int64_t>> covered;  // origin → first → last
   // (the key named by its number since issue 16, kept whole before)
-  sql::Stmt b(*db_, "SELECT (SELECT name FROM origins WHERE n = b.origin), b.first_seq, b.last_seq, COALESCE(k.key, b.device_key), b.hashes, b.sig "
-                    "FROM device_batches b LEFT JOIN device_keys k ON typeof(b.device_key) = 'integer' AND k.id = b.device_key "
-                    "ORDER BY b.id");
-  sql::Stmt range(*db_, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body "
-                        "FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq BETWEEN ?2 AND ?3 "
-                        "ORDER BY origin_seq");
+  sql::Stmt b(*db_, chainsql::kDeviceBatches);
+  sql::Stmt range(*db_, chainsql::kOriginRange);
   while (b.step()) {
     const Id origin = b.text(0);
     const std::int64_t first = b.integer(1), last = b.integer(2);
@@ -1537,7 +1592,7 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
     runs = std::move(merged);
   }
   // every stored event of a signing device after its first signed one
-  sql::Stmt q(*db_, "SELECT pos, (SELECT name FROM origins WHERE n = events.origin), origin_seq, type FROM events ORDER BY pos");
+  sql::Stmt q(*db_, chainsql::kAllOrigins);
   while (q.step()) {
     const Id origin = q.text(1);
     if (!keys.count(origin) || logcodes::typeAt(q, 3) == kRefusedType) continue;  // the hub's own, before device keys; refused input
@@ -1552,7 +1607,7 @@ std::vector<Finding> Store::verifyDevices(const std::map<Id, std::string>& more)
 }
 
 std::string Store::chainAt(std::int64_t pos) const {
-  sql::Stmt q(*db_, "SELECT chain FROM events WHERE pos = ?1");
+  sql::Stmt q(*db_, chainsql::kChainAt);
   q.bind(1, pos);
   if (!q.step() || q.isNull(0)) return {};
   const auto raw = q.blob(0);
@@ -1583,7 +1638,7 @@ std::vector<Finding> Store::verifyPersonSignatures() const { return checkLog().p
 
 std::vector<Finding> Store::signatureFindings(const Shop& replay) const {
   std::vector<Finding> out;
-  sql::Stmt q(*db_, "SELECT pos, (SELECT name FROM origins WHERE n = events.origin), origin_seq FROM events WHERE event_id = ?1");
+  sql::Stmt q(*db_, chainsql::kWhereIs);
   for (const auto& [id, item] : replay.reviews) {
     if (item.reason != Reason::SignatureInvalid || id.size() != 3 + 32) continue;
     Uuid event{};
@@ -1814,16 +1869,14 @@ Outcome Store::checkPin(const Id& person, const std::string& pin, Millis now, bo
 
 std::vector<std::pair<Id, std::string>> Store::pinHashes() const {
   std::vector<std::pair<Id, std::string>> out;
-  sql::Stmt q(*db_, "SELECT person, pin_hash FROM credentials ORDER BY person");
+  sql::Stmt q(*db_, kPinHashes);
   while (q.step()) out.emplace_back(q.text(0), q.text(1));
   return out;
 }
 
 void Store::putPinHash(const Id& person, const std::string& hash) {
   if (!hasher_.ownParameters(hash)) return;  // only Argon2id strings with this product's own parameters
-  sql::Stmt q(*db_, "INSERT INTO credentials(person, pin_hash) VALUES(?1, ?2) "
-                    "ON CONFLICT(person) DO UPDATE SET pin_hash = excluded.pin_hash "
-                    "WHERE credentials.pin_hash <> excluded.pin_hash");
+  sql::Stmt q(*db_, kTakePinHash);
   q.bind(1, person).bind(2, hash).run();
 }
 
@@ -1905,9 +1958,7 @@ std::int64_t Store::lastOwnSeq() const { return own_seq_; }
 
 std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) const {
   std::vector<StoredEvent> out;
-  sql::Stmt q(*db_, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, body "
-                    "FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq > ?2 "
-                    "ORDER BY origin_seq LIMIT ?3");
+  sql::Stmt q(*db_, metasql::kOwnAfter);
   q.bind(1, kiosk_id_).bind(2, seq).bind(3, limit);
   while (q.step()) {
     out.push_back(readEvent(q, st_->bodies));
@@ -1922,9 +1973,9 @@ std::vector<StoredEvent> Store::ownEventsAfter(std::int64_t seq, int limit) cons
 std::int64_t Store::latestHlc() {
   std::int64_t through = 0, most = 0;
   const std::string kept = meta("hlc_through");  // "<pos> <hlc>"
-  const std::int64_t last = db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events");
+  const std::int64_t last = db_->scalarInt(metasql::kLastPos);
   if (std::sscanf(kept.c_str(), "%" SCNd64 " %" SCNd64, &through, &most) != 2 || through > last || through < 0) through = most = 0;
-  sql::Stmt q(*db_, "SELECT COALESCE(MAX(hlc), 0) FROM events WHERE pos > ?1");
+  sql::Stmt q(*db_, metasql::kLatestHlcAfter);
   q.bind(1, through);
   if (q.step()) most = std::max(most, q.integer(0));
   if (last != through) setMeta("hlc_through", std::to_string(last) + " " + std::to_string(most));
@@ -1932,13 +1983,13 @@ std::int64_t Store::latestHlc() {
 }
 
 std::string Store::meta(const std::string& key) const {
-  sql::Stmt q(*db_, "SELECT value FROM meta WHERE key = ?1");
+  sql::Stmt q(*db_, metasql::kGet);
   q.bind(1, key);
   return q.step() ? q.text(0) : std::string();
 }
 
 void Store::setMeta(const std::string& key, const std::string& value) {
-  sql::Stmt q(*db_, "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  sql::Stmt q(*db_, metasql::kSet);
   q.bind(1, key).bind(2, value).run();
 }
 
@@ -1947,10 +1998,10 @@ std::int64_t Store::lastSeqOf(const Id& origin) const {
   return it == seq_of_origin_.end() ? 0 : it->second;
 }
 
-std::int64_t Store::eventCount() const { return db_->scalarInt("SELECT COUNT(*) FROM events"); }
+std::int64_t Store::eventCount() const { return db_->scalarInt(metasql::kEventCount); }
 std::string Store::integrityCheck() const { return db_->scalarText("PRAGMA integrity_check"); }
 
-std::int64_t Store::lastPos() const { return db_->scalarInt("SELECT COALESCE(MAX(pos), 0) FROM events"); }
+std::int64_t Store::lastPos() const { return db_->scalarInt(metasql::kLastPos); }
 
 Remote Store::ingestRemote(const StoredEvent& e, Millis now) {
   auto r = ingestBatch({e}, now);
