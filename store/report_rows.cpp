@@ -150,7 +150,8 @@ std::string encodeOne(const Bundle& b) {
   w.out.push_back(static_cast<char>(kFormat));
   strs.write(w);
   const Millis base = wo.opened_at;
-  auto time = [&](Millis t) { w.s(t - base); };
+  // (in modular arithmetic: any time a record holds, however far off, comes back the same)
+  auto time = [&](Millis t) { w.s(static_cast<std::int64_t>(static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(base))); };
   auto maybeTime = [&](const std::optional<Millis>& t) {
     w.u(t ? 1 : 0);
     if (t) time(*t);
@@ -262,7 +263,7 @@ Decoded decode(const Id& wo, std::string_view row) {
   };
   Decoded d;
   const Millis base = r.s();
-  auto time = [&] { return base + r.s(); };
+  auto time = [&] { return static_cast<Millis>(static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(r.s())); };
   auto maybeTime = [&]() -> std::optional<Millis> {
     if (!flag()) return std::nullopt;
     return time();

@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <random>
 
 using namespace bkt;
@@ -197,9 +198,14 @@ TEST_CASE("issue 16: a report row's bytes are fixed for its format (a change of 
   a.refused = AddOnReturn{};
   a.refused->sig.at = wo.opened_at + 3000;
   s.addons.emplace(a.id, a);
+  AddOn far = a;  // (times however far from the opening come back the same)
+  far.id = "ao-3";
+  far.proposed_at = std::numeric_limits<Millis>::min();
+  far.consent->sig.at = std::numeric_limits<Millis>::max();
+  s.addons.emplace(far.id, far);
   s.reindex();
   const std::string row = reportrows::encode(s, {wo.id}).at(wo.id);
-  CHECK(hex(row) == "010d000361647602036f2d320007666f72656d616e0005696e2d31300601380407632d696e2d3130000472762d310203772d31000773637261746368000474652d39040363683107013309022d318080e682b966000180a295110b010c0203b4010a0401090c0ac0a90701c0e3be0301020103050d0180d30e050201070c0304080a80d30e0180f2570105020a80d30e07010101cf0f02a01f01f02e");
+  CHECK(hex(row) == "010e000361647602036f2d320601330007666f72656d616e0005696e2d31300601380407632d696e2d3130000472762d310203772d31000773637261746368000474652d39040363683107013309022d318080e682b966000180a295110c010d0203b4010b04010a0d0bc0a90701c0e3be0301030104050e0180d30e060201080d0404090b80d30e0180f2570106020b80d30e08010201cf0f02a01f01f02e0280809afdc699ffffff0102feff99fdc699ffffff0101f02e");
   Shop back;
   REQUIRE(reportrows::decodeInto(back, wo.id, row));
   back.reindex();
@@ -224,6 +230,9 @@ TEST_CASE("issue 16: a report row's bytes are fixed for its format (a change of 
   const AddOn& ao = back.addons.at(a.id);
   CHECK((ao.proposed_at == a.proposed_at && ao.consent && ao.consent->granted && ao.consent->sig.at == a.consent->sig.at &&
          ao.refused && ao.refused->sig.at == a.refused->sig.at));
+  const AddOn& f = back.addons.at(far.id);
+  CHECK(f.proposed_at == std::numeric_limits<Millis>::min());
+  CHECK(f.consent->sig.at == std::numeric_limits<Millis>::max());
 }
 
 TEST_CASE("issue 16: a store's months are reported from report rows written as work orders leave memory, and equal the whole shop's") {
