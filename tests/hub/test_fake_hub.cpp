@@ -160,7 +160,7 @@ TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes 
       // the bay's new work waits to sync: nothing lost
       return s.fault == (m == Refuses ? sync::SyncFault::Refused : sync::SyncFault::BadReply) && !s.error.empty() &&
              (m == BadEvent || s.pending > 0);
-    }, 5000);
+    }, 15'000);  // (at once on an idle machine; the time is for a loaded one)
     CHECK(shown);
     MESSAGE("mode " << m << ": " << client.state().error);
   }
@@ -180,7 +180,7 @@ TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes 
   std::this_thread::sleep_for(std::chrono::milliseconds(3000));
   MESSAGE("pulls in 3 s from a hub changing its id each time: " << fake.pulls.load());
   CHECK(fake.pulls.load() <= 12);
-  CHECK(client.state().fault == sync::SyncFault::Unstable);
+  CHECK(waitFor([&] { return client.state().fault == sync::SyncFault::Unstable; }, 10'000));
   // sane again: everything arrives, exactly once, and the fault clears
   fake.mode = Sane;
   REQUIRE(work());
