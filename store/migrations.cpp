@@ -403,7 +403,8 @@ ALTER TABLE device_batches_v22 RENAME TO device_batches;
 // of what a month's report reads of its records (store/report_rows.hpp),
 // written by the store. A write to any of its records, or the work order's
 // removal, deletes it in the same statement: a row is never older than
-// the records it was made from.
+// the records it was made from. And the work orders of long spans by an
+// index of their own.
 constexpr const char* kV23 = R"sql(
 CREATE TABLE report_rows(
   wo   INTEGER PRIMARY KEY,  -- work_orders.n
@@ -417,6 +418,9 @@ CREATE TRIGGER report_rows_on_delete AFTER DELETE ON records WHEN OLD.wo IS NOT 
 BEGIN DELETE FROM report_rows WHERE wo = OLD.wo; END;
 CREATE TRIGGER report_rows_on_work_order_gone AFTER DELETE ON work_orders
 BEGIN DELETE FROM report_rows WHERE wo = OLD.n; END;
+-- the few work orders whose records span 31 days or more: a month's are
+-- then found by a bounded range of last_at (wsql::kOfMonth)
+CREATE INDEX work_orders_long ON work_orders(last_at) WHERE last_at - first_at >= 2678400000;
 )sql";
 
 constexpr std::array<const char*, 23> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11, kV12,

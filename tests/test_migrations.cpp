@@ -61,6 +61,7 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
     // v23: the report rows, and the triggers that take one away as its records change
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'report_rows'") == 1);
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_rows_on_%'") == 4);
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'work_orders_long'") == 1);
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM events WHERE chain IS NULL") == 0);
     if (v >= 2) CHECK(st.db().scalarInt("SELECT failures FROM credentials WHERE person = 'tech1'") == 3);
     // and it keeps working: the next event continues the sequence

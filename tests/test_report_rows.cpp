@@ -7,6 +7,7 @@
 #include "tests/demo_shop.hpp"
 #include "domain/report.hpp"
 #include "store/report_rows.hpp"
+#include "store/working_set.hpp"
 #include "tests/support.hpp"
 
 #include <doctest/doctest.h>
@@ -421,4 +422,52 @@ TEST_CASE("issue 16: a read transaction around a month's many reads leaves the c
   }
   sql::Tx next(db);  // (would throw were a transaction still open)
   next.commit();
+}
+
+TEST_CASE("issue 16: a month's work orders are those whose span meets it, long spans and comebacks included, by a bounded range at any age") {
+  TempDir dir;
+  FixedEntropy ent;
+  Store st(storeOptions(dir.file("w.db")), ent);
+  std::mt19937 rng(1616);
+  // five years of work orders: most span hours or days, some weeks or
+  // months (waiting for parts), some are comebacks of an earlier one
+  sql::Stmt put(st.db(), "INSERT INTO work_orders(id, first_at, last_at, back_of) VALUES(?1, ?2, ?3, ?4)");
+  const Millis start = T0 - 5 * 365 * kDay;
+  std::vector<Id> ids;
+  for (int i = 0; i < 6000; ++i) {
+    const Millis first = start + static_cast<Millis>(rng() % (5 * 365)) * kDay + static_cast<Millis>(rng() % 86'400'000);
+    const int kind = static_cast<int>(rng() % 100);
+    const Millis span = kind < 90 ? static_cast<Millis>(rng() % (3 * 86'400'000)) : kind < 97 ? static_cast<Millis>(rng() % (40 * kDay))
+                                                                                     : static_cast<Millis>(rng() % (400 * kDay));
+    const Id id = "wo-" + std::to_string(i);
+    put.bind(1, id).bind(2, first).bind(3, first + span);
+    if (!ids.empty() && rng() % 10 == 0) put.bind(4, ids[rng() % ids.size()]);
+    put.run();
+    ids.push_back(id);
+  }
+  WorkOrderIndex index(st.db());
+  int months = 0, long_ = 0;
+  for (Millis from = start - 40 * kDay; from < T0 + 400 * kDay; from += 30 * kDay + 7 * 3'600'000, ++months) {
+    const Millis to = from + 31 * kDay;
+    std::set<Id> want;  // (the definition, by a scan)
+    sql::Stmt q(st.db(), "SELECT id, back_of FROM work_orders WHERE last_at >= ?1 AND first_at < ?2");
+    q.bind(1, from).bind(2, to);
+    std::vector<Id> active;
+    while (q.step()) {
+      active.push_back(q.text(0));
+      want.insert(q.text(0));
+      if (!q.isNull(1)) want.insert(q.text(1));
+    }
+    for (const Id& id : active) {
+      sql::Stmt c(st.db(), "SELECT id FROM work_orders WHERE back_of = ?1");
+      c.bind(1, id);
+      while (c.step()) want.insert(c.text(0));
+    }
+    CAPTURE(from);
+    CHECK(index.ofMonth(from, to) == want);
+    long_ += static_cast<int>(st.db().scalarInt("SELECT COUNT(*) FROM work_orders WHERE last_at - first_at >= 2678400000 AND first_at < " +
+                                                std::to_string(to) + " AND last_at >= " + std::to_string(from)));
+  }
+  CHECK(months > 60);
+  CHECK(long_ > 100);  // (months met by work orders of long spans)
 }
