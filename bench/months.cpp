@@ -8,6 +8,7 @@
 // the rows' count and bytes. bench/history.sh runs it at every size.
 #include "platform/system.hpp"
 #include "store/store.hpp"
+#include "domain/report.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -61,16 +62,18 @@ int main(int argc, char** argv) {
   }
   st.db().exec("DELETE FROM reports");
   std::vector<double> fromRows;
+  std::string slowest;
   for (const auto& [from, to] : months) {
     const auto t0 = Clock::now();
     (void)st.report(from, to);
     fromRows.push_back(msSince(t0));
+    if (fromRows.back() >= *std::max_element(fromRows.begin(), fromRows.end())) slowest = monthOf(from, st.shop().policy.utc_offset_minutes);
   }
   const Spread a = spread(kept), b = spread(fromRows);
   std::printf("{\"months\": %zu, \"rows_before\": %lld, \"rows\": %lld, \"row_bytes\": %lld, "
-              "\"first_median_ms\": %.1f, \"first_max_ms\": %.1f, \"rows_median_ms\": %.1f, \"rows_max_ms\": %.1f}\n",
+              "\"first_median_ms\": %.1f, \"first_max_ms\": %.1f, \"rows_median_ms\": %.1f, \"rows_max_ms\": %.1f, \"rows_slowest\": \"%s\"}\n",
               months.size(), static_cast<long long>(rowsBefore), static_cast<long long>(st.db().scalarInt("SELECT COUNT(*) FROM report_rows")),
               static_cast<long long>(st.db().scalarInt("SELECT COALESCE(SUM(length(body)), 0) FROM report_rows")), a.median, a.most,
-              b.median, b.most);
+              b.median, b.most, slowest.c_str());
   return 0;
 }
