@@ -42,7 +42,9 @@ inline constexpr const char* kPut =
 inline constexpr const char* kAll = "SELECT w.id, r.body, w.n FROM report_rows r JOIN work_orders w ON w.n = r.wo";
 
 // The rows of the work orders in `wos` that `s` holds, each with its
-// records (a work order `s` does not hold has none).
+// records, found by the shop's indexes (`s` indexed: a working set, a
+// replay, or a shop read and reindexed); a work order `s` does not hold
+// has none.
 std::map<Id, std::string> encode(const Shop& s, const std::set<Id>& wos);
 // Adds work order `wo` as its row keeps it, with its records as far as the
 // row keeps them, to `s` (not reindexed); false, and `s` unchanged, for a
