@@ -18,8 +18,8 @@
 // length it shares with the one before, or with the work order's id, and
 // the rest), then the work order and its records, numbers as varints,
 // times against the work order's opening. The work order's id is the
-// row's key, not in it. A row of another version, or that cannot be read, is as none
-// (the report reads the records, and writes the row again).
+// row's key, not in it. A row of another version, or that cannot be read,
+// is as none (the report reads the records, and writes the row again).
 #include "domain/model.hpp"
 
 #include <map>
@@ -31,7 +31,8 @@
 namespace bk::reportrows {
 
 // Bump whenever monthlyReport reads a field not written here, or an enum
-// written here changes its values (a test reads a row of each version).
+// written here changes its values (a test holds one row's bytes, and
+// fails when they change).
 inline constexpr std::uint8_t kFormat = 1;
 
 // The SQL, named (schema v23).
