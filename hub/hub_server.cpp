@@ -73,7 +73,7 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
     }
     noteContact(client->id, req);  // issue 13: for bk-hub status
     const bool floorRoute = req.path == "/api/v1/push" || req.path == "/api/v1/pull" || req.path == "/api/v1/credentials" ||
-                            req.path == "/api/v1/snapshot";
+                            req.path == "/api/v1/snapshot" || req.path == "/api/v1/bay-report";
     const Scope needed = floorRoute ? Scope::Floor : Scope::Desk;
     if (client->scope == needed) return false;
     spdlog::warn("{} ({}) refused {} {}: out of its scope", client->id, name(client->scope), req.method, req.path);
@@ -110,6 +110,31 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
     }
     res.status = 200;
     res.setContent(std::move(body), "application/json");
+  });
+  // Issue 16: a month's report for a bay that does not hold the month
+  // whole (its snapshot holds last month and this one), over [from, to)
+  // as the bay reckons the month: the figures as data, which the bay names
+  // from its own people. Computed once for a month past and kept
+  // (Store::report); a computation holds the store, so a bay asks a few
+  // times a minute at most.
+  http_.get("/api/v1/bay-report", [this](const http::Request& req, http::Response& res) {
+    const auto from = sync::strictInt(req.param("from")), to = sync::strictInt(req.param("to"));
+    if (!from || !to || *from < 0 || *to > sync::kMaxWall) return error(res, 400, "give from and to in milliseconds");
+    if (*from >= *to) return error(res, 400, "from must be before to");
+    if (*to - *from > 32LL * 86'400'000) return error(res, 400, "a bay asks for a month at most (32 days)");
+    json body;
+    {
+      std::lock_guard lock(mu_);
+      const auto client = authorise(req);  // (the screen let it through: enrolled, floor scope)
+      if (!client) return error(res, 401, "not an enrolled kiosk");
+      if (!report_requests_.allow(client->id, clock_())) {
+        res.setHeader("Retry-After", "10");
+        return error(res, 429, "too many reports asked for: wait a minute");
+      }
+      const MonthlyReport r = store_.report(*from, *to);
+      body = sync::reportToWire(r, r.comebacks.provisional(clock_()), instance());
+    }
+    reply(res, 200, body);
   });
   routeDesk();
   // one line per request: who, what, how it ended; never a token or a body

@@ -259,9 +259,14 @@ void App::showReport(const std::string& month) {
   // issue 16: a month this bay does not hold whole (it started from the
   // hub's snapshot after it) is the hub's report to give: said, not half shown
   st_.held_from = store_.holdsEverySince();
+  st_.hub_report.reset();
   if (st_.held_from && range->first < *st_.held_from) {
     st_.report.reset();
     report_generation_ = store_.generation();
+    if (ask_report_) {  // ...asked of it now (the screen says so meanwhile)
+      st_.hub_report = HubReport{range->first, range->second};
+      ask_report_(range->first, range->second);
+    }
     return;
   }
   // issue 16: the month's work orders brought into the working set (this
@@ -516,6 +521,15 @@ int App::utcOffset() const { return cfg_.utc_offset_minutes.value_or(store_.shop
 void App::frame(Millis now) {
   MaybeLock lock(store_mu_);
   if (sync_source_) sync_source_(sync_);
+  // issue 16: the hub's answer to the month asked of it, once it comes
+  if (st_.hub_report && !st_.hub_report->done && report_answer_) {
+    HubReport a = report_answer_();
+    if (a.done && a.from == st_.hub_report->from && a.to == st_.hub_report->to) {
+      st_.report = std::move(a.report);
+      a.report.reset();
+      st_.hub_report = std::move(a);
+    }
+  }
   // Idle sign-out: nothing of one person's screen survives for the next.
   // Issue 14: the countdown waits while a form has unsaved input (up to
   // kFormIdleMs), and a half-done form is kept as its person's draft.
@@ -557,7 +571,8 @@ void App::frame(Millis now) {
   // issue 16: the report open while the shop changes is read again, at
   // most every ten seconds (a busy shop syncs often; the month is read
   // from the store)
-  if (st_.screen == Screen::Report && st_.report && report_generation_ != store_.generation() && now - report_read_at_ >= 10'000) {
+  if (st_.screen == Screen::Report && st_.report && !st_.hub_report && report_generation_ != store_.generation() &&
+      now - report_read_at_ >= 10'000) {
     showReport(st_.report_month);
     report_read_at_ = now;
   }

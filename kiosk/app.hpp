@@ -69,6 +69,14 @@ class App {
     on_recorded_ = std::move(recorded);
   }
 
+  // Issue 16: a month before what this bay holds is asked of the hub
+  // (main.cpp: the sync client): `ask` takes the question and returns at
+  // once; `answer` says how the latest stands, read each frame until done.
+  void connectHubReports(std::function<void(Millis from, Millis to)> ask, std::function<HubReport()> answer) {
+    ask_report_ = std::move(ask);
+    report_answer_ = std::move(answer);
+  }
+
   AppState& state() { return st_; }
   KioskConfig& config() { return cfg_; }
   const Catalog& catalog() const { return cat_; }
@@ -136,6 +144,8 @@ class App {
   std::mutex* store_mu_ = nullptr;
   std::function<void(SyncStatus&)> sync_source_;
   std::function<void()> on_recorded_;
+  std::function<void(Millis, Millis)> ask_report_;  // issue 16
+  std::function<HubReport()> report_answer_;
   std::map<Screen, int> waiting_;            // issue 14: tab counts
   std::uint64_t waiting_generation_ = ~0ull;  // ...of this shop
   Id waiting_person_;                         // ...for this person's roles

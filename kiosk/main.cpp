@@ -394,6 +394,11 @@ int main(int argc, char** argv) {
         s.snapshot_got = st.snapshot_got;
         s.snapshot_total = st.snapshot_total;
       }, [sc] { sc->wake(); });
+      // issue 16: a month before what this bay holds, asked of the hub
+      app.connectHubReports([sc](bk::Millis from, bk::Millis to) { sc->askReport(from, to); }, [sc] {
+        bk::sync::ReportAnswer a = sc->reportAnswer();
+        return bk::ui::HubReport{a.from, a.to, a.done, std::move(a.report), std::move(a.error), a.unreachable};
+      });
       sync->start();
     }
     app.noteInput(bk::platform::nowMillis());

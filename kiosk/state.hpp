@@ -43,6 +43,16 @@ struct SyncStatus {
   }
 };
 
+// Issue 16: a month's report this bay does not hold whole, asked of the hub
+// (the sync client's answer, as the screen shows it).
+struct HubReport {
+  Millis from = 0, to = 0;
+  bool done = false;                    // the hub answered, or could not be asked
+  std::optional<MonthlyReport> report;  // (moved to AppState::report when it comes)
+  std::string error;                    // done without a report: why
+  bool unreachable = false;             // ...the hub did not answer (offline)
+};
+
 struct InspectForm {
   InspectionKind kind = InspectionKind::Self;
   Id wo;
@@ -187,6 +197,9 @@ struct AppState {
   // issue 16: a bay from the hub's snapshot holds the shop's records from
   // this time on; a month or a car's past reaching further back is the hub's
   std::optional<Millis> held_from;
+  // issue 16: set while the month's report is (to be) the hub's: a month
+  // before held_from, asked of it when the month opens
+  std::optional<HubReport> hub_report;
   bool report_slips = false;            // issue 15: the month's fault slips instead of the charts
   std::string history_vin;              // issue 15: the car whose history is open
   std::vector<Visit> history;           // read when it opens

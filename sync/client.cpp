@@ -79,6 +79,26 @@ std::unique_ptr<httplib::Client> client(const SyncOptions& o, int read_s) {
   return c;
 }
 
+// While a request runs, `slot` points to its client, so stop() can end it
+// at once (a long poll, a report the hub is slow to give).
+class Stoppable {
+ public:
+  Stoppable(std::mutex& mu, httplib::Client*& slot, httplib::Client* c) : mu_(mu), slot_(slot) {
+    std::lock_guard l(mu_);
+    slot_ = c;
+  }
+  ~Stoppable() {
+    std::lock_guard l(mu_);
+    slot_ = nullptr;
+  }
+  Stoppable(const Stoppable&) = delete;
+  Stoppable& operator=(const Stoppable&) = delete;
+
+ private:
+  std::mutex& mu_;
+  httplib::Client*& slot_;
+};
+
 std::string hex(const unsigned char* p, std::size_t n) {
   static constexpr char d[] = "0123456789abcdef";
   std::string s;
@@ -272,14 +292,7 @@ bool SyncClient::pullOnce(int wait_ms) {
   }
   if (tok.empty()) return false;
   auto c = client(opt_, wait_ms / 1000 + 10);
-  {
-    std::lock_guard l(pull_client_mu_);
-    pull_client_ = c.get();
-  }
-  struct Forget {
-    SyncClient* self;
-    ~Forget() { std::lock_guard l(self->pull_client_mu_); self->pull_client_ = nullptr; }
-  } forget{this};
+  const Stoppable stoppable(pull_client_mu_, pull_client_, c.get());
   const std::string path = "/api/v1/pull?after=" + std::to_string(cursor) + "&limit=500&wait_ms=" + std::to_string(wait_ms);
   Fetched r = fetch(*c, "GET", path, tok, {}, state().pending, opt_.protocol);
   if (!r.status) { fail(r.error, r.error == "hub unreachable" ? SyncFault::Unreachable : SyncFault::BadReply); return false; }
@@ -443,6 +456,54 @@ bool SyncClient::fetchCredentials() {
   return true;
 }
 
+ReportAnswer SyncClient::fetchReport(Millis from, Millis to) {
+  ReportAnswer a{from, to, true, std::nullopt, false, {}};
+  std::string tok, hub;
+  {
+    std::lock_guard lock(mu_);
+    tok = token();
+    hub = store_.cursors().get().hub_instance;
+  }
+  if (tok.empty()) { a.error = "not enrolled with the hub yet"; return a; }
+  auto c = client(opt_, 30);  // a month without its rows kept takes the hub a second or so
+  const Stoppable stoppable(pull_client_mu_, ask_client_, c.get());
+  const std::string path = "/api/v1/bay-report?from=" + std::to_string(from) + "&to=" + std::to_string(to);
+  const Fetched r = fetch(*c, "GET", path, tok, {}, -1, opt_.protocol);
+  if (!r.status) a.error = r.error, a.unreachable = r.error == "hub unreachable";
+  else if (r.status == 404) a.error = "this hub gives bays no reports (an older version): ask at the front desk";
+  else if (r.status != 200) a.error = refusal("report", r);
+  if (!a.error.empty()) return a;
+  ReportReply reply = decodeReportReply(r.body, from, to);
+  if (reply.error.empty() && !hub.empty() && reply.hub != hub)  // a replaced hub: not this bay's shop as it knows it
+    reply.error = "the report is of hub " + reply.hub + ", this bay syncs with " + hub;
+  if (!reply.error.empty()) { a.error = reply.error; return a; }
+  a.report = std::move(reply.report);
+  a.provisional = reply.provisional;
+  return a;
+}
+
+void SyncClient::askReport(Millis from, Millis to) {
+  {
+    std::lock_guard s(state_mu_);
+    report_ = ReportAnswer{from, to};
+    if (!running_) {
+      report_.done = true;
+      report_.error = "not syncing with a hub";
+      return;
+    }
+  }
+  {
+    std::lock_guard l(wake_mu_);
+    report_asked_ = true;
+  }
+  ask_cv_.notify_one();
+}
+
+ReportAnswer SyncClient::reportAnswer() const {
+  std::lock_guard s(state_mu_);
+  return report_;
+}
+
 template <typename F>
 bool SyncClient::guarded(F&& round) {
   // nothing a hub sends, and no fault here, may end a sync thread (and with
@@ -497,6 +558,34 @@ void SyncClient::start() {
       woken_ = false;
     }
   });
+  // issue 16: a report asked for, one at a time, the latest; answered
+  // whatever the hub sends (nothing here ends the thread)
+  asker_ = std::thread([this] {
+    while (true) {
+      {
+        std::unique_lock l(wake_mu_);
+        ask_cv_.wait(l, [this] { return report_asked_ || !running_; });
+        if (!running_) return;
+        report_asked_ = false;
+      }
+      ReportAnswer asked;
+      {
+        std::lock_guard s(state_mu_);
+        asked = report_;
+      }
+      ReportAnswer a;
+      try {
+        a = fetchReport(asked.from, asked.to);
+      } catch (const std::exception& e) {
+        a = ReportAnswer{asked.from, asked.to, true, std::nullopt, false, std::string("report: ") + e.what()};
+      }
+      {
+        std::lock_guard s(state_mu_);
+        if (report_.from == a.from && report_.to == a.to && !report_.done) report_ = std::move(a);  // (unless asked otherwise meanwhile)
+      }
+      if (on_change_) on_change_();
+    }
+  });
   puller_ = std::thread([this] {
     int backoff = 250;
     Millis credentialsAt = 0;
@@ -519,13 +608,19 @@ void SyncClient::start() {
 
 void SyncClient::stop() {
   if (!running_.exchange(false)) return;
+  {
+    std::lock_guard l(wake_mu_);  // (so neither thread misses it between its check and its wait)
+  }
   wake_cv_.notify_all();
+  ask_cv_.notify_all();
   {
     std::lock_guard l(pull_client_mu_);
     if (pull_client_) pull_client_->stop();  // ends a long poll now
+    if (ask_client_) ask_client_->stop();    // ...and a report being asked
   }
   if (pusher_.joinable()) pusher_.join();
   if (puller_.joinable()) puller_.join();  // a long poll ends within poll_ms
+  if (asker_.joinable()) asker_.join();
 }
 
 }  // namespace bk::sync

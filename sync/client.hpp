@@ -46,6 +46,18 @@ struct SyncState {
   SyncFault fault = SyncFault::None;
 };
 
+// Issue 16: a month's report asked of the hub (a month before what this
+// bay holds), as it stands: still asking, or answered (a report, or why
+// there is none).
+struct ReportAnswer {
+  Millis from = 0, to = 0;  // 0, 0: nothing asked
+  bool done = false;
+  std::optional<MonthlyReport> report;
+  bool provisional = false;  // its comeback rates settle later (DECISIONS.md)
+  std::string error;         // done without a report: what went wrong
+  bool unreachable = false;  // ...the hub did not answer (offline)
+};
+
 class SyncClient {
  public:
   using Clock = std::function<Millis()>;
@@ -67,6 +79,13 @@ class SyncClient {
   bool needsSnapshot();
   bool fetchSnapshot();
   bool fetchCredentials();
+  // Issue 16: the report over [from, to) from the hub. askReport returns at
+  // once: the question goes to its own thread (one at a time, the latest
+  // asked; on_change when answered), and reportAnswer() says how it stands.
+  // fetchReport is one round, synchronously (what that thread runs).
+  void askReport(Millis from, Millis to);
+  ReportAnswer reportAnswer() const;
+  ReportAnswer fetchReport(Millis from, Millis to);
 
  private:
   std::string token() const;
@@ -95,10 +114,16 @@ class SyncClient {
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   bool woken_ = false;
-  std::thread pusher_, puller_;
+  std::thread pusher_, puller_, asker_;
+  // issue 16: the report asked for and its answer (under state_mu_); the
+  // asker waits on wake_cv_ for a question
+  ReportAnswer report_;
+  bool report_asked_ = false;  // under wake_mu_: a question the asker has not taken yet
+  std::condition_variable ask_cv_;  // (with wake_mu_)
   bool snapshot_declined_ = false;  // the hub has no snapshot to give (under mu_)
   std::mutex pull_client_mu_;
   httplib::Client* pull_client_ = nullptr;  // so stop() can end a long poll
+  httplib::Client* ask_client_ = nullptr;   // ...and a report being asked (under pull_client_mu_)
 };
 
 }  // namespace bk::sync

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <stdexcept>
 
 namespace bk::sync {
@@ -367,6 +368,54 @@ CredentialsReply decodeCredentialsReply(std::string_view body) {
     if (!j["as_of"].is_number_integer() || j["as_of"].get<std::int64_t>() < 0) r.error = "reply: bad as_of";
     else r.as_of = j["as_of"].get<std::int64_t>();
   }
+  return r;
+}
+
+json reportToWire(const MonthlyReport& r, bool provisional, const std::string& hub) {
+  return {{"hub", hub}, {"revision", kReportRevision}, {"provisional", provisional}, {"report", r}};
+}
+
+namespace {
+
+// Every number in a report is a count, hours, money or a time: none is
+// below 0, and a double is finite (JSON has no NaN, but a huge exponent
+// parses as infinity).
+bool figuresInRange(const json& j) {
+  switch (j.type()) {
+    case json::value_t::object:
+    case json::value_t::array:
+      return std::all_of(j.begin(), j.end(), [](const json& x) { return figuresInRange(x); });
+    case json::value_t::number_integer: return j.get<std::int64_t>() >= 0;
+    case json::value_t::number_float: return std::isfinite(j.get<double>()) && j.get<double>() >= 0;
+    default: return true;
+  }
+}
+
+}  // namespace
+
+ReportReply decodeReportReply(std::string_view body, Millis from, Millis to) {
+  ReportReply r;
+  const json j = replyObject(body, r.error);
+  hubId(j, r.hub, r.error);
+  field(j, "revision", json::value_t::number_integer, r.error, [&](const json& v) {
+    if (v.get<std::int64_t>() != kReportRevision)
+      r.error = "reply: the hub computes reports otherwise (revision " + v.dump() + ", this kiosk " +
+                std::to_string(kReportRevision) + "): update";
+  });
+  field(j, "provisional", json::value_t::boolean, r.error, [&](const json& v) { r.provisional = v.get<bool>(); });
+  field(j, "report", json::value_t::object, r.error, [&](const json& v) {
+    if (auto bad = checkStrings(v)) { r.error = "reply: report " + *bad; return; }
+    if (!figuresInRange(v)) { r.error = "reply: a figure of the report out of range"; return; }
+    try {
+      v.get_to(r.report);
+    } catch (const json::exception& e) {
+      r.error = std::string("reply: report of the wrong form: ") + e.what();
+      return;
+    }
+    if (json(r.report) != v) r.error = "reply: report of the wrong form (a field extra or of another type)";
+    else if (r.report.from != from || r.report.to != to) r.error = "reply: a report of another range than asked";
+  });
+  if (!r.error.empty()) r.report = {};
   return r;
 }
 

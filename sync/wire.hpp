@@ -4,6 +4,7 @@
 // the hub decodes every push within the limits of sync/limits.hpp, and a
 // kiosk decodes every reply of the hub the same way, field by field.
 #include "store/store.hpp"
+#include "domain/report.hpp"
 #include "domain/limits.hpp"
 
 namespace bk::sync {
@@ -80,6 +81,14 @@ std::string snapshotToWire(const Snapshot& snap, const std::string& hub);
 // As a kiosk reads it: at most kMaxSnapshotReply bytes, every record a
 // known kind, an id and a body of strings within the limits.
 SnapshotReply decodeSnapshotReply(std::string_view body);
+// Issue 16: a month's report that a bay does not hold whole (its snapshot
+// starts later), as the hub computed it: GET /api/v1/bay-report. As a kiosk
+// reads it: the report's own form exactly (decoded and written again, it is
+// the same JSON: no field missing, extra or of another type), every figure
+// a number from 0 up, and the range the one asked for.
+struct ReportReply { MonthlyReport report; bool provisional = false; std::string hub, error; };
+json reportToWire(const MonthlyReport& r, bool provisional, const std::string& hub);
+ReportReply decodeReportReply(std::string_view body, Millis from, Millis to);
 EnrolReply decodeEnrolReply(std::string_view body);
 PushReply decodePushReply(std::string_view body);
 PullReply decodePullReply(std::string_view body);

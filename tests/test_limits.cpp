@@ -226,3 +226,61 @@ TEST_CASE("an event at a sequence number already used, with another id, is refus
   CHECK_THROWS_AS(hub.st.ingestBatch({other}, T0), std::invalid_argument);
   CHECK(hub.st.lastSeqOf("kiosk-x") == 1);
 }
+
+// Issue 16: a month's report a bay asks of the hub: its own form exactly,
+// every figure from 0 up, the range asked for, or nothing of it is used.
+TEST_CASE("a month's report from the hub: the report's form exactly, figures in range, the range asked, or refused") {
+  MonthlyReport r;
+  r.from = T0;
+  r.to = T0 + 30 * 86'400'000LL;
+  r.rework_by_trade[Trade::Mechanical] = {3, 2.5};
+  r.rework_by_technician["tech1"] = {2, 1.5};
+  r.rework_by_defect["漏油"] = {1, 0.5};
+  r.first_pass[InspectionKind::Final] = {10, 9};
+  r.incidents_by_trade[Trade::Body] = 4;
+  r.addons_raised = 5;
+  r.efficiency["tech1"] = {8, 7.5, 1.5, 0, 0.25};
+  r.ghost_entries.push_back({"e1", "tech1", T0 + 1000, T0 + 90'000'000});
+  r.comebacks.delivered = 40;
+  r.comebacks.counted = 2;
+  r.comebacks.by_cause[ComebackCause::Workmanship] = 1;
+  r.comebacks.by_trade[Trade::Mechanical] = {40, 2};
+  r.comebacks.provisional_until = r.to + 86'400'000;
+  r.rework_hours = 2.5;
+  r.rework_cents = 12'345;
+  const json good = sync::reportToWire(r, true, "hub-1");
+  const auto ok = sync::decodeReportReply(good.dump(), r.from, r.to);
+  REQUIRE(ok.error.empty());
+  CHECK(ok.report == r);
+  CHECK(ok.provisional);
+  CHECK(ok.hub == "hub-1");
+  // another range than asked
+  CHECK_FALSE(sync::decodeReportReply(good.dump(), r.from, r.to + 1).error.empty());
+  CHECK_FALSE(sync::decodeReportReply(good.dump(), r.from - 1, r.to).error.empty());
+  // each change below is refused, with a reason, and nothing of the report kept
+  auto refused = [&](std::function<void(json&)> change) {
+    json j = good;
+    change(j);
+    const auto d = sync::decodeReportReply(j.dump(), r.from, r.to);
+    MESSAGE(d.error);
+    return !d.error.empty() && d.report == MonthlyReport{};
+  };
+  CHECK(refused([](json& j) { j["report"]["extra"] = 1; }));                      // a field it does not have
+  CHECK(refused([](json& j) { j["report"].erase("efficiency"); }));                // one missing
+  CHECK(refused([](json& j) { j["report"]["addons"][0] = -1; }));                  // a count below 0
+  CHECK(refused([](json& j) { j["report"]["hours"][0] = -0.5; }));                 // hours below 0
+  CHECK(refused([](json& j) { j["report"]["addons"][0] = 1LL << 40; }));           // past an int: not the same number
+  CHECK(refused([](json& j) { j["report"]["addons"][0] = "5"; }));                 // a string for a number
+  CHECK(refused([](json& j) { j["report"]["rework_by_trade"][0][0] = "spaceship"; }));  // no such trade
+  CHECK(refused([](json& j) { j["report"]["rework_by_technician"]["te\x01" "ch"] = {{"count", 1}, {"hours", 1.0}}; }));  // a control character
+  CHECK(refused([](json& j) { j["report"]["rework_by_defect"][std::string(5000, 'x')] = {{"count", 1}, {"hours", 1.0}}; }));
+  CHECK(refused([](json& j) { j["report"] = json::array(); }));
+  CHECK(refused([](json& j) { j.erase("report"); }));
+  CHECK(refused([](json& j) { j["revision"] = kReportRevision + 1; }));            // reckoned otherwise: update
+  CHECK(refused([](json& j) { j["hub"] = "hub 1; rm"; }));
+  CHECK(refused([](json& j) { j["provisional"] = 1; }));
+  const auto inf = sync::decodeReportReply(R"({"hub":"hub-1","revision":1,"provisional":false,"report":{"hours":[1e400,0,0]}})", r.from, r.to);
+  CHECK_FALSE(inf.error.empty());
+  CHECK_FALSE(sync::decodeReportReply(nested(50'000), r.from, r.to).error.empty());
+  CHECK_FALSE(sync::decodeReportReply("", r.from, r.to).error.empty());
+}

@@ -163,8 +163,26 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
   const ImVec2 avail = contentSize();
   ui.heading(ui.tr("report.title"));
   if (!st.report && st.held_from) {  // issue 16: a month before what this bay holds
-    ui.wrapped(format(ui.tr("report.before_bay"), {dateText(*st.held_from, v.utc_offset_minutes)}));
-    const std::string next = addMonths(st.report_month, 1);
+    const std::string since = dateText(*st.held_from, v.utc_offset_minutes);
+    if (!st.hub_report) {  // (a bay without a hub)
+      ui.wrapped(format(ui.tr("report.before_bay"), {since}));
+    } else {  // asked of the hub: still asking, or why it did not answer
+      ui.text(st.report_month, ui.fonts.large);
+      ui.wrapped(format(ui.tr("report.from_hub"), {since}), IM_COL32(170, 170, 170, 255));
+      if (!st.hub_report->done) {
+        ui.text(ui.tr("report.asking_hub"), ui.fonts.large);
+      } else {
+        if (st.hub_report->unreachable) ui.wrapped(ui.tr("report.hub_offline"), IM_COL32(240, 170, 90, 255));
+        else ui.wrapped(format(ui.tr("report.hub_failed"), {st.hub_report->error}), IM_COL32(240, 170, 90, 255));
+        if (ui.button("report.ask_again", ui.tr("report.ask_again"), Tone::Primary, ui.m.mm(60), Icon::None))
+          out.push_back(ShowReportMonth{st.report_month});
+      }
+    }
+    const std::string prev = addMonths(st.report_month, -1), next = addMonths(st.report_month, 1);
+    if (st.hub_report) {
+      if (ui.button("report.month.prev", prev, Tone::Neutral, ui.m.mm(40), Icon::Back, !prev.empty())) out.push_back(ShowReportMonth{prev});
+      ImGui::SameLine();
+    }
     if (ui.button("report.month.next", next + " >", Tone::Neutral, ui.m.mm(40))) out.push_back(ShowReportMonth{next});
     return;
   }
@@ -189,8 +207,11 @@ void drawReport(Ui& ui, const View& v, Intents& out) {
     ui.text(dateTimeText(r.from, v.utc_offset_minutes) + " — " + dateTimeText(r.to, v.utc_offset_minutes), nullptr,
             IM_COL32(180, 180, 180, 255));
   }
-  // issue 15: the service manager turns to the month's fault slips
-  if (v.has(Role::ServiceManager)) {
+  if (st.hub_report && st.held_from)  // issue 16: the hub's figures, for a month before what this bay holds
+    ui.wrapped(format(ui.tr("report.from_hub"), {dateText(*st.held_from, v.utc_offset_minutes)}), IM_COL32(170, 170, 170, 255));
+  // issue 15: the service manager turns to the month's fault slips (signed
+  // at a bay that holds the month: not from the hub's figures)
+  if (v.has(Role::ServiceManager) && !st.hub_report) {
     if (ui.button("report.show_charts", ui.tr("report.charts"), st.report_slips ? Tone::Neutral : Tone::Primary, ui.m.mm(60),
                   Icon::None))
       st.report_slips = false;

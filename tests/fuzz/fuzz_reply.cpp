@@ -25,5 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (snap.error.empty() && (snap.snap.hub_pos < 0 || !sync::validKioskId(snap.hub))) __builtin_trap();
   for (const SnapshotRecord& r : snap.snap.records)
     if (r.id.empty() || r.id.size() > limits::kMaxField) __builtin_trap();
+  const auto report = sync::decodeReportReply(body, 0, 86'400'000);  // issue 16
+  if (!report.error.empty() && !(report.report == MonthlyReport{})) __builtin_trap();
+  if (report.error.empty() && (report.report.from != 0 || report.report.to != 86'400'000)) __builtin_trap();
   return 0;
 }

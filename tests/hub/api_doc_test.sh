@@ -28,6 +28,7 @@ fail() { echo "FAIL: $*"; echo "--- output"; cat out.txt; exit 1; }
 grep -q '"status":"ok"' out.txt || fail "health"
 grep -qx '403' out.txt || fail "a desk token on a floor route"
 grep -Eq '^snapshot at [0-9]+ [0-9]+ records' out.txt || fail "snapshot"
+grep -Eq '^bay report of [A-Za-z0-9._-]+ revision 1 from [0-9]+$' out.txt || fail "a bay's month report"
 grep -q '"applied_through":1' out.txt || fail "push"
 grep -q '"event":"open_work_order"' out.txt || fail "create work order"
 grep -q '"reason":"duplicate_id"' out.txt || fail "refused duplicate"

@@ -13,7 +13,8 @@ using namespace bkt;
 namespace {
 
 enum Mode { Sane, WrongTypeHub, NestedLastPos, Deep, Huge, Garbage, ChangingHub, AbsurdHash, BadEvent, Refuses,
-            SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, NoSnapshot };
+            SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, NoSnapshot,
+            ReportWrongShape, ReportOtherRange, ReportOtherHub, NoReport, SlowReport };
 
 std::string nested(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
 
@@ -83,6 +84,36 @@ struct FakeHub {
         case NoSnapshot:  // a hub of an earlier version
           if (req.path == "/api/v1/snapshot") { res.status = 404; return says(R"({"error":"no such route"})"); }
           break;
+        // issue 16: a month's report that is not the one asked, or not of the report's form
+        case ReportWrongShape:
+          if (req.path == "/api/v1/bay-report")
+            return says(R"({"hub":"hub-test","revision":1,"provisional":false,"report":{"from":1,"to":2,"spaceship":true}})");
+          break;
+        case ReportOtherRange:
+          if (req.path == "/api/v1/bay-report") {
+            MonthlyReport r;
+            r.from = 1'000;
+            r.to = 2'000;
+            return says(sync::reportToWire(r, false, "hub-test").dump());
+          }
+          break;
+        case ReportOtherHub:
+          if (req.path == "/api/v1/bay-report") {
+            MonthlyReport r;
+            r.from = std::stoll(req.get_param_value("from"));
+            r.to = std::stoll(req.get_param_value("to"));
+            return says(sync::reportToWire(r, false, "hub-elsewhere").dump());
+          }
+          break;
+        case NoReport:  // a hub of an earlier version
+          if (req.path == "/api/v1/bay-report") { res.status = 404; return says(R"({"error":"no such route"})"); }
+          break;
+        case SlowReport:  // a hub that never answers (the bay stops meanwhile)
+          if (req.path == "/api/v1/bay-report") {
+            for (int i = 0; i < 300 && mode.load() == SlowReport; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            return says("{}");
+          }
+          break;
         default: break;
       }
       // sane: what the real hub answers
@@ -112,23 +143,28 @@ struct FakeHub {
   }
 };
 
-}  // namespace
-
-TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes when the hub is sane") {
+// A bay enrolled with the real hub's code, syncing through the fake; the
+// real hub holds the test shop.
+struct BayBehindFake {
   RunningHub real;
-  seedShop(real.store);
-  FakeHub fake(real);
+  FakeHub fake{real};
   TempDir dir;
-  FixedEntropy ent(7);
-  Store st(storeOptions(dir.file("k.db"), "kiosk-a"), ent);
+  FixedEntropy ent{7};
+  Store st{storeOptions(dir.file("k.db"), "kiosk-a"), ent};
   std::mutex mu;
-  sync::SyncClient client(st, mu, testPepper(),
-                          fake.bay("kiosk-a"), [] { return platform::nowMillis(); });
-  client.start();
-  auto waitFor = [](auto pred, int ms) {
+  sync::SyncClient client{st, mu, testPepper(), fake.bay("kiosk-a"), [] { return platform::nowMillis(); }};
+  BayBehindFake() { seedShop(real.store); }
+  template <typename P>
+  static bool waitFor(P pred, int ms) {
     for (int i = 0; i < ms / 20 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return pred();
-  };
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(BayBehindFake, "fake hub: every malformed reply is survived, shown, and sync resumes when the hub is sane") {
+  client.start();
   // sane first: enrolled, the shop arrives
   REQUIRE(waitFor([&] { std::lock_guard l(mu); return st.shop().work_orders.count("wo-1") == 1; }, 10'000));
   Millis t = T0 + MIN;
@@ -194,16 +230,7 @@ TEST_CASE("fake hub: every malformed reply is survived, shown, and sync resumes 
   client.stop();
 }
 
-TEST_CASE("fake hub: a new bay refuses a snapshot that is malformed, too large or does not hold together, changes nothing, and starts from a sane one") {
-  RunningHub real;
-  seedShop(real.store);
-  FakeHub fake(real);
-  TempDir dir;
-  FixedEntropy ent(7);
-  Store st(storeOptions(dir.file("k.db"), "kiosk-a"), ent);
-  std::mutex mu;
-  sync::SyncClient client(st, mu, testPepper(),
-                          fake.bay("kiosk-a"), [] { return platform::nowMillis(); });
+TEST_CASE_FIXTURE(BayBehindFake, "fake hub: a new bay refuses a snapshot that is malformed, too large or does not hold together, changes nothing, and starts from a sane one") {
   REQUIRE(client.enroll());
   for (Mode m : {SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, Deep, Huge, Garbage, Refuses}) {
     CAPTURE(m);
@@ -245,4 +272,78 @@ TEST_CASE("fake hub: a new bay refuses a snapshot that is malformed, too large o
   CHECK_FALSE(st2.basePos());
   CHECK(st2.eventCount() == real.store.lastPos());
   CHECK(st2.shop().work_orders.count("wo-1") == 1);
+}
+
+// Issue 16: a month before what a bay holds is asked of the hub. Whatever
+// comes back that is not the report asked for, of the report's form, from
+// this bay's hub, is refused with a reason, and nothing of it is shown.
+TEST_CASE_FIXTURE(BayBehindFake, "fake hub: a month's report that is malformed, of another range or hub, or not given is refused with a reason, and a sane one is the hub's") {
+  CHECK(client.fetchReport(T0, T0 + 1000).error == "not enrolled with the hub yet");
+  REQUIRE(client.enroll());
+  REQUIRE(client.pullOnce(0));  // (the bay knows its hub: hub-test)
+  const Millis from = T0 - 10 * 86'400'000LL, to = T0 + 20 * 86'400'000LL;
+  for (Mode m : {ReportWrongShape, ReportOtherRange, ReportOtherHub, NoReport, Deep, Huge, Garbage, Refuses}) {
+    CAPTURE(m);
+    fake.mode = m;
+    const sync::ReportAnswer a = client.fetchReport(from, to);
+    MESSAGE("mode " << m << ": " << a.error);
+    CHECK(a.done);
+    CHECK_FALSE(a.report);
+    CHECK_FALSE(a.error.empty());
+    CHECK_FALSE(a.unreachable);  // (the hub answered, wrongly: not offline)
+    CHECK(client.state().fault == sync::SyncFault::None);  // (the bay's sync is not at fault for a report)
+  }
+  fake.mode = NoReport;
+  CHECK(client.fetchReport(from, to).error.find("older version") != std::string::npos);
+  fake.mode = Sane;
+  const sync::ReportAnswer a = client.fetchReport(from, to);
+  REQUIRE(a.report);
+  CHECK(a.error.empty());
+  CHECK(*a.report == monthlyReport(real.store.shop(), from, to));
+  CHECK(a.report->from == from);
+  // the real hub: a range it will not compute for a bay
+  auto c = real.client();
+  const std::string tok = real.enrol("kiosk-q");
+  const httplib::Headers h{{"Authorization", "Bearer " + tok}};
+  for (const std::string& q : std::vector<std::string>{"from=5&to=5", "from=5", "from=x&to=9", "from=-1&to=9", "from=0&to=" + std::to_string(33LL * 86'400'000)}) {
+    CAPTURE(q);
+    auto r = c.Get(("/api/v1/bay-report?" + q).c_str(), h);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+  }
+  // the front desk's token may not (a floor route), nor a stranger
+  const std::string desk = real.enrol("desk-q", Scope::Desk);
+  auto r = c.Get("/api/v1/bay-report?from=0&to=9", httplib::Headers{{"Authorization", "Bearer " + desk}});
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  r = c.Get("/api/v1/bay-report?from=0&to=9");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  // a bay asking a few times a minute at most
+  int refusedForRate = 0;
+  for (int i = 0; i < 25; ++i) {
+    auto x = c.Get("/api/v1/bay-report?from=0&to=9", h);
+    REQUIRE(x);
+    refusedForRate += x->status == 429;
+  }
+  CHECK(refusedForRate == 5);
+
+  // with the threads running: asked, answered, and a bay that stops while
+  // the hub is slow to answer stops at once
+  client.start();
+  client.askReport(from, to);
+  CHECK(waitFor([&] { return client.reportAnswer().done; }, 10'000));
+  REQUIRE(client.reportAnswer().report);
+  CHECK(*client.reportAnswer().report == *a.report);
+  fake.mode = SlowReport;
+  client.askReport(from, to + 1);
+  CHECK_FALSE(client.reportAnswer().done);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto t = std::chrono::steady_clock::now();
+  client.stop();
+  CHECK(std::chrono::steady_clock::now() - t < std::chrono::seconds(5));
+  fake.mode = Sane;
+  client.askReport(from, to);  // (not syncing: said at once)
+  CHECK(client.reportAnswer().done);
+  CHECK(client.reportAnswer().error == "not syncing with a hub");
 }

@@ -30,6 +30,29 @@ struct Kiosk {
 // The shop's data on the hub.
 void seedHub(RunningHub& hub) { hub.seedShop(); }
 
+// Issue 16: a hub with four months of a demo shop's history, and a bay
+// syncing with it (threads running) that starts from its snapshot.
+struct DemoHubBay {
+  DemoShop made{7, "hub", false};
+  const demo::Options opt = made.opt;
+  const Shop whole = [this] {  // (read here: the hub's store is its server's once it runs)
+    Shop s = made.st->loadRecords();
+    made.st.reset();
+    return s;
+  }();
+  RunningHub hub{made.dir.file("hub.db")};
+  Kiosk a{"kiosk-a", hub, [this] {
+            hub.now = opt.now;  // (the hub's clock at the shop's now before the code is issued)
+            return hub.server.newEnrolCode("kiosk-a", 60'000);
+          }()};
+  DemoHubBay() { a.sync.start(); }
+  template <typename P>
+  static bool waitFor(P pred) {
+    for (int i = 0; i < 400 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return pred();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("sync: enrol with a one-time code, pull the shop, push exactly once") {
@@ -334,20 +357,7 @@ TEST_CASE("sync: a kiosk of another protocol version is told update needed, work
   CHECK(client.state().fault == sync::SyncFault::None);
 }
 
-TEST_CASE("sync: a bay whose snapshot lacks what an event reads starts again from a newer one, with its threads running") {
-  // a hub with four months of a demo shop's history
-  DemoShop made(7, "hub", false);
-  const demo::Options opt = made.opt;
-  const Shop before = made.st->loadRecords();  // (read here: the hub's store is its server's once it runs)
-  made.st.reset();
-  RunningHub hub(made.dir.file("hub.db"));
-  hub.now = opt.now;
-  Kiosk a("kiosk-a", hub, hub.server.newEnrolCode("kiosk-a", 60'000));
-  a.sync.start();
-  auto waitFor = [](auto pred) {
-    for (int i = 0; i < 400 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    return pred();
-  };
+TEST_CASE_FIXTURE(DemoHubBay, "sync: a bay whose snapshot lacks what an event reads starts again from a newer one, with its threads running") {
   auto holds = [&](const Id& wo) { std::lock_guard l(a.mu); return a.st.shop().work_orders.count(wo) == 1; };
   std::optional<std::int64_t> base;
   REQUIRE(waitFor([&] {
@@ -357,12 +367,12 @@ TEST_CASE("sync: a bay whose snapshot lacks what an event reads starts again fro
   }));
   // the desk links a car back to its visit of seven weeks ago, beyond the
   // bay's snapshot: the bay starts again from a newer one, which has both
-  const WorkOrder* old = lastVisitBetween(before, opt.now, 40, 60);
+  const WorkOrder* old = lastVisitBetween(whole, opt.now, 40, 60);
   REQUIRE(old);
   CHECK_FALSE(holds(old->id));
   {  // (at the front desk, through the hub's API: the hub's store is the server's now)
     const std::string desk = hub.enrol("front-desk", Scope::Desk);
-    json body = toJson(comebackOf(before, *old, "late-1", opt.now));
+    json body = toJson(comebackOf(whole, *old, "late-1", opt.now));
     body.erase("type");
     for (const char* k : {"final_passed", "delivered_at", "delivered_by"}) body["wo"].erase(k);
     auto c = hub.client();
@@ -376,4 +386,37 @@ TEST_CASE("sync: a bay whose snapshot lacks what an event reads starts again fro
   a.sync.stop();
   CHECK(a.st.loadRecords().samePartOf(hub.store.loadRecords()));
   CHECK(matchesReplay(a.st));
+}
+
+// Issue 16: a bay from the hub's snapshot holds last month and this one; a
+// month before, asked of the hub while the bay syncs, is the hub's report.
+TEST_CASE_FIXTURE(DemoHubBay, "sync: a month before what a bay holds is asked of the hub, with the threads running, and is the hub's report") {
+  std::optional<Millis> held;
+  REQUIRE(waitFor([&] {
+    std::lock_guard l(a.mu);
+    held = a.st.holdsEverySince();
+    return a.st.basePos() && held;
+  }));
+  const int tz = whole.policy.utc_offset_minutes;
+  const std::string month = addMonths(monthOf(opt.now, tz), -3);
+  const auto range = calendarMonth(month, tz);
+  REQUIRE(range);
+  REQUIRE(range->first < *held);  // (a month this bay does not hold)
+  const MonthlyReport expected = monthlyReport(whole, range->first, range->second);
+  REQUIRE(expected.comebacks.delivered > 0);  // (a month with work in it)
+  a.sync.askReport(range->first, range->second);
+  REQUIRE(waitFor([&] { return a.sync.reportAnswer().done; }));
+  const sync::ReportAnswer got = a.sync.reportAnswer();
+  INFO(got.error);
+  REQUIRE(got.report);
+  CHECK(*got.report == expected);
+  CHECK_FALSE(got.provisional);  // (three months back: every comeback window closed)
+  // a newer question replaces an older one: the answer is to the latest
+  const auto before = calendarMonth(addMonths(month, -1), tz);
+  a.sync.askReport(range->first, range->second);
+  a.sync.askReport(before->first, before->second);
+  REQUIRE(waitFor([&] { return a.sync.reportAnswer().done; }));
+  REQUIRE(a.sync.reportAnswer().report);
+  CHECK(*a.sync.reportAnswer().report == monthlyReport(whole, before->first, before->second));
+  a.sync.stop();
 }

@@ -714,15 +714,27 @@ TEST_CASE("kiosk, issue 15: an advisor opens a comeback from the car's history, 
   CHECK_FALSE(h.has("report.sign_slips"));  // signed, and nothing has changed since
 }
 
+namespace {
+// Issue 16: a hub's store holding the test shop's staff and bays, for a
+// bay to start from its snapshot.
+struct HubOfStaff {
+  TempDir dir;
+  FixedEntropy ent{3};
+  Store store{[this] {
+    StoreOptions o = storeOptions(dir.file("hub.db"), "hub");
+    o.takes_hub_order = false;
+    return o;
+  }(), ent};
+  HubOfStaff() {
+    Millis t = T0;
+    for (const Action& a : staffAndBays()) REQUIRE(store.record(a, t++));
+  }
+};
+}  // namespace
+
 TEST_CASE("kiosk, issue 16: a bay from the hub's snapshot says which months and visits are the hub's, rather than show part of them") {
-  TempDir hubDir;
-  FixedEntropy hubEnt(3);
-  StoreOptions o = storeOptions(hubDir.file("hub.db"), "hub");
-  o.takes_hub_order = false;
-  Store hub(o, hubEnt);
-  Millis t = T0;
-  for (const Action& a : staffAndBays()) REQUIRE(hub.record(a, t++));
-  Harness h("zh", [&](Store& st, const Catalog&) { st.startFrom(hub.snapshot(), "hub-1"); }, "bay1");
+  HubOfStaff hub;
+  Harness h("zh", [&](Store& st, const Catalog&) { st.startFrom(hub.store.snapshot(), "hub-1"); }, "bay1");
   REQUIRE(h.store->holdsEverySince());
   h.signIn("manager");
   h.tap("nav.report");
@@ -731,7 +743,7 @@ TEST_CASE("kiosk, issue 16: a bay from the hub's snapshot says which months and 
   CHECK_FALSE(h.st().held_from > std::optional<Millis>(calendarMonth(monthOf(h.now, tz), tz)->first));
   h.tap("report.month.prev");  // last month: the snapshot holds it whole (its slips are signed at a bay)
   REQUIRE(h.st().report);
-  CHECK(*h.st().report == monthlyReport(hub.shop(), calendarMonth(addMonths(monthOf(h.now, tz), -1), tz)->first,
+  CHECK(*h.st().report == monthlyReport(hub.store.shop(), calendarMonth(addMonths(monthOf(h.now, tz), -1), tz)->first,
                                         calendarMonth(monthOf(h.now, tz), tz)->first));
   h.tap("report.month.prev");  // the month before began before the snapshot's window
   CHECK(h.st().report_month == addMonths(monthOf(h.now, tz), -2));
@@ -741,4 +753,97 @@ TEST_CASE("kiosk, issue 16: a bay from the hub's snapshot says which months and 
   CHECK_FALSE(h.exists("report.show_slips"));  // (its fault slips are not signed here either)
   h.tap("report.month.next");
   CHECK(h.st().report);
+}
+
+TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hub: asking, the hub's figures, or why not and ask again") {
+  HubOfStaff hub;
+  Harness h("zh", [&](Store& st, const Catalog&) { st.startFrom(hub.store.snapshot(), "hub-1"); }, "bay1");
+  std::vector<std::pair<Millis, Millis>> asked;
+  ui::HubReport answer;  // what the sync client would say (nothing asked yet)
+  h.app->connectHubReports([&](Millis from, Millis to) { asked.emplace_back(from, to); answer = ui::HubReport{from, to}; },
+                           [&] { return answer; });
+  auto shown = [&](const std::string& key) {
+    std::string text = h.texts(key);  // (its longer part, before or after {0})
+    if (const auto at = text.find("{0}"); at != std::string::npos)
+      text = at > text.size() - at - 3 ? text.substr(0, at) : text.substr(at + 3);
+    for (const ui::TextDraw& d : h.app->textsDrawn())
+      if (d.text.find(text) != std::string::npos) return true;
+    return false;
+  };
+  h.signIn("manager");
+  h.tap("nav.report");
+  const int tz = h.shop().policy.utc_offset_minutes;
+  h.tap("report.month.prev");  // last month: the bay's own
+  CHECK(asked.empty());
+  CHECK_FALSE(h.st().hub_report);
+  h.tap("report.month.prev");  // the month before: the hub's to give, asked now
+  const auto range = calendarMonth(addMonths(monthOf(h.now, tz), -2), tz);
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0] == *range);
+  CHECK_FALSE(h.st().report);
+  h.frame();
+  CHECK(shown("report.asking_hub"));
+  CHECK_FALSE(h.exists("report.export"));
+  CHECK_FALSE(h.exists("report.ask_again"));
+  // the hub cannot be reached: said so, and asked again on a tap
+  answer.done = true;
+  answer.unreachable = true;
+  answer.error = "hub unreachable";
+  h.frame();
+  h.frame();
+  CHECK(shown("report.hub_offline"));
+  CHECK_FALSE(h.st().report);
+  h.tap("report.ask_again");
+  REQUIRE(asked.size() == 2);
+  CHECK(asked[1] == *range);
+  h.frame();
+  CHECK(shown("report.asking_hub"));
+  // an answer to another question is not this month's
+  MonthlyReport given;
+  given.from = range->first;
+  given.to = range->second;
+  given.efficiency["tech1"] = {6, 5, 0, 0, 0};
+  given.addons_raised = 3;
+  answer = ui::HubReport{range->first - 1, range->second, true, given};
+  h.frames(2);
+  CHECK_FALSE(h.st().report);
+  CHECK(shown("report.asking_hub"));
+  // the hub's figures: shown as the hub's, exported as any report, no fault
+  // slips (they are signed at a bay that holds the month)
+  answer = ui::HubReport{range->first, range->second, true, given};
+  h.frames(2);
+  REQUIRE(h.st().report);
+  CHECK(*h.st().report == given);
+  CHECK(shown("report.from_hub"));
+  CHECK(h.exists("report.export"));
+  CHECK_FALSE(h.exists("report.show_slips"));
+  bool named = false;  // (named from the bay's own people)
+  for (const ui::TextDraw& d : h.app->textsDrawn()) named |= d.text == h.shop().person("tech1")->name;
+  CHECK(named);
+  // the shop changes meanwhile: the hub's figures stay (not read again here)
+  const auto generation = h.store->generation();
+  REQUIRE(h.store->record(EndShift{"tech1", h.now}, h.now));
+  REQUIRE(h.store->generation() != generation);
+  h.advance(11'000);
+  h.frames(2);
+  CHECK(h.st().report);
+  CHECK(asked.size() == 2);
+  // a refusal says the hub's words
+  h.tap("report.month.prev");
+  REQUIRE(asked.size() == 3);
+  answer.done = true;
+  answer.error = "report refused (429): too many reports asked for";
+  h.frames(2);
+  CHECK(shown("report.hub_failed"));
+  bool words = false;
+  for (const ui::TextDraw& d : h.app->textsDrawn()) words |= d.text.find("429") != std::string::npos;
+  CHECK(words);
+  // back to the months the bay holds: its own figures again
+  h.tap("report.month.next");
+  h.tap("report.month.next");
+  h.tap("report.month.next");
+  CHECK(h.st().report_month == monthOf(h.now, tz));
+  CHECK_FALSE(h.st().hub_report);
+  CHECK(h.st().report);
+  CHECK(asked.size() == 4);  // (the month between was asked on the way)
 }
