@@ -261,6 +261,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GhostEntry, entry, tech, start, end)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Comebacks, delivered, counted, outside_window, cause_pending, by_cause, by_technician,
                                    by_trade, by_advisor, first_time_fixed, provisional_until)
 
+BK_JSON_FIELDS(, Visit, wo, ops, inspections, reworks, declined, comebacks)
+
 void to_json(json& j, const MonthlyReport& r) {
   j = {{"from", r.from}, {"to", r.to}, {"rework_by_trade", r.rework_by_trade},
        {"rework_by_technician", r.rework_by_technician}, {"rework_by_defect", r.rework_by_defect},

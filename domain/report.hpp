@@ -127,6 +127,10 @@ struct Visit {  // copies: safe to keep while the shop goes on
   bool operator==(const Visit&) const = default;
 };
 std::vector<Visit> vehicleHistory(const Shop& s, const std::string& vin);
+// Issue 16: a visit as data, every field required (a bay asks the hub for
+// the visits before what it holds).
+void to_json(json& j, const Visit& v);
+void from_json(const json& j, Visit& v);
 std::string addMonths(const std::string& yyyy_mm, int delta);
 
 // Issue 15: a month's fault slips (过失单) as they stand (faultSlipLines),

@@ -73,7 +73,8 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
     }
     noteContact(client->id, req);  // issue 13: for bk-hub status
     const bool floorRoute = req.path == "/api/v1/push" || req.path == "/api/v1/pull" || req.path == "/api/v1/credentials" ||
-                            req.path == "/api/v1/snapshot" || req.path == "/api/v1/bay-report";
+                            req.path == "/api/v1/snapshot" || req.path == "/api/v1/bay-report" ||
+                            req.path.rfind("/api/v1/bay-history/", 0) == 0;
     const Scope needed = floorRoute ? Scope::Floor : Scope::Desk;
     if (client->scope == needed) return false;
     spdlog::warn("{} ({}) refused {} {}: out of its scope", client->id, name(client->scope), req.method, req.path);
@@ -125,14 +126,24 @@ HubServer::HubServer(Store& store, Entropy& entropy, Clock clock, int /*utc_offs
     json body;
     {
       std::lock_guard lock(mu_);
-      const auto client = authorise(req);  // (the screen let it through: enrolled, floor scope)
-      if (!client) return error(res, 401, "not an enrolled kiosk");
-      if (!report_requests_.allow(client->id, clock_())) {
-        res.setHeader("Retry-After", "10");
-        return error(res, 429, "too many reports asked for: wait a minute");
-      }
+      if (!pastAllowed(req, res)) return;
       const MonthlyReport r = store_.report(*from, *to);
       body = sync::reportToWire(r, r.comebacks.provisional(clock_()), instance());
+    }
+    reply(res, 200, body);
+  });
+  // Issue 16: a car's visits for a bay, which holds only those since its
+  // snapshot's window (and the cars in work): every visit, from the store,
+  // as data the bay shows beside its own.
+  http_.get(R"(/api/v1/bay-history/([A-Za-z0-9]{1,32}))", [this](const http::Request& req, http::Response& res) {
+    json body;
+    {
+      std::lock_guard lock(mu_);
+      if (!pastAllowed(req, res)) return;
+      const std::string& vin = req.matches[1];
+      std::vector<Visit> visits = vehicleHistory(store_.pastOfVehicle(vin), vin);
+      if (visits.size() > sync::kMaxVisits) visits.resize(sync::kMaxVisits);  // (newest first)
+      body = sync::historyToWire(visits, vin, instance());
     }
     reply(res, 200, body);
   });
@@ -190,6 +201,20 @@ void HubServer::keepReportsLoop() {
     }
     wait.lock();
   }
+}
+
+bool HubServer::pastAllowed(const http::Request& req, http::Response& res) {
+  const auto client = authorise(req);  // (the screen let it through: enrolled, floor scope)
+  if (!client) {
+    error(res, 401, "not an enrolled kiosk");  // (withdrawn meanwhile)
+    return false;
+  }
+  if (!past_requests_.allow(client->id, clock_())) {
+    res.setHeader("Retry-After", "10");
+    error(res, 429, "too many reports or histories asked for: wait a minute");
+    return false;
+  }
+  return true;
 }
 
 void HubServer::noteContact(const Id& client, const http::Request& req) {

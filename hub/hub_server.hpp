@@ -124,9 +124,11 @@ class HubServer {
   // Issue 16: snapshots, per client and overall, per minute (a bay needs one
   // as it starts, or when its snapshot fell short; each is megabytes)
   AttemptLimiter snapshot_requests_{6, 60, 60'000};
-  // Issue 16: a month's report for a bay, per client and overall, per
-  // minute (a person paging back through the months, a few bays at once)
-  AttemptLimiter report_requests_{20, 120, 60'000};
+  // Issue 16: a bay's questions of the past (a month's report, a car's
+  // visits), per client and overall, per minute (a person paging back
+  // through the months, a few bays at once)
+  AttemptLimiter past_requests_{30, 180, 60'000};
+  bool pastAllowed(const http::Request& req, http::Response& res);  // under mu_: enrolled still, within the rate (else the reply made)
   // Issue 13: each client's last request, for `bk-hub status`: when, from
   // where, its version, its own events not yet pushed (-1: not said), and
   // how far it has pulled the log (-1: not yet).

@@ -281,10 +281,33 @@ void App::showReport(const std::string& month) {
 void App::showHistory(const std::string& vin) {
   st_.history_vin = vin;
   st_.held_from = store_.holdsEverySince();
+  // issue 16: a bay from a snapshot asks the hub for the car's visits as
+  // the history opens (again only if it did not answer, or for another car)
+  if (!st_.held_from || !ask_history_) {
+    st_.hub_history.reset();
+  } else if (!st_.hub_history || st_.hub_history->vin != vin || (st_.hub_history->done && !st_.hub_history->error.empty())) {
+    st_.hub_history = HubHistory{vin};
+    ask_history_(vin);
+  }
+  readHistory();
+}
+
+void App::readHistory() {
   // issue 16: every visit, brought from the store into the working set
   // while the screen is open (the comeback form and its rules read them)
-  st_.history = vehicleHistory(store_.shopForVehicle(vin), vin);
+  st_.history = vehicleHistory(store_.shopForVehicle(st_.history_vin), st_.history_vin);
   history_generation_ = store_.generation();
+  // ...and the hub's of those it does not hold, newest first with them
+  st_.history_from_hub.clear();
+  if (!st_.hub_history || st_.hub_history->vin != st_.history_vin) return;
+  std::set<Id> own;
+  for (const Visit& v : st_.history) own.insert(v.wo.id);
+  for (const Visit& v : st_.hub_history->visits)
+    if (!own.count(v.wo.id)) {
+      st_.history.push_back(v);
+      st_.history_from_hub.insert(v.wo.id);
+    }
+  std::stable_sort(st_.history.begin(), st_.history.end(), [](const Visit& a, const Visit& b) { return a.wo.opened_at > b.wo.opened_at; });
 }
 
 // Issue 15/16: the cars handed over within the comeback window, newest
@@ -349,7 +372,7 @@ void App::handle(const Intent& in, Millis now) {
           else if (undoing || r) st_.undo.reset();
           st_.confirm_switch.clear();
           // issue 15: a comeback opened from the car's history shows there at once
-          if (r && st_.screen == Screen::History) showHistory(st_.history_vin);
+          if (r && st_.screen == Screen::History) readHistory();
         } else if constexpr (std::is_same_v<T, RequestSignature>) {
           // ids first, so the dialog names exactly the record that will be signed
           Action a = i.action;
@@ -530,6 +553,14 @@ void App::frame(Millis now) {
       st_.hub_report = std::move(a);
     }
   }
+  // issue 16: the hub's answer to the car's visits asked of it
+  if (st_.hub_history && !st_.hub_history->done && history_answer_) {
+    HubHistory a = history_answer_();
+    if (a.done && a.vin == st_.hub_history->vin) {
+      st_.hub_history = std::move(a);
+      if (st_.screen == Screen::History) readHistory();
+    }
+  }
   // Idle sign-out: nothing of one person's screen survives for the next.
   // Issue 14: the countdown waits while a form has unsaved input (up to
   // kFormIdleMs), and a half-done form is kept as its person's draft.
@@ -576,7 +607,7 @@ void App::frame(Millis now) {
     showReport(st_.report_month);
     report_read_at_ = now;
   }
-  if (st_.screen == Screen::History && history_generation_ != store_.generation()) showHistory(st_.history_vin);
+  if (st_.screen == Screen::History && history_generation_ != store_.generation()) readHistory();
   // (at the screen's first frame, however it was opened; then as the shop
   // changes, at most every ten seconds)
   if (st_.screen != Screen::Delivery) deliveries_read_at_ = 0;

@@ -77,6 +77,12 @@ class App {
     report_answer_ = std::move(answer);
   }
 
+  // ...and a car's visits before it, the same way.
+  void connectHubHistory(std::function<void(const std::string& vin)> ask, std::function<HubHistory()> answer) {
+    ask_history_ = std::move(ask);
+    history_answer_ = std::move(answer);
+  }
+
   AppState& state() { return st_; }
   KioskConfig& config() { return cfg_; }
   const Catalog& catalog() const { return cat_; }
@@ -146,6 +152,9 @@ class App {
   std::function<void()> on_recorded_;
   std::function<void(Millis, Millis)> ask_report_;  // issue 16
   std::function<HubReport()> report_answer_;
+  std::function<void(const std::string&)> ask_history_;
+  std::function<HubHistory()> history_answer_;
+  void readHistory();  // issue 16: the bay's own visits again, with the hub's answer kept
   std::map<Screen, int> waiting_;            // issue 14: tab counts
   std::uint64_t waiting_generation_ = ~0ull;  // ...of this shop
   Id waiting_person_;                         // ...for this person's roles

@@ -399,6 +399,10 @@ int main(int argc, char** argv) {
         bk::sync::ReportAnswer a = sc->reportAnswer();
         return bk::ui::HubReport{a.from, a.to, a.done, std::move(a.report), std::move(a.error), a.unreachable};
       });
+      app.connectHubHistory([sc](const std::string& vin) { sc->askHistory(vin); }, [sc] {
+        bk::sync::HistoryAnswer a = sc->historyAnswer();
+        return bk::ui::HubHistory{std::move(a.vin), a.done, std::move(a.visits), std::move(a.error), a.unreachable};
+      });
       sync->start();
     }
     app.noteInput(bk::platform::nowMillis());

@@ -6,6 +6,8 @@
 #include "domain/actions.hpp"
 #include "domain/report.hpp"
 
+#include <set>
+
 #include <optional>
 #include <variant>
 
@@ -51,6 +53,15 @@ struct HubReport {
   std::optional<MonthlyReport> report;  // (moved to AppState::report when it comes)
   std::string error;                    // done without a report: why
   bool unreachable = false;             // ...the hub did not answer (offline)
+};
+
+// Issue 16: a car's visits before what this bay holds, asked of the hub.
+struct HubHistory {
+  std::string vin;
+  bool done = false;
+  std::vector<Visit> visits;  // the hub's, newest first
+  std::string error;          // done without visits: why
+  bool unreachable = false;
 };
 
 struct InspectForm {
@@ -203,6 +214,10 @@ struct AppState {
   bool report_slips = false;            // issue 15: the month's fault slips instead of the charts
   std::string history_vin;              // issue 15: the car whose history is open
   std::vector<Visit> history;           // read when it opens
+  // issue 16: a bay from a snapshot asks the hub for the car's visits
+  // before what it holds; those it shows from the hub's answer
+  std::optional<HubHistory> hub_history;
+  std::set<Id> history_from_hub;
   std::optional<ComebackForm> comeback; // issue 15: the advisor's, from the history
   Screen history_back = Screen::Work;   // where the history's back button goes
   std::vector<WorkOrder> recent_deliveries;  // issue 15/16: read when the delivery screen opens

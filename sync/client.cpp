@@ -456,52 +456,94 @@ bool SyncClient::fetchCredentials() {
   return true;
 }
 
-ReportAnswer SyncClient::fetchReport(Millis from, Millis to) {
-  ReportAnswer a{from, to, true, std::nullopt, false, {}};
+std::string SyncClient::askHub(const std::string& path, const char* what, bool& unreachable, std::string& body) {
   std::string tok, hub;
   {
     std::lock_guard lock(mu_);
     tok = token();
     hub = store_.cursors().get().hub_instance;
   }
-  if (tok.empty()) { a.error = "not enrolled with the hub yet"; return a; }
+  if (tok.empty()) return "not enrolled with the hub yet";
   auto c = client(opt_, 30);  // a month without its rows kept takes the hub a second or so
   const Stoppable stoppable(pull_client_mu_, ask_client_, c.get());
-  const std::string path = "/api/v1/bay-report?from=" + std::to_string(from) + "&to=" + std::to_string(to);
-  const Fetched r = fetch(*c, "GET", path, tok, {}, -1, opt_.protocol);
-  if (!r.status) a.error = r.error, a.unreachable = r.error == "hub unreachable";
-  else if (r.status == 404) a.error = "this hub gives bays no reports (an older version): ask at the front desk";
-  else if (r.status != 200) a.error = refusal("report", r);
+  Fetched r = fetch(*c, "GET", path, tok, {}, -1, opt_.protocol);
+  unreachable = !r.status && r.error == "hub unreachable";
+  if (!r.status) return r.error;
+  if (r.status == 404) return std::string("this hub gives bays no ") + what + " (an older version): ask at the front desk";
+  if (r.status != 200) return refusal(what, r);
+  body = std::move(r.body);
+  return {};
+}
+
+namespace {
+// A replaced hub's answer is not of this bay's shop as it knows it.
+std::string otherHub(const std::string& said, const std::string& ours) {
+  return ours.empty() || said == ours ? std::string() : "the answer is of hub " + said + ", this bay syncs with " + ours;
+}
+}  // namespace
+
+ReportAnswer SyncClient::fetchReport(Millis from, Millis to) {
+  ReportAnswer a{from, to, true, std::nullopt, false, {}};
+  std::string body;
+  a.error = askHub("/api/v1/bay-report?from=" + std::to_string(from) + "&to=" + std::to_string(to), "report", a.unreachable, body);
   if (!a.error.empty()) return a;
-  ReportReply reply = decodeReportReply(r.body, from, to);
-  if (reply.error.empty() && !hub.empty() && reply.hub != hub)  // a replaced hub: not this bay's shop as it knows it
-    reply.error = "the report is of hub " + reply.hub + ", this bay syncs with " + hub;
+  ReportReply reply = decodeReportReply(body, from, to);
+  if (reply.error.empty()) reply.error = otherHub(reply.hub, hubInstance());
   if (!reply.error.empty()) { a.error = reply.error; return a; }
   a.report = std::move(reply.report);
   a.provisional = reply.provisional;
   return a;
 }
 
-void SyncClient::askReport(Millis from, Millis to) {
+HistoryAnswer SyncClient::fetchHistory(const std::string& vin) {
+  HistoryAnswer a{vin, true, {}, {}, false};
+  const bool plain = !vin.empty() && vin.size() <= 32 && std::all_of(vin.begin(), vin.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  if (!plain) { a.error = "not a VIN"; return a; }
+  std::string body;
+  a.error = askHub("/api/v1/bay-history/" + vin, "history", a.unreachable, body);
+  if (!a.error.empty()) return a;
+  HistoryReply reply = decodeHistoryReply(body, vin);
+  if (reply.error.empty()) reply.error = otherHub(reply.hub, hubInstance());
+  if (!reply.error.empty()) { a.error = reply.error; return a; }
+  a.visits = std::move(reply.visits);
+  return a;
+}
+
+std::string SyncClient::hubInstance() const {
+  std::lock_guard lock(mu_);
+  return store_.cursors().get().hub_instance;
+}
+
+template <typename A>
+void SyncClient::ask(A& slot, A question, bool& asked) {
   {
     std::lock_guard s(state_mu_);
-    report_ = ReportAnswer{from, to};
+    slot = std::move(question);
     if (!running_) {
-      report_.done = true;
-      report_.error = "not syncing with a hub";
+      slot.done = true;
+      slot.error = "not syncing with a hub";
       return;
     }
   }
   {
     std::lock_guard l(wake_mu_);
-    report_asked_ = true;
+    asked = true;
   }
   ask_cv_.notify_one();
 }
 
+void SyncClient::askReport(Millis from, Millis to) { ask(report_, ReportAnswer{from, to}, report_asked_); }
+
+void SyncClient::askHistory(const std::string& vin) { ask(history_, HistoryAnswer{vin}, history_asked_); }
+
 ReportAnswer SyncClient::reportAnswer() const {
   std::lock_guard s(state_mu_);
   return report_;
+}
+
+HistoryAnswer SyncClient::historyAnswer() const {
+  std::lock_guard s(state_mu_);
+  return history_;
 }
 
 template <typename F>
@@ -562,28 +604,41 @@ void SyncClient::start() {
   // whatever the hub sends (nothing here ends the thread)
   asker_ = std::thread([this] {
     while (true) {
+      bool report = false, history = false;
       {
         std::unique_lock l(wake_mu_);
-        ask_cv_.wait(l, [this] { return report_asked_ || !running_; });
+        ask_cv_.wait(l, [this] { return report_asked_ || history_asked_ || !running_; });
         if (!running_) return;
-        report_asked_ = false;
+        std::swap(report, report_asked_);
+        std::swap(history, history_asked_);
       }
-      ReportAnswer asked;
-      {
-        std::lock_guard s(state_mu_);
-        asked = report_;
-      }
-      ReportAnswer a;
-      try {
-        a = fetchReport(asked.from, asked.to);
-      } catch (const std::exception& e) {
-        a = ReportAnswer{asked.from, asked.to, true, std::nullopt, false, std::string("report: ") + e.what()};
-      }
-      {
-        std::lock_guard s(state_mu_);
-        if (report_.from == a.from && report_.to == a.to && !report_.done) report_ = std::move(a);  // (unless asked otherwise meanwhile)
-      }
-      if (on_change_) on_change_();
+      // each answered whatever the hub sends, and kept unless asked otherwise meanwhile
+      auto answer = [this](auto& slot, auto ask, auto same) {
+        std::decay_t<decltype(slot)> asked;
+        {
+          std::lock_guard s(state_mu_);
+          asked = slot;
+        }
+        std::decay_t<decltype(slot)> got;
+        try {
+          got = ask(asked);
+        } catch (const std::exception& e) {
+          got = asked;
+          got.done = true;
+          got.error = std::string("asking the hub: ") + e.what();
+        }
+        {
+          std::lock_guard s(state_mu_);
+          if (same(slot, got) && !slot.done) slot = std::move(got);
+        }
+        if (on_change_) on_change_();
+      };
+      if (report)
+        answer(report_, [this](const ReportAnswer& q) { return fetchReport(q.from, q.to); },
+               [](const ReportAnswer& x, const ReportAnswer& y) { return x.from == y.from && x.to == y.to; });
+      if (history)
+        answer(history_, [this](const HistoryAnswer& q) { return fetchHistory(q.vin); },
+               [](const HistoryAnswer& x, const HistoryAnswer& y) { return x.vin == y.vin; });
     }
   });
   puller_ = std::thread([this] {

@@ -58,6 +58,16 @@ struct ReportAnswer {
   bool unreachable = false;  // ...the hub did not answer (offline)
 };
 
+// Issue 16: a car's visits asked of the hub (a bay holds only its recent
+// ones), as it stands.
+struct HistoryAnswer {
+  std::string vin;  // empty: nothing asked
+  bool done = false;
+  std::vector<Visit> visits;  // newest first, as the hub holds them
+  std::string error;
+  bool unreachable = false;
+};
+
 class SyncClient {
  public:
   using Clock = std::function<Millis()>;
@@ -86,6 +96,10 @@ class SyncClient {
   void askReport(Millis from, Millis to);
   ReportAnswer reportAnswer() const;
   ReportAnswer fetchReport(Millis from, Millis to);
+  // The same for a car's visits, by its VIN.
+  void askHistory(const std::string& vin);
+  HistoryAnswer historyAnswer() const;
+  HistoryAnswer fetchHistory(const std::string& vin);
 
  private:
   std::string token() const;
@@ -96,6 +110,12 @@ class SyncClient {
   std::optional<KeyPair> deviceKey() const;  // call with mu_ held
   bool noteHub(const std::string& instance);  // true: a new hub instance, cursors reset
   void fail(const std::string& what, SyncFault fault = SyncFault::BadReply);
+  // Issue 16: one question of the past: GET `path`, its body on 200; else
+  // why not (`unreachable`: the hub did not answer). Never a sync fault.
+  std::string askHub(const std::string& path, const char* what, bool& unreachable, std::string& body);
+  std::string hubInstance() const;
+  template <typename A>
+  void ask(A& slot, A question, bool& asked);  // a question to the asker thread (the latest of its kind)
   template <typename F>
   bool guarded(F&& round);
   std::chrono::milliseconds instanceBackoff();
@@ -118,7 +138,8 @@ class SyncClient {
   // issue 16: the report asked for and its answer (under state_mu_); the
   // asker waits on wake_cv_ for a question
   ReportAnswer report_;
-  bool report_asked_ = false;  // under wake_mu_: a question the asker has not taken yet
+  HistoryAnswer history_;
+  bool report_asked_ = false, history_asked_ = false;  // under wake_mu_: questions the asker has not taken yet
   std::condition_variable ask_cv_;  // (with wake_mu_)
   bool snapshot_declined_ = false;  // the hub has no snapshot to give (under mu_)
   std::mutex pull_client_mu_;

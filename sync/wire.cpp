@@ -1,10 +1,13 @@
 #include "sync/wire.hpp"
 
+#include "domain/vin.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <set>
 #include <stdexcept>
 
 namespace bk::sync {
@@ -416,6 +419,39 @@ ReportReply decodeReportReply(std::string_view body, Millis from, Millis to) {
     else if (r.report.from != from || r.report.to != to) r.error = "reply: a report of another range than asked";
   });
   if (!r.error.empty()) r.report = {};
+  return r;
+}
+
+json historyToWire(const std::vector<Visit>& visits, const std::string& vin, const std::string& hub) {
+  return {{"hub", hub}, {"vin", vin}, {"visits", visits}};
+}
+
+HistoryReply decodeHistoryReply(std::string_view body, const std::string& vin) {
+  HistoryReply r;
+  const json j = replyObject(body, r.error);
+  hubId(j, r.hub, r.error);
+  field(j, "vin", json::value_t::string, r.error, [&](const json& v) {
+    if (vinKey(v.get<std::string>()) != vinKey(vin)) r.error = "reply: the history of another car than asked";
+  });
+  field(j, "visits", json::value_t::array, r.error, [&](const json& list) {
+    if (list.size() > kMaxVisits) { r.error = "reply: more visits than a car has"; return; }
+    if (auto bad = checkStrings(list)) { r.error = "reply: visits " + *bad; return; }
+    std::set<Id> seen;
+    for (const json& x : list) {
+      Visit v;
+      try {
+        x.get_to(v);
+      } catch (const json::exception& e) {
+        r.error = std::string("reply: a visit of the wrong form: ") + e.what();
+        return;
+      }
+      if (json(v) != x) { r.error = "reply: a visit of the wrong form (a field extra or of another type)"; return; }
+      if (vinKey(v.wo.vehicle.vin) != vinKey(vin)) { r.error = "reply: a visit of another car than asked"; return; }
+      if (v.wo.id.empty() || !seen.insert(v.wo.id).second) { r.error = "reply: a work order twice, or without an id"; return; }
+      r.visits.push_back(std::move(v));
+    }
+  });
+  if (!r.error.empty()) r.visits.clear();
   return r;
 }
 

@@ -89,6 +89,13 @@ SnapshotReply decodeSnapshotReply(std::string_view body);
 struct ReportReply { MonthlyReport report; bool provisional = false; std::string hub, error; };
 json reportToWire(const MonthlyReport& r, bool provisional, const std::string& hub);
 ReportReply decodeReportReply(std::string_view body, Millis from, Millis to);
+// Issue 16: a car's visits from the hub (GET /api/v1/bay-history/VIN), for
+// a bay that holds only its recent ones: each visit's own form exactly, the
+// car asked for, each work order once, at most kMaxVisits.
+inline constexpr std::size_t kMaxVisits = 2000;
+struct HistoryReply { std::vector<Visit> visits; std::string hub, error; };
+json historyToWire(const std::vector<Visit>& visits, const std::string& vin, const std::string& hub);
+HistoryReply decodeHistoryReply(std::string_view body, const std::string& vin);
 EnrolReply decodeEnrolReply(std::string_view body);
 PushReply decodePushReply(std::string_view body);
 PullReply decodePullReply(std::string_view body);

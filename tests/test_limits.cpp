@@ -284,3 +284,47 @@ TEST_CASE("a month's report from the hub: the report's form exactly, figures in 
   CHECK_FALSE(sync::decodeReportReply(nested(50'000), r.from, r.to).error.empty());
   CHECK_FALSE(sync::decodeReportReply("", r.from, r.to).error.empty());
 }
+
+// Issue 16: a car's visits a bay asks of the hub: each a visit's own form
+// exactly, all of the car asked for, each work order once, or refused.
+TEST_CASE("a car's visits from the hub: each visit's form exactly, the car asked, each work order once, or refused") {
+  const std::string vin = "LVGBE40K8GG123456";
+  Visit v;
+  v.wo.id = "wo-1";
+  v.wo.number = "RO-1";
+  v.wo.vehicle = {"粤B·12345", vin, "丰田凯美瑞"};
+  v.wo.opened_at = T0;
+  v.wo.delivered_at = T0 + 86'400'000;
+  v.ops.push_back(Operation{"wo-1-1", "wo-1", 1, Trade::Mechanical, "换机油", 30});
+  v.comebacks = {"wo-2"};
+  Visit older = v;
+  older.wo.id = "wo-0";
+  older.wo.opened_at = T0 - 86'400'000;
+  older.wo.vehicle.vin = "lvgbe40k8gg123456";  // (letters in either case: the same car)
+  older.comebacks.clear();
+  const json good = sync::historyToWire({v, older}, vin, "hub-1");
+  const auto ok = sync::decodeHistoryReply(good.dump(), vin);
+  REQUIRE(ok.error.empty());
+  CHECK(ok.visits == std::vector<Visit>{v, older});
+  CHECK(ok.hub == "hub-1");
+  CHECK(sync::decodeHistoryReply(good.dump(), "lvgbe40k8gg123456").error.empty());
+  CHECK_FALSE(sync::decodeHistoryReply(good.dump(), "LVGBE40K8GG000000").error.empty());  // another car asked
+  auto refused = [&](std::function<void(json&)> change) {
+    json j = good;
+    change(j);
+    const auto d = sync::decodeHistoryReply(j.dump(), vin);
+    MESSAGE(d.error);
+    return !d.error.empty() && d.visits.empty();
+  };
+  CHECK(refused([](json& j) { j["visits"][1]["wo"]["vehicle"]["vin"] = "LVGBE40K8GG000000"; }));  // a visit of another car
+  CHECK(refused([](json& j) { j["visits"][1]["wo"]["id"] = "wo-1"; }));                          // a work order twice
+  CHECK(refused([](json& j) { j["visits"][0]["extra"] = 1; }));
+  CHECK(refused([](json& j) { j["visits"][0].erase("declined"); }));
+  CHECK(refused([](json& j) { j["visits"][0]["ops"][0]["trade"] = "spaceship"; }));
+  CHECK(refused([](json& j) { j["visits"][0]["wo"]["number"] = 7; }));
+  CHECK(refused([](json& j) { j["visits"][0]["wo"]["customer"] = std::string("a\0b", 3); }));
+  CHECK(refused([](json& j) { j["visits"] = json::object(); }));
+  CHECK(refused([](json& j) { j["vin"] = 5; }));
+  CHECK(refused([&](json& j) { j["visits"] = json::array(); for (std::size_t i = 0; i <= sync::kMaxVisits; ++i) j["visits"].push_back(json::object()); }));
+  CHECK_FALSE(sync::decodeHistoryReply(nested(50'000), vin).error.empty());
+}

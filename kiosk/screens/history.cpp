@@ -91,14 +91,36 @@ void drawHistory(Ui& ui, const View& v, Intents& out) {
         comebackForm(ui, v, visit.wo, visit, out);
         ImGui::Dummy({0, ui.m.gap()});
       }
-  if (st.held_from)  // issue 16: a bay from the hub's snapshot: older visits are the hub's
-    ui.wrapped(format(ui.tr("history.since"), {dateText(*st.held_from, v.utc_offset_minutes)}), IM_COL32(170, 170, 170, 255));
+  if (st.held_from) {  // issue 16: a bay from the hub's snapshot: older visits are the hub's
+    const std::string since = dateText(*st.held_from, v.utc_offset_minutes);
+    const ImU32 grey = IM_COL32(170, 170, 170, 255);
+    if (!st.hub_history) {  // (a bay without a hub)
+      ui.wrapped(format(ui.tr("history.since"), {since}), grey);
+    } else if (!st.hub_history->done) {
+      ui.wrapped(format(ui.tr("history.asking_hub"), {since}), grey);
+    } else if (st.hub_history->error.empty()) {
+      ui.wrapped(format(ui.tr("history.from_hub"), {since}), grey);
+    } else {
+      const ImU32 amber = IM_COL32(240, 170, 90, 255);
+      if (st.hub_history->unreachable) ui.wrapped(format(ui.tr("history.hub_offline"), {since}), amber);
+      else ui.wrapped(format(ui.tr("history.hub_failed"), {since, st.hub_history->error}), amber);
+      if (ui.button("history.ask_again", ui.tr("report.ask_again"), Tone::Primary, ui.m.mm(60))) out.push_back(Go{Screen::History, st.selected});
+    }
+  }
+  // a work order's number, from the bay or from the hub's visits
+  auto number = [&](const Id& id) -> std::string {
+    if (const WorkOrder* w = s.workOrder(id)) return w->number;
+    for (const Visit& other : st.history)
+      if (other.wo.id == id) return other.wo.number;
+    return id;
+  };
   if (st.history.empty()) ui.text(ui.tr("history.none"), nullptr, IM_COL32(170, 170, 170, 255));
   for (const Visit& visit : st.history) {
     const WorkOrder& w = visit.wo;
     ImGui::Dummy({0, ui.m.gap()});
     std::string head = dateText(w.opened_at, v.utc_offset_minutes) + "  " + w.number + "  " + ui.tr("category." + std::string(name(w.category)));
     if (w.odometer_km) head += "  " + format(ui.tr("approvals.odometer"), {std::to_string(w.odometer_km)});
+    if (st.history_from_hub.count(w.id)) head += "  · " + ui.tr("history.hub_visit");  // issue 16
     ImGui::PushFont(ui.fonts.large);
     ui.wrapped(head);
     ImGui::PopFont();
@@ -125,15 +147,15 @@ void drawHistory(Ui& ui, const View& v, Intents& out) {
       ui.chip(ui.tr("history.declined") + " · " + ui.data(a.reason), Tone::Warn, Icon::Warning);
     // issue 15: comebacks, both ways, with the cause once it is found
     if (w.comeback()) {
-      const WorkOrder* orig = s.workOrder(w.comeback_of);
-      std::string line = format(ui.tr("work.comeback_of"), {orig ? orig->number : w.comeback_of, ui.data(w.concern)});
+      std::string line = format(ui.tr("work.comeback_of"), {number(w.comeback_of), ui.data(w.concern)});
       if (const Inspection* found = comebackInspection(s, w.id)) line += " · " + ui.tr("cause." + std::string(name(*found->cause)));
       ui.chip(line, Tone::Bad, Icon::Warning);
     }
     for (const Id& c : visit.comebacks)
-      if (const WorkOrder* back = s.workOrder(c))
-        ui.chip(format(ui.tr("history.came_back"), {back->number, dateText(back->opened_at, v.utc_offset_minutes)}), Tone::Bad,
-                Icon::Back);
+      for (const Visit& back : st.history)  // (every visit of the car: the bay's and the hub's)
+        if (back.wo.id == c)
+          ui.chip(format(ui.tr("history.came_back"), {back.wo.number, dateText(back.wo.opened_at, v.utc_offset_minutes)}), Tone::Bad,
+                  Icon::Back);
     if (w.delivered_at && (v.has(Role::ServiceAdvisor) || v.has(Role::ServiceManager)) && !st.comeback &&
         ui.button("history.comeback." + w.id, ui.tr("history.open_comeback"), Tone::Bad, ui.m.mm(90), Icon::Warning))
       v.st.comeback = ComebackForm{w.id, -1, {}};

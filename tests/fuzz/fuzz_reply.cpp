@@ -28,5 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto report = sync::decodeReportReply(body, 0, 86'400'000);  // issue 16
   if (!report.error.empty() && !(report.report == MonthlyReport{})) __builtin_trap();
   if (report.error.empty() && (report.report.from != 0 || report.report.to != 86'400'000)) __builtin_trap();
+  const auto history = sync::decodeHistoryReply(body, "LVGBE40K8GG123456");  // issue 16
+  if (!history.error.empty() && !history.visits.empty()) __builtin_trap();
+  if (history.visits.size() > sync::kMaxVisits) __builtin_trap();
   return 0;
 }

@@ -14,7 +14,8 @@ namespace {
 
 enum Mode { Sane, WrongTypeHub, NestedLastPos, Deep, Huge, Garbage, ChangingHub, AbsurdHash, BadEvent, Refuses,
             SnapshotUnknownKind, SnapshotWrongShape, SnapshotOrphan, NoSnapshot,
-            ReportWrongShape, ReportOtherRange, ReportOtherHub, NoReport, SlowReport };
+            ReportWrongShape, ReportOtherRange, ReportOtherHub, NoReport, SlowReport,
+            HistoryOtherCar, HistoryWrongShape, HistoryTwice };
 
 std::string nested(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
 
@@ -106,7 +107,25 @@ struct FakeHub {
           }
           break;
         case NoReport:  // a hub of an earlier version
-          if (req.path == "/api/v1/bay-report") { res.status = 404; return says(R"({"error":"no such route"})"); }
+          if (req.path == "/api/v1/bay-report" || req.path.rfind("/api/v1/bay-history/", 0) == 0) {
+            res.status = 404;
+            return says(R"({"error":"no such route"})");
+          }
+          break;
+        // ...and a car's visits that are not the car's, or not of a visit's form
+        case HistoryOtherCar:
+        case HistoryWrongShape:
+        case HistoryTwice:
+          if (req.path.rfind("/api/v1/bay-history/", 0) == 0) {
+            const std::string vin = req.path.substr(std::string("/api/v1/bay-history/").size());
+            Visit v;
+            v.wo.id = "wo-old";
+            v.wo.vehicle.vin = m == HistoryOtherCar ? "LSVAA4182E2000001" : vin;
+            json visits = json::array({v});
+            if (m == HistoryWrongShape) visits[0]["wo"]["spaceship"] = true;
+            if (m == HistoryTwice) visits.push_back(v);
+            return says(json{{"hub", "hub-test"}, {"vin", vin}, {"visits", visits}}.dump());
+          }
           break;
         case SlowReport:  // a hub that never answers (the bay stops meanwhile)
           if (req.path == "/api/v1/bay-report") {
@@ -293,6 +312,25 @@ TEST_CASE_FIXTURE(BayBehindFake, "fake hub: a month's report that is malformed, 
     CHECK_FALSE(a.unreachable);  // (the hub answered, wrongly: not offline)
     CHECK(client.state().fault == sync::SyncFault::None);  // (the bay's sync is not at fault for a report)
   }
+  const std::string vin = real.store.shop().work_orders.at("wo-1").vehicle.vin;
+  for (Mode m : {HistoryOtherCar, HistoryWrongShape, HistoryTwice, NoReport, Deep, Huge, Garbage, Refuses}) {
+    CAPTURE(m);
+    fake.mode = m;
+    const sync::HistoryAnswer h = client.fetchHistory(vin);
+    MESSAGE("mode " << m << ": " << h.error);
+    CHECK(h.done);
+    CHECK(h.visits.empty());
+    CHECK_FALSE(h.error.empty());
+    CHECK_FALSE(h.unreachable);
+    CHECK(client.state().fault == sync::SyncFault::None);
+  }
+  fake.mode = Sane;
+  CHECK(client.fetchHistory("LSV 1; rm").error == "not a VIN");
+  const sync::HistoryAnswer visits = client.fetchHistory(vin);
+  INFO(visits.error);
+  REQUIRE(visits.error.empty());
+  REQUIRE(visits.visits.size() == 1);
+  CHECK(visits.visits == vehicleHistory(real.store.shop(), vin));
   fake.mode = NoReport;
   CHECK(client.fetchReport(from, to).error.find("older version") != std::string::npos);
   fake.mode = Sane;
@@ -321,7 +359,7 @@ TEST_CASE_FIXTURE(BayBehindFake, "fake hub: a month's report that is malformed, 
   CHECK(r->status == 401);
   // a bay asking a few times a minute at most
   int refusedForRate = 0;
-  for (int i = 0; i < 25; ++i) {
+  for (int i = 0; i < 35; ++i) {
     auto x = c.Get("/api/v1/bay-report?from=0&to=9", h);
     REQUIRE(x);
     refusedForRate += x->status == 429;

@@ -51,6 +51,16 @@ struct DemoHubBay {
     for (int i = 0; i < 400 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     return pred();
   }
+  // Once the bay has started from the snapshot: every work order since when it holds.
+  std::optional<Millis> heldFrom() {
+    std::optional<Millis> held;
+    waitFor([&] {
+      std::lock_guard l(a.mu);
+      held = a.st.holdsEverySince();
+      return a.st.basePos() && held;
+    });
+    return held;
+  }
 };
 
 }  // namespace
@@ -391,12 +401,8 @@ TEST_CASE_FIXTURE(DemoHubBay, "sync: a bay whose snapshot lacks what an event re
 // Issue 16: a bay from the hub's snapshot holds last month and this one; a
 // month before, asked of the hub while the bay syncs, is the hub's report.
 TEST_CASE_FIXTURE(DemoHubBay, "sync: a month before what a bay holds is asked of the hub, with the threads running, and is the hub's report") {
-  std::optional<Millis> held;
-  REQUIRE(waitFor([&] {
-    std::lock_guard l(a.mu);
-    held = a.st.holdsEverySince();
-    return a.st.basePos() && held;
-  }));
+  const std::optional<Millis> held = heldFrom();
+  REQUIRE(held);
   const int tz = whole.policy.utc_offset_minutes;
   const std::string month = addMonths(monthOf(opt.now, tz), -3);
   const auto range = calendarMonth(month, tz);
@@ -418,5 +424,46 @@ TEST_CASE_FIXTURE(DemoHubBay, "sync: a month before what a bay holds is asked of
   REQUIRE(waitFor([&] { return a.sync.reportAnswer().done; }));
   REQUIRE(a.sync.reportAnswer().report);
   CHECK(*a.sync.reportAnswer().report == monthlyReport(whole, before->first, before->second));
+  a.sync.stop();
+}
+
+// Issue 16: ...and a car's visits before what the bay holds, beside its own.
+TEST_CASE_FIXTURE(DemoHubBay, "sync: a car's visits before what a bay holds are asked of the hub, and are the hub's") {
+  const std::optional<Millis> held = heldFrom();
+  REQUIRE(held);
+  // a car that came before the bay's window (the one with most visits): the
+  // bay has not all of them
+  std::string vin;
+  std::size_t most = 0;
+  {
+    std::lock_guard l(a.mu);
+    for (const auto& [key, wos] : whole.wos_of_vin) {
+      if (wos.size() <= most) continue;
+      const Shop& bay = a.st.shopForVehicle(key);
+      const auto inBay = bay.wos_of_vin.find(key);
+      if ((inBay == bay.wos_of_vin.end() ? 0 : inBay->second.size()) < wos.size()) {
+        vin = key;
+        most = wos.size();
+      }
+    }
+    a.st.stopViewing();
+  }
+  REQUIRE_FALSE(vin.empty());
+  MESSAGE(vin << ": " << most << " visits");
+  const std::vector<Visit> expected = vehicleHistory(whole, vin);
+  a.sync.askHistory(vin);
+  REQUIRE(waitFor([&] { return a.sync.historyAnswer().done; }));
+  const sync::HistoryAnswer got = a.sync.historyAnswer();
+  INFO(got.error);
+  REQUIRE(got.error.empty());
+  CHECK(got.visits == expected);
+  // asked with a report at once: each has its answer
+  const auto month = calendarMonth(addMonths(monthOf(opt.now, whole.policy.utc_offset_minutes), -3), whole.policy.utc_offset_minutes);
+  a.sync.askHistory(vin);
+  a.sync.askReport(month->first, month->second);
+  REQUIRE(waitFor([&] { return a.sync.historyAnswer().done && a.sync.reportAnswer().done; }));
+  CHECK(a.sync.historyAnswer().visits == expected);
+  REQUIRE(a.sync.reportAnswer().report);
+  CHECK(*a.sync.reportAnswer().report == monthlyReport(whole, month->first, month->second));
   a.sync.stop();
 }

@@ -847,3 +847,89 @@ TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hu
   CHECK(h.st().report);
   CHECK(asked.size() == 4);  // (the month between was asked on the way)
 }
+
+TEST_CASE("kiosk, issue 16: a car's visits before what the bay holds are asked of the hub as its history opens, and shown marked beside the bay's") {
+  HubOfStaff hub;
+  Harness h("zh", [&](Store& st, const Catalog&) { st.startFrom(hub.store.snapshot(), "hub-1"); }, "bay1");
+  std::vector<std::string> asked;
+  ui::HubHistory answer;
+  h.app->connectHubHistory([&](const std::string& vin) { asked.push_back(vin); answer = ui::HubHistory{vin}; },
+                           [&] { return answer; });
+  auto shown = [&](const std::string& key) {
+    std::string text = h.texts(key);  // (its longest part between placeholders)
+    std::string best;
+    for (std::size_t at = 0; at <= text.size();) {
+      const std::size_t open = text.find('{', at);
+      const std::string part = text.substr(at, open == std::string::npos ? std::string::npos : open - at);
+      if (part.size() > best.size()) best = part;
+      if (open == std::string::npos) break;
+      at = text.find('}', open) + 1;
+    }
+    for (const ui::TextDraw& d : h.app->textsDrawn())
+      if (d.text.find(best) != std::string::npos) return true;
+    return false;
+  };
+  const Id now = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
+  const std::string vin = h.shop().work_orders.at(now).vehicle.vin;
+  badge(h, "1001");
+  h.tap("work.clock_on." + now + "-1");
+  h.tap("work.history");
+  REQUIRE(h.st().screen == ui::Screen::History);
+  REQUIRE(asked == std::vector<std::string>{vin});
+  CHECK(h.st().history.size() == 1);  // the bay's own, meanwhile
+  h.frame();
+  CHECK(shown("history.asking_hub"));
+  // offline: said so, and asked again on a tap
+  answer.done = true;
+  answer.unreachable = true;
+  answer.error = "hub unreachable";
+  h.frames(2);
+  CHECK(shown("history.hub_offline"));
+  h.tap("history.ask_again");
+  CHECK(asked.size() == 2);
+  CHECK(h.st().screen == ui::Screen::History);
+  // the hub's visits: an old one of the car, and the bay's own as the hub
+  // holds it (the bay's stays)
+  Visit old;
+  old.wo = h.shop().work_orders.at(now);
+  old.wo.id = "wo-old";
+  old.wo.number = "RO-OLD-77";
+  old.wo.opened_at = h.now - 200 * 86'400'000LL;
+  old.wo.delivered_at = old.wo.opened_at + 86'400'000;
+  Operation op{"wo-old-1", "wo-old", 1, Trade::Mechanical, "换刹车片", 60};
+  op.main_tech = "tech1";
+  op.phase = Phase::Done;
+  old.ops = {op};
+  old.comebacks = {now};  // (as if this visit came back now)
+  Visit ownAsHub = vehicleHistory(h.shop(), vin).at(0);
+  ownAsHub.wo.number = "RO-HUB-COPY";
+  answer = ui::HubHistory{vin, true, {ownAsHub, old}};
+  h.frames(2);
+  REQUIRE(h.st().history.size() == 2);
+  CHECK(h.st().history[0].wo.id == now);  // newest first
+  CHECK(h.st().history[0].wo.number != "RO-HUB-COPY");
+  CHECK(h.st().history[1].wo.id == "wo-old");
+  CHECK(h.st().history_from_hub == std::set<Id>{"wo-old"});
+  CHECK(shown("history.from_hub"));
+  bool marked = false, cameBack = false, copy = false;
+  for (const ui::TextDraw& d : h.app->textsDrawn()) {
+    marked |= d.text.find("RO-OLD-77") != std::string::npos && d.text.find(h.texts("history.hub_visit")) != std::string::npos;
+    cameBack |= d.text.find(h.shop().work_orders.at(now).number) != std::string::npos && d.text.find("RO-OLD-77") == std::string::npos;
+    copy |= d.text.find("RO-HUB-COPY") != std::string::npos;
+  }
+  CHECK(marked);
+  CHECK(cameBack);
+  CHECK_FALSE(copy);
+  // the shop changes meanwhile: the bay's visits read again, the hub's kept, not asked again
+  const auto generation = h.store->generation();
+  REQUIRE(h.store->record(EndShift{"tech2", h.now}, h.now));
+  REQUIRE(h.store->generation() != generation);
+  h.frames(2);
+  CHECK(h.st().history.size() == 2);
+  CHECK(asked.size() == 2);
+  // closed and opened again: the answer kept for the same car
+  h.tap("history.back");
+  h.tap("work.history");
+  CHECK(asked.size() == 2);
+  CHECK(h.st().history.size() == 2);
+}
