@@ -454,6 +454,10 @@ int main(int argc, char** argv) {
           render(bk::platform::nowMillis());
         }
         return screenshot(win, path);
+      }, [&] {
+        glfwPollEvents();
+        render(bk::platform::nowMillis());
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       });
     } else {
       bool shotDone = false;

@@ -8,7 +8,10 @@
 namespace bk::ui {
 
 // `shoot(path)` renders the current state and writes it; returns false on
-// failure. Returns 0 when every screen was written.
-int runTour(App& app, Texts& texts, const std::string& dir, const std::function<bool(const std::string&)>& shoot);
+// failure. `pause()` (optional) draws a frame and waits a little, while the
+// tour waits for an answer of the hub's. Returns 0 when every screen was
+// written.
+int runTour(App& app, Texts& texts, const std::string& dir, const std::function<bool(const std::string&)>& shoot,
+            const std::function<void()>& pause = {});
 
 }  // namespace bk::ui
