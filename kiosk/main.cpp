@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <iostream>
 #include <cctype>
@@ -276,26 +277,39 @@ int main(int argc, char** argv) {
     so.pepper = bk::platform::loadPepper(cfg.pepper);
     // A damaged store (SQLite says so) is not the end: the screen says what
     // happened and offers to rebuild it from the hub (issue 10)
+    // Issue 16: the store opens (reads its working set) on a thread of its
+    // own while the window is made, so a bay with years of history behind it
+    // shows its first frame as soon as one with days. What opening it found
+    // (damaged, or any other error) is taken before anything is decided, and
+    // before a window error, as when it opened first.
+    std::future<std::unique_ptr<bk::Store>> opening =
+        std::async(std::launch::async, [&so, &entropy] { return std::make_unique<bk::Store>(so, entropy); });
     std::unique_ptr<bk::Store> opened;
     RecoveryRun recovery;
     bool recover = false;
-    try {
-      opened = std::make_unique<bk::Store>(so, entropy);
-      if (bk::sync::rebuildPending(*opened)) {  // a rebuild begun before: on with it first
-        opened.reset();
+    auto takeStore = [&] {
+      if (!opening.valid()) return;
+      try {
+        opened = opening.get();
+        if (bk::sync::rebuildPending(*opened)) {  // a rebuild begun before: on with it first
+          opened.reset();
+          recover = true;
+        }
+      } catch (const bk::sql::SqliteError& e) {
+        if (!bk::damagedDatabase(e.code)) throw;
+        recovery.damage = e.what();
         recover = true;
+        std::fprintf(stderr, "bay-kiosk: the store %s is damaged: %s\n", cfg.db.c_str(), e.what());
       }
-    } catch (const bk::sql::SqliteError& e) {
-      if (!bk::damagedDatabase(e.code)) throw;
-      recovery.damage = e.what();
-      recover = true;
-      std::fprintf(stderr, "bay-kiosk: the store %s is damaged: %s\n", cfg.db.c_str(), e.what());
-    }
+    };
     const bk::Catalog catalog = bk::Catalog::load(cfg.assets + "/catalog");
     bk::ui::Texts texts = bk::ui::Texts::load(cfg.assets + "/i18n");
     texts.lang = cfg.lang == "en" ? bk::ui::Lang::En : bk::ui::Lang::Zh;
 
-    if (!glfwInit()) throw std::runtime_error("cannot open a window (no display?)");
+    if (!glfwInit()) {
+      takeStore();
+      throw std::runtime_error("cannot open a window (no display?)");
+    }
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
     GLFWmonitor* monitor = cfg.fullscreen ? glfwGetPrimaryMonitor() : nullptr;
@@ -306,7 +320,10 @@ int main(int argc, char** argv) {
       h = mode->height;
     }
     GLFWwindow* win = glfwCreateWindow(w, h, "Bay Kiosk 车间工位终端", monitor, nullptr);
-    if (!win) throw std::runtime_error("cannot create an OpenGL 3.0 window");
+    if (!win) {
+      takeStore();
+      throw std::runtime_error("cannot create an OpenGL 3.0 window");
+    }
     glfwMakeContextCurrent(win);
     glfwSwapInterval(1);
     if (cfg.fullscreen) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // touch: no pointer
@@ -345,6 +362,7 @@ int main(int argc, char** argv) {
       glfwDestroyWindow(win);
       glfwTerminate();
     };
+    takeStore();
     if (recover) {
       recovery.enrol_code = enrol_code;
       recovery.shot = shot;
