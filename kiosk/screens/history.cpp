@@ -156,7 +156,9 @@ void drawHistory(Ui& ui, const View& v, Intents& out) {
         if (back.wo.id == c)
           ui.chip(format(ui.tr("history.came_back"), {back.wo.number, dateText(back.wo.opened_at, v.utc_offset_minutes)}), Tone::Bad,
                   Icon::Back);
+    // (not of a visit from the hub: the bay holds every car within the comeback window)
     if (w.delivered_at && (v.has(Role::ServiceAdvisor) || v.has(Role::ServiceManager)) && !st.comeback &&
+        !st.history_from_hub.count(w.id) &&
         ui.button("history.comeback." + w.id, ui.tr("history.open_comeback"), Tone::Bad, ui.m.mm(90), Icon::Warning))
       v.st.comeback = ComebackForm{w.id, -1, {}};
   }

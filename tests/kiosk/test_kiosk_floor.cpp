@@ -920,6 +920,15 @@ TEST_CASE("kiosk, issue 16: a car's visits before what the bay holds are asked o
   CHECK(marked);
   CHECK(cameBack);
   CHECK_FALSE(copy);
+  // an advisor opens no comeback of the hub's visit (beyond the window: the bay holds every car within it)
+  h.st().session = ui::Session{"advisor", h.now};
+  h.frame();
+  CHECK_FALSE(h.exists("history.comeback.wo-old"));
+  h.st().history_from_hub.clear();  // (were it the bay's own: offered)
+  h.frame();
+  CHECK(h.exists("history.comeback.wo-old"));
+  h.st().history_from_hub = {"wo-old"};
+  h.st().session = ui::Session{"tech1", h.now};
   // the shop changes meanwhile: the bay's visits read again, the hub's kept, not asked again
   const auto generation = h.store->generation();
   REQUIRE(h.store->record(EndShift{"tech2", h.now}, h.now));
