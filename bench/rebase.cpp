@@ -17,6 +17,7 @@
 // frames while the bay takes the conflict: the screen keeps drawing if no
 // gap is more than a frame's 16.7 ms at 60 a second.
 #include "kiosk/app.hpp"
+#include "kiosk/headless.hpp"
 #include "kiosk/ui.hpp"
 #include "platform/system.hpp"
 #include "store/store.hpp"
@@ -73,11 +74,7 @@ class Screen {
     cfg.bay = bay;
     cfg.assets = BK_ASSETS_DIR;
     cfg.fullscreen = false;
-    ImGuiContext* ctx = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = {1280, 800};
-    io.DeltaTime = 1.f / 60;
+    ui::Headless screen;
     {
       std::optional<ui::App> app;
       {
@@ -92,7 +89,7 @@ class Screen {
           }
       }
       app->connectSync(&mu, [](ui::SyncStatus&) {}, [] {});
-      ui::buildFonts(io, app->metrics(), app->glyphText(), cfg.font, app->fonts());
+      if (!screen.buildFontsFor(*app, cfg)) throw std::runtime_error("the fonts could not be built");
       {
         std::lock_guard l(ready_mu_);
         ready_ = true;
@@ -100,10 +97,7 @@ class Screen {
       ready_cv_.notify_all();
       while (!stop_) {
         Frame f{Clock::now(), {}};
-        ImGui::NewFrame();
-        app->frame(now);
-        ImGui::Render();
-        app->afterFrame(now);
+        ui::Headless::frame(*app, now);
         f.end = Clock::now();
         frames_.push_back(f);
         hits = app->hits().size() + app->textsDrawn().size();
@@ -111,7 +105,6 @@ class Screen {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     }
-    ImGui::DestroyContext(ctx);
   }
   std::atomic<bool> stop_ = false;
   std::vector<Frame> frames_;

@@ -30,30 +30,19 @@ Harness::Harness(const std::string& lang, const std::function<void(Store&, const
   cfg.assets = BK_ASSETS_DIR;
   cfg.export_dir = dir.file("exports");
   cfg.fullscreen = false;
-  ctx = ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = {1280, 800};
-  io.DeltaTime = 1.f / 60;
+  screen = std::make_unique<ui::Headless>();
   app = std::make_unique<ui::App>(cfg, *store, cat, texts, ent);
-  ui::buildFonts(io, app->metrics(), app->glyphText(), cfg.font, app->fonts());
-  REQUIRE(io.Fonts->IsBuilt());
+  REQUIRE(screen->buildFontsFor(*app, cfg));
   app->noteInput(now);
   frames(2);
 }
 
 Harness::~Harness() {
   app.reset();
-  ImGui::DestroyContext(ctx);
+  screen.reset();
 }
 
-void Harness::frame() {
-  ImGui::GetIO().DeltaTime = 1.f / 60;
-  ImGui::NewFrame();
-  app->frame(now);
-  ImGui::Render();
-  app->afterFrame(now);
-}
+void Harness::frame() { ui::Headless::frame(*app, now); }
 
 bool Harness::exists(const std::string& id) {
   for (auto& h : app->hits()) if (h.id == id) return true;

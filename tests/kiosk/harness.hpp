@@ -3,6 +3,7 @@
 // Dear ImGui's example_null runs): a real store file, the real App, taps on
 // widgets by their stable id through io.MousePos / io.MouseDown.
 #include "kiosk/app.hpp"
+#include "kiosk/headless.hpp"
 #include "tests/support.hpp"
 
 #include <functional>
@@ -17,8 +18,8 @@ struct Harness {
   Catalog cat;
   ui::Texts texts;
   ui::KioskConfig cfg;
+  std::unique_ptr<ui::Headless> screen;  // (made before the app, gone after it)
   std::unique_ptr<ui::App> app;
-  ImGuiContext* ctx = nullptr;
   Millis now = T0 + 9 * 60 * MIN;
 
   // A store with the test shop (every PIN "123456", tech1's "246802") and bay1.
