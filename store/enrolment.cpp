@@ -25,6 +25,16 @@ constexpr const char* kRevoke = "UPDATE enrolled_kiosks SET revoked_at = ?2 WHER
 constexpr const char* kReadMeta = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char* kWriteMeta =
     "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+constexpr const char* kForgetPlacement = "DELETE FROM meta WHERE key IN ('placed_max', 'rebase_from')";
+// a kiosk's witnesses of its hub's signed head: each hour keeps its first
+// and its latest, kMaxWitnesses in all
+constexpr const char* kDropWitnessOfHour =
+    "DELETE FROM witnesses WHERE hub = ?1 AND at / 3600000 = ?2 / 3600000 AND pos < ?3 AND at > "
+    "(SELECT MIN(at) FROM witnesses WHERE hub = ?1 AND at / 3600000 = ?2 / 3600000)";
+constexpr const char* kAddWitness = "INSERT OR IGNORE INTO witnesses(hub, pos, at, head, key, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kTrimWitnesses =
+    "DELETE FROM witnesses WHERE (hub, pos) IN (SELECT hub, pos FROM witnesses ORDER BY at DESC LIMIT -1 OFFSET ?1)";
+constexpr const char* kWitnesses = "SELECT hub, pos, at, head, key, sig FROM witnesses ORDER BY at";
 
 std::int64_t asInt(const std::string& s) {
   std::int64_t v = 0;
@@ -129,7 +139,7 @@ void SyncCursors::setPlacement(const Placement& p) {
   write("placed_max", std::to_string(p.placed_max));
   write("rebase_from", p.rebase_from ? std::to_string(p.rebase_from) : std::string());
 }
-void SyncCursors::forgetPlacement() { db_.exec("DELETE FROM meta WHERE key IN ('placed_max', 'rebase_from')"); }
+void SyncCursors::forgetPlacement() { db_.exec(kForgetPlacement); }
 
 SyncCursor SyncCursors::get() {
   return SyncCursor{read("hub_instance"), asInt(read("hub_acked")), asInt(read("hub_cursor"))};
@@ -152,19 +162,18 @@ void SyncCursors::setHubKey(const std::string& hex) { write("hub_key", hex); }
 
 bool SyncCursors::keepWitness(const Witness& w) {
   // each hour keeps its first head and its latest
-  sql::Stmt drop(db_, "DELETE FROM witnesses WHERE hub = ?1 AND at / 3600000 = ?2 / 3600000 AND pos < ?3 AND at > "
-                      "(SELECT MIN(at) FROM witnesses WHERE hub = ?1 AND at / 3600000 = ?2 / 3600000)");
+  sql::Stmt drop(db_, kDropWitnessOfHour);
   drop.bind(1, w.hub).bind(2, w.at).bind(3, w.pos).run();
-  sql::Stmt add(db_, "INSERT OR IGNORE INTO witnesses(hub, pos, at, head, key, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  sql::Stmt add(db_, kAddWitness);
   add.bind(1, w.hub).bind(2, w.pos).bind(3, w.at).bind(4, w.head).bind(5, w.key).bind(6, w.sig).run();
   if (db_.changes() == 0) return false;
-  sql::Stmt trim(db_, "DELETE FROM witnesses WHERE (hub, pos) IN (SELECT hub, pos FROM witnesses ORDER BY at DESC LIMIT -1 OFFSET ?1)");
+  sql::Stmt trim(db_, kTrimWitnesses);
   trim.bind(1, kMaxWitnesses).run();
   return true;
 }
 
 std::vector<Witness> SyncCursors::witnesses() {
-  sql::Stmt q(db_, "SELECT hub, pos, at, head, key, sig FROM witnesses ORDER BY at");
+  sql::Stmt q(db_, kWitnesses);
   std::vector<Witness> out;
   while (q.step()) out.push_back(Witness{q.text(0), q.integer(1), q.integer(2), q.text(3), q.text(4), q.text(5)});
   return out;

@@ -129,6 +129,26 @@ inline constexpr const char* kLastSeqOf =
     "SELECT COALESCE(MAX(origin_seq), 0) FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1)";
 inline constexpr const char* kGet = "SELECT value FROM meta WHERE key = ?1";
 inline constexpr const char* kSet = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+inline constexpr const char* kSetFlag = "INSERT INTO meta(key, value) VALUES(?1, '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+inline constexpr const char* kSetChainHead =
+    "INSERT INTO meta(key, value) VALUES('chain_head', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+// an event's origin by its id, its id by origin and sequence, and the event
+// itself so (the (origin, origin_seq) index)
+inline constexpr const char* kOriginOfId = "SELECT (SELECT name FROM origins WHERE n = events.origin) FROM events WHERE event_id = ?1";
+inline constexpr const char* kIdAtSeq =
+    "SELECT event_id FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2";
+inline constexpr const char* kEventAtSeq =
+    "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, "
+    "body FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2";
+// a device's signature over a batch, and the device keys by number (issue 16)
+inline constexpr const char* kAddBatch =
+    "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
+    "VALUES((SELECT n FROM origins WHERE name = ?1), ?2, ?3, ?4, ?5, ?6)";
+inline constexpr const char* kKeepDeviceKey = "INSERT INTO device_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING";
+inline constexpr const char* kDeviceKeyNumber = "SELECT id FROM device_keys WHERE key = ?1";
+// a compressed column's dictionary, once trained (store/bodies.hpp)
+inline constexpr const char* kAddDictionary =
+    "INSERT INTO body_dicts(id, dict, made_at_pos, kind) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO NOTHING";
 }  // namespace metasql
 
 // The records' whole-table statements (tests, `bk-hub verify`, a store's
@@ -139,6 +159,7 @@ inline constexpr const char* kAllFiled = "SELECT kind, id, body, wo FROM records
 inline constexpr const char* kForget = "DELETE FROM records; DELETE FROM work_orders";
 inline constexpr const char* kWorkOrders = "SELECT COUNT(*) FROM work_orders";
 inline constexpr const char* kWorkOrdersDelivered = "SELECT COUNT(*), COUNT(delivered_at) FROM work_orders";
+inline constexpr const char* kAsStored = "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2";
 }  // namespace recsql
 
 // Issue 16: a column of JSON a store keeps compressed (store/bodies.hpp):
@@ -205,7 +226,7 @@ class BodyStore {
  private:
   void load() {
     loadDictionaries(db_, codec_, col_.kind);
-    sql::Stmt m(db_, "SELECT value FROM meta WHERE key = ?1");
+    sql::Stmt m(db_, metasql::kGet);
     m.bind(1, std::string(col_.metaKey));
     compacted_ = m.step() && m.text(0) == "1";
   }
@@ -229,7 +250,7 @@ class BodyStore {
       return false;
     }
     sql::Tx tx(db_);
-    sql::Stmt ins(db_, "INSERT INTO body_dicts(id, dict, made_at_pos, kind) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO NOTHING");
+    sql::Stmt ins(db_, metasql::kAddDictionary);
     ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, last);
     ins.bind(4, std::string(col_.kind)).run();
     tx.commit();
@@ -254,7 +275,7 @@ class BodyStore {
         ++rewritten;
       }
       if (!more) {
-        sql::Stmt done(db_, "INSERT INTO meta(key, value) VALUES(?1, '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        sql::Stmt done(db_, metasql::kSetFlag);
         done.bind(1, std::string(col_.metaKey)).run();
       }
       tx.commit();
@@ -275,10 +296,8 @@ class BodyStore {
 struct BatchStatements {
   sql::Stmt add, keepKey, keyNumber, addOrigin;
   explicit BatchStatements(sql::Db& db)
-      : add(db, "INSERT INTO device_batches(origin, first_seq, last_seq, device_key, hashes, sig) "
-                  "VALUES((SELECT n FROM origins WHERE name = ?1), ?2, ?3, ?4, ?5, ?6)"),
-        keepKey(db, "INSERT INTO device_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING"),  // issue 16: keys by number
-        keyNumber(db, "SELECT id FROM device_keys WHERE key = ?1"), addOrigin(db, logcodes::kAddOrigin) {}
+      : add(db, metasql::kAddBatch), keepKey(db, metasql::kKeepDeviceKey),  // issue 16: keys by number
+        keyNumber(db, metasql::kDeviceKeyNumber), addOrigin(db, logcodes::kAddOrigin) {}
 };
 
 // Issue 16: bytes of each event's chain hash the log keeps (the chain is
@@ -433,6 +452,8 @@ inline constexpr const char* kUnmarkStale = "UPDATE snapshot_base SET stale = 0"
 inline constexpr const char* kPutBase = "INSERT INTO snapshot_base(id, hub_pos, hlc, origins, records) VALUES(1, ?1, ?2, ?3, ?4)";
 inline constexpr const char* kForgetBasePos = "UPDATE snapshot_base SET hub_pos = 0";
 inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)";
+// a bay that takes a newer snapshot: what it held of the last one
+inline constexpr const char* kDropHeld = "DELETE FROM records; DELETE FROM work_orders; DELETE FROM snapshot_base";
 }  // namespace snapsql
 
 // A kiosk's log in its hub's order: where the hub placed each event, which
@@ -464,11 +485,8 @@ struct Store::Statements {
       : bodies(db, kEventBodies), records(db, kRecordBodies), batches(db), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
-        setFailures(db, kSetFailures), originOfId(db, "SELECT (SELECT name FROM origins WHERE n = events.origin) FROM events WHERE event_id = ?1"),
-        setChainHead(db, "INSERT INTO meta(key, value) VALUES('chain_head', ?1) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-        idAtSeq(db, "SELECT event_id FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2"),
-        recordAsStored(db, "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2"), insertOrigin(db, logcodes::kAddOrigin), db_(db) {}
+        setFailures(db, kSetFailures), originOfId(db, metasql::kOriginOfId), setChainHead(db, metasql::kSetChainHead),
+        idAtSeq(db, metasql::kIdAtSeq), recordAsStored(db, recsql::kAsStored), insertOrigin(db, logcodes::kAddOrigin), db_(db) {}
   sql::Stmt recordAsStored;  // issue 16: a record before a write changes it (the rebase journal)
   // Issue 16 (v22): an origin's name in `origins` before its first event.
   // The names added are remembered (a handful: the shop's clients), so it
@@ -2273,7 +2291,7 @@ void Store::startFrom(Prepared snap, const std::string& hub_instance) {
       // the records are the new snapshot's; the log stays whole (this
       // bay's own events are its to resend to a hub restored from a
       // backup), and every replay skips what the snapshot holds of it
-      for (const char* table : {"records", "work_orders", "snapshot_base"}) db_->exec(std::string("DELETE FROM ") + table);
+      db_->exec(snapsql::kDropHeld);
       reports_->dropAll();
       // (a hub restored meanwhile: the log's places were the other one's)
       if (cursors_->get().hub_instance != hub_instance) db_->exec(placesql::kForgetAll);
@@ -2471,8 +2489,7 @@ void keepBatch(sql::Db& db, BodyStore& bodies, BatchStatements& st, const Device
       continue;
     }
     // as the log has it (held before, a resend, or made canonical when taken)
-    sql::Stmt one(db, "SELECT pos, event_id, (SELECT name FROM origins WHERE n = events.origin), origin_seq, wall_ms, hlc, type, "
-                      "body FROM events WHERE origin = (SELECT n FROM origins WHERE name = ?1) AND origin_seq = ?2");
+    sql::Stmt one(db, metasql::kEventAtSeq);
     one.bind(1, batch.origin).bind(2, batch.first_seq + static_cast<std::int64_t>(i));
     derivable = one.step() && envelopeHash(readEvent(one, bodies)) == batch.hashes[i];
   }

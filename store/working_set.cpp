@@ -221,12 +221,16 @@ std::set<Id> WorkOrderIndex::ofMonth(Millis from, Millis to) {
   return {all.begin(), all.end()};
 }
 
+namespace wsql {
+inline constexpr const char* kAnyReportKept = "SELECT EXISTS(SELECT 1 FROM reports)";
+}  // namespace wsql
+
 KeptReports::KeptReports(sql::Db& db, std::string recipe)
     : db_(db), recipe_(std::move(recipe)), get_(db, wsql::kReportKept), has_(db, wsql::kReportIsKept), keep_(db, wsql::kReportKeep),
       spans_(db, wsql::kSpansReached), drop_(db, wsql::kReportsDropSpan) {
   sql::Stmt other(db_, wsql::kReportsOtherRecipe);
   other.bind(1, recipe_).run();
-  maybe_ = db_.scalarInt("SELECT EXISTS(SELECT 1 FROM reports)") != 0;
+  maybe_ = db_.scalarInt(wsql::kAnyReportKept) != 0;
 }
 
 std::optional<MonthlyReport> KeptReports::get(Millis from, Millis to) {
