@@ -457,11 +457,10 @@ bool SyncClient::fetchCredentials() {
 }
 
 std::string SyncClient::askHub(const std::string& path, const char* what, bool& unreachable, std::string& body) {
-  std::string tok, hub;
+  std::string tok;
   {
     std::lock_guard lock(mu_);
     tok = token();
-    hub = store_.cursors().get().hub_instance;
   }
   if (tok.empty()) return "not enrolled with the hub yet";
   auto c = client(opt_, 30);  // a month without its rows kept takes the hub a second or so
@@ -600,8 +599,8 @@ void SyncClient::start() {
       woken_ = false;
     }
   });
-  // issue 16: a report asked for, one at a time, the latest; answered
-  // whatever the hub sends (nothing here ends the thread)
+  // issue 16: a month's report or a car's visits asked for, one at a
+  // time, the latest of each kind
   asker_ = std::thread([this] {
     while (true) {
       bool report = false, history = false;
