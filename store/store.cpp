@@ -548,6 +548,32 @@ static_assert(static_cast<int>(RecordKind::Person) == 0 && static_cast<int>(Reco
               "records keep RecordKind by number: add new kinds at the end, never renumber");
 std::int64_t kindCode(RecordKind k) { return static_cast<std::int64_t>(k); }
 
+namespace {
+template <typename M>
+const typename M::mapped_type* held(const M& m, const Id& id) {
+  auto it = m.find(id);
+  return it == m.end() ? nullptr : &it->second;
+}
+}  // namespace
+
+// The work order a record files under (empty: none, or the shop does not
+// hold it), without making its JSON (writeDirty widens each work order's
+// span by its records first: a snapshot is tens of thousands of them).
+static Id workOrderOfRecord(const Shop& s, RecordKind kind, const Id& id) {
+  switch (kind) {
+    case RecordKind::WorkOrder: return s.work_orders.count(id) ? id : Id{};
+    case RecordKind::Operation: if (auto* o = s.operation(id)) return o->wo; break;
+    case RecordKind::TimeEntry: if (auto* e = held(s.entries, id)) return e->wo; break;
+    case RecordKind::Inspection: if (auto* i = held(s.inspections, id)) return i->wo; break;
+    case RecordKind::Rework: if (auto* r = held(s.reworks, id)) return r->wo; break;
+    case RecordKind::Incident: if (auto* i = held(s.incidents, id)) return i->wo; break;
+    case RecordKind::AddOn: if (auto* a = held(s.addons, id)) return a->wo; break;
+    case RecordKind::Review: if (auto* r = held(s.reviews, id)) return r->wo; break;
+    default: break;
+  }
+  return {};
+}
+
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
   found = false;
   wo.clear();
@@ -1266,10 +1292,8 @@ void Store::writeDirty() {
   std::map<Id, std::pair<Millis, Millis>> spans;
   for (auto& [kind, id] : shop_.dirty) {
     if (!bundleKind(kind) && kind != RecordKind::Review) continue;  // (a review may pin its work order)
-    Id wo;
-    bool found = false;
-    (void)recordJson(shop_, kind, id, wo, found);
-    if (!found || wo.empty()) continue;
+    const Id wo = workOrderOfRecord(shop_, kind, id);
+    if (wo.empty()) continue;
     auto& [lo, hi] = spans[wo];
     widenByRecord(shop_, kind, id, lo, hi);
   }
