@@ -17,6 +17,22 @@ void badge(Harness& h, const std::string& digits) {
   h.enter();
   h.frame();
 }
+// A text of the screen's (by its key) drawn this frame, whatever fills its
+// placeholders: found by its longest fixed part.
+bool keyShown(Harness& h, const std::string& key) {
+  const std::string text = h.texts(key);
+  std::string longest;
+  for (std::size_t at = 0; at <= text.size();) {
+    const std::size_t open = text.find('{', at);
+    const std::string part = text.substr(at, open == std::string::npos ? std::string::npos : open - at);
+    if (part.size() > longest.size()) longest = part;
+    if (open == std::string::npos) break;
+    at = text.find('}', open) + 1;
+  }
+  for (const ui::TextDraw& d : h.app->textsDrawn())
+    if (d.text.find(longest) != std::string::npos) return true;
+  return false;
+}
 const ui::Hit* hitOf(Harness& h, const std::string& id) {
   for (auto& x : h.app->hits()) if (x.id == id) return &x;
   return nullptr;
@@ -762,14 +778,6 @@ TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hu
   ui::HubReport answer;  // what the sync client would say (nothing asked yet)
   h.app->connectHubReports([&](Millis from, Millis to) { asked.emplace_back(from, to); answer = ui::HubReport{from, to}; },
                            [&] { return answer; });
-  auto shown = [&](const std::string& key) {
-    std::string text = h.texts(key);  // (its longer part, before or after {0})
-    if (const auto at = text.find("{0}"); at != std::string::npos)
-      text = at > text.size() - at - 3 ? text.substr(0, at) : text.substr(at + 3);
-    for (const ui::TextDraw& d : h.app->textsDrawn())
-      if (d.text.find(text) != std::string::npos) return true;
-    return false;
-  };
   h.signIn("manager");
   h.tap("nav.report");
   const int tz = h.shop().policy.utc_offset_minutes;
@@ -782,7 +790,7 @@ TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hu
   CHECK(asked[0] == *range);
   CHECK_FALSE(h.st().report);
   h.frame();
-  CHECK(shown("report.asking_hub"));
+  CHECK(keyShown(h, "report.asking_hub"));
   CHECK_FALSE(h.exists("report.export"));
   CHECK_FALSE(h.exists("report.ask_again"));
   // the hub cannot be reached: said so, and asked again on a tap
@@ -791,13 +799,13 @@ TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hu
   answer.error = "hub unreachable";
   h.frame();
   h.frame();
-  CHECK(shown("report.hub_offline"));
+  CHECK(keyShown(h, "report.hub_offline"));
   CHECK_FALSE(h.st().report);
   h.tap("report.ask_again");
   REQUIRE(asked.size() == 2);
   CHECK(asked[1] == *range);
   h.frame();
-  CHECK(shown("report.asking_hub"));
+  CHECK(keyShown(h, "report.asking_hub"));
   // an answer to another question is not this month's
   MonthlyReport given;
   given.from = range->first;
@@ -807,14 +815,14 @@ TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hu
   answer = ui::HubReport{range->first - 1, range->second, true, given};
   h.frames(2);
   CHECK_FALSE(h.st().report);
-  CHECK(shown("report.asking_hub"));
+  CHECK(keyShown(h, "report.asking_hub"));
   // the hub's figures: shown as the hub's, exported as any report, no fault
   // slips (they are signed at a bay that holds the month)
   answer = ui::HubReport{range->first, range->second, true, given};
   h.frames(2);
   REQUIRE(h.st().report);
   CHECK(*h.st().report == given);
-  CHECK(shown("report.from_hub"));
+  CHECK(keyShown(h, "report.from_hub"));
   CHECK(h.exists("report.export"));
   CHECK_FALSE(h.exists("report.show_slips"));
   bool named = false;  // (named from the bay's own people)
@@ -834,7 +842,7 @@ TEST_CASE("kiosk, issue 16: a month before what the bay holds is asked of the hu
   answer.done = true;
   answer.error = "report refused (429): too many reports asked for";
   h.frames(2);
-  CHECK(shown("report.hub_failed"));
+  CHECK(keyShown(h, "report.hub_failed"));
   bool words = false;
   for (const ui::TextDraw& d : h.app->textsDrawn()) words |= d.text.find("429") != std::string::npos;
   CHECK(words);
@@ -855,20 +863,6 @@ TEST_CASE("kiosk, issue 16: a car's visits before what the bay holds are asked o
   ui::HubHistory answer;
   h.app->connectHubHistory([&](const std::string& vin) { asked.push_back(vin); answer = ui::HubHistory{vin}; },
                            [&] { return answer; });
-  auto shown = [&](const std::string& key) {
-    std::string text = h.texts(key);  // (its longest part between placeholders)
-    std::string best;
-    for (std::size_t at = 0; at <= text.size();) {
-      const std::size_t open = text.find('{', at);
-      const std::string part = text.substr(at, open == std::string::npos ? std::string::npos : open - at);
-      if (part.size() > best.size()) best = part;
-      if (open == std::string::npos) break;
-      at = text.find('}', open) + 1;
-    }
-    for (const ui::TextDraw& d : h.app->textsDrawn())
-      if (d.text.find(best) != std::string::npos) return true;
-    return false;
-  };
   const Id now = h.openWorkOrder(Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")});
   const std::string vin = h.shop().work_orders.at(now).vehicle.vin;
   badge(h, "1001");
@@ -878,13 +872,13 @@ TEST_CASE("kiosk, issue 16: a car's visits before what the bay holds are asked o
   REQUIRE(asked == std::vector<std::string>{vin});
   CHECK(h.st().history.size() == 1);  // the bay's own, meanwhile
   h.frame();
-  CHECK(shown("history.asking_hub"));
+  CHECK(keyShown(h, "history.asking_hub"));
   // offline: said so, and asked again on a tap
   answer.done = true;
   answer.unreachable = true;
   answer.error = "hub unreachable";
   h.frames(2);
-  CHECK(shown("history.hub_offline"));
+  CHECK(keyShown(h, "history.hub_offline"));
   h.tap("history.ask_again");
   CHECK(asked.size() == 2);
   CHECK(h.st().screen == ui::Screen::History);
@@ -910,7 +904,7 @@ TEST_CASE("kiosk, issue 16: a car's visits before what the bay holds are asked o
   CHECK(h.st().history[0].wo.number != "RO-HUB-COPY");
   CHECK(h.st().history[1].wo.id == "wo-old");
   CHECK(h.st().history_from_hub == std::set<Id>{"wo-old"});
-  CHECK(shown("history.from_hub"));
+  CHECK(keyShown(h, "history.from_hub"));
   bool marked = false, cameBack = false, copy = false;
   for (const ui::TextDraw& d : h.app->textsDrawn()) {
     marked |= d.text.find("RO-OLD-77") != std::string::npos && d.text.find(h.texts("history.hub_visit")) != std::string::npos;
