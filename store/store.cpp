@@ -576,18 +576,18 @@ static Id workOrderOfRecord(const Shop& s, RecordKind kind, const Id& id) {
 
 json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& found) {
   found = false;
-  wo.clear();
+  wo = workOrderOfRecord(s, kind, id);
   switch (kind) {
     case RecordKind::Person: return entityJson(s.people, id, found);
     case RecordKind::Bay: return entityJson(s.bays, id, found);
-    case RecordKind::WorkOrder: wo = id; return entityJson(s.work_orders, id, found);
-    case RecordKind::Operation: if (auto* o = s.operation(id)) wo = o->wo; return entityJson(s.operations, id, found);
-    case RecordKind::TimeEntry: if (auto it = s.entries.find(id); it != s.entries.end()) wo = it->second.wo; return entityJson(s.entries, id, found);
-    case RecordKind::Inspection: if (auto it = s.inspections.find(id); it != s.inspections.end()) wo = it->second.wo; return entityJson(s.inspections, id, found);
-    case RecordKind::Rework: if (auto it = s.reworks.find(id); it != s.reworks.end()) wo = it->second.wo; return entityJson(s.reworks, id, found);
-    case RecordKind::Incident: if (auto it = s.incidents.find(id); it != s.incidents.end()) wo = it->second.wo; return entityJson(s.incidents, id, found);
-    case RecordKind::AddOn: if (auto it = s.addons.find(id); it != s.addons.end()) wo = it->second.wo; return entityJson(s.addons, id, found);
-    case RecordKind::Review: if (auto it = s.reviews.find(id); it != s.reviews.end()) wo = it->second.wo; return entityJson(s.reviews, id, found);
+    case RecordKind::WorkOrder: return entityJson(s.work_orders, id, found);
+    case RecordKind::Operation: return entityJson(s.operations, id, found);
+    case RecordKind::TimeEntry: return entityJson(s.entries, id, found);
+    case RecordKind::Inspection: return entityJson(s.inspections, id, found);
+    case RecordKind::Rework: return entityJson(s.reworks, id, found);
+    case RecordKind::Incident: return entityJson(s.incidents, id, found);
+    case RecordKind::AddOn: return entityJson(s.addons, id, found);
+    case RecordKind::Review: return entityJson(s.reviews, id, found);
     case RecordKind::Supersede: return entityJson(s.superseded_by, id, found);
     case RecordKind::Client: return entityJson(s.clients, id, found);
     case RecordKind::PinAttempts: return entityJson(s.pin_attempts, id, found);
