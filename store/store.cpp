@@ -10,6 +10,7 @@
 #include "domain/vin.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
@@ -452,6 +453,7 @@ inline constexpr const char* kUnmarkStale = "UPDATE snapshot_base SET stale = 0"
 inline constexpr const char* kPutBase = "INSERT INTO snapshot_base(id, hub_pos, hlc, origins, records) VALUES(1, ?1, ?2, ?3, ?4)";
 inline constexpr const char* kForgetBasePos = "UPDATE snapshot_base SET hub_pos = 0";
 inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)";
+inline constexpr const char* kHasBase = "SELECT EXISTS(SELECT 1 FROM snapshot_base WHERE id = 1)";
 // a bay that takes a newer snapshot: what it held of the last one
 inline constexpr const char* kDropHeld = "DELETE FROM records; DELETE FROM work_orders; DELETE FROM snapshot_base";
 }  // namespace snapsql
@@ -610,6 +612,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   // kiosk said it was saved: FULL syncs the WAL on every commit.
   db_->exec("PRAGMA synchronous = FULL");
   db_->exec("PRAGMA foreign_keys = ON");
+  sqlite3_busy_handler(db_->raw(), &Store::onBusy, this);  // (issue 16: a staged snapshot gives way)
   // issue 13: an upgrade migrates the file as it opens; a copy of it as it
   // was is kept beside it first (0600 like the store)
   if (const int v = schemaVersion(*db_); v > 0 && v < latestSchemaVersion())
@@ -883,19 +886,19 @@ void Store::loadBundles(Shop& s, const std::vector<Id>& wos, Detail detail) cons
   loadEach(*db_, s, wsql::kBundle, wos, [&](const std::string& b) { return st_->records.decode(b); }, detail != Detail::Whole);
 }
 
-void Store::writeReportRows(const Shop& s, const std::set<Id>& wos) {
+void Store::putReportRows(sql::Db& db, const Shop& s, const std::set<Id>& wos) {
   if (wos.empty()) return;
   const std::map<Id, std::string> rows = reportrows::encode(s, wos);
   auto put = [&] {
-    sql::Stmt q(*db_, reportrows::kPut);
+    sql::Stmt q(db, reportrows::kPut);
     for (auto& [wo, row] : rows) {
       q.bind(1, wo).bindBlob(2, row.data(), static_cast<int>(row.size()));
       q.run();
     }
   };
-  if (!sqlite3_get_autocommit(db_->raw())) return put();  // (with what the transaction writes)
+  if (!sqlite3_get_autocommit(db.raw())) return put();  // (with what the transaction writes)
   try {
-    sql::Tx tx(*db_);
+    sql::Tx tx(db);
     put();
     tx.commit();
   } catch (const sql::SqliteError&) {
@@ -903,6 +906,8 @@ void Store::writeReportRows(const Shop& s, const std::set<Id>& wos) {
     // their records instead, and writes them then
   }
 }
+
+void Store::writeReportRows(const Shop& s, const std::set<Id>& wos) { putReportRows(*db_, s, wos); }
 
 void Store::loadWorkOrders(Shop& s, const std::vector<Id>& wos) const {
   loadEach(*db_, s, wsql::kWorkOrderRecord, wos, [&](const std::string& b) { return st_->records.decode(b); });
@@ -1285,41 +1290,77 @@ void Store::replaceRecords(Shop next) {
   journal_ = Journal{};  // (until next in step with the hub)
 }
 
-void Store::writeDirty() {
-  ++generation_;
-  // issue 16: first each work order's history row (its span widened by
-  // what changed), then its records, which name it by its number
+namespace {
+// What a store's records are written through, on one connection: the
+// store's own, or one of its own beside it (a snapshot staged, issue 16).
+struct RecordWriting {
+  WorkOrderIndex& work_orders;
+  KeptReports& reports;
+  BodyStore& records;
+  sql::Stmt& upsert;
+};
+
+// Writes every record in s.dirty (those no longer in `s` are left). Issue
+// 16: first each work order's history row (its span widened by what
+// changed), then its records, which name it by its number. `before` sees
+// each record as it is about to be written (with its work order);
+// `between` runs between records (it may throw to give up).
+void writeRecords(const RecordWriting& w, const Shop& s, const std::function<void(RecordKind, const Id&, const Id&)>& before,
+                  const std::function<void()>& between = {}) {
   std::map<Id, std::pair<Millis, Millis>> spans;
-  for (auto& [kind, id] : shop_.dirty) {
+  for (auto& [kind, id] : s.dirty) {
     if (!bundleKind(kind) && kind != RecordKind::Review) continue;  // (a review may pin its work order)
-    const Id wo = workOrderOfRecord(shop_, kind, id);
+    const Id wo = workOrderOfRecord(s, kind, id);
     if (wo.empty()) continue;
     auto& [lo, hi] = spans[wo];
-    widenByRecord(shop_, kind, id, lo, hi);
+    widenByRecord(s, kind, id, lo, hi);
   }
   std::optional<std::set<Id>> pinned;  // worked out only when a delivered work order changed
   for (auto& [wo, span] : spans) {
-    auto it = shop_.work_orders.find(wo);
-    if (it == shop_.work_orders.end()) continue;
-    if (it->second.delivered_at && !pinned) pinned = pinnedInMemory(shop_);
-    work_orders_->put(it->second, span.first, span.second, pinned && pinned->count(wo));
+    auto it = s.work_orders.find(wo);
+    if (it == s.work_orders.end()) continue;
+    if (it->second.delivered_at && !pinned) pinned = pinnedInMemory(s);
+    w.work_orders.put(it->second, span.first, span.second, pinned && pinned->count(wo));
   }
   // the reports kept that read what changed are dropped: a work order's
   // (its row written above), or the policy (or, to be sure, people and
   // supersedes: no figure of the report reads them today)
-  for (auto& [wo, span] : spans) reports_->dropFor(wo);
-  for (auto& [kind, id] : shop_.dirty)
+  for (auto& [wo, span] : spans) w.reports.dropFor(wo);
+  for (auto& [kind, id] : s.dirty)
     if (kind == RecordKind::Policy || kind == RecordKind::Person || kind == RecordKind::Supersede) {
-      reports_->dropAll();
+      w.reports.dropAll();
       break;
     }
   std::map<Id, std::int64_t> number;
-  for (auto& [kind, id] : shop_.dirty) {
+  std::size_t written = 0;
+  for (auto& [kind, id] : s.dirty) {
     Id wo;
     bool found = false;
-    json body = recordJson(shop_, kind, id, wo, found);
+    json body = recordJson(s, kind, id, wo, found);
     if (!found) continue;
-    if (journal_.on && !journal_.before.count({kind, id})) {  // issue 16: as it was when last in step with the hub
+    if (before) before(kind, id, wo);
+    std::int64_t n = -1;
+    if (!wo.empty() && bundleKind(kind)) {
+      auto it = number.find(wo);
+      if (it == number.end()) it = number.emplace(wo, w.work_orders.numberOf(wo).value_or(-1)).first;
+      n = it->second;
+    }
+    auto& st = w.upsert;
+    st.bind(1, kindCode(kind)).bind(2, id);
+    if (n < 0) st.bindNull(3); else st.bind(3, n);
+    w.records.bind(st, 4, canonical(body));  // issue 16: compressed once the store has a dictionary for them
+    st.run();
+    if (between && ++written % 256 == 0) between();
+  }
+}
+}  // namespace
+
+void Store::writeDirty() {
+  ++generation_;
+  std::function<void(RecordKind, const Id&, const Id&)> before;
+  if (journal_.on)
+    before = [this](RecordKind kind, const Id& id, const Id& wo) {
+      if (!journal_.on || journal_.before.count({kind, id})) return;  // issue 16: as it was when last in step with the hub
       auto& q = st_->recordAsStored;
       q.bind(1, kindCode(kind)).bind(2, id);
       Journal::Before b{wo, std::nullopt, std::nullopt};
@@ -1332,19 +1373,8 @@ void Store::writeDirty() {
       journal_.before.emplace(std::make_pair(kind, id), std::move(b));
       journal_added_.emplace_back(kind, id);
       if (journal_.bytes > kJournalBytes) journal_ = Journal{};  // a rebase replays the whole log until next in step
-    }
-    std::int64_t n = -1;
-    if (!wo.empty() && bundleKind(kind)) {
-      auto it = number.find(wo);
-      if (it == number.end()) it = number.emplace(wo, work_orders_->numberOf(wo).value_or(-1)).first;
-      n = it->second;
-    }
-    auto& st = st_->upsertRecord;
-    st.bind(1, kindCode(kind)).bind(2, id);
-    if (n < 0) st.bindNull(3); else st.bind(3, n);
-    st_->records.bind(st, 4, canonical(body));  // issue 16: compressed once the store has a dictionary for them
-    st.run();
-  }
+    };
+  writeRecords({*work_orders_, *reports_, st_->records, st_->upsertRecord}, shop_, before);
   shop_.dirty.clear();
 }
 
@@ -2297,51 +2327,150 @@ class HubWrites {
 };
 }  // namespace
 
-void Store::startFrom(Prepared snap, const std::string& hub_instance) {
-  const HubWrites relaxed(*db_);
-  const bool again = wantsSnapshot();  // (one from a snapshot that fell short, in step with its hub)
-  if (!again && (eventCount() > 0 || base_pos_ || db_->scalarInt(snapsql::kAnyRecord)))
-    throw std::logic_error("a store that holds events or records does not start from a snapshot");
-  Shop& s = snap.shop;
-  const std::string& records = snap.records;
-  json origins = json::object();
-  for (auto& [origin, seq] : snap.origins) origins[origin] = seq;
+// Issue 16: a snapshot staged beside the store: its own connection, its
+// transaction open, and what memory takes at the swap.
+struct StagedSnapshot::Impl {
+  std::unique_ptr<sql::Db> db;
+  std::optional<sql::Tx> tx;
+  const std::atomic<bool>* yielded = nullptr;  // the store's: a write of its waited on this
+  bool ready = false, again = false, committed = false;
+  Shop shop;  // the snapshot's, those settled before its window let go (in SQLite)
+  std::int64_t hub_pos = 0, hlc = 0;
+  std::map<Id, std::int64_t> origins;
+  ~Impl() {
+    if (committed) {  // the WAL written back while nothing waits on it
+      try {
+        db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const std::exception&) {  // (the store's own commits do it then)
+      }
+    }
+  }
+};
+
+StagedSnapshot::StagedSnapshot() = default;
+StagedSnapshot::~StagedSnapshot() = default;
+StagedSnapshot::StagedSnapshot(StagedSnapshot&&) noexcept = default;
+StagedSnapshot& StagedSnapshot::operator=(StagedSnapshot&&) noexcept = default;
+bool StagedSnapshot::ready() const { return impl_ && impl_->ready && impl_->tx && !impl_->yielded->load(); }
+
+int Store::onBusy(void* store, int tries) {
+  static_cast<Store*>(store)->yielded_ = true;  // (a snapshot staged gives up for it)
+  if (tries >= 2500) return 0;                  // 5 s, as before
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return 1;
+}
+
+namespace {
+struct GaveWay {};  // a staged snapshot gives up: the store wrote meanwhile
+}  // namespace
+
+StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) const {
+  StagedSnapshot out;
+  out.impl_ = std::make_unique<StagedSnapshot::Impl>();
+  StagedSnapshot::Impl& x = *out.impl_;
+  x.yielded = &yielded_;
+  yielded_ = false;
+  x.db = std::make_unique<sql::Db>(opts_.path, false);
+  sql::Db& db = *x.db;
+  // what it writes, the hub sends again if it is lost (see HubWrites)
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec("PRAGMA wal_autocheckpoint = 0");  // (written back after the swap, not in its commit)
+  x.tx.emplace(db);  // (the store's own writes wait from here: each gives this up)
+  auto check = [&] {
+    if (yielded_) throw GaveWay{};
+  };
+  try {
+    // a new store, or one that wants a newer snapshot (as wantsSnapshot)
+    const bool hasBase = db.scalarInt(snapsql::kHasBase) != 0;
+    x.again = hasBase && db.scalarInt(snapsql::kStale) && !db.scalarInt(logsql::kAnyUnplaced);
+    if (!x.again && (db.scalarInt(metasql::kLastPos) > 0 || hasBase || db.scalarInt(snapsql::kAnyRecord))) {
+      x.tx.reset();  // (not wanted: nothing written, nothing held)
+      return out;
+    }
+    SyncCursors cursors(db);
+    WorkOrderIndex work_orders(db);
+    KeptReports reports(db, std::string(BK_VERSION) + "/" + std::to_string(kReportRevision));
+    BodyStore records(db, kRecordBodies);
+    sql::Stmt upsert(db, kUpsertRecord);
+    if (x.again) {
+      // the records are the new snapshot's; the log stays whole (this
+      // bay's own events are its to resend to a hub restored from a
+      // backup), and every replay skips what the snapshot holds of it
+      db.exec(snapsql::kDropHeld);
+      reports.dropAll();
+      // (a hub restored meanwhile: the log's places were the other one's)
+      if (cursors.get().hub_instance != hub_instance) db.exec(placesql::kForgetAll);
+    }
+    check();
+    json origins = json::object();
+    for (auto& [origin, seq] : snap.origins) origins[origin] = seq;
+    sql::Stmt put(db, snapsql::kPutBase);
+    put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, snap.records).run();
+    std::string().swap(snap.records);
+    check();
+    Shop& s = snap.shop;
+    s.dirty = std::move(snap.all);
+    writeRecords({work_orders, reports, records, upsert}, s, {}, check);
+    s.dirty.clear();
+    cursors.resetFor(hub_instance);
+    cursors.setPulled(snap.hub_pos);
+    const auto own = snap.origins.find(kiosk_id_);
+    cursors.setAcked(own == snap.origins.end() ? 0 : own->second);  // what the hub holds of this bay's (the rest is sent)
+    // those settled before its window leave memory here, with their report
+    // rows (the swap lets go of the few more its clock may have passed)
+    if (const std::set<Id> gone = settledBefore(s, Hlc::wall(snap.hlc) - keptWindow(), {}); !gone.empty()) {
+      check();
+      putReportRows(db, s, gone);
+      evictFrom(s, gone);
+      s.reindex();
+    }
+    check();
+  } catch (const GaveWay&) {
+    x.tx.reset();  // rolled back
+    return out;
+  }
+  x.shop = std::move(snap.shop);
+  x.hub_pos = snap.hub_pos;
+  x.hlc = snap.hlc;
+  x.origins = std::move(snap.origins);
+  x.ready = true;
+  return out;
+}
+
+bool Store::adopt(StagedSnapshot& staged) {
+  if (!staged.ready()) return false;
+  StagedSnapshot::Impl& x = *staged.impl_;
+  const bool fresh = lastPos() == 0 && !base_pos_;
+  if (x.again ? !wantsSnapshot() : !fresh) return false;  // (as staged: nothing was written since)
+  x.tx->commit();
+  x.tx.reset();
+  x.committed = true;
   journal_ = Journal{};  // (the snapshot is where this store is first in step with its hub)
   hub_held_.clear();
   verdicts_from_.reset();
   stale_provisional_ = false;
-  atomically([&] {
-    if (again) {
-      // the records are the new snapshot's; the log stays whole (this
-      // bay's own events are its to resend to a hub restored from a
-      // backup), and every replay skips what the snapshot holds of it
-      db_->exec(snapsql::kDropHeld);
-      reports_->dropAll();
-      // (a hub restored meanwhile: the log's places were the other one's)
-      if (cursors_->get().hub_instance != hub_instance) db_->exec(placesql::kForgetAll);
-    }
-    sql::Stmt put(*db_, snapsql::kPutBase);
-    put.bind(1, snap.hub_pos).bind(2, snap.hlc).bind(3, canonical(origins)).bind(4, records).run();
-    shop_ = std::move(s);
-    shop_.dirty = std::move(snap.all);
-    writeDirty();
-    for (auto& [origin, seq] : snap.origins) seq_of_origin_[origin] = std::max(lastSeqOf(origin), seq);
-    own_seq_ = lastSeqOf(kiosk_id_);  // (a bay set up again takes its sequence on from where the hub has it)
-    hlc_.value = std::max(hlc_.value, snap.hlc);
-    cursors_->resetFor(hub_instance);
-    cursors_->setPulled(snap.hub_pos);
-    const auto own = snap.origins.find(kiosk_id_);
-    cursors_->setAcked(own == snap.origins.end() ? 0 : own->second);  // what the hub holds of this bay's (the rest is sent)
-  });
-  base_pos_ = snap.hub_pos;
-  base_origins_ = snap.origins;
-  base_hlc_ = snap.hlc;
+  shop_ = std::move(x.shop);
+  shop_.dirty.clear();
+  for (auto& [origin, seq] : x.origins) seq_of_origin_[origin] = std::max(lastSeqOf(origin), seq);
+  own_seq_ = lastSeqOf(kiosk_id_);  // (a bay set up again takes its sequence on from where the hub has it)
+  hlc_.value = std::max(hlc_.value, x.hlc);
+  base_pos_ = x.hub_pos;
+  base_origins_ = std::move(x.origins);
+  base_hlc_ = x.hlc;
   viewed_.clear();
   partial_ = true;  // (the shop's history is on the hub)
   held_since_ = Hlc::wall(hlc_.value);
-  evictSettled(Hlc::wall(hlc_.value) - keptWindow());
   ++generation_;
+  evictSettled(Hlc::wall(hlc_.value) - keptWindow());
   noteIfClean();
+  st_->keepCompact();  // (committed: a new store's records get their dictionary)
+  return true;  // (the old shop's heap is the caller's to give back, outside the lock: releaseFreed)
+}
+
+void Store::startFrom(Prepared snap, const std::string& hub_instance) {
+  StagedSnapshot staged = stage(std::move(snap), hub_instance);
+  if (!adopt(staged)) throw std::logic_error("a store that holds events or records does not start from a snapshot");
   releaseFreed();
 }
 

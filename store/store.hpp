@@ -12,6 +12,7 @@
 #include "store/sqlite.hpp"
 #include "store/working_set.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -171,6 +172,29 @@ struct StoreOptions {
   int kept_days = 62;
 };
 
+class Store;
+
+// Issue 16: a snapshot written beside a store's own state (Store::stage):
+// on a connection of its own, in a transaction not yet committed, so the
+// store's screen goes on reading (and drawing) what it held. Store::adopt
+// commits it and takes it as the store's. Dropped unadopted, it is rolled
+// back: nothing of it was ever seen.
+class StagedSnapshot {
+ public:
+  StagedSnapshot();
+  ~StagedSnapshot();
+  StagedSnapshot(StagedSnapshot&&) noexcept;
+  StagedSnapshot& operator=(StagedSnapshot&&) noexcept;
+  // Written in full, and the store has not written since (a write of its
+  // own meanwhile, which waits on this one's transaction, gives it up).
+  bool ready() const;
+
+ private:
+  friend class Store;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Store {
  public:
   Store(StoreOptions opts, Entropy& entropy);
@@ -261,6 +285,18 @@ class Store {
   };
   Prepared prepare(Snapshot&& snap) const;
   void startFrom(Prepared snap, const std::string& hub_instance);
+  // The same, the writing also outside the store's lock: stage() writes
+  // `snap` beside the store's state (see StagedSnapshot) and touches
+  // nothing of the store (the sync thread runs it while the screen draws);
+  // adopt(), under the lock, commits it and takes it: a working bay's
+  // screen is held only for the swap. stage() gives up (not ready) as soon
+  // as the store writes meanwhile (its write waits on the staged
+  // transaction, so it is not made to wait long), and returns not ready if
+  // the store does not want this snapshot (neither new nor wantsSnapshot).
+  // adopt() takes nothing and returns false if the staged snapshot is not
+  // ready, or the store no longer wants it; it throws what a commit may.
+  StagedSnapshot stage(Prepared snap, const std::string& hub_instance) const;
+  bool adopt(StagedSnapshot& staged);
   // Did this store start from a snapshot (and at which hub position)?
   std::optional<std::int64_t> basePos() const { return base_pos_; }
   // Issue 16: a store that started from a snapshot judged an event of its
@@ -501,6 +537,7 @@ class Store {
   // (within the transaction under way, or in one of their own: then a
   // failure leaves them without, and the report reads their records).
   void writeReportRows(const Shop& s, const std::set<Id>& work_orders);
+  static void putReportRows(sql::Db& db, const Shop& s, const std::set<Id>& work_orders);  // (on any connection)
   void maybeTrim(Millis now);
   bool orderMatters(std::int64_t from_pos) const;
   // Runs `body` in one transaction; on a throw the disk rolls back and so
@@ -588,6 +625,10 @@ class Store {
   std::map<Id, std::int64_t> base_origins_;  // what of each origin's sequence that snapshot holds
   std::int64_t base_hlc_ = 0;                // the hub's clock at that snapshot
   std::set<Id> viewed_;    // work orders a screen looks at (not trimmed)
+  // Issue 16: a write of this store's waited on another connection's
+  // transaction (a snapshot staged beside it, which gives up for it).
+  mutable std::atomic<bool> yielded_{false};
+  static int onBusy(void* store, int tries);
   Millis held_since_ = 0;  // memory holds every work order with anything since
   Millis trimmed_at_ = 0;
   std::size_t trimmed_size_ = 0;  // work orders in memory after the last trim

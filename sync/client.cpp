@@ -410,17 +410,28 @@ bool SyncClient::fetchSnapshot() {
     return false;
   }
   const std::int64_t hubPos = prepared.hub_pos;
+  // issue 16: written beside the store's state, also outside the lock; the
+  // screen is held only while it is swapped in. A write of the screen's
+  // meanwhile comes first: this one gives way, and is tried again later.
+  StagedSnapshot staged;
+  try {
+    staged = store_.stage(std::move(prepared), reply.hub);
+  } catch (const std::exception& e) {
+    fail(std::string("snapshot not written: ") + e.what());
+    return false;
+  }
   {
-    std::lock_guard lock(mu_);
-    const bool fresh = store_.lastPos() == 0 && !store_.basePos();
-    if (!fresh && !store_.wantsSnapshot()) return true;  // (something came in meanwhile: pulled as it is)
+    std::unique_lock lock(mu_, std::defer_lock);
+    while (staged.ready() && !lock.try_lock()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!lock.owns_lock()) return true;  // (the screen wrote meanwhile, or something came in: pulled as it is)
     try {
-      store_.startFrom(std::move(prepared), reply.hub);
+      if (!store_.adopt(staged)) return true;
     } catch (const std::exception& e) {
-      fail(std::string("bad snapshot: ") + e.what());
+      fail(std::string("snapshot not written: ") + e.what());
       return false;
     }
   }
+  staged = StagedSnapshot{};  // (its WAL written back, outside the lock)
   prepared = Store::Prepared{};
   malloc_trim(0);  // (the reply and its parse were megabytes: given back to the system)
   noteStable();

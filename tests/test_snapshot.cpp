@@ -11,8 +11,14 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
+#include <chrono>
 #include <memory>
 #include <random>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace bkt;
 
@@ -308,6 +314,154 @@ TEST_CASE("issue 16: a snapshot is taken only by a store that holds nothing yet,
   // one that started from a snapshot and has no doubt about it keeps it
   bay.start(*h.st);
   CHECK_THROWS_AS(bay.st->startFrom(snap, "hub-1"), std::logic_error);
+}
+
+namespace {
+bool sameRecords(const Shop& a, const Shop& b) { return a.samePartOf(b) && b.samePartOf(a); }
+
+// A bay from a snapshot that judged an event otherwise than its hub (as
+// the pull marks it), and a hub gone on since: a clock-on at another bay.
+struct BayWantingNewer {
+  DemoShop h{7, "hub", false};
+  NewBay bay;
+  std::vector<std::array<Id, 3>> jobs;
+  Shop held;  // what the bay holds on disk before a newer snapshot
+  BayWantingNewer() {
+    bay.start(*h.st);
+    jobs = clockable(h.st->shop(), h.opt.now, 1);
+    expect(jobs.size() >= 2, "two jobs to clock on");
+    const Millis t = h.opt.now + 5 * MIN;
+    expect(bool(h.st->record(ClockOn{"te-hub", jobs[0][0], jobs[0][1], jobs[0][2], t}, t)), "the hub's clock-on");
+    bay.st->db().exec("UPDATE snapshot_base SET stale = 1");
+    expect(bay.st->wantsSnapshot(), "the bay wants a newer snapshot");
+    held = bay.st->loadRecords();
+  }
+  // The bay's own clock-on (another technician, another job).
+  Recorded clockOn(const std::string& id) {
+    const Millis t = h.opt.now + 6 * MIN;
+    return bay.st->record(ClockOn{id, jobs[1][0], jobs[1][1], jobs[1][2], t}, t);
+  }
+  // As the sync thread does with a snapshot staged while the bay's screen
+  // (on `screen`) clocks someone on as "te-own": waiting for the screen's
+  // lock, it sees the staging give way to the screen's write, and drops it.
+  // The write goes through; nothing of the snapshot is taken.
+  void givesWay(StagedSnapshot& staged, std::thread& screen, const Recorded& own) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    while (staged.ready() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    CHECK_FALSE(staged.ready());
+    staged = StagedSnapshot{};
+    screen.join();
+    REQUIRE(own);
+    CHECK(bay.st->shop().entries.count("te-own") == 1);
+    CHECK(bay.st->shop().entries.count("te-hub") == 0);  // (nothing of the snapshot)
+    CHECK_FALSE(bay.st->wantsSnapshot());  // (its own event, not yet placed, first)
+    CHECK(matchesReplay(*bay.st));
+  }
+};
+}  // namespace
+
+TEST_CASE_FIXTURE(BayWantingNewer, "issue 16: a newer snapshot is written beside a working bay's state, which it reads until the swap") {
+  Store& st = *bay.st;
+  const std::uint64_t generation = st.generation();
+  StagedSnapshot staged = st.stage(st.prepare(snapshotOf(*h.st)), "hub-1");
+  REQUIRE(staged.ready());
+  // written, not yet swapped in: the bay's screen reads what it held, in
+  // memory and on disk (its own connection does not see the staged writes)
+  CHECK(st.generation() == generation);
+  CHECK(st.shop().entries.count("te-hub") == 0);
+  CHECK(sameRecords(st.loadRecords(), held));
+  CHECK(st.wantsSnapshot());
+  SUBCASE("swapped in") {
+    CHECK(st.adopt(staged));
+    CHECK(st.generation() != generation);
+    CHECK(st.shop().entries.count("te-hub") == 1);
+    CHECK_FALSE(st.wantsSnapshot());
+    CHECK(st.basePos() == h.st->lastPos());
+    expectSame(*h.st, st);
+    CHECK_FALSE(st.adopt(staged));  // (once)
+    staged = StagedSnapshot{};
+    bay.st = std::make_unique<Store>(bay.o, bay.ent);  // opened again: the same
+    expectSame(*h.st, *bay.st);
+    CHECK_FALSE(bay.st->wantsSnapshot());
+  }
+  SUBCASE("dropped before the swap: nothing of it stays") {
+    staged = StagedSnapshot{};
+    CHECK(sameRecords(st.loadRecords(), held));
+    bay.st = std::make_unique<Store>(bay.o, bay.ent);
+    CHECK(sameRecords(bay.st->loadRecords(), held));
+    CHECK(bay.st->wantsSnapshot());
+    bay.start(*h.st);  // and it is taken the next time
+    expectSame(*h.st, *bay.st);
+  }
+}
+
+TEST_CASE_FIXTURE(BayWantingNewer, "issue 16: a bay killed while a newer snapshot is staged beside its state opens as it was") {
+  Snapshot snap = snapshotOf(*h.st);
+  bay.st.reset();  // (no connection carried across the fork)
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {  // the bay: the snapshot staged, then killed before the swap
+    ::close(fds[0]);
+    Store st(bay.o, bay.ent);
+    StagedSnapshot staged = st.stage(st.prepare(std::move(snap)), "hub-1");
+    const char said = staged.ready() ? 'y' : 'n';
+    if (::write(fds[1], &said, 1) != 1) ::_exit(2);
+    for (;;) ::pause();
+  }
+  ::close(fds[1]);
+  char said = 0;
+  REQUIRE(::read(fds[0], &said, 1) == 1);
+  ::close(fds[0]);
+  CHECK(said == 'y');
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  bay.st = std::make_unique<Store>(bay.o, bay.ent);
+  CHECK(sameRecords(bay.st->loadRecords(), held));
+  CHECK(bay.st->shop().entries.count("te-hub") == 0);
+  CHECK(bay.st->wantsSnapshot());
+  CHECK(bay.st->integrityCheck() == "ok");
+  bay.start(*h.st);
+  expectSame(*h.st, *bay.st);
+}
+
+TEST_CASE_FIXTURE(BayWantingNewer, "issue 16: a write of a working bay's meanwhile comes before a newer snapshot staged beside it") {
+  Store& st = *bay.st;
+  StagedSnapshot staged = st.stage(st.prepare(snapshotOf(*h.st)), "hub-1");
+  REQUIRE(staged.ready());
+  // the bay clocks someone on: its write waits on the staged transaction,
+  // which gives way
+  Recorded own;
+  std::thread screen([&] { own = clockOn("te-own"); });
+  givesWay(staged, screen, own);
+  CHECK_FALSE(st.adopt(staged));
+}
+
+TEST_CASE("issue 16: a write of a working bay's at any moment of a newer snapshot's staging comes first, and nothing of the snapshot is taken") {
+  std::mt19937 rng(1605);
+  for (int round = 0; round < 8; ++round) {
+    CAPTURE(round);
+    BayWantingNewer x;
+    Store& st = *x.bay.st;
+    Store::Prepared prepared = st.prepare(snapshotOf(*x.h.st));
+    StagedSnapshot staged;
+    // the sync thread stages it while the screen, after a random pause,
+    // clocks someone on (before, during or after the staging)
+    const int pause = std::uniform_int_distribution<int>(0, 40)(rng);
+    std::thread sync([&] { staged = st.stage(std::move(prepared), "hub-1"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+    Recorded own;
+    std::thread screen([&] { own = x.clockOn("te-own"); });
+    sync.join();
+    x.givesWay(staged, screen, own);
+    CHECK(st.basePos() == x.bay.through);
+    x.bay.st = std::make_unique<Store>(x.bay.o, x.bay.ent);
+    CHECK(x.bay.st->shop().entries.count("te-own") == 1);
+    CHECK(x.bay.st->shop().entries.count("te-hub") == 0);
+  }
 }
 
 TEST_CASE("issue 16: the snapshot's wire form is read strictly") {
