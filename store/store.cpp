@@ -91,6 +91,12 @@ Hash chainHash(const Hash& prev, const StoredEvent& e) {
 constexpr const char* kUpsertRecord =
     "INSERT INTO records(kind, id, wo, body) VALUES(?1, ?2, ?3, ?4) "
     "ON CONFLICT(kind, id) DO UPDATE SET wo = excluded.wo, body = excluded.body";
+// the common write: a new record, or one changed in its work order (its
+// body alone: setting wo writes records_by_wo again, a page, changed or
+// not); nothing where its work order's number differs (kUpsertRecord then)
+constexpr const char* kPutRecordBody =
+    "INSERT INTO records(kind, id, wo, body) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body WHERE wo IS excluded.wo";
 constexpr const char* kInsertEvent =
     "INSERT INTO events(event_id, origin, origin_seq, wall_ms, hlc, type, body, chain) "
     "VALUES(?1, (SELECT n FROM origins WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -204,8 +210,10 @@ class BodyStore {
   }
   // Binds a body to `st` in the form to store: a compressed frame as a
   // blob, JSON (before the dictionary) as text.
-  void bind(sql::Stmt& st, int i, std::string_view json) const {
-    if (const std::string stored = encode(json); bodies::compressed(stored))
+  void bind(sql::Stmt& st, int i, std::string_view json) const { bindStored(st, i, encode(json)); }
+  // The same with the form to store made already (encode).
+  static void bindStored(sql::Stmt& st, int i, const std::string& stored) {
+    if (bodies::compressed(stored))
       st.bindBlob(i, stored.data(), static_cast<int>(stored.size()));
     else
       st.bind(i, stored);
@@ -482,9 +490,9 @@ struct Store::Statements {
   BodyStore bodies;   // issue 16: how the log's bodies are stored
   BodyStore records;  // and the records'
   BatchStatements batches;
-  sql::Stmt upsertRecord, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead, idAtSeq;
+  sql::Stmt upsertRecord, putRecordBody, insertEvent, insertRemoteEvent, selectEvents, selectCredential, upsertCredential, setFailures, originOfId, setChainHead, idAtSeq;
   explicit Statements(sql::Db& db)
-      : bodies(db, kEventBodies), records(db, kRecordBodies), batches(db), upsertRecord(db, kUpsertRecord), insertEvent(db, kInsertEvent),
+      : bodies(db, kEventBodies), records(db, kRecordBodies), batches(db), upsertRecord(db, kUpsertRecord), putRecordBody(db, kPutRecordBody), insertEvent(db, kInsertEvent),
         insertRemoteEvent(db, kInsertRemoteEvent), selectEvents(db, kSelectEvents),
         selectCredential(db, kSelectCredential), upsertCredential(db, kUpsertCredential),
         setFailures(db, kSetFailures), originOfId(db, metasql::kOriginOfId), setChainHead(db, metasql::kSetChainHead),
@@ -601,6 +609,11 @@ json recordJson(const Shop& s, RecordKind kind, const Id& id, Id& wo, bool& foun
   return json();
 }
 
+namespace {
+// What a kept report was computed by (KeptReports drops those of another).
+std::string reportRecipe() { return std::string(BK_VERSION) + "/" + std::to_string(kReportRevision); }
+}  // namespace
+
 Store::Store(StoreOptions opts, Entropy& entropy)
     : entropy_(entropy), opts_(std::move(opts)), hasher_(opts_.pepper, opts_.auth) {
   db_ = std::make_unique<sql::Db>(opts_.path);
@@ -622,7 +635,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   enrolment_ = std::make_unique<Enrolment>(*db_);
   cursors_ = std::make_unique<SyncCursors>(*db_);
   work_orders_ = std::make_unique<WorkOrderIndex>(*db_);
-  reports_ = std::make_unique<KeptReports>(*db_, std::string(BK_VERSION) + "/" + std::to_string(kReportRevision));
+  reports_ = std::make_unique<KeptReports>(*db_, reportRecipe());
 
   kiosk_id_ = meta("kiosk_id");
   if (kiosk_id_.empty()) {
@@ -1294,10 +1307,12 @@ namespace {
 // What a store's records are written through, on one connection: the
 // store's own, or one of its own beside it (a snapshot staged, issue 16).
 struct RecordWriting {
+  sql::Db& db;
   WorkOrderIndex& work_orders;
   KeptReports& reports;
   BodyStore& records;
-  sql::Stmt& upsert;
+  sql::Stmt& put;     // kPutRecordBody
+  sql::Stmt& upsert;  // kUpsertRecord
 };
 
 // Writes every record in s.dirty (those no longer in `s` are left). Issue
@@ -1345,11 +1360,14 @@ void writeRecords(const RecordWriting& w, const Shop& s, const std::function<voi
       if (it == number.end()) it = number.emplace(wo, w.work_orders.numberOf(wo).value_or(-1)).first;
       n = it->second;
     }
-    auto& st = w.upsert;
-    st.bind(1, kindCode(kind)).bind(2, id);
-    if (n < 0) st.bindNull(3); else st.bind(3, n);
-    w.records.bind(st, 4, canonical(body));  // issue 16: compressed once the store has a dictionary for them
-    st.run();
+    const std::string stored = w.records.encode(canonical(body));  // issue 16: compressed once the store has a dictionary for them
+    for (sql::Stmt* st : {&w.put, &w.upsert}) {  // (the second only if its work order's number changed)
+      st->bind(1, kindCode(kind)).bind(2, id);
+      if (n < 0) st->bindNull(3); else st->bind(3, n);
+      BodyStore::bindStored(*st, 4, stored);
+      st->run();
+      if (w.db.changes() > 0) break;
+    }
     if (between && ++written % 256 == 0) between();
   }
 }
@@ -1374,7 +1392,7 @@ void Store::writeDirty() {
       journal_added_.emplace_back(kind, id);
       if (journal_.bytes > kJournalBytes) journal_ = Journal{};  // a rebase replays the whole log until next in step
     };
-  writeRecords({*work_orders_, *reports_, st_->records, st_->upsertRecord}, shop_, before);
+  writeRecords({*db_, *work_orders_, *reports_, st_->records, st_->putRecordBody, st_->upsertRecord}, shop_, before);
   shop_.dirty.clear();
 }
 
@@ -2390,9 +2408,9 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     }
     SyncCursors cursors(db);
     WorkOrderIndex work_orders(db);
-    KeptReports reports(db, std::string(BK_VERSION) + "/" + std::to_string(kReportRevision));
+    KeptReports reports(db, reportRecipe());
     BodyStore records(db, kRecordBodies);
-    sql::Stmt upsert(db, kUpsertRecord);
+    sql::Stmt putBody(db, kPutRecordBody), upsert(db, kUpsertRecord);
     if (x.again) {
       // the records are the new snapshot's; the log stays whole (this
       // bay's own events are its to resend to a hub restored from a
@@ -2411,7 +2429,7 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     check();
     Shop& s = snap.shop;
     s.dirty = std::move(snap.all);
-    writeRecords({work_orders, reports, records, upsert}, s, {}, check);
+    writeRecords({db, work_orders, reports, records, putBody, upsert}, s, {}, check);
     s.dirty.clear();
     cursors.resetFor(hub_instance);
     cursors.setPulled(snap.hub_pos);

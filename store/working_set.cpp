@@ -171,7 +171,7 @@ std::set<Id> readsBeyond(const Shop& s, const Action& a, WorkOrderIndex& index, 
 }
 
 WorkOrderIndex::WorkOrderIndex(sql::Db& db)
-    : db_(db), put_(db, wsql::kPut), remove_(db, wsql::kRemove), numberOf_(db, wsql::kNumberOf), active_(db, wsql::kActive), ofVin_(db, wsql::kOfVin),
+    : db_(db), put_(db, wsql::kPut), putSpan_(db, wsql::kPutSpan), remove_(db, wsql::kRemove), numberOf_(db, wsql::kNumberOf), active_(db, wsql::kActive), ofVin_(db, wsql::kOfVin),
       comebacksOf_(db, wsql::kComebacksOf), backOf_(db, wsql::kBackOf), ownerOf_(db, wsql::kOwnerOf), ofMonth_(db, wsql::kOfMonth) {}
 
 bool WorkOrderIndex::complete() { return db_.scalarInt(wsql::kIncomplete) == 0; }
@@ -179,10 +179,14 @@ bool WorkOrderIndex::complete() { return db_.scalarInt(wsql::kIncomplete) == 0; 
 void WorkOrderIndex::put(const WorkOrder& w, Millis lo, Millis hi, bool pinned) {
   widen(w.opened_at, lo, hi);
   if (!lo) lo = hi = 0;
-  put_.bind(1, w.id).bind(2, vinKey(w.vehicle.vin)).bind(3, lo).bind(4, hi);
-  if (w.delivered_at) put_.bind(5, *w.delivered_at); else put_.bindNull(5);
-  if (w.comeback()) put_.bind(6, w.comeback_of); else put_.bindNull(6);
-  put_.bind(7, pinned && w.delivered_at ? 1 : 0).run();
+  // its span alone if nothing else of its row changed, else the whole row
+  for (sql::Stmt* st : {&putSpan_, &put_}) {
+    st->bind(1, w.id).bind(2, vinKey(w.vehicle.vin)).bind(3, lo).bind(4, hi);
+    if (w.delivered_at) st->bind(5, *w.delivered_at); else st->bindNull(5);
+    if (w.comeback()) st->bind(6, w.comeback_of); else st->bindNull(6);
+    st->bind(7, pinned && w.delivered_at ? 1 : 0).run();
+    if (db_.changes() > 0) return;
+  }
 }
 
 void WorkOrderIndex::remove(const Id& wo) { remove_.bind(1, wo).run(); }

@@ -30,6 +30,16 @@ inline constexpr const char* kPut =
     "first_at = min(COALESCE(first_at, excluded.first_at), excluded.first_at), "
     "last_at = max(COALESCE(last_at, excluded.last_at), excluded.last_at), "
     "delivered_at = excluded.delivered_at, back_of = excluded.back_of, pinned = excluded.pinned";
+// the common write: a new work order, or an entry clocked on an open one
+// (its span widened, and only the index by time written again: an update
+// writes every index on a column it sets, changed or not, a page each);
+// nothing where more of its row changed (kPut then)
+inline constexpr const char* kPutSpan =
+    "INSERT INTO work_orders(id, vin, first_at, last_at, delivered_at, back_of, pinned) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT(id) DO UPDATE SET first_at = min(COALESCE(first_at, excluded.first_at), excluded.first_at), "
+    "last_at = max(COALESCE(last_at, excluded.last_at), excluded.last_at) "
+    "WHERE vin = excluded.vin AND delivered_at IS excluded.delivered_at AND back_of IS excluded.back_of "
+    "AND pinned = excluded.pinned";
 inline constexpr const char* kRemove = "DELETE FROM work_orders WHERE id = ?1";
 inline constexpr const char* kNumberOf = "SELECT n FROM work_orders WHERE id = ?1";
 // (a row without its span has neither end: one probe of work_orders_by_time)
@@ -154,7 +164,7 @@ class WorkOrderIndex {
 
  private:
   sql::Db& db_;
-  sql::Stmt put_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_, ofMonth_;
+  sql::Stmt put_, putSpan_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_, ofMonth_;
 };
 
 // Issue 16: the reports kept. A report for a range wholly past is kept as

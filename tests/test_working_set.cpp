@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <memory>
 #include <random>
 
@@ -703,4 +704,101 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
   MESSAGE(random.made << " clockings, " << rebases << " rebases, " << broken << " replies broken off");
   CHECK(rebases > 3);
   CHECK(broken > 2);
+}
+
+namespace {
+// What each page a commit wrote to the WAL holds (a table's or an index's
+// name, from dbstat), the WAL read from byte `from` (its 32-byte header
+// and each frame's 24 before its page).
+std::multiset<std::string> pagesWritten(Store& st, std::size_t from) {
+  std::map<std::uint32_t, std::string> owner;
+  sql::Stmt q(st.db(), "SELECT name, pageno FROM dbstat");
+  while (q.step()) owner[static_cast<std::uint32_t>(q.integer(1))] = q.text(0);
+  const std::uint32_t pageSize = static_cast<std::uint32_t>(st.db().scalarInt("PRAGMA page_size"));
+  std::ifstream f(st.db().path() + "-wal", std::ios::binary);
+  const std::string wal((std::istreambuf_iterator<char>(f)), {});
+  std::multiset<std::string> out;
+  for (std::size_t at = std::max<std::size_t>(from, 32); at + 24 + pageSize <= wal.size(); at += 24 + pageSize) {
+    std::uint32_t page = 0;
+    for (int i = 0; i < 4; ++i) page = page << 8 | static_cast<std::uint8_t>(wal[at + static_cast<std::size_t>(i)]);
+    out.insert(owner.count(page) ? owner[page] : "?");
+  }
+  return out;
+}
+std::size_t walSize(Store& st) {
+  std::ifstream f(st.db().path() + "-wal", std::ios::binary | std::ios::ate);
+  return f ? static_cast<std::size_t>(f.tellg()) : 0;
+}
+}  // namespace
+
+TEST_CASE("issue 16: a clock-on or a clock-off writes the pages of what it changes, not of every index on its rows") {
+  StaffedStore k;
+  REQUIRE(k.st.record(testWorkOrder("wo-1", Category::GeneralRepair, {spec("wo-1-1", Trade::Mechanical, "tech1")}), T0));
+  Millis t = T0 + MIN;
+  auto clock = [&](int n) {
+    const Action a = n % 2 == 0 ? Action{ClockOn{"te-" + std::to_string(n), "tech1", "wo-1-1", "bay1", t}}
+                                : Action{ClockOff{"tech1", "wo-1-1", StopReason::Break, t}};
+    REQUIRE(k.st.record(a, t));
+    t += 1000;
+  };
+  for (int n = 0; n < 40; ++n) clock(n);
+  k.st.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  k.st.db().exec("PRAGMA wal_autocheckpoint = 0");  // (each commit's frames stay where they were written)
+  for (int n = 40; n < 44; ++n) {
+    CAPTURE(n);
+    const std::size_t before = walSize(k.st);
+    clock(n);
+    const std::multiset<std::string> pages = pagesWritten(k.st, before);
+    std::string all;
+    for (const std::string& p : pages) all += p + " ";
+    CAPTURE(all);
+    // the event and its indexes, the chain head, the entry, its work
+    // order's span and the index by time
+    for (const char* p : {"events", "meta", "records", "work_orders", "work_orders_by_time"}) CHECK(pages.count(p) >= 1);
+    // nothing of the work order's car, its state or its records' owner,
+    // which did not change
+    for (const char* p : {"work_orders_by_vin", "work_orders_in_work", "work_orders_by_back"}) CHECK(pages.count(p) == 0);
+    if (n % 2 == 1) {  // a clock-off changes the entry the clock-on made: no new row
+      CHECK(pages.count("records_by_wo") == 0);
+      CHECK(pages.count("sqlite_autoindex_records_1") == 0);
+      CHECK(pages.size() <= 8);
+    } else {
+      CHECK(pages.size() <= 10);
+    }
+  }
+  CHECK(matchesReplay(k.st));
+}
+
+TEST_CASE("issue 16: each work order's row says what its record says, whether its span alone was written or the whole row") {
+  DemoShop h(5);  // four months: deliveries, comebacks, entries left open
+  Store& st = *h.st;
+  const Shop all = st.loadRecords();
+  const std::set<Id> pinned = pinnedInMemory(all);
+  sql::Stmt q(st.db(), "SELECT id, vin, first_at, last_at, delivered_at, back_of, pinned FROM work_orders");
+  std::size_t rows = 0, delivered = 0, comebacks = 0;
+  while (q.step()) {
+    ++rows;
+    const auto it = all.work_orders.find(q.text(0));
+    REQUIRE(it != all.work_orders.end());
+    const WorkOrder& w = it->second;
+    CAPTURE(w.id);
+    CHECK(q.text(1) == vinKey(w.vehicle.vin));
+    CHECK(q.integer(2) <= w.opened_at);
+    CHECK(q.integer(3) >= w.opened_at);
+    CHECK(q.isNull(4) == !w.delivered_at);
+    if (w.delivered_at) {
+      ++delivered;
+      CHECK(q.integer(4) == *w.delivered_at);
+      CHECK(q.integer(3) >= *w.delivered_at);
+    }
+    CHECK(q.isNull(5) == !w.comeback());
+    if (w.comeback()) {
+      ++comebacks;
+      CHECK(q.text(5) == w.comeback_of);
+    }
+    CHECK((q.integer(6) == 1) == (w.delivered_at && pinned.count(w.id) > 0));
+  }
+  CHECK(rows == all.work_orders.size());
+  CHECK(delivered > 100);
+  CHECK(comebacks > 0);
 }
