@@ -2352,7 +2352,7 @@ struct StagedSnapshot::Impl {
   std::optional<sql::Tx> tx;
   const std::atomic<bool>* yielded = nullptr;  // the store's: a write of its waited on this
   bool ready = false, again = false, committed = false;
-  Shop shop;  // the snapshot's, those settled before its window let go (in SQLite)
+  Shop shop;  // the snapshot's, those settled before its window let go (in SQLite); swapped: the old
   std::int64_t hub_pos = 0, hlc = 0;
   std::map<Id, std::int64_t> origins;
   ~Impl() {
@@ -2468,7 +2468,7 @@ bool Store::adopt(StagedSnapshot& staged) {
   hub_held_.clear();
   verdicts_from_.reset();
   stale_provisional_ = false;
-  shop_ = std::move(x.shop);
+  std::swap(shop_, x.shop);  // (the old one freed with the staged snapshot, outside the lock)
   shop_.dirty.clear();
   for (auto& [origin, seq] : x.origins) seq_of_origin_[origin] = std::max(lastSeqOf(origin), seq);
   own_seq_ = lastSeqOf(kiosk_id_);  // (a bay set up again takes its sequence on from where the hub has it)
