@@ -432,7 +432,6 @@ bool SyncClient::fetchSnapshot() {
     }
   }
   staged = StagedSnapshot{};  // (its WAL written back, outside the lock)
-  prepared = Store::Prepared{};
   malloc_trim(0);  // (the reply and its parse were megabytes: given back to the system)
   noteStable();
   {

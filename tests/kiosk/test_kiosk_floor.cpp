@@ -17,8 +17,8 @@ void badge(Harness& h, const std::string& digits) {
   h.enter();
   h.frame();
 }
-// A text of the screen's (by its key) drawn this frame, whatever fills its
-// placeholders: found by its longest fixed part.
+// A text of the screen's (by its key) drawn this frame, whatever values
+// fill its {n} slots: found by its longest fixed part.
 bool keyShown(Harness& h, const std::string& key) {
   const std::string text = h.texts(key);
   std::string longest;
@@ -26,8 +26,9 @@ bool keyShown(Harness& h, const std::string& key) {
     const std::size_t open = text.find('{', at);
     const std::string part = text.substr(at, open == std::string::npos ? std::string::npos : open - at);
     if (part.size() > longest.size()) longest = part;
-    if (open == std::string::npos) break;
-    at = text.find('}', open) + 1;
+    const std::size_t close = open == std::string::npos ? open : text.find('}', open);
+    if (close == std::string::npos) break;  // (the last part, or a slot never closed)
+    at = close + 1;
   }
   for (const ui::TextDraw& d : h.app->textsDrawn())
     if (d.text.find(longest) != std::string::npos) return true;
