@@ -988,12 +988,17 @@ Shop Store::pastOf(const std::vector<Id>& wos, Detail detail, std::vector<Id>* w
   const sql::ReadTx read(*db_);  // (one lock for the rows read one by one)
   Shop s;
   s.policy = shop_.policy;
-  s.people = shop_.people;
-  s.bays = shop_.bays;
-  s.clients = shop_.clients;
-  s.reviews = shop_.reviews;
-  s.superseded_by = shop_.superseded_by;
-  s.fault_slips = shop_.fault_slips;
+  // the shop's reference data and the records that never leave memory
+  // (these grow with the shop's age); a month's report reads none of
+  // them but the supersedes of its own inspections (below)
+  if (detail == Detail::Whole) {
+    s.people = shop_.people;
+    s.bays = shop_.bays;
+    s.clients = shop_.clients;
+    s.reviews = shop_.reviews;
+    s.superseded_by = shop_.superseded_by;
+    s.fault_slips = shop_.fault_slips;
+  }
   // those memory holds are copied from it (a recent month: no decoding);
   // the rest are read from SQLite
   std::set<Id> held;
@@ -1042,6 +1047,15 @@ Shop Store::pastOf(const std::vector<Id>& wos, Detail detail, std::vector<Id>* w
       std::copy_if(rest.begin(), rest.end(), std::back_inserter(*without_row), [&](const Id& id) { return s.work_orders.count(id) > 0; });
   } else {
     loadBundles(s, wos, detail);  // (skips those it holds already)
+  }
+  if (detail != Detail::Whole) {  // (R15: a correction is of the same work order; by the shorter of the two)
+    if (shop_.superseded_by.size() < s.inspections.size()) {
+      for (auto& [id, by] : shop_.superseded_by)
+        if (s.inspections.count(id)) s.superseded_by.emplace(id, by);
+    } else {
+      for (auto& [id, in] : s.inspections)
+        if (auto c = shop_.superseded_by.find(id); c != shop_.superseded_by.end()) s.superseded_by.emplace(id, c->second);
+    }
   }
   s.reindex();
   return s;

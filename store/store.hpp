@@ -407,7 +407,9 @@ class Store {
   // reads none, and they are most of a month's bytes); or, for the report
   // the store gives (Facts), each work order as its report row keeps it
   // (store/report_rows.hpp), from its records where it has none (those
-  // are added to `without_row`).
+  // are added to `without_row`). For a report, only the policy and its
+  // inspections' supersedes of what memory always holds: not the people,
+  // bays, clients, reviews and fault slips, which grow with the shop's age.
   enum class Detail { Whole, Report, Facts };
   Shop pastOf(const std::vector<Id>& work_orders, Detail detail = Detail::Whole, std::vector<Id>* without_row = nullptr) const;
   // The work orders with anything in [from, to), and the work orders they

@@ -471,3 +471,36 @@ TEST_CASE("issue 16: a month's work orders are those whose span meets it, long s
   CHECK(months > 60);
   CHECK(long_ > 100);  // (months met by work orders of long spans)
 }
+
+TEST_CASE("issue 16: a month read for its report carries its inspections' corrections, and not what memory holds of the whole shop") {
+  StaffedStore f;
+  World w;  // (the same people and keys)
+  auto both = [&](const Action& a, Millis at) {
+    w.must(a);
+    REQUIRE(f.st.record(a, at));
+  };
+  std::map<Id, Id> fixOf;  // each work order's corrected self-inspection -> its correction
+  for (const Id wo : {"wo-1", "wo-2"}) {
+    const Id op = wo + "-1";
+    both(testWorkOrder(wo, Category::GeneralRepair, {spec("", Trade::Mechanical, "tech1")}), T0);
+    both(ClockOn{"te-" + wo, "tech1", op, "bay1", T0 + MIN}, T0 + MIN);
+    const RecordInspection first = w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 30 * MIN);
+    both(first, T0 + 30 * MIN);
+    RecordInspection fix = w.inspection(InspectionKind::Self, wo, op, "tech1", true, T0 + 35 * MIN);
+    fix.inspection.supersedes = first.inspection.id;
+    both(w.sealed(fix, "tech1", T0 + 35 * MIN), T0 + 35 * MIN);
+    fixOf[wo] = fix.inspection.id;
+    REQUIRE(latestInspection(f.st.shop(), InspectionKind::Self, op)->id == fix.inspection.id);
+  }
+  REQUIRE(f.st.shop().superseded_by.size() == 2);
+  for (Store::Detail detail : {Store::Detail::Report, Store::Detail::Facts}) {
+    const Shop month = f.st.pastOf({"wo-1"}, detail);
+    CHECK(month.superseded_by.size() == 1);
+    CHECK(latestInspection(month, InspectionKind::Self, "wo-1-1")->id == fixOf.at("wo-1"));  // R15
+    CHECK(month.people.empty());  // (a report names no one: its page does, from the shop)
+    CHECK(month.bays.empty());
+  }
+  const Shop whole = f.st.pastOf({"wo-1"});
+  CHECK(whole.superseded_by.size() == 2);
+  CHECK(whole.people.size() == f.st.shop().people.size());
+}
