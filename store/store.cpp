@@ -2200,6 +2200,11 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
   for (auto& [key, b] : journal_.before)
     if (!b.wo.empty()) owners.insert(b.wo);
   bringInWhole(owners);
+  // the reports kept that read one of them, by its span as it is now (it
+  // only widens, and a work order the rebase takes away has none after);
+  // what the replay changes drops its own as it is written, as any write
+  // does (not every report kept: a shop's years of them, under the lock)
+  for (const Id& wo : owners) reports_->dropFor(wo);
   sql::Stmt del(*db_, placesql::kDeleteRecord);
   for (auto& [key, b] : journal_.before) {
     const auto& [kind, id] = key;
@@ -2231,7 +2236,6 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
       journal_.clean_hub);
   for (auto& [key, b] : journal_.before) shop_.dirty.insert(key);  // (their rows, pinned or not)
   writeDirty();
-  reports_->dropAll();
   ++generation_;
   return replayed;
 }

@@ -645,6 +645,16 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
   };
   pull(d.opt.now);
   REQUIRE(bay.eventCount() > 3000);
+  // the bay's reports of the months past, kept: a rebase drops only those
+  // it reaches (each kept one still equals its month's replay)
+  const int tz = bay.shop().policy.utc_offset_minutes;
+  std::size_t kept = 0;
+  for (int back = 1; back <= 3; ++back) {
+    const auto m = calendarMonth(addMonths(monthOf(d.opt.now, tz), -back), tz);
+    REQUIRE(m);
+    bay.report(m->first, m->second);
+  }
+  REQUIRE(bay.checkKeptReports().size() == 3);
   std::int64_t pushed = 0;
   auto push = [&](Millis now) {
     for (const StoredEvent& e : bay.ownEventsAfter(pushed, 1000)) {
@@ -700,9 +710,13 @@ TEST_CASE("issue 16: a bay's rebase after a conflict replays only what came sinc
     // the hub's order, on disk and in memory, as the whole log's replay
     CHECK(bay.loadRecords().sameRecords(hub.loadRecords()));
     CHECK(matchesReplay(bay));
+    const std::vector<Store::KeptReport> k = bay.checkKeptReports();
+    CHECK(std::all_of(k.begin(), k.end(), [](const Store::KeptReport& r) { return r.equal; }));
+    kept = k.size();
   }
-  MESSAGE(random.made << " clockings, " << rebases << " rebases, " << broken << " replies broken off");
+  MESSAGE(random.made << " clockings, " << rebases << " rebases, " << broken << " replies broken off, " << kept << " reports still kept");
   CHECK(rebases > 3);
+  CHECK(kept >= 2);  // (the months before the work clocked on)
   CHECK(broken > 2);
 }
 
