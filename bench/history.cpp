@@ -13,6 +13,10 @@
 //     signature kept, the chain extended).
 // The result is a hub database like a shop's after months or years. Sizes:
 // about 1,370 events a day (a busy 20-bay shop: 1M events in two years).
+// What the bays and the desk make (work orders, entries, inspections,
+// add-ons) has a kiosk's ids, 35 characters each, as in a shop; histories
+// made before 2026-12-06 had the demo's short ones (--demo-ids), which
+// made every figure that reads or stores ids smaller than a shop's.
 #include "demo/demo.hpp"
 #include "platform/system.hpp"
 #include "store/bodies.hpp"
@@ -71,7 +75,7 @@ int main(int argc, char** argv) {
   long long events = 250'000, now = 1'796'090'400'000;  // 2026-12-01 10:00 in Beijing
   int days = 0, perDay = 0, crews = 0;
   std::uint32_t seed = 7;
-  bool resume = false;
+  bool resume = false, demoIds = false;
   app.add_option("--db", db, "the hub database to create")->required();
   app.add_option("--pepper", pepper, "pepper file (created if missing)")->required();
   app.add_option("--assets", assets, "assets folder")->capture_default_str();
@@ -84,6 +88,9 @@ int main(int argc, char** argv) {
   app.add_flag("--resume", resume,
                "keep the days already played (--db's .src) and the events the hub already took; push the rest "
                "(a run stopped part-way: the 2.5M history takes hours)");
+  app.add_flag("--demo-ids", demoIds,
+               "the demo's short ids (te-1, wo-00001) for what bays and the desk make, not a kiosk's 35-character ones "
+               "(histories made before 2026-12-06 have these)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -117,6 +124,7 @@ int main(int argc, char** argv) {
       o.days = days;
       o.work_orders_per_day = perDay;
       o.crews = crews;
+      o.kiosk_ids = !demoIds;
       sum = demo::generate(src, catalog, o);
       std::fprintf(stderr, "played %d days, %d work orders a day, crews %d: %lld events, %d work orders, %.1f s\n", days,
                    perDay, crews, static_cast<long long>(sum.events), sum.work_orders, seconds());

@@ -1,8 +1,10 @@
 #include "demo/demo.hpp"
 
+#include "domain/ids.hpp"
 #include "domain/setup.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -80,6 +82,17 @@ class Sim {
 
  private:
   int uni(int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng_); }
+  // A new record's id: the demo's short one (prefix and number), or, for
+  // the benchmark histories, as a kiosk makes it (kiosk/app.cpp: the prefix
+  // and a time-ordered UUID in 32 hex digits), its random bits from a
+  // generator of their own (the shop played is the same either way).
+  Id idOf(const char* prefix, int n, Millis at) {
+    if (!opt_.kiosk_ids) return prefix + std::to_string(n);
+    std::array<std::uint8_t, 8> r;
+    const std::uint64_t bits = idRng_();
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<std::uint8_t>(bits >> (8 * i));
+    return prefix + toHex(uuid_.next(at, r));
+  }
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   template <typename T> const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(uni(0, int(v.size()) - 1))]; }
   static Millis dayStart(Millis t) { return t - t % kDay; }  // UTC day; fine for a demo
@@ -251,7 +264,7 @@ class Sim {
     Millis t = std::max(from, free_[tech]);
     const Id bay = bayOf(tech, trade);
     if (!live(t)) { free_[tech] = t; return -1; }
-    act(ClockOn{"te-" + std::to_string(++entry_), tech, op, bay, t}, t, "clock on");
+    act(ClockOn{idOf("te-", ++entry_, t), tech, op, bay, t}, t, "clock on");
     Millis end = t + Millis{minutes} * kMin * uni(80, 125) / 100;
     if (minutes >= 90 && chance(0.12)) {  // waiting for parts part-way
       const Millis pause = t + (end - t) / 2;
@@ -259,7 +272,7 @@ class Sim {
       if (!live(pause)) { free_[tech] = end; return -1; }
       act(ClockOff{tech, op, StopReason::WaitingParts, pause}, pause, "pause");
       if (!live(back)) { free_[tech] = back; return -1; }
-      act(ClockOn{"te-" + std::to_string(++entry_), tech, op, bay, back}, back, "resume");
+      act(ClockOn{idOf("te-", ++entry_, back), tech, op, bay, back}, back, "resume");
       end += back - pause;
     }
     free_[tech] = end;
@@ -269,7 +282,7 @@ class Sim {
   Id inspect(InspectionKind kind, const Id& wo, std::optional<Id> op, std::optional<Id> down, const Id& who,
              Trade trade, bool pass, Millis t, std::optional<Id> defect_op = {}, std::optional<Verdict> road = {}) {
     Inspection in;
-    in.id = "in-" + std::to_string(++insp_);
+    in.id = idOf("in-", ++insp_, t);
     in.kind = kind;
     in.wo = wo;
     in.op = op;
@@ -327,8 +340,8 @@ class Sim {
     for (auto& p : fits) if (p.safety) safety.push_back(p);
     const bool today = t > opt_.now - 10 * kHour;
     const Phrase& reason = today && !safety.empty() && chance(0.6) ? pick(safety) : pick(fits);
-    const Id id = "ad-" + std::to_string(++addon_);
-    const Id opId = on.wo + "-a" + std::to_string(addon_);
+    const Id id = idOf("ad-", ++addon_, t);
+    const Id opId = opt_.kiosk_ids ? idOf("op-", addon_, t) : on.wo + "-a" + std::to_string(addon_);
     const bool claimed = cat == Category::Warranty ? chance(0.7) : chance(0.1);
     if (!live(t)) return std::nullopt;
     act(ProposeAddOn{id, opId, wo, on.id, on.main_tech, on.trade, reason.code, reason.minutes,
@@ -675,7 +688,7 @@ class Sim {
     if (codes.size() == 2 && codes[0] == codes[1]) codes.pop_back();
 
     char id[16], number[24], plate[16], vin[18];
-    std::snprintf(id, sizeof id, "wo-%05d", n);
+    std::snprintf(id, sizeof id, "wo-%05d", n);  // (or, as the desk's kiosk makes it: below)
     std::snprintf(number, sizeof number, "RO%05d", 20000 + n);
     std::snprintf(plate, sizeof plate, "%s·%c%04d", kPlatePrefix[uni(0, 3)], 'A' + uni(0, 25), uni(0, 9999));
     static constexpr char vc[] = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
@@ -684,7 +697,7 @@ class Sim {
 
     OpenWorkOrder o;
     WorkOrder& w = o.wo;
-    w.id = id;
+    w.id = opt_.kiosk_ids ? idOf("wo-", n, opened) : Id(id);
     w.number = number;
     w.vehicle = {plate, vin, kModels[uni(0, 7)]};
     w.customer = std::string(kSurnames[uni(0, 9)]) + (chance(0.6) ? "先生" : "女士");
@@ -761,14 +774,14 @@ class Sim {
         for (auto* op : opsNow) if (op->phase == Phase::Done) doneOps.push_back(op);
         const Operation* bad = doneOps[static_cast<std::size_t>(uni(0, int(doneOps.size()) - 1))];
         const auto road = cur.road_test_required ? std::optional<Verdict>(Verdict::Pass) : std::nullopt;
-        inspect(InspectionKind::Final, woId, std::nullopt, std::nullopt, pick(s_.inspectors), bad->trade, pass, t,
-                pass ? std::nullopt : std::optional<Id>(bad->id), road);
+        const Id final = inspect(InspectionKind::Final, woId, std::nullopt, std::nullopt, pick(s_.inspectors), bad->trade, pass, t,
+                                 pass ? std::nullopt : std::optional<Id>(bad->id), road);
         if (pass) break;
         ++sum_.reworks;
         const Operation badOp = *bad;
         // R8: a defect found after handover is charged to whoever accepted it;
         // sometimes they dispute it and the service manager decides.
-        const Id incident = "inc-in-" + std::to_string(insp_);
+        const Id incident = "inc-" + final;
         const Incident& inc = st_.shop().incidents.at(incident);
         if (inc.charged_to != badOp.main_tech && chance(0.6)) {
           const Millis td = t + 30 * kMin;
@@ -801,6 +814,8 @@ class Sim {
   const Catalog& cat_;
   Options opt_;
   std::mt19937 rng_;
+  std::mt19937_64 idRng_{opt_.seed};
+  UuidV7 uuid_;
   Staff s_;
   Summary sum_;
   std::map<Trade, std::vector<Id>> bays_;
