@@ -774,14 +774,14 @@ class Sim {
         for (auto* op : opsNow) if (op->phase == Phase::Done) doneOps.push_back(op);
         const Operation* bad = doneOps[static_cast<std::size_t>(uni(0, int(doneOps.size()) - 1))];
         const auto road = cur.road_test_required ? std::optional<Verdict>(Verdict::Pass) : std::nullopt;
-        const Id final = inspect(InspectionKind::Final, woId, std::nullopt, std::nullopt, pick(s_.inspectors), bad->trade, pass, t,
-                                 pass ? std::nullopt : std::optional<Id>(bad->id), road);
+        const Id finalId = inspect(InspectionKind::Final, woId, std::nullopt, std::nullopt, pick(s_.inspectors), bad->trade, pass, t,
+                                   pass ? std::nullopt : std::optional<Id>(bad->id), road);
         if (pass) break;
         ++sum_.reworks;
         const Operation badOp = *bad;
         // R8: a defect found after handover is charged to whoever accepted it;
         // sometimes they dispute it and the service manager decides.
-        const Id incident = "inc-" + final;
+        const Id incident = "inc-" + finalId;
         const Incident& inc = st_.shop().incidents.at(incident);
         if (inc.charged_to != badOp.main_tech && chance(0.6)) {
           const Millis td = t + 30 * kMin;

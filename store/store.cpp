@@ -1048,15 +1048,9 @@ Shop Store::pastOf(const std::vector<Id>& wos, Detail detail, std::vector<Id>* w
   } else {
     loadBundles(s, wos, detail);  // (skips those it holds already)
   }
-  if (detail != Detail::Whole) {  // (R15: a correction is of the same work order; by the shorter of the two)
-    if (shop_.superseded_by.size() < s.inspections.size()) {
-      for (auto& [id, by] : shop_.superseded_by)
-        if (s.inspections.count(id)) s.superseded_by.emplace(id, by);
-    } else {
-      for (auto& [id, in] : s.inspections)
-        if (auto c = shop_.superseded_by.find(id); c != shop_.superseded_by.end()) s.superseded_by.emplace(id, c->second);
-    }
-  }
+  if (detail != Detail::Whole && !shop_.superseded_by.empty())  // (R15: a correction is of the same work order)
+    for (auto& [id, in] : s.inspections)
+      if (auto c = shop_.superseded_by.find(id); c != shop_.superseded_by.end()) s.superseded_by.emplace(id, c->second);
   s.reindex();
   return s;
 }
