@@ -423,8 +423,36 @@ BEGIN DELETE FROM report_rows WHERE wo = OLD.n; END;
 CREATE INDEX work_orders_long ON work_orders(last_at) WHERE last_at - first_at >= 2678400000;
 )sql";
 
-constexpr std::array<const char*, 23> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11, kV12,
-                                                  kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20, kV21, kV22, kV23};
+// v24 (issue 16): a work order that left memory keeps its records as one
+// row, its bundle (store/working_set.hpp, Bundles), instead of a row each
+// with its (kind, id) and records_by_wo index entries: about 130 bytes a
+// record, and the ids and phrases its records repeat compressed once. The
+// ids of its records stay findable (record_owners: an action that names
+// one brings its work order in, and a new record may not take its id).
+// The store makes the bundles as work orders leave memory, and once, as
+// it opens after this upgrade, of every work order already out of it.
+// Records written to a bundled work order unpack it first: a work order's
+// records are in one form or the other, never both.
+constexpr const char* kV24 = R"sql(
+CREATE TABLE bundles(
+  wo   INTEGER PRIMARY KEY,  -- work_orders.n
+  body BLOB NOT NULL         -- [[kind, id, record], ...] as JSON, compressed as the records are
+);
+CREATE TABLE record_owners(
+  key INTEGER NOT NULL,      -- a bundled record's id (kinds 3 to 8) hashed to 64 bits (working_set.hpp, ownerKey):
+                             -- ids that share one give each work order as a candidate
+  wo  INTEGER NOT NULL,      -- work_orders.n
+  PRIMARY KEY(key, wo)
+) WITHOUT ROWID;
+-- records moved into their bundle keep their work order's report row
+DROP TRIGGER report_rows_on_delete;
+CREATE TRIGGER report_rows_on_delete AFTER DELETE ON records
+WHEN OLD.wo IS NOT NULL AND NOT EXISTS(SELECT 1 FROM bundles WHERE wo = OLD.wo)
+BEGIN DELETE FROM report_rows WHERE wo = OLD.wo; END;
+)sql";
+
+constexpr std::array<const char*, 24> kMigrations{kV1,  kV2,  kV3,  kV4,  kV5,  kV6,  kV7,  kV8,  kV9,  kV10, kV11, kV12,
+                                                  kV13, kV14, kV15, kV16, kV17, kV18, kV19, kV20, kV21, kV22, kV23, kV24};
 
 }  // namespace
 

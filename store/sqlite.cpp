@@ -22,6 +22,26 @@ Db::Db(const std::string& path, bool create) : path_(path) {
 
 Db::~Db() { sqlite3_close_v2(db_); }
 
+void Db::defineFunction(const std::string& name, std::function<std::string(std::string_view)> f) {
+  functions_.push_back(std::make_unique<std::function<std::string(std::string_view)>>(std::move(f)));
+  auto call = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+    auto& fn = *static_cast<std::function<std::string(std::string_view)>*>(sqlite3_user_data(ctx));
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+    const void* data = sqlite3_value_blob(argv[0]);
+    const std::string_view in(static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+    try {
+      const std::string out = fn(in);
+      sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+    } catch (const std::exception& e) {
+      sqlite3_result_error(ctx, e.what(), -1);
+    }
+  };
+  if (int rc = sqlite3_create_function_v2(db_, name.c_str(), 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, functions_.back().get(), call,
+                                          nullptr, nullptr, nullptr);
+      rc != SQLITE_OK)
+    fail(db_, rc, "define " + name);
+}
+
 void Db::exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;

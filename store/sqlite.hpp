@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -31,10 +33,15 @@ class Db {
   sqlite3* raw() const { return db_; }
   const std::string& path() const { return path_; }
   int changes() const { return sqlite3_changes(db_); }
+  // A function of one argument (text or blob in, text out) that SQL on
+  // this connection may call from now on; what it throws is the
+  // statement's error. Define it before preparing what calls it.
+  void defineFunction(const std::string& name, std::function<std::string(std::string_view)> f);
 
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::vector<std::unique_ptr<std::function<std::string(std::string_view)>>> functions_;
 };
 
 class Stmt {

@@ -161,9 +161,15 @@ inline constexpr const char* kAddDictionary =
 // The records' whole-table statements (tests, `bk-hub verify`, a store's
 // records made again from its log), named.
 namespace recsql {
-inline constexpr const char* kAll = "SELECT kind, id, body FROM records";
-inline constexpr const char* kAllFiled = "SELECT kind, id, body, wo FROM records";
-inline constexpr const char* kForget = "DELETE FROM records; DELETE FROM work_orders";
+// (with every bundle's, v24: wsql::kBundle)
+inline constexpr const char* kAll =
+    "SELECT kind, id, body FROM records "
+    "UNION ALL SELECT e.value->>0, e.value->>1, e.value->>2 FROM bundles b, json_each(bk_bundle(b.body)) e";
+inline constexpr const char* kAllFiled =
+    "SELECT kind, id, body, wo FROM records "
+    "UNION ALL SELECT e.value->>0, e.value->>1, e.value->>2, b.wo FROM bundles b, json_each(bk_bundle(b.body)) e";
+inline constexpr const char* kForget =
+    "DELETE FROM records; DELETE FROM bundles; DELETE FROM record_owners; DELETE FROM work_orders";
 inline constexpr const char* kWorkOrders = "SELECT COUNT(*) FROM work_orders";
 inline constexpr const char* kWorkOrdersDelivered = "SELECT COUNT(*), COUNT(delivered_at) FROM work_orders";
 inline constexpr const char* kAsStored = "SELECT body, wo FROM records WHERE kind = ?1 AND id = ?2";
@@ -463,7 +469,8 @@ inline constexpr const char* kForgetBasePos = "UPDATE snapshot_base SET hub_pos 
 inline constexpr const char* kAnyRecord = "SELECT EXISTS(SELECT 1 FROM records)";
 inline constexpr const char* kHasBase = "SELECT EXISTS(SELECT 1 FROM snapshot_base WHERE id = 1)";
 // a bay that takes a newer snapshot: what it held of the last one
-inline constexpr const char* kDropHeld = "DELETE FROM records; DELETE FROM work_orders; DELETE FROM snapshot_base";
+inline constexpr const char* kDropHeld =
+    "DELETE FROM records; DELETE FROM bundles; DELETE FROM record_owners; DELETE FROM work_orders; DELETE FROM snapshot_base";
 }  // namespace snapsql
 
 // A kiosk's log in its hub's order: where the hub placed each event, which
@@ -631,11 +638,16 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   if (const int v = schemaVersion(*db_); v > 0 && v < latestSchemaVersion())
     backupTo(opts_.path + ".before-v" + std::to_string(latestSchemaVersion()) + ".bak");
   migrate(*db_);
+  // v24: a bundle's records unpacked to their JSON, for SQL (wsql::kBundle)
+  db_->defineFunction("bk_bundle", [this](std::string_view stored) { return st_->records.decode(stored); });
   st_ = std::make_unique<Statements>(*db_);
   enrolment_ = std::make_unique<Enrolment>(*db_);
   cursors_ = std::make_unique<SyncCursors>(*db_);
   work_orders_ = std::make_unique<WorkOrderIndex>(*db_);
   reports_ = std::make_unique<KeptReports>(*db_, reportRecipe());
+  bundles_ = std::make_unique<Bundles>(
+      *db_, [this](std::string_view json) { return st_->records.encode(json); },
+      [this](std::string_view stored) { return st_->records.decode(stored); });
 
   kiosk_id_ = meta("kiosk_id");
   if (kiosk_id_.empty()) {
@@ -690,6 +702,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
     replaceRecords(rebuildFromEvents());
     tx.commit();
   }
+  packOnce();  // issue 16 (v24): once, after the upgrade
   // issue 16: a log (or records) big enough gets its dictionary, and what
   // was kept before it is compressed
   st_->keepCompact(true);
@@ -962,12 +975,53 @@ void Store::evictSettled(Millis horizon) {
   const std::set<Id> gone = settledBefore(shop_, horizon, viewed_);
   if (gone.empty()) return;
   writeReportRows(shop_, gone);  // (what a month's report reads of them, as they leave)
+  pack(gone);
   evictFrom(shop_, gone);
   shop_.reindex();
   partial_ = true;
   held_since_ = std::max(held_since_, horizon);
   ++generation_;
   releaseFreed();
+}
+
+void Store::pack(const std::set<Id>& wos) {
+  if (wos.empty()) return;
+  auto packAll = [&] {
+    for (const Id& wo : wos)
+      if (auto n = work_orders_->numberOf(wo)) bundles_->pack(*n);
+  };
+  if (!sqlite3_get_autocommit(db_->raw())) return packAll();  // (with what the transaction writes)
+  try {
+    sql::Tx tx(*db_);
+    packAll();
+    tx.commit();
+  } catch (const sql::SqliteError&) {
+    // left as rows (the file full, read-only or busy): read as well, and
+    // packed as they leave memory next time
+  }
+}
+
+void Store::unpack(const Id& wo) {
+  if (auto n = work_orders_->numberOf(wo)) bundles_->unpack(*n);
+}
+
+void Store::packOnce() {
+  if (meta("bundles_made") == "1") return;
+  std::vector<std::pair<std::int64_t, Id>> rows;
+  {
+    sql::Stmt q(*db_, wsql::kWithRows);
+    while (q.step()) rows.emplace_back(q.integer(0), q.text(1));
+  }
+  // what memory holds stays rows; the rest are packed, a thousand a
+  // transaction (an upgraded hub of years: its file is then written again,
+  // compact, by keepCompact)
+  std::erase_if(rows, [&](const auto& r) { return shop_.work_orders.count(r.second) > 0; });
+  for (std::size_t at = 0; at < rows.size(); at += 1000) {
+    sql::Tx tx(*db_);
+    for (std::size_t k = at; k < std::min(rows.size(), at + 1000); ++k) bundles_->pack(rows[k].first);
+    tx.commit();
+  }
+  setMeta("bundles_made", "1");
 }
 
 void Store::trim(Millis now) {
@@ -1294,6 +1348,10 @@ void Store::replaceRecords(Shop next) {
   diffInto(shop_.messages, next.messages, RecordKind::Message, changed, gone);
   diffInto(shop_.fault_slips, next.fault_slips, RecordKind::FaultSlips, changed, gone);
   if (json(shop_.policy) != json(next.policy)) changed.insert({RecordKind::Policy, "shop"});
+  std::set<Id> unpacked;  // (v24: a record gone from a bundle, its rows first)
+  for (auto& [kind, id] : gone)
+    if (bundleKind(kind))
+      if (const Id wo = workOrderOfRecord(shop_, kind, id); !wo.empty() && unpacked.insert(wo).second) unpack(wo);
   sql::Stmt del(*db_, placesql::kDeleteRecord);
   for (auto& [kind, id] : gone) {
     del.bind(1, kindCode(kind)).bind(2, id).run();
@@ -1321,6 +1379,7 @@ struct RecordWriting {
   BodyStore& records;
   sql::Stmt& put;     // kPutRecordBody
   sql::Stmt& upsert;  // kUpsertRecord
+  Bundles* bundles = nullptr;  // (v24) a bundled work order's records unpacked before one is written
 };
 
 // Writes every record in s.dirty (those no longer in `s` are left). Issue
@@ -1361,13 +1420,16 @@ void writeRecords(const RecordWriting& w, const Shop& s, const std::function<voi
     bool found = false;
     json body = recordJson(s, kind, id, wo, found);
     if (!found) continue;
-    if (before) before(kind, id, wo);
     std::int64_t n = -1;
     if (!wo.empty() && bundleKind(kind)) {
       auto it = number.find(wo);
-      if (it == number.end()) it = number.emplace(wo, w.work_orders.numberOf(wo).value_or(-1)).first;
+      if (it == number.end()) {
+        it = number.emplace(wo, w.work_orders.numberOf(wo).value_or(-1)).first;
+        if (it->second >= 0 && w.bundles) w.bundles->unpack(it->second);  // (its records rows again, first)
+      }
       n = it->second;
     }
+    if (before) before(kind, id, wo);
     const std::string stored = w.records.encode(canonical(body));  // issue 16: compressed once the store has a dictionary for them
     for (sql::Stmt* st : {&w.put, &w.upsert}) {  // (the second only if its work order's number changed)
       st->bind(1, kindCode(kind)).bind(2, id);
@@ -1400,7 +1462,7 @@ void Store::writeDirty() {
       journal_added_.emplace_back(kind, id);
       if (journal_.bytes > kJournalBytes) journal_ = Journal{};  // a rebase replays the whole log until next in step
     };
-  writeRecords({*db_, *work_orders_, *reports_, st_->records, st_->putRecordBody, st_->upsertRecord}, shop_, before);
+  writeRecords({*db_, *work_orders_, *reports_, st_->records, st_->putRecordBody, st_->upsertRecord, bundles_.get()}, shop_, before);
   shop_.dirty.clear();
 }
 
@@ -2199,6 +2261,7 @@ std::optional<std::int64_t> Store::rebaseSinceClean() {
   // what the replay changes drops its own as it is written, as any write
   // does (not every report kept: a shop's years of them, under the lock)
   for (const Id& wo : owners) reports_->dropFor(wo);
+  for (const Id& wo : owners) unpack(wo);  // (v24: packed since, as it left memory)
   sql::Stmt del(*db_, placesql::kDeleteRecord);
   for (auto& [key, b] : journal_.before) {
     const auto& [kind, id] = key;
@@ -2421,7 +2484,12 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     SyncCursors cursors(db);
     WorkOrderIndex work_orders(db);
     KeptReports reports(db, reportRecipe());
-    BodyStore records(db, kRecordBodies);
+    // (its own codec, kept by the connection's bk_bundle for as long as it is)
+    auto codec = std::make_shared<BodyStore>(db, kRecordBodies);
+    BodyStore& records = *codec;
+    db.defineFunction("bk_bundle", [codec](std::string_view stored) { return codec->decode(stored); });
+    Bundles bundles(
+        db, [codec](std::string_view json) { return codec->encode(json); }, [codec](std::string_view stored) { return codec->decode(stored); });
     sql::Stmt putBody(db, kPutRecordBody), upsert(db, kUpsertRecord);
     if (x.again) {
       // the records are the new snapshot's; the log stays whole (this
@@ -2441,7 +2509,7 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     check();
     Shop& s = snap.shop;
     s.dirty = std::move(snap.all);
-    writeRecords({db, work_orders, reports, records, putBody, upsert}, s, {}, check);
+    writeRecords({db, work_orders, reports, records, putBody, upsert, &bundles}, s, {}, check);
     s.dirty.clear();
     cursors.resetFor(hub_instance);
     cursors.setPulled(snap.hub_pos);
@@ -2452,6 +2520,8 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     if (const std::set<Id> gone = settledBefore(s, Hlc::wall(snap.hlc) - keptWindow(), {}); !gone.empty()) {
       check();
       putReportRows(db, s, gone);
+      for (const Id& wo : gone)  // (v24: as every work order leaving memory)
+        if (auto n = work_orders.numberOf(wo)) bundles.pack(*n);
       evictFrom(s, gone);
       s.reindex();
     }

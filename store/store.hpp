@@ -535,6 +535,13 @@ class Store {
   void makeWorkOrderRows();  // once, after the v18 migration
   void bringIn(const Action& a);  // what the action names, before it is checked
   void evictSettled(Millis horizon);
+  // Issue 16 (v24): the records of work orders leaving memory packed into
+  // their bundles (in a transaction of their own when none is under way;
+  // a failure leaves them rows), one unpacked before its records are
+  // written, and once after the upgrade every one out of memory packed.
+  void pack(const std::set<Id>& work_orders);
+  void unpack(const Id& work_order);
+  void packOnce();
   // Issue 16: the report rows of these work orders, as `s` holds them
   // (within the transaction under way, or in one of their own: then a
   // failure leaves them without, and the report reads their records).
@@ -622,6 +629,7 @@ class Store {
   std::unique_ptr<SyncCursors> cursors_;
   std::unique_ptr<WorkOrderIndex> work_orders_;
   std::unique_ptr<KeptReports> reports_;
+  std::unique_ptr<Bundles> bundles_;
   bool partial_ = false;   // some work order on disk is not in memory
   std::optional<std::int64_t> base_pos_;  // started from a snapshot at this hub position (issue 16)
   std::map<Id, std::int64_t> base_origins_;  // what of each origin's sequence that snapshot holds

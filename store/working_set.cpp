@@ -1,6 +1,7 @@
 #include "store/working_set.hpp"
 
 #include "domain/vin.hpp"
+#include "store/bodies.hpp"
 
 #include "domain/actions.hpp"
 #include "domain/report.hpp"
@@ -137,7 +138,7 @@ std::set<Id> readsBeyond(const Shop& s, const Action& a, WorkOrderIndex& index, 
   auto ownersOf = [&](const Action& x) {
     for (const Id& id : touches(s, x))  // every id it names, new ones too (the rules refuse an id in use)
       if (!held(id))
-        if (auto wo = index.ownerOf(id)) want.insert(*wo);
+        for (Id& wo : index.ownersOf(id)) want.insert(std::move(wo));
   };
   ownersOf(a);
   if (auto* r = std::get_if<ResolveReview>(&a)) {  // R16: the held action it may let take effect
@@ -211,18 +212,81 @@ std::optional<Id> WorkOrderIndex::backOf(const Id& wo) {
   return out;
 }
 
-std::optional<Id> WorkOrderIndex::ownerOf(const Id& record_id) {
-  ownerOf_.bind(1, record_id);
-  std::optional<Id> out;
-  if (ownerOf_.step()) out = ownerOf_.text(0);
-  ownerOf_.reset();
-  return out;
+std::vector<Id> WorkOrderIndex::ownersOf(const Id& record_id) {
+  ownerOf_.bind(1, record_id).bind(2, ownerKey(record_id));
+  return ids(ownerOf_);
 }
 
 std::set<Id> WorkOrderIndex::ofMonth(Millis from, Millis to) {
   ofMonth_.bind(1, from).bind(2, to);
   const std::vector<Id> all = ids(ofMonth_);
   return {all.begin(), all.end()};
+}
+
+std::int64_t ownerKey(const Id& id) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+Bundles::Bundles(sql::Db& db, Codec encode, Codec decode)
+    : db_(db), encode_(std::move(encode)), decode_(std::move(decode)), rowsOf_(db, wsql::kRowsOf), putBundle_(db, wsql::kPutBundle),
+      putOwner_(db, wsql::kPutOwner), dropRows_(db, wsql::kDropRows), bundleRows_(db, wsql::kBundleRows), putRow_(db, wsql::kPutRow),
+      dropOwner_(db, wsql::kDropOwner), dropBundle_(db, wsql::kDropBundle) {}
+
+namespace {
+void bindStoredForm(sql::Stmt& q, int i, const std::string& stored) {
+  if (bodies::compressed(stored)) q.bindBlob(i, stored.data(), static_cast<int>(stored.size()));
+  else q.bind(i, stored);
+}
+}  // namespace
+
+bool Bundles::pack(std::int64_t n) {
+  std::string text = "[";
+  std::vector<Id> owned;
+  rowsOf_.bind(1, n);
+  while (rowsOf_.step()) {
+    const std::int64_t kind = rowsOf_.integer(0);
+    const Id id = rowsOf_.text(1);
+    if (text.size() > 1) text += ',';
+    text += "[" + std::to_string(kind) + "," + json(id).dump() + "," + decode_(rowsOf_.text(2)) + "]";
+    if (kind != static_cast<std::int64_t>(RecordKind::WorkOrder)) owned.push_back(id);
+  }
+  rowsOf_.reset();
+  if (text.size() == 1) return false;
+  text += ']';
+  putBundle_.bind(1, n);
+  bindStoredForm(putBundle_, 2, encode_(text));
+  putBundle_.run();
+  for (const Id& id : owned) putOwner_.bind(1, ownerKey(id)).bind(2, n).run();
+  dropRows_.bind(1, n).run();  // (its report row stays: the bundle is written first)
+  return true;
+}
+
+bool Bundles::unpack(std::int64_t n) {
+  struct Row {
+    std::int64_t kind;
+    Id id;
+    std::string body;
+  };
+  std::vector<Row> rows;
+  bundleRows_.bind(1, n);
+  while (bundleRows_.step()) rows.push_back({bundleRows_.integer(0), bundleRows_.text(1), bundleRows_.text(2)});
+  bundleRows_.reset();
+  if (rows.empty()) return false;
+  dropBundle_.bind(1, n).run();
+  for (const Row& r : rows) {
+    putRow_.bind(1, r.kind).bind(2, r.id).bind(3, n);
+    bindStoredForm(putRow_, 4, encode_(r.body));
+    putRow_.run();
+    if (r.kind != static_cast<std::int64_t>(RecordKind::WorkOrder)) {
+      dropOwner_.bind(1, ownerKey(r.id)).bind(2, n).run();
+    }
+  }
+  return true;
 }
 
 namespace wsql {

@@ -13,6 +13,7 @@
 #include "domain/report.hpp"
 #include "store/sqlite.hpp"
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <vector>
@@ -66,9 +67,13 @@ inline constexpr const char* kOfMonth =
 inline constexpr const char* kDeliveredSince =
     "SELECT id FROM work_orders WHERE last_at >= ?1 AND delivered_at >= ?1 ORDER BY delivered_at DESC, id DESC LIMIT ?2";
 inline constexpr const char* kBackOf = "SELECT back_of FROM work_orders WHERE id = ?1 AND back_of IS NOT NULL";
-// by the records' (kind, id) index, one probe for each kind of the bundle
+// by the records' (kind, id) index, one probe for each kind of the bundle;
+// then the bundled records' (?2: the id's ownerKey; each work order of
+// those that share it), and the work orders' own
 inline constexpr const char* kOwnerOf =
-    "SELECT w.id FROM records r JOIN work_orders w ON w.n = r.wo WHERE r.kind IN (2, 3, 4, 5, 6, 7, 8) AND r.id = ?1";
+    "SELECT w.id FROM records r JOIN work_orders w ON w.n = r.wo WHERE r.kind IN (2, 3, 4, 5, 6, 7, 8) AND r.id = ?1 "
+    "UNION SELECT w.id FROM record_owners o JOIN work_orders w ON w.n = o.wo WHERE o.key = ?2 "
+    "UNION SELECT id FROM work_orders WHERE id = ?1";
 // The records memory always holds (all but the work orders' bundles), by
 // the (kind, id) index; the bundles of the work orders kept in memory, and
 // one work order's bundle, by records_by_wo.
@@ -80,17 +85,40 @@ inline constexpr const char* kKindsStored =
     "SELECT typeof(lo) || typeof(hi), lo, hi FROM (SELECT (SELECT MIN(kind) FROM records) AS lo, (SELECT MAX(kind) FROM records) AS hi)";
 // (CROSS JOIN: the work orders first, then each one's records by
 // records_by_wo; `+kind` keeps the planner off the (kind, id) index, which
-// would read every work order's records to keep a few)
+// would read every work order's records to keep a few). A work order's
+// records are rows, or its bundle's (v24, Bundles): `bk_bundle` unpacks one
+// to its JSON, and json_each gives its [kind, id, record] rows.
 inline constexpr const char* kKeptBundles =
-    "SELECT r.kind, r.id, r.body FROM ("
+    "WITH w(n) AS ("
     // (a delivery is within its work order's span: delivered since ?1, touched since ?1)
     "SELECT n FROM work_orders WHERE last_at >= ?1 AND (delivered_at IS NULL OR delivered_at >= ?1 OR pinned) "
-    "UNION SELECT n FROM work_orders WHERE delivered_at IS NULL OR pinned) w "
-    "CROSS JOIN records r ON r.wo = w.n WHERE +r.kind IN (2, 3, 4, 5, 6, 7, 8)";
-// a work order's own record, without its bundle (the (kind, id) index)
-inline constexpr const char* kWorkOrderRecord = "SELECT kind, id, body FROM records WHERE kind = 2 AND id = ?1";
+    "UNION SELECT n FROM work_orders WHERE delivered_at IS NULL OR pinned) "
+    "SELECT r.kind, r.id, r.body FROM w CROSS JOIN records r ON r.wo = w.n WHERE +r.kind IN (2, 3, 4, 5, 6, 7, 8) "
+    "UNION ALL SELECT e.value->>0, e.value->>1, e.value->>2 FROM w CROSS JOIN bundles b ON b.wo = w.n, json_each(bk_bundle(b.body)) e";
+// a work order's own record, without the rest of its bundle (the (kind, id) index)
+inline constexpr const char* kWorkOrderRecord =
+    "SELECT kind, id, body FROM records WHERE kind = 2 AND id = ?1 "
+    "UNION ALL SELECT e.value->>0, e.value->>1, e.value->>2 FROM bundles b, json_each(bk_bundle(b.body)) e "
+    "WHERE b.wo = (SELECT n FROM work_orders WHERE id = ?1) AND e.value->>0 = 2";
 inline constexpr const char* kBundle =
-    "SELECT kind, id, body FROM records WHERE wo = (SELECT n FROM work_orders WHERE id = ?1) AND +kind IN (2, 3, 4, 5, 6, 7, 8)";
+    "SELECT kind, id, body FROM records WHERE wo = (SELECT n FROM work_orders WHERE id = ?1) AND +kind IN (2, 3, 4, 5, 6, 7, 8) "
+    "UNION ALL SELECT e.value->>0, e.value->>1, e.value->>2 FROM bundles b, json_each(bk_bundle(b.body)) e "
+    "WHERE b.wo = (SELECT n FROM work_orders WHERE id = ?1)";
+// Bundles: a work order's records moved from their rows into its bundle,
+// and back (each by records_by_wo, or the bundle's key)
+inline constexpr const char* kRowsOf = "SELECT kind, id, body FROM records WHERE wo = ?1";
+inline constexpr const char* kPutBundle = "INSERT OR REPLACE INTO bundles(wo, body) VALUES(?1, ?2)";
+inline constexpr const char* kPutOwner = "INSERT OR IGNORE INTO record_owners(key, wo) VALUES(?1, ?2)";
+inline constexpr const char* kDropRows = "DELETE FROM records WHERE wo = ?1";
+inline constexpr const char* kBundleRows =
+    "SELECT e.value->>0, e.value->>1, e.value->>2 FROM bundles b, json_each(bk_bundle(b.body)) e WHERE b.wo = ?1";
+inline constexpr const char* kPutRow =
+    "INSERT INTO records(kind, id, wo, body) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(kind, id) DO UPDATE SET wo = excluded.wo, body = excluded.body";
+inline constexpr const char* kDropOwner = "DELETE FROM record_owners WHERE key = ?1 AND wo = ?2";
+inline constexpr const char* kDropBundle = "DELETE FROM bundles WHERE wo = ?1";
+// (once, after the upgrade to v24) the work orders whose records are rows
+inline constexpr const char* kWithRows = "SELECT n, id FROM work_orders w WHERE EXISTS(SELECT 1 FROM records r WHERE r.wo = w.n)";
 // The reports kept (v19), by their range.
 inline constexpr const char* kReportKept = "SELECT body FROM reports WHERE from_ms = ?1 AND to_ms = ?2 AND recipe = ?3";
 inline constexpr const char* kReportIsKept = "SELECT EXISTS(SELECT 1 FROM reports WHERE from_ms = ?1 AND to_ms = ?2 AND recipe = ?3)";
@@ -157,7 +185,10 @@ class WorkOrderIndex {
   std::vector<Id> comebacksOf(const Id& wo);
   std::optional<Id> backOf(const Id& wo);
   // The work order a record of the bundle kinds belongs to.
-  std::optional<Id> ownerOf(const Id& record_id);
+  // The work order a record of the bundle kinds belongs to (or, for a
+  // bundled one, each that holds a record whose id hashes alike: a
+  // candidate more to bring in, never one missed).
+  std::vector<Id> ownersOf(const Id& record_id);
   // A month's work orders (active in [from, to)) with those they came back
   // as, or for: what its report and fault slips read.
   std::set<Id> ofMonth(Millis from, Millis to);
@@ -166,6 +197,35 @@ class WorkOrderIndex {
   sql::Db& db_;
   sql::Stmt put_, putSpan_, remove_, numberOf_, active_, ofVin_, comebacksOf_, backOf_, ownerOf_, ofMonth_;
 };
+
+// Issue 16 (v24): a work order out of memory keeps its records as one row,
+// its bundle: [[kind, id, record], ...] as JSON, stored as a record is
+// (compressed with the records' dictionary). About 130 bytes a record less
+// than a row each with its index entries, and what its records repeat (the
+// work order's id, its operations', the phrases) is compressed once. The
+// readers of a work order's records read either form (wsql::kBundle); a
+// record is only written to a work order whose records are rows.
+class Bundles {
+ public:
+  using Codec = std::function<std::string(std::string_view)>;
+  // `encode`: a body's form to store; `decode`: the JSON of a stored one
+  Bundles(sql::Db& db, Codec encode, Codec decode);
+  // Moves work order n's records from their rows into its bundle (false:
+  // it has none as rows). Its report row stays.
+  bool pack(std::int64_t n);
+  // Moves them back into rows, before any of them is written (false: it
+  // has no bundle).
+  bool unpack(std::int64_t n);
+
+ private:
+  sql::Db& db_;
+  Codec encode_, decode_;
+  sql::Stmt rowsOf_, putBundle_, putOwner_, dropRows_, bundleRows_, putRow_, dropOwner_, dropBundle_;
+};
+// What record_owners finds a bundled record's id by: its 64-bit FNV-1a
+// hash (8 bytes where a kiosk's id has 35). Fixed for good: the table
+// keeps it.
+std::int64_t ownerKey(const Id& id);
 
 // Issue 16: the reports kept. A report for a range wholly past is kept as
 // computed, so the report of an old month costs a read, not the reading of

@@ -511,6 +511,27 @@ const WorkOrder* lastVisitBetween(const Shop& s, Millis now, int from, int to) {
   return nullptr;
 }
 
+void unbundle(Store& st, const Id& wo) {
+  sql::Db& d = st.db();
+  sql::Stmt num(d, "SELECT n FROM work_orders WHERE id = ?1");
+  num.bind(1, wo);
+  if (!num.step()) throw std::invalid_argument("unbundle: no work order " + wo);
+  const std::string n = std::to_string(num.integer(0));
+  if (d.scalarInt("SELECT COUNT(*) FROM bundles WHERE wo = " + n) != 1) throw std::invalid_argument("unbundle: " + wo + " has no bundle");
+  std::optional<std::vector<std::uint8_t>> row;
+  {
+    sql::Stmt q(d, "SELECT body FROM report_rows WHERE wo = " + n);
+    if (q.step()) row = q.blob(0);
+  }
+  d.exec("INSERT INTO records(kind, id, wo, body) SELECT e.value->>0, e.value->>1, b.wo, e.value->>2 "
+         "FROM bundles b, json_each(bk_bundle(b.body)) e WHERE b.wo = " + n + "; "
+         "DELETE FROM record_owners WHERE wo = " + n + "; DELETE FROM bundles WHERE wo = " + n);
+  if (row) {
+    sql::Stmt put(d, "INSERT OR REPLACE INTO report_rows(wo, body) VALUES(" + n + ", ?1)");
+    put.bindBlob(1, row->data(), static_cast<int>(row->size())).run();
+  }
+}
+
 bool matchesReplay(const Store& st) {
   const Shop replay = st.rebuildFromEvents();
   const std::vector<std::string> disk = st.recordsDiffer(replay);

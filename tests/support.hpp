@@ -65,6 +65,10 @@ struct RandomClocking {
 // Issue 16: a store's state is the replay of its log: its records on disk,
 // every one, and its working set in memory (the replay's, in part).
 bool matchesReplay(const Store& st);
+// Issue 16 (v24): a work order's bundle made rows again behind the store's
+// back, by SQL on its connection (its report row kept): for tests that
+// change a record of a work order out of memory as it is stored.
+void unbundle(Store& st, const Id& wo);
 
 // People of the test shop (ids are their names).
 // tech1, tech2: mechanical technicians; body1, paint1: body and paint;

@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <random>
 
 using namespace bkt;
@@ -66,10 +67,26 @@ std::map<std::pair<RecordKind, std::string>, std::string> recordBodies(sql::Db& 
   return out;
 }
 
+// Schema v23's file: the records of every bundle rows again, as JSON (v24
+// keeps a work order out of memory as one row, its bundle).
+void withoutBundles(sql::Db& d) {
+  if (!d.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'bundles'")) return;
+  auto codec = std::make_shared<bodies::Codec>();
+  loadDictionaries(d, *codec);
+  d.defineFunction("bk_bundle", [codec](std::string_view stored) { return codec->decode(stored); });
+  d.exec("DROP TRIGGER report_rows_on_delete; "
+         "INSERT INTO records(kind, id, wo, body) SELECT e.value->>0, e.value->>1, b.wo, e.value->>2 "
+         "FROM bundles b, json_each(bk_bundle(b.body)) e; "
+         "DROP TABLE bundles; DROP TABLE record_owners; DELETE FROM meta WHERE key = 'bundles_made'; "
+         "CREATE TRIGGER report_rows_on_delete AFTER DELETE ON records WHEN OLD.wo IS NOT NULL "
+         "BEGIN DELETE FROM report_rows WHERE wo = OLD.wo; END;");
+}
+
 // The file put back as schema v14 left it: every record JSON and its kind
 // by name, one dictionary (the log's), each device key kept whole.
 // Schema v22's file: no report rows (v23), nor their triggers.
 void withoutReportRows(sql::Db& d) {
+  withoutBundles(d);
   d.exec("DROP TRIGGER IF EXISTS report_rows_on_insert; DROP TRIGGER IF EXISTS report_rows_on_update; DROP TRIGGER IF EXISTS report_rows_on_delete; "
          "DROP TRIGGER IF EXISTS report_rows_on_work_order_gone; DROP TABLE report_rows");  // (those of a table dropped went with it)
 }
@@ -86,6 +103,7 @@ void byNamesAgain(sql::Db& d) {
 }
 
 void backToV14(sql::Db& d) {
+  withoutBundles(d);
   const auto records = recordBodies(d);
   sql::Tx tx(d);
   std::string kindName = "CASE kind";
@@ -327,6 +345,46 @@ TEST_CASE("issue 16: a store of schema v14, its records JSON, has them compresse
   CHECK(matchesReplay(st));
   st.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
   CHECK(std::filesystem::file_size(path) * 10 < v14Bytes * 8);
+}
+
+TEST_CASE("issue 16: a store of schema v23 packs each work order out of memory into its bundle as it opens: the rebuild equals the live state before and after, and the file shrinks") {
+  TempDir dir;
+  const std::string path = copyOfDemo(dir);
+  const Shop live = stateOf(path);
+  std::int64_t rows = 0, reportRows = 0;
+  {
+    sql::Db d(path);
+    withoutBundles(d);
+    d.exec("PRAGMA user_version = 23");
+    rows = d.scalarInt("SELECT COUNT(*) FROM records");
+    reportRows = d.scalarInt("SELECT COUNT(*) FROM report_rows");
+    d.exec("VACUUM");
+  }
+  const auto v23Bytes = std::filesystem::file_size(path);
+  FixedEntropy ent;
+  Store st(storeOptions(path), ent);
+  CHECK(schemaVersion(st.db()) == latestSchemaVersion());
+  // memory's work orders keep their records as rows; every other has one
+  // bundle, and each of its records but its own an owner row
+  const std::int64_t bundled = st.db().scalarInt("SELECT COUNT(*) FROM bundles");
+  CHECK(bundled == st.workOrderCount().all - static_cast<std::int64_t>(st.shop().work_orders.size()));
+  CHECK(bundled > 0);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records r JOIN bundles b ON b.wo = r.wo") == 0);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records") + bundled + st.db().scalarInt("SELECT COUNT(*) FROM record_owners") == rows);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM report_rows") == reportRows);  // (packing keeps them)
+  CHECK(st.db().scalarText("SELECT value FROM meta WHERE key = 'bundles_made'") == "1");
+  CHECK(st.loadRecords().sameRecords(live));
+  CHECK(st.rebuildFromEvents().sameRecords(live));
+  CHECK(st.recordsDiffer(st.rebuildFromEvents()).empty());
+  CHECK(st.shop().samePartOf(live));
+  CHECK(matchesReplay(st));
+  CHECK(st.checkLog().differ.empty());
+  st.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  CHECK(std::filesystem::file_size(path) < v23Bytes);
+  // a bundled work order's records read one by one as before (peek, bk-hub records)
+  std::int64_t peeked = 0;
+  forEachRecord(st.db(), "", [&](const std::string&, const std::string&, const std::string&) { ++peeked; });
+  CHECK(peeked == rows);
 }
 
 TEST_CASE("issue 16: a file a migration left more than a quarter empty (a table copied into its new form) is written again compact as the store opens") {

@@ -62,6 +62,9 @@ TEST_CASE("a store from every old schema version opens and is brought up to date
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'report_rows'") == 1);
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_rows_on_%'") == 4);
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'work_orders_long'") == 1);
+    // v24: a work order out of memory keeps its records as one row, its bundle
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('bundles', 'record_owners')") == 2);
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%NOT EXISTS(SELECT 1 FROM bundles%'") == 1);
     CHECK(st.db().scalarInt("SELECT COUNT(*) FROM events WHERE chain IS NULL") == 0);
     if (v >= 2) CHECK(st.db().scalarInt("SELECT failures FROM credentials WHERE person = 'tech1'") == 3);
     // and it keeps working: the next event continues the sequence

@@ -333,6 +333,12 @@ TEST_CASE("issue 16: any write to a work order's records, or its removal, takes 
   auto has = [&](std::int64_t n) { return st.db().scalarInt("SELECT COUNT(*) FROM report_rows WHERE wo = " + std::to_string(n)) == 1; };
   const std::vector<std::int64_t> n = numbers(6);
   REQUIRE(n.size() == 6);
+  // (each out of memory: its records in its bundle, v24; packed, it kept its row)
+  for (std::int64_t k : n) {
+    REQUIRE(st.db().scalarInt("SELECT COUNT(*) FROM bundles WHERE wo = " + std::to_string(k)) == 1);
+    unbundle(st, st.db().scalarText("SELECT id FROM work_orders WHERE n = " + std::to_string(k)));
+  }
+  REQUIRE(st.db().scalarInt("SELECT COUNT(*) FROM report_rows WHERE wo IN (SELECT wo FROM records)") >= 6);
   const std::int64_t before = rowCount();
   // a record of it rewritten (the same body), another's kind moved to it, one removed
   st.db().exec("UPDATE records SET body = body WHERE wo = " + std::to_string(n[0]) + " AND kind = 3");

@@ -244,6 +244,19 @@ TEST_CASE("issue 16: an action that names the past is checked against it, as a r
   // the same car back: its earlier visits are read before the rules look
   const Action back = comebackOf(whole, *old, "ws-again", now);
   sameOutcome(back);
+  // (v24) a bundled record's id is found by a 64-bit key of it: ids that
+  // share one bring in every work order that has one, the right one among them
+  std::vector<const WorkOrder*> more;
+  for (auto& [id, w] : whole.work_orders)
+    if (w.delivered_at && !st.shop().work_orders.count(id) && !whole.opsOf(id).empty() && more.size() < 2) more.push_back(&w);
+  REQUIRE(more.size() == 2);
+  const Operation& op2 = *whole.opsOf(more[0]->id).front();
+  REQUIRE(st.db().scalarInt("SELECT COUNT(*) FROM bundles b JOIN work_orders w ON w.n = b.wo WHERE w.id = '" + more[0]->id + "'") == 1);
+  st.db().exec("INSERT INTO record_owners(key, wo) SELECT " + std::to_string(ownerKey(op2.id)) + ", n FROM work_orders WHERE id = '" +
+               more[1]->id + "'");
+  sameOutcome(AddOperations{open->id, open->advisor, {OperationSpec{op2.id, Trade::Mechanical, "复查", 30, op2.main_tech}}, now});
+  CHECK(st.shop().work_orders.count(more[0]->id) == 1);
+  CHECK(st.shop().work_orders.count(more[1]->id) == 1);
   CHECK(matchesReplay(st));
 }
 
@@ -606,6 +619,22 @@ TEST_CASE("issue 16: bk-hub verify replays the log in a working set, brings back
     for (const std::string& x : t.differ) MESSAGE(x);
     return false;
   };
+  // a bundle's records are found as they are stored (below: rows again)
+  const Id other = std::find_if(whole.work_orders.begin(), whole.work_orders.end(), [&](const auto& kv) {
+                     return kv.first != old && kv.second.delivered_at && *kv.second.delivered_at < d.opt.now - 90 * kDay &&
+                            !kv.second.comeback() && !whole.opsOf(kv.first).empty();
+                   })->first;
+  auto bundleSwap = [&] {  // two work orders' bundles exchanged
+    st.db().exec("UPDATE bundles SET wo = -1 WHERE wo = (SELECT n FROM work_orders WHERE id = '" + old + "'); "
+                 "UPDATE bundles SET wo = (SELECT n FROM work_orders WHERE id = '" + old + "') WHERE wo = (SELECT n FROM work_orders WHERE id = '" + other + "'); "
+                 "UPDATE bundles SET wo = (SELECT n FROM work_orders WHERE id = '" + other + "') WHERE wo = -1");
+  };
+  bundleSwap();
+  CHECK(found(old));
+  bundleSwap();
+  CHECK(st.checkLog().differ.empty());
+  unbundle(st, old);
+  CHECK(st.checkLog().differ.empty());
   swapBodies(oldOps[0], oldOps[1]);  // an old work order's operations
   CHECK(found(oldOps[0]));
   swapBodies(oldOps[0], oldOps[1]);
