@@ -45,6 +45,10 @@ class Reader {
     if (n > most || n > in_.size() - at_) throw Unreadable{};
     return static_cast<std::size_t>(n);
   }
+  std::size_t bound(std::uint64_t n) const {  // (a length never beyond what is left to read)
+    if (n > in_.size() - at_) throw Unreadable{};
+    return static_cast<std::size_t>(n);
+  }
   std::string_view bytes(std::size_t n) {
     if (n > in_.size() - at_) throw Unreadable{};
     std::string_view v = in_.substr(at_, n);
@@ -75,6 +79,29 @@ std::size_t sharedPrefix(const std::string& a, const std::string& b) {
   return n;
 }
 
+bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+int hexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+
+// The rest of a string (format 2): its length times two, and its bytes;
+// or, when it ends in eight lower-case hex digits or more (a kiosk's ids:
+// two letters, '-' and 32 of them), its length times two plus one, the
+// length of what comes before them and that as it is, then the digits two
+// a byte (an odd one last with 0).
+void writeRest(Writer& w, std::string_view rest) {
+  std::size_t head = rest.size();
+  while (head > 0 && isHex(rest[head - 1])) --head;
+  if (rest.size() - head < 8) {
+    w.u(rest.size() * 2);
+    w.out.append(rest);
+    return;
+  }
+  w.u(rest.size() * 2 + 1);
+  w.u(head);
+  w.out.append(rest.substr(0, head));
+  for (std::size_t k = head; k < rest.size(); k += 2)
+    w.out.push_back(static_cast<char>(hexValue(rest[k]) * 16 + (k + 1 < rest.size() ? hexValue(rest[k + 1]) : 0)));
+}
+
 // The strings a row names, each once, sorted; a reference is an index.
 // Each is written as the length it shares with the one before it, or with
 // the work order's id (which the row does not hold: it is the row's key),
@@ -94,8 +121,7 @@ class Strings {
       const bool fromWo = withWo > withLast;
       const std::size_t shared = fromWo ? withWo : withLast;
       w.u(shared * 2 + (fromWo ? 1 : 0));
-      w.u(v.size() - shared);
-      w.out.append(v, shared, std::string::npos);
+      writeRest(w, std::string_view(v).substr(shared));
       last = &v;
     }
   }
@@ -242,9 +268,22 @@ Decoded decode(const Id& wo, std::string_view row) {
     const std::string* from = code % 2 ? &wo : i > 0 ? &strs[i - 1] : nullptr;
     if (code / 2 > 0 && (!from || code / 2 > from->size())) throw Unreadable{};
     const std::size_t shared = static_cast<std::size_t>(code / 2);
-    const std::size_t rest = r.count(row.size());
     if (shared) strs[i].assign(*from, 0, shared);
-    strs[i].append(r.bytes(rest));
+    const std::uint64_t rest = r.u();
+    if (rest % 2 == 0) {
+      strs[i].append(r.bytes(r.bound(rest / 2)));
+    } else {  // what comes before its hex digits, then the digits two a byte
+      static constexpr char kDigits[] = "0123456789abcdef";
+      const std::uint64_t head = r.u();
+      if (head > rest / 2) throw Unreadable{};
+      strs[i].append(r.bytes(r.bound(head)));
+      const std::uint64_t digits = rest / 2 - head;
+      const std::string_view packed = r.bytes(r.bound((digits + 1) / 2));
+      for (std::uint64_t k = 0; k < digits; ++k) {
+        const auto b = static_cast<std::uint8_t>(packed[k / 2]);
+        strs[i].push_back(kDigits[k % 2 ? b & 15 : b >> 4]);
+      }
+    }
   }
   auto str = [&]() -> const std::string& {
     const std::uint64_t i = r.u();

@@ -16,9 +16,9 @@
 //
 // The format: a version byte, a string table (sorted, each string as the
 // length it shares with the one before, or with the work order's id, and
-// the rest), then the work order and its records, numbers as varints,
-// times against the work order's opening. The work order's id is the
-// row's key, not in it. A row of another version, or that cannot be read,
+// the rest, its hex digits two a byte), then the work order and its
+// records, numbers as varints, times against the work order's opening.
+// The work order's id is the row's key, not in it. A row of another version, or that cannot be read,
 // is as none (the report reads the records, and writes the row again).
 #include "domain/model.hpp"
 
@@ -33,7 +33,8 @@ namespace bk::reportrows {
 // Bump whenever monthlyReport reads a field not written here, or an enum
 // written here changes its values (a test holds one row's bytes, and
 // fails when they change).
-inline constexpr std::uint8_t kFormat = 1;
+// 2: hex digits in a string (a kiosk's ids) kept two a byte.
+inline constexpr std::uint8_t kFormat = 2;
 
 // The SQL, named (schema v23).
 inline constexpr const char* kGet = "SELECT body FROM report_rows WHERE wo = (SELECT n FROM work_orders WHERE id = ?1)";
