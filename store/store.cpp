@@ -206,6 +206,7 @@ class BodyStore {
  public:
   BodyStore(sql::Db& db, const CompressedColumn& col) : db_(db), col_(col) { load(); }
   std::string encode(std::string_view json) const { return codec_.encode(json); }
+  std::string encodeDense(std::string_view json) const { return codec_.encodeDense(json); }
   std::string decode(std::string_view stored) {
     try {
       return codec_.decode(stored);
@@ -647,6 +648,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   reports_ = std::make_unique<KeptReports>(*db_, reportRecipe());
   bundles_ = std::make_unique<Bundles>(
       *db_, [this](std::string_view json) { return st_->records.encode(json); },
+      [this](std::string_view json) { return st_->records.encodeDense(json); },
       [this](std::string_view stored) { return st_->records.decode(stored); });
 
   kiosk_id_ = meta("kiosk_id");
@@ -2489,7 +2491,8 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     BodyStore& records = *codec;
     db.defineFunction("bk_bundle", [codec](std::string_view stored) { return codec->decode(stored); });
     Bundles bundles(
-        db, [codec](std::string_view json) { return codec->encode(json); }, [codec](std::string_view stored) { return codec->decode(stored); });
+        db, [codec](std::string_view json) { return codec->encode(json); }, [codec](std::string_view json) { return codec->encodeDense(json); },
+        [codec](std::string_view stored) { return codec->decode(stored); });
     sql::Stmt putBody(db, kPutRecordBody), upsert(db, kUpsertRecord);
     if (x.again) {
       // the records are the new snapshot's; the log stays whole (this

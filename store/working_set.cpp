@@ -232,8 +232,8 @@ std::int64_t ownerKey(const Id& id) {
   return static_cast<std::int64_t>(h);
 }
 
-Bundles::Bundles(sql::Db& db, Codec encode, Codec decode)
-    : db_(db), encode_(std::move(encode)), decode_(std::move(decode)), rowsOf_(db, wsql::kRowsOf), putBundle_(db, wsql::kPutBundle),
+Bundles::Bundles(sql::Db& db, Codec encode, Codec encodeBundle, Codec decode)
+    : db_(db), encode_(std::move(encode)), encodeBundle_(std::move(encodeBundle)), decode_(std::move(decode)), rowsOf_(db, wsql::kRowsOf), putBundle_(db, wsql::kPutBundle),
       putOwner_(db, wsql::kPutOwner), dropRows_(db, wsql::kDropRows), bundleRows_(db, wsql::kBundleRows), putRow_(db, wsql::kPutRow),
       dropOwner_(db, wsql::kDropOwner), dropBundle_(db, wsql::kDropBundle) {}
 
@@ -259,7 +259,7 @@ bool Bundles::pack(std::int64_t n) {
   if (text.size() == 1) return false;
   text += ']';
   putBundle_.bind(1, n);
-  bindStoredForm(putBundle_, 2, encode_(text));
+  bindStoredForm(putBundle_, 2, encodeBundle_(text));
   putBundle_.run();
   for (const Id& id : owned) putOwner_.bind(1, ownerKey(id)).bind(2, n).run();
   dropRows_.bind(1, n).run();  // (its report row stays: the bundle is written first)

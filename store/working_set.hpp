@@ -208,8 +208,10 @@ class WorkOrderIndex {
 class Bundles {
  public:
   using Codec = std::function<std::string(std::string_view)>;
-  // `encode`: a body's form to store; `decode`: the JSON of a stored one
-  Bundles(sql::Db& db, Codec encode, Codec decode);
+  // `encode`: a record's form to store, `encodeBundle` a bundle's (the
+  // records' codec, harder: bodies::Codec::encodeDense); `decode`: the
+  // JSON of either
+  Bundles(sql::Db& db, Codec encode, Codec encodeBundle, Codec decode);
   // Moves work order n's records from their rows into its bundle (false:
   // it has none as rows). Its report row stays.
   bool pack(std::int64_t n);
@@ -219,7 +221,7 @@ class Bundles {
 
  private:
   sql::Db& db_;
-  Codec encode_, decode_;
+  Codec encode_, encodeBundle_, decode_;
   sql::Stmt rowsOf_, putBundle_, putOwner_, dropRows_, bundleRows_, putRow_, dropOwner_, dropBundle_;
 };
 // What record_owners finds a bundled record's id by: its 64-bit FNV-1a

@@ -347,6 +347,31 @@ TEST_CASE("issue 16: a store of schema v14, its records JSON, has them compresse
   CHECK(std::filesystem::file_size(path) * 10 < v14Bytes * 8);
 }
 
+TEST_CASE("issue 16: a bundle compressed harder (encodeDense) reads back the same, and is smaller than the usual level") {
+  TempDir dir;
+  const std::string path = copyOfDemo(dir);
+  { FixedEntropy ent; Store st(storeOptions(path), ent); }  // (its records' dictionary)
+  sql::Db d(path);
+  bodies::Codec codec;
+  loadDictionaries(d, codec, "records");
+  REQUIRE(codec.ready());
+  // a work order's records as one text, as a bundle holds them
+  const auto records = recordBodies(d);
+  std::map<std::string, std::string> byWo;
+  for (const auto& [key, body] : records)
+    if (const json j = json::parse(body); j.contains("wo") && j["wo"].is_string()) byWo[j["wo"].get<std::string>()] += body;
+  REQUIRE(byWo.size() > 20);
+  std::size_t usual = 0, dense = 0;
+  for (const auto& [wo, text] : byWo) {
+    const std::string a = codec.encode(text), b = codec.encodeDense(text);
+    CHECK(codec.decode(b) == text);
+    usual += a.size();
+    dense += b.size();
+  }
+  CHECK(dense < usual);
+  MESSAGE("bundles: ", usual, " bytes at the usual level, ", dense, " harder");
+}
+
 TEST_CASE("issue 16: a store of schema v23 packs each work order out of memory into its bundle as it opens: the rebuild equals the live state before and after, and the file shrinks") {
   TempDir dir;
   const std::string path = copyOfDemo(dir);
