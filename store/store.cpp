@@ -233,6 +233,7 @@ class BodyStore {
     try {
       if (codec_.ready() && compacted_) return 0;
       if (!codec_.ready() && !trainNow()) return 0;
+      if (compacted_) return 0;  // (trained on another connection, every row written with it: a staged snapshot)
       return compactOld();
     } catch (const std::exception&) {  // (a full disk): the bodies stay as they are, readable
       return 0;
@@ -246,6 +247,27 @@ class BodyStore {
     m.bind(1, std::string(col_.metaKey));
     compacted_ = m.step() && m.text(0) == "1";
   }
+
+ public:
+  bool ready() const { return codec_.ready(); }
+  // Issue 16 (v24): a dictionary trained on these bodies, within the
+  // transaction under way (a new bay's, on the snapshot it takes, before
+  // its records are written and most of them packed into bundles); then
+  // every row this column holds is to be written with it.
+  void trainOn(const std::vector<std::string>& samples) {
+    if (codec_.ready() || samples.size() * 2 < static_cast<std::size_t>(bodies::kTrainAt)) return;
+    const bodies::Dictionary d = bodies::train(samples);
+    if (d.id == 0) return;
+    sql::Stmt ins(db_, metasql::kAddDictionary);
+    ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, db_.scalarInt(col_.last));
+    ins.bind(4, std::string(col_.kind)).run();
+    codec_.add(d);
+    sql::Stmt done(db_, metasql::kSetFlag);
+    done.bind(1, std::string(col_.metaKey)).run();
+    compacted_ = true;
+  }
+
+ private:
   bool trainNow() {
     const std::int64_t last = db_.scalarInt(col_.last);
     if (last < next_check_) return false;
@@ -271,6 +293,7 @@ class BodyStore {
     ins.bind(4, std::string(col_.kind)).run();
     tx.commit();
     codec_.add(d);
+    compacted_ = false;  // (what a flag says of an earlier dictionary's rows: this one compresses them all again)
     return true;
   }
   std::int64_t compactOld() {
@@ -708,6 +731,7 @@ Store::Store(StoreOptions opts, Entropy& entropy)
   // issue 16: a log (or records) big enough gets its dictionary, and what
   // was kept before it is compressed
   st_->keepCompact(true);
+  compressPlainBundles();
   // issue 16: a kiosk's few events its hub has not placed, found without a
   // scan of its log (the hub, where none is ever placed, keeps no such index)
   if (opts_.takes_hub_order) db_->exec(logsql::kUnplacedIndex);
@@ -1000,6 +1024,13 @@ void Store::pack(const std::set<Id>& wos) {
   } catch (const sql::SqliteError&) {
     // left as rows (the file full, read-only or busy): read as well, and
     // packed as they leave memory next time
+  }
+}
+
+void Store::compressPlainBundles() noexcept {
+  try {
+    bundles_->compressPlain();
+  } catch (const std::exception&) {  // (a full disk): they stay JSON, readable
   }
 }
 
@@ -2512,6 +2543,24 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     check();
     Shop& s = snap.shop;
     s.dirty = std::move(snap.all);
+    // a new bay's records get their dictionary here, from the snapshot's
+    // (an even spread of them), before they are written: most are packed
+    // into bundles below, and a bay that trained on what is left later
+    // would hold its store's lock for it
+    if (!records.ready()) {
+      std::vector<std::string> samples;
+      const std::size_t every = std::max<std::size_t>(1, s.dirty.size() / static_cast<std::size_t>(bodies::kTrainAt));
+      std::size_t k = 0;
+      for (auto& [kind, id] : s.dirty)
+        if (k++ % every == 0) {
+          Id wo;
+          bool found = false;
+          const json body = recordJson(s, kind, id, wo, found);
+          if (found) samples.push_back(canonical(body));
+        }
+      records.trainOn(samples);
+    }
+    check();
     writeRecords({db, work_orders, reports, records, putBody, upsert, &bundles}, s, {}, check);
     s.dirty.clear();
     cursors.resetFor(hub_instance);
@@ -2568,6 +2617,7 @@ bool Store::adopt(StagedSnapshot& staged) {
   evictSettled(Hlc::wall(hlc_.value) - keptWindow());
   noteIfClean();
   st_->keepCompact();  // (committed: a new store's records get their dictionary)
+  compressPlainBundles();
   return true;  // (the old shop's heap is the caller's to give back, outside the lock: releaseFreed)
 }
 

@@ -542,6 +542,7 @@ class Store {
   void pack(const std::set<Id>& work_orders);
   void unpack(const Id& work_order);
   void packOnce();
+  void compressPlainBundles() noexcept;
   // Issue 16: the report rows of these work orders, as `s` holds them
   // (within the transaction under way, or in one of their own: then a
   // failure leaves them without, and the report reads their records).

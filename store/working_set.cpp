@@ -258,9 +258,11 @@ bool Bundles::pack(std::int64_t n) {
   rowsOf_.reset();
   if (text.size() == 1) return false;
   text += ']';
+  const std::string stored = encodeBundle_(text);
   putBundle_.bind(1, n);
-  bindStoredForm(putBundle_, 2, encodeBundle_(text));
+  bindStoredForm(putBundle_, 2, stored);
   putBundle_.run();
+  if (!bodies::compressed(stored)) db_.exec(wsql::kNotePlain);  // (compressPlain, once there is a dictionary)
   for (const Id& id : owned) putOwner_.bind(1, ownerKey(id)).bind(2, n).run();
   dropRows_.bind(1, n).run();  // (its report row stays: the bundle is written first)
   return true;
@@ -287,6 +289,20 @@ bool Bundles::unpack(std::int64_t n) {
     }
   }
   return true;
+}
+
+void Bundles::compressPlain() {
+  if (!db_.scalarInt(wsql::kAnyPlain) || !bodies::compressed(encodeBundle_("[]"))) return;  // (none, or no dictionary yet)
+  sql::Tx tx(db_);
+  std::vector<std::pair<std::int64_t, std::string>> plain;
+  for (sql::Stmt q(db_, wsql::kPlain); q.step();) plain.emplace_back(q.integer(0), q.text(1));
+  sql::Stmt put(db_, wsql::kPutBody);
+  for (auto& [n, text] : plain) {
+    const std::string stored = encodeBundle_(text);
+    put.bind(1, n).bindBlob(2, stored.data(), static_cast<int>(stored.size())).run();
+  }
+  db_.exec(wsql::kPlainDone);
+  tx.commit();
 }
 
 namespace wsql {

@@ -117,6 +117,12 @@ inline constexpr const char* kPutRow =
     "ON CONFLICT(kind, id) DO UPDATE SET wo = excluded.wo, body = excluded.body";
 inline constexpr const char* kDropOwner = "DELETE FROM record_owners WHERE key = ?1 AND wo = ?2";
 inline constexpr const char* kDropBundle = "DELETE FROM bundles WHERE wo = ?1";
+// (a bundle kept as JSON, before the records had a dictionary: meta says so)
+inline constexpr const char* kNotePlain = "INSERT OR REPLACE INTO meta(key, value) VALUES('bundles_plain', '1')";
+inline constexpr const char* kAnyPlain = "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'bundles_plain')";
+inline constexpr const char* kPlain = "SELECT wo, body FROM bundles WHERE typeof(body) = 'text'";
+inline constexpr const char* kPutBody = "UPDATE bundles SET body = ?2 WHERE wo = ?1";
+inline constexpr const char* kPlainDone = "DELETE FROM meta WHERE key = 'bundles_plain'";
 // (once, after the upgrade to v24) the work orders whose records are rows
 inline constexpr const char* kWithRows = "SELECT n, id FROM work_orders w WHERE EXISTS(SELECT 1 FROM records r WHERE r.wo = w.n)";
 // The reports kept (v19), by their range.
@@ -218,6 +224,9 @@ class Bundles {
   // Moves them back into rows, before any of them is written (false: it
   // has no bundle).
   bool unpack(std::int64_t n);
+  // Bundles packed before the records had a dictionary (a young store)
+  // were kept as JSON: compressed once there is one. Cheap when none were.
+  void compressPlain();
 
  private:
   sql::Db& db_;

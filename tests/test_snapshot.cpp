@@ -107,6 +107,16 @@ TEST_CASE("issue 16: a new bay starts from its hub's snapshot, holds what the hu
   CHECK(st.cursors().get().pulled == hub.lastPos());
   CHECK(st.cursors().get().hub_instance == "hub-1");
   CHECK(st.lastSeqOf("hub") == hub.lastSeqOf("hub"));
+  // (v24) its records get their dictionary from the snapshot before most of
+  // them are packed into bundles: none is kept as JSON
+  const std::int64_t bundled = st.db().scalarInt("SELECT COUNT(*) FROM bundles");
+  MESSAGE(bundled << " work orders of the snapshot packed as the bay took it; records dictionaries: "
+                  << st.db().scalarInt("SELECT COUNT(*) FROM body_dicts WHERE kind = 'records'"));
+  if (st.db().scalarInt("SELECT COUNT(*) FROM body_dicts WHERE kind = 'records'") == 1) {
+    CHECK(bundled > 0);
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM bundles WHERE typeof(body) = 'text'") == 0);
+    CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records WHERE typeof(body) = 'text'") == 0);
+  }
   expectSame(hub, st);
   // every car the comeback rules may find is there: each delivery within the window
   for (auto& [id, w] : hub.loadRecords().work_orders)
