@@ -1010,11 +1010,22 @@ void Store::evictSettled(Millis horizon) {
   releaseFreed();
 }
 
+// A work order packed, unless one of its records cannot be read back
+// (damaged): that one is left as rows (bk-hub verify names it). Its rows
+// are all read before anything is written.
+bool Store::packOne(std::int64_t n) {
+  try {
+    return bundles_->pack(n);
+  } catch (const bodies::DamagedBody&) {
+    return false;
+  }
+}
+
 void Store::pack(const std::set<Id>& wos) {
   if (wos.empty()) return;
   auto packAll = [&] {
     for (const Id& wo : wos)
-      if (auto n = work_orders_->numberOf(wo)) bundles_->pack(*n);
+      if (auto n = work_orders_->numberOf(wo)) packOne(*n);
   };
   if (!sqlite3_get_autocommit(db_->raw())) return packAll();  // (with what the transaction writes)
   try {
@@ -1049,12 +1060,17 @@ void Store::packOnce() {
   // transaction (an upgraded hub of years: its file is then written again,
   // compact, by keepCompact)
   std::erase_if(rows, [&](const auto& r) { return shop_.work_orders.count(r.second) > 0; });
-  for (std::size_t at = 0; at < rows.size(); at += 1000) {
-    sql::Tx tx(*db_);
-    for (std::size_t k = at; k < std::min(rows.size(), at + 1000); ++k) bundles_->pack(rows[k].first);
-    tx.commit();
+  try {
+    for (std::size_t at = 0; at < rows.size(); at += 1000) {
+      sql::Tx tx(*db_);
+      for (std::size_t k = at; k < std::min(rows.size(), at + 1000); ++k) packOne(rows[k].first);
+      tx.commit();
+    }
+    setMeta("bundles_made", "1");
+  } catch (const sql::SqliteError&) {
+    // (the file full, or busy): what is packed stays so, the rest are
+    // rows, read as well; packed at the next open
   }
-  setMeta("bundles_made", "1");
 }
 
 void Store::trim(Millis now) {

@@ -542,6 +542,7 @@ class Store {
   void pack(const std::set<Id>& work_orders);
   void unpack(const Id& work_order);
   void packOnce();
+  bool packOne(std::int64_t work_order_number);
   void compressPlainBundles() noexcept;
   // Issue 16: the report rows of these work orders, as `s` holds them
   // (within the transaction under way, or in one of their own: then a

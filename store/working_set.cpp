@@ -248,12 +248,17 @@ bool Bundles::pack(std::int64_t n) {
   std::string text = "[";
   std::vector<Id> owned;
   rowsOf_.bind(1, n);
-  while (rowsOf_.step()) {
-    const std::int64_t kind = rowsOf_.integer(0);
-    const Id id = rowsOf_.text(1);
-    if (text.size() > 1) text += ',';
-    text += "[" + std::to_string(kind) + "," + json(id).dump() + "," + decode_(rowsOf_.text(2)) + "]";
-    if (kind != static_cast<std::int64_t>(RecordKind::WorkOrder)) owned.push_back(id);
+  try {
+    while (rowsOf_.step()) {
+      const std::int64_t kind = rowsOf_.integer(0);
+      const Id id = rowsOf_.text(1);
+      if (text.size() > 1) text += ',';
+      text += "[" + std::to_string(kind) + "," + json(id).dump() + "," + decode_(rowsOf_.text(2)) + "]";
+      if (kind != static_cast<std::int64_t>(RecordKind::WorkOrder)) owned.push_back(id);
+    }
+  } catch (...) {  // (a record that cannot be read back: nothing written)
+    rowsOf_.reset();
+    throw;
   }
   rowsOf_.reset();
   if (text.size() == 1) return false;

@@ -412,6 +412,29 @@ TEST_CASE("issue 16: a store of schema v23 packs each work order out of memory i
   CHECK(peeked == rows);
 }
 
+TEST_CASE("issue 16: an old record that cannot be read back keeps no store from opening after the upgrade to v24: its work order stays rows") {
+  TempDir dir;
+  const std::string path = copyOfDemo(dir);
+  (void)stateOf(path);
+  std::int64_t n = 0;
+  {
+    sql::Db d(path);
+    withoutBundles(d);
+    d.exec("PRAGMA user_version = 23");
+    n = d.scalarInt("SELECT MIN(wo) FROM records WHERE kind = 4");  // (the oldest work order with time on it)
+    d.exec("UPDATE records SET body = X'28B52FFD0000' WHERE rowid = (SELECT MIN(rowid) FROM records WHERE kind = 4 AND wo = " +
+           std::to_string(n) + ")");  // (a zstd frame cut short)
+    REQUIRE(d.changes() == 1);
+  }
+  FixedEntropy ent;
+  Store st(storeOptions(path), ent);
+  CHECK(schemaVersion(st.db()) == latestSchemaVersion());
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM bundles") > 0);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM bundles WHERE wo = " + std::to_string(n)) == 0);
+  CHECK(st.db().scalarInt("SELECT COUNT(*) FROM records WHERE wo = " + std::to_string(n)) > 1);
+  CHECK(st.db().scalarText("SELECT value FROM meta WHERE key = 'bundles_made'") == "1");
+}
+
 TEST_CASE("issue 16: a file a migration left more than a quarter empty (a table copied into its new form) is written again compact as the store opens") {
   TempDir dir;
   const std::string path = copyOfDemo(dir);
