@@ -219,12 +219,7 @@ class BodyStore {
   // blob, JSON (before the dictionary) as text.
   void bind(sql::Stmt& st, int i, std::string_view json) const { bindStored(st, i, encode(json)); }
   // The same with the form to store made already (encode).
-  static void bindStored(sql::Stmt& st, int i, const std::string& stored) {
-    if (bodies::compressed(stored))
-      st.bindBlob(i, stored.data(), static_cast<int>(stored.size()));
-    else
-      st.bind(i, stored);
-  }
+  static void bindStored(sql::Stmt& st, int i, const std::string& stored) { bindStoredBody(st, i, stored); }
   // After a commit, and at open: trains the dictionary when the column is
   // big enough, then compresses the bodies kept as JSON before it. Cheap
   // when there is nothing to do. Never throws: what it does is only a

@@ -237,12 +237,10 @@ Bundles::Bundles(sql::Db& db, Codec encode, Codec encodeBundle, Codec decode)
       putOwner_(db, wsql::kPutOwner), dropRows_(db, wsql::kDropRows), bundleRows_(db, wsql::kBundleRows), putRow_(db, wsql::kPutRow),
       dropOwner_(db, wsql::kDropOwner), dropBundle_(db, wsql::kDropBundle) {}
 
-namespace {
-void bindStoredForm(sql::Stmt& q, int i, const std::string& stored) {
+void bindStoredBody(sql::Stmt& q, int i, const std::string& stored) {
   if (bodies::compressed(stored)) q.bindBlob(i, stored.data(), static_cast<int>(stored.size()));
   else q.bind(i, stored);
 }
-}  // namespace
 
 bool Bundles::pack(std::int64_t n) {
   std::string text = "[";
@@ -265,7 +263,7 @@ bool Bundles::pack(std::int64_t n) {
   text += ']';
   const std::string stored = encodeBundle_(text);
   putBundle_.bind(1, n);
-  bindStoredForm(putBundle_, 2, stored);
+  bindStoredBody(putBundle_, 2, stored);
   putBundle_.run();
   if (!bodies::compressed(stored)) db_.exec(wsql::kNotePlain);  // (compressPlain, once there is a dictionary)
   for (const Id& id : owned) putOwner_.bind(1, ownerKey(id)).bind(2, n).run();
@@ -287,7 +285,7 @@ bool Bundles::unpack(std::int64_t n) {
   dropBundle_.bind(1, n).run();
   for (const Row& r : rows) {
     putRow_.bind(1, r.kind).bind(2, r.id).bind(3, n);
-    bindStoredForm(putRow_, 4, encode_(r.body));
+    bindStoredBody(putRow_, 4, encode_(r.body));
     putRow_.run();
     if (r.kind != static_cast<std::int64_t>(RecordKind::WorkOrder)) {
       dropOwner_.bind(1, ownerKey(r.id)).bind(2, n).run();

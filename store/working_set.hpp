@@ -233,6 +233,10 @@ class Bundles {
   Codec encode_, encodeBundle_, decode_;
   sql::Stmt rowsOf_, putBundle_, putOwner_, dropRows_, bundleRows_, putRow_, dropOwner_, dropBundle_;
 };
+// Binds a body to `q` in the form it is stored in: a compressed frame as a
+// blob, JSON (before a dictionary) as text (the records', a bundle's).
+void bindStoredBody(sql::Stmt& q, int i, const std::string& stored);
+
 // What record_owners finds a bundled record's id by: its 64-bit FNV-1a
 // hash (8 bytes where a kiosk's id has 35). Fixed for good: the table
 // keeps it.
