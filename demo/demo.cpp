@@ -341,7 +341,7 @@ class Sim {
     const bool today = t > opt_.now - 10 * kHour;
     const Phrase& reason = today && !safety.empty() && chance(0.6) ? pick(safety) : pick(fits);
     const Id id = idOf("ad-", ++addon_, t);
-    const Id opId = opt_.kiosk_ids ? idOf("op-", addon_, t) : on.wo + "-a" + std::to_string(addon_);
+    const Id opId = opt_.kiosk_ids ? idOf("op-", addon_, t) : Id(on.wo + "-a" + std::to_string(addon_));
     const bool claimed = cat == Category::Warranty ? chance(0.7) : chance(0.1);
     if (!live(t)) return std::nullopt;
     act(ProposeAddOn{id, opId, wo, on.id, on.main_tech, on.trade, reason.code, reason.minutes,

@@ -300,7 +300,7 @@ void from_json(const json& j, MonthlyReport& r) {
 }
 
 json reportJson(const Shop& s, const MonthlyReport& r) {
-  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id; };
+  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id.str(); };
   json j{{"from", r.from}, {"to", r.to}};
   auto rows = [](const auto& m, auto key) {
     json a = json::array();
@@ -360,7 +360,7 @@ json reportJson(const Shop& s, const MonthlyReport& r) {
 }
 
 std::string reportCsv(const Shop& s, const MonthlyReport& r) {
-  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id; };
+  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id.str(); };
   std::ostringstream o;
   o << "section,key,name,count,hours,value\n";
   auto row = [&](const std::string& sec, const std::string& key, const std::string& nm, int count,
@@ -421,7 +421,7 @@ std::vector<SlipRow> faultSlipRows(const Shop& s, const std::string& month) {
 }
 
 std::string faultSlipsCsv(const Shop& s, const std::string& month) {
-  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id; };
+  auto personName = [&](const Id& id) { auto* p = s.person(id); return p ? p->name : id.str(); };
   const auto it = s.fault_slips.find(month);
   const FaultSlips* signedSlips = it == s.fault_slips.end() ? nullptr : &it->second;
   std::ostringstream o;
@@ -435,8 +435,8 @@ std::string faultSlipsCsv(const Shop& s, const std::string& month) {
   for (const SlipRow& r : rows) {
     o << month << ',' << csvField(r.line.charged_to) << ',' << csvField(personName(r.line.charged_to)) << ','
       << csvField(r.line.incident) << ',' << localText(r.incident->at, s.policy.utc_offset_minutes) << ','
-      << csvField(r.wo ? r.wo->number : r.incident->wo) << ',' << csvField(r.wo ? r.wo->vehicle.plate : "") << ','
-      << csvField(r.op ? r.op->title : r.incident->op) << ',' << name(r.incident->trade) << ','
+      << csvField(r.wo ? r.wo->number : r.incident->wo.str()) << ',' << csvField(r.wo ? r.wo->vehicle.plate : "") << ','
+      << csvField(r.op ? r.op->title : r.incident->op.str()) << ',' << name(r.incident->trade) << ','
       << csvField(r.incident->defect) << ',' << (r.rework ? name(r.rework->found_in) : "") << ',' << r.line.state << ',';
     // the signature, only while the slips signed are these
     if (current) o << csvField(personName(signedSlips->sig.signer)) << ',' << localText(signedSlips->sig.at, s.policy.utc_offset_minutes);

@@ -1,5 +1,6 @@
 #pragma once
 // The workshop's vocabulary (DOMAIN.md): roles, trades, categories, reasons.
+#include "domain/id.hpp"
 #include "domain/json_util.hpp"
 
 #include <cstdint>
@@ -8,7 +9,12 @@
 
 namespace bk {
 
-using Id = std::string;
+// An id is JSON text; anything else is refused as a std::string would be.
+inline void to_json(json& j, const Id& id) { j = id.view(); }
+inline void from_json(const json& j, Id& id) {
+  if (!j.is_string()) throw json::type_error::create(302, std::string("type must be string, but is ") + j.type_name(), &j);
+  id = j.get_ref<const std::string&>();
+}
 using Millis = std::int64_t;  // Unix epoch milliseconds; always an input, never read here.
 
 enum class Role : std::uint8_t {

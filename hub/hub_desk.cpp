@@ -351,7 +351,7 @@ void HubServer::routeDesk() {
       for (const PinAttempt& a : attempts)
         list.push_back({{"at", a.at}, {"kiosk", a.kiosk}, {"context", a.signing ? "signing" : "sign_in"}});
       const Person* person = s.person(who);
-      json p{{"person", who}, {"name", person ? person->name : who}, {"attempts", list}};
+      json p{{"person", who}, {"name", person ? person->name : who.str()}, {"attempts", list}};
       if (auto until = pinLockedUntil(s, who, now)) p["locked_until"] = *until;
       people.push_back(p);
     }

@@ -135,7 +135,7 @@ void App::fillIds(Action& a, Millis now) {
       const WorkOrder* orig = store_.shop().workOrder(v->wo.comeback_of);
       auto back = store_.shop().comebacks_of.find(v->wo.comeback_of);
       const std::size_t n = back == store_.shop().comebacks_of.end() ? 1 : back->second.size() + 1;
-      v->wo.number = (orig ? orig->number : v->wo.id) + "-R" + std::to_string(n);
+      v->wo.number = (orig ? orig->number : v->wo.id.str()) + "-R" + std::to_string(n);
     }
     for (std::size_t k = 0; k < v->ops.size(); ++k)
       if (v->ops[k].id.empty()) v->ops[k].id = v->wo.id + "-" + std::to_string(k + 1);

@@ -58,7 +58,7 @@ std::string yuanText(long long yuan) {
 
 std::string personName(const Shop& s, const Id& id) {
   auto* p = s.person(id);
-  return p ? p->name : id;
+  return p ? p->name : id.str();
 }
 
 std::string opTitle(const Ui& ui, const Shop& s, const Operation& op) {

@@ -266,7 +266,7 @@ std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, c
   const std::string& lang = o.lang;
   auto L = [&](const std::string& key) -> const std::string& { return labels(lang, key); };
   auto data = [&](const std::string& code) { return cat.text(code, lang); };
-  auto who = [&](const Id& id) { const Person* p = s.person(id); return p ? p->name : id; };
+  auto who = [&](const Id& id) { const Person* p = s.person(id); return p ? p->name : id.str(); };
   auto when = [&](Millis t) { return timeText(t, o.utc_offset_minutes); };
 
   std::lock_guard lock(faceMutex());
@@ -377,7 +377,7 @@ std::string renderPdf(const Shop& s, const Catalog& cat, const Labels& labels, c
       const Operation* op = s.operation(rw->op);
       const DefectDef* d = cat.defect(rw->defect);
       auto inc = s.incidents.find("inc-" + rw->inspection);
-      w.line((op ? data(op->title) : rw->op) + " · " + L("inspection." + std::string(name(rw->found_in))) + " · " +
+      w.line((op ? data(op->title) : rw->op.str()) + " · " + L("inspection." + std::string(name(rw->found_in))) + " · " +
                  (d ? (lang == "en" ? d->en : d->zh) : rw->defect) + " · " + when(rw->opened_at) + " – " +
                  (rw->closed_at ? when(*rw->closed_at) : L("record.open")) +
                  (inc == s.incidents.end() ? ""
@@ -472,7 +472,7 @@ std::string renderFaultSlips(const Shop& s, const Catalog& cat, const Labels& la
                              const Options& o) {
   const std::string& lang = o.lang;
   auto L = [&](const std::string& key) -> const std::string& { return labels(lang, key); };
-  auto who = [&](const Id& id) { const Person* p = s.person(id); return p ? p->name : id; };
+  auto who = [&](const Id& id) { const Person* p = s.person(id); return p ? p->name : id.str(); };
   const std::vector<SlipRow> rows = faultSlipRows(s, month);
   std::vector<FaultSlipLine> lines;
   for (const SlipRow& r : rows) lines.push_back(r.line);
@@ -526,8 +526,8 @@ std::string renderFaultSlips(const Shop& s, const Catalog& cat, const Labels& la
         const SlipRow& r = rows[i];
         const std::string where = r.rework ? L("inspection." + std::string(name(r.rework->found_in))) : "";
         w.line(std::to_string(n + 1) + ".  " + timeText(r.incident->at, o.utc_offset_minutes) + "   " +
-                   (r.wo ? r.wo->number + "  " + r.wo->vehicle.plate : r.incident->wo) + "   " +
-                   (r.op ? cat.text(r.op->title, lang) : r.incident->op),
+                   (r.wo ? r.wo->number + "  " + r.wo->vehicle.plate : r.incident->wo.str()) + "   " +
+                   (r.op ? cat.text(r.op->title, lang) : r.incident->op.str()),
                10.5);
         w.line(L("record.defect") + ": " + cat.text(r.incident->defect, lang) + "   · " + where + "   · " +
                    L("slips.state." + r.line.state),

@@ -72,7 +72,7 @@ Enrolment::Use Enrolment::useCode(const std::string& code_hash, const Id& kiosk,
   sql::Stmt use(db_, kUseCode);
   use.bind(1, code_hash).bind(2, kiosk).bind(3, now);
   if (!use.step()) return Use::BadCode;  // unknown, used or expired: rolled back
-  const Id allowed = use.isNull(0) ? Id() : use.text(0);
+  const Id allowed = use.isNull(0) ? Id() : Id(use.text(0));
   const bool replace = use.integer(1) != 0;
   const std::string scope = use.text(2);
   use.reset();

@@ -73,7 +73,7 @@ struct Bundle {
   std::vector<const AddOn*> addons;
 };
 
-std::size_t sharedPrefix(const std::string& a, const std::string& b) {
+std::size_t sharedPrefix(std::string_view a, std::string_view b) {
   std::size_t n = 0;
   while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
   return n;
@@ -109,7 +109,10 @@ void writeRest(Writer& w, std::string_view rest) {
 class Strings {
  public:
   explicit Strings(const Id& wo) : wo_(wo) {}
-  void add(const std::string& v) { index_.emplace(v, 0); }
+  void add(std::string_view v) { index_.emplace(std::string(v), 0); }
+  void add(const Id& v) { add(v.view()); }
+  void add(const std::string& v) { add(std::string_view(v)); }
+  void add(const std::optional<Id>& v) { if (v) add(*v); }
   void add(const std::optional<std::string>& v) { if (v) add(*v); }
   void write(Writer& w) {
     w.u(index_.size());
@@ -125,12 +128,20 @@ class Strings {
       last = &v;
     }
   }
-  void ref(Writer& w, const std::string& v) const { w.u(index_.at(v)); }
-  void ref(Writer& w, const std::optional<std::string>& v) const { w.u(v ? index_.at(*v) + 1 : 0); }
+  void ref(Writer& w, std::string_view v) const { w.u(at(v)); }
+  void ref(Writer& w, const Id& v) const { ref(w, v.view()); }
+  void ref(Writer& w, const std::string& v) const { ref(w, std::string_view(v)); }
+  void ref(Writer& w, const std::optional<Id>& v) const { w.u(v ? at(v->view()) + 1 : 0); }
+  void ref(Writer& w, const std::optional<std::string>& v) const { w.u(v ? at(*v) + 1 : 0); }
 
  private:
+  std::size_t at(std::string_view v) const {
+    const auto it = index_.find(v);
+    if (it == index_.end()) throw std::out_of_range("report row: a string not added");
+    return it->second;
+  }
   const Id& wo_;
-  std::map<std::string, std::size_t> index_;
+  std::map<std::string, std::size_t, std::less<>> index_;
 };
 
 template <typename E, std::size_t N>
@@ -265,10 +276,11 @@ Decoded decode(const Id& wo, std::string_view row) {
   std::vector<std::string> strs(r.count(row.size()));
   for (std::size_t i = 0; i < strs.size(); ++i) {
     const std::uint64_t code = r.u();  // (what it shares is not of the row's bytes: bound by what it shares with)
-    const std::string* from = code % 2 ? &wo : i > 0 ? &strs[i - 1] : nullptr;
-    if (code / 2 > 0 && (!from || code / 2 > from->size())) throw Unreadable{};
+    const bool fromAny = code % 2 || i > 0;
+    const std::string_view from = code % 2 ? wo.view() : i > 0 ? std::string_view(strs[i - 1]) : std::string_view();
+    if (code / 2 > 0 && (!fromAny || code / 2 > from.size())) throw Unreadable{};
     const std::size_t shared = static_cast<std::size_t>(code / 2);
-    if (shared) strs[i].assign(*from, 0, shared);
+    if (shared) strs[i].assign(from.substr(0, shared));
     const std::uint64_t rest = r.u();
     if (rest % 2 == 0) {
       strs[i].append(r.bytes(r.bound(rest / 2)));

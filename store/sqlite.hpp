@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <type_traits>
 
 namespace bk::sql {
 
@@ -55,7 +56,10 @@ class Stmt {
   Stmt& bind(int i, int v) { return bind(i, std::int64_t{v}); }
   Stmt& bind(int i, std::string_view v);
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
-  Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  // any text (a std::string, a record's id): bound as its characters
+  template <class S>
+    requires(std::is_convertible_v<const S&, std::string_view> && !std::is_convertible_v<const S&, const char*>)
+  Stmt& bind(int i, const S& v) { return bind(i, std::string_view(v)); }
   Stmt& bindBlob(int i, const void* data, int n);
   Stmt& bindNull(int i);
   Stmt& bind(int i, const std::optional<std::string>& v) { return v ? bind(i, *v) : bindNull(i); }

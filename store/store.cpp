@@ -371,15 +371,15 @@ StoredEvent readEvent(const sql::Stmt& q, BodyStore& bodies) {
   return e;
 }
 
-template <typename T>
-json entityJson(const std::map<Id, T>& m, const Id& id, bool& found) {
+template <typename K, typename T>
+json entityJson(const std::map<K, T>& m, const Id& id, bool& found) {
   auto it = m.find(id);
   found = it != m.end();
   return found ? json(it->second) : json();
 }
 
-template <typename T>
-void loadInto(std::map<Id, T>& m, const Id& id, const json& body) {
+template <typename K, typename T>
+void loadInto(std::map<K, T>& m, const Id& id, const json& body) {
   m[id] = body.get<T>();
 }
 
@@ -1358,8 +1358,8 @@ std::string Store::bundleDiffers(sql::Stmt& q, const Shop& replay, const Id& wo,
 }
 
 namespace {
-template <typename T>
-void diffInto(const std::map<Id, T>& was, const std::map<Id, T>& now, RecordKind kind, std::set<std::pair<RecordKind, Id>>& changed,
+template <typename K, typename T>
+void diffInto(const std::map<K, T>& was, const std::map<K, T>& now, RecordKind kind, std::set<std::pair<RecordKind, Id>>& changed,
               std::vector<std::pair<RecordKind, Id>>& gone) {
   for (auto& [id, v] : now) {
     auto it = was.find(id);

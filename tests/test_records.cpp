@@ -126,7 +126,7 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     auto r = ingest(w.s, b, "ev-b", T0 + 80 * MIN);
     CHECK_FALSE(r.clean);
     CHECK(w.s.inspections.count(b.inspection.id) == 0);  // held: the fact is in the review item
-    CHECK(w.s.reviews.at(*r.review).facts["action"]["inspection"]["id"] == b.inspection.id);
+    CHECK(w.s.reviews.at(*r.review).facts["action"]["inspection"]["id"] == b.inspection.id.str());
     CHECK(w.s.operations.at(wo + "-1").phase == Phase::Done);  // the first one stands
     CHECK(w.s.reviews.at(*r.review).reason == Reason::NotReadyForInspection);
   }

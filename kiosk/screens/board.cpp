@@ -58,7 +58,7 @@ void drawBoard(Ui& ui, const View& v, Intents& out) {
   const float side = ui.m.mm(70);
   ImGui::BeginGroup();
   auto* bay = s.bays.count(v.bay) ? &s.bays.at(v.bay) : nullptr;
-  ui.heading(format(ui.tr("board.title"), {bay ? bay->name : v.bay}));
+  ui.heading(format(ui.tr("board.title"), {bay ? bay->name : v.bay.str()}));
   // the bay's work: open work orders parked here and anything clocked here
   std::vector<const Operation*> ops;
   std::set<Id> seen;

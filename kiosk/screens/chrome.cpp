@@ -49,7 +49,7 @@ void drawStatusBar(Ui& ui, const View& v, Intents& out) {
     x += ImGui::CalcTextSize(s.c_str()).x + ui.m.mm(5);
   };
   auto* bay = v.shop.bays.count(v.bay) ? &v.shop.bays.at(v.bay) : nullptr;
-  put(ui.tr("status.bay") + " " + (bay ? bay->name : v.bay));
+  put(ui.tr("status.bay") + " " + (bay ? bay->name : v.bay.str()));
   put(clockText(v.now, v.utc_offset_minutes));
   if (auto* me = v.me()) {
     drawIcon(dl, Icon::Person, {x + ui.m.mm(2), p.y + h * 0.5f}, ui.m.mm(4), IM_COL32(235, 235, 235, 255));

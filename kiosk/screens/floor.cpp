@@ -184,7 +184,7 @@ void drawFloor(Ui& ui, const View& v, Intents& out) {
       if (!cbs++) ui.heading(ui.tr("floor.comebacks"));
       const WorkOrder* orig = s.workOrder(wo.comeback_of);
       const std::string what = wo.vehicle.plate + " · " + ui.data(wo.concern) + " · " +
-                               format(ui.tr("floor.comeback_of"), {orig ? orig->number : wo.comeback_of});
+                               format(ui.tr("floor.comeback_of"), {orig ? orig->number : wo.comeback_of.str()});
       if (const Inspection* found = comebackInspection(s, wo.id)) {
         ui.wrapped(what, toneColour(Tone::Bad, 1.5f));
         ui.chip(ui.tr("cause." + std::string(name(*found->cause))) + " · " + personName(s, found->inspector),

@@ -212,7 +212,7 @@ void drawInspect(Ui& ui, const View& v, Intents& out) {
   if (f.kind == InspectionKind::Comeback) {  // issue 15: which work came back, and why the customer says
     const WorkOrder* orig = s.workOrder(wo->comeback_of);
     ui.text(wo->number + "  " + wo->vehicle.plate + "  " +
-                format(ui.tr("floor.comeback_of"), {orig ? orig->number : wo->comeback_of}) + "  " + ui.data(wo->concern),
+                format(ui.tr("floor.comeback_of"), {orig ? orig->number : wo->comeback_of.str()}) + "  " + ui.data(wo->concern),
             nullptr, IM_COL32(190, 190, 190, 255));
   } else {
     ui.text(wo->number + "  " + wo->vehicle.plate + "  " + (op ? ui.data(op->title) : wo->vehicle.model), nullptr,

@@ -149,8 +149,8 @@ void faultSlips(Ui& ui, const View& v, float width, Intents& out) {
     ImGui::SameLine();
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width - chipW);
     ui.wrapped(dateText(row.incident->at, v.utc_offset_minutes) + "  " +
-               (row.wo ? row.wo->number + "  " + row.wo->vehicle.plate : row.incident->wo) + "  " +
-               (row.op ? ui.data(row.op->title) : row.incident->op) + "  · " + ui.data(row.incident->defect) + "  · " + where);
+               (row.wo ? row.wo->number + "  " + row.wo->vehicle.plate : row.incident->wo.str()) + "  " +
+               (row.op ? ui.data(row.op->title) : row.incident->op.str()) + "  · " + ui.data(row.incident->defect) + "  · " + where);
     ImGui::PopTextWrapPos();
   }
 }

@@ -130,7 +130,7 @@ void drawSignDialog(Ui& ui, const View& v, Intents& out) {
     if (in.road_test) row(ui.tr("inspect.road_test"), *in.road_test, "");
     if (in.road) {
       const Person* d = v.shop.person(in.road->driver);
-      ImGui::TextUnformatted(("   " + ui.tr("road.driver") + " " + (d ? d->name : in.road->driver) + " · " +
+      ImGui::TextUnformatted(("   " + ui.tr("road.driver") + " " + (d ? d->name : in.road->driver.str()) + " · " +
                               std::to_string(in.road->odo_end - in.road->odo_start) + " km · " +
                               std::to_string(in.road->minutes) + " min").c_str());
       std::string found;

@@ -97,7 +97,7 @@ static void runningCard(Ui& ui, const View& v, const TimeEntry& e, float width, 
   // issue 15: a comeback, of which work order, and what the customer says
   if (wo.comeback()) {
     const WorkOrder* orig = s.workOrder(wo.comeback_of);
-    ui.wrapped(format(ui.tr("work.comeback_of"), {orig ? orig->number : wo.comeback_of, ui.data(wo.concern)}),
+    ui.wrapped(format(ui.tr("work.comeback_of"), {orig ? orig->number : wo.comeback_of.str(), ui.data(wo.concern)}),
                toneColour(Tone::Bad, 1.5f));
   }
   ImGui::PopTextWrapPos();
