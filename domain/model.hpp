@@ -179,7 +179,7 @@ struct ChecklistItem {
   std::optional<double> value;  // a measured value, with its unit and tolerance
   SharedText unit;
   std::optional<double> min, max;
-  std::string na_reason;  // why not applicable: a phrase code (na_reasons)
+  SharedText na_reason;  // why not applicable: a phrase code (na_reasons)
   SharedText zh, en;      // the item as the signer read it (the catalog may change)
   bool operator==(const ChecklistItem&) const = default;
 };

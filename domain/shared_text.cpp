@@ -8,9 +8,9 @@ namespace {
 
 struct Pool {
   std::mutex mu;
-  // (the key views the text the value holds: it lives as long as the pool)
-  std::unordered_map<std::string_view, std::shared_ptr<const std::string>> texts;
-  std::shared_ptr<const std::string> empty = std::make_shared<const std::string>();
+  // (the key views the text the value holds; neither is ever freed)
+  std::unordered_map<std::string_view, const std::string*> texts;
+  const std::string* empty = new std::string;
 };
 
 Pool& pool() {
@@ -20,25 +20,27 @@ Pool& pool() {
 
 }  // namespace
 
-SharedText::SharedText() : p_(pool().empty) {}
+SharedText::SharedText() noexcept : p_(reinterpret_cast<std::uintptr_t>(pool().empty)) {}
 
-SharedText::SharedText(std::string_view s) {
-  Pool& p = pool();
-  if (s.empty()) {
-    p_ = p.empty;
-    return;
-  }
+SharedText::SharedText(std::string_view s) : SharedText() {
+  if (s.empty()) return;
   if (s.size() > kPooledLength) {
-    p_ = std::make_shared<const std::string>(s);
+    p_ = own(s);
     return;
   }
+  Pool& p = pool();
   std::lock_guard lock(p.mu);
   if (auto it = p.texts.find(s); it != p.texts.end()) {
-    p_ = it->second;
+    p_ = reinterpret_cast<std::uintptr_t>(it->second);
     return;
   }
-  p_ = std::make_shared<const std::string>(s);
-  if (p.texts.size() < kPoolMax) p.texts.emplace(std::string_view(*p_), p_);
+  if (p.texts.size() >= kPoolMax) {
+    p_ = own(s);
+    return;
+  }
+  const std::string* text = new std::string(s);
+  p.texts.emplace(std::string_view(*text), text);
+  p_ = reinterpret_cast<std::uintptr_t>(text);
 }
 
 std::size_t SharedText::pooled() {
