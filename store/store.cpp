@@ -2536,8 +2536,11 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
     auto codec = std::make_shared<BodyStore>(db, kRecordBodies);
     BodyStore& records = *codec;
     db.defineFunction("bk_bundle", [codec](std::string_view stored) { return codec->decode(stored); });
+    // (a bay's bundles at the records' usual level: staging packs the
+    // thousands of work orders a bay does not keep, and a bay's disk has no
+    // budget of bytes an event, a hub's has)
     Bundles bundles(
-        db, [codec](std::string_view json) { return codec->encode(json); }, [codec](std::string_view json) { return codec->encodeDense(json); },
+        db, [codec](std::string_view json) { return codec->encode(json); }, [codec](std::string_view json) { return codec->encode(json); },
         [codec](std::string_view stored) { return codec->decode(stored); });
     sql::Stmt putBody(db, kPutRecordBody), upsert(db, kUpsertRecord);
     if (x.again) {
