@@ -253,9 +253,7 @@ class BodyStore {
     if (codec_.ready() || samples.size() * 2 < static_cast<std::size_t>(bodies::kTrainAt)) return;
     const bodies::Dictionary d = bodies::train(samples);
     if (d.id == 0) return;
-    sql::Stmt ins(db_, metasql::kAddDictionary);
-    ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, db_.scalarInt(col_.last));
-    ins.bind(4, std::string(col_.kind)).run();
+    keepDictionary(d, db_.scalarInt(col_.last));
     codec_.add(d);
     sql::Stmt done(db_, metasql::kSetFlag);
     done.bind(1, std::string(col_.metaKey)).run();
@@ -283,13 +281,17 @@ class BodyStore {
       return false;
     }
     sql::Tx tx(db_);
+    keepDictionary(d, last);
+    tx.commit();
+    codec_.add(d);  // (once it is on disk: no body is written with a dictionary the file lacks)
+    compacted_ = false;  // (what a flag says of an earlier dictionary's rows: this one compresses them all again)
+    return true;
+  }
+  // Writes a dictionary trained on this column's bodies up to `last`.
+  void keepDictionary(const bodies::Dictionary& d, std::int64_t last) {
     sql::Stmt ins(db_, metasql::kAddDictionary);
     ins.bind(1, std::int64_t{d.id}).bindBlob(2, d.bytes.data(), static_cast<int>(d.bytes.size())).bind(3, last);
     ins.bind(4, std::string(col_.kind)).run();
-    tx.commit();
-    codec_.add(d);
-    compacted_ = false;  // (what a flag says of an earlier dictionary's rows: this one compresses them all again)
-    return true;
   }
   std::int64_t compactOld() {
     std::int64_t after = 0, rewritten = 0;
