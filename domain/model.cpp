@@ -240,6 +240,12 @@ void Shop::reindex() {
   comebacks_by_open.clear();
   delivered_by_time.clear();
   for (auto& [id, wo] : work_orders) indexWorkOrder(wo);
+  reviews_of_wo.clear();
+  for (auto& [id, r] : reviews) indexReview(r);
+}
+
+void Shop::indexReview(const ReviewItem& r) {
+  if (!r.wo.empty()) reviews_of_wo[r.wo].insert(r.id);
 }
 
 void Shop::indexWorkOrder(const WorkOrder& wo) {
@@ -344,9 +350,15 @@ std::vector<const TimeEntry*> Shop::openEntriesOf(const Id& tech) const {
   return out;
 }
 
+// By the operation's own entries (a few), not a pass over every open entry
+// of the shop: a delivery asks it of each operation, the board of each
+// one it shows. In id order, as open_entries gives them.
 std::vector<const TimeEntry*> Shop::openEntriesOn(const Id& op) const {
   std::vector<const TimeEntry*> out;
-  for (auto& id : open_entries) if (auto& e = entries.at(id); e.op == op) out.push_back(&e);
+  if (auto it = entries_of_op.find(op); it != entries_of_op.end())
+    for (auto& id : it->second)
+      if (open_entries.count(id)) out.push_back(&entries.at(id));
+  std::sort(out.begin(), out.end(), [](const TimeEntry* a, const TimeEntry* b) { return a->id < b->id; });
   return out;
 }
 

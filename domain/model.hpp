@@ -478,6 +478,10 @@ struct Shop {
   std::map<Id, std::vector<Id>> comebacks_of;
   std::multimap<Millis, Id> comebacks_by_open;  // for the month's comeback rate
   std::multimap<Millis, Id> delivered_by_time;  // work orders by delivery
+  // R16: each work order's review items (they never leave memory): a
+  // delivery's blockers read its own, not every one the shop ever had.
+  std::map<Id, std::set<Id>> reviews_of_wo;
+  void indexReview(const ReviewItem& r);
   // Keep the derived indexes when a record is added (apply) or loaded.
   void indexWorkOrder(const WorkOrder& wo);
   void indexInspection(const Inspection& in);

@@ -970,8 +970,9 @@ std::vector<Refusal> deliveryBlockers(const Shop& s, const WorkOrder& wo) {
   // issue 15: a comeback is not delivered before its cause is found
   if (wo.comeback() && !comebackInspection(s, wo.id)) out.push_back({Reason::CauseRequired, wo.id});
   // R16: a held event on this work order awaits a person's decision
-  for (auto& [id, r] : s.reviews)
-    if (r.wo == wo.id && !r.resolved_by) out.push_back({Reason::OpenReview, id});
+  if (auto it = s.reviews_of_wo.find(wo.id); it != s.reviews_of_wo.end())
+    for (const Id& id : it->second)
+      if (auto r = s.reviews.find(id); r != s.reviews.end() && !r->second.resolved_by) out.push_back({Reason::OpenReview, id});
   return out;
 }
 
@@ -1533,6 +1534,7 @@ Ingested ingest(Shop& s, const Action& a, const Id& event_id, Millis at, const I
   item.at = at;
   if (!s.reviews.count(item.id)) {
     s.reviews[item.id] = item;
+    s.indexReview(item);
     s.touch(RecordKind::Review, item.id);
     if (item.hold == Hold::Conflict) holdContradicted(s, a, item.id);
   }
@@ -1575,6 +1577,7 @@ Ingested ingestRefused(Shop& s, const Id& event_id, const Id& origin, std::int64
   item.at = at;
   if (!s.reviews.count(item.id)) {
     s.reviews[item.id] = item;
+    s.indexReview(item);
     s.touch(RecordKind::Review, item.id);
   }
   return {false, item.id, Refusal{Reason::RefusedAtHub, detail}};

@@ -460,7 +460,12 @@ void eraseRecord(Shop& s, RecordKind kind, const Id& id) {
     case RecordKind::Rework: s.reworks.erase(id); break;
     case RecordKind::Incident: s.incidents.erase(id); break;
     case RecordKind::AddOn: s.addons.erase(id); break;
-    case RecordKind::Review: s.reviews.erase(id); break;
+    case RecordKind::Review:
+      if (auto r = s.reviews.find(id); r != s.reviews.end()) {
+        if (auto of = s.reviews_of_wo.find(r->second.wo); of != s.reviews_of_wo.end()) of->second.erase(id);
+        s.reviews.erase(r);
+      }
+      break;
     case RecordKind::Supersede: s.superseded_by.erase(id); break;
     case RecordKind::Client: s.clients.erase(id); break;
     case RecordKind::PinAttempts: s.pin_attempts.erase(id); break;

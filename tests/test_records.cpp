@@ -80,8 +80,13 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
     CHECK(w.s.openEntriesOf("tech1").size() == 1);
     // R10: the open review blocks the work order's delivery
     bool blocked = false;
-    for (const Refusal& b : deliveryBlockers(w.s, w.s.work_orders.at(wo))) blocked |= b.reason == Reason::OpenReview;
+    for (const Refusal& b : deliveryBlockers(w.s, w.s.work_orders.at(wo))) blocked |= b.reason == Reason::OpenReview && b.detail == item.id.str();
     CHECK(blocked);
+    // (found by the work order's own review items, indexed as reindex() makes them)
+    CHECK(w.s.reviews_of_wo.at(wo) == std::set<Id>{item.id});
+    Shop again = w.s;
+    again.reindex();
+    CHECK(again.reviews_of_wo == w.s.reviews_of_wo);
     // the foreman decides: a decision is required, and only the foreman's
     CHECK(w.refused(ResolveReview{item.id, "tech2", "review.keep_both", T0 + 50 * MIN, Decision::Accept}) == Reason::LacksRole);
     CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 50 * MIN}) == Reason::DecisionRequired);
@@ -93,6 +98,7 @@ TEST_CASE("R16: a conflicting action is kept, held with no effect, and put befor
       CHECK(w.s.entries.at("te-offline").start == T0 + 10 * MIN);
       CHECK(w.s.entries.at("te-offline").end == T0 + 30 * MIN);  // the timeline never overlaps
       CHECK(w.s.openEntriesOf("tech1").size() == 1);
+      for (const Refusal& b : deliveryBlockers(w.s, w.s.work_orders.at(wo))) CHECK(b.reason != Reason::OpenReview);  // decided: no longer blocks
       CHECK(w.refused(ResolveReview{item.id, "foreman", "review.keep_both", T0 + 51 * MIN, Decision::Void}) == Reason::AlreadyResolved);
     }
     SUBCASE("voided: it stays on record with no effect") {

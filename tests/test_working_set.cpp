@@ -40,7 +40,8 @@ bool indexedAsWhole(const Shop& s) {
          again.reworks_of_op == s.reworks_of_op && again.rework_entries_by_start == s.rework_entries_by_start &&
          again.last_entry_of == s.last_entry_of && again.entries_by_start == s.entries_by_start &&
          again.wos_of_vin == s.wos_of_vin && again.comebacks_of == s.comebacks_of &&
-         again.comebacks_by_open == s.comebacks_by_open && again.delivered_by_time == s.delivered_by_time;
+         again.comebacks_by_open == s.comebacks_by_open && again.delivered_by_time == s.delivered_by_time &&
+         again.reviews_of_wo == s.reviews_of_wo;
 }
 
 std::string plan(sql::Db& db, const std::string& q) {
