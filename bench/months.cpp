@@ -4,8 +4,9 @@
 // their report rows (a history from before schema v23) reads their
 // records and writes the rows. Then again, every kept report dropped (as
 // a new program version drops them): each month from its report rows.
-// Prints, as JSON, the months, each pass's median and longest time, and
-// the rows' count and bytes. bench/history.sh runs it at every size.
+// Prints, as JSON, the months, each pass's median and longest time, the
+// first pass's time for each month (newest first), and the rows' count
+// and bytes. bench/history.sh runs it at every size.
 #include "platform/system.hpp"
 #include "store/store.hpp"
 #include "domain/report.hpp"
@@ -65,10 +66,16 @@ int main(int argc, char** argv) {
     if (fromRows.back() >= *std::max_element(fromRows.begin(), fromRows.end())) slowest = monthOf(from, st.shop().policy.utc_offset_minutes);
   }
   const Spread a = spread(kept), b = spread(fromRows);
+  std::string each;
+  for (const double t : kept) {
+    char one[32];
+    std::snprintf(one, sizeof one, "%s%.1f", each.empty() ? "" : ", ", t);
+    each += one;
+  }
   std::printf("{\"months\": %zu, \"rows_before\": %lld, \"rows\": %lld, \"row_bytes\": %lld, "
-              "\"first_median_ms\": %.1f, \"first_max_ms\": %.1f, \"rows_median_ms\": %.1f, \"rows_max_ms\": %.1f, \"rows_slowest\": \"%s\"}\n",
+              "\"first_median_ms\": %.1f, \"first_max_ms\": %.1f, \"first_each_ms\": [%s], \"rows_median_ms\": %.1f, \"rows_max_ms\": %.1f, \"rows_slowest\": \"%s\"}\n",
               months.size(), static_cast<long long>(rowsBefore), static_cast<long long>(st.db().scalarInt("SELECT COUNT(*) FROM report_rows")),
               static_cast<long long>(st.db().scalarInt("SELECT COALESCE(SUM(length(body)), 0) FROM report_rows")), a.median, a.most,
-              b.median, b.most, slowest.c_str());
+              each.c_str(), b.median, b.most, slowest.c_str());
   return 0;
 }
