@@ -56,6 +56,9 @@ struct Hub {
       (void)store.record(EnrollPerson{Person{"t" + n, "技师" + n, {Role::Technician}, Trade::Mechanical, "8" + n}}, T0);
       (void)store.record(testWorkOrder("wo-k" + n, Category::GeneralRepair, {spec("wo-k" + n + "-1", Trade::Mechanical, "t" + n)}), T0);
     }
+    // every kiosk enrols at once from 127.0.0.1 (on a shop's LAN each bay
+    // has its own address, and is set up one at a time)
+    server.setEnrolLimits(kiosks + 10, kiosks + 120);
     port = server.bind("127.0.0.1", 0);
     thread = std::thread([this] { server.run(); });
   }
@@ -109,10 +112,12 @@ int visibility(int kiosks, int events) {
   Hub hub(kiosks);
   std::vector<std::unique_ptr<Kiosk>> ks;
   for (int i = 0; i < kiosks; ++i) ks.push_back(std::make_unique<Kiosk>(i, hub, true));
-  // everyone has the shop before the clock starts
+  // everyone has the shop before the clock starts (a new kiosk starts from
+  // the hub's snapshot: its own log holds none of what that covers, its
+  // pull cursor says how far it has the hub's)
   const auto last = hub.store.lastPos();
   for (auto& k : ks)
-    if (!waitUntil([&] { std::lock_guard l(k->mu); return k->st.lastPos() >= last; }, 30'000)) {
+    if (!waitUntil([&] { std::lock_guard l(k->mu); return k->st.cursors().get().pulled >= last; }, 30'000)) {
       std::fprintf(stderr, "kiosk %d never got the shop\n", k->index);
       return 1;
     }

@@ -53,12 +53,14 @@ measure_cpu() {  # pid seconds -> percent of one core
 pss_mb() { awk '/^Pss:/ {print $2 / 1024}' "/proc/$1/smaps_rollup"; }
 kiosk() { exec $B/kiosk/bay-kiosk --assets assets --pepper "$work/pepper.key" --windowed --idle 3600 "$@"; }
 
-# signed in, a live timer on screen: the technician running at b02 badges in
-# (the records are kept compressed: bk-hub gives them as JSON for sqlite3)
+# signed in, a live timer on screen: a technician running at a bay badges
+# in there (the records are kept compressed: bk-hub gives them as JSON for
+# sqlite3)
 peek() { { $B/hub/bk-hub records --db "$1" --sql; echo "$2;"; } | sqlite3 -batch -cmd ".timeout 5000" "$1"; }
-running=$(peek "$work/demo.db" "SELECT json_extract(p.body,'\$.badge') FROM records e JOIN records p ON p.kind='person' AND p.id=json_extract(e.body,'\$.tech') WHERE e.kind='time_entry' AND json_extract(e.body,'\$.end') IS NULL AND json_extract(e.body,'\$.bay')='b02' LIMIT 1")
+read -r running_bay running < <(peek "$work/demo.db" "SELECT json_extract(e.body,'\$.bay') || ' ' || json_extract(p.body,'\$.badge') FROM records e JOIN records p ON p.kind='person' AND p.id=json_extract(e.body,'\$.tech') WHERE e.kind='time_entry' AND json_extract(e.body,'\$.end') IS NULL ORDER BY json_extract(e.body,'\$.bay') LIMIT 1")
+[ -n "${running:-}" ] || { echo "the demo shop has no technician clocked on: no live timer to measure"; exit 1; }
 cp "$work/demo.db" "$work/live.db"
-kiosk --db "$work/live.db" --bay b02 >/dev/null 2>&1 & kpid=$!
+kiosk --db "$work/live.db" --bay "$running_bay" >/dev/null 2>&1 & kpid=$!
 sleep 4
 wid=$(xdotool search --name "Bay Kiosk" | head -1)
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
@@ -67,7 +69,7 @@ sleep 3
 live_cpu=$(measure_cpu $kpid "$IDLE_SECONDS")
 live_pss=$(pss_mb $kpid)
 kill $kpid; wait $kpid 2>/dev/null || true
-echo "signed in (badge $running), live timer: ${live_cpu}% of a core, PSS ${live_pss} MB"
+echo "signed in at $running_bay (badge $running), live timer: ${live_cpu}% of a core, PSS ${live_pss} MB"
 
 # nothing moving: the locked board of a bay with no work running
 kiosk --db "$work/quiet.db" --bay b20 >/dev/null 2>&1 & kpid=$!
@@ -125,7 +127,7 @@ cc, cb = t("BM_CommitClockOnOff"), t("BM_CommitBareInsert")
 row("a tap's action durably committed (clock on/off)", "≤ 2× baseline", f"{cc:.0f} µs", f"{cb:.0f} µs (bare durable insert)", f"{cc / cb:.2f}×", cc / cb <= 2)
 ih, ib = b["BM_IngestHub"]["events_per_s"], b["BM_IngestBareBatches"]["events_per_s"]
 i1 = b["BM_IngestHubOneAtATime"]["events_per_s"]
-row("hub ingest, 8 kiosks pushing at once (200 a batch), validated, projected", "≥ 1/3 of baseline", f"{ih / 1000:.1f}k events/s (one push at a time: {i1 / 1000:.1f}k/s, {i1 / ib:.2f})", f"{ib / 1000:.1f}k/s (bare batched inserts, one writer)", f"{ih / ib:.2f}", ih / ib >= 1 / 3)
+row("hub ingest, 8 kiosks pushing at once (200 a batch, device-signed), validated, projected", "≥ 1/4 of baseline", f"{ih / 1000:.1f}k events/s (one push at a time: {i1 / 1000:.1f}k/s, {i1 / ib:.2f})", f"{ib / 1000:.1f}k/s (bare batched inserts, one writer)", f"{ih / ib:.2f}", ih / ib >= 1 / 4)
 row("an event at one kiosk visible at another, %d kiosks" % vis["kiosks"], "p95 ≤ 250 ms", f"p95 {vis['p95_ms']:.1f} ms (p50 {vis['p50_ms']:.1f}, max {vis['max_ms']:.0f}, {vis['samples']} samples)", "—", "—", vis["p95_ms"] <= 250 and vis["missed"] == 0)
 row("%d events queued offline, drained after reconnect" % dr["events"], "≤ 10 s", f"{dr['seconds']:.2f} s", "—", "—", dr["ok"] and dr["seconds"] <= 10)
 rm, rg = t("BM_ReportMonthly", "ms"), t("BM_ReportGroupBy", "ms")

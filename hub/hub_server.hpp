@@ -65,6 +65,11 @@ class HubServer {
   // floor, the front desk writes work orders.
   std::string newEnrolCode(const Id& kiosk, Millis ttl, bool replace = false, Scope scope = Scope::Floor);
   bool revoke(const Id& kiosk);
+  // Enrolment attempts a minute, from one address and from all (10 and
+  // 120: a guesser of codes gets a few tries). A benchmark's kiosks, all on
+  // one machine, raise them; so could a shop setting up many bays at once
+  // from behind one address.
+  void setEnrolLimits(int per_address, int overall) { enrol_attempts_.setLimits(per_address, overall); }
   // An administrator's change made on the hub's own machine (DECISIONS.md:
   // master data, policy): recorded as the hub's own event, and every bay
   // hears of it by its next pull.

@@ -28,6 +28,12 @@ class AttemptLimiter {
     ++overall_count_;
     return true;
   }
+  // New limits, from the next attempt (the counts so far stand).
+  void setLimits(int per_peer, int overall) {
+    std::lock_guard l(mu_);
+    per_peer_ = per_peer;
+    overall_ = overall;
+  }
 
  private:
   static constexpr std::size_t kMaxPeers = 4096;

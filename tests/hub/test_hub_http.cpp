@@ -46,6 +46,27 @@ TEST_CASE("hub: only enrolled kiosks talk to it, with their own token") {
   CHECK(c.Get("/api/v1/pull?after=0", bearer(token))->status == 401);
 }
 
+TEST_CASE("hub: enrolment attempts are limited per address a minute, 10 by default, and the limits can be raised") {
+  RunningHub hub;
+  auto c = hub.client();
+  auto attempt = [&](const std::string& code, const Id& kiosk) {
+    auto r = c.Post("/api/v1/enroll", json{{"code", code}, {"kiosk_id", kiosk}}.dump(), "application/json");
+    REQUIRE(r);
+    return r->status;
+  };
+  const std::string wrong = "000000000000";
+  for (int i = 0; i < 9; ++i) CHECK(attempt(wrong, "k1") == 401);
+  CHECK(attempt(hub.server.newEnrolCode("k1", 600'000), "k1") == 200);  // the 10th
+  const std::string code = hub.server.newEnrolCode("k2", 600'000);
+  CHECK(attempt(code, "k2") == 429);  // the 11th within the minute: a good code too (a refused one is not counted)
+  hub.server.setEnrolLimits(30, 120);  // (a benchmark's kiosks, all on 127.0.0.1)
+  for (int i = 10; i < 29; ++i) CHECK(attempt(wrong, "k3") == 401);
+  CHECK(attempt(code, "k2") == 200);  // the 30th
+  CHECK(attempt(wrong, "k3") == 429);
+  hub.now += 60'000;  // the next minute
+  CHECK(attempt(wrong, "k3") == 401);
+}
+
 TEST_CASE("hub: pushes apply exactly once, gaps are refused, the reply says how far") {
   DeskAndHub f;
   RunningHub& hub = f.hub;
