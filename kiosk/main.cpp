@@ -306,6 +306,8 @@ int main(int argc, char** argv) {
     bk::ui::Texts texts = bk::ui::Texts::load(cfg.assets + "/i18n");
     texts.lang = cfg.lang == "en" ? bk::ui::Lang::En : bk::ui::Lang::Zh;
 
+    // why a window could not be had, in the log (a display gone, refused)
+    glfwSetErrorCallback([](int code, const char* what) { std::fprintf(stderr, "bay-kiosk: GLFW error %d: %s\n", code, what); });
     if (!glfwInit()) {
       takeStore();
       throw std::runtime_error("cannot open a window (no display?)");

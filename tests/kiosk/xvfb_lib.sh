@@ -27,6 +27,10 @@ start_xvfb() {
   for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
   [ -s "$work/display" ] || { echo "FAIL: Xvfb did not start"; cat "$work/xvfb.log"; exit 1; }
   export DISPLAY=:$(tr -d '[:space:]' <"$work/display")
+  # and a client is served (once, with two tests starting their servers at
+  # the same moment, the kiosk found none: "cannot open a window")
+  for _ in $(seq 100); do xdotool getdisplaygeometry >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "FAIL: Xvfb on $DISPLAY serves no client"; cat "$work/xvfb.log"; exit 1
 }
 
 # Waits (up to 20 s) until the kiosk drew an enabled widget; prints its centre "x y".
