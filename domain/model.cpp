@@ -244,6 +244,128 @@ void Shop::reindex() {
   for (auto& [id, r] : reviews) indexReview(r);
 }
 
+namespace {
+// Erases the pair (key, id) from a multimap of ids by time.
+void eraseOne(std::multimap<Millis, Id>& m, Millis key, const Id& id) {
+  auto [lo, hi] = m.equal_range(key);
+  for (auto it = lo; it != hi; ++it)
+    if (it->second == id) {
+      m.erase(it);
+      return;
+    }
+}
+// Erases `id` from the vector at `key`, and the key when nothing is left.
+template <typename K>
+void eraseFrom(std::map<K, std::vector<Id>>& m, const K& key, const Id& id) {
+  auto it = m.find(key);
+  if (it == m.end()) return;
+  std::erase(it->second, id);
+  if (it->second.empty()) m.erase(it);
+}
+}  // namespace
+
+void Shop::forget(const std::set<Id>& wos) {
+  if (wos.empty()) return;
+  // (each index entry leaves with the record that made it)
+  std::erase_if(operations, [&](const auto& kv) { return wos.count(kv.second.wo) > 0; });
+  std::set<Id> techs;  // whose latest entry may have left
+  for (auto it = entries.begin(); it != entries.end();)
+    if (const TimeEntry& e = it->second; wos.count(e.wo)) {
+      open_entries.erase(e.id);
+      eraseFrom(entries_of_op, e.op, e.id);
+      if (e.rework) eraseOne(rework_entries_by_start, e.start, e.id);
+      eraseOne(entries_by_start, e.start, e.id);
+      if (auto l = last_entry_of.find(e.tech); l != last_entry_of.end() && l->second == e.id) {
+        techs.insert(e.tech);
+        last_entry_of.erase(l);
+      }
+      it = entries.erase(it);
+    } else {
+      ++it;
+    }
+  if (!techs.empty())  // their latest among the entries that stay
+    for (auto& [id, e] : entries)
+      if (techs.count(e.tech)) {
+        auto [l, fresh] = last_entry_of.emplace(e.tech, e.id);
+        if (!fresh) {
+          const TimeEntry& k = entries.at(l->second);
+          if (e.start > k.start || (e.start == k.start && e.id > k.id)) l->second = e.id;
+        }
+      }
+  // an inspection may name another work order's operation (a comeback's
+  // names the first visit's): what was first or latest for a key, or a
+  // first passing peer inspection, is found again among those that stay
+  std::set<std::pair<InspectionKind, Id>> firstLeft, latestLeft;
+  std::set<Id> finishLeft;
+  for (auto it = inspections.begin(); it != inspections.end();)
+    if (const Inspection& in = it->second; wos.count(in.wo)) {
+      eraseOne(inspections_by_time, in.sig.at, in.id);
+      inspections_of_wo.erase(in.wo);
+      if (!in.supersedes) {
+        const auto key = std::make_pair(in.kind, inspectionTarget(in));
+        if (auto f = first_inspection.find(key); f != first_inspection.end() && f->second == in.id) {
+          first_inspection.erase(f);
+          firstLeft.insert(key);
+        }
+        if (auto l = latest_inspection.find(key); l != latest_inspection.end() && l->second == in.id) {
+          latest_inspection.erase(l);
+          latestLeft.insert(key);
+        }
+        if (in.kind == InspectionKind::Peer && in.result == Verdict::Pass && in.op)
+          if (auto f = op_finished_at.find(*in.op); f != op_finished_at.end() && f->second == in.sig.at) {
+            op_finished_at.erase(f);
+            finishLeft.insert(*in.op);
+          }
+      }
+      it = inspections.erase(it);
+    } else {
+      ++it;
+    }
+  if (!firstLeft.empty() || !latestLeft.empty() || !finishLeft.empty())
+    for (auto& [id, in] : inspections) {
+      if (in.supersedes) continue;
+      const auto key = std::make_pair(in.kind, inspectionTarget(in));
+      if (firstLeft.count(key)) {
+        auto [f, fresh] = first_inspection.emplace(key, in.id);
+        if (const Inspection& k = inspections.at(f->second); !fresh && (in.sig.at < k.sig.at || (in.sig.at == k.sig.at && in.id < k.id)))
+          f->second = in.id;
+      }
+      if (latestLeft.count(key)) {
+        auto [l, fresh] = latest_inspection.emplace(key, in.id);
+        if (const Inspection& k = inspections.at(l->second); !fresh && (in.sig.at > k.sig.at || (in.sig.at == k.sig.at && in.id > k.id)))
+          l->second = in.id;
+      }
+      if (in.kind == InspectionKind::Peer && in.result == Verdict::Pass && in.op && finishLeft.count(*in.op)) {
+        auto [f, fresh] = op_finished_at.emplace(*in.op, in.sig.at);
+        if (!fresh) f->second = std::min(f->second, in.sig.at);
+      }
+    }
+  for (auto it = reworks.begin(); it != reworks.end();)
+    if (wos.count(it->second.wo)) {
+      eraseOne(reworks_by_open, it->second.opened_at, it->first);
+      eraseFrom(reworks_of_op, it->second.op, it->first);
+      it = reworks.erase(it);
+    } else {
+      ++it;
+    }
+  std::erase_if(incidents, [&](const auto& kv) { return wos.count(kv.second.wo) > 0; });
+  std::erase_if(addons, [&](const auto& kv) { return wos.count(kv.second.wo) > 0; });
+  for (const Id& id : wos) {
+    auto w = work_orders.find(id);
+    if (w == work_orders.end()) continue;
+    const WorkOrder& wo = w->second;
+    if (const std::string vin = vinKey(wo.vehicle.vin); !vin.empty()) eraseFrom(wos_of_vin, vin, wo.id);
+    if (wo.comeback()) {
+      eraseFrom(comebacks_of, wo.comeback_of, wo.id);
+      eraseOne(comebacks_by_open, wo.opened_at, wo.id);
+    }
+    if (wo.delivered_at) eraseOne(delivered_by_time, *wo.delivered_at, wo.id);
+    ops_of_wo.erase(id);
+    inspections_of_wo.erase(id);
+    work_orders.erase(w);
+  }
+}
+
 void Shop::indexReview(const ReviewItem& r) {
   if (!r.wo.empty()) reviews_of_wo[r.wo].insert(r.id);
 }

@@ -493,6 +493,12 @@ struct Shop {
   void touch(RecordKind k, const Id& id) { dirty.emplace(k, id); }
 
   void reindex();
+  // Issue 16: erases the work orders in `wos` with everything of theirs
+  // (operations, entries, inspections, reworks, incidents, add-ons) and
+  // takes them out of the derived indexes, leaving the indexes as reindex()
+  // would make them from what stays: a trim costs what leaves, not what is
+  // held. Review items stay (they never leave memory), so does their index.
+  void forget(const std::set<Id>& wos);
   bool sameRecords(const Shop& o) const;
   // Issue 16: this shop is `whole` as a working set holds it: the same
   // reference data, and its work orders exactly as `whole` has them, each

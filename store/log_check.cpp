@@ -70,7 +70,6 @@ Store::LogCheck Store::checkLog(const std::set<Id>& keep, std::size_t max) const
     for (std::string& d : reportRowsDiffer(s, gone, max))
       if (out.differ.size() < max) out.differ.push_back(std::move(d));
     evictFrom(s, gone);
-    s.reindex();
     out.left += static_cast<std::int64_t>(gone.size());
     partial = true;
     held_since = std::max(held_since, horizon);

@@ -1004,8 +1004,7 @@ void Store::evictSettled(Millis horizon) {
   if (gone.empty()) return;
   writeReportRows(shop_, gone);  // (what a month's report reads of them, as they leave)
   pack(gone);
-  evictFrom(shop_, gone);
-  shop_.reindex();
+  evictFrom(shop_, gone);  // (the indexes kept: a trim costs what leaves)
   partial_ = true;
   held_since_ = std::max(held_since_, horizon);
   ++generation_;
@@ -2600,7 +2599,6 @@ StagedSnapshot Store::stage(Prepared snap, const std::string& hub_instance) cons
       for (const Id& wo : gone)  // (v24: as every work order leaving memory)
         if (auto n = work_orders.numberOf(wo)) bundles.pack(*n);
       evictFrom(s, gone);
-      s.reindex();
     }
     check();
   } catch (const GaveWay&) {

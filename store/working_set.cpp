@@ -117,16 +117,7 @@ std::set<Id> settledBefore(const Shop& s, Millis horizon, const std::set<Id>& ke
   return gone;
 }
 
-void evictFrom(Shop& s, const std::set<Id>& gone) {
-  auto eraseOf = [&](auto& m) { std::erase_if(m, [&](const auto& kv) { return gone.count(kv.second.wo) > 0; }); };
-  for (const Id& id : gone) s.work_orders.erase(id);
-  eraseOf(s.operations);
-  eraseOf(s.entries);
-  eraseOf(s.inspections);
-  eraseOf(s.reworks);
-  eraseOf(s.incidents);
-  eraseOf(s.addons);
-}
+void evictFrom(Shop& s, const std::set<Id>& gone) { s.forget(gone); }
 
 std::set<Id> readsBeyond(const Shop& s, const Action& a, WorkOrderIndex& index, Millis& held_since) {
   std::set<Id> want;

@@ -162,7 +162,8 @@ std::set<Id> openComebackOrigins(const Shop& s);
 // The delivered work orders that may leave memory: delivered before
 // `horizon`, neither pinned nor an open comeback's origin, nor in `keep`.
 std::set<Id> settledBefore(const Shop& s, Millis horizon, const std::set<Id>& keep);
-// Erases the work orders in `gone` with everything of theirs (then reindex).
+// Erases the work orders in `gone` with everything of theirs, and their
+// index entries (Shop::forget: the indexes stay as reindex() makes them).
 void evictFrom(Shop& s, const std::set<Id>& gone);
 
 class WorkOrderIndex;

@@ -28,21 +28,37 @@ std::vector<StoredEvent> nextBatch(const std::vector<StoredEvent>& log, std::siz
   return batch;
 }
 
-// The shop's derived indexes as reindex() makes them from its records
-// (a store that brings work orders in adds only theirs).
-bool indexedAsWhole(const Shop& s) {
+// The shop's derived indexes that differ from those reindex() makes from
+// its records (a store that brings work orders in adds only theirs): empty
+// when every one is as a reindex makes it.
+std::string indexesUnlikeWhole(const Shop& s) {
   Shop again = s;
   again.reindex();
-  return again.ops_of_wo == s.ops_of_wo && again.open_entries == s.open_entries && again.entries_of_op == s.entries_of_op &&
-         again.inspections_by_time == s.inspections_by_time && again.inspections_of_wo == s.inspections_of_wo &&
-         again.first_inspection == s.first_inspection && again.latest_inspection == s.latest_inspection &&
-         again.op_finished_at == s.op_finished_at && again.reworks_by_open == s.reworks_by_open &&
-         again.reworks_of_op == s.reworks_of_op && again.rework_entries_by_start == s.rework_entries_by_start &&
-         again.last_entry_of == s.last_entry_of && again.entries_by_start == s.entries_by_start &&
-         again.wos_of_vin == s.wos_of_vin && again.comebacks_of == s.comebacks_of &&
-         again.comebacks_by_open == s.comebacks_by_open && again.delivered_by_time == s.delivered_by_time &&
-         again.reviews_of_wo == s.reviews_of_wo;
+  std::string out;
+  auto same = [&](const char* name, const auto& a, const auto& b) {
+    if (a != b) out += std::string(out.empty() ? "" : " ") + name;
+  };
+  same("ops_of_wo", again.ops_of_wo, s.ops_of_wo);
+  same("open_entries", again.open_entries, s.open_entries);
+  same("entries_of_op", again.entries_of_op, s.entries_of_op);
+  same("inspections_by_time", again.inspections_by_time, s.inspections_by_time);
+  same("inspections_of_wo", again.inspections_of_wo, s.inspections_of_wo);
+  same("first_inspection", again.first_inspection, s.first_inspection);
+  same("latest_inspection", again.latest_inspection, s.latest_inspection);
+  same("op_finished_at", again.op_finished_at, s.op_finished_at);
+  same("reworks_by_open", again.reworks_by_open, s.reworks_by_open);
+  same("reworks_of_op", again.reworks_of_op, s.reworks_of_op);
+  same("rework_entries_by_start", again.rework_entries_by_start, s.rework_entries_by_start);
+  same("last_entry_of", again.last_entry_of, s.last_entry_of);
+  same("entries_by_start", again.entries_by_start, s.entries_by_start);
+  same("wos_of_vin", again.wos_of_vin, s.wos_of_vin);
+  same("comebacks_of", again.comebacks_of, s.comebacks_of);
+  same("comebacks_by_open", again.comebacks_by_open, s.comebacks_by_open);
+  same("delivered_by_time", again.delivered_by_time, s.delivered_by_time);
+  same("reviews_of_wo", again.reviews_of_wo, s.reviews_of_wo);
+  return out;
 }
+bool indexedAsWhole(const Shop& s) { return indexesUnlikeWhole(s).empty(); }
 
 std::string plan(sql::Db& db, const std::string& q) {
   sql::Stmt p(db, "EXPLAIN QUERY PLAN " + q);
@@ -76,6 +92,43 @@ TEST_CASE("issue 16: memory holds the work in progress and the kept window, and 
     CHECK(again.shop().samePartOf(whole));
     CHECK(again.shop().work_orders.size() * 3 < whole.work_orders.size() * 2);
     CHECK(matchesReplay(again));
+  }
+}
+
+TEST_CASE("issue 16: work orders leaving memory take their index entries with them, the indexes as a reindex makes them") {
+  for (const std::uint32_t seed : {7u, 11u}) {
+    CAPTURE(seed);
+    DemoShop d(seed);
+    const Shop whole = d.st->loadRecords();
+    REQUIRE(indexedAsWhole(whole));
+    std::mt19937 rng(seed);
+    Shop s = whole;
+    std::size_t comebacks = 0, lastEntries = 0, rounds = 0;
+    while (!s.work_orders.empty()) {
+      // any work orders, open or delivered, comebacks and their origins
+      std::set<Id> gone;
+      for (auto& [id, w] : s.work_orders)
+        if (rng() % 8 == 0 || s.work_orders.size() < 4) gone.insert(id);
+      for (const Id& id : gone) {
+        comebacks += s.work_orders.at(id).comeback();
+        for (auto& [tech, e] : s.last_entry_of) lastEntries += s.entries.at(e).wo == id;
+      }
+      s.forget(gone);
+      ++rounds;
+      CAPTURE(rounds);
+      for (const Id& id : gone) CHECK(s.work_orders.count(id) == 0);
+      CHECK(s.samePartOf(whole));  // what stays, exactly as it was
+      CHECK(indexesUnlikeWhole(s) == "");
+      for (auto& [id, e] : s.entries) CHECK(s.work_orders.count(e.wo) == 1);
+      for (auto& [id, in] : s.inspections) CHECK(s.work_orders.count(in.wo) == 1);
+    }
+    CHECK(rounds > 5);
+    CHECK(comebacks > 0);
+    CHECK(lastEntries > 10);  // a technician's latest entry left, and the one before it took its place
+    CHECK(s.operations.empty());
+    CHECK(s.inspections_by_time.empty());
+    CHECK(s.reviews == whole.reviews);
+    CHECK(s.reviews_of_wo == whole.reviews_of_wo);
   }
 }
 
