@@ -158,7 +158,7 @@ void from_json(const json& j, Signature& v) {
   j.at("meaning").get_to(v.meaning);
   j.at("record").get_to(v.record);
   j.at("digest").get_to(v.digest);
-  v.key = j.contains("key") ? j.at("key").get<std::string>() : std::string();
+  v.key = j.contains("key") ? SharedText(j.at("key").get_ref<const std::string&>()) : SharedText();
   v.value = j.contains("value") ? j.at("value").get<std::string>() : std::string();
 }
 BK_JSON_PART(inspectionBase, Inspection, id, kind, wo, op, downstream, inspector, items, result, defect, defect_op,

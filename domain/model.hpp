@@ -201,10 +201,11 @@ struct RoadTest {
 struct Signature {
   Id signer;
   Millis at = 0;
-  std::string meaning;  // e.g. "inspection.peer" — translated for display
+  // (the meaning and the key id repeat over a shop's signatures: held once, issue 16)
+  SharedText meaning;   // e.g. "inspection.peer" — translated for display
   std::string record;   // e.g. "inspection/ins-42"
   std::string digest;   // hex SHA-256
-  std::string key;      // the signer's key id (PersonKey::id); empty: before signature keys
+  SharedText key;       // the signer's key id (PersonKey::id); empty: before signature keys
   std::string value;    // hex Ed25519 signature of the digest
   bool beforeKeys() const { return key.empty(); }
   bool operator==(const Signature&) const = default;
