@@ -159,7 +159,7 @@ void from_json(const json& j, Signature& v) {
   j.at("record").get_to(v.record);
   j.at("digest").get_to(v.digest);
   v.key = j.contains("key") ? SharedText(j.at("key").get_ref<const std::string&>()) : SharedText();
-  v.value = j.contains("value") ? j.at("value").get<std::string>() : std::string();
+  v.value = j.contains("value") ? HexBytes<64>(j.at("value").get_ref<const std::string&>()) : HexBytes<64>();
 }
 BK_JSON_PART(inspectionBase, Inspection, id, kind, wo, op, downstream, inspector, items, result, defect, defect_op,
              road_test, stop, supersedes, sig)

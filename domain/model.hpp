@@ -1,5 +1,6 @@
 #pragma once
 // The things of the workshop (DOMAIN.md "Things") and the shop's state.
+#include "domain/hex_bytes.hpp"
 #include "domain/shared_text.hpp"
 #include "domain/types.hpp"
 
@@ -204,9 +205,9 @@ struct Signature {
   // (the meaning and the key id repeat over a shop's signatures: held once, issue 16)
   SharedText meaning;   // e.g. "inspection.peer" — translated for display
   std::string record;   // e.g. "inspection/ins-42"
-  std::string digest;   // hex SHA-256
+  HexBytes<32> digest;  // hex SHA-256 (held as its bytes, issue 16)
   SharedText key;       // the signer's key id (PersonKey::id); empty: before signature keys
-  std::string value;    // hex Ed25519 signature of the digest
+  HexBytes<64> value;   // hex Ed25519 signature of the digest
   bool beforeKeys() const { return key.empty(); }
   bool operator==(const Signature&) const = default;
 };

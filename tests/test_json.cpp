@@ -93,3 +93,54 @@ TEST_CASE("issue 16: a checklist item's texts are held once and shared, read and
   CHECK(SharedText().empty());
   CHECK(SharedText("") == SharedText());
 }
+
+TEST_CASE("issue 16: a signature's digest and value are held as their bytes and read as the text that came") {
+  const std::string digest(64, 'a'), value = std::string(64, '0') + std::string(64, 'f');
+  const HexBytes<32> d(digest);
+  const HexBytes<64> v(value);
+  CHECK(d.asBytes());
+  CHECK(v.asBytes());
+  CHECK(d.str() == digest);
+  CHECK(v.str() == value);
+  CHECK(d.size() == 64);
+  CHECK(d == digest);
+  CHECK_FALSE(d == std::string(64, 'b'));
+  CHECK(d.substr(0, 6) == "aaaaaa");
+  CHECK("bay-kiosk signature v1\n" + d == "bay-kiosk signature v1\n" + digest);
+  CHECK(sizeof(HexBytes<32>) < sizeof(std::string) + 32);  // in place, no heap
+  // any other text is kept as it came, and never equals a byte form
+  for (const std::string& odd : {std::string(64, 'A'), std::string(63, 'a'), std::string("zz") + std::string(62, 'a'),
+                                std::string(66, 'a'), std::string("0x12"), std::string("ab cd"), std::string("\xe9\x87\x8d")}) {
+    CAPTURE(odd);
+    const HexBytes<32> h(odd);
+    CHECK_FALSE(h.asBytes());
+    CHECK(h.str() == odd);
+    CHECK(h == odd);
+    CHECK(h.size() == odd.size());
+    CHECK_FALSE(h == d);
+    CHECK(json(h) == json(odd));
+  }
+  CHECK(HexBytes<32>("ABCD") != HexBytes<32>("abcd"));  // as before: texts that differ
+  CHECK(HexBytes<32>().empty());
+  CHECK(HexBytes<32>("") == HexBytes<32>());
+  CHECK(HexBytes<32>("").asBytes());
+  // a signature's JSON comes back as the same text, whatever it held
+  for (const std::string& dig : {digest, std::string("NOT-HEX"), std::string(65, '1')}) {
+    CAPTURE(dig);
+    const json sig = {{"signer", "p-1"}, {"at", 5}, {"meaning", "inspection.final"}, {"record", "inspection/in-1"},
+                      {"digest", dig}, {"key", "0c44767489c8c856"}, {"value", value}};
+    const Signature s = sig.get<Signature>();
+    CHECK(json(s) == sig);
+    CHECK(canonical(json(s)) == canonical(sig));
+    Signature copy = s;
+    CHECK(copy == s);
+    copy.value = std::string(128, '1');
+    CHECK_FALSE(copy == s);
+    copy = s;
+    CHECK(copy.digest.str() == dig);
+  }
+  // a digest or value that is not a string is refused, as a text was
+  CHECK_THROWS(json({{"signer", "p-1"}, {"at", 5}, {"meaning", "m"}, {"record", "r"}, {"digest", 7}}).get<Signature>());
+  CHECK_THROWS(json({{"signer", "p-1"}, {"at", 5}, {"meaning", "m"}, {"record", "r"}, {"digest", ""}, {"value", json::array()}})
+                   .get<Signature>());
+}
