@@ -86,7 +86,22 @@ struct HubProcess {
 };
 
 
-inline int runCommand(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+// Runs a command, quietly; when it fails, what it said is printed (a rare
+// failure under load says why in the test's log).
+inline int runCommand(const std::string& cmd) {
+  char path[] = "/tmp/bk-command-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) return std::system((cmd + " >/dev/null 2>&1").c_str());
+  ::close(fd);
+  const int rc = std::system((cmd + " >" + path + " 2>&1").c_str());
+  if (rc != 0) {
+    std::ifstream f(path);
+    const std::string said((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::fprintf(stderr, "command failed (%d): %s\n%s\n", rc, cmd.c_str(), said.c_str());
+  }
+  ::unlink(path);
+  return rc;
+}
 
 // A kiosk process (bk_sim_kiosk) with its own store file and clock.
 struct SimKiosk {
