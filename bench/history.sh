@@ -59,7 +59,10 @@ for n in $SIZES; do
   fi
   echo "== $n: $(cat "$src.json")"
   d="$work/$n"; mkdir -p "$d"
-  cp "$src" "$d/hub.db"; cp "$HISTORY_DIR/pepper.key" "$d/pepper.key"
+  # (each copy is written to disk before anything is timed on it: the
+  # first fsync on a fresh copy waits for the whole file's writeback, a
+  # second or more at 2.5M, and a month's report measured 630 ms for it)
+  cp "$src" "$d/hub.db"; cp "$HISTORY_DIR/pepper.key" "$d/pepper.key"; sync
   events=$(sqlite3 "$d/hub.db" "SELECT COUNT(*) FROM events")
   bytes=$(stat -c %s "$d/hub.db")
   sqlite3 -json "$d/hub.db" "SELECT name, SUM(pgsize) AS bytes, SUM(payload) AS payload FROM dbstat GROUP BY name ORDER BY 2 DESC" > "$d/dbstat.json"
@@ -139,12 +142,12 @@ for n in $SIZES; do
   # every past month's report on a copy: as the hub keeps them while idle
   # (a history from before schema v23 has its report rows written then),
   # then again from the rows, the kept reports dropped
-  cp "$src" "$d/months.db"
+  cp "$src" "$d/months.db"; sync
   "$B/bench/bk_months" --db "$d/months.db" --pepper "$d/pepper.key" > "$d/months.json"
   rm -f "$d"/months.db*
 
   # a kiosk holding this history: start to first frame, then its memory
-  cp "$src" "$d/kiosk.db"
+  cp "$src" "$d/kiosk.db"; sync
   start_ms=$(for _ in 1 2 3; do
     t0=$(ms)
     t1=$("$B/kiosk/bay-kiosk" --db "$d/kiosk.db" --pepper "$d/pepper.key" --assets assets --bay b02 --windowed \
@@ -161,7 +164,7 @@ for n in $SIZES; do
   # and the longest gap between two frames of the foreman's floor drawn
   # meanwhile (the longest of the three)
   for _ in 1 2 3; do
-    cp "$src" "$d/rebase.db"
+    cp "$src" "$d/rebase.db"; sync
     "$B/bench/bk_rebase" --db "$d/rebase.db" --pepper "$d/pepper.key" >> "$d/rebase.json"
     rm -f "$d"/rebase.db*
   done
@@ -172,7 +175,7 @@ for n in $SIZES; do
   # state, then swapped in): the time the swap held the store (median of
   # three), and the longest gap between frames meanwhile (the longest)
   for _ in 1 2 3; do
-    cp "$src" "$d/resnap.db"
+    cp "$src" "$d/resnap.db"; sync
     "$B/bench/bk_rebase" --snapshot --db "$d/resnap.db" --pepper "$d/pepper.key" >> "$d/resnap.json"
     rm -f "$d"/resnap.db*
   done
